@@ -1,0 +1,47 @@
+/**
+ * Every failure a user can meet has a stable `TW_*` code, a message and a hint.
+ * The codes travel in error frames to the tracker, in HTTP error bodies and in logs,
+ * and the README lists them, so an operator can search for one.
+ */
+export const ErrorCodes = {
+  TW_BAD_JSON: 'The frame is not valid JSON. Send one JSON object per frame.',
+  TW_BAD_FRAME: 'The frame does not match the wire protocol. See docs/tracker.md, "Wire protocol".',
+  TW_BAD_EVENT: 'An event in the frame has a missing or mistyped field; the other events of the frame were accepted.',
+  TW_UNKNOWN_EVENT: 'The event type is not one Tripwire knows. Use "track" with a name for custom events.',
+  TW_FRAME_TOO_LARGE: 'The frame is larger than gateway.maxFrameBytes; split it into smaller batches.',
+  TW_TOO_MANY_EVENTS: 'The frame carries more events than gateway.maxEventsPerFrame.',
+  TW_BACKPRESSURE: 'Too many events from this connection are still being processed; resend after an ack.',
+  TW_UNKNOWN_SITE: 'The site key is not configured. Check the key in the pasted snippet against config sites.',
+  TW_BAD_VISITOR: 'The visitor id is missing or malformed (1-64 characters of [A-Za-z0-9_-]).',
+  TW_CONFIG_INVALID: 'The configuration is invalid. Fix the setting named in the message.',
+  TW_SCENARIO_INVALID: 'A scenario file is invalid. Fix the file and line named in the message.',
+  TW_STORE_UNAVAILABLE: 'The window store (Redis) cannot be reached. Check REDIS_URL and that Redis is running.',
+  TW_WAREHOUSE_UNAVAILABLE: 'ClickHouse cannot be reached or rejected a batch. Check CLICKHOUSE_URL; batches are retried.',
+  TW_WAREHOUSE_SCHEMA: 'The ClickHouse schema could not be created or migrated. The message carries the server error.',
+  TW_EMAIL_FAILED: 'An email could not be sent. Check SMTP_URL and the SMTP server log.',
+  TW_TEMPLATE_INVALID: 'A template could not be parsed or rendered. Fix the template named in the message.',
+  TW_UNAUTHORIZED: 'The request lacks valid credentials.',
+  TW_NOT_FOUND: 'No such resource.',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class TripwireError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TripwireError';
+    this.code = code;
+    this.hint = ErrorCodes[code];
+  }
+
+  toJSON(): { code: ErrorCode; message: string; hint: string } {
+    return { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export function isTripwireError(value: unknown): value is TripwireError {
+  return value instanceof TripwireError;
+}

@@ -1,0 +1,3 @@
+export type { TrackedEvent, VisitorRef, Props, PropValue } from './tracked-event.js';
+export type { Clock } from './clock.js';
+export { systemClock, ManualClock } from './clock.js';

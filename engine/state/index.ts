@@ -1,0 +1,26 @@
+export type {
+  WindowStore,
+  ApplyRequest,
+  ApplyResult,
+  EventOps,
+  EventOutcome,
+  StateOp,
+  WindowAddOp,
+  WindowCountOp,
+  TimerArmOp,
+  TimerCancelOp,
+  HashSetOp,
+  HashDeleteOp,
+  HashClearOp,
+  VisitorHash,
+  Claim,
+  ClaimCheck,
+  GateCheck,
+  CapCheck,
+  ClaimRequest,
+  DueTimer,
+  VisitorSnapshot,
+  RetentionPolicy,
+} from './window-store.js';
+export { DEFAULT_RETENTION } from './window-store.js';
+export { MemoryWindowStore } from './memory/memory-window-store.js';

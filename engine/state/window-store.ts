@@ -1,0 +1,167 @@
+import type { VisitorRef } from '../events/index.js';
+
+/**
+ * The per-visitor state Tripwire keeps: sliding windows, timers, profile and cart hashes,
+ * and gates (cooldowns, frequency caps). The scenario core plans operations as plain data;
+ * a WindowStore runs all of one frame's operations for one visitor atomically, in one round
+ * trip. Keys in operations are relative to the visitor: the store adds the visitor prefix
+ * (`tw:{site:visitor}:` on Redis, so every key of one visitor lives in one cluster slot).
+ */
+
+/** Adds `member` at time `at` to the sliding window `key`, drops members older than `at - span`, returns the count. */
+export interface WindowAddOp {
+  kind: 'window.add';
+  key: string;
+  member: string;
+  at: number;
+  span: number;
+}
+
+/** Counts members of window `key` within `[at - span, at]` without adding. */
+export interface WindowCountOp {
+  kind: 'window.count';
+  key: string;
+  at: number;
+  span: number;
+}
+
+/** Arms (or re-arms, moving its due time) the visitor's timer `timer`. */
+export interface TimerArmOp {
+  kind: 'timer.arm';
+  timer: string;
+  due: number;
+  payload: string;
+}
+
+export interface TimerCancelOp {
+  kind: 'timer.cancel';
+  timer: string;
+}
+
+/** Sets a field of one of the visitor's hashes ('profile' or 'cart'). */
+export interface HashSetOp {
+  kind: 'hash.set';
+  hash: VisitorHash;
+  field: string;
+  value: string;
+}
+
+export interface HashDeleteOp {
+  kind: 'hash.delete';
+  hash: VisitorHash;
+  field: string;
+}
+
+export interface HashClearOp {
+  kind: 'hash.clear';
+  hash: VisitorHash;
+}
+
+export type VisitorHash = 'profile' | 'cart';
+
+export type StateOp =
+  | WindowAddOp
+  | WindowCountOp
+  | TimerArmOp
+  | TimerCancelOp
+  | HashSetOp
+  | HashDeleteOp
+  | HashClearOp;
+
+/** The operations one event causes. `eventId` is recorded so a resent event is applied once. */
+export interface EventOps {
+  eventId: string;
+  ops: StateOp[];
+}
+
+export interface ApplyRequest {
+  visitor: VisitorRef;
+  /** Arrival time of the frame: drives expiry and the duplicate-id horizon. */
+  now: number;
+  events: EventOps[];
+}
+
+export interface EventOutcome {
+  /** True when this event id was already applied: none of its ops ran. */
+  duplicate: boolean;
+  /** One number per op, in order: the count for window ops, 0 for the others. */
+  results: number[];
+}
+
+export interface ApplyResult {
+  events: EventOutcome[];
+  /** The visitor's profile hash after the ops ran. */
+  profile: Record<string, string>;
+}
+
+/**
+ * A claim is all-or-nothing: every check must pass, then every check is recorded.
+ * Claims are tried in order, so the caller puts the highest priority first.
+ */
+export interface Claim {
+  checks: ClaimCheck[];
+}
+
+/** Passes when `key` is not held; holds it for `ttl` ms (cooldowns, one firing per occurrence). */
+export interface GateCheck {
+  kind: 'gate';
+  key: string;
+  ttl: number;
+}
+
+/** Passes when fewer than `limit` members were added to `key` within `span`; adds `member` at `at`. */
+export interface CapCheck {
+  kind: 'cap';
+  key: string;
+  limit: number;
+  span: number;
+  member: string;
+  at: number;
+}
+
+export type ClaimCheck = GateCheck | CapCheck;
+
+export interface ClaimRequest {
+  visitor: VisitorRef;
+  now: number;
+  claims: Claim[];
+}
+
+export interface DueTimer {
+  visitor: VisitorRef;
+  timer: string;
+  due: number;
+  payload: string;
+}
+
+export interface VisitorSnapshot {
+  profile: Record<string, string>;
+  cart: Record<string, string>;
+}
+
+export interface WindowStore {
+  apply(request: ApplyRequest): Promise<ApplyResult>;
+  /** Returns, per claim, whether it was granted. */
+  claim(request: ClaimRequest): Promise<boolean[]>;
+  /**
+   * Removes and returns up to `limit` timers due at or before `now`, across all visitors.
+   * A timer is returned to exactly one caller, even with several engines sharing the store.
+   */
+  takeDueTimers(now: number, limit: number): Promise<DueTimer[]>;
+  /** Reads the visitor's profile and cart hashes. */
+  snapshot(visitor: VisitorRef): Promise<VisitorSnapshot>;
+  close(): Promise<void>;
+}
+
+/** How long state lives when no window asks for longer. */
+export interface RetentionPolicy {
+  /** Profile and cart hashes: refreshed on every write. */
+  profileTtl: number;
+  /** Horizon for duplicate event ids. */
+  dedupeHorizon: number;
+}
+
+export const DEFAULT_RETENTION: RetentionPolicy = {
+  profileTtl: 400 * 24 * 3600_000,
+  dedupeHorizon: 24 * 3600_000,
+};

@@ -1,0 +1,62 @@
+/**
+ * Rows Tripwire stores for analysts. Times are epoch milliseconds here; each backend maps
+ * them to what its server supports (DateTime plus a millisecond column on ClickHouse 18.16).
+ */
+
+export interface EventRow {
+  site: string;
+  visitor_id: string;
+  session_id: string;
+  event_id: string;
+  type: string;
+  time: number;
+  received_at: number;
+  url: string;
+  product_id: string;
+  category: string;
+  search_query: string;
+  value: number;
+  /** The remaining properties, as a JSON object. */
+  props: string;
+}
+
+export type TriggerStatus = 'fired' | 'suppressed';
+
+export interface TriggerRow {
+  trigger_id: string;
+  site: string;
+  visitor_id: string;
+  scenario_id: string;
+  variant: string;
+  channel: string;
+  status: TriggerStatus;
+  /** Why a trigger was suppressed: cooldown, cap, priority, control, consent; empty when fired. */
+  reason: string;
+  event_id: string;
+  time: number;
+  /** Template context, as a JSON object. */
+  context: string;
+}
+
+export interface DeliveryRow {
+  delivery_id: string;
+  trigger_id: string;
+  site: string;
+  visitor_id: string;
+  scenario_id: string;
+  channel: string;
+  /** popin: sent, shown, clicked, dismissed. email: queued, sent, failed, opened, clicked, unsubscribed. */
+  status: string;
+  detail: string;
+  time: number;
+}
+
+export interface WarehouseRows {
+  events: EventRow;
+  triggers: TriggerRow;
+  deliveries: DeliveryRow;
+}
+
+export type WarehouseTable = keyof WarehouseRows;
+
+export const WAREHOUSE_TABLES: readonly WarehouseTable[] = ['events', 'triggers', 'deliveries'];
