@@ -1,0 +1,23 @@
+/** The site an email is sent for, as configured. */
+export interface EmailSite {
+  key: string;
+  name: string;
+  /** Sender address: a bare `shop@example.com` (shown with the site name) or `Name <shop@example.com>`. */
+  from: string;
+  /** Public base URL of the site, without a trailing slash; templates build links on it. */
+  publicUrl: string;
+}
+
+/** What the scenario core asks the email channel to send for one trigger. */
+export interface EmailRequest {
+  triggerId: string;
+  scenarioId: string;
+  site: EmailSite;
+  to: string;
+  /** Template name: the `<name>` of `<name>.html.liquid` in the template folder. */
+  template: string;
+  /** A Liquid subject set by the scenario, in place of the template's subject part. */
+  subject?: string;
+  /** Template variables: visitor, product, cart, cartTotal, scenario… */
+  context: Record<string, unknown>;
+}

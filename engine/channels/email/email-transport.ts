@@ -1,0 +1,21 @@
+/** A fully rendered message; its fields are the ones nodemailer's sendMail takes. */
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+  /** `<id@domain>`, angle brackets included. */
+  messageId: string;
+}
+
+export interface SentEmail {
+  messageId: string;
+}
+
+/** Where composed emails go: an outbox folder, an SMTP relay. */
+export interface EmailTransport {
+  send(message: OutgoingEmail): Promise<SentEmail>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+export type { SmtpTransportOptions } from './smtp-transport.js';
+export { SmtpTransport } from './smtp-transport.js';

@@ -1,0 +1,2 @@
+export { PopinChannel } from './popin-channel.js';
+export type { VisitorConnections } from './popin-channel.js';

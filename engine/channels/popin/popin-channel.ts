@@ -1,0 +1,51 @@
+import { Liquid, type Template } from 'liquidjs';
+import type { VisitorRef } from '../../events/index.js';
+import type { DeliveryContext, PopinPort } from '../../pipeline/index.js';
+import type { PopinMessage } from '../../protocol/index.js';
+import type { PopinAction } from '../../scenarios/index.js';
+
+/** The visitor's open connections; the gateway implements it. */
+export interface VisitorConnections {
+  /** Sends to every open connection of the visitor; false when there is none. */
+  send(visitor: VisitorRef, message: PopinMessage): boolean;
+}
+
+const SAFE_URL = /^(https?:\/\/|\/(?!\/))/i;
+
+/**
+ * Renders a scenario's pop-in (its strings are Liquid templates) with the trigger context and
+ * pushes it down the visitor's socket. The tracker inserts every string as text; URLs are also
+ * checked here so that a bad template cannot ship a javascript: link.
+ */
+export class PopinChannel implements PopinPort {
+  private readonly liquid = new Liquid({ strictFilters: true });
+  /** Scenario strings are few and fixed: parse each once. */
+  private readonly parsed = new Map<string, Template[]>();
+
+  constructor(private readonly connections: VisitorConnections) {}
+
+  async show(visitor: VisitorRef, action: PopinAction, context: DeliveryContext): Promise<boolean> {
+    const scope = context as unknown as Record<string, unknown>;
+    const render = (template: string) => this.liquid.render(this.parse(template), scope) as Promise<string>;
+    const [title, body, image, ctaLabel, ctaUrl] = await Promise.all([
+      render(action.title),
+      render(action.body),
+      action.image === undefined ? Promise.resolve('') : render(action.image),
+      action.cta === undefined ? Promise.resolve('') : render(action.cta.label),
+      action.cta === undefined ? Promise.resolve('') : render(action.cta.url),
+    ]);
+    const message: PopinMessage = { k: 'pop', id: context.trigger.id, s: context.trigger.scenario, tpl: action.template, title, body };
+    if (SAFE_URL.test(image)) message.image = image;
+    if (ctaLabel !== '' && SAFE_URL.test(ctaUrl)) message.cta = { label: ctaLabel, url: ctaUrl };
+    return this.connections.send(visitor, message);
+  }
+
+  private parse(template: string): Template[] {
+    let parsed = this.parsed.get(template);
+    if (parsed === undefined) {
+      parsed = this.liquid.parse(template);
+      this.parsed.set(template, parsed);
+    }
+    return parsed;
+  }
+}

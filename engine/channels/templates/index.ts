@@ -1,0 +1,3 @@
+export type { RenderedEmail, RenderOverrides, TemplateRendererOptions } from './template-renderer.js';
+export { TemplateRenderer } from './template-renderer.js';
+export { checkTemplates } from './check-templates.js';

@@ -1,0 +1,34 @@
+import { loadConfig } from '../config/index.js';
+import { startEngine } from '../config/compose.js';
+
+export async function runStart(): Promise<number> {
+  const config = await loadConfig();
+  const engine = await startEngine(config);
+  const store = config.store.redisUrl ? 'Redis' : 'in-process store';
+  const warehouse = config.warehouse.clickhouseUrl ? `ClickHouse ${engine.warehouse.version}` : `chdb (${engine.warehouse.version}) in ${config.dataDir}/chdb`;
+  const email = config.email.smtpUrl ? 'SMTP' : `outbox folder ${engine.outboxDir}`;
+  process.stdout.write(
+    [
+      '',
+      `  Tripwire is running on ${engine.url}`,
+      config.demo.enabled ? `  Demo shop:   ${engine.url}/shop/   (view one product 3 times)` : '',
+      `  State:       ${store}`,
+      `  Warehouse:   ${warehouse}`,
+      `  Email:       ${email}`,
+      `  Metrics:     ${engine.url}/metrics   Health: ${engine.url}/healthz`,
+      '',
+    ]
+      .filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1)
+      .join('\n') + '\n',
+  );
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      engine.logger.info({ signal }, 'shutting down: draining frames, emails and warehouse batches');
+      resolve();
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+  await engine.stop();
+  return 0;
+}

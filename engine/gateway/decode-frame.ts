@@ -1,0 +1,150 @@
+import type { Props, PropValue, TrackedEvent, VisitorRef } from '../events/index.js';
+import { EVENT_TYPES, WIRE_LIMITS, type EventType } from '../protocol/index.js';
+import type { ErrorCode } from '../errors.js';
+
+export interface DecodeLimits {
+  maxEventsPerFrame: number;
+  /** Client timestamps further in the future than this are replaced by the arrival time. */
+  maxClockSkew: number;
+  /** Client timestamps older than this (before arrival) are replaced by the arrival time. */
+  maxEventAge: number;
+}
+
+export interface EventProblem {
+  code: ErrorCode;
+  message: string;
+  eventId: string | undefined;
+}
+
+export type DecodedFrame =
+  | { ok: true; events: TrackedEvent[]; problems: EventProblem[]; site: unknown; visitor: unknown }
+  | { ok: false; problem: EventProblem };
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+const MAX_DEPTH = 3;
+
+/** Properties each event type must carry, with their JSON type. */
+const REQUIRED: Partial<Record<EventType, ReadonlyArray<[string, 'string' | 'id']>>> = {
+  product: [['id', 'id']],
+  category: [['id', 'id']],
+  search: [['q', 'string']],
+  cart_add: [['id', 'id']],
+  cart_remove: [['id', 'id']],
+  track: [['name', 'string']],
+  popin_shown: [['trigger', 'string']],
+  popin_clicked: [['trigger', 'string']],
+  popin_dismissed: [['trigger', 'string']],
+};
+
+const NUMERIC = ['price', 'value', 'qty'] as const;
+
+/**
+ * Decodes one client frame. A frame-level problem rejects the whole frame; an event-level
+ * problem rejects that event only, and the others go on. Nothing here trusts the client: every
+ * string is bounded, every number finite, nesting shallow.
+ */
+export function decodeFrame(text: string, visitor: VisitorRef | undefined, receivedAt: number, limits: DecodeLimits): DecodedFrame {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return reject('TW_BAD_JSON', `the frame is not JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(body) || !Array.isArray(body.b)) return reject('TW_BAD_FRAME', 'a frame is an object with "b", an array of events');
+  if (body.b.length > limits.maxEventsPerFrame) {
+    return reject('TW_TOO_MANY_EVENTS', `the frame has ${body.b.length} events; at most ${limits.maxEventsPerFrame} are allowed`);
+  }
+  const site = visitor?.site ?? body.s;
+  const visitorId = visitor?.visitor ?? body.v;
+  const events: TrackedEvent[] = [];
+  const problems: EventProblem[] = [];
+  for (const raw of body.b) {
+    const decoded = decodeEvent(raw, String(site), String(visitorId), receivedAt, limits);
+    if ('code' in decoded) problems.push(decoded);
+    else events.push(decoded);
+  }
+  return { ok: true, events, problems, site: body.s, visitor: body.v };
+}
+
+function decodeEvent(raw: unknown, site: string, visitor: string, receivedAt: number, limits: DecodeLimits): TrackedEvent | EventProblem {
+  if (!isObject(raw)) return problem('TW_BAD_EVENT', 'an event is an object', undefined);
+  const id = raw.i;
+  if (typeof id !== 'string' || id.length === 0 || id.length > WIRE_LIMITS.idMaxLength) {
+    return problem('TW_BAD_EVENT', `"i" must be a string of 1-${WIRE_LIMITS.idMaxLength} characters`, undefined);
+  }
+  const type = raw.t;
+  if (typeof type !== 'string') return problem('TW_BAD_EVENT', '"t" (event type) must be a string', id);
+  if (!KNOWN_TYPES.has(type)) return problem('TW_UNKNOWN_EVENT', `unknown event type "${type.slice(0, 40)}"`, id);
+  if (typeof raw.ts !== 'number' || !Number.isFinite(raw.ts)) return problem('TW_BAD_EVENT', '"ts" must be a number (epoch ms)', id);
+  if (raw.u !== undefined && !isBoundedString(raw.u)) return problem('TW_BAD_EVENT', '"u" must be a URL string', id);
+  if (raw.ss !== undefined && (typeof raw.ss !== 'string' || raw.ss.length > WIRE_LIMITS.idMaxLength)) {
+    return problem('TW_BAD_EVENT', '"ss" must be a session id string', id);
+  }
+  const props = raw.p === undefined ? {} : raw.p;
+  if (!isObject(props)) return problem('TW_BAD_EVENT', '"p" must be an object', id);
+  const invalid = validateProps(type as EventType, props);
+  if (invalid !== undefined) return problem('TW_BAD_EVENT', invalid, id);
+  return {
+    id,
+    site,
+    visitor,
+    session: (raw.ss as string | undefined) ?? '',
+    type: type as EventType,
+    time: eventTime(raw.ts, receivedAt, limits),
+    receivedAt,
+    url: (raw.u as string | undefined) ?? '',
+    props: props as Props,
+  };
+}
+
+/** See docs/scenarios.md, "Event time": the client's clock is trusted within bounds only. */
+function eventTime(ts: number, receivedAt: number, limits: DecodeLimits): number {
+  if (ts > receivedAt + limits.maxClockSkew || ts < receivedAt - limits.maxEventAge) return receivedAt;
+  return Math.floor(ts);
+}
+
+function validateProps(type: EventType, props: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(props);
+  if (keys.length > WIRE_LIMITS.maxProps) return `"p" has ${keys.length} properties; at most ${WIRE_LIMITS.maxProps}`;
+  for (const key of keys) {
+    if (!isPropValue(props[key], 0)) return `property "${key.slice(0, 40)}" has an unsupported value (too long, too deep, or not JSON data)`;
+  }
+  for (const [name, kind] of REQUIRED[type] ?? []) {
+    const value = props[name];
+    const ok = kind === 'string' ? typeof value === 'string' && value !== '' : (typeof value === 'string' && value !== '') || typeof value === 'number';
+    if (!ok) return `a ${type} event needs "p.${name}" (${kind === 'id' ? 'a string or number id' : 'a non-empty string'})`;
+  }
+  for (const name of NUMERIC) {
+    if (props[name] !== undefined && typeof props[name] !== 'number') return `"p.${name}" must be a number`;
+  }
+  return undefined;
+}
+
+function isPropValue(value: unknown, depth: number): value is PropValue {
+  if (value === null || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value === 'string') return value.length <= WIRE_LIMITS.stringMaxLength;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) return value.length <= WIRE_LIMITS.maxItems && value.every((item) => isPropValue(item, depth + 1));
+  if (isObject(value)) {
+    const entries = Object.entries(value);
+    return entries.length <= WIRE_LIMITS.maxProps && entries.every(([, item]) => isPropValue(item, depth + 1));
+  }
+  return false;
+}
+
+function isBoundedString(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= WIRE_LIMITS.stringMaxLength;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function problem(code: ErrorCode, message: string, eventId: string | undefined): EventProblem {
+  return { code, message, eventId };
+}
+
+function reject(code: ErrorCode, message: string): DecodedFrame {
+  return { ok: false, problem: problem(code, message, undefined) };
+}

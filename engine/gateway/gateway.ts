@@ -1,0 +1,287 @@
+import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp, type WebSocket, type us_listen_socket } from 'uWebSockets.js';
+import type { Clock, TrackedEvent, VisitorRef } from '../events/index.js';
+import type { ErrorCode } from '../errors.js';
+import type { EngineMetrics, Logger } from '../observability/index.js';
+import type { Frame } from '../pipeline/index.js';
+import { PATHS, VISITOR_ID_PATTERN, type ErrorMessage } from '../protocol/index.js';
+import { decodeFrame, type DecodeLimits, type EventProblem } from './decode-frame.js';
+import { ResponseWriter } from './http-response.js';
+import { verifyIdentify } from './identity-verification.js';
+import type { SocketData, SocketRegistry } from './socket-registry.js';
+import type { StaticAsset } from './static-assets.js';
+
+export interface GatewayLimits extends DecodeLimits {
+  maxFrameBytes: number;
+  maxInFlightPerSocket: number;
+  maxBackpressureBytes: number;
+  idleTimeoutSeconds: number;
+}
+
+export interface PageRequest {
+  method: string;
+  path: string;
+  query: string;
+  body?: string;
+  headers: Record<string, string>;
+}
+
+export interface PageResponse {
+  status: number;
+  contentType: string;
+  body: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+/** Serves pages under a path prefix: the demo shop, the dashboard, the unsubscribe page. */
+export interface PageSource {
+  readonly prefix: string;
+  handle(request: PageRequest): Promise<PageResponse | undefined>;
+}
+
+export interface GatewayDeps {
+  host: string;
+  port: number;
+  limits: GatewayLimits;
+  /** Site key → secret used to verify identify HMACs. */
+  sites: ReadonlyMap<string, { secret: string }>;
+  submit: (frame: Frame) => void;
+  registry: SocketRegistry;
+  assets: ReadonlyMap<string, StaticAsset>;
+  pages: readonly PageSource[];
+  /** Where GET / redirects, if anywhere. */
+  home: string | undefined;
+  health: () => Promise<{ ok: boolean; [key: string]: unknown }>;
+  metrics: EngineMetrics;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** uWS closes a connection whose frame exceeds this multiple of maxFrameBytes; below it, oversized frames get an error frame. */
+const HARD_FRAME_FACTOR = 4;
+const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type' };
+
+/**
+ * The engine's only network surface: the tracker's WebSocket, the beacon endpoint, the tracker
+ * script, pages, health and metrics. It decodes and bounds what clients send, then hands frames
+ * to the pipeline; it knows nothing of scenarios or stores.
+ */
+export class Gateway {
+  private readonly app: TemplatedApp;
+  private listenSocket: us_listen_socket | undefined;
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.app = uWS.App();
+    this.routeSocket();
+    this.routeHttp();
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.app.listen(this.deps.host, this.deps.port, (socket) => {
+        if (socket === false) {
+          reject(new Error(`cannot listen on ${this.deps.host}:${this.deps.port} (port in use?)`));
+          return;
+        }
+        this.listenSocket = socket;
+        resolve(uWS.us_socket_local_port(socket));
+      });
+    });
+  }
+
+  /** Stops accepting connections and closes the open ones. */
+  close(): void {
+    if (this.listenSocket !== undefined) uWS.us_listen_socket_close(this.listenSocket);
+    this.listenSocket = undefined;
+    this.deps.registry.closeAll();
+  }
+
+  private routeSocket(): void {
+    const { limits, registry, metrics } = this.deps;
+    this.app.ws<SocketData>(PATHS.socket, {
+      compression: uWS.DISABLED,
+      maxPayloadLength: limits.maxFrameBytes * HARD_FRAME_FACTOR,
+      maxBackpressure: limits.maxBackpressureBytes,
+      idleTimeout: limits.idleTimeoutSeconds,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => {
+        const visitor = this.visitorFrom(req.getQuery('s') ?? '', req.getQuery('v') ?? '');
+        if ('code' in visitor) {
+          metrics.eventsRejected.inc({ code: visitor.code });
+          res.writeStatus('400 Bad Request').writeHeader('Content-Type', 'application/json').end(JSON.stringify(errorMessage(visitor.code, visitor.message)));
+          return;
+        }
+        const data: SocketData = { visitor, inFlight: 0, closed: false };
+        res.upgrade(data, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+      },
+      open: (ws) => {
+        registry.add(ws);
+        metrics.openSockets.inc();
+      },
+      message: (ws, message) => this.onSocketMessage(ws, message),
+      close: (ws) => {
+        ws.getUserData().closed = true;
+        registry.remove(ws);
+        metrics.openSockets.dec();
+      },
+    });
+  }
+
+  private onSocketMessage(ws: WebSocket<SocketData>, message: ArrayBuffer): void {
+    const data = ws.getUserData();
+    const { limits, metrics } = this.deps;
+    if (message.byteLength > limits.maxFrameBytes) {
+      this.sendTo(ws, [problem('TW_FRAME_TOO_LARGE', `the frame has ${message.byteLength} bytes; at most ${limits.maxFrameBytes}`)]);
+      return;
+    }
+    // The ArrayBuffer is only valid during this call: decode it now.
+    const text = Buffer.from(message).toString('utf8');
+    const receivedAt = this.deps.clock.now();
+    const decoded = decodeFrame(text, data.visitor, receivedAt, limits);
+    if (!decoded.ok) {
+      this.sendTo(ws, [decoded.problem]);
+      return;
+    }
+    if (decoded.problems.length > 0) this.sendTo(ws, decoded.problems);
+    const events = decoded.events;
+    if (events.length === 0) return;
+    if (data.inFlight + events.length > limits.maxInFlightPerSocket) {
+      metrics.eventsRejected.inc({ code: 'TW_BACKPRESSURE' }, events.length);
+      this.sendTo(ws, [problem('TW_BACKPRESSURE', `${data.inFlight} events of this connection are still in flight; resend after an ack`)]);
+      return;
+    }
+    data.inFlight += events.length;
+    const settle = (reply: string) => {
+      data.inFlight -= events.length;
+      if (!data.closed) ws.cork(() => ws.send(reply));
+    };
+    this.submit(data.visitor, events, receivedAt, settle);
+  }
+
+  private submit(visitor: VisitorRef, events: TrackedEvent[], receivedAt: number, settle: (reply: string) => void): void {
+    const secret = this.deps.sites.get(visitor.site)!.secret;
+    for (const event of events) verifyIdentify(event, secret);
+    this.deps.submit({
+      visitor,
+      events,
+      receivedAt,
+      reply: {
+        ack: (ids) => settle(JSON.stringify({ k: 'ack', i: ids })),
+        fail: (code, message) => settle(JSON.stringify(errorMessage(code, message))),
+      },
+    } satisfies Frame);
+  }
+
+  private sendTo(ws: WebSocket<SocketData>, problems: readonly EventProblem[]): void {
+    for (const p of problems) this.deps.metrics.eventsRejected.inc({ code: p.code });
+    ws.cork(() => {
+      for (const p of problems) ws.send(JSON.stringify(errorMessage(p.code, p.message, p.eventId)));
+    });
+  }
+
+  private visitorFrom(site: unknown, visitor: unknown): VisitorRef | EventProblem {
+    if (typeof site !== 'string' || !this.deps.sites.has(site)) {
+      return problem('TW_UNKNOWN_SITE', `unknown site key "${String(site).slice(0, 40)}"`);
+    }
+    if (typeof visitor !== 'string' || !VISITOR_ID_PATTERN.test(visitor)) {
+      return problem('TW_BAD_VISITOR', 'the visitor id must be 1-64 characters of A-Z a-z 0-9 _ -');
+    }
+    return { site, visitor };
+  }
+
+  private routeHttp(): void {
+    this.app.options(PATHS.beacon, (res) => new ResponseWriter(res).write(204, 'text/plain', '', CORS));
+    this.app.post(PATHS.beacon, (res) => void this.onBeacon(res));
+    this.app.get(PATHS.health, (res) => void this.onHealth(res));
+    this.app.get('/metrics', (res) => void this.onMetrics(res));
+    this.app.any('/*', (res, req) => void this.onPage(res, req));
+  }
+
+  /** The HTTP fallback: a frame in a POST body, answered with the ack (or the errors). */
+  private async onBeacon(res: HttpResponse): Promise<void> {
+    const writer = new ResponseWriter(res);
+    const body = await writer.readBody(this.deps.limits.maxFrameBytes);
+    if (body === undefined) return;
+    const receivedAt = this.deps.clock.now();
+    const decoded = decodeFrame(body.toString('utf8'), undefined, receivedAt, this.deps.limits);
+    if (!decoded.ok) {
+      this.deps.metrics.eventsRejected.inc({ code: decoded.problem.code });
+      writer.json(400, errorMessage(decoded.problem.code, decoded.problem.message), CORS);
+      return;
+    }
+    const visitor = this.visitorFrom(decoded.site, decoded.visitor);
+    if ('code' in visitor) {
+      this.deps.metrics.eventsRejected.inc({ code: visitor.code });
+      writer.json(400, errorMessage(visitor.code, visitor.message), CORS);
+      return;
+    }
+    const errors = decoded.problems.map((p) => errorMessage(p.code, p.message, p.eventId));
+    for (const p of decoded.problems) this.deps.metrics.eventsRejected.inc({ code: p.code });
+    if (decoded.events.length === 0) {
+      writer.json(errors.length === 0 ? 200 : 400, { k: 'ack', i: [], err: errors }, CORS);
+      return;
+    }
+    const events = decoded.events.map((event) => ({ ...event, site: visitor.site, visitor: visitor.visitor }));
+    this.submit(visitor, events, receivedAt, (reply) => {
+      const parsed = JSON.parse(reply) as { k: string };
+      if (parsed.k === 'ack') writer.json(200, { ...parsed, err: errors }, CORS);
+      else writer.json(503, parsed, CORS);
+    });
+  }
+
+  private async onHealth(res: HttpResponse): Promise<void> {
+    const writer = new ResponseWriter(res);
+    const health = await this.deps.health();
+    writer.json(health.ok ? 200 : 503, { ...health, sockets: this.deps.registry.size });
+  }
+
+  private async onMetrics(res: HttpResponse): Promise<void> {
+    const writer = new ResponseWriter(res);
+    const registry = this.deps.metrics.registry;
+    writer.write(200, registry.contentType, await registry.metrics());
+  }
+
+  private async onPage(res: HttpResponse, req: HttpRequest): Promise<void> {
+    const writer = new ResponseWriter(res);
+    const method = req.getMethod().toUpperCase();
+    const path = req.getUrl();
+    const query = req.getQuery() ?? '';
+    const headers: Record<string, string> = {};
+    req.forEach((name, value) => {
+      headers[name] = value;
+    });
+    const asset = method === 'GET' ? this.deps.assets.get(path) : undefined;
+    if (asset !== undefined) {
+      writer.write(200, asset.contentType, asset.body, { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' });
+      return;
+    }
+    if (method === 'GET' && path === '/' && this.deps.home !== undefined) {
+      writer.write(302, 'text/plain', '', { Location: this.deps.home });
+      return;
+    }
+    const source = this.deps.pages.find((page) => path === page.prefix || path.startsWith(`${page.prefix}/`));
+    if (source === undefined) {
+      writer.json(404, errorMessage('TW_NOT_FOUND', `nothing at ${path}`));
+      return;
+    }
+    const body = method === 'POST' ? await writer.readBody(this.deps.limits.maxFrameBytes) : undefined;
+    if (method === 'POST' && body === undefined) return;
+    try {
+      const page = await source.handle({ method, path, query, headers, body: body?.toString('utf8') });
+      if (page === undefined) writer.json(404, errorMessage('TW_NOT_FOUND', `nothing at ${path}`));
+      else writer.write(page.status, page.contentType, page.body, page.headers);
+    } catch (error) {
+      this.deps.logger.error({ err: error, path }, 'page failed');
+      writer.json(500, errorMessage('TW_NOT_FOUND', 'the page failed; see the engine log'));
+    }
+  }
+}
+
+function problem(code: ErrorCode, message: string, eventId?: string): EventProblem {
+  return { code, message, eventId };
+}
+
+function errorMessage(code: string, message: string, eventId?: string): ErrorMessage {
+  const error: ErrorMessage = { k: 'err', c: code, m: message };
+  if (eventId !== undefined) error.i = eventId;
+  return error;
+}

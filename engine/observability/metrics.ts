@@ -1,0 +1,35 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The engine's Prometheus metrics, registered on one registry that /metrics serves. */
+export interface EngineMetrics {
+  registry: Registry;
+  eventsAccepted: Counter<'type'>;
+  eventsDuplicate: Counter;
+  eventsRejected: Counter<'code'>;
+  framesFailed: Counter<'code'>;
+  triggers: Counter<'scenario' | 'status' | 'reason'>;
+  deliveries: Counter<'channel' | 'status'>;
+  frameSeconds: Histogram;
+  openSockets: Gauge;
+}
+
+export function createMetrics(registry = new Registry(), withDefaults = true): EngineMetrics {
+  if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'tripwire_process_' });
+  const registers = [registry];
+  return {
+    registry,
+    eventsAccepted: new Counter({ name: 'tripwire_events_accepted_total', help: 'Events applied, by type', labelNames: ['type'], registers }),
+    eventsDuplicate: new Counter({ name: 'tripwire_events_duplicate_total', help: 'Events dropped as already seen', registers }),
+    eventsRejected: new Counter({ name: 'tripwire_events_rejected_total', help: 'Events or frames rejected at the gateway, by error code', labelNames: ['code'], registers }),
+    framesFailed: new Counter({ name: 'tripwire_frames_failed_total', help: 'Frames the pipeline could not process, by error code', labelNames: ['code'], registers }),
+    triggers: new Counter({ name: 'tripwire_triggers_total', help: 'Scenario firings, by scenario, status and suppression reason', labelNames: ['scenario', 'status', 'reason'], registers }),
+    deliveries: new Counter({ name: 'tripwire_deliveries_total', help: 'Deliveries by channel and status', labelNames: ['channel', 'status'], registers }),
+    frameSeconds: new Histogram({
+      name: 'tripwire_frame_seconds',
+      help: 'Time from a frame entering the pipeline to its ack',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    openSockets: new Gauge({ name: 'tripwire_open_sockets', help: 'Open tracker connections', registers }),
+  };
+}

@@ -1,0 +1,47 @@
+import type { VisitorRef } from '../events/index.js';
+import type { CartLine, Candidate, PopinAction, EmailAction } from '../scenarios/index.js';
+
+/** What the pipeline knows of a site; the composition root fills it from config. */
+export interface SiteProfile {
+  key: string;
+  name: string;
+  url: string;
+  from: string;
+  requireVerifiedEmail: boolean;
+}
+
+/** Everything a pop-in or email template may read. */
+export interface DeliveryContext {
+  trigger: { id: string; scenario: string; time: number };
+  site: { key: string; name: string; url: string };
+  visitor: Record<string, string>;
+  cart: CartLine[];
+  cartTotal: number;
+  scenario: Candidate['context']['scenario'];
+  event: Candidate['context']['event'];
+  props: Candidate['context']['props'];
+}
+
+/** Sends a pop-in down one of the visitor's open connections. */
+export interface PopinPort {
+  /** Resolves to false when the visitor has no open connection. */
+  show(visitor: VisitorRef, action: PopinAction, context: DeliveryContext): Promise<boolean>;
+}
+
+export interface EmailOrder {
+  triggerId: string;
+  visitor: VisitorRef;
+  to: string;
+  action: EmailAction;
+  context: DeliveryContext;
+}
+
+/** Takes an email to send; resolves once it is sent (or durably queued), rejects when it failed. */
+export interface EmailPort {
+  send(order: EmailOrder): Promise<{ messageId: string }>;
+}
+
+/** Product data the engine trusts: from the site's catalogue, never from the visitor's browser. */
+export interface ProductCatalogue {
+  product(id: string): { name: string; price: number; image: string; url: string } | undefined;
+}

@@ -1,0 +1,126 @@
+import { Subject, Subscription, exhaustMap, from, merge, mergeMap, timer } from 'rxjs';
+import type { Clock } from '../events/index.js';
+import { isTripwireError } from '../errors.js';
+import type { EngineMetrics, Logger } from '../observability/index.js';
+import type { ScenarioEvaluator } from '../scenarios/index.js';
+import type { WindowStore } from '../state/index.js';
+import type { EventSink } from '../warehouse/index.js';
+import type { Frame } from './frame.js';
+import { eventRow, popinFeedbackRow } from './operators/event-rows.js';
+import { TriggerDelivery, type TriggerDeliveryDeps } from './operators/trigger-delivery.js';
+
+/** Gives the evaluator of the scenarios in force; a reload swaps it between two frames. */
+export interface ScenarioSource {
+  current(): ScenarioEvaluator;
+}
+
+export interface PipelineOptions {
+  /** Frames processed at once; each waits on one store round trip. */
+  concurrency: number;
+  timerPollInterval: number;
+  timerBatch: number;
+}
+
+export interface PipelineDeps extends TriggerDeliveryDeps {
+  scenarios: ScenarioSource;
+  store: WindowStore;
+  sink: EventSink;
+  clock: Clock;
+  logger: Logger;
+  metrics: EngineMetrics;
+}
+
+/**
+ * The engine's stream graph: frames from the gateway and due timers from the store merge into
+ * one flow of candidates, each frame costing one store round trip (plus one claim when a scenario
+ * fires). Processing errors become failed frames (the client resends), never a dead stream.
+ */
+export class TriggerPipeline {
+  private readonly frames = new Subject<Frame>();
+  private readonly delivery: TriggerDelivery;
+  private subscription: Subscription | undefined;
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly options: PipelineOptions,
+  ) {
+    this.delivery = new TriggerDelivery(deps);
+  }
+
+  start(): void {
+    const frames$ = this.frames.pipe(mergeMap((frame) => from(this.processFrame(frame)), this.options.concurrency));
+    const timers$ = timer(0, this.options.timerPollInterval).pipe(exhaustMap(() => from(this.fireDueTimers())));
+    this.subscription = merge(frames$, timers$).subscribe({
+      error: (error: unknown) => this.deps.logger.fatal({ err: error }, 'pipeline stopped'),
+    });
+  }
+
+  submit(frame: Frame): void {
+    this.inFlight++;
+    this.frames.next(frame);
+  }
+
+  /** Fires the timers due now, without waiting for the next poll (tests, CLI). */
+  async fireDueTimers(): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    try {
+      for (;;) {
+        const due = await store.takeDueTimers(clock.now(), this.options.timerBatch);
+        for (const timer of due) {
+          const candidate = this.deps.scenarios.current().fromTimer(timer);
+          if (candidate === undefined) {
+            logger.warn({ timer: timer.timer, visitor: timer.visitor }, 'timer of a scenario no longer loaded; dropped');
+            continue;
+          }
+          const snapshot = await store.snapshot(timer.visitor);
+          await this.delivery.deliver(timer.visitor, [candidate], snapshot.profile);
+        }
+        if (due.length < this.options.timerBatch) return;
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'firing due timers failed; retrying at the next poll');
+    }
+  }
+
+  /** Stops taking frames, finishes those in flight and the emails being sent. */
+  async stop(): Promise<void> {
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    this.subscription?.unsubscribe();
+    this.frames.complete();
+    await this.delivery.drain();
+  }
+
+  private async processFrame(frame: Frame): Promise<void> {
+    const { store, sink, metrics, clock } = this.deps;
+    const started = performance.now();
+    try {
+      const evaluator = this.deps.scenarios.current();
+      const plan = evaluator.plan(frame.visitor, frame.events);
+      const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events: plan.ops });
+      for (let i = 0; i < frame.events.length; i++) {
+        const event = frame.events[i]!;
+        if (result.events[i]?.duplicate === true) {
+          metrics.eventsDuplicate.inc();
+          continue;
+        }
+        metrics.eventsAccepted.inc({ type: event.type });
+        sink.write('events', eventRow(event));
+        const feedback = popinFeedbackRow(event);
+        if (feedback !== undefined) sink.write('deliveries', feedback);
+      }
+      const candidates = evaluator.candidates(plan, result);
+      if (candidates.length > 0) await this.delivery.deliver(frame.visitor, candidates, result.profile);
+      frame.reply.ack(frame.events.map((event) => event.id));
+    } catch (error) {
+      const code = isTripwireError(error) ? error.code : 'TW_STORE_UNAVAILABLE';
+      metrics.framesFailed.inc({ code });
+      this.deps.logger.error({ err: error, visitor: frame.visitor }, 'frame failed; the client will resend');
+      frame.reply.fail(code, 'the engine could not process this frame; it will be resent');
+    } finally {
+      metrics.frameSeconds.observe((performance.now() - started) / 1000);
+      if (--this.inFlight === 0) this.idle?.();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TripwireError } from '../../errors.js';
+import type { Scenario } from '../model.js';
+import { ScenarioCompiler, formatProblems, type ScenarioProblem } from './scenario-compiler.js';
+
+export interface FolderCheck {
+  scenarios: Scenario[];
+  problems: ScenarioProblem[];
+}
+
+/** Compiles every .yaml/.yml file of a folder; reports every problem of every file, and duplicate ids. */
+export async function checkScenarioFolder(dir: string, compiler = new ScenarioCompiler()): Promise<FolderCheck> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+  } catch (cause) {
+    throw new TripwireError('TW_SCENARIO_INVALID', `cannot read the scenario folder ${dir}: ${(cause as Error).message}`, { cause });
+  }
+  const scenarios: Scenario[] = [];
+  const problems: ScenarioProblem[] = [];
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const file = join(dir, name);
+    const result = compiler.compile(file, await readFile(file, 'utf8'));
+    if (!result.ok) {
+      problems.push(...result.problems);
+      continue;
+    }
+    const scenario = result.scenario;
+    if (scenario === undefined) continue;
+    const previous = seen.get(scenario.id);
+    if (previous !== undefined) {
+      problems.push({ file, line: 1, column: 1, path: 'id', message: `id "${scenario.id}" is already used by ${previous}` });
+      continue;
+    }
+    seen.set(scenario.id, file);
+    scenarios.push(scenario);
+  }
+  return { scenarios, problems };
+}
+
+/** Loads a folder for the engine: any problem stops the load with every problem listed. */
+export async function loadScenarioFolder(dir: string): Promise<Scenario[]> {
+  const { scenarios, problems } = await checkScenarioFolder(dir);
+  if (problems.length > 0) throw new TripwireError('TW_SCENARIO_INVALID', formatProblems(problems));
+  return scenarios;
+}

@@ -1,0 +1,58 @@
+import type { PropValue, Props } from '../../events/index.js';
+import type { Comparison, EventMatcher, PropertyCondition } from '../model.js';
+import type { TrackedEvent } from '../../events/index.js';
+
+export function matchesEvent(matcher: EventMatcher, event: TrackedEvent): boolean {
+  return matcher.types.has(event.type) && matchesAll(matcher.where, event.props);
+}
+
+export function matchesAll(conditions: readonly PropertyCondition[], props: Props | Record<string, string>): boolean {
+  for (const condition of conditions) {
+    if (!compare(condition.comparison, props[condition.property])) return false;
+  }
+  return true;
+}
+
+function compare(comparison: Comparison, actual: PropValue | undefined): boolean {
+  switch (comparison.op) {
+    case 'exists':
+      return (actual !== undefined && actual !== null && actual !== '') === comparison.value;
+    case 'eq':
+      return same(actual, comparison.value);
+    case 'ne':
+      return !same(actual, comparison.value);
+    case 'in':
+      return comparison.values.some((value) => same(actual, value));
+    default: {
+      const number = toNumber(actual);
+      if (number === undefined) return false;
+      if (comparison.op === 'gt') return number > comparison.value;
+      if (comparison.op === 'gte') return number >= comparison.value;
+      if (comparison.op === 'lt') return number < comparison.value;
+      return number <= comparison.value;
+    }
+  }
+}
+
+/** Profile traits are stored as strings, event properties keep their JSON type: compare loosely by text. */
+function same(actual: PropValue | undefined, expected: string | number | boolean): boolean {
+  if (actual === undefined || actual === null || typeof actual === 'object') return false;
+  return actual === expected || String(actual) === String(expected);
+}
+
+function toNumber(value: PropValue | undefined): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const number = Number(value);
+    return Number.isFinite(number) ? number : undefined;
+  }
+  return undefined;
+}
+
+/** The value of a grouping property as a key segment; undefined when the event lacks it. */
+export function groupValue(event: TrackedEvent, property: string | undefined): string | undefined {
+  if (property === undefined) return '';
+  const value = event.props[property];
+  if (value === undefined || value === null || typeof value === 'object') return undefined;
+  return String(value);
+}

@@ -1,0 +1,28 @@
+import type { Props, TrackedEvent } from '../../events/index.js';
+import type { Scenario } from '../model.js';
+
+/** What a template can read about the moment a scenario fired. The pipeline adds visitor, cart and site. */
+export interface TriggerContext {
+  scenario: { id: string; name: string };
+  event: { id: string; type: string; time: number; url: string };
+  /** Properties of the triggering event (the product viewed, the search, the cart line...). */
+  props: Props;
+}
+
+export function triggerContext(scenario: Scenario, event: TrackedEvent): TriggerContext {
+  return {
+    scenario: { id: scenario.id, name: scenario.name },
+    event: { id: event.id, type: event.type, time: event.time, url: event.url },
+    props: event.props,
+  };
+}
+
+/** A scenario that fired for a visitor, before policies decide whether it is delivered. */
+export interface Candidate {
+  scenario: Scenario;
+  /** Id of the triggering event (the `after` event for absences). */
+  eventId: string;
+  /** When the scenario fired: the event's time, or the timer's due time. */
+  time: number;
+  context: TriggerContext;
+}

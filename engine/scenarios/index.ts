@@ -1,0 +1,26 @@
+export type {
+  Scenario,
+  Trigger,
+  CountTrigger,
+  AbsenceTrigger,
+  EventMatcher,
+  PropertyCondition,
+  Comparison,
+  VisitorFilter,
+  Channel,
+  Action,
+  PopinAction,
+  EmailAction,
+} from './model.js';
+export { ScenarioCompiler, formatProblems } from './compile/scenario-compiler.js';
+export type { ScenarioProblem, CompileResult } from './compile/scenario-compiler.js';
+export { checkScenarioFolder, loadScenarioFolder } from './compile/scenario-folder.js';
+export type { FolderCheck } from './compile/scenario-folder.js';
+export { scenarioFileSchema } from './compile/scenario-schema.js';
+export { ScenarioEvaluator } from './evaluate/scenario-evaluator.js';
+export type { FramePlan } from './evaluate/scenario-evaluator.js';
+export type { Candidate, TriggerContext } from './evaluate/trigger-context.js';
+export { readCart, hasVerifiedEmail, isIdentified, PROFILE } from './evaluate/visitor-model.js';
+export type { CartLine } from './evaluate/visitor-model.js';
+export { DeliveryPolicy } from './policies/delivery-policy.js';
+export type { Verdict, SuppressionReason, PolicyOptions, ChannelCap, Screening } from './policies/delivery-policy.js';
