@@ -22,6 +22,7 @@ export const ErrorCodes = {
   TW_TEMPLATE_INVALID: 'A template could not be parsed or rendered. Fix the template named in the message.',
   TW_UNAUTHORIZED: 'The request lacks valid credentials.',
   TW_NOT_FOUND: 'No such resource.',
+  TW_WAREHOUSE_QUERY: 'A warehouse query failed. The message carries the ClickHouse error; check the SQL and table names.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,0 +1,11 @@
+export type { ServerCapabilities } from './capabilities.js';
+export { capabilitiesOf } from './capabilities.js';
+export { sqlString, sqlNumber, sqlIdentifier } from './sql-literal.js';
+export type { TableNames } from './table-names.js';
+export { DEFAULT_DATABASE, tableNames, qualifiedTable, resolveTableNames } from './table-names.js';
+export type { StoredRow } from './stored-rows.js';
+export { toStoredRow, toJsonEachRow } from './stored-rows.js';
+export type { Migration, MigrationTarget } from './migrations.js';
+export { MIGRATIONS } from './migrations.js';
+export type { SchemaExecutor, AppliedMigration } from './migrator.js';
+export { migrateSchema, appliedMigrations } from './migrator.js';

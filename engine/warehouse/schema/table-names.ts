@@ -1,0 +1,41 @@
+import type { WarehouseTable } from '../rows.js';
+import { sqlIdentifier } from './sql-literal.js';
+
+export const DEFAULT_DATABASE = 'tripwire';
+
+/** Fully qualified names of Tripwire's tables in one database. */
+export interface TableNames {
+  readonly database: string;
+  readonly events: string;
+  readonly triggers: string;
+  readonly deliveries: string;
+  readonly migrations: string;
+}
+
+export function tableNames(database: string = DEFAULT_DATABASE): TableNames {
+  const db = sqlIdentifier(database);
+  return {
+    database: db,
+    events: `${db}.events`,
+    triggers: `${db}.triggers`,
+    deliveries: `${db}.deliveries`,
+    migrations: `${db}.tw_migrations`,
+  };
+}
+
+export function qualifiedTable(names: TableNames, table: WarehouseTable): string {
+  return names[table];
+}
+
+const PLACEHOLDER = /\{(events|triggers|deliveries|tw_migrations)\}/g;
+
+/**
+ * Replaces `{events}`, `{triggers}`, `{deliveries}` and `{tw_migrations}` with qualified names, so queries are
+ * written once and run in whichever database the engine is configured with. The braces
+ * cannot clash with query parameters, which always carry a type (`{name:Type}`).
+ */
+export function resolveTableNames(sql: string, names: TableNames): string {
+  return sql.replace(PLACEHOLDER, (_match, table: WarehouseTable | 'tw_migrations') =>
+    table === 'tw_migrations' ? names.migrations : names[table],
+  );
+}

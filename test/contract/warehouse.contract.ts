@@ -1,0 +1,468 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { afterEach, describe, expect, test } from 'vitest';
+import { TripwireError } from '../../engine/errors.js';
+import type { DeliveryRow, EventRow, TriggerRow, WarehouseBackend, WarehouseRows, WarehouseTable } from '../../engine/warehouse/index.js';
+import {
+  BatchingSink,
+  capabilitiesOf,
+  eventsPerType,
+  popinsShownPerScenario,
+  runQuery,
+  sqlString,
+} from '../../engine/warehouse/index.js';
+
+/**
+ * One specification for every WarehouseBackend (chdb in process, ClickHouse servers from 18.16
+ * on). Each test works in its own database, so files and tests can share a server.
+ */
+export interface WarehouseContractSetup {
+  /** A backend on a fresh database of that name, not yet migrated. */
+  open(database: string): Promise<WarehouseBackend>;
+  /** Removes a test database once its test is over. */
+  drop?(database: string): Promise<void>;
+  /** Set when the backend cannot run here; the reason is shown with the skip. */
+  skip?: string;
+}
+
+const T0 = Date.UTC(2025, 2, 14, 9, 26, 53, 589);
+
+export function eventRow(overrides: Partial<EventRow> = {}): EventRow {
+  return {
+    site: 'shop',
+    visitor_id: 'v1',
+    session_id: 's1',
+    event_id: randomUUID(),
+    type: 'page_view',
+    time: T0,
+    received_at: T0 + 12,
+    url: 'https://shop.example/',
+    product_id: '',
+    category: '',
+    search_query: '',
+    value: 0,
+    props: '{}',
+    ...overrides,
+  };
+}
+
+export function triggerRow(overrides: Partial<TriggerRow> = {}): TriggerRow {
+  return {
+    trigger_id: randomUUID(),
+    site: 'shop',
+    visitor_id: 'v1',
+    scenario_id: 'cart-abandon',
+    variant: 'a',
+    channel: 'popin',
+    status: 'fired',
+    reason: '',
+    event_id: randomUUID(),
+    time: T0,
+    context: '{}',
+    ...overrides,
+  };
+}
+
+export function deliveryRow(overrides: Partial<DeliveryRow> = {}): DeliveryRow {
+  return {
+    delivery_id: randomUUID(),
+    trigger_id: randomUUID(),
+    site: 'shop',
+    visitor_id: 'v1',
+    scenario_id: 'cart-abandon',
+    channel: 'popin',
+    status: 'shown',
+    detail: '',
+    time: T0,
+    ...overrides,
+  };
+}
+
+/** Polls until `check` passes or the deadline expires, then rethrows its last failure. */
+async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+async function count(backend: WarehouseBackend, table: WarehouseTable): Promise<number> {
+  const [row] = await backend.query<{ n: number }>(`SELECT count() AS n FROM {${table}}`);
+  return row?.n ?? 0;
+}
+
+/** A real backend whose inserts fail while `failing` is positive: an outage, without stopping a server. */
+class FlakyBackend implements WarehouseBackend {
+  failing: number;
+  constructor(
+    private readonly inner: WarehouseBackend,
+    failures: number,
+  ) {
+    this.failing = failures;
+  }
+  get version(): string {
+    return this.inner.version;
+  }
+  migrate(): Promise<void> {
+    return this.inner.migrate();
+  }
+  async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][]): Promise<void> {
+    if (this.failing > 0) {
+      this.failing -= 1;
+      throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', 'ClickHouse is down (simulated outage)');
+    }
+    return this.inner.insert(table, rows);
+  }
+  query<Row = Record<string, unknown>>(sql: string): Promise<Row[]> {
+    return this.inner.query<Row>(sql);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+export function describeWarehouseContract(name: string, setup: WarehouseContractSetup): void {
+  describe.skipIf(setup.skip !== undefined)(`WarehouseBackend contract: ${name}${setup.skip ? ` (${setup.skip})` : ''}`, () => {
+    const opened: { backend: WarehouseBackend; database: string }[] = [];
+
+    async function fresh(): Promise<WarehouseBackend> {
+      const database = `tw_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+      const backend = await setup.open(database);
+      opened.push({ backend, database });
+      return backend;
+    }
+
+    async function migrated(): Promise<WarehouseBackend> {
+      const backend = await fresh();
+      await backend.migrate();
+      return backend;
+    }
+
+    afterEach(async () => {
+      for (const { backend, database } of opened.splice(0)) {
+        await setup.drop?.(database);
+        await backend.close();
+      }
+    });
+
+    describe('schema', () => {
+      test('migrate creates the database and records every migration in tw_migrations', async () => {
+        const backend = await migrated();
+        const applied = await backend.query<{ id: number }>('SELECT id FROM {tw_migrations} ORDER BY id');
+        expect(applied.map((row) => row.id)).toEqual([1, 2, 3]);
+        expect(await count(backend, 'events')).toBe(0);
+        expect(await count(backend, 'triggers')).toBe(0);
+        expect(await count(backend, 'deliveries')).toBe(0);
+      });
+
+      test('migrating an up-to-date database changes nothing and records nothing twice', async () => {
+        const backend = await migrated();
+        await backend.insert('events', [eventRow()]);
+        await backend.migrate();
+        const applied = await backend.query<{ id: number; n: number }>(
+          'SELECT id, count() AS n FROM {tw_migrations} GROUP BY id ORDER BY id',
+        );
+        expect(applied).toEqual([
+          { id: 1, n: 1 },
+          { id: 2, n: 1 },
+          { id: 3, n: 1 },
+        ]);
+        expect(await count(backend, 'events')).toBe(1);
+      });
+
+      test('tables have the same column names on every server', async () => {
+        const backend = await migrated();
+        const columns = await backend.query<{ name: string }>('DESCRIBE TABLE {deliveries}');
+        expect(columns.map((column) => column.name)).toEqual([
+          'delivery_id', 'trigger_id', 'site', 'scenario_id', 'channel', 'status', 'detail', 'visitor_id', 'time', 'time_ms',
+        ]);
+      });
+    });
+
+    describe('rows', () => {
+      test('an event reads back with its strings, numbers, millisecond times and JSON props', async () => {
+        const backend = await migrated();
+        const props = { note: 'dit "ça" l\'a\\', emoji: '🛒', nested: { n: 2 } };
+        const row = eventRow({
+          type: 'add_to_cart',
+          url: "https://shop.example/p?q='x'&r=\"y\"",
+          product_id: 'sku-42',
+          category: 'Chaussures d\'été',
+          search_query: "tab\there\nnewline 'quote' \\ back",
+          value: 1234.56,
+          props: JSON.stringify(props),
+        });
+        await backend.insert('events', [row]);
+        const [stored] = await backend.query<Record<string, unknown>>('SELECT * FROM {events}');
+        expect(stored).toMatchObject({
+          event_id: row.event_id,
+          site: 'shop',
+          type: 'add_to_cart',
+          visitor_id: 'v1',
+          session_id: 's1',
+          time: '2025-03-14 09:26:53',
+          time_ms: T0,
+          received_at: '2025-03-14 09:26:53',
+          received_at_ms: T0 + 12,
+          url: row.url,
+          product_id: 'sku-42',
+          category: row.category,
+          search_query: row.search_query,
+          value: 1234.56,
+        });
+        expect(JSON.parse(String(stored?.props))).toEqual(props);
+      });
+
+      test('a trigger reads back with its status, reason and context', async () => {
+        const backend = await migrated();
+        const row = triggerRow({ status: 'suppressed', reason: 'cooldown', variant: 'b', context: '{"name":"Zoë"}' });
+        await backend.insert('triggers', [row]);
+        const [stored] = await backend.query('SELECT * FROM {triggers}');
+        expect(stored).toEqual({
+          trigger_id: row.trigger_id,
+          site: 'shop',
+          scenario_id: 'cart-abandon',
+          variant: 'b',
+          channel: 'popin',
+          status: 'suppressed',
+          reason: 'cooldown',
+          visitor_id: 'v1',
+          event_id: row.event_id,
+          time: '2025-03-14 09:26:53',
+          time_ms: T0,
+          context: '{"name":"Zoë"}',
+        });
+      });
+
+      test('a delivery reads back with its channel, status and detail', async () => {
+        const backend = await migrated();
+        const row = deliveryRow({ channel: 'email', status: 'failed', detail: "550 'mailbox' unavailable" });
+        await backend.insert('deliveries', [row]);
+        const [stored] = await backend.query('SELECT * FROM {deliveries}');
+        expect(stored).toEqual({
+          delivery_id: row.delivery_id,
+          trigger_id: row.trigger_id,
+          site: 'shop',
+          scenario_id: 'cart-abandon',
+          channel: 'email',
+          status: 'failed',
+          detail: "550 'mailbox' unavailable",
+          visitor_id: 'v1',
+          time: '2025-03-14 09:26:53',
+          time_ms: T0,
+        });
+      });
+
+      test('one insert call stores a whole batch', async () => {
+        const backend = await migrated();
+        await backend.insert('events', Array.from({ length: 500 }, (_, i) => eventRow({ visitor_id: `v${i}` })));
+        expect(await count(backend, 'events')).toBe(500);
+      });
+
+      test('a batch sent twice is stored once where the server supports insert_deduplication_token', async (context) => {
+        const backend = await migrated();
+        if (!capabilitiesOf(backend.version).insertDeduplicationToken) {
+          context.skip(`ClickHouse ${backend.version} has no insert deduplication for plain MergeTree`);
+        }
+        const batch = [eventRow(), eventRow()];
+        await backend.insert('events', batch);
+        await backend.insert('events', batch);
+        expect(await count(backend, 'events')).toBe(2);
+      });
+    });
+
+    describe('queries', () => {
+      test('string literals carry any string to the server unchanged', async () => {
+        const backend = await fresh();
+        await fc.assert(
+          fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }), async (text, binary) => {
+            const sample = text + binary.replace(/[\uD800-\uDFFF]/g, '');
+            const [row] = await backend.query<{ s: string }>(`SELECT ${sqlString(sample)} AS s`);
+            expect(row?.s).toBe(sample);
+          }),
+          { numRuns: 60 },
+        );
+      });
+
+      test('eventsPerType counts events and distinct visitors per UTC day and type', async () => {
+        const backend = await migrated();
+        const day = Date.UTC(2025, 0, 10);
+        await backend.insert('events', [
+          eventRow({ visitor_id: 'a', type: 'page_view', time: day + 1_000 }),
+          eventRow({ visitor_id: 'a', type: 'page_view', time: day + 2_000 }),
+          eventRow({ visitor_id: 'b', type: 'page_view', time: day + 3_000 }),
+          eventRow({ visitor_id: 'a', type: 'add_to_cart', time: day + 4_000 }),
+          eventRow({ visitor_id: 'c', type: 'page_view', time: day + 86_400_000 + 5 }),
+          eventRow({ visitor_id: 'z', type: 'page_view', time: day + 1_000, site: 'other' }),
+        ]);
+        expect(await runQuery(backend, eventsPerType({ site: 'shop' }))).toEqual([
+          { day: '2025-01-10', type: 'add_to_cart', events: 1, visitors: 1 },
+          { day: '2025-01-10', type: 'page_view', events: 3, visitors: 2 },
+          { day: '2025-01-11', type: 'page_view', events: 1, visitors: 1 },
+        ]);
+      });
+
+      test('eventsPerType honours a millisecond time range, from inclusive and to exclusive', async () => {
+        const backend = await migrated();
+        await backend.insert('events', [
+          eventRow({ time: T0 - 1 }),
+          eventRow({ time: T0 }),
+          eventRow({ time: T0 + 999 }),
+          eventRow({ time: T0 + 1_000 }),
+        ]);
+        const rows = await runQuery(backend, eventsPerType({ from: T0, to: T0 + 1_000 }));
+        expect(rows).toEqual([{ day: '2025-03-14', type: 'page_view', events: 2, visitors: 1 }]);
+      });
+
+      test('popinsShownPerScenario counts pop-ins shown and clicked per scenario, most shown first', async () => {
+        const backend = await migrated();
+        await backend.insert('deliveries', [
+          deliveryRow({ scenario_id: 'exit-intent', status: 'shown', visitor_id: 'a' }),
+          deliveryRow({ scenario_id: 'exit-intent', status: 'shown', visitor_id: 'b' }),
+          deliveryRow({ scenario_id: 'exit-intent', status: 'clicked', visitor_id: 'b' }),
+          deliveryRow({ scenario_id: 'cart-abandon', status: 'shown', visitor_id: 'a' }),
+          deliveryRow({ scenario_id: 'cart-abandon', status: 'dismissed', visitor_id: 'a' }),
+          deliveryRow({ scenario_id: 'cart-abandon', channel: 'email', status: 'sent', visitor_id: 'c' }),
+          deliveryRow({ scenario_id: 'browse-nudge', status: 'sent', visitor_id: 'c' }),
+        ]);
+        expect(await runQuery(backend, popinsShownPerScenario())).toEqual([
+          { scenario_id: 'exit-intent', shown: 2, clicked: 1, visitors: 2 },
+          { scenario_id: 'cart-abandon', shown: 1, clicked: 0, visitors: 1 },
+        ]);
+      });
+
+      test('a rejected query fails with TW_WAREHOUSE_QUERY carrying the server message', async () => {
+        const backend = await migrated();
+        const failure = backend.query('SELECT no_such_column FROM {events}');
+        await expect(failure).rejects.toBeInstanceOf(TripwireError);
+        await expect(failure).rejects.toMatchObject({ code: 'TW_WAREHOUSE_QUERY', message: expect.stringMatching(/no_such_column/) });
+      });
+
+      test('an insert into a database that was never migrated fails with TW_WAREHOUSE_UNAVAILABLE', async () => {
+        const backend = await fresh();
+        await expect(backend.insert('events', [eventRow()])).rejects.toMatchObject({ code: 'TW_WAREHOUSE_UNAVAILABLE' });
+      });
+    });
+
+    describe('batching sink', () => {
+      const HOUR = 3_600_000;
+      const errors: TripwireError[] = [];
+      const onError = (error: TripwireError): void => {
+        errors.push(error);
+      };
+      afterEach(() => {
+        errors.length = 0;
+      });
+
+      test('inserts a table buffer as soon as it holds batchSize rows', async () => {
+        const backend = await migrated();
+        const sink = new BatchingSink(backend, { batchSize: 3, flushIntervalMs: HOUR, onError });
+        for (let i = 0; i < 4; i++) sink.write('events', eventRow());
+        await eventually(async () => expect(await count(backend, 'events')).toBe(3));
+        expect(sink.buffered).toEqual({ events: 1, triggers: 0, deliveries: 0 });
+        await sink.close();
+      });
+
+      test('inserts a partial batch once flushIntervalMs has passed', async () => {
+        const backend = await migrated();
+        const sink = new BatchingSink(backend, { batchSize: 1000, flushIntervalMs: 30, onError });
+        sink.write('events', eventRow());
+        sink.write('triggers', triggerRow());
+        sink.write('deliveries', deliveryRow());
+        await eventually(async () => {
+          expect(await count(backend, 'events')).toBe(1);
+          expect(await count(backend, 'triggers')).toBe(1);
+          expect(await count(backend, 'deliveries')).toBe(1);
+        });
+        await eventually(async () => expect(sink.buffered).toEqual({ events: 0, triggers: 0, deliveries: 0 }));
+        await sink.close();
+      });
+
+      test('flush resolves once every row written before it is inserted', async () => {
+        const backend = await migrated();
+        const sink = new BatchingSink(backend, { batchSize: 2, flushIntervalMs: HOUR, onError });
+        for (let i = 0; i < 5; i++) sink.write('deliveries', deliveryRow());
+        await sink.flush();
+        expect(await count(backend, 'deliveries')).toBe(5);
+        expect(sink.buffered.deliveries).toBe(0);
+        await sink.close();
+      });
+
+      test('close inserts what is still buffered', async () => {
+        const backend = await migrated();
+        const sink = new BatchingSink(backend, { batchSize: 1000, flushIntervalMs: HOUR, onError });
+        for (let i = 0; i < 7; i++) sink.write('triggers', triggerRow());
+        await sink.close();
+        expect(await count(backend, 'triggers')).toBe(7);
+        expect(errors).toEqual([]);
+      });
+
+      test('writing after close fails loudly instead of losing the row', async () => {
+        const backend = await migrated();
+        const sink = new BatchingSink(backend, { onError });
+        await sink.close();
+        expect(() => sink.write('events', eventRow())).toThrow(TripwireError);
+      });
+
+      test('rows of a failed insert stay buffered and arrive once ClickHouse is back', async () => {
+        const backend = new FlakyBackend(await migrated(), 3);
+        const sink = new BatchingSink(backend, { batchSize: 2, flushIntervalMs: 10, retryInitialMs: 10, retryMaxMs: 40, onError });
+        const rows = Array.from({ length: 5 }, (_, i) => eventRow({ visitor_id: `v${i}` }));
+        for (const row of rows) sink.write('events', row);
+        await eventually(async () => expect(await count(backend, 'events')).toBe(5));
+        expect(errors).toHaveLength(3);
+        expect(errors.every((error) => error.code === 'TW_WAREHOUSE_UNAVAILABLE')).toBe(true);
+        const stored = await backend.query<{ visitor_id: string }>('SELECT visitor_id FROM {events} ORDER BY visitor_id');
+        expect(stored.map((row) => row.visitor_id)).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+        expect(sink.buffered.events).toBe(0);
+        await sink.close();
+      });
+
+      test('flush rejects while inserts fail and keeps the rows for the next flush', async () => {
+        const backend = new FlakyBackend(await migrated(), 1);
+        const sink = new BatchingSink(backend, { batchSize: 1000, flushIntervalMs: HOUR, onError });
+        sink.write('events', eventRow());
+        await expect(sink.flush()).rejects.toMatchObject({ code: 'TW_WAREHOUSE_UNAVAILABLE' });
+        expect(sink.buffered.events).toBe(1);
+        await sink.flush();
+        expect(await count(backend, 'events')).toBe(1);
+        await sink.close();
+      });
+
+      test('after a failed flush the sink retries on its own', async () => {
+        const backend = new FlakyBackend(await migrated(), 1);
+        const sink = new BatchingSink(backend, { batchSize: 1000, flushIntervalMs: HOUR, retryInitialMs: 10, onError });
+        sink.write('deliveries', deliveryRow());
+        await expect(sink.flush()).rejects.toMatchObject({ code: 'TW_WAREHOUSE_UNAVAILABLE' });
+        await eventually(async () => expect(await count(backend, 'deliveries')).toBe(1));
+        await sink.close();
+      });
+
+      test('past maxBufferedRows new rows are dropped, counted and reported; the buffered ones survive', async () => {
+        const backend = new FlakyBackend(await migrated(), Number.POSITIVE_INFINITY);
+        const sink = new BatchingSink(backend, { batchSize: 2, maxBufferedRows: 3, flushIntervalMs: HOUR, retryInitialMs: HOUR, onError });
+        for (let i = 0; i < 5; i++) sink.write('triggers', triggerRow({ visitor_id: `v${i}` }));
+        expect(sink.buffered.triggers).toBe(3);
+        expect(sink.dropped.triggers).toBe(2);
+        const dropReports = errors.filter((error) => /Dropped/.test(error.message));
+        expect(dropReports.length).toBeGreaterThan(0);
+        expect(dropReports.every((error) => error.code === 'TW_WAREHOUSE_UNAVAILABLE')).toBe(true);
+        backend.failing = 0;
+        await sink.close();
+        const stored = await backend.query<{ visitor_id: string }>('SELECT visitor_id FROM {triggers} ORDER BY visitor_id');
+        expect(stored.map((row) => row.visitor_id)).toEqual(['v0', 'v1', 'v2']);
+        const reportedDrops = errors
+          .map((error) => /Dropped (\d+)/.exec(error.message)?.[1])
+          .filter((n): n is string => n !== undefined)
+          .reduce((sum, n) => sum + Number(n), 0);
+        expect(reportedDrops).toBe(2);
+      });
+    });
+  });
+}

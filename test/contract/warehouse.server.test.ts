@@ -1,0 +1,46 @@
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ServerWarehouse } from '../../engine/warehouse/server/index.js';
+import { clickhouseForTests } from '../support/clickhouse-server.js';
+import { describeWarehouseContract } from './warehouse.contract.js';
+
+const server = await clickhouseForTests();
+const url = 'url' in server ? server.url : '';
+
+afterAll(async () => {
+  if ('stop' in server) await server.stop();
+});
+
+describeWarehouseContract('ClickHouse server', {
+  skip: 'skip' in server ? server.skip : undefined,
+  open: (database) => ServerWarehouse.connect(url, { database }),
+  drop: async (database) => {
+    const admin = createClient({ url, log: { level: ClickHouseLogLevel.OFF } });
+    try {
+      await admin.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    } finally {
+      await admin.close();
+    }
+  },
+});
+
+describe('ServerWarehouse.connect', () => {
+  test('fails with TW_WAREHOUSE_UNAVAILABLE naming the url when nothing answers', async () => {
+    const failure = ServerWarehouse.connect('http://127.0.0.1:1', { database: 'tripwire' });
+    await expect(failure).rejects.toMatchObject({
+      code: 'TW_WAREHOUSE_UNAVAILABLE',
+      message: expect.stringContaining('http://127.0.0.1:1'),
+    });
+  });
+
+  test('keeps credentials out of error messages', async () => {
+    const failure = ServerWarehouse.connect('http://tripwire:s3cret@127.0.0.1:1', { database: 'tripwire' });
+    await expect(failure).rejects.toMatchObject({ message: expect.not.stringContaining('s3cret') });
+  });
+
+  test('refuses a database name that would need quoting', async () => {
+    await expect(ServerWarehouse.connect('http://127.0.0.1:1', { database: 'x; DROP' })).rejects.toMatchObject({
+      code: 'TW_CONFIG_INVALID',
+    });
+  });
+});
