@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import { eventsPerType, popinsShownPerScenario, runQuery as run, type WarehouseBackend } from '../warehouse/index.js';
+import { eventsPerType, popinsShownPerScenario, runQuery as run, type WarehouseBackend, type WarehouseQuery } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
 
-const QUERIES = { 'events-per-type': eventsPerType, 'popins-per-scenario': popinsShownPerScenario } as const;
+const QUERIES: Record<string, () => WarehouseQuery<object>> = {
+  'events-per-type': eventsPerType,
+  'popins-per-scenario': popinsShownPerScenario,
+};
 
 export async function runQuery(args: string[]): Promise<number> {
-  const name = args[0] as keyof typeof QUERIES | undefined;
+  const name = args[0];
   const query = name === undefined ? undefined : QUERIES[name];
   if (query === undefined) {
     process.stderr.write(`usage: tripwire query <${Object.keys(QUERIES).join(' | ')}>\n`);

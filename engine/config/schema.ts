@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from './duration.js';
+import { duration } from '../events/index.js';
 
 const site = z.object({
   key: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a site key is 1-40 characters of A-Z a-z 0-9 _ -'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../../config/index.js';
+import { duration } from '../../events/index.js';
 import { EVENT_TYPES } from '../../protocol/index.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);

@@ -230,8 +230,9 @@ export class MemoryWindowStore implements WindowStore {
   }
 }
 
+/** Unambiguous even when ids contain the separator: site "a:b" + "c" differs from "a" + "b:c". */
 function ownerKey(visitor: VisitorRef): string {
-  return `${visitor.site}:${visitor.visitor}`;
+  return `${visitor.site.length}:${visitor.site}:${visitor.visitor}`;
 }
 
 function emptyHash(): HashState {

@@ -1,0 +1,115 @@
+import type { VisitorRef } from '../../events/index.js';
+import { TripwireError } from '../../errors.js';
+import type { DueTimer } from '../window-store.js';
+import { replyArray, replyNumber, replyString } from './replies.js';
+import { runScript, type StoreScripts } from './scripts.js';
+import type { StoreClient } from './store-client.js';
+import { DueIndexKeys, VisitorKeys, dueMember, visitorOfDueMember } from './visitor-keys.js';
+
+/**
+ * How long a taker holds a visitor before another may take it over. Far above one take's
+ * duration; it only matters when a taker dies between leasing and settling.
+ */
+export const LEASE_MS = 60_000;
+
+interface VisitorTake {
+  member: string;
+  timers: DueTimer[];
+  /** '' when the visitor has no timer left. */
+  earliest: string;
+}
+
+/**
+ * Finds due timers across visitors. The due index holds, per visitor with timers, a score at
+ * or before that visitor's earliest due (never later, so no timer is missed; earlier only
+ * costs one look). Arming lowers it with ZADD LT; taking leases the visitor, removes its due
+ * timers in its own slot, then settles it back at its earliest remaining due.
+ */
+export class DueTimers {
+  private readonly index: DueIndexKeys;
+
+  constructor(
+    private readonly client: StoreClient,
+    private readonly scripts: StoreScripts,
+    private readonly prefix: string,
+  ) {
+    this.index = new DueIndexKeys(prefix);
+  }
+
+  /**
+   * Sent after the visitor's apply script on the same connection, so it lands after the timer
+   * exists; a taker that sees the entry earlier just finds nothing due yet.
+   */
+  offer(visitor: VisitorRef, due: number): Promise<unknown> {
+    return this.client.zAdd(this.index.due, { score: due, value: dueMember(visitor) }, { comparison: 'LT' });
+  }
+
+  async take(now: number, limit: number): Promise<DueTimer[]> {
+    const taken: DueTimer[] = [];
+    // Each pass takes a timer or settles its visitors past now, so the loop ends.
+    while (taken.length < limit) {
+      const pass = await this.takePass(now, limit - taken.length);
+      if (pass === undefined) break;
+      taken.push(...pass);
+    }
+    return taken.sort((a, b) => a.due - b.due);
+  }
+
+  /** Three round trips whatever the number of visitors: lease, take (pipelined), settle. */
+  /** Undefined when no visitor is due. */
+  private async takePass(now: number, budget: number): Promise<DueTimer[] | undefined> {
+    const leased = replyArray(
+      await runScript(this.client, this.scripts.leaseDue, [this.index.due, this.index.leases], [
+        String(now),
+        String(budget),
+        String(now + LEASE_MS),
+      ]),
+      'lease-due',
+    ).map((member) => replyString(member, 'lease-due'));
+    if (leased.length === 0) return undefined;
+
+    // A visitor with more due timers than its share is settled at a due score <= now: the next pass takes the rest.
+    const share = Math.floor(budget / leased.length);
+    const outcomes = await Promise.allSettled(leased.map((member) => this.takeVisitor(member, now, share)));
+    const takes = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    if (takes.length > 0) {
+      await runScript(
+        this.client,
+        this.scripts.settleDue,
+        [this.index.due, this.index.leases],
+        takes.flatMap((take) => [take.member, take.earliest]),
+      );
+    }
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) {
+      // The failed visitors stay leased and are looked at again once their lease ends.
+      throw new TripwireError('TW_STORE_UNAVAILABLE', 'Taking due timers from Redis failed.', {
+        cause: failed.reason,
+      });
+    }
+    return takes.flatMap((take) => take.timers);
+  }
+
+  private async takeVisitor(member: string, now: number, max: number): Promise<VisitorTake> {
+    const visitor = visitorOfDueMember(member);
+    const keys = new VisitorKeys(this.prefix, visitor);
+    const reply = replyArray(
+      await runScript(this.client, this.scripts.takeTimers, [keys.timers, keys.timerPayloads], [
+        String(now),
+        String(max),
+      ]),
+      'take-timers',
+    );
+    const flat = replyArray(reply[0], 'take-timers');
+    const timers: DueTimer[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      timers.push({
+        visitor,
+        timer: replyString(flat[i], 'take-timers'),
+        due: replyNumber(flat[i + 1], 'take-timers'),
+        payload: replyString(flat[i + 2], 'take-timers'),
+      });
+    }
+    return { member, timers, earliest: replyString(reply[1], 'take-timers') };
+  }
+}

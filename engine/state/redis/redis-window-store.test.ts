@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { redisForTests } from '../../../test/support/redis-server.js';
+import { TripwireError } from '../../errors.js';
+import type { StateOp } from '../window-store.js';
+import { LEASE_MS } from './due-timers.js';
+import { RedisWindowStore } from './index.js';
+import { loadStoreScripts } from './scripts.js';
+import type { StoreClient } from './store-client.js';
+import { DueIndexKeys } from './visitor-keys.js';
+
+const server = await redisForTests();
+if ('url' in server) afterAll(() => server.stop());
+const url = 'url' in server ? server.url : '';
+
+const filePrefix = `tw-unit-${randomBytes(4).toString('hex')}`;
+let opened = 0;
+const alice = { site: 'shop', visitor: 'alice' };
+const retention = { profileTtl: 3_600_000, dedupeHorizon: 60_000 };
+
+describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ? ` (skipped: ${server.skip})` : ''}`, () => {
+  let client: StoreClient;
+  let store: RedisWindowStore;
+  let prefix: string;
+  const t0 = 1_800_000_000_000;
+
+  beforeEach(async () => {
+    prefix = `${filePrefix}-${++opened}`;
+    client = createClient({ url });
+    await client.connect();
+    store = new RedisWindowStore({ client, prefix, retention });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    // A shared REDIS_URL outlives the test run: leave nothing behind.
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) {
+      if (keys.length > 0) await client.unlink(keys);
+    }
+    await client.close();
+  });
+
+  function apply(now: number, ...ops: StateOp[]) {
+    return store.apply({ visitor: alice, now, events: [{ eventId: `e${now}`, ops }] });
+  }
+
+  async function keysOf(pattern: string): Promise<string[]> {
+    return (await client.keys(pattern)).sort();
+  }
+
+  it('keeps every key of a visitor under one hash tag, hence in one cluster slot', async () => {
+    await apply(
+      t0,
+      { kind: 'window.add', key: 'views', member: 'a', at: t0, span: 1000 },
+      { kind: 'timer.arm', timer: 'abandon', due: t0 + 1000, payload: 'p' },
+      { kind: 'hash.set', hash: 'profile', field: 'f', value: 'v' },
+      { kind: 'hash.set', hash: 'cart', field: 'f', value: 'v' },
+    );
+    await store.claim({ visitor: alice, now: t0, claims: [{ checks: [{ kind: 'gate', key: 'popin', ttl: 1000 }] }] });
+    const tag = `${prefix}:{shop:alice}:`;
+    expect(await keysOf(`${prefix}:{shop:alice}:*`)).toEqual(
+      ['cart', 'g:popin', 'profile', 'seen', 'timers', 'tpay', 'w:views'].map((name) => tag + name),
+    );
+  });
+
+  it('gives a window a TTL no longer than its span beyond the newest member', async () => {
+    await apply(t0, { kind: 'window.add', key: 'views', member: 'a', at: t0, span: 30_000 });
+    const ttl = await client.pTTL(`${prefix}:{shop:alice}:w:views`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+  });
+
+  it('refreshes the profile TTL to profileTtl on write', async () => {
+    await apply(t0, { kind: 'hash.set', hash: 'profile', field: 'f', value: 'v' });
+    const ttl = await client.pTTL(`${prefix}:{shop:alice}:profile`);
+    expect(ttl).toBeGreaterThan(retention.profileTtl - 60_000);
+    expect(ttl).toBeLessThanOrEqual(retention.profileTtl);
+  });
+
+  it('forgets event ids older than the dedupe horizon', async () => {
+    await apply(t0);
+    await apply(t0 + retention.dedupeHorizon);
+    expect(await client.zRange(`${prefix}:{shop:alice}:seen`, 0, -1)).toEqual([`e${t0 + retention.dedupeHorizon}`]);
+  });
+
+  it('still applies and indexes timers after Redis forgets its scripts', async () => {
+    await client.scriptFlush();
+    const result = await apply(t0, { kind: 'timer.arm', timer: 'abandon', due: t0 + 10, payload: 'p' });
+    expect(result.events[0]!.duplicate).toBe(false);
+    expect((await store.takeDueTimers(t0 + 10, 10)).map((timer) => timer.timer)).toEqual(['abandon']);
+  });
+
+  it('takes over a visitor whose taker died holding it once the lease ends', async () => {
+    await apply(t0, { kind: 'timer.arm', timer: 'abandon', due: t0 + 10, payload: 'p' });
+    const index = new DueIndexKeys(prefix);
+    const { leaseDue } = loadStoreScripts();
+    await client.sendCommand(['EVAL', leaseDue.source, '2', index.due, index.leases, String(t0 + 10), '10', String(t0 + 10 + LEASE_MS)]);
+    expect(await store.takeDueTimers(t0 + 20, 10)).toEqual([]);
+    expect((await store.takeDueTimers(t0 + 10 + LEASE_MS, 10)).map((timer) => timer.timer)).toEqual(['abandon']);
+  });
+
+  it('removes a visitor from the due index once its last timer is taken', async () => {
+    await apply(t0, { kind: 'timer.arm', timer: 'abandon', due: t0 + 10, payload: 'p' });
+    await store.takeDueTimers(t0 + 10, 10);
+    expect(await keysOf(`${prefix}:*`)).toEqual([`${prefix}:{shop:alice}:seen`]);
+  });
+
+  it('leaves a client it was given open on close', async () => {
+    await store.close();
+    expect(await client.ping()).toBe('PONG');
+  });
+
+  it('closes a client it created on close', async () => {
+    const owned = await RedisWindowStore.connect(url, { prefix, retention });
+    await owned.close();
+    await expect(owned.snapshot(alice)).rejects.toThrow();
+  });
+});
+
+describe('RedisWindowStore options', () => {
+  it('refuses a prefix that would break the hash tag', () => {
+    expect(() => new RedisWindowStore({ client: createClient(), prefix: 'a{b' })).toThrow(
+      expect.objectContaining({ code: 'TW_CONFIG_INVALID' }),
+    );
+  });
+});
+
+describe('RedisWindowStore.connect', () => {
+  let silent: Server;
+  let silentPort: number;
+
+  beforeEach(async () => {
+    // Reads and ignores everything: a TCP peer that never speaks Redis.
+    silent = createServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentPort = (silent.address() as { port: number }).port;
+  });
+
+  afterEach(async () => {
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('fails with TW_STORE_UNAVAILABLE and a masked password when the connection is refused', async () => {
+    silent.close();
+    const failure = RedisWindowStore.connect(`redis://:s3cret@127.0.0.1:${silentPort}`, { connectTimeoutMs: 2000 });
+    await expect(failure).rejects.toBeInstanceOf(TripwireError);
+    await expect(failure).rejects.toMatchObject({ code: 'TW_STORE_UNAVAILABLE' });
+    await expect(failure).rejects.toThrow(`redis://:***@127.0.0.1:${silentPort}`);
+    await expect(failure).rejects.not.toThrow('s3cret');
+  });
+
+  it('gives up when the server never answers, instead of waiting forever', async () => {
+    await expect(RedisWindowStore.connect(`redis://127.0.0.1:${silentPort}`, { connectTimeoutMs: 300 })).rejects.toThrow(
+      /no answer within 300 ms/,
+    );
+  });
+});

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { TripwireError } from '../../errors.js';
+import type { StoreClient } from './store-client.js';
+
+export interface LuaScript {
+  name: string;
+  source: string;
+  sha: string;
+}
+
+export interface StoreScripts {
+  apply: LuaScript;
+  claim: LuaScript;
+  takeTimers: LuaScript;
+  leaseDue: LuaScript;
+  settleDue: LuaScript;
+}
+
+/**
+ * tsc copies only .js into dist/, so from dist/engine/state/redis/ the .lua files are found
+ * in the source tree instead.
+ */
+const SCRIPT_FOLDERS = [
+  new URL('./scripts/', import.meta.url),
+  new URL('../../../../engine/state/redis/scripts/', import.meta.url),
+];
+
+export function loadStoreScripts(): StoreScripts {
+  return {
+    apply: loadScript('apply'),
+    claim: loadScript('claim'),
+    takeTimers: loadScript('take-timers'),
+    leaseDue: loadScript('lease-due'),
+    settleDue: loadScript('settle-due'),
+  };
+}
+
+function loadScript(name: string): LuaScript {
+  const file = SCRIPT_FOLDERS.map((folder) => fileURLToPath(new URL(`${name}.lua`, folder))).find((path) =>
+    existsSync(path),
+  );
+  if (file === undefined) {
+    throw new TripwireError(
+      'TW_STORE_UNAVAILABLE',
+      `The Redis script ${name}.lua was not found next to the store or in engine/state/redis/scripts/; the installation is incomplete.`,
+    );
+  }
+  const source = readFileSync(file, 'utf8');
+  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** Sends EVALSHA; the caller falls back to {@link evalSource} when Redis answers NOSCRIPT. */
+export function evalSha(client: StoreClient, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+  return client.sendCommand(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
+}
+
+export function evalSource(client: StoreClient, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+  return client.sendCommand(['EVAL', script.source, String(keys.length), ...keys, ...args]);
+}
+
+/** Redis forgets scripts on restart or SCRIPT FLUSH. */
+export function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+export async function runScript(
+  client: StoreClient,
+  script: LuaScript,
+  keys: string[],
+  args: string[],
+): Promise<unknown> {
+  try {
+    return await evalSha(client, script, keys, args);
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return evalSource(client, script, keys, args);
+  }
+}

@@ -1,0 +1,57 @@
+import WebSocket from 'ws';
+
+/** A raw protocol client: what a tracker, a mobile app or an attacker could send. */
+export class SocketClient {
+  readonly received: Array<Record<string, unknown>> = [];
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data) => this.received.push(JSON.parse(String(data)) as Record<string, unknown>));
+  }
+
+  static open(engineUrl: string, site: string, visitor: string): Promise<SocketClient> {
+    const socket = new WebSocket(socketUrl(engineUrl, site, visitor));
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new SocketClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** The HTTP answer of an upgrade the engine refuses. */
+  static refusal(engineUrl: string, site: string, visitor: string): Promise<{ status: number; body: string }> {
+    const socket = new WebSocket(socketUrl(engineUrl, site, visitor));
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => reject(new Error('the engine accepted the connection')));
+      socket.once('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+    });
+  }
+
+  send(text: string): void {
+    this.socket.send(text);
+  }
+
+  /** Waits for the next message matching `predicate` among those not yet taken. */
+  async next(predicate: (message: Record<string, unknown>) => boolean, timeoutMs = 5000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.received.findIndex(predicate);
+      if (index >= 0) return this.received.splice(index, 1)[0]!;
+      if (Date.now() > deadline) throw new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.received)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+function socketUrl(engineUrl: string, site: string, visitor: string): string {
+  return `${engineUrl.replace(/^http/, 'ws')}/live?s=${encodeURIComponent(site)}&v=${encodeURIComponent(visitor)}`;
+}
+
+export function event(id: string, type: string, props: Record<string, unknown> = {}): Record<string, unknown> {
+  return { i: id, t: type, ts: Date.now(), u: 'https://shop.example/p', p: props };
+}

@@ -1,0 +1,105 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseConfig, type ConfigInput } from '../../engine/config/index.js';
+import { startEngine, type RunningEngine } from '../../engine/config/compose.js';
+import { createLogger } from '../../engine/observability/index.js';
+import { clickhouseForTests } from './clickhouse-server.js';
+import { redisForTests } from './redis-server.js';
+
+/** Where the engine keeps state and rows: the embedded defaults, or real Redis and ClickHouse servers. */
+export type Backends = 'embedded' | 'servers';
+
+export interface TestEngine extends RunningEngine {
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Servers for the 'servers' backends: REDIS_URL and CLICKHOUSE_URL, else spawned from the
+ * Debian binaries; a reason to skip when neither is possible (never in CI: TW_REQUIRE_SERVERS=1
+ * makes the spawners throw instead).
+ */
+export async function serverUrls(): Promise<{ redisUrl: string; clickhouseUrl: string; stop(): Promise<void> } | { skip: string }> {
+  const redis = await redisForTests();
+  if ('skip' in redis) return { skip: redis.skip };
+  const clickhouse = await clickhouseForTests();
+  if ('skip' in clickhouse) {
+    await redis.stop();
+    return { skip: clickhouse.skip };
+  }
+  return {
+    redisUrl: redis.url,
+    clickhouseUrl: clickhouse.url,
+    stop: async () => {
+      await Promise.all([redis.stop(), clickhouse.stop()]);
+    },
+  };
+}
+
+/** Starts a whole engine on a free port, with its own data folder, key prefix and database. */
+export async function startTestEngine(
+  backends: Backends,
+  urls: { redisUrl: string; clickhouseUrl: string } | undefined,
+  overrides: ConfigInput = {},
+): Promise<TestEngine> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tripwire-test-'));
+  const namespace = `t${randomBytes(4).toString('hex')}`;
+  const servers =
+    backends === 'servers'
+      ? { store: { redisUrl: urls!.redisUrl, prefix: namespace }, warehouse: { clickhouseUrl: urls!.clickhouseUrl, database: namespace } }
+      : {};
+  const config = parseConfig(
+    deepMerge(
+      {
+        server: { host: '127.0.0.1', port: 0 },
+        dataDir,
+        warehouse: { flushInterval: 100 },
+        timers: { pollInterval: 50 },
+        log: { level: 'warn' },
+        ...servers,
+      },
+      overrides,
+    ),
+  );
+  const engine = await startEngine(config, { logger: createLogger(config.log.level, process.stderr) });
+  return {
+    ...engine,
+    dataDir,
+    close: async () => {
+      await engine.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    const bothObjects = isObject(current) && isObject(value);
+    out[key] = bothObjects ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
