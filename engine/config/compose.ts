@@ -99,6 +99,8 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       }),
     );
 
+    const emails = new TriggerEmailPort({ channel: emailChannel, sites: siteProfiles, catalogue, sink, clock, logger });
+    closers.push(() => emails.drain());
     const registry = new SocketRegistry();
     const pipeline = new TriggerPipeline(
       {
@@ -109,7 +111,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
         logger,
         metrics,
         popins: new PopinChannel(registry),
-        emails: new TriggerEmailPort(emailChannel, siteProfiles, catalogue),
+        emails,
         sites: siteProfiles,
       },
       { concurrency: 256, timerPollInterval: config.timers.pollInterval, timerBatch: config.timers.batch },

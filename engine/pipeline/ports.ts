@@ -36,9 +36,12 @@ export interface EmailOrder {
   context: DeliveryContext;
 }
 
-/** Takes an email to send; resolves once it is sent (or durably queued), rejects when it failed. */
+/**
+ * Takes an email to send. Resolves once the email subsystem owns it (durably queued, or sent);
+ * from then on it records the delivery's states (queued, sent, failed...) itself.
+ */
 export interface EmailPort {
-  send(order: EmailOrder): Promise<{ messageId: string }>;
+  enqueue(order: EmailOrder): Promise<void>;
 }
 
 /** Product data the engine trusts: from the site's catalogue, never from the visitor's browser. */

@@ -84,12 +84,11 @@ export class TriggerPipeline {
     }
   }
 
-  /** Stops taking frames, finishes those in flight and the emails being sent. */
+  /** Stops taking frames and finishes those in flight. */
   async stop(): Promise<void> {
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     this.subscription?.unsubscribe();
     this.frames.complete();
-    await this.delivery.drain();
   }
 
   private async processFrame(frame: Frame): Promise<void> {

@@ -21,6 +21,7 @@ export type {
   DueTimer,
   VisitorSnapshot,
   RetentionPolicy,
+  ClaimOutcome,
 } from './window-store.js';
-export { DEFAULT_RETENTION } from './window-store.js';
+export { DEFAULT_RETENTION, CLAIM_GRANTED } from './window-store.js';
 export { MemoryWindowStore } from './memory/memory-window-store.js';

@@ -139,10 +139,15 @@ export interface VisitorSnapshot {
   cart: Record<string, string>;
 }
 
+/** -1 when the claim was granted, else the index of its first failing check (the suppression reason). */
+export type ClaimOutcome = number;
+
+export const CLAIM_GRANTED: ClaimOutcome = -1;
+
 export interface WindowStore {
   apply(request: ApplyRequest): Promise<ApplyResult>;
-  /** Returns, per claim, whether it was granted. */
-  claim(request: ClaimRequest): Promise<boolean[]>;
+  /** Returns one outcome per claim, in order. */
+  claim(request: ClaimRequest): Promise<ClaimOutcome[]>;
   /**
    * Removes and returns up to `limit` timers due at or before `now`, across all visitors.
    * A timer is returned to exactly one caller, even with several engines sharing the store.

@@ -21,6 +21,7 @@ import type {
   StateOp,
   WindowStore,
 } from '../../engine/state/index.js';
+import { CLAIM_GRANTED as GRANTED } from '../../engine/state/index.js';
 
 export interface WindowStoreSetup {
   clock: ManualClock;
@@ -390,27 +391,27 @@ export function describeWindowStoreContract(
     describe('claims', () => {
       it('a gate passes once, then holds for its ttl', async () => {
         expect(await store.claim({ visitor: alice, now: t0, claims: [{ checks: [gate('popin', 5000)] }] })).toEqual([
-          true,
+          GRANTED,
         ]);
         expect(
           await store.claim({ visitor: alice, now: t0 + 4999, claims: [{ checks: [gate('popin', 5000)] }] }),
-        ).toEqual([false]);
+        ).toEqual([0]);
       });
 
       it('a gate opens again once its ttl has passed', async () => {
         await store.claim({ visitor: alice, now: t0, claims: [{ checks: [gate('popin', 5000)] }] });
         expect(
           await store.claim({ visitor: alice, now: t0 + 5000, claims: [{ checks: [gate('popin', 5000)] }] }),
-        ).toEqual([true]);
+        ).toEqual([GRANTED]);
       });
 
       it('a cap grants up to its limit within its span', async () => {
-        const granted: boolean[] = [];
+        const granted: number[] = [];
         for (let i = 0; i < 4; i++) {
           const at = t0 + i * 100;
           granted.push(...(await store.claim({ visitor: alice, now: at, claims: [{ checks: [cap('emails', 3, at)] }] })));
         }
-        expect(granted).toEqual([true, true, true, false]);
+        expect(granted).toEqual([GRANTED, GRANTED, GRANTED, 0]);
       });
 
       it('a cap grants again once its oldest grant is a span old', async () => {
@@ -420,21 +421,21 @@ export function describeWindowStoreContract(
         }
         const at = t0 + SPAN;
         expect(await store.claim({ visitor: alice, now: at, claims: [{ checks: [cap('emails', 3, at)] }] })).toEqual([
-          true,
+          GRANTED,
         ]);
       });
 
-      it('a claim is all-or-nothing: a failing cap leaves its gate untaken', async () => {
+      it('a claim is all-or-nothing: a failing cap leaves its gate untaken, and the outcome names the cap', async () => {
         await store.claim({ visitor: alice, now: t0, claims: [{ checks: [cap('emails', 1, t0)] }] });
         const refused = await store.claim({
           visitor: alice,
           now: t0 + 1,
           claims: [{ checks: [gate('welcome', 60_000), cap('emails', 1, t0 + 1)] }],
         });
-        expect(refused).toEqual([false]);
+        expect(refused).toEqual([1]);
         expect(
           await store.claim({ visitor: alice, now: t0 + 2, claims: [{ checks: [gate('welcome', 60_000)] }] }),
-        ).toEqual([true]);
+        ).toEqual([GRANTED]);
       });
 
       it('a refused claim records nothing in its caps', async () => {
@@ -446,7 +447,7 @@ export function describeWindowStoreContract(
         });
         expect(
           await store.claim({ visitor: alice, now: t0 + 2, claims: [{ checks: [cap('emails', 1, t0 + 2)] }] }),
-        ).toEqual([true]);
+        ).toEqual([GRANTED]);
       });
 
       it('claims of one request are tried in order, each seeing the grants before it', async () => {
@@ -460,14 +461,14 @@ export function describeWindowStoreContract(
             { checks: [gate('other', 60_000)] },
           ],
         });
-        expect(result).toEqual([true, false, false, true]);
+        expect(result).toEqual([GRANTED, 0, 0, GRANTED]);
       });
 
       it('keeps gates and caps of different visitors apart', async () => {
         await store.claim({ visitor: alice, now: t0, claims: [{ checks: [gate('popin', 5000), cap('emails', 1, t0)] }] });
         expect(
           await store.claim({ visitor: bob, now: t0, claims: [{ checks: [gate('popin', 5000), cap('emails', 1, t0)] }] }),
-        ).toEqual([true]);
+        ).toEqual([GRANTED]);
       });
     });
   });

@@ -24,8 +24,6 @@ export interface TriggerDeliveryDeps {
  * its channel. Email sends are tracked, not awaited, so a slow SMTP server never delays acks.
  */
 export class TriggerDelivery {
-  private readonly sending = new Set<Promise<void>>();
-
   constructor(private readonly deps: TriggerDeliveryDeps) {}
 
   async deliver(visitor: VisitorRef, candidates: readonly Candidate[], profile: Record<string, string>): Promise<void> {
@@ -36,13 +34,8 @@ export class TriggerDelivery {
       screening.claims.length === 0
         ? []
         : await this.deps.store.claim({ visitor, now: this.deps.clock.now(), claims: screening.claims });
-    const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes.map((granted) => (granted ? -1 : 0)))];
+    const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
     for (const verdict of verdicts) await this.record(visitor, site.profile, verdict, profile);
-  }
-
-  /** Resolves when every email handed to the channel so far has been sent or has failed. */
-  async drain(): Promise<void> {
-    while (this.sending.size > 0) await Promise.allSettled([...this.sending]);
   }
 
   private async record(visitor: VisitorRef, site: SiteProfile, verdict: Verdict, profile: Record<string, string>): Promise<void> {
@@ -73,19 +66,7 @@ export class TriggerDelivery {
     }
     const snapshot = await this.deps.store.snapshot(visitor);
     const context = deliveryContext(id, site, candidate, snapshot.profile, snapshot.cart);
-    const to = snapshot.profile.email ?? '';
-    this.recordDelivery(visitor, id, candidate, 'email', 'queued', to, now);
-    const sending = this.deps.emails
-      .send({ triggerId: id, visitor, to, action, context })
-      .then(
-        (sent) => this.recordDelivery(visitor, id, candidate, 'email', 'sent', sent.messageId, this.deps.clock.now()),
-        (error: Error) => {
-          this.deps.logger.error({ err: error, trigger: id, scenario: candidate.scenario.id }, 'email failed');
-          this.recordDelivery(visitor, id, candidate, 'email', 'failed', error.message, this.deps.clock.now());
-        },
-      )
-      .finally(() => this.sending.delete(sending));
-    this.sending.add(sending);
+    await this.deps.emails.enqueue({ triggerId: id, visitor, to: snapshot.profile.email ?? '', action, context });
   }
 
   private recordDelivery(

@@ -1,6 +1,8 @@
 import { systemClock, type Clock, type VisitorRef } from '../../events/index.js';
 import {
+  CLAIM_GRANTED,
   DEFAULT_RETENTION,
+  type ClaimOutcome,
   type ApplyRequest,
   type ApplyResult,
   type CapCheck,
@@ -86,13 +88,14 @@ export class MemoryWindowStore implements WindowStore {
     return { events: outcomes, profile: readHash(state.hashes.profile, now) };
   }
 
-  async claim(request: ClaimRequest): Promise<boolean[]> {
+  async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
     const state = this.visitorState(request.visitor);
     const now = request.now;
     return request.claims.map((claim) => {
-      if (!claim.checks.every((check) => this.passes(state, check, now))) return false;
+      const failed = claim.checks.findIndex((check) => !this.passes(state, check, now));
+      if (failed !== CLAIM_GRANTED) return failed;
       for (const check of claim.checks) this.record(state, check, now);
-      return true;
+      return CLAIM_GRANTED;
     });
   }
 

@@ -1,4 +1,4 @@
-import type { ClaimCheck, ClaimRequest } from '../window-store.js';
+import type { ClaimCheck, ClaimOutcome, ClaimRequest } from '../window-store.js';
 import { replyArray, replyNumber } from './replies.js';
 import type { VisitorKeys } from './visitor-keys.js';
 
@@ -40,6 +40,6 @@ function encodeCheck(check: ClaimCheck, keys: VisitorKeys, indexOf: (key: string
   ];
 }
 
-export function decodeClaims(reply: unknown): boolean[] {
-  return replyArray(reply, 'claim').map((granted) => replyNumber(granted, 'claim') === 1);
+export function decodeClaims(reply: unknown): ClaimOutcome[] {
+  return replyArray(reply, 'claim').map((outcome) => replyNumber(outcome, 'claim'));
 }

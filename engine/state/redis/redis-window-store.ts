@@ -26,6 +26,7 @@ import {
   type ApplyRequest,
   type ApplyResult,
   type ClaimRequest,
+  type ClaimOutcome,
   type DueTimer,
   type RetentionPolicy,
   type VisitorSnapshot,
@@ -107,7 +108,7 @@ export class RedisWindowStore implements WindowStore {
     return decodeApply(request, reply);
   }
 
-  async claim(request: ClaimRequest): Promise<boolean[]> {
+  async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
     if (request.claims.length === 0) return [];
     const call = encodeClaims(request, this.keysOf(request.visitor));
     return decodeClaims(await runScript(this.client, this.scripts.claim, call.keys, call.args));

@@ -5,7 +5,7 @@
 -- ARGV: now, claimCount, then per claim: checkCount, then per check
 --   g key ttl                    (gate)
 --   c key limit span member at   (cap)
--- Returns one 1 (granted) or 0 per claim.
+-- Returns per claim -1 when granted, else the 0-based index of its first failing check.
 
 local now = tonumber(ARGV[1])
 local claimCount = tonumber(ARGV[2])
@@ -61,16 +61,16 @@ for _ = 1, claimCount do
       i = i + 6
     end
   end
-  local ok = true
-  for _, check in ipairs(checks) do
+  local failed = -1
+  for index, check in ipairs(checks) do
     if not passes(check) then
-      ok = false
+      failed = index - 1
       break
     end
   end
-  if ok then
+  if failed == -1 then
     for _, check in ipairs(checks) do record(check) end
   end
-  granted[#granted + 1] = ok and 1 or 0
+  granted[#granted + 1] = failed
 end
 return granted
