@@ -1,0 +1,37 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { TRACKER_BUDGETS, budgetOverruns, buildTracker } from './build.js';
+import type { TrackerFile } from './build.js';
+
+let outdir: string;
+let files: TrackerFile[];
+beforeAll(async () => {
+  outdir = await mkdtemp(join(tmpdir(), 'tw-size-'));
+  ({ files } = await buildTracker({ outdir }));
+});
+afterAll(async () => {
+  await rm(outdir, { recursive: true, force: true });
+});
+
+const gzipped = (name: string): number => files.find((file) => file.name === name)!.gzipBytes;
+
+test(`the core tw.js stays within ${TRACKER_BUDGETS.core} B gzipped`, () => {
+  expect(gzipped('tw.js')).toBeLessThanOrEqual(TRACKER_BUDGETS.core);
+});
+
+test(`tw.js with the pop-in renderer stays within ${TRACKER_BUDGETS.coreWithRenderer} B gzipped`, () => {
+  expect(gzipped('tw.js') + gzipped('tw-ui.js')).toBeLessThanOrEqual(TRACKER_BUDGETS.coreWithRenderer);
+  expect(budgetOverruns(files)).toEqual([]);
+});
+
+test('the shipped build carries no dev-only code', async () => {
+  for (const name of ['tw.js', 'tw-ui.js']) expect(await readFile(join(outdir, name), 'utf8')).not.toContain('[tripwire]');
+});
+
+test('a dev build keeps its warnings', async () => {
+  const devdir = join(outdir, 'dev');
+  await buildTracker({ outdir: devdir, dev: true });
+  expect(await readFile(join(devdir, 'tw.js'), 'utf8')).toContain('[tripwire]');
+});

@@ -1,0 +1,1 @@
+export { trackPageViews } from './page-views.js';

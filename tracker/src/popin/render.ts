@@ -1,0 +1,86 @@
+import type { PopinMessage } from '../../../engine/protocol/index.js';
+import type { ReportPopin } from '../page-tw.js';
+import { trapFocus } from './focus-trap.js';
+import { safeUrl } from './safe-url.js';
+import { popinSheet } from './styles.js';
+
+/** Close functions of the pop-ins on screen, newest last: Escape closes the newest. */
+const open: Array<() => void> = [];
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const made = document.createElement(tag);
+  made.className = className;
+  // Server strings only ever become text: a title such as <img onerror=...> stays inert.
+  if (text) made.textContent = text;
+  return made;
+}
+
+function onEscape(event: KeyboardEvent): void {
+  const newest = open[open.length - 1];
+  if (event.key === 'Escape' && newest) newest();
+}
+
+/** Shows one pop-in (toast, modal or bar) in its own shadow root and reports what the visitor does with it. */
+export function renderPopin(message: PopinMessage, report: ReportPopin): void {
+  const props = { trigger: message.id, scenario: message.s };
+  const modal = message.tpl === 'modal';
+  const previous = document.activeElement as HTMLElement | null;
+
+  const host = document.createElement('tw-popin');
+  const root = host.attachShadow({ mode: 'open' });
+  root.adoptedStyleSheets = [popinSheet()];
+  const frame = element('div', 'w ' + message.tpl);
+  const dialog = element('div', 'd');
+  dialog.setAttribute('role', 'dialog');
+  dialog.setAttribute('aria-labelledby', 't');
+  dialog.setAttribute('aria-describedby', 'b');
+  if (modal) dialog.setAttribute('aria-modal', 'true');
+  dialog.tabIndex = -1;
+
+  const image = safeUrl(message.image);
+  if (image) {
+    const img = element('img', '');
+    img.alt = '';
+    img.src = image;
+    dialog.append(img);
+  }
+  const title = element('h2', '', message.title);
+  title.id = 't';
+  const body = element('p', '', message.body);
+  body.id = 'b';
+  dialog.append(title, body);
+
+  const close = (clicked: boolean): void => {
+    host.remove();
+    open.splice(open.indexOf(dismiss), 1);
+    if (!open.length) document.removeEventListener('keydown', onEscape);
+    if (modal && previous && previous.focus) previous.focus();
+    report(clicked ? 'popin_clicked' : 'popin_dismissed', props);
+  };
+  const dismiss = (): void => close(false);
+
+  const target = message.cta && safeUrl(message.cta.url);
+  if (target) {
+    const cta = element('a', 'cta', message.cta!.label);
+    cta.href = target;
+    cta.onclick = () => close(true);
+    dialog.append(cta);
+  }
+  const closer = element('button', 'x', '\u00d7');
+  closer.type = 'button';
+  closer.setAttribute('aria-label', 'Close');
+  closer.onclick = dismiss;
+  dialog.append(closer);
+
+  frame.append(dialog);
+  if (modal) {
+    frame.onclick = (event) => event.target === frame && dismiss();
+    trapFocus(root, dialog);
+  }
+  root.append(frame);
+  document.body.append(host);
+  if (!open.length) document.addEventListener('keydown', onEscape);
+  open.push(dismiss);
+  if (modal) dialog.focus();
+  report('popin_shown', props);
+}

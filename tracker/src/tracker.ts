@@ -1,0 +1,98 @@
+import type { EventType } from '../../engine/protocol/index.js';
+import { trackPageViews } from './capture/index.js';
+import { forgetVisitor, sessionAt, visitorId } from './identity.js';
+import { eventIds } from './ids.js';
+import { openOutbox } from './outbox.js';
+import type { PageTw, RecordEvent } from './page-tw.js';
+import { popinLoader } from './popin-loader.js';
+import type { Settings } from './settings.js';
+import { recall, remember } from './storage.js';
+import { openTransport } from './transport.js';
+
+const CONSENT_KEY = 'tw_c';
+const URL_MAX = 2048;
+
+type Props = Record<string, unknown>;
+
+/** Starts tracking this page and returns the `tw` function that replaces the snippet's stub. */
+export function startTracker(settings: Settings): PageTw {
+  const required = settings.consentRequired;
+  let consented = !required || recall(CONSENT_KEY) === '1';
+  /** Consent refused: this page records nothing more until it is granted. */
+  let refused = false;
+  const outbox = openOutbox(consented);
+  const nextId = eventIds();
+
+  const record: RecordEvent = (type, props) => {
+    if (refused) return;
+    const ts = Date.now();
+    outbox.add({ i: nextId(), t: type, ts, u: location.href.slice(0, URL_MAX), ss: consented ? sessionAt(ts) : '', p: props || {} });
+    if (consented) transport.flush();
+  };
+
+  const script = settings.script.src;
+  const transport = openTransport({
+    origin: new URL(script).origin,
+    site: settings.site,
+    visitor: visitorId,
+    outbox,
+    onPop: popinLoader(new URL('tw-ui.js', script).href, settings.script.nonce || '', record),
+  });
+  const whileConsented = (action: () => void) => () => {
+    if (consented) action();
+  };
+
+  function consent(props: Props): void {
+    const granted = Object.values(props).indexOf(true) >= 0;
+    refused = false;
+    record('consent', props);
+    if (!required) return;
+    if (granted && !consented) {
+      consented = true;
+      remember(CONSENT_KEY, '1');
+      // Events recorded while waiting for consent get their session now that storage may be used.
+      outbox.events.forEach((event) => (event.ss = sessionAt(event.ts)));
+      outbox.persist();
+      transport.resume();
+      transport.flush();
+    } else if (!granted) {
+      // A withdrawal is the last thing the engine hears; a refusal before consent, nothing at all.
+      if (consented) transport.leave();
+      outbox.drop(outbox.events.map((event) => event.i));
+      remember(CONSENT_KEY, null);
+      forgetVisitor();
+      consented = false;
+      refused = true;
+    }
+  }
+
+  function reset(): void {
+    if (consented) transport.leave();
+    outbox.drop(outbox.events.map((event) => event.i));
+    forgetVisitor();
+    if (consented) transport.resume();
+  }
+
+  const page = trackPageViews(record, settings.automaticPages);
+
+  const tw: PageTw = (command, first?: unknown, second?: unknown) => {
+    const props = (first || {}) as Props;
+    if (command === 'page') page();
+    else if (command === 'track') record('track', Object.assign({ name: first }, second as Props));
+    else if (command === 'consent') consent(props);
+    else if (command === 'reset') reset();
+    // Every other command is an event type with its props; the engine rejects unknown types
+    // (TW_UNKNOWN_EVENT), which a dev build shows, so the tracker needs no list of them.
+    else record(command as EventType, props);
+  };
+  tw.loaded = true;
+
+  addEventListener('pagehide', whileConsented(transport.leave));
+  addEventListener('pageshow', whileConsented(transport.resume));
+  document.addEventListener(
+    'visibilitychange',
+    whileConsented(() => (document.visibilityState === 'hidden' ? transport.leave() : transport.resume())),
+  );
+  whileConsented(transport.resume)();
+  return tw;
+}

@@ -1,0 +1,151 @@
+import { PATHS } from '../../engine/protocol/index.js';
+import type { PopinMessage, ServerMessage, WireEvent } from '../../engine/protocol/index.js';
+import type { Outbox } from './outbox.js';
+
+/** Events sent within this interval share one frame. */
+const BATCH_MS = 50;
+/** Below the gateway's default maxEventsPerFrame, and far below the 64 KB a beacon may carry. */
+const FRAME_EVENTS = 20;
+const RETRY_BASE_MS = 250;
+const RETRY_CAP_MS = 30000;
+/** Failed socket openings before events also go by POST /e (a proxy or firewall may block WebSockets). */
+const FAILS_BEFORE_POST = 3;
+
+export interface TransportOptions {
+  origin: string;
+  site: string;
+  visitor: () => string;
+  outbox: Outbox;
+  onPop: (message: PopinMessage) => void;
+}
+
+export interface Transport {
+  /** Sends the outbox within BATCH_MS, by socket, or by POST when the socket keeps failing. */
+  flush(): void;
+  /** Page hidden or left: send what is unacknowledged by beacon and close the socket (back/forward cache). */
+  leave(): void;
+  /** Page shown again, or a new visitor: (re)open the socket. */
+  resume(): void;
+}
+
+export function openTransport(options: TransportOptions): Transport {
+  const { origin, site, visitor, outbox } = options;
+  let socket: WebSocket | null = null;
+  let paused = false;
+  let fails = 0;
+  let batchTimer = 0;
+  let retryTimer = 0;
+  let posting = false;
+  /** Ids sent on the current connection and awaiting their ack; cleared on reconnect so they are resent. */
+  let sent: Record<string, 1> = {};
+
+  const unsent = (): WireEvent[] => outbox.events.filter((event) => !sent[event.i]);
+  const mark = (batch: WireEvent[], on: boolean): void =>
+    batch.forEach((event) => (on ? (sent[event.i] = 1) : delete sent[event.i]));
+  const frames = (events: WireEvent[]): WireEvent[][] => {
+    const out: WireEvent[][] = [];
+    for (let k = 0; k < events.length; k += FRAME_EVENTS) out.push(events.slice(k, k + FRAME_EVENTS));
+    return out;
+  };
+  const body = (batch: WireEvent[]): string => JSON.stringify({ s: site, v: visitor(), b: batch });
+
+  function receive(message: ServerMessage): void {
+    if (message.k === 'ack') {
+      outbox.drop(message.i);
+      if (unsent().length) flush();
+    } else if (message.k === 'pop') options.onPop(message);
+    else if (message.k === 'err') {
+      if (TW_DEV) console.warn('[tripwire] ' + message.c + ': ' + message.m, message.i || '');
+      // Backpressure asks for a resend after the next ack; any other rejection is final for its event.
+      if (message.c === 'TW_BACKPRESSURE') sent = {};
+      else if (message.i) outbox.drop([message.i]);
+    }
+  }
+
+  function connect(): void {
+    retryTimer = 0;
+    if (socket || paused) return;
+    const url = origin.replace(/^http/, 'ws') + PATHS.socket + '?s=' + encodeURIComponent(site) + '&v=' + visitor();
+    const opened = (socket = new WebSocket(url));
+    opened.onopen = () => {
+      fails = 0;
+      sent = {};
+      send();
+    };
+    opened.onmessage = (frame) => receive(JSON.parse(frame.data as string) as ServerMessage);
+    opened.onclose = () => {
+      if (socket !== opened) return;
+      socket = null;
+      sent = {};
+      fails++;
+      retryTimer = setTimeout(connect, Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** fails) * (0.5 + Math.random() / 2)) as unknown as number;
+      send();
+    };
+  }
+
+  function post(batch: WireEvent[]): void {
+    posting = true;
+    mark(batch, true);
+    fetch(origin + PATHS.beacon, { method: 'POST', body: body(batch), keepalive: true, credentials: 'omit' })
+      .then((response) => response.json() as Promise<ServerMessage | ServerMessage[]>)
+      .then(
+        (answer) => {
+          posting = false;
+          ([] as ServerMessage[]).concat(answer).forEach(receive);
+        },
+        () => {
+          // The engine is unreachable too: keep the events; the next socket retry posts them again.
+          posting = false;
+          mark(batch, false);
+        },
+      );
+  }
+
+  function send(): void {
+    batchTimer = 0;
+    const pending = unsent();
+    if (!pending.length) return;
+    if (paused) return beacon(pending);
+    if (socket && socket.readyState === 1) {
+      for (const batch of frames(pending)) {
+        mark(batch, true);
+        socket.send(JSON.stringify({ b: batch }));
+      }
+    } else if (fails >= FAILS_BEFORE_POST) {
+      if (!posting) post(frames(pending)[0]!);
+    } else if (!socket && !retryTimer) connect();
+  }
+
+  function beacon(events: WireEvent[]): void {
+    for (const batch of frames(events)) {
+      // A string body goes as text/plain: a "simple" request, so no CORS preflight on the way out.
+      if (navigator.sendBeacon(origin + PATHS.beacon, body(batch))) mark(batch, true);
+    }
+  }
+
+  function flush(): void {
+    if (!batchTimer) batchTimer = setTimeout(send, BATCH_MS) as unknown as number;
+  }
+
+  return {
+    flush,
+    leave() {
+      if (!paused) {
+        paused = true;
+        clearTimeout(retryTimer);
+        retryTimer = 0;
+        // What the socket carried without an ack yet goes again by beacon: the engine drops duplicates.
+        sent = {};
+        const closing = socket;
+        socket = null;
+        if (closing) closing.close();
+      }
+      beacon(unsent());
+    },
+    resume() {
+      paused = false;
+      clearTimeout(retryTimer);
+      connect();
+    },
+  };
+}

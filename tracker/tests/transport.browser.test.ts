@@ -1,0 +1,110 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { openStage, serveShopPage, unacked, until, visitorOf } from '../test-support/index.js';
+import type { TrackerStage } from '../test-support/index.js';
+
+/** The page's global, as the snippet defines it. */
+declare const tw: (command: string, ...args: unknown[]) => void;
+
+let stage: TrackerStage;
+beforeAll(async () => {
+  stage = await openStage();
+});
+afterAll(async () => {
+  await stage?.close();
+});
+afterEach(() => {
+  stage.harness.acking = true;
+  stage.harness.socketsAllowed = true;
+  stage.harness.reject = () => undefined;
+});
+
+async function visitor(page: Page): Promise<string> {
+  let id: string | null = null;
+  await until('tw.js has stored a visitor id', async () => (id = await visitorOf(page)) !== null);
+  return id!;
+}
+
+function names(events: Array<{ p?: Record<string, unknown> }>): unknown[] {
+  return events.map((event) => event.p?.name);
+}
+
+describe('delivery', () => {
+  test('events recorded while the engine is down arrive once it is back: none lost, none doubled', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/outage'));
+    const id = await visitor(page);
+    await until('the page view is acked', async () => harness.eventsOf(id).length === 1 && (await unacked(page)).length === 0);
+
+    await harness.stop();
+    await page.evaluate(() => {
+      for (let n = 0; n < 5; n++) tw('track', 'during-outage-' + n);
+    });
+    await until('the five events wait in sessionStorage', async () => (await unacked(page)).length === 5);
+    await harness.restart();
+
+    await until('the five events are acked', async () => (await unacked(page)).length === 0, 20_000);
+    expect(names(harness.eventsOf(id, 'track'))).toEqual([0, 1, 2, 3, 4].map((n) => 'during-outage-' + n));
+  });
+
+  test('unacknowledged events survive a navigation and are sent from the next page', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/cart'));
+    const id = await visitor(page);
+    await until('the page view arrived', () => harness.eventsOf(id).length === 1);
+    harness.acking = false;
+    await page.evaluate(() => tw('cart_add', { id: 'p1', qty: 1 }));
+    await until('the cart_add arrived unacked', () => harness.eventsOf(id, 'cart_add').length === 1);
+    harness.acking = true;
+    await page.goto(serveShopPage(harness, '/cart/next', { snippet: { automaticPages: false } }));
+    await until('nothing waits for an ack', async () => (await unacked(page)).length === 0);
+    const socketCopies = harness.deliveries.filter((d) => d.visitor === id && d.via === 'socket' && d.event.t === 'cart_add');
+    expect(socketCopies).toHaveLength(2);
+    expect(harness.eventsOf(id).map((event) => event.t)).toEqual(['page', 'cart_add']);
+  });
+
+  test('leaving the page sends the unacknowledged events by beacon', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/leaving'));
+    const id = await visitor(page);
+    await until('the page view arrived', () => harness.eventsOf(id).length === 1);
+    harness.acking = false;
+    await page.evaluate(() => tw('checkout', { value: 42 }));
+    await until('the checkout arrived by socket', () => harness.eventsOf(id, 'checkout').length === 1);
+
+    await page.goto(serveShopPage(harness, '/elsewhere', { snippet: { automaticPages: false } }));
+    const beaconed = (): string[] =>
+      harness.deliveries.filter((d) => d.visitor === id && d.via === 'beacon').map((d) => d.event.t);
+    await until('the checkout came again by beacon', () => beaconed().includes('checkout'));
+    expect(beaconed().filter((type) => type === 'checkout')).toHaveLength(1);
+  });
+
+  test('when WebSockets are blocked, events go by POST /e and its ack is read', async () => {
+    const { harness } = stage;
+    harness.socketsAllowed = false;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/blocked'));
+    const id = await visitor(page);
+    await page.evaluate(() => tw('search', { q: 'boots' }));
+    await until('both events are acked', async () => harness.eventsOf(id).length === 2 && (await unacked(page)).length === 0, 20_000);
+    expect(harness.eventsOf(id).map((event) => event.t)).toEqual(['page', 'search']);
+    expect(new Set(harness.deliveries.filter((d) => d.visitor === id).map((d) => d.via))).toEqual(new Set(['post']));
+  });
+
+  test('an event the engine rejects is dropped, the others are delivered', async () => {
+    const { harness } = stage;
+    harness.reject = (event) => (event.p?.name === 'too-big' ? 'TW_BAD_EVENT' : undefined);
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/rejected'));
+    const id = await visitor(page);
+    await page.evaluate(() => {
+      tw('track', 'too-big');
+      tw('track', 'fine');
+    });
+    await until('nothing waits for an ack', async () => harness.eventsOf(id).length === 2 && (await unacked(page)).length === 0);
+    expect(names(harness.eventsOf(id, 'track'))).toEqual(['fine']);
+  });
+});
