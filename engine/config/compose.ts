@@ -4,6 +4,7 @@ import { EmailChannel, TriggerEmailPort, type EmailTransport } from '../channels
 import { OutboxTransport } from '../channels/email/outbox/index.js';
 import { SmtpTransport } from '../channels/email/smtp/index.js';
 import { PopinChannel } from '../channels/popin/index.js';
+import { WebhookChannel } from '../channels/webhook/index.js';
 import { TemplateRenderer } from '../channels/templates/index.js';
 import { DemoShop, loadCatalogue } from '../demo-shop/index.js';
 import { systemClock, type Clock } from '../events/index.js';
@@ -37,6 +38,8 @@ export interface RunningEngine {
 export interface ComposeOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Used instead of the configured ClickHouse: benchmarks measure the engine without a warehouse this way. */
+  warehouse?: WarehouseBackend;
 }
 
 /** Project root, found from this file in engine/config/ or dist/engine/config/. */
@@ -68,9 +71,10 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       : new MemoryWindowStore(retention, clock);
     closers.push(() => store.close());
 
-    const warehouse = config.warehouse.clickhouseUrl
-      ? await ServerWarehouse.connect(config.warehouse.clickhouseUrl, { database: config.warehouse.database })
-      : await ChdbWarehouse.open(join(config.dataDir, 'chdb'), { database: config.warehouse.database });
+    const warehouse = options.warehouse
+      ?? (config.warehouse.clickhouseUrl
+        ? await ServerWarehouse.connect(config.warehouse.clickhouseUrl, { database: config.warehouse.database })
+        : await ChdbWarehouse.open(join(config.dataDir, 'chdb'), { database: config.warehouse.database }));
     closers.push(() => warehouse.close());
     await warehouse.migrate();
     const sink = new BatchingSink(warehouse, {
@@ -101,6 +105,8 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
 
     const emails = new TriggerEmailPort({ channel: emailChannel, sites: siteProfiles, catalogue, sink, clock, logger });
     closers.push(() => emails.drain());
+    const webhooks = new WebhookChannel({ secrets: new Map(config.sites.map((site) => [site.key, site.secret])), sink, clock, logger });
+    closers.push(() => webhooks.drain());
     const registry = new SocketRegistry();
     const pipeline = new TriggerPipeline(
       {
@@ -112,6 +118,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
         metrics,
         popins: new PopinChannel(registry),
         emails,
+        webhooks,
         sites: siteProfiles,
       },
       { concurrency: 256, timerPollInterval: config.timers.pollInterval, timerBatch: config.timers.batch },

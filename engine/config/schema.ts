@@ -74,6 +74,7 @@ export const configSchema = z.object({
         .object({
           popin: z.object({ limit: z.number().int().positive(), within: duration }).default({ limit: 3, within: 600_000 }),
           email: z.object({ limit: z.number().int().positive(), within: duration }).default({ limit: 2, within: 86_400_000 }),
+          webhook: z.object({ limit: z.number().int().positive(), within: duration }).default({ limit: 10, within: 86_400_000 }),
         })
         .prefault({}),
     })

@@ -1,4 +1,5 @@
 export { TriggerPipeline } from './trigger-pipeline.js';
 export type { ScenarioSource, PipelineOptions, PipelineDeps } from './trigger-pipeline.js';
 export type { Frame, FrameReply } from './frame.js';
-export type { PopinPort, EmailPort, EmailOrder, DeliveryContext, SiteProfile, ProductCatalogue } from './ports.js';
+export type { PopinPort, EmailPort, EmailOrder, DeliveryContext, SiteProfile, ProductCatalogue, WebhookOrder, WebhookPort } from './ports.js';
+export { EventReplay, CollectingSink } from './replay/index.js';

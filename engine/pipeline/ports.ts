@@ -1,5 +1,5 @@
 import type { VisitorRef } from '../events/index.js';
-import type { CartLine, Candidate, PopinAction, EmailAction } from '../scenarios/index.js';
+import type { CartLine, Candidate, PopinAction, EmailAction, WebhookAction } from '../scenarios/index.js';
 
 /** What the pipeline knows of a site; the composition root fills it from config. */
 export interface SiteProfile {
@@ -12,7 +12,7 @@ export interface SiteProfile {
 
 /** Everything a pop-in or email template may read. */
 export interface DeliveryContext {
-  trigger: { id: string; scenario: string; time: number };
+  trigger: { id: string; scenario: string; variant: string; time: number };
   site: { key: string; name: string; url: string };
   visitor: Record<string, string>;
   cart: CartLine[];
@@ -47,4 +47,16 @@ export interface EmailPort {
 /** Product data the engine trusts: from the site's catalogue, never from the visitor's browser. */
 export interface ProductCatalogue {
   product(id: string): { name: string; price: number; image: string; url: string } | undefined;
+}
+
+export interface WebhookOrder {
+  triggerId: string;
+  visitor: VisitorRef;
+  action: WebhookAction;
+  context: DeliveryContext;
+}
+
+/** Posts a trigger to another system; like email, it records its own delivery states. */
+export interface WebhookPort {
+  enqueue(order: WebhookOrder): Promise<void>;
 }

@@ -39,7 +39,8 @@ export class TriggerPipeline {
   private readonly frames = new Subject<Frame>();
   private readonly delivery: TriggerDelivery;
   private subscription: Subscription | undefined;
-  private inFlight = 0;
+  /** Frames submitted to the stream and not finished: stop() waits for them. */
+  private pending = 0;
   private idle: (() => void) | undefined;
 
   constructor(
@@ -50,7 +51,9 @@ export class TriggerPipeline {
   }
 
   start(): void {
-    const frames$ = this.frames.pipe(mergeMap((frame) => from(this.processFrame(frame)), this.options.concurrency));
+    const frames$ = this.frames.pipe(
+      mergeMap((frame) => from(this.process(frame).finally(() => this.settled())), this.options.concurrency),
+    );
     const timers$ = timer(0, this.options.timerPollInterval).pipe(exhaustMap(() => from(this.fireDueTimers())));
     this.subscription = merge(frames$, timers$).subscribe({
       error: (error: unknown) => this.deps.logger.fatal({ err: error }, 'pipeline stopped'),
@@ -58,8 +61,12 @@ export class TriggerPipeline {
   }
 
   submit(frame: Frame): void {
-    this.inFlight++;
+    this.pending++;
     this.frames.next(frame);
+  }
+
+  private settled(): void {
+    if (--this.pending === 0) this.idle?.();
   }
 
   /** Fires the timers due now, without waiting for the next poll (tests, CLI). */
@@ -68,16 +75,18 @@ export class TriggerPipeline {
     try {
       for (;;) {
         const due = await store.takeDueTimers(clock.now(), this.options.timerBatch);
+        const evaluator = this.deps.scenarios.current();
         for (const timer of due) {
-          const candidate = this.deps.scenarios.current().fromTimer(timer);
+          const candidate = evaluator.fromTimer(timer);
           if (candidate === undefined) {
             logger.warn({ timer: timer.timer, visitor: timer.visitor }, 'timer of a scenario no longer loaded; dropped');
             continue;
           }
           const snapshot = await store.snapshot(timer.visitor);
-          await this.delivery.deliver(timer.visitor, [candidate], snapshot.profile);
+          await this.delivery.deliver(timer.visitor, evaluator, [candidate], snapshot.profile);
         }
-        if (due.length < this.options.timerBatch) return;
+        // A firing can arm a follow-up that is already due (a journey step): take until none is left.
+        if (due.length === 0) return;
       }
     } catch (error) {
       logger.error({ err: error }, 'firing due timers failed; retrying at the next poll');
@@ -86,12 +95,16 @@ export class TriggerPipeline {
 
   /** Stops taking frames and finishes those in flight. */
   async stop(): Promise<void> {
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    if (this.pending > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     this.subscription?.unsubscribe();
     this.frames.complete();
   }
 
-  private async processFrame(frame: Frame): Promise<void> {
+  /**
+   * Processes one frame to the end (state, triggers, deliveries, ack). The stream calls it for
+   * live frames; a replay calls it directly, one frame at a time, in event-time order.
+   */
+  async process(frame: Frame): Promise<void> {
     const { store, sink, metrics, clock } = this.deps;
     const started = performance.now();
     try {
@@ -110,7 +123,7 @@ export class TriggerPipeline {
         if (feedback !== undefined) sink.write('deliveries', feedback);
       }
       const candidates = evaluator.candidates(plan, result);
-      if (candidates.length > 0) await this.delivery.deliver(frame.visitor, candidates, result.profile);
+      if (candidates.length > 0) await this.delivery.deliver(frame.visitor, evaluator, candidates, result.profile);
       frame.reply.ack(frame.events.map((event) => event.id));
     } catch (error) {
       const code = isTripwireError(error) ? error.code : 'TW_STORE_UNAVAILABLE';
@@ -119,7 +132,6 @@ export class TriggerPipeline {
       frame.reply.fail(code, 'the engine could not process this frame; it will be resent');
     } finally {
       metrics.frameSeconds.observe((performance.now() - started) / 1000);
-      if (--this.inFlight === 0) this.idle?.();
     }
   }
 }

@@ -11,6 +11,12 @@ export type {
   Action,
   PopinAction,
   EmailAction,
+  WebhookAction,
+  Variant,
+  JourneyStep,
+  GroupedMatcher,
+  SequenceTrigger,
+  DateTrigger,
 } from './model.js';
 export { ScenarioCompiler, formatProblems } from './compile/scenario-compiler.js';
 export type { ScenarioProblem, CompileResult } from './compile/scenario-compiler.js';
@@ -23,4 +29,5 @@ export type { Candidate, TriggerContext } from './evaluate/trigger-context.js';
 export { readCart, hasVerifiedEmail, isIdentified, PROFILE } from './evaluate/visitor-model.js';
 export type { CartLine } from './evaluate/visitor-model.js';
 export { DeliveryPolicy } from './policies/delivery-policy.js';
+export { assignVariant } from './policies/variant-assignment.js';
 export type { Verdict, SuppressionReason, PolicyOptions, ChannelCap, Screening } from './policies/delivery-policy.js';

@@ -6,15 +6,38 @@ export interface Scenario {
   name: string;
   /** The file it came from, for errors and the check command. */
   source: string;
+  /** When several scenarios fire for one visitor at once, only the highest per channel is delivered. */
   priority: number;
   /** Quiet period per visitor after a firing, ms. */
   cooldown: number;
   trigger: Trigger;
   visitor: VisitorFilter;
+  /** One or more variants; a visitor always gets the same one. */
+  variants: Variant[];
+  /** Share of visitors (0..1) held out: recorded as suppressed ("control"), never delivered. */
+  control: number;
+  /** Events that end the scenario for a visitor: pending reminders and journey steps are cancelled. */
+  exit: EventMatcher | undefined;
+  /** What counts as a conversion, and how long after the trigger (for attribution in the warehouse). */
+  goal: { match: EventMatcher; within: number } | undefined;
+}
+
+export interface Variant {
+  id: string;
+  weight: number;
+  /** The first step is delivered when the scenario fires; later steps wait. */
+  steps: JourneyStep[];
+}
+
+export interface JourneyStep {
+  /** Wait after the previous step (0 for the first). */
+  wait: number;
+  /** The journey stops if one of these events happens during the wait. */
+  unless: EventMatcher | undefined;
   action: Action;
 }
 
-export type Trigger = CountTrigger | AbsenceTrigger;
+export type Trigger = CountTrigger | AbsenceTrigger | SequenceTrigger | DateTrigger;
 
 /** Fires when the `atLeast`-th matching event lands within `within` (per value of `per`, if set). */
 export interface CountTrigger {
@@ -27,18 +50,43 @@ export interface CountTrigger {
   within: number;
 }
 
-/** Fires `within` after an `after` event unless a `missing` event (with the same `per` value, if set) comes first. */
+/**
+ * Fires `within` after an `after` event unless a `missing` event comes first. With grouping,
+ * the missing event must share the after event's group: `after.by` and `missing.by` name the
+ * property that holds it on each side (a category view's `id`, a product view's `category`).
+ */
 export interface AbsenceTrigger {
   kind: 'absence';
-  after: EventMatcher;
-  missing: EventMatcher;
-  per: string | undefined;
+  after: GroupedMatcher;
+  missing: GroupedMatcher;
   within: number;
+}
+
+/** Fires on a `then` event that follows a `first` event (of the same group) within `within`. */
+export interface SequenceTrigger {
+  kind: 'sequence';
+  first: GroupedMatcher;
+  then: GroupedMatcher;
+  within: number;
+}
+
+/** Fires every year on the date held by a visitor trait (YYYY-MM-DD or MM-DD), at a local hour. */
+export interface DateTrigger {
+  kind: 'date';
+  trait: string;
+  hour: number;
+  /** IANA time zone used when the visitor has no `timezone` trait. */
+  timezone: string;
 }
 
 export interface EventMatcher {
   types: ReadonlySet<EventType>;
   where: PropertyCondition[];
+}
+
+export interface GroupedMatcher extends EventMatcher {
+  /** Property holding the group value; undefined when the trigger is not grouped. */
+  by: string | undefined;
 }
 
 export type Comparison =
@@ -56,12 +104,16 @@ export interface PropertyCondition {
 export interface VisitorFilter {
   /** Requires (true) or excludes (false) visitors who identified with an email. */
   identified: boolean | undefined;
+  /** Requires (true) or excludes (false) visitors first seen more than 30 minutes before. */
+  returning: boolean | undefined;
+  /** Consent purposes the visitor must have granted, e.g. ["email"]. */
+  consent: string[];
   traits: PropertyCondition[];
 }
 
-export type Channel = 'popin' | 'email';
+export type Channel = 'popin' | 'email' | 'webhook';
 
-export type Action = PopinAction | EmailAction;
+export type Action = PopinAction | EmailAction | WebhookAction;
 
 export interface PopinAction {
   channel: 'popin';
@@ -77,4 +129,13 @@ export interface EmailAction {
   channel: 'email';
   template: string;
   subject: string | undefined;
+  /** Extra template variables (a discount code, a headline...). */
+  variables: Record<string, string>;
+}
+
+/** Posts the trigger as signed JSON to another system (SMS gateway, CRM...). */
+export interface WebhookAction {
+  channel: 'webhook';
+  url: string;
+  variables: Record<string, string>;
 }

@@ -12,6 +12,8 @@ export type {
   HashSetOp,
   HashDeleteOp,
   HashClearOp,
+  HashSetIfAbsentOp,
+  HashIncrementOp,
   VisitorHash,
   Claim,
   ClaimCheck,

@@ -57,6 +57,22 @@ export interface HashClearOp {
   hash: VisitorHash;
 }
 
+/** Sets a field only when it has no value yet (first seen, first source); result 1 when it was set. */
+export interface HashSetIfAbsentOp {
+  kind: 'hash.setIfAbsent';
+  hash: VisitorHash;
+  field: string;
+  value: string;
+}
+
+/** Adds an integer to a field (cart quantities); the result is the new value, and a field at or below 0 is removed. */
+export interface HashIncrementOp {
+  kind: 'hash.increment';
+  hash: VisitorHash;
+  field: string;
+  by: number;
+}
+
 export type VisitorHash = 'profile' | 'cart';
 
 export type StateOp =
@@ -66,7 +82,9 @@ export type StateOp =
   | TimerCancelOp
   | HashSetOp
   | HashDeleteOp
-  | HashClearOp;
+  | HashClearOp
+  | HashSetIfAbsentOp
+  | HashIncrementOp;
 
 /** The operations one event causes. `eventId` is recorded so a resent event is applied once. */
 export interface EventOps {
@@ -84,7 +102,7 @@ export interface ApplyRequest {
 export interface EventOutcome {
   /** True when this event id was already applied: none of its ops ran. */
   duplicate: boolean;
-  /** One number per op, in order: the count for window ops, 0 for the others. */
+  /** One number per op, in order: the count for window ops, 1/0 for hash.setIfAbsent, the new value for hash.increment, 0 for the others. */
   results: number[];
 }
 

@@ -257,6 +257,24 @@ export function describeWindowStoreContract(
         expect(await store.snapshot(alice)).toEqual({ profile: { email: 'a@example.com' }, cart: {} });
       });
 
+      it('hash.setIfAbsent sets a field once and reports whether it did', async () => {
+        expect(await run(alice, t0, { kind: 'hash.setIfAbsent', hash: 'profile', field: 'first_seen', value: '1' })).toEqual([1]);
+        expect(await run(alice, t0 + 1, { kind: 'hash.setIfAbsent', hash: 'profile', field: 'first_seen', value: '2' })).toEqual([0]);
+        expect((await store.snapshot(alice)).profile).toEqual({ first_seen: '1' });
+      });
+
+      it('hash.increment adds to a field and returns the new value', async () => {
+        expect(await run(alice, t0, { kind: 'hash.increment', hash: 'cart', field: 'q:sku-1', by: 2 })).toEqual([2]);
+        expect(await run(alice, t0 + 1, { kind: 'hash.increment', hash: 'cart', field: 'q:sku-1', by: 3 })).toEqual([5]);
+        expect((await store.snapshot(alice)).cart).toEqual({ 'q:sku-1': '5' });
+      });
+
+      it('hash.increment removes a field that falls to zero or below', async () => {
+        await run(alice, t0, { kind: 'hash.increment', hash: 'cart', field: 'q:sku-1', by: 2 });
+        expect(await run(alice, t0 + 1, { kind: 'hash.increment', hash: 'cart', field: 'q:sku-1', by: -5 })).toEqual([0]);
+        expect((await store.snapshot(alice)).cart).toEqual({});
+      });
+
       it('apply returns the profile as it is after the frame', async () => {
         await run(alice, t0, { kind: 'hash.set', hash: 'profile', field: 'plan', value: 'free' });
         const result = await store.apply({

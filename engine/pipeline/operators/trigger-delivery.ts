@@ -1,10 +1,9 @@
 import type { Clock, VisitorRef } from '../../events/index.js';
-import type { Logger } from '../../observability/index.js';
-import type { EngineMetrics } from '../../observability/index.js';
-import { readCart, type Candidate, type DeliveryPolicy, type Verdict } from '../../scenarios/index.js';
+import type { EngineMetrics, Logger } from '../../observability/index.js';
+import { readCart, type Candidate, type DeliveryPolicy, type ScenarioEvaluator, type Verdict } from '../../scenarios/index.js';
 import type { WindowStore } from '../../state/index.js';
 import type { EventSink } from '../../warehouse/index.js';
-import type { DeliveryContext, EmailPort, PopinPort, SiteProfile } from '../ports.js';
+import type { DeliveryContext, EmailPort, PopinPort, SiteProfile, WebhookPort } from '../ports.js';
 import { triggerId } from './trigger-id.js';
 
 export interface TriggerDeliveryDeps {
@@ -12,6 +11,7 @@ export interface TriggerDeliveryDeps {
   sink: EventSink;
   popins: PopinPort;
   emails: EmailPort;
+  webhooks: WebhookPort;
   clock: Clock;
   logger: Logger;
   metrics: EngineMetrics;
@@ -19,36 +19,42 @@ export interface TriggerDeliveryDeps {
 }
 
 /**
- * From candidates to deliveries: runs the site's policy (priority, consent, then cooldown and
- * caps claimed in the store), records every verdict in the warehouse and hands what fired to
- * its channel. Email sends are tracked, not awaited, so a slow SMTP server never delays acks.
+ * From candidates to deliveries: runs the site's policy (filters, variants, consent, priority,
+ * then cooldown and caps claimed in the store), records every verdict in the warehouse, hands
+ * what fired to its channel, and arms what a firing leaves behind (the next journey step).
+ * Email and webhooks record their own delivery states.
  */
 export class TriggerDelivery {
   constructor(private readonly deps: TriggerDeliveryDeps) {}
 
-  async deliver(visitor: VisitorRef, candidates: readonly Candidate[], profile: Record<string, string>): Promise<void> {
+  async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>): Promise<void> {
     const site = this.deps.sites.get(visitor.site);
     if (site === undefined) return;
-    const screening = site.policy.screen(candidates, profile);
+    const screening = site.policy.screen(visitor, candidates, profile);
     const outcomes =
       screening.claims.length === 0
         ? []
-        : await this.deps.store.claim({ visitor, now: this.deps.clock.now(), claims: screening.claims });
+        : await this.deps.store.claim({ visitor, now: firingTime(candidates), claims: screening.claims });
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
-    for (const verdict of verdicts) await this.record(visitor, site.profile, verdict, profile);
+    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, profile);
   }
 
-  private async record(visitor: VisitorRef, site: SiteProfile, verdict: Verdict, profile: Record<string, string>): Promise<void> {
-    const { candidate, channel, status, reason } = verdict;
+  private async record(
+    visitor: VisitorRef,
+    site: SiteProfile,
+    evaluator: ScenarioEvaluator,
+    verdict: Verdict,
+    profile: Record<string, string>,
+  ): Promise<void> {
+    const { candidate, channel, status, reason, variant, action } = verdict;
     const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
-    const now = this.deps.clock.now();
     this.deps.metrics.triggers.inc({ scenario: candidate.scenario.id, status, reason });
     this.deps.sink.write('triggers', {
       trigger_id: id,
       site: visitor.site,
       visitor_id: visitor.visitor,
       scenario_id: candidate.scenario.id,
-      variant: 'A',
+      variant,
       channel,
       status,
       reason,
@@ -57,44 +63,55 @@ export class TriggerDelivery {
       context: JSON.stringify(candidate.context),
     });
     if (status !== 'fired') return;
-    const action = candidate.scenario.action;
+    await this.armFollowUps(visitor, evaluator, candidate, variant, id);
     if (action.channel === 'popin') {
-      const context = deliveryContext(id, site, candidate, profile, {});
+      const context = deliveryContext(id, variant, site, candidate, profile, {});
       const shown = await this.deps.popins.show(visitor, action, context);
-      this.recordDelivery(visitor, id, candidate, 'popin', shown ? 'sent' : 'no_connection', '', now);
+      this.recordPopin(visitor, id, candidate, shown ? 'sent' : 'no_connection');
       return;
     }
     const snapshot = await this.deps.store.snapshot(visitor);
-    const context = deliveryContext(id, site, candidate, snapshot.profile, snapshot.cart);
-    await this.deps.emails.enqueue({ triggerId: id, visitor, to: snapshot.profile.email ?? '', action, context });
+    const context = deliveryContext(id, variant, site, candidate, snapshot.profile, snapshot.cart);
+    if (action.channel === 'email') {
+      await this.deps.emails.enqueue({ triggerId: id, visitor, to: snapshot.profile.email ?? '', action, context });
+      return;
+    }
+    await this.deps.webhooks.enqueue({ triggerId: id, visitor, action, context });
   }
 
-  private recordDelivery(
-    visitor: VisitorRef,
-    trigger: string,
-    candidate: Candidate,
-    channel: string,
-    status: string,
-    detail: string,
-    time: number,
-  ): void {
-    this.deps.metrics.deliveries.inc({ channel, status });
+  /** One store call, idempotent by the trigger id: a retried firing arms its follow-ups once. */
+  private async armFollowUps(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidate: Candidate, variant: string, trigger: string): Promise<void> {
+    const ops = evaluator.afterFire(candidate, variant);
+    if (ops.length === 0) return;
+    await this.deps.store.apply({ visitor, now: this.deps.clock.now(), events: [{ eventId: `after:${trigger}`, ops }] });
+  }
+
+  private recordPopin(visitor: VisitorRef, trigger: string, candidate: Candidate, status: string): void {
+    this.deps.metrics.deliveries.inc({ channel: 'popin', status });
     this.deps.sink.write('deliveries', {
       delivery_id: `${trigger}:${status}`,
       trigger_id: trigger,
       site: visitor.site,
       visitor_id: visitor.visitor,
       scenario_id: candidate.scenario.id,
-      channel,
+      channel: 'popin',
       status,
-      detail,
-      time,
+      detail: '',
+      time: this.deps.clock.now(),
     });
   }
 }
 
+/** Cooldowns and caps count from when the scenario fired (event time, or timer due time), so a replay decides as the live engine did. */
+function firingTime(candidates: readonly Candidate[]): number {
+  let time = 0;
+  for (const candidate of candidates) time = Math.max(time, candidate.time);
+  return time;
+}
+
 function deliveryContext(
   trigger: string,
+  variant: string,
   site: SiteProfile,
   candidate: Candidate,
   profile: Record<string, string>,
@@ -102,7 +119,7 @@ function deliveryContext(
 ): DeliveryContext {
   const cart = readCart(cartHash);
   return {
-    trigger: { id: trigger, scenario: candidate.scenario.id, time: candidate.time },
+    trigger: { id: trigger, scenario: candidate.scenario.id, variant, time: candidate.time },
     site: { key: site.key, name: site.name, url: site.url },
     visitor: profile,
     cart,

@@ -2,8 +2,18 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { TripwireError } from '../../errors.js';
 import type { EventType } from '../../protocol/index.js';
-import type { Comparison, EventMatcher, PropertyCondition, Scenario } from '../model.js';
-import { scenarioFileSchema, type ConditionInput, type ScenarioFile } from './scenario-schema.js';
+import type {
+  Action,
+  Comparison,
+  EventMatcher,
+  GroupedMatcher,
+  JourneyStep,
+  PropertyCondition,
+  Scenario,
+  Trigger,
+  Variant,
+} from '../model.js';
+import { scenarioFileSchema, type ActionInput, type ConditionInput, type ScenarioFile, type StepInput } from './scenario-schema.js';
 
 export interface ScenarioProblem {
   file: string;
@@ -69,43 +79,72 @@ function positionOf(document: Document, path: string[], lines: LineCounter): { l
 }
 
 function toScenario(file: string, input: ScenarioFile): Scenario {
-  const { when, then } = input;
-  const trigger = when.count
-    ? {
-        kind: 'count' as const,
-        match: matcher(when.count.event, when.count.where),
-        per: when.count.per,
-        distinct: when.count.distinct,
-        atLeast: when.count.atLeast,
-        within: when.count.within,
-      }
-    : {
-        kind: 'absence' as const,
-        after: matcher(when.absence!.after.event, when.absence!.after.where),
-        missing: matcher(when.absence!.missing.event, when.absence!.missing.where),
-        per: when.absence!.per,
-        within: when.absence!.within,
-      };
-  const action = then.popin
-    ? {
-        channel: 'popin' as const,
-        template: then.popin.template,
-        title: then.popin.title,
-        body: then.popin.body,
-        image: then.popin.image,
-        cta: then.popin.cta,
-      }
-    : { channel: 'email' as const, template: then.email!.template, subject: then.email!.subject };
+  const variants: Variant[] = input.variants
+    ? input.variants.map((variant) => ({ id: variant.id, weight: variant.weight, steps: steps(variant) }))
+    : [{ id: 'A', weight: 1, steps: steps(input) }];
+  const consent = input.visitor.consent;
   return {
     id: input.id,
     name: input.name ?? input.id,
     source: file,
     priority: input.priority,
     cooldown: input.cooldown,
-    trigger,
-    visitor: { identified: input.visitor.identified, traits: conditions(input.visitor.traits) },
-    action,
+    trigger: trigger(input.when),
+    visitor: {
+      identified: input.visitor.identified,
+      returning: input.visitor.returning,
+      consent: consent === undefined ? [] : Array.isArray(consent) ? consent : [consent],
+      traits: conditions(input.visitor.traits),
+    },
+    variants,
+    control: input.control,
+    exit: input.exit ? matcher(input.exit.event, input.exit.where) : undefined,
+    goal: input.goal ? { match: matcher(input.goal.event, input.goal.where), within: input.goal.within } : undefined,
   };
+}
+
+function trigger(when: ScenarioFile['when']): Trigger {
+  if (when.count) {
+    const count = when.count;
+    return { kind: 'count', match: matcher(count.event, count.where), per: count.per, distinct: count.distinct, atLeast: count.atLeast, within: count.within };
+  }
+  if (when.absence) {
+    const { after, missing, per, within } = when.absence;
+    return { kind: 'absence', after: grouped(after, per), missing: grouped(missing, per), within };
+  }
+  if (when.sequence) {
+    const { first, then, per, within } = when.sequence;
+    return { kind: 'sequence', first: grouped(first, per), then: grouped(then, per), within };
+  }
+  if (when.inactivity) {
+    // "No purchase for 60 days since the last one": each matching event re-arms the same reminder.
+    const since = { event: when.inactivity.since.event, where: when.inactivity.since.where };
+    return { kind: 'absence', after: grouped(since, undefined), missing: grouped(since, undefined), within: when.inactivity.for };
+  }
+  const date = when.date!;
+  return { kind: 'date', trait: date.trait, hour: date.hour, timezone: date.timezone };
+}
+
+function steps(input: { then?: ActionInput | undefined; journey?: StepInput[] | undefined }): JourneyStep[] {
+  if (input.then) return [{ wait: 0, unless: undefined, action: action(input.then) }];
+  return input.journey!.map((step, index) => ({
+    wait: index === 0 ? 0 : (step.wait ?? 0),
+    unless: step.unless ? matcher(step.unless.event, step.unless.where) : undefined,
+    action: action(step),
+  }));
+}
+
+function action(input: ActionInput | StepInput): Action {
+  if (input.popin) {
+    const popin = input.popin;
+    return { channel: 'popin', template: popin.template, title: popin.title, body: popin.body, image: popin.image, cta: popin.cta };
+  }
+  if (input.email) return { channel: 'email', template: input.email.template, subject: input.email.subject, variables: input.email.variables };
+  return { channel: 'webhook', url: input.webhook!.url, variables: input.webhook!.variables };
+}
+
+function grouped(input: { event: EventType | EventType[]; where: Record<string, ConditionInput>; by?: string | undefined }, per: string | undefined): GroupedMatcher {
+  return { ...matcher(input.event, input.where), by: input.by ?? per };
 }
 
 function matcher(event: EventType | EventType[], where: Record<string, ConditionInput>): EventMatcher {

@@ -23,18 +23,16 @@ const condition = z.union([
 ]);
 
 const eventType = z.enum(EVENT_TYPES);
+const eventTypes = z.union([eventType, z.array(eventType).min(1)]);
+const where = z.record(z.string(), condition).default({});
 
-const matcher = z
-  .object({
-    event: z.union([eventType, z.array(eventType).min(1)]),
-    where: z.record(z.string(), condition).default({}),
-  })
-  .strict();
+const matcher = z.object({ event: eventTypes, where }).strict();
+const groupedMatcher = z.object({ event: eventTypes, where, by: z.string().optional() }).strict();
 
 const count = z
   .object({
-    event: z.union([eventType, z.array(eventType).min(1)]),
-    where: z.record(z.string(), condition).default({}),
+    event: eventTypes,
+    where,
     per: z.string().optional(),
     distinct: z.string().optional(),
     atLeast: z.number().int().min(1),
@@ -42,14 +40,18 @@ const count = z
   })
   .strict();
 
-const absence = z
+const absence = z.object({ after: groupedMatcher, missing: groupedMatcher, per: z.string().optional(), within: duration }).strict();
+const sequence = z.object({ first: groupedMatcher, then: groupedMatcher, per: z.string().optional(), within: duration }).strict();
+const inactivity = z.object({ since: matcher, for: duration }).strict();
+const date = z
   .object({
-    after: matcher,
-    missing: matcher,
-    per: z.string().optional(),
-    within: duration,
+    trait: z.string().min(1),
+    hour: z.number().int().min(0).max(23).default(10),
+    timezone: z.string().default('UTC'),
   })
   .strict();
+
+const variables = z.record(z.string(), z.string()).default({});
 
 const popin = z
   .object({
@@ -65,33 +67,83 @@ const email = z
   .object({
     template: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a template name is lowercase letters, digits and dashes'),
     subject: z.string().optional(),
+    variables,
   })
   .strict();
+
+const webhook = z.object({ url: z.string().url(), variables }).strict();
+
+const exactlyOne = (keys: string[]) => (value: Record<string, unknown>) => keys.filter((key) => value[key] !== undefined).length === 1;
+
+const action = z
+  .object({ popin: popin.optional(), email: email.optional(), webhook: webhook.optional() })
+  .strict()
+  .refine(exactlyOne(['popin', 'email', 'webhook']), 'an action is exactly one of popin, email, webhook');
+
+const step = z
+  .object({
+    wait: duration.optional(),
+    unless: matcher.optional(),
+    popin: popin.optional(),
+    email: email.optional(),
+    webhook: webhook.optional(),
+  })
+  .strict()
+  .refine(exactlyOne(['popin', 'email', 'webhook']), 'a journey step has exactly one of popin, email, webhook');
+
+const delivery = {
+  then: action.optional(),
+  journey: z.array(step).min(1).optional(),
+};
+
+const variant = z
+  .object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/), weight: z.number().positive().default(1), ...delivery })
+  .strict()
+  .refine(exactlyOne(['then', 'journey']), 'a variant has exactly one of then, journey');
+
+/** "10%" or 0.1. */
+const share = z.union([z.number().min(0).max(1), z.string().regex(/^\d+(\.\d+)?%$/, 'write a share as 10% or 0.1')]).transform((value) =>
+  typeof value === 'number' ? value : Number(value.slice(0, -1)) / 100,
+);
 
 export const scenarioFileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an id is lowercase letters, digits and dashes'),
     name: z.string().optional(),
+    description: z.string().optional(),
     enabled: z.boolean().default(true),
     priority: z.number().int().min(0).max(1000).default(50),
     cooldown: duration.default(0),
     when: z
-      .object({ count: count.optional(), absence: absence.optional() })
+      .object({
+        count: count.optional(),
+        absence: absence.optional(),
+        sequence: sequence.optional(),
+        inactivity: inactivity.optional(),
+        date: date.optional(),
+      })
       .strict()
-      .refine((when) => Number(when.count !== undefined) + Number(when.absence !== undefined) === 1, 'when needs exactly one of count, absence'),
+      .refine(exactlyOne(['count', 'absence', 'sequence', 'inactivity', 'date']), 'when needs exactly one of count, absence, sequence, inactivity, date'),
     visitor: z
       .object({
         identified: z.boolean().optional(),
+        returning: z.boolean().optional(),
+        consent: z.union([z.string(), z.array(z.string())]).optional(),
         traits: z.record(z.string(), condition).default({}),
       })
       .strict()
       .prefault({}),
-    then: z
-      .object({ popin: popin.optional(), email: email.optional() })
-      .strict()
-      .refine((then) => Number(then.popin !== undefined) + Number(then.email !== undefined) === 1, 'then needs exactly one of popin, email'),
+    ...delivery,
+    variants: z.array(variant).min(1).optional(),
+    control: share.default(0),
+    exit: matcher.optional(),
+    goal: z.object({ event: eventTypes, where, within: duration }).strict().optional(),
   })
-  .strict();
+  .strict()
+  .refine(exactlyOne(['then', 'journey', 'variants']), 'a scenario needs exactly one of then, journey, variants');
 
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 export type ConditionInput = z.infer<typeof condition>;
+export type MatcherInput = z.infer<typeof groupedMatcher>;
+export type ActionInput = z.infer<typeof action>;
+export type StepInput = z.infer<typeof step>;

@@ -1,18 +1,28 @@
 import type { TrackedEvent, VisitorRef } from '../../events/index.js';
 import type { EventType } from '../../protocol/index.js';
 import type { ApplyResult, DueTimer, EventOps, StateOp } from '../../state/index.js';
-import type { AbsenceTrigger, CountTrigger, Scenario } from '../model.js';
+import type { AbsenceTrigger, CountTrigger, DateTrigger, EventMatcher, Scenario, SequenceTrigger } from '../model.js';
 import { groupValue, matchesEvent } from './event-matcher.js';
-import { absenceTimerId, decodeTimerPayload, encodeTimerPayload } from './timer-payload.js';
-import { triggerContext, type Candidate } from './trigger-context.js';
+import { nextAnniversary } from './next-date.js';
+import {
+  absenceTimerId,
+  dateTimerId,
+  decodeTimerPayload,
+  encodeTimerPayload,
+  journeyTimerId,
+} from './timer-payload.js';
+import { triggerContext, type Candidate, type TriggerContext } from './trigger-context.js';
 import { visitorOps } from './visitor-model.js';
 
-/** A window count to read back after the store ran the frame. */
-interface CountProbe {
+/** A store result to read back after the store ran the frame: a count crossing or a sequence match. */
+interface Probe {
   eventIndex: number;
   opIndex: number;
   scenario: Scenario;
-  trigger: CountTrigger;
+  /** The count the result must equal (count triggers fire once per crossing). */
+  equals: number | undefined;
+  /** The count the result must reach (sequences: at least one earlier `first`). */
+  atLeast: number;
 }
 
 export interface FramePlan {
@@ -20,17 +30,35 @@ export interface FramePlan {
   events: readonly TrackedEvent[];
   /** What the store must run, one entry per event, in order. */
   ops: EventOps[];
-  probes: CountProbe[];
+  probes: Probe[];
 }
 
+/**
+ * Hooks run in this order for an event: reads and cancellations before writes, so an event that is
+ * both a sequence's `first` and `then`, or both an absence's `missing` and `after`, sees the state
+ * from before itself, then re-arms.
+ */
 type Hook =
   | { role: 'count'; scenario: Scenario; trigger: CountTrigger }
-  | { role: 'arm' | 'cancel'; scenario: Scenario; trigger: AbsenceTrigger };
+  | { role: 'sequence.then' | 'sequence.first'; scenario: Scenario; trigger: SequenceTrigger }
+  | { role: 'absence.missing' | 'absence.after'; scenario: Scenario; trigger: AbsenceTrigger }
+  | { role: 'date'; scenario: Scenario; trigger: DateTrigger }
+  | { role: 'exit'; scenario: Scenario; matchers: EventMatcher[] };
+
+const ROLE_ORDER: Record<Hook['role'], number> = {
+  exit: 0,
+  'absence.missing': 1,
+  'sequence.then': 2,
+  count: 3,
+  'sequence.first': 4,
+  'absence.after': 5,
+  date: 6,
+};
 
 /**
  * The pure heart of Tripwire: turns a visitor's events into store operations, and the store's
- * answers into candidate firings. It knows no store, socket or warehouse; the live pipeline
- * and the backtest drive it the same way.
+ * answers and due timers into candidate firings. It knows no store, socket or warehouse; the live
+ * pipeline and the backtest drive it the same way.
  */
 export class ScenarioEvaluator {
   private readonly byType = new Map<EventType, Hook[]>();
@@ -39,14 +67,9 @@ export class ScenarioEvaluator {
   constructor(readonly scenarios: readonly Scenario[]) {
     for (const scenario of scenarios) {
       this.byId.set(scenario.id, scenario);
-      const trigger = scenario.trigger;
-      if (trigger.kind === 'count') {
-        for (const type of trigger.match.types) this.hook(type, { role: 'count', scenario, trigger });
-      } else {
-        for (const type of trigger.missing.types) this.hook(type, { role: 'cancel', scenario, trigger });
-        for (const type of trigger.after.types) this.hook(type, { role: 'arm', scenario, trigger });
-      }
+      this.index(scenario);
     }
+    for (const hooks of this.byType.values()) hooks.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]);
   }
 
   scenario(id: string): Scenario | undefined {
@@ -55,7 +78,7 @@ export class ScenarioEvaluator {
 
   plan(visitor: VisitorRef, events: readonly TrackedEvent[]): FramePlan {
     const ops: EventOps[] = [];
-    const probes: CountProbe[] = [];
+    const probes: Probe[] = [];
     for (let eventIndex = 0; eventIndex < events.length; eventIndex++) {
       const event = events[eventIndex]!;
       const eventOps: StateOp[] = [];
@@ -69,60 +92,178 @@ export class ScenarioEvaluator {
     return { visitor, events, ops, probes };
   }
 
-  /** Count triggers fire on the event that brings the count to exactly `atLeast`: once per crossing. */
   candidates(plan: FramePlan, result: ApplyResult): Candidate[] {
     const candidates: Candidate[] = [];
     for (const probe of plan.probes) {
       const outcome = result.events[probe.eventIndex];
       if (outcome === undefined || outcome.duplicate) continue;
-      if (outcome.results[probe.opIndex] !== probe.trigger.atLeast) continue;
+      const value = outcome.results[probe.opIndex] ?? 0;
+      if (probe.equals !== undefined ? value !== probe.equals : value < probe.atLeast) continue;
       const event = plan.events[probe.eventIndex]!;
-      candidates.push({
-        scenario: probe.scenario,
-        eventId: event.id,
-        time: event.time,
-        context: triggerContext(probe.scenario, event),
-      });
+      candidates.push(firstStep(probe.scenario, event.id, event.time, triggerContext(probe.scenario, event)));
     }
     return candidates;
   }
 
-  /** The candidate a due absence timer stands for; undefined when its scenario is gone. */
+  /** The candidate a due timer stands for; undefined when its scenario (or the journey step) is gone. */
   fromTimer(timer: DueTimer): Candidate | undefined {
     const payload = decodeTimerPayload(timer.payload);
     const scenario = this.byId.get(payload.scenario);
     if (scenario === undefined) return undefined;
-    return { scenario, eventId: payload.context.event.id, time: timer.due, context: payload.context };
+    if (payload.step === undefined) return firstStep(scenario, payload.context.event.id, timer.due, payload.context);
+    const variant = scenario.variants.find((v) => v.id === payload.variant);
+    if (variant === undefined || variant.steps[payload.step] === undefined) return undefined;
+    return {
+      scenario,
+      eventId: `${payload.context.event.id}#${payload.step}`,
+      time: timer.due,
+      context: payload.context,
+      variant: variant.id,
+      step: payload.step,
+    };
   }
 
-  private planHook(hook: Hook, event: TrackedEvent, eventIndex: number, ops: StateOp[], probes: CountProbe[]): void {
-    if (hook.role === 'count') {
-      const { trigger, scenario } = hook;
-      if (!matchesEvent(trigger.match, event)) return;
-      const group = groupValue(event, trigger.per);
-      const member = trigger.distinct === undefined ? event.id : groupValue(event, trigger.distinct);
-      if (group === undefined || member === undefined) return;
-      probes.push({ eventIndex, opIndex: ops.length, scenario, trigger });
-      ops.push({ kind: 'window.add', key: `w:${scenario.id}:${group}`, member, at: event.time, span: trigger.within });
-      return;
+  /**
+   * What a delivered step leaves behind: the journey's next step, armed after its wait, and for
+   * yearly triggers the next year's occurrence.
+   */
+  afterFire(candidate: Candidate, variantId: string): StateOp[] {
+    const { scenario } = candidate;
+    const ops: StateOp[] = [];
+    const variant = scenario.variants.find((v) => v.id === variantId);
+    const next = variant?.steps[candidate.step + 1];
+    if (next !== undefined) {
+      const payload = encodeTimerPayload({ scenario: scenario.id, context: candidate.context, variant: variantId, step: candidate.step + 1 });
+      ops.push({ kind: 'timer.arm', timer: journeyTimerId(scenario.id), due: candidate.time + next.wait, payload });
     }
-    const { trigger, scenario } = hook;
-    const matcher = hook.role === 'arm' ? trigger.after : trigger.missing;
-    if (!matchesEvent(matcher, event)) return;
-    const group = groupValue(event, trigger.per);
-    if (group === undefined) return;
-    const timer = absenceTimerId(scenario.id, group);
-    if (hook.role === 'cancel') {
-      ops.push({ kind: 'timer.cancel', timer });
-      return;
+    if (scenario.trigger.kind === 'date' && candidate.step === 0) {
+      const arm = this.dateTimer(scenario, scenario.trigger, candidate.context, candidate.time);
+      if (arm !== undefined) ops.push(arm);
     }
-    const payload = encodeTimerPayload({ scenario: scenario.id, context: triggerContext(scenario, event) });
-    ops.push({ kind: 'timer.arm', timer, due: event.time + trigger.within, payload });
+    return ops;
+  }
+
+  private index(scenario: Scenario): void {
+    const trigger = scenario.trigger;
+    switch (trigger.kind) {
+      case 'count':
+        for (const type of trigger.match.types) this.hook(type, { role: 'count', scenario, trigger });
+        break;
+      case 'absence':
+        for (const type of trigger.missing.types) this.hook(type, { role: 'absence.missing', scenario, trigger });
+        for (const type of trigger.after.types) this.hook(type, { role: 'absence.after', scenario, trigger });
+        break;
+      case 'sequence':
+        for (const type of trigger.then.types) this.hook(type, { role: 'sequence.then', scenario, trigger });
+        for (const type of trigger.first.types) this.hook(type, { role: 'sequence.first', scenario, trigger });
+        break;
+      case 'date':
+        this.hook('identify', { role: 'date', scenario, trigger });
+        break;
+    }
+    const exits = exitMatchers(scenario);
+    const types = new Set(exits.flatMap((matcher) => [...matcher.types]));
+    for (const type of types) this.hook(type, { role: 'exit', scenario, matchers: exits });
+  }
+
+  private planHook(hook: Hook, event: TrackedEvent, eventIndex: number, ops: StateOp[], probes: Probe[]): void {
+    const { scenario } = hook;
+    switch (hook.role) {
+      case 'count': {
+        const { trigger } = hook;
+        if (!matchesEvent(trigger.match, event)) return;
+        const group = groupValue(event, trigger.per);
+        const member = trigger.distinct === undefined ? event.id : groupValue(event, trigger.distinct);
+        if (group === undefined || member === undefined) return;
+        probes.push({ eventIndex, opIndex: ops.length, scenario, equals: trigger.atLeast, atLeast: trigger.atLeast });
+        ops.push({ kind: 'window.add', key: `w:${scenario.id}:${group}`, member, at: event.time, span: trigger.within });
+        return;
+      }
+      case 'sequence.first':
+      case 'sequence.then': {
+        const { trigger } = hook;
+        const matcher = hook.role === 'sequence.first' ? trigger.first : trigger.then;
+        if (!matchesEvent(matcher, event)) return;
+        const group = groupValue(event, matcher.by);
+        if (group === undefined) return;
+        const key = `s:${scenario.id}:${group}`;
+        if (hook.role === 'sequence.first') {
+          ops.push({ kind: 'window.add', key, member: event.id, at: event.time, span: trigger.within });
+          return;
+        }
+        probes.push({ eventIndex, opIndex: ops.length, scenario, equals: undefined, atLeast: 1 });
+        ops.push({ kind: 'window.count', key, at: event.time, span: trigger.within });
+        return;
+      }
+      case 'absence.missing':
+      case 'absence.after': {
+        const { trigger } = hook;
+        const matcher = hook.role === 'absence.after' ? trigger.after : trigger.missing;
+        if (!matchesEvent(matcher, event)) return;
+        const group = groupValue(event, matcher.by);
+        if (group === undefined) return;
+        const timer = absenceTimerId(scenario.id, group);
+        if (hook.role === 'absence.missing') {
+          ops.push({ kind: 'timer.cancel', timer });
+          return;
+        }
+        const payload = encodeTimerPayload({ scenario: scenario.id, context: triggerContext(scenario, event) });
+        ops.push({ kind: 'timer.arm', timer, due: event.time + trigger.within, payload });
+        return;
+      }
+      case 'date': {
+        const arm = this.dateTimer(scenario, hook.trigger, triggerContext(scenario, event), event.time);
+        if (arm !== undefined) ops.push(arm);
+        return;
+      }
+      case 'exit':
+        if (!hook.matchers.some((matcher) => matchesEvent(matcher, event))) return;
+        ops.push({ kind: 'timer.cancel', timer: journeyTimerId(scenario.id) });
+        if (scenario.trigger.kind === 'absence') ops.push({ kind: 'timer.cancel', timer: absenceTimerId(scenario.id, '') });
+        return;
+    }
+  }
+
+  /** Arms the yearly timer from an identify carrying the date trait (and, optionally, a `timezone` trait). */
+  private dateTimer(scenario: Scenario, trigger: DateTrigger, context: TriggerContext, after: number): StateOp | undefined {
+    const traits = context.props.traits;
+    if (traits === null || typeof traits !== 'object' || Array.isArray(traits)) return undefined;
+    const date = traits[trigger.trait];
+    if (typeof date !== 'string') return undefined;
+    const zone = typeof traits.timezone === 'string' && isTimeZone(traits.timezone) ? traits.timezone : trigger.timezone;
+    const due = nextAnniversary(date, trigger.hour, zone, after);
+    if (due === undefined) return undefined;
+    const payload = encodeTimerPayload({ scenario: scenario.id, context });
+    return { kind: 'timer.arm', timer: dateTimerId(scenario.id), due, payload };
   }
 
   private hook(type: EventType, hook: Hook): void {
     const hooks = this.byType.get(type);
     if (hooks === undefined) this.byType.set(type, [hook]);
     else hooks.push(hook);
+  }
+}
+
+function firstStep(scenario: Scenario, eventId: string, time: number, context: TriggerContext): Candidate {
+  return { scenario, eventId, time, context, variant: undefined, step: 0 };
+}
+
+/** The scenario's exit events and every journey step's `unless`: any of them ends the journey. */
+function exitMatchers(scenario: Scenario): EventMatcher[] {
+  const matchers: EventMatcher[] = [];
+  if (scenario.exit !== undefined) matchers.push(scenario.exit);
+  for (const variant of scenario.variants) {
+    for (const step of variant.steps) if (step.unless !== undefined) matchers.push(step.unless);
+  }
+  return matchers;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
   }
 }

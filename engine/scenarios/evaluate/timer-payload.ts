@@ -1,15 +1,26 @@
 import type { TriggerContext } from './trigger-context.js';
 
-/** What an absence timer carries until it fires; kept small, it lives in the store. */
+/** What a timer carries until it fires; kept small, it lives in the store. */
 export interface TimerPayload {
   scenario: string;
   context: TriggerContext;
+  /** For journey steps: the variant and the step to deliver. */
+  variant?: string;
+  step?: number;
 }
 
-export const ABSENCE_TIMER_PREFIX = 'absence:';
+export const TIMER_KIND = { absence: 'absence:', date: 'date:', journey: 'journey:' } as const;
 
 export function absenceTimerId(scenarioId: string, group: string): string {
-  return group === '' ? `${ABSENCE_TIMER_PREFIX}${scenarioId}` : `${ABSENCE_TIMER_PREFIX}${scenarioId}:${group}`;
+  return group === '' ? `${TIMER_KIND.absence}${scenarioId}` : `${TIMER_KIND.absence}${scenarioId}:${group}`;
+}
+
+export function dateTimerId(scenarioId: string): string {
+  return `${TIMER_KIND.date}${scenarioId}`;
+}
+
+export function journeyTimerId(scenarioId: string): string {
+  return `${TIMER_KIND.journey}${scenarioId}`;
 }
 
 export function encodeTimerPayload(payload: TimerPayload): string {

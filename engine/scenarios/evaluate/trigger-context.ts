@@ -20,9 +20,12 @@ export function triggerContext(scenario: Scenario, event: TrackedEvent): Trigger
 /** A scenario that fired for a visitor, before policies decide whether it is delivered. */
 export interface Candidate {
   scenario: Scenario;
-  /** Id of the triggering event (the `after` event for absences). */
+  /** Identifies the occurrence: the triggering event's id, with `#<step>` for later journey steps. */
   eventId: string;
   /** When the scenario fired: the event's time, or the timer's due time. */
   time: number;
   context: TriggerContext;
+  /** Journey continuation: the variant chosen at the first step, and the step to deliver. */
+  variant: string | undefined;
+  step: number;
 }

@@ -8,7 +8,12 @@ export const PROFILE = {
   consentPrefix: 'consent.',
   traitPrefix: 'trait.',
   lastPurchaseAt: 'last_purchase_at',
+  firstSeen: 'first_seen',
 } as const;
+
+/** Cart lines live in the cart hash as `l:<id>` (the line) and `q:<id>` (its quantity, incremented). */
+const LINE = 'l:';
+const QUANTITY = 'q:';
 
 export interface CartLine {
   id: string;
@@ -41,19 +46,26 @@ export function visitorOps(event: TrackedEvent, out: StateOp[]): void {
         out.push({ kind: 'hash.set', hash: 'profile', field: PROFILE.consentPrefix + purpose, value: granted ? '1' : '0' });
       }
       return;
+    case 'page':
+      out.push({ kind: 'hash.setIfAbsent', hash: 'profile', field: PROFILE.firstSeen, value: String(event.time) });
+      return;
     case 'cart_add': {
-      const line: CartLine = {
-        id: String(props.id),
-        name: typeof props.name === 'string' ? props.name : String(props.id),
-        price: typeof props.price === 'number' ? props.price : 0,
-        qty: typeof props.qty === 'number' ? props.qty : 1,
-      };
-      out.push({ kind: 'hash.set', hash: 'cart', field: line.id, value: JSON.stringify(line) });
+      const id = String(props.id);
+      const line = { id, name: typeof props.name === 'string' ? props.name : id, price: typeof props.price === 'number' ? props.price : 0 };
+      out.push({ kind: 'hash.set', hash: 'cart', field: LINE + id, value: JSON.stringify(line) });
+      out.push({ kind: 'hash.increment', hash: 'cart', field: QUANTITY + id, by: quantity(props.qty) });
       return;
     }
-    case 'cart_remove':
-      out.push({ kind: 'hash.delete', hash: 'cart', field: String(props.id) });
+    case 'cart_remove': {
+      const id = String(props.id);
+      if (typeof props.qty === 'number') {
+        out.push({ kind: 'hash.increment', hash: 'cart', field: QUANTITY + id, by: -quantity(props.qty) });
+        return;
+      }
+      out.push({ kind: 'hash.delete', hash: 'cart', field: QUANTITY + id });
+      out.push({ kind: 'hash.delete', hash: 'cart', field: LINE + id });
       return;
+    }
     case 'purchase':
       out.push({ kind: 'hash.clear', hash: 'cart' });
       out.push({ kind: 'hash.set', hash: 'profile', field: PROFILE.lastPurchaseAt, value: String(event.time) });
@@ -63,8 +75,19 @@ export function visitorOps(event: TrackedEvent, out: StateOp[]): void {
   }
 }
 
+function quantity(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : 1;
+}
+
+/** The cart's lines that still have a quantity (a line whose last unit was removed keeps no quantity). */
 export function readCart(cart: Record<string, string>): CartLine[] {
-  return Object.values(cart).map((line) => JSON.parse(line) as CartLine);
+  const lines: CartLine[] = [];
+  for (const [field, value] of Object.entries(cart)) {
+    if (!field.startsWith(LINE)) continue;
+    const qty = Number(cart[QUANTITY + field.slice(LINE.length)] ?? 0);
+    if (qty > 0) lines.push({ ...(JSON.parse(value) as Omit<CartLine, 'qty'>), qty });
+  }
+  return lines;
 }
 
 export function isIdentified(profile: Record<string, string>): boolean {

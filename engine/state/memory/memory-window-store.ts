@@ -160,6 +160,24 @@ export class MemoryWindowStore implements WindowStore {
       case 'hash.clear':
         state.hashes[op.hash].fields.clear();
         return 0;
+      case 'hash.setIfAbsent': {
+        const hash = liveHash(state.hashes[op.hash], now);
+        hash.expiresAt = now + this.retention.profileTtl;
+        if (hash.fields.has(op.field)) return 0;
+        hash.fields.set(op.field, op.value);
+        return 1;
+      }
+      case 'hash.increment': {
+        const hash = liveHash(state.hashes[op.hash], now);
+        const value = Number.parseInt(hash.fields.get(op.field) ?? '0', 10) + Math.trunc(op.by);
+        if (value <= 0) {
+          hash.fields.delete(op.field);
+          return 0;
+        }
+        hash.fields.set(op.field, String(value));
+        hash.expiresAt = now + this.retention.profileTtl;
+        return value;
+      }
     }
   }
 

@@ -60,6 +60,10 @@ function encodeOp(op: StateOp, windowKey: (key: string) => string): string[] {
       return ['d', HASH_KEY_INDEX[op.hash], op.field];
     case 'hash.clear':
       return ['z', HASH_KEY_INDEX[op.hash]];
+    case 'hash.setIfAbsent':
+      return ['n', HASH_KEY_INDEX[op.hash], op.field, op.value];
+    case 'hash.increment':
+      return ['i', HASH_KEY_INDEX[op.hash], op.field, String(Math.trunc(op.by))];
   }
 }
 

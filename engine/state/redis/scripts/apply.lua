@@ -6,7 +6,8 @@
 --   a window member at span   (window.add)       t timer due payload   (timer.arm)
 --   c window at span          (window.count)     x timer               (timer.cancel)
 --   s hash field value        (hash.set)         d hash field          (hash.delete)
---   z hash                    (hash.clear)       (hash is 2 or 3, a KEYS index)
+--   z hash                    (hash.clear)       n hash field value    (hash.setIfAbsent)
+--   i hash field by           (hash.increment)   (hash is 2 or 3, a KEYS index)
 -- Returns { outcomes, profile }: per event 1 when it was a duplicate else 0, then its op results.
 
 local now = tonumber(ARGV[1])
@@ -32,7 +33,7 @@ local function countWithin(key, at, span)
   return redis.call('ZCOUNT', key, '(' .. score(at - span), score(at))
 end
 
-local fieldCount = { a = 4, c = 3, t = 3, x = 1, s = 3, d = 2, z = 1 }
+local fieldCount = { a = 4, c = 3, t = 3, x = 1, s = 3, d = 2, z = 1, n = 3, i = 3 }
 
 local function run(code, i)
   if code == 'a' then
@@ -57,6 +58,21 @@ local function run(code, i)
     redis.call('HDEL', KEYS[tonumber(ARGV[i])], ARGV[i + 1])
   elseif code == 'z' then
     redis.call('DEL', KEYS[tonumber(ARGV[i])])
+  elseif code == 'n' then
+    local hash = KEYS[tonumber(ARGV[i])]
+    local set = redis.call('HSETNX', hash, ARGV[i + 1], ARGV[i + 2])
+    redis.call('PEXPIRE', hash, math.max(1, math.ceil(profileTtl)))
+    return set
+  elseif code == 'i' then
+    -- A count that falls to zero or below is removed, so a cart line leaves with its last unit.
+    local hash = KEYS[tonumber(ARGV[i])]
+    local value = redis.call('HINCRBY', hash, ARGV[i + 1], tonumber(ARGV[i + 2]))
+    if value <= 0 then
+      redis.call('HDEL', hash, ARGV[i + 1])
+      return 0
+    end
+    redis.call('PEXPIRE', hash, math.max(1, math.ceil(profileTtl)))
+    return value
   end
   return 0
 end

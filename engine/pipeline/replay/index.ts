@@ -1,0 +1,2 @@
+export { EventReplay } from './event-replay.js';
+export { CollectingSink } from './collecting-sink.js';

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { ManualClock, type TrackedEvent, type VisitorRef } from '../../engine/events/index.js';
+import { createLogger, createMetrics } from '../../engine/observability/index.js';
+import {
+  CollectingSink,
+  EventReplay,
+  TriggerPipeline,
+  type EmailOrder,
+  type PopinPort,
+  type SiteProfile,
+  type WebhookOrder,
+} from '../../engine/pipeline/index.js';
+import type { EventType } from '../../engine/protocol/index.js';
+import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator, type PopinAction, type Scenario } from '../../engine/scenarios/index.js';
+import { MemoryWindowStore, type WindowStore } from '../../engine/state/index.js';
+import { RedisWindowStore } from '../../engine/state/redis/index.js';
+import type { TriggerRow } from '../../engine/warehouse/index.js';
+import { redisForTests } from '../support/redis-server.js';
+
+export type StoreKind = 'memory' | 'redis';
+
+/** Start of the virtual day every specification runs in. */
+export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+export interface Firing {
+  scenario: string;
+  visitor: string;
+  time: number;
+  status: string;
+  reason: string;
+  variant: string;
+  eventId: string;
+}
+
+export interface ScenarioHarness {
+  clock: ManualClock;
+  /** Sends one event at an absolute virtual time (due timers before it fire first). */
+  send(visitor: string, type: EventType, props?: Record<string, unknown>, at?: number, id?: string): Promise<void>;
+  /** Moves virtual time, firing every timer due by then. */
+  advanceTo(time: number): Promise<void>;
+  /** Every trigger recorded so far, fired or suppressed. */
+  triggers(): Firing[];
+  fired(): Firing[];
+  popins: Array<{ visitor: string; action: PopinAction }>;
+  emails: EmailOrder[];
+  webhooks: WebhookOrder[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  caps?: Partial<Record<'popin' | 'email' | 'webhook', { limit: number; within: number }>>;
+  requireVerifiedEmail?: boolean;
+}
+
+const SITE = 'shop';
+
+/** The stores every specification runs on; Redis is skipped (with its reason) only outside CI. */
+export async function storeKinds(): Promise<Array<{ kind: StoreKind; skip: string | undefined; url: string | undefined }>> {
+  const redis = await redisForTests();
+  return [
+    { kind: 'memory', skip: undefined, url: undefined },
+    { kind: 'redis', skip: 'skip' in redis ? redis.skip : undefined, url: 'url' in redis ? redis.url : undefined },
+  ];
+}
+
+export function compileScenarios(...files: string[]): Scenario[] {
+  const compiler = new ScenarioCompiler();
+  return files.map((text, i) => compiler.compileOrThrow(`scenario-${i}.yaml`, text)!);
+}
+
+/** The live pipeline, on a virtual clock, with channels that record what they were asked to deliver. */
+export async function openHarness(kind: StoreKind, redisUrl: string | undefined, scenarios: Scenario[], options: HarnessOptions = {}): Promise<ScenarioHarness> {
+  const clock = new ManualClock(T0);
+  const store: WindowStore =
+    kind === 'memory'
+      ? new MemoryWindowStore(undefined, clock)
+      : await RedisWindowStore.connect(redisUrl!, { prefix: `spec-${randomBytes(5).toString('hex')}` });
+  const sink = new CollectingSink();
+  const popins: ScenarioHarness['popins'] = [];
+  const emails: EmailOrder[] = [];
+  const webhooks: WebhookOrder[] = [];
+  const popinPort: PopinPort = {
+    show: async (visitor, action) => {
+      popins.push({ visitor: visitor.visitor, action });
+      return true;
+    },
+  };
+  const caps = {
+    popin: { limit: 1000, within: HOUR },
+    email: { limit: 1000, within: HOUR },
+    webhook: { limit: 1000, within: HOUR },
+    ...options.caps,
+  };
+  const profile: SiteProfile = { key: SITE, name: 'Shop', url: 'https://shop.example', from: 'shop@example.test', requireVerifiedEmail: options.requireVerifiedEmail ?? true };
+  const policy = new DeliveryPolicy({ caps, requireVerifiedEmail: profile.requireVerifiedEmail });
+  const evaluator = new ScenarioEvaluator(scenarios);
+  const pipeline = new TriggerPipeline(
+    {
+      scenarios: { current: () => evaluator },
+      store,
+      sink,
+      clock,
+      logger: createLogger('silent'),
+      metrics: createMetrics(new Registry(), false),
+      popins: popinPort,
+      emails: { enqueue: async (order) => void emails.push(order) },
+      webhooks: { enqueue: async (order) => void webhooks.push(order) },
+      sites: new Map([[SITE, { profile, policy }]]),
+    },
+    { concurrency: 1, timerPollInterval: 60_000, timerBatch: 100 },
+  );
+  const replay = new EventReplay(pipeline, clock);
+  let sequence = 0;
+  const toFiring = (row: TriggerRow): Firing => ({
+    scenario: row.scenario_id,
+    visitor: row.visitor_id,
+    time: row.time,
+    status: row.status,
+    reason: row.reason,
+    variant: row.variant,
+    eventId: row.event_id,
+  });
+  return {
+    clock,
+    popins,
+    emails,
+    webhooks,
+    send: async (visitor, type, props = {}, at = clock.now(), id = `e${++sequence}`) => {
+      const event: TrackedEvent = {
+        id,
+        site: SITE,
+        visitor,
+        session: 's1',
+        type,
+        time: at,
+        receivedAt: at,
+        url: 'https://shop.example/',
+        props: props as TrackedEvent['props'],
+      };
+      await replay.event(event);
+    },
+    advanceTo: (time) => replay.advanceTo(time),
+    triggers: () => sink.rows.triggers.map(toFiring),
+    fired: () => sink.rows.triggers.filter((row) => row.status === 'fired').map(toFiring),
+    close: () => store.close(),
+  };
+}
+
+export const visitor = (name: string): VisitorRef => ({ site: SITE, visitor: name });
+
+/** Identify with a verified email and email consent: what an email scenario needs. */
+export async function signIn(harness: ScenarioHarness, who: string, at?: number): Promise<void> {
+  await harness.send(who, 'identify', { email: `${who}@example.test`, verified: true }, at);
+  await harness.send(who, 'consent', { email: true }, at);
+}
