@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmailChannel, TriggerEmailPort, type EmailTransport } from '../channels/email/index.js';
+import { EmailChannel, EmailLinks, WarehouseRecommender, type EmailSite, type EmailTransport } from '../channels/email/index.js';
 import { OutboxTransport } from '../channels/email/outbox/index.js';
 import { SmtpTransport } from '../channels/email/smtp/index.js';
 import { PopinChannel } from '../channels/popin/index.js';
@@ -11,12 +12,28 @@ import { systemClock, type Clock } from '../events/index.js';
 import { Gateway, SocketRegistry, loadTrackerAssets, type PageSource } from '../gateway/index.js';
 import { createLogger, createMetrics, type EngineMetrics, type Logger } from '../observability/index.js';
 import { TriggerPipeline, type SiteProfile } from '../pipeline/index.js';
-import { DeliveryPolicy, ScenarioEvaluator, loadScenarioFolder } from '../scenarios/index.js';
+import { DeliveryPolicy, ScenarioLibrary, formatProblems } from '../scenarios/index.js';
 import { MemoryWindowStore, type RetentionPolicy, type WindowStore } from '../state/index.js';
 import { RedisWindowStore } from '../state/redis/index.js';
 import { BatchingSink, type EventSink, type WarehouseBackend } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
+import {
+  DeliveryLog,
+  EmailLinkPages,
+  MailerWorker,
+  MemoryEmailQueue,
+  MemorySendLedger,
+  MemorySuppressionList,
+  Personaliser,
+  TriggerEmailPort,
+  type EmailQueue,
+  type SendLedger,
+  type SuppressionList,
+} from '../mailer/index.js';
+import { RedisMailerStore } from '../mailer/redis/index.js';
+import { TripwireError } from '../errors.js';
+import type { ProductCatalogue } from '../pipeline/index.js';
 import type { TripwireConfig } from './schema.js';
 
 /** The running engine, as `npm start` and the tests hold it. */
@@ -32,6 +49,7 @@ export interface RunningEngine {
   logger: Logger;
   /** Where emails are written when no SMTP server is configured. */
   outboxDir: string;
+  mailer: ComposedMailer;
   stop(): Promise<void>;
 }
 
@@ -80,19 +98,23 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     const sink = new BatchingSink(warehouse, {
       batchSize: config.warehouse.batchSize,
       flushIntervalMs: config.warehouse.flushInterval,
-      maxBufferedRows: config.warehouse.maxBufferedRows,
-      onError: (error) => logger.error({ err: error }, 'warehouse insert failed; rows are kept and retried'),
+      highWaterMark: config.warehouse.maxBufferedRows,
+      spillDir: join(config.dataDir, 'spill'),
+      spillAfterFailures: config.warehouse.spillAfterFailures,
+      spillMaxBytes: config.warehouse.spillMaxBytes,
+      onError: (error) => logger.error({ err: error }, 'warehouse insert failed; rows are kept (in memory or dataDir/spill) and retried'),
     });
     closers.push(() => sink.close());
 
-    const outboxDir = join(config.dataDir, 'outbox');
-    const transport: EmailTransport = config.email.smtpUrl
-      ? new SmtpTransport({ url: config.email.smtpUrl })
-      : new OutboxTransport({ dir: outboxDir });
-    closers.push(() => transport.close());
-    const emailChannel = new EmailChannel({ transport, renderer: new TemplateRenderer({ dir: config.templates.dir }) });
-
-    const scenarios = new ScenarioEvaluator(await loadScenarioFolder(config.scenarios.dir));
+    const scenarios = await ScenarioLibrary.open({
+      dir: config.scenarios.dir,
+      onReload: ({ scenarios: count, problems }) => {
+        if (problems.length === 0) logger.info({ scenarios: count }, 'scenarios reloaded');
+        else logger.error({ problems: formatProblems(problems) }, 'scenario folder has problems; the previous scenarios stay in force');
+      },
+    });
+    scenarios.watch();
+    closers.push(async () => scenarios.close());
     const publicUrl = config.server.publicUrl;
     const catalogue = config.demo.enabled ? await loadCatalogue(join(root, config.demo.catalogue)) : undefined;
     const siteProfiles = new Map(
@@ -103,14 +125,18 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       }),
     );
 
-    const emails = new TriggerEmailPort({ channel: emailChannel, sites: siteProfiles, catalogue, sink, clock, logger });
-    closers.push(() => emails.drain());
+    let engineUrl = publicUrl ?? '';
+    const mailer = await composeMailer(config, { clock, logger, warehouse, sink, catalogue, baseUrl: () => engineUrl });
+    closers.push(() => mailer.close());
+    const outboxDir = mailer.outboxDir;
+    const emails = new TriggerEmailPort({ queue: mailer.queue, sites: mailer.sites, catalogue, log: mailer.log, clock, onEnqueued: () => mailer.worker.wake() });
+    if (config.mailer.worker === 'inline') mailer.worker.start();
     const webhooks = new WebhookChannel({ secrets: new Map(config.sites.map((site) => [site.key, site.secret])), sink, clock, logger });
     closers.push(() => webhooks.drain());
     const registry = new SocketRegistry();
     const pipeline = new TriggerPipeline(
       {
-        scenarios: { current: () => scenarios },
+        scenarios,
         store,
         sink,
         clock,
@@ -132,6 +158,8 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       const shop = new DemoShop({ catalogue, siteKey: demoSite.key, siteSecret: demoSite.secret });
       pages.push({ prefix: '/shop', handle: (request) => shop.handle(request) });
     }
+    const siteNames = new Map(config.sites.map((site) => [site.key, site.name]));
+    pages.push(...new EmailLinkPages({ links: mailer.links, suppressions: mailer.suppressions, log: mailer.log, clock, siteNames }).sources());
     const gateway = new Gateway({
       host: config.server.host,
       port: config.server.port,
@@ -152,9 +180,111 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     closers.push(async () => gateway.close());
 
     const url = publicUrl ?? `http://localhost:${port}`;
-    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, stop: stopAll };
+    engineUrl = url;
+    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, mailer, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** The mailer's parts, as the engine and a `tripwire mailer` process hold them. */
+export interface ComposedMailer {
+  queue: EmailQueue;
+  ledger: SendLedger;
+  suppressions: SuppressionList;
+  channel: EmailChannel;
+  links: EmailLinks;
+  /** Sender identity per site key. */
+  sites: ReadonlyMap<string, EmailSite>;
+  log: DeliveryLog;
+  /** Not started: the caller starts it where it should run. */
+  worker: MailerWorker;
+  outboxDir: string;
+  /** Stops the worker (an in-process queue is worked empty first: it dies with the process), then closes. */
+  close(): Promise<void>;
+}
+
+export interface MailerDeps {
+  clock: Clock;
+  logger: Logger;
+  warehouse: WarehouseBackend;
+  sink: EventSink;
+  catalogue: ProductCatalogue | undefined;
+  /** The engine's public URL, which email links point at. */
+  baseUrl: () => string;
+}
+
+/** Queue, ledger and suppression list on Redis when REDIS_URL is set, else in process; SMTP when SMTP_URL is set, else the outbox. */
+export async function composeMailer(config: TripwireConfig, deps: MailerDeps): Promise<ComposedMailer> {
+  const { clock, logger } = deps;
+  if (config.mailer.worker === 'off' && !config.store.redisUrl) {
+    throw new TripwireError('TW_CONFIG_INVALID', "mailer.worker is 'off' but the mail queue is in process: set REDIS_URL so `tripwire mailer` processes can share it, or keep the worker inline.");
+  }
+  const sites = new Map<string, EmailSite>();
+  for (const site of config.sites) {
+    const dkim = site.dkim === undefined ? undefined : { ...site.dkim, privateKey: await readDkimKey(site.key, site.dkim.privateKey) };
+    sites.set(site.key, {
+      key: site.key,
+      name: site.name,
+      from: site.from,
+      publicUrl: site.url.replace(/\/$/, ''),
+      ...(dkim === undefined ? {} : { dkim }),
+      ...(site.unsubscribeMailto === undefined ? {} : { unsubscribeMailto: site.unsubscribeMailto }),
+    });
+  }
+  const redis = config.store.redisUrl
+    ? await RedisMailerStore.connect(config.store.redisUrl, { prefix: config.store.prefix, clock, ledgerRetention: config.mailer.sentRetention })
+    : undefined;
+  const queue = redis?.queue ?? new MemoryEmailQueue({ clock });
+  const ledger = redis?.ledger ?? new MemorySendLedger({ clock, retention: config.mailer.sentRetention });
+  const suppressions = redis?.suppressions ?? new MemorySuppressionList();
+  const outboxDir = join(config.dataDir, 'outbox');
+  const transport: EmailTransport = config.email.smtpUrl ? new SmtpTransport({ url: config.email.smtpUrl }) : new OutboxTransport({ dir: outboxDir });
+  const links = new EmailLinks({ baseUrl: deps.baseUrl, secrets: new Map(config.sites.map((site) => [site.key, site.secret])) });
+  const channel = new EmailChannel({ transport, renderer: new TemplateRenderer({ dir: config.templates.dir }), links });
+  const recommender = config.mailer.recommendations > 0 ? new WarehouseRecommender({ warehouse: deps.warehouse, clock }) : undefined;
+  const personaliser = new Personaliser({
+    sites,
+    ...(recommender === undefined ? {} : { recommender }),
+    ...(deps.catalogue === undefined ? {} : { catalogue: deps.catalogue }),
+    logger,
+    recommendations: config.mailer.recommendations,
+  });
+  const log = new DeliveryLog(deps.sink, clock);
+  const worker = new MailerWorker(
+    { queue, ledger, suppressions, sender: channel, personalise: (job) => personaliser.personalise(job), log, clock, logger },
+    {
+      retry: { attempts: config.mailer.attempts, baseDelay: config.mailer.retryDelay, maxDelay: config.mailer.maxRetryDelay },
+      leaseMs: config.mailer.lease,
+      reclaimAfterMs: config.mailer.reclaimAfter,
+      pollIntervalMs: config.mailer.pollInterval,
+      batch: config.mailer.batch,
+    },
+  );
+  return {
+    queue,
+    ledger,
+    suppressions,
+    channel,
+    links,
+    sites,
+    log,
+    worker,
+    outboxDir,
+    close: async () => {
+      await worker.stop();
+      if (redis === undefined && config.mailer.worker === 'inline') while ((await worker.work()) > 0);
+      await transport.close();
+      await redis?.close();
+    },
+  };
+}
+
+async function readDkimKey(site: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new TripwireError('TW_CONFIG_INVALID', `sites[${site}].dkim.privateKey: cannot read the key file ${path}: ${(cause as Error).message}`, { cause });
   }
 }

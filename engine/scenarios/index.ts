@@ -21,6 +21,8 @@ export type {
 export { ScenarioCompiler, formatProblems } from './compile/scenario-compiler.js';
 export type { ScenarioProblem, CompileResult } from './compile/scenario-compiler.js';
 export { checkScenarioFolder, loadScenarioFolder } from './compile/scenario-folder.js';
+export { ScenarioLibrary } from './compile/scenario-library.js';
+export type { ScenarioLibraryOptions } from './compile/scenario-library.js';
 export type { FolderCheck } from './compile/scenario-folder.js';
 export { scenarioFileSchema } from './compile/scenario-schema.js';
 export { ScenarioEvaluator } from './evaluate/scenario-evaluator.js';

@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest';
+import { ScenarioCompiler } from './scenario-compiler.js';
+
+const compile = (text: string) => new ScenarioCompiler().compile('s.yaml', text);
+
+describe('ScenarioCompiler', () => {
+  test('compiles a count scenario with durations in milliseconds', () => {
+    const result = compile('id: v3\ncooldown: 30m\nwhen:\n  count: { event: product, per: id, atLeast: 3, within: 30m }\nthen:\n  popin: { title: Hi }\n');
+    expect(result.ok && result.scenario).toMatchObject({ id: 'v3', cooldown: 1_800_000, trigger: { kind: 'count', per: 'id', atLeast: 3, within: 1_800_000 } });
+  });
+
+  test('reports YAML syntax errors with their line', () => {
+    const result = compile('id: x\nwhen: [\n');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]?.line).toBeGreaterThanOrEqual(2);
+  });
+
+  test('names the line and path of a wrong value', () => {
+    const result = compile('id: x\nwhen:\n  count: { event: product, atLeast: 3, within: soon }\nthen:\n  popin: { title: Hi }\n');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems).toEqual([
+        expect.objectContaining({ line: 3, path: 'when.count.within', message: expect.stringContaining('"soon" is not a duration') }),
+      ]);
+    }
+  });
+
+  test('points a missing key at its parent', () => {
+    const result = compile('id: x\nwhen:\n  count: { event: product, within: 1h }\nthen:\n  popin: { title: Hi }\n');
+    expect(!result.ok && result.problems[0]).toMatchObject({ line: 3, path: 'when.count.atLeast' });
+  });
+
+  test('rejects an unknown key instead of ignoring it', () => {
+    const result = compile('id: x\npriorty: 5\nwhen:\n  count: { event: product, atLeast: 1, within: 1h }\nthen:\n  popin: { title: Hi }\n');
+    expect(!result.ok && result.problems[0]?.message).toMatch(/priorty/);
+  });
+
+  test('needs exactly one trigger and one delivery', () => {
+    const result = compile('id: x\nwhen: {}\nthen: {}\n');
+    expect(!result.ok && result.problems.map((p) => p.message)).toEqual(
+      expect.arrayContaining([expect.stringContaining('when needs exactly one of'), expect.stringContaining('exactly one of popin, email, webhook')]),
+    );
+  });
+
+  test('a disabled scenario compiles to nothing', () => {
+    const result = compile('id: x\nenabled: false\nwhen:\n  count: { event: product, atLeast: 1, within: 1h }\nthen:\n  popin: { title: Hi }\n');
+    expect(result).toEqual({ ok: true, scenario: undefined });
+  });
+
+  test('a journey keeps its waits and exits; variants default to one', () => {
+    const result = compile(
+      'id: promo\nwhen:\n  count: { event: identify, atLeast: 1, within: 1d }\njourney:\n  - email: { template: welcome }\n  - wait: 5d\n    unless: { event: purchase }\n    email: { template: promo, variables: { code: WELCOME10 } }\ncontrol: 10%\n',
+    );
+    expect(result.ok && result.scenario).toMatchObject({
+      control: 0.1,
+      variants: [{ id: 'A', steps: [{ wait: 0 }, { wait: 5 * 86_400_000, action: { channel: 'email', template: 'promo', variables: { code: 'WELCOME10' } } }] }],
+    });
+  });
+});

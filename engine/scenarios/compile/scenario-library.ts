@@ -1,0 +1,76 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { ScenarioEvaluator } from '../evaluate/scenario-evaluator.js';
+import type { Scenario } from '../model.js';
+import { TripwireError } from '../../errors.js';
+import { formatProblems, type ScenarioProblem } from './scenario-compiler.js';
+import { checkScenarioFolder, loadScenarioFolder } from './scenario-folder.js';
+
+export interface ScenarioLibraryOptions {
+  dir: string;
+  /** Scenarios from elsewhere (the built-in pack) served alongside the folder's. */
+  extra?: readonly Scenario[];
+  /** Called after a reload: the problems that kept the previous scenarios in force, or none. */
+  onReload?: (result: { scenarios: number; problems: ScenarioProblem[] }) => void;
+  debounceMs?: number;
+}
+
+/**
+ * The scenarios in force, reloaded when a file of the folder changes. A folder with a problem is
+ * not loaded: the previous scenarios stay in force and the problems are reported. State is keyed
+ * by scenario id, so unchanged scenarios keep their windows and timers across a reload.
+ */
+export class ScenarioLibrary {
+  private evaluator: ScenarioEvaluator;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly options: ScenarioLibraryOptions,
+    scenarios: readonly Scenario[],
+  ) {
+    this.evaluator = new ScenarioEvaluator(scenarios);
+  }
+
+  /** Loads the folder (any problem stops the start, with every problem listed). */
+  static async open(options: ScenarioLibraryOptions): Promise<ScenarioLibrary> {
+    const scenarios = await loadScenarioFolder(options.dir);
+    const problems: ScenarioProblem[] = [];
+    const all = merge(scenarios, options.extra ?? [], problems);
+    if (problems.length > 0) throw new TripwireError('TW_SCENARIO_INVALID', formatProblems(problems));
+    return new ScenarioLibrary(options, all);
+  }
+
+  current(): ScenarioEvaluator {
+    return this.evaluator;
+  }
+
+  /** Starts reloading on changes. */
+  watch(): void {
+    this.watcher = watch(this.options.dir, () => {
+      clearTimeout(this.timer);
+      // Editors write a file in several steps: wait for the folder to settle.
+      this.timer = setTimeout(() => void this.reload(), this.options.debounceMs ?? 150);
+    });
+  }
+
+  async reload(): Promise<ScenarioProblem[]> {
+    const { scenarios, problems } = await checkScenarioFolder(this.options.dir);
+    const all = merge(scenarios, this.options.extra ?? [], problems);
+    if (problems.length === 0) this.evaluator = new ScenarioEvaluator(all);
+    this.options.onReload?.({ scenarios: this.evaluator.scenarios.length, problems });
+    return problems;
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+  }
+}
+
+function merge(folder: readonly Scenario[], extra: readonly Scenario[], problems: ScenarioProblem[]): Scenario[] {
+  const ids = new Set(folder.map((scenario) => scenario.id));
+  for (const scenario of extra) {
+    if (ids.has(scenario.id)) problems.push({ file: scenario.source, line: 1, column: 1, path: 'id', message: `id "${scenario.id}" is defined twice` });
+  }
+  return [...folder, ...extra.filter((scenario) => !ids.has(scenario.id))];
+}
