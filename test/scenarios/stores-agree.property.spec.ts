@@ -1,0 +1,140 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import type { EventType } from '../../engine/protocol/index.js';
+import { MINUTE, T0, compileScenarios, openHarness, storeKinds, type Firing } from './scenario-harness.js';
+
+/** One scenario per construct, with short windows so random streams hit the boundaries often. */
+const SCENARIOS = compileScenarios(
+  `
+id: viewed-3
+cooldown: 20m
+when: { count: { event: product, per: id, atLeast: 3, within: 30m } }
+then: { popin: { title: t } }
+`,
+  `
+id: searched
+cooldown: 30m
+when: { count: { event: search, atLeast: 1, within: 5m } }
+then: { webhook: { url: "https://hooks.example/search" } }
+`,
+  `
+id: two-products
+priority: 70
+when: { count: { event: product, distinct: id, atLeast: 2, within: 15m } }
+then: { popin: { title: t } }
+`,
+  `
+id: cart-left
+priority: 80
+when: { absence: { after: { event: cart_add }, missing: { event: [checkout, purchase] }, within: 30m } }
+variants:
+  - { id: A, weight: 1, then: { email: { template: a } } }
+  - { id: B, weight: 1, then: { email: { template: b } } }
+control: 30%
+`,
+  `
+id: category-left
+when: { absence: { after: { event: category, by: id }, missing: { event: [product, cart_add], by: category }, within: 20m } }
+then: { popin: { title: t } }
+`,
+  `
+id: searched-then-carted
+when: { sequence: { first: { event: search }, then: { event: cart_add }, within: 10m } }
+then: { webhook: { url: "https://hooks.example/x" } }
+`,
+  `
+id: welcome-journey
+cooldown: 1d
+when: { count: { event: identify, atLeast: 1, within: 1d } }
+journey:
+  - email: { template: welcome }
+  - wait: 40m
+    unless: { event: purchase }
+    email: { template: promo }
+`,
+);
+
+const TYPES: EventType[] = ['product', 'product', 'product', 'category', 'search', 'cart_add', 'checkout', 'purchase', 'identify', 'consent'];
+
+const streamArbitrary = fc.record({
+  signedIn: fc.subarray(['ann', 'bob', 'cy', 'dee', 'eve']),
+  steps: fc.array(
+    fc.record({
+      visitor: fc.constantFrom('ann', 'bob', 'cy', 'dee', 'eve'),
+      type: fc.constantFrom(...TYPES),
+      product: fc.constantFrom('p1', 'p2', 'p3'),
+      category: fc.constantFrom('c1', 'c2'),
+      // Mostly short gaps (windows fill up), sometimes long ones (timers fire, windows slide).
+      gapMinutes: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 6 }) }, { weight: 1, arbitrary: fc.integer({ min: 7, max: 45 }) }),
+    }),
+    { minLength: 20, maxLength: 80 },
+  ),
+});
+
+type Step = { visitor: string; type: EventType; product: string; category: string; gapMinutes: number };
+
+function propsFor(step: Step): Record<string, unknown> {
+  switch (step.type) {
+    case 'product':
+    case 'cart_add':
+      return { id: step.product, category: step.category, price: 10 };
+    case 'category':
+      return { id: step.category };
+    case 'search':
+      return { q: 'mug' };
+    case 'identify':
+      return { email: `${step.visitor}@example.test`, verified: true };
+    case 'consent':
+      return { email: true };
+    case 'purchase':
+      return { order: 'o', value: 10 };
+    default:
+      return {};
+  }
+}
+
+function byVisitorThenTime(a: Firing, b: Firing): number {
+  return a.visitor.localeCompare(b.visitor) || a.time - b.time;
+}
+
+const kinds = await storeKinds();
+const redis = kinds.find((k) => k.kind === 'redis')!;
+
+describe('the in-process and Redis stores fire the same scenarios at the same times', () => {
+  test.skipIf(redis.skip !== undefined)('for random event streams (fast-check)', async () => {
+    const seen = { fired: 0, suppressed: new Set<string>() };
+    await fc.assert(
+      fc.asyncProperty(streamArbitrary, async ({ signedIn, steps }) => {
+        const runs: Firing[][] = [];
+        for (const { kind, url } of kinds) {
+          const harness = await openHarness(kind, url, SCENARIOS, { caps: { popin: { limit: 1, within: 30 * MINUTE } } });
+          try {
+            let at = T0;
+            for (const who of signedIn) {
+              await harness.send(who, 'consent', { email: true }, at);
+              await harness.send(who, 'identify', { email: `${who}@example.test`, verified: true }, at);
+            }
+            for (const step of steps) {
+              at += step.gapMinutes * MINUTE + 1;
+              await harness.send(step.visitor, step.type, propsFor(step), at);
+            }
+            await harness.advanceTo(at + 3 * 60 * MINUTE);
+            // Visitors are independent: timers of two visitors due at the same moment may fire in either order.
+            runs.push(harness.triggers().sort(byVisitorThenTime));
+          } finally {
+            await harness.close();
+          }
+        }
+        expect(runs[1]).toEqual(runs[0]);
+        for (const firing of runs[0]!) {
+          if (firing.status === 'fired') seen.fired++;
+          else seen.suppressed.add(firing.reason);
+        }
+      }),
+      { numRuns: 40, seed: 20261123 },
+    );
+    // The property is only worth something if the streams exercise firings and every suppression path.
+    expect(seen.fired).toBeGreaterThan(100);
+    expect([...seen.suppressed].sort()).toEqual(['cap', 'consent', 'control', 'cooldown', 'priority']);
+  });
+});
