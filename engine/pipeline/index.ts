@@ -3,3 +3,5 @@ export type { ScenarioSource, PipelineOptions, PipelineDeps } from './trigger-pi
 export type { Frame, FrameReply } from './frame.js';
 export type { PopinPort, EmailPort, EmailOrder, DeliveryContext, SiteProfile, ProductCatalogue, WebhookOrder, WebhookPort } from './ports.js';
 export { EventReplay, CollectingSink } from './replay/index.js';
+export { eventRow, eventFromRow } from './operators/event-rows.js';
+export type { StoredEvent } from './operators/event-rows.js';

@@ -1,5 +1,5 @@
 import type { TrackedEvent } from '../../events/index.js';
-import type { DeliveryRow, EventRow } from '../../warehouse/index.js';
+import type { ConversionRow, DeliveryRow, EventRow } from '../../warehouse/index.js';
 
 /** Properties that have their own column, per event type; the rest stays in `props` as JSON. */
 const COLUMNS: Partial<Record<TrackedEvent['type'], readonly string[]>> = {
@@ -35,6 +35,29 @@ export function eventRow(event: TrackedEvent): EventRow {
   };
 }
 
+/** A purchase is also a conversion: one row per order, which analysts join to triggers by visitor and time. */
+export function conversionRow(event: TrackedEvent): ConversionRow | undefined {
+  if (event.type !== 'purchase') return undefined;
+  const { order, value, items, trigger } = event.props;
+  const quantity = Array.isArray(items)
+    ? items.reduce<number>((sum, item) => sum + (isRecord(item) && typeof item.qty === 'number' && Number.isFinite(item.qty) ? item.qty : 1), 0)
+    : 0;
+  return {
+    site: event.site,
+    visitor_id: event.visitor,
+    order_id: typeof order === 'string' || typeof order === 'number' ? String(order) : event.id,
+    event_id: event.id,
+    value: typeof value === 'number' && Number.isFinite(value) ? value : 0,
+    items: quantity,
+    trigger_id: typeof trigger === 'string' ? trigger : '',
+    time: event.time,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Pop-in feedback events are also deliveries: the warehouse computes pop-in KPIs from them. */
 export function popinFeedbackRow(event: TrackedEvent): DeliveryRow | undefined {
   const status = POPIN_FEEDBACK[event.type];
@@ -66,4 +89,41 @@ function isProductish(event: TrackedEvent): boolean {
 function categoryOf(event: TrackedEvent): string {
   if (event.type === 'category' && event.props.id !== undefined) return String(event.props.id);
   return typeof event.props.category === 'string' ? event.props.category : '';
+}
+
+/** An events row as read back from the warehouse (times as epoch ms). */
+export interface StoredEvent {
+  site: string;
+  visitor_id: string;
+  session_id: string;
+  event_id: string;
+  type: string;
+  time_ms: number;
+  received_at_ms: number;
+  url: string;
+  product_id: string;
+  category: string;
+  search_query: string;
+  props: string;
+}
+
+/** The inverse of eventRow: the event as the pipeline saw it, so a replay sees what the live engine saw. */
+export function eventFromRow(row: StoredEvent): TrackedEvent {
+  const props = JSON.parse(row.props) as TrackedEvent['props'];
+  const type = row.type as TrackedEvent['type'];
+  const columns = COLUMNS[type] ?? [];
+  if (columns.includes('id')) props.id = type === 'category' ? row.category : row.product_id;
+  if (columns.includes('category') && row.category !== '') props.category = row.category;
+  if (columns.includes('q')) props.q = row.search_query;
+  return {
+    id: row.event_id,
+    site: row.site,
+    visitor: row.visitor_id,
+    session: row.session_id,
+    type,
+    time: Number(row.time_ms),
+    receivedAt: Number(row.received_at_ms),
+    url: row.url,
+    props,
+  };
 }

@@ -1,0 +1,83 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runBacktest } from '../../engine/backtest/index.js';
+import { loadScenarioFolder } from '../../engine/scenarios/index.js';
+import { SocketClient, event } from '../support/socket-client.js';
+import { eventually, serverUrls, startTestEngine, type Backends, type TestEngine } from '../support/test-engine.js';
+
+const SCENARIOS = {
+  'viewed-3.yaml': 'id: viewed-3\npriority: 60\nwhen: { count: { event: product, per: id, atLeast: 3, within: 30s } }\nthen: { popin: { title: Still thinking? } }\n',
+  'any-3.yaml': 'id: any-3\npriority: 40\nwhen: { count: { event: product, atLeast: 3, within: 30s } }\nthen: { popin: { title: Browsing? } }\n',
+  'cart-left.yaml':
+    'id: cart-left\nwhen: { absence: { after: { event: cart_add }, missing: { event: [checkout, purchase] }, within: 2s } }\nthen: { popin: { title: Your cart } }\n',
+};
+
+const servers = await serverUrls();
+afterAll(async () => {
+  if ('stop' in servers) await servers.stop();
+});
+
+const variants: Array<{ backends: Backends; skip: string | undefined }> = [
+  { backends: 'embedded', skip: undefined },
+  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
+];
+
+describe.each(variants)('a backtest of the stored stream, on $backends backends', ({ backends, skip }) => {
+  let engine: TestEngine;
+  let dir: string;
+  const clients: SocketClient[] = [];
+
+  beforeAll(async () => {
+    if (skip !== undefined) return;
+    dir = await mkdtemp(join(tmpdir(), 'tw-backtest-'));
+    for (const [name, text] of Object.entries(SCENARIOS)) await writeFile(join(dir, name), text);
+    engine = await startTestEngine(backends, 'redisUrl' in servers ? servers : undefined, { scenarios: { dir } });
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await engine?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test.skipIf(skip !== undefined)('fires exactly what the live engine fired on the same stream', async () => {
+    const started = Date.now() - 1000;
+    const send = async (visitor: string, events: Array<Record<string, unknown>>) => {
+      const client = await SocketClient.open(engine.url, 'demo', visitor);
+      clients.push(client);
+      for (const e of events) {
+        client.send(JSON.stringify({ b: [e] }));
+        await client.next((message) => message.k === 'ack');
+      }
+    };
+    await send('ann', [1, 2, 3].map((n) => event(`ann-${n}`, 'product', { id: 'mug' })));
+    await send('bob', [event('bob-1', 'product', { id: 'mug' }), event('bob-2', 'product', { id: 'cup' })]);
+    await send('cy', [event('cy-1', 'cart_add', { id: 'mug', price: 12 })]);
+    await send('dee', [event('dee-1', 'cart_add', { id: 'mug' }), event('dee-2', 'checkout', { value: 12 })]);
+
+    type Row = { scenario_id: string; visitor_id: string; event_id: string; status: string; reason: string };
+    const live = await eventually(async () => {
+      await engine.sink.flush();
+      const rows = await engine.warehouse.query<Row>('SELECT scenario_id, visitor_id, event_id, status, reason FROM {triggers}');
+      return rows.some((row) => row.scenario_id === 'cart-left') ? rows : undefined;
+    }, 10_000, 'the cart reminder');
+
+    const report = await runBacktest({
+      warehouse: engine.warehouse,
+      scenarios: await loadScenarioFolder(dir),
+      sites: [{ key: 'demo', name: 'Demo', url: 'http://localhost/shop', from: 'shop@example.test', requireVerifiedEmail: true }],
+      caps: engine.config.policies.caps,
+      range: { from: started, to: Date.now() },
+    });
+    const key = (row: Row) => `${row.scenario_id} ${row.visitor_id} ${row.event_id} ${row.status} ${row.reason}`;
+    expect(report.triggers.map(key).sort()).toEqual(live.map(key).sort());
+    expect(live.map(key).sort()).toEqual([
+      'any-3 ann ann-3 suppressed priority',
+      'cart-left cy cy-1 fired ',
+      'viewed-3 ann ann-3 fired ',
+    ]);
+    expect(report.events).toBe(8);
+  });
+});
