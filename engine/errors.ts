@@ -23,6 +23,11 @@ export const ErrorCodes = {
   TW_UNAUTHORIZED: 'The request lacks valid credentials.',
   TW_NOT_FOUND: 'No such resource.',
   TW_WAREHOUSE_QUERY: 'A warehouse query failed. The message carries the ClickHouse error; check the SQL and table names.',
+  TW_WAREHOUSE_SPILL: 'A batch could not be written to or read from the spill folder (dataDir/spill). Check free disk space and permissions.',
+  TW_QUERY_INVALID: 'An analyst query name or parameter is unknown or malformed. `tripwire query --help` and docs/analysts.md list them.',
+  TW_REPLAY_INPUT: 'A recorded event stream could not be read. Fix the file and line named in the message (NDJSON of wire events, or a timestamp,visitorid,event,itemid,transactionid CSV).',
+  TW_CATALOGUE_INVALID: 'A catalogue feed row is invalid. Fix the row and field named in the message; docs/catalogue.md lists the fields.',
+  TW_LINK_INVALID: 'An email link (unsubscribe, open pixel, click) was not signed by this engine or was altered on the way. Use the link from the email exactly as it is.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { isTripwireError } from '../errors.js';
+import { runBacktestCommand } from './backtest.js';
+import { runCatalogue } from './catalogue.js';
 import { runCheck } from './check.js';
+import { runEmail } from './email-preview.js';
+import { runMailer } from './mailer.js';
 import { runQuery } from './query.js';
 import { runStart } from './start.js';
 
@@ -9,12 +13,22 @@ const USAGE = `usage: tripwire <command>
   start                 run the engine (config from $TW_CONFIG and the environment; see README)
   check [dir]           check a scenario folder (default: the configured one) and explain each error
   query <name>          run an analyst query: events-per-type | popins-per-scenario
+  mailer [command]      run a mailer worker (needs Redis); dead-letters, suppressions: see \`tripwire mailer --help\`
+  email preview <template> [--data file.json] --out file.html
+                        render an email template with sample data
+  backtest <scenario>   what would this scenario have done? --from/--to over stored events
+  catalogue import <site> <file.json|.ndjson|.csv>
+                        send a product catalogue file to the running engine's feed
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: runStart,
   check: runCheck,
+  backtest: runBacktestCommand,
   query: runQuery,
+  mailer: runMailer,
+  email: runEmail,
+  catalogue: runCatalogue,
 };
 
 async function main(argv: string[]): Promise<number> {

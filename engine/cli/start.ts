@@ -16,6 +16,10 @@ export async function runStart(): Promise<number> {
       `  Warehouse:   ${warehouse}`,
       `  Email:       ${email}`,
       `  Metrics:     ${engine.url}/metrics   Health: ${engine.url}/healthz`,
+      `  Dashboard:   ${engine.url}/dashboard   Queries API: ${engine.url}/api/queries`,
+      engine.adminTokenGenerated
+        ? `  Admin token: ${engine.adminToken}   (made for this run; set TW_ADMIN_TOKEN to keep one)`
+        : '  Admin token: from config (admin.token / TW_ADMIN_TOKEN)',
       '',
     ]
       .filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,17 +8,30 @@ import { SmtpTransport } from '../channels/email/smtp/index.js';
 import { PopinChannel } from '../channels/popin/index.js';
 import { WebhookChannel } from '../channels/webhook/index.js';
 import { TemplateRenderer } from '../channels/templates/index.js';
+import { AdminAuth, Dashboard, QueryApi } from '../dashboard/index.js';
 import { DemoShop, loadCatalogue } from '../demo-shop/index.js';
 import { systemClock, type Clock } from '../events/index.js';
 import { Gateway, SocketRegistry, loadTrackerAssets, type PageSource } from '../gateway/index.js';
 import { createLogger, createMetrics, type EngineMetrics, type Logger } from '../observability/index.js';
 import { TriggerPipeline, type SiteProfile } from '../pipeline/index.js';
 import { DeliveryPolicy, ScenarioLibrary, formatProblems } from '../scenarios/index.js';
-import { MemoryWindowStore, type RetentionPolicy, type WindowStore } from '../state/index.js';
+import { loadPack } from '../scenarios/pack/index.js';
+import { MemoryInterestIndex, MemoryWindowStore, type InterestIndex, type RetentionPolicy, type WindowStore } from '../state/index.js';
 import { RedisWindowStore } from '../state/redis/index.js';
 import { BatchingSink, type EventSink, type WarehouseBackend } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
+import {
+  CatalogueApi,
+  CatalogueFanOut,
+  CatalogueFeed,
+  CatalogueMirror,
+  InterestTracker,
+  seedCatalogue,
+  type CatalogueStore,
+} from '../catalogue/index.js';
+import { MemoryCatalogueStore } from '../catalogue/memory/index.js';
+import { RedisCatalogueStore } from '../catalogue/redis/index.js';
 import {
   DeliveryLog,
   EmailLinkPages,
@@ -50,6 +64,12 @@ export interface RunningEngine {
   /** Where emails are written when no SMTP server is configured. */
   outboxDir: string;
   mailer: ComposedMailer;
+  /** The product catalogue, its interest index and feed (docs/catalogue.md). */
+  catalogue: ComposedCatalogue;
+  /** Bearer token of /api/queries and the /dashboard sign-in. */
+  adminToken: string;
+  /** True when no admin.token was configured and this one was made at start (the banner prints it). */
+  adminTokenGenerated: boolean;
   stop(): Promise<void>;
 }
 
@@ -108,6 +128,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
 
     const scenarios = await ScenarioLibrary.open({
       dir: config.scenarios.dir,
+      extra: await loadPack(config.scenarios.pack),
       onReload: ({ scenarios: count, problems }) => {
         if (problems.length === 0) logger.info({ scenarios: count }, 'scenarios reloaded');
         else logger.error({ problems: formatProblems(problems) }, 'scenario folder has problems; the previous scenarios stay in force');
@@ -117,6 +138,8 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     closers.push(async () => scenarios.close());
     const publicUrl = config.server.publicUrl;
     const catalogue = config.demo.enabled ? await loadCatalogue(join(root, config.demo.catalogue)) : undefined;
+    const products = await composeCatalogue(config, { store, clock, logger, demo: catalogue?.products });
+    closers.push(() => products.close());
     const siteProfiles = new Map(
       config.sites.map((site) => {
         const profile: SiteProfile = { key: site.key, name: site.name, url: site.url, from: site.from, requireVerifiedEmail: site.requireVerifiedEmail };
@@ -126,10 +149,10 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     );
 
     let engineUrl = publicUrl ?? '';
-    const mailer = await composeMailer(config, { clock, logger, warehouse, sink, catalogue, baseUrl: () => engineUrl });
+    const mailer = await composeMailer(config, { clock, logger, warehouse, sink, catalogue: products.mirror, baseUrl: () => engineUrl });
     closers.push(() => mailer.close());
     const outboxDir = mailer.outboxDir;
-    const emails = new TriggerEmailPort({ queue: mailer.queue, sites: mailer.sites, catalogue, log: mailer.log, clock, onEnqueued: () => mailer.worker.wake() });
+    const emails = new TriggerEmailPort({ queue: mailer.queue, sites: mailer.sites, catalogue: products.mirror, log: mailer.log, clock, onEnqueued: () => mailer.worker.wake() });
     if (config.mailer.worker === 'inline') mailer.worker.start();
     const webhooks = new WebhookChannel({ secrets: new Map(config.sites.map((site) => [site.key, site.secret])), sink, clock, logger });
     closers.push(() => webhooks.drain());
@@ -151,21 +174,27 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     );
     pipeline.start();
     closers.push(() => pipeline.stop());
+    const feed = products.connect(pipeline);
+    // Closers run in reverse: fan-outs under way finish before the pipeline stops.
+    closers.push(() => feed.fanOut.drain());
 
     const demoSite = config.sites[0]!;
-    const pages: PageSource[] = [];
+    const pages: PageSource[] = [feed.api];
     if (catalogue !== undefined) {
       const shop = new DemoShop({ catalogue, siteKey: demoSite.key, siteSecret: demoSite.secret });
       pages.push({ prefix: '/shop', handle: (request) => shop.handle(request) });
     }
     const siteNames = new Map(config.sites.map((site) => [site.key, site.name]));
     pages.push(...new EmailLinkPages({ links: mailer.links, suppressions: mailer.suppressions, log: mailer.log, clock, siteNames }).sources());
+    const adminToken = config.admin.token ?? randomBytes(24).toString('base64url');
+    const adminAuth = new AdminAuth(adminToken);
+    pages.push(new QueryApi({ warehouse, auth: adminAuth, logger }), new Dashboard({ warehouse, auth: adminAuth, logger }));
     const gateway = new Gateway({
       host: config.server.host,
       port: config.server.port,
       limits: { ...config.gateway, maxEventAge: config.store.dedupeHorizon },
       sites: new Map(config.sites.map((site) => [site.key, { secret: site.secret }])),
-      submit: (frame) => pipeline.submit(frame),
+      submit: (frame) => pipeline.submit(products.tracker.track(frame)),
       registry,
       assets: await loadTrackerAssets(join(root, 'tracker', 'dist')),
       pages,
@@ -181,7 +210,8 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
 
     const url = publicUrl ?? `http://localhost:${port}`;
     engineUrl = url;
-    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, mailer, stop: stopAll };
+    const adminTokenGenerated = config.admin.token === undefined;
+    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, mailer, catalogue: products, adminToken, adminTokenGenerated, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -287,4 +317,73 @@ async function readDkimKey(site: string, path: string): Promise<string> {
   } catch (cause) {
     throw new TripwireError('TW_CONFIG_INVALID', `sites[${site}].dkim.privateKey: cannot read the key file ${path}: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** The engine's product catalogue: store, in-process mirror, interest index; the feed once the pipeline exists. */
+export interface ComposedCatalogue {
+  store: CatalogueStore;
+  mirror: CatalogueMirror;
+  interests: InterestIndex;
+  tracker: InterestTracker;
+  connect(pipeline: TriggerPipeline): { feed: CatalogueFeed; fanOut: CatalogueFanOut; api: CatalogueApi };
+  close(): Promise<void>;
+}
+
+export interface CatalogueDeps {
+  store: WindowStore;
+  clock: Clock;
+  logger: Logger;
+  /** The demo catalogue's products, added to the first site's catalogue where missing. */
+  demo: ReadonlyArray<{ id: string; name: string; price: number; category: string; stock: 'in_stock' | 'out_of_stock'; url: string; image: string }> | undefined;
+}
+
+/** On Redis when REDIS_URL is set (the interest index on the window store's connection), else in process. */
+export async function composeCatalogue(config: TripwireConfig, deps: CatalogueDeps): Promise<ComposedCatalogue> {
+  const { clock, logger } = deps;
+  const settings = config.catalogue;
+  const bounds = { maxVisitorsPerProduct: settings.maxInterestedVisitors, maxAge: settings.interestMaxAge };
+  const interests = deps.store instanceof RedisWindowStore ? deps.store.interestIndex(bounds) : new MemoryInterestIndex(bounds);
+  const store: CatalogueStore = config.store.redisUrl
+    ? await RedisCatalogueStore.connect(config.store.redisUrl, {
+        prefix: config.store.prefix,
+        onError: (error) => logger.warn({ err: error }, 'catalogue Redis connection error; reconnecting'),
+      })
+    : new MemoryCatalogueStore();
+  const sites = config.sites.map((site) => site.key);
+  const mirror = new CatalogueMirror(store, sites[0]!);
+  let refresher: NodeJS.Timeout | undefined;
+  try {
+    if (deps.demo !== undefined) await seedCatalogue(store, mirror, sites[0]!, deps.demo, clock.now());
+    await mirror.refresh(sites);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  if (config.store.redisUrl) {
+    // Other engines sharing the store write to it too.
+    refresher = setInterval(() => {
+      mirror.refresh(sites).catch((error: unknown) => logger.error({ err: error }, 'catalogue refresh failed; retrying at the next interval'));
+    }, settings.refreshInterval);
+    refresher.unref();
+  }
+  return {
+    store,
+    mirror,
+    interests,
+    tracker: new InterestTracker({ index: interests, logger }),
+    connect: (pipeline) => {
+      const fanOut = new CatalogueFanOut(
+        { index: interests, store: deps.store, intake: pipeline, clock, logger },
+        { viewedWithin: settings.viewedWithin, concurrency: settings.fanOutConcurrency },
+      );
+      const feed = new CatalogueFeed({ store, mirror, fanOut, clock, logger });
+      const secrets = new Map(config.sites.map((site) => [site.key, site.secret]));
+      const api = new CatalogueApi({ feed, store, secrets, clock }, { maxBodyBytes: settings.maxRequestBytes, signatureTolerance: settings.signatureTolerance });
+      return { feed, fanOut, api };
+    },
+    close: async () => {
+      clearInterval(refresher);
+      await store.close();
+    },
+  };
 }

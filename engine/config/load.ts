@@ -13,11 +13,13 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; type: 's
   { env: 'CLICKHOUSE_URL', path: ['warehouse', 'clickhouseUrl'], type: 'string' },
   { env: 'CLICKHOUSE_DATABASE', path: ['warehouse', 'database'], type: 'string' },
   { env: 'SMTP_URL', path: ['email', 'smtpUrl'], type: 'string' },
+  { env: 'TW_MAILER_WORKER', path: ['mailer', 'worker'], type: 'string' },
   { env: 'TW_DATA_DIR', path: ['dataDir'], type: 'string' },
   { env: 'TW_SCENARIOS_DIR', path: ['scenarios', 'dir'], type: 'string' },
   { env: 'TW_TEMPLATES_DIR', path: ['templates', 'dir'], type: 'string' },
   { env: 'TW_DEMO', path: ['demo', 'enabled'], type: 'boolean' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], type: 'string' },
+  { env: 'TW_ADMIN_TOKEN', path: ['admin', 'token'], type: 'string' },
 ];
 
 export interface LoadOptions {

@@ -11,6 +11,10 @@ const site = z.object({
   from: z.string().default('Shop <shop@example.test>'),
   /** Only emails whose identify carried a valid HMAC are sent to. */
   requireVerifiedEmail: z.boolean().default(true),
+  /** Signs this site's emails with DKIM; `privateKey` is the path of the PEM key file, read at start. */
+  dkim: z.object({ domainName: z.string().min(1), keySelector: z.string().min(1), privateKey: z.string().min(1) }).optional(),
+  /** An address that unsubscribes whoever writes to it, offered in List-Unsubscribe next to the one-click URL. */
+  unsubscribeMailto: z.email().optional(),
 });
 
 export const configSchema = z.object({
@@ -32,7 +36,13 @@ export const configSchema = z.object({
       requireVerifiedEmail: true,
     },
   ]),
-  scenarios: z.object({ dir: z.string().default('deploy/demo/scenarios') }).prefault({}),
+  scenarios: z
+    .object({
+      dir: z.string().default('deploy/demo/scenarios'),
+      /** Built-in scenarios to run alongside the folder's, by name (docs/scenarios.md, "The built-in pack"). */
+      pack: z.array(z.string()).default([]),
+    })
+    .prefault({}),
   templates: z.object({ dir: z.string().default('deploy/demo/templates') }).prefault({}),
   dataDir: z.string().default('.tripwire'),
   store: z
@@ -50,11 +60,37 @@ export const configSchema = z.object({
       batchSize: z.number().int().positive().default(5000),
       flushInterval: duration.default(1000),
       maxBufferedRows: z.number().int().positive().default(1_000_000),
+      /** Consecutive failed inserts after which batches go to dataDir/spill until ClickHouse is back. */
+      spillAfterFailures: z.number().int().positive().default(3),
+      /** Disk the spill folder may use; past it rows wait in memory and the pipeline slows its acks. */
+      spillMaxBytes: z.number().int().positive().default(1024 ** 3),
     })
     .prefault({}),
   email: z
     .object({
       smtpUrl: z.string().url().optional(),
+    })
+    .prefault({}),
+  /** The mailer: queue, workers, retries (docs/email.md). */
+  mailer: z
+    .object({
+      /** 'inline' runs a worker inside the engine; 'off' leaves sending to `tripwire mailer` processes (needs Redis). */
+      worker: z.enum(['inline', 'off']).default('inline'),
+      /** Tries per email, the first included; then the job is dead-lettered. */
+      attempts: z.number().int().min(1).default(5),
+      /** Wait before the second try; doubles each time, up to maxRetryDelay. */
+      retryDelay: duration.default(30_000),
+      maxRetryDelay: duration.default(3_600_000),
+      /** How long one send may hold a trigger; keep it above the SMTP timeouts (60 s). */
+      lease: duration.default(120_000),
+      /** Jobs a worker has held this long without finishing are taken over by another. */
+      reclaimAfter: duration.default(300_000),
+      pollInterval: duration.default(1000),
+      batch: z.number().int().positive().default(10),
+      /** Product recommendations per email (0: none). */
+      recommendations: z.number().int().min(0).default(3),
+      /** How long a trigger is remembered as sent. */
+      sentRetention: duration.default(30 * 86_400_000),
     })
     .prefault({}),
   gateway: z
@@ -83,6 +119,31 @@ export const configSchema = z.object({
     .object({
       pollInterval: duration.default(500),
       batch: z.number().int().positive().default(500),
+    })
+    .prefault({}),
+  admin: z
+    .object({
+      /** Bearer token for /api/queries and the /dashboard login; a random one is made (and printed) at start when unset. */
+      token: z.string().min(16, 'the admin token must be at least 16 characters').optional(),
+    })
+    .prefault({}),
+  /** The product catalogue feed, the interest index and the fan-out of changes (docs/catalogue.md). */
+  catalogue: z
+    .object({
+      /** Visitors kept per product and interest kind (view, cart); the newest are kept. */
+      maxInterestedVisitors: z.number().int().positive().default(10_000),
+      /** Interests older than this are forgotten. */
+      interestMaxAge: duration.default(30 * 86_400_000),
+      /** A product view this recent makes a visitor hear of its price drop or return to stock. */
+      viewedWithin: duration.default(14 * 86_400_000),
+      /** Largest feed request body. */
+      maxRequestBytes: z.number().int().positive().default(8 * 1024 * 1024),
+      /** How far a signed feed request's timestamp may be from the engine's clock. */
+      signatureTolerance: duration.default(5 * 60_000),
+      /** Interested visitors processed at once during a fan-out. */
+      fanOutConcurrency: z.number().int().positive().default(32),
+      /** With Redis, how often an engine reloads the catalogue other engines may have changed. */
+      refreshInterval: duration.default(30_000),
     })
     .prefault({}),
   demo: z.object({ enabled: z.boolean().default(true), catalogue: z.string().default('deploy/demo/catalogue.json') }).prefault({}),

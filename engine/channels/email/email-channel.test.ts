@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TripwireError } from '../../errors.js';
 import { ManualClock } from '../../events/index.js';
 import { TemplateRenderer } from '../templates/index.js';
-import { EmailChannel, type EmailRequest } from './index.js';
+import { EmailChannel, EmailLinks, type EmailRequest } from './index.js';
 import { OutboxTransport } from './outbox/index.js';
 
 const demoTemplates = fileURLToPath(new URL('../../../deploy/demo/templates', import.meta.url));
@@ -103,5 +104,48 @@ describe('EmailChannel', () => {
 
     expect((error as TripwireError).code).toBe('TW_TEMPLATE_INVALID');
     expect(await readdir(outbox)).toEqual([]);
+  });
+
+  it('signs with the site\'s DKIM key when one is configured', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const dkim = { domainName: 'acme.test', keySelector: 'tw2025', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+
+    await channel.send({ ...request, site: { ...request.site, dkim } });
+
+    const [mail] = await sentMessages();
+    const signature = mail?.headerLines.find((line) => line.key === 'dkim-signature')?.line ?? '';
+    expect(signature).toContain('d=acme.test');
+    expect(signature).toContain('s=tw2025');
+  });
+});
+
+describe('EmailChannel with signed links', () => {
+  const links = new EmailLinks({ baseUrl: 'https://engine.test', secrets: new Map([['acme', 'acme-secret-0123456789']]) });
+
+  it('adds an unsubscribe link, RFC 8058 one-click headers, tracked links and an open pixel', async () => {
+    const linked = new EmailChannel({ transport, renderer: new TemplateRenderer({ dir: demoTemplates }), links });
+
+    const message = await linked.compose({ ...request, visitor: 'v-1', site: { ...request.site, unsubscribeMailto: 'leave@acme.test' } });
+
+    const unsubscribe = /<(https:\/\/engine\.test\/u\/[^>]+)>/.exec(message.headers['List-Unsubscribe'] ?? '')?.[1];
+    expect(unsubscribe).toBeDefined();
+    expect(message.headers['List-Unsubscribe']).toContain('<mailto:leave@acme.test?subject=unsubscribe>');
+    expect(message.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(message.html).toContain(`href="${unsubscribe}"`);
+    expect(message.text).toContain(`Unsubscribe: ${unsubscribe}`);
+    expect(message.html).not.toContain('href="https://acme.test/cart"');
+    expect(message.html).toMatch(/href="https:\/\/engine\.test\/r\/[^"]+"/);
+    expect(message.html).toMatch(/<img src="https:\/\/engine\.test\/o\/[^"]+\.gif"/);
+  });
+
+  it('sends a message a mail parser reads with its HTML and text parts', async () => {
+    const linked = new EmailChannel({ transport, renderer: new TemplateRenderer({ dir: demoTemplates }), links });
+
+    await linked.send(request);
+
+    const [mail] = await sentMessages();
+    expect(mail?.html).toContain('Trail shoes');
+    expect(mail?.text).toContain('Trail shoes');
+    expect(mail?.headerLines.map((line) => line.key)).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']));
   });
 });

@@ -1,6 +1,7 @@
 import { TripwireError } from '../../errors.js';
 import type { EmailRequest, EmailSite } from './email-request.js';
 import type { EmailTransport, OutgoingEmail, SentEmail } from './email-transport.js';
+import { trackLinks, withOpenPixel, type EmailLinks, type LinkSubject } from './links/index.js';
 
 /** What the channel needs from a template renderer (TemplateRenderer fits). */
 export interface EmailRenderer {
@@ -14,16 +15,24 @@ export interface EmailRenderer {
 export interface EmailChannelOptions {
   transport: EmailTransport;
   renderer: EmailRenderer;
+  /**
+   * Signed unsubscribe, open and click links. With them every message gets an unsubscribe
+   * link (`unsubscribeUrl` in templates), RFC 8058 one-click headers, tracked links and an
+   * open pixel; without them (previews, tests) none of these.
+   */
+  links?: EmailLinks;
 }
 
 /** Renders a trigger's template and hands the message to the transport. */
 export class EmailChannel {
   private readonly transport: EmailTransport;
   private readonly renderer: EmailRenderer;
+  private readonly links: EmailLinks | undefined;
 
   constructor(options: EmailChannelOptions) {
     this.transport = options.transport;
     this.renderer = options.renderer;
+    this.links = options.links;
   }
 
   async send(request: EmailRequest): Promise<SentEmail> {
@@ -35,10 +44,12 @@ export class EmailChannel {
     if (request.to.trim() === '') {
       throw new TripwireError('TW_EMAIL_FAILED', `trigger ${request.triggerId}: the visitor has no email address to send "${request.template}" to`);
     }
-    const context = { ...request.context, site: request.site };
+    const subject = linkSubjectOf(request);
+    const unsubscribeUrl = this.links?.unsubscribeUrl(subject);
+    const context = { ...request.context, site: request.site, ...(unsubscribeUrl === undefined ? {} : { unsubscribeUrl }) };
     const overrides = request.subject === undefined ? {} : { subject: request.subject };
     const rendered = await this.renderer.render(request.template, context, overrides);
-    return {
+    const message: OutgoingEmail = {
       from: senderOf(request.site),
       to: request.to,
       subject: rendered.subject,
@@ -49,7 +60,19 @@ export class EmailChannel {
         'X-Tripwire-Scenario': request.scenarioId,
       },
       messageId: messageIdOf(request.triggerId),
+      ...(request.site.dkim === undefined ? {} : { dkim: request.site.dkim }),
     };
+    if (this.links !== undefined && unsubscribeUrl !== undefined) {
+      const links = this.links;
+      message.html = withOpenPixel(
+        trackLinks(message.html, (url) => links.clickUrl(subject, url), (url) => url === unsubscribeUrl),
+        links.openPixelUrl(subject),
+      );
+      message.headers['List-Unsubscribe'] = listUnsubscribe(unsubscribeUrl, request.site.unsubscribeMailto);
+      // RFC 8058: a POST to the URL unsubscribes without a page, so mail clients can offer a button.
+      message.headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+    }
+    return message;
   }
 }
 
@@ -61,4 +84,13 @@ export function messageIdOf(triggerId: string): string {
 function senderOf(site: EmailSite): string {
   if (site.from.includes('<')) return site.from;
   return `${JSON.stringify(site.name)} <${site.from}>`;
+}
+
+function linkSubjectOf(request: EmailRequest): LinkSubject {
+  return { site: request.site.key, trigger: request.triggerId, visitor: request.visitor ?? '', scenario: request.scenarioId, email: request.to };
+}
+
+function listUnsubscribe(url: string, mailto: string | undefined): string {
+  if (mailto === undefined || mailto === '') return `<${url}>`;
+  return `<${url}>, <mailto:${mailto}?subject=unsubscribe>`;
 }

@@ -6,6 +6,17 @@ export interface EmailSite {
   from: string;
   /** Public base URL of the site, without a trailing slash; templates build links on it. */
   publicUrl: string;
+  /** Signs outgoing messages when set. */
+  dkim?: DkimSigning;
+  /** An address that unsubscribes whoever writes to it, offered in List-Unsubscribe next to the URL. */
+  unsubscribeMailto?: string;
+}
+
+/** nodemailer's DKIM options: the private key itself (PEM), not its path. */
+export interface DkimSigning {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
 }
 
 /** What the scenario core asks the email channel to send for one trigger. */
@@ -13,6 +24,8 @@ export interface EmailRequest {
   triggerId: string;
   scenarioId: string;
   site: EmailSite;
+  /** The visitor id; the message's signed links (unsubscribe, open, click) carry it. */
+  visitor?: string;
   to: string;
   /** Template name: the `<name>` of `<name>.html.liquid` in the template folder. */
   template: string;

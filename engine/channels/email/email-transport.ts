@@ -1,3 +1,5 @@
+import type { DkimSigning } from './email-request.js';
+
 /** A fully rendered message; its fields are the ones nodemailer's sendMail takes. */
 export interface OutgoingEmail {
   from: string;
@@ -8,6 +10,7 @@ export interface OutgoingEmail {
   headers: Record<string, string>;
   /** `<id@domain>`, angle brackets included. */
   messageId: string;
+  dkim?: DkimSigning;
 }
 
 export interface SentEmail {

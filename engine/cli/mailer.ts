@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import { composeMailer, projectRoot } from '../config/compose.js';
+import { loadConfig, type TripwireConfig } from '../config/index.js';
+import { loadCatalogue } from '../demo-shop/index.js';
+import { TripwireError } from '../errors.js';
+import { systemClock } from '../events/index.js';
+import { SUPPRESSION_REASONS, type SuppressionReason } from '../mailer/index.js';
+import { RedisMailerStore } from '../mailer/redis/index.js';
+import { createLogger } from '../observability/index.js';
+import { BatchingSink, type WarehouseBackend } from '../warehouse/index.js';
+import { ChdbWarehouse } from '../warehouse/chdb/index.js';
+import { ServerWarehouse } from '../warehouse/server/index.js';
+
+const USAGE = `usage: tripwire mailer [command]
+
+  (none)                                 run a mailer worker until SIGINT/SIGTERM (needs REDIS_URL)
+  dead-letters                           list emails that used up their tries, one JSON line each
+  dead-letters --replay <trigger-id>     queue one again as a first try
+  dead-letters --all                     queue every one again
+  suppressions <site>                    list the site's suppressed addresses
+  suppress <site> <email> [--reason unsubscribe|bounce|complaint]
+  unsuppress <site> <email>
+`;
+
+export async function runMailer(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined) return runWorker(await loadConfig());
+  if (command === '--help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const handlers: Record<string, (store: RedisMailerStore, args: string[]) => Promise<number>> = {
+    'dead-letters': deadLetters,
+    suppressions: listSuppressions,
+    suppress,
+    unsuppress,
+  };
+  const handler = handlers[command];
+  if (handler === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const config = await loadConfig();
+  const store = await RedisMailerStore.connect(requireRedis(config, `tripwire mailer ${command}`), { prefix: config.store.prefix });
+  try {
+    return await handler(store, rest);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A worker in its own process, so email scales apart from ingestion. It shares the queue,
+ * the send ledger and the suppression list with the engine through Redis; with the
+ * in-process store there is nothing to share, and the engine's own worker does the sending.
+ */
+async function runWorker(config: TripwireConfig): Promise<number> {
+  requireRedis(config, 'tripwire mailer');
+  const logger = createLogger(config.log.level);
+  const warehouse: WarehouseBackend = config.warehouse.clickhouseUrl
+    ? await ServerWarehouse.connect(config.warehouse.clickhouseUrl, { database: config.warehouse.database })
+    : await ChdbWarehouse.open(join(config.dataDir, 'chdb'), { database: config.warehouse.database });
+  await warehouse.migrate();
+  const sink = new BatchingSink(warehouse, {
+    batchSize: config.warehouse.batchSize,
+    flushIntervalMs: config.warehouse.flushInterval,
+    onError: (error) => logger.error({ err: error }, 'warehouse insert failed; rows are kept and retried'),
+  });
+  const catalogue = config.demo.enabled ? await loadCatalogue(join(projectRoot(), config.demo.catalogue)) : undefined;
+  const baseUrl = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
+  const mailer = await composeMailer(config, { clock: systemClock, logger, warehouse, sink, catalogue, baseUrl: () => baseUrl });
+  mailer.worker.start();
+  logger.info({ consumer: mailer.worker.consumer }, 'mailer worker started');
+  process.stdout.write(`mailer ${mailer.worker.consumer} is sending from the queue on Redis\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await mailer.close();
+  await sink.close();
+  await warehouse.close();
+  return 0;
+}
+
+async function deadLetters(store: RedisMailerStore, args: string[]): Promise<number> {
+  const [flag, id] = args;
+  if (flag === undefined) {
+    for (const letter of await store.queue.deadLetters()) {
+      const { job } = letter;
+      const line = { id: job.id, site: job.site, scenario: job.scenario, to: job.request.to, attempt: job.attempt, error: letter.error, at: new Date(letter.at).toISOString() };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+    return 0;
+  }
+  if (flag === '--all') {
+    const letters = await store.queue.deadLetters();
+    let replayed = 0;
+    for (const letter of letters) if (await store.queue.replay(letter.job.id)) replayed++;
+    process.stdout.write(`replayed ${replayed} of ${letters.length} dead letters\n`);
+    return 0;
+  }
+  if (flag === '--replay' && id !== undefined) {
+    if (!(await store.queue.replay(id))) throw new TripwireError('TW_NOT_FOUND', `no dead letter "${id}": list them with \`tripwire mailer dead-letters\``);
+    process.stdout.write(`replayed ${id}\n`);
+    return 0;
+  }
+  process.stderr.write(USAGE);
+  return 2;
+}
+
+async function listSuppressions(store: RedisMailerStore, args: string[]): Promise<number> {
+  const [site] = args;
+  if (site === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  for (const entry of await store.suppressions.list(site)) {
+    process.stdout.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
+  }
+  return 0;
+}
+
+async function suppress(store: RedisMailerStore, args: string[]): Promise<number> {
+  const [site, email, flag, value] = args;
+  const reason = (flag === '--reason' ? value : 'unsubscribe') as SuppressionReason;
+  if (site === undefined || email === undefined || !SUPPRESSION_REASONS.includes(reason)) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  await store.suppressions.add({ site, email, reason, at: Date.now(), detail: 'operator' });
+  process.stdout.write(`suppressed ${email} for ${site} (${reason})\n`);
+  return 0;
+}
+
+async function unsuppress(store: RedisMailerStore, args: string[]): Promise<number> {
+  const [site, email] = args;
+  if (site === undefined || email === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const removed = await store.suppressions.remove(site, email);
+  process.stdout.write(removed ? `${email} may be emailed by ${site} again\n` : `${email} was not suppressed for ${site}\n`);
+  return 0;
+}
+
+function requireRedis(config: TripwireConfig, what: string): string {
+  if (config.store.redisUrl) return config.store.redisUrl;
+  throw new TripwireError(
+    'TW_CONFIG_INVALID',
+    `${what} needs the mail queue on Redis: set REDIS_URL (the same as the engine's). With the in-process store the queue lives inside the engine, whose own worker sends.`,
+  );
+}

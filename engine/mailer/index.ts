@@ -1,0 +1,18 @@
+export type { EmailJob, ClaimedJob, DeadLetter } from './email-job.js';
+export type { EmailQueue, ClaimOptions, ReclaimOptions, QueueDepth } from './email-queue.js';
+export type { SendLedger, SendClaim } from './send-ledger.js';
+export type { SuppressionList, Suppression, SuppressionReason } from './suppression-list.js';
+export { SUPPRESSION_REASONS, normalEmail } from './suppression-list.js';
+export type { RetrySchedule } from './retry-schedule.js';
+export { DEFAULT_RETRY_SCHEDULE, retryDelay } from './retry-schedule.js';
+export type { DeliveryRef, EmailDeliveryStatus } from './delivery-log.js';
+export { DeliveryLog } from './delivery-log.js';
+export type { MailerWorkerDeps, MailerWorkerOptions, EmailSender } from './mailer-worker.js';
+export { MailerWorker } from './mailer-worker.js';
+export type { PersonaliserDeps } from './personaliser.js';
+export { Personaliser } from './personaliser.js';
+export type { TriggerEmailPortDeps } from './trigger-email-port.js';
+export { TriggerEmailPort } from './trigger-email-port.js';
+export type { EmailLinkPagesDeps } from './email-link-pages.js';
+export { EmailLinkPages } from './email-link-pages.js';
+export { MemoryEmailQueue, MemorySendLedger, MemorySuppressionList } from './memory/index.js';

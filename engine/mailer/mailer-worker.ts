@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import type { EmailRequest, SentEmail } from '../channels/email/index.js';
+import { isTripwireError } from '../errors.js';
+import type { Clock } from '../events/index.js';
+import type { Logger } from '../observability/index.js';
+import type { DeliveryLog, DeliveryRef } from './delivery-log.js';
+import type { ClaimedJob, EmailJob } from './email-job.js';
+import type { EmailQueue } from './email-queue.js';
+import { DEFAULT_RETRY_SCHEDULE, retryDelay, type RetrySchedule } from './retry-schedule.js';
+import type { SendLedger } from './send-ledger.js';
+import type { SuppressionList } from './suppression-list.js';
+
+/** What the worker sends through: EmailChannel fits. */
+export interface EmailSender {
+  send(request: EmailRequest): Promise<SentEmail>;
+}
+
+export interface MailerWorkerDeps {
+  queue: EmailQueue;
+  ledger: SendLedger;
+  suppressions: SuppressionList;
+  sender: EmailSender;
+  /** Turns a job into the request to render; by default the job's own request. */
+  personalise?: (job: EmailJob) => Promise<EmailRequest>;
+  log: DeliveryLog;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface MailerWorkerOptions {
+  /** Unique per worker: the queue holds claimed jobs per consumer. Default: host-pid-random. */
+  consumer?: string;
+  retry?: RetrySchedule;
+  /** How long a send may hold a trigger's lease; longer than the SMTP timeouts (default 2 min). */
+  leaseMs?: number;
+  /** Jobs another consumer has held this long are taken over (default 5 min). */
+  reclaimAfterMs?: number;
+  /** How often an idle worker looks for jobs (default 1 s); an in-process enqueue wakes it at once. */
+  pollIntervalMs?: number;
+  /** Jobs sent at once (default 10). */
+  batch?: number;
+}
+
+/**
+ * Takes jobs from the queue and sends each at most once: it checks the suppression list right
+ * before sending, sends under the trigger's lease in the SendLedger, marks the trigger sent,
+ * then acks. A failed send is retried with exponential backoff and dead-lettered after the last
+ * try; a permanent SMTP refusal (5xx) or a broken template is dead-lettered at once, and a
+ * refused recipient also lands on the suppression list as a hard bounce.
+ */
+export class MailerWorker {
+  readonly consumer: string;
+  private readonly retry: RetrySchedule;
+  private readonly leaseMs: number;
+  private readonly reclaimAfterMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly batch: number;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+
+  constructor(
+    private readonly deps: MailerWorkerDeps,
+    options: MailerWorkerOptions = {},
+  ) {
+    this.consumer = options.consumer ?? `mailer-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.retry = options.retry ?? DEFAULT_RETRY_SCHEDULE;
+    this.leaseMs = options.leaseMs ?? 120_000;
+    this.reclaimAfterMs = options.reclaimAfterMs ?? 300_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.batch = options.batch ?? 10;
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.running ??= this.loop();
+  }
+
+  /** Finishes the sends in hand and stops; jobs not yet claimed stay queued. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.running;
+    this.running = undefined;
+  }
+
+  /** Looks for jobs now rather than at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** One round: claims ready jobs (and stale ones of dead consumers) and handles them. Returns how many. */
+  async work(): Promise<number> {
+    const claimed = await this.deps.queue.claim(this.consumer, { max: this.batch });
+    const room = this.batch - claimed.length;
+    const reclaimed = room > 0 ? await this.deps.queue.reclaim(this.consumer, { max: room, idleMs: this.reclaimAfterMs }) : [];
+    const jobs = [...claimed, ...reclaimed];
+    await Promise.all(jobs.map((job) => this.handleSafely(job)));
+    return jobs.length;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      let handled = 0;
+      try {
+        handled = await this.work();
+      } catch (error) {
+        this.deps.logger.error({ err: error, consumer: this.consumer }, 'mail queue unavailable; retrying at the next poll');
+      }
+      if (handled === 0 && !this.woken && !this.stopping) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.pollIntervalMs);
+      const wakeUp = () => done();
+      this.wakeUp = wakeUp;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    }).finally(() => {
+      this.wakeUp = undefined;
+    });
+  }
+
+  /** A store failure mid-job leaves the job held; it is reclaimed after `reclaimAfterMs`. */
+  private async handleSafely(claimed: ClaimedJob): Promise<void> {
+    try {
+      await this.handle(claimed);
+    } catch (error) {
+      this.deps.logger.error({ err: error, trigger: claimed.job.id }, 'mail job interrupted; it will be reclaimed');
+    }
+  }
+
+  private async handle(claimed: ClaimedJob): Promise<void> {
+    const { job } = claimed;
+    const { queue, ledger } = this.deps;
+    if (await ledger.isSent(job.id)) {
+      await queue.ack(claimed);
+      return;
+    }
+    const suppressed = await this.deps.suppressions.find(job.site, job.request.to);
+    if (suppressed !== undefined) {
+      this.deps.log.record(refOf(job), 'suppressed', suppressed.reason, job.attempt);
+      await queue.ack(claimed);
+      return;
+    }
+    const lease = await ledger.begin(job.id, this.consumer, this.leaseMs);
+    if (lease.state === 'sent') {
+      await queue.ack(claimed);
+      return;
+    }
+    if (lease.state === 'busy') {
+      // Another worker is sending it, or died while sending: look again when its lease ends.
+      await queue.retryLater(claimed, job, this.deps.clock.now() + Math.max(lease.retryInMs, this.pollIntervalMs));
+      return;
+    }
+    let sent: SentEmail;
+    try {
+      const request = this.deps.personalise === undefined ? job.request : await this.deps.personalise(job);
+      sent = await this.deps.sender.send(request);
+    } catch (error) {
+      await ledger.release(job.id, this.consumer);
+      await this.failed(claimed, error);
+      return;
+    }
+    // The one window for a duplicate: a crash between the SMTP server's acceptance and this line.
+    await ledger.complete(job.id);
+    this.deps.log.record(refOf(job), 'sent', sent.messageId, job.attempt);
+    await queue.ack(claimed);
+  }
+
+  private async failed(claimed: ClaimedJob, error: unknown): Promise<void> {
+    const { job } = claimed;
+    const reason = error instanceof Error ? error.message : String(error);
+    const verdict = failureOf(error);
+    this.deps.log.record(refOf(job), 'failed', reason, job.attempt);
+    if (verdict === 'retry' && job.attempt < this.retry.attempts) {
+      const next: EmailJob = { ...job, attempt: job.attempt + 1 };
+      const dueAt = this.deps.clock.now() + retryDelay(this.retry, job.attempt);
+      await this.deps.queue.retryLater(claimed, next, dueAt);
+      this.deps.log.record(refOf(job), 'retried', `try ${next.attempt} of ${this.retry.attempts} at ${new Date(dueAt).toISOString()}`, next.attempt);
+      this.deps.logger.warn({ trigger: job.id, attempt: job.attempt, err: error }, 'email failed; will retry');
+      return;
+    }
+    if (verdict === 'bounce') {
+      await this.deps.suppressions.add({ site: job.site, email: job.request.to, reason: 'bounce', at: this.deps.clock.now(), detail: reason });
+    }
+    await this.deps.queue.deadLetter(claimed, reason);
+    this.deps.log.record(refOf(job), 'dead', reason, job.attempt);
+    this.deps.logger.error({ trigger: job.id, attempt: job.attempt, err: error }, 'email dead-lettered; replay with `tripwire mailer dead-letters --replay`');
+  }
+}
+
+function refOf(job: EmailJob): DeliveryRef {
+  return { trigger: job.id, site: job.site, visitor: job.visitor, scenario: job.scenario };
+}
+
+/**
+ * 4xx replies and lost connections pass; 5xx replies will not change on a retry. A 5xx to the
+ * envelope (RCPT TO) means the address itself is refused: a hard bounce. A template that does
+ * not render waits in the dead letters until it is fixed.
+ */
+function failureOf(error: unknown): 'retry' | 'permanent' | 'bounce' {
+  if (isTripwireError(error) && error.code === 'TW_TEMPLATE_INVALID') return 'permanent';
+  const smtp = (isTripwireError(error) ? error.cause : error) as { responseCode?: unknown; code?: unknown } | undefined;
+  const status = typeof smtp?.responseCode === 'number' ? smtp.responseCode : 0;
+  if (status >= 500 && status < 600) return smtp?.code === 'EENVELOPE' ? 'bounce' : 'permanent';
+  return 'retry';
+}

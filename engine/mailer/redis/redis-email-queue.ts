@@ -1,0 +1,150 @@
+import { TripwireError } from '../../errors.js';
+import { systemClock, type Clock } from '../../events/index.js';
+import { decodeJob, encodeJob, type ClaimedJob, type DeadLetter, type EmailJob } from '../email-job.js';
+import type { ClaimOptions, EmailQueue, QueueDepth, ReclaimOptions } from '../email-queue.js';
+import type { MailerClient } from './connect.js';
+import { ACK, DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER, runMailerScript } from './mailer-scripts.js';
+
+const GROUP = 'mailers';
+/** XAUTOCLAIM scans the pending list in pages; a bound keeps one reclaim call short. */
+const MAX_RECLAIM_PAGES = 10;
+
+export interface RedisEmailQueueOptions {
+  client: MailerClient;
+  prefix: string;
+  clock?: Clock;
+}
+
+/**
+ * The queue on Redis Streams. Jobs are entries of `{prefix}:mail:jobs`, read by the consumer
+ * group "mailers" (XREADGROUP), so each entry goes to one consumer and stays in the group's
+ * pending list until XACK; a dead consumer's entries are taken over with XAUTOCLAIM. Retries
+ * wait in the zset `{prefix}:mail:delayed` scored by due time (the caller's clock) and are moved
+ * back onto the stream by the next claim; dead letters sit in the hash `{prefix}:mail:dead`.
+ * Acked entries are deleted, so the stream holds only live jobs.
+ */
+export class RedisEmailQueue implements EmailQueue {
+  private readonly client: MailerClient;
+  private readonly clock: Clock;
+  private readonly stream: string;
+  private readonly delayed: string;
+  private readonly dead: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(options: RedisEmailQueueOptions) {
+    this.client = options.client;
+    this.clock = options.clock ?? systemClock;
+    this.stream = `${options.prefix}:mail:jobs`;
+    this.delayed = `${options.prefix}:mail:delayed`;
+    this.dead = `${options.prefix}:mail:dead`;
+  }
+
+  async enqueue(job: EmailJob): Promise<void> {
+    await this.group();
+    await this.client.sendCommand(['XADD', this.stream, '*', 'job', encodeJob(job)]);
+  }
+
+  async claim(consumer: string, options: ClaimOptions): Promise<ClaimedJob[]> {
+    if (options.max <= 0) return [];
+    await this.group();
+    await runMailerScript(this.client, PROMOTE_DUE, [this.delayed, this.stream], [String(this.clock.now()), String(options.max)]);
+    const reply = await this.client.sendCommand([
+      'XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', String(options.max), 'STREAMS', this.stream, '>',
+    ]);
+    if (reply === null || reply === undefined) return [];
+    // node-redis maps the per-stream reply to an object keyed by stream name; older clients return pairs.
+    const entries = Array.isArray(reply)
+      ? ((reply as unknown as Array<[string, unknown[]]>)[0]?.[1] ?? [])
+      : ((reply as unknown as Record<string, unknown[]>)[this.stream] ?? []);
+    return entriesOf(entries, consumer);
+  }
+
+  async reclaim(consumer: string, options: ReclaimOptions): Promise<ClaimedJob[]> {
+    if (options.max <= 0) return [];
+    await this.group();
+    const taken: ClaimedJob[] = [];
+    let cursor = '0-0';
+    for (let page = 0; page < MAX_RECLAIM_PAGES && taken.length < options.max; page++) {
+      const reply = (await this.client.sendCommand([
+        'XAUTOCLAIM', this.stream, GROUP, consumer, String(Math.max(0, Math.floor(options.idleMs))), cursor,
+        'COUNT', String(options.max - taken.length),
+      ])) as unknown as [string, unknown[], unknown[]?];
+      taken.push(...entriesOf(reply[1], consumer));
+      cursor = reply[0];
+      if (cursor === '0-0') break;
+    }
+    return taken;
+  }
+
+  async ack(claimed: ClaimedJob): Promise<void> {
+    await runMailerScript(this.client, ACK, [this.stream], [GROUP, claimed.receipt]);
+  }
+
+  async retryLater(claimed: ClaimedJob, next: EmailJob, dueAt: number): Promise<void> {
+    await runMailerScript(this.client, RETRY_LATER, [this.stream, this.delayed], [GROUP, claimed.receipt, String(dueAt), encodeJob(next)]);
+  }
+
+  async deadLetter(claimed: ClaimedJob, error: string): Promise<void> {
+    const letter: DeadLetter = { job: claimed.job, error, at: this.clock.now() };
+    await runMailerScript(this.client, DEAD_LETTER, [this.stream, this.dead], [GROUP, claimed.receipt, claimed.job.id, JSON.stringify(letter)]);
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    const all = await this.client.hGetAll(this.dead);
+    return Object.values(all)
+      .map((text) => JSON.parse(text) as DeadLetter)
+      .sort((a, b) => a.at - b.at);
+  }
+
+  async replay(id: string): Promise<boolean> {
+    const text = await this.client.hGet(this.dead, id);
+    if (text === null || text === undefined) return false;
+    const letter = JSON.parse(text) as DeadLetter;
+    await this.group();
+    const replayed = await runMailerScript(this.client, REPLAY, [this.dead, this.stream], [id, encodeJob({ ...letter.job, attempt: 1 })]);
+    return Number(replayed) === 1;
+  }
+
+  async depth(): Promise<QueueDepth> {
+    await this.group();
+    const [length, pending, delayed, dead] = await Promise.all([
+      this.client.xLen(this.stream),
+      this.client.sendCommand(['XPENDING', this.stream, GROUP]) as Promise<[number | string, ...unknown[]]>,
+      this.client.zCard(this.delayed),
+      this.client.hLen(this.dead),
+    ]);
+    const held = Number(pending[0]);
+    return { ready: Number(length) - held, held, delayed: Number(delayed), dead: Number(dead) };
+  }
+
+  /** The client belongs to whoever passed it in. */
+  async close(): Promise<void> {}
+
+  /** Creates the stream and its group once; "0" lets a new group read jobs enqueued before it existed. */
+  private group(): Promise<void> {
+    this.ready ??= this.client.sendCommand(['XGROUP', 'CREATE', this.stream, GROUP, '0', 'MKSTREAM']).then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof Error && error.message.startsWith('BUSYGROUP')) return;
+        this.ready = undefined;
+        throw new TripwireError('TW_STORE_UNAVAILABLE', `cannot create the mail queue ${this.stream}: ${String(error)}`, { cause: error });
+      },
+    );
+    return this.ready;
+  }
+}
+
+/** Stream entries as [id, [field, value, …]]; entries deleted since they were read come back as null. */
+function entriesOf(entries: unknown[], consumer: string): ClaimedJob[] {
+  const claimed: ClaimedJob[] = [];
+  for (const entry of entries) {
+    if (!Array.isArray(entry)) continue;
+    const [receipt, fields] = entry as [string, string[] | null];
+    if (fields === null) continue;
+    const index = fields.indexOf('job');
+    const text = index >= 0 ? fields[index + 1] : undefined;
+    if (text === undefined) continue;
+    claimed.push({ job: decodeJob(text), receipt, consumer });
+  }
+  return claimed;
+}

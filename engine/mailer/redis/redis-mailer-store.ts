@@ -1,0 +1,39 @@
+import type { Clock } from '../../events/index.js';
+import { connectMailerClient, type MailerClient } from './connect.js';
+import { RedisEmailQueue } from './redis-email-queue.js';
+import { RedisSendLedger } from './redis-send-ledger.js';
+import { RedisSuppressionList } from './redis-suppression-list.js';
+
+export interface RedisMailerStoreOptions {
+  prefix: string;
+  clock?: Clock;
+  /** How long a "sent" mark is kept. */
+  ledgerRetention?: number;
+  connectTimeoutMs?: number;
+}
+
+/** The mailer's queue, ledger and suppression list on one Redis connection of their own. */
+export class RedisMailerStore {
+  static async connect(url: string, options: RedisMailerStoreOptions): Promise<RedisMailerStore> {
+    return new RedisMailerStore(await connectMailerClient(url, options.connectTimeoutMs ?? 5000), options);
+  }
+
+  readonly queue: RedisEmailQueue;
+  readonly ledger: RedisSendLedger;
+  readonly suppressions: RedisSuppressionList;
+
+  private constructor(
+    private readonly client: MailerClient,
+    options: RedisMailerStoreOptions,
+  ) {
+    const clock = options.clock === undefined ? {} : { clock: options.clock };
+    this.queue = new RedisEmailQueue({ client, prefix: options.prefix, ...clock });
+    const retention = options.ledgerRetention === undefined ? {} : { retention: options.ledgerRetention };
+    this.ledger = new RedisSendLedger({ client, prefix: options.prefix, ...retention });
+    this.suppressions = new RedisSuppressionList({ client, prefix: options.prefix });
+  }
+
+  async close(): Promise<void> {
+    if (this.client.isOpen) await this.client.close();
+  }
+}

@@ -1,0 +1,51 @@
+import type { SendClaim, SendLedger } from '../send-ledger.js';
+import type { MailerClient } from './connect.js';
+import { BEGIN_SEND, RELEASE_SEND, runMailerScript } from './mailer-scripts.js';
+
+export interface RedisSendLedgerOptions {
+  client: MailerClient;
+  prefix: string;
+  /** How long a "sent" mark is kept; longer than any replay or duplicate can arrive. */
+  retention?: number;
+}
+
+/**
+ * `{prefix}:mail:sent:<trigger>`: absent, `sending:<consumer>` with the lease as its TTL (set
+ * NX by a script that also reads the current state), then `sent` kept for `retention`.
+ * Lease expiry runs on the Redis server's clock.
+ */
+export class RedisSendLedger implements SendLedger {
+  private readonly client: MailerClient;
+  private readonly prefix: string;
+  private readonly retention: number;
+
+  constructor(options: RedisSendLedgerOptions) {
+    this.client = options.client;
+    this.prefix = `${options.prefix}:mail:sent:`;
+    this.retention = options.retention ?? 30 * 86_400_000;
+  }
+
+  async begin(id: string, consumer: string, leaseMs: number): Promise<SendClaim> {
+    const reply = (await runMailerScript(this.client, BEGIN_SEND, [this.prefix + id], [consumer, String(Math.max(1, Math.ceil(leaseMs)))])) as [
+      string,
+      number,
+    ];
+    if (reply[0] === 'acquired') return { state: 'acquired' };
+    if (reply[0] === 'sent') return { state: 'sent' };
+    return { state: 'busy', retryInMs: Math.max(0, Number(reply[1])) };
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.client.set(this.prefix + id, 'sent', { expiration: { type: 'PX', value: this.retention } });
+  }
+
+  async release(id: string, consumer: string): Promise<void> {
+    await runMailerScript(this.client, RELEASE_SEND, [this.prefix + id], [consumer]);
+  }
+
+  async isSent(id: string): Promise<boolean> {
+    return (await this.client.get(this.prefix + id)) === 'sent';
+  }
+
+  async close(): Promise<void> {}
+}
