@@ -41,9 +41,13 @@ export function visitorOps(event: TrackedEvent, out: StateOp[]): void {
       return;
     }
     case 'consent':
+      // The consent itself, and when and how it was given: the proof a regulator asks for.
       for (const [purpose, granted] of Object.entries(props)) {
         if (typeof granted !== 'boolean') continue;
-        out.push({ kind: 'hash.set', hash: 'profile', field: PROFILE.consentPrefix + purpose, value: granted ? '1' : '0' });
+        const field = PROFILE.consentPrefix + purpose;
+        out.push({ kind: 'hash.set', hash: 'profile', field, value: granted ? '1' : '0' });
+        out.push({ kind: 'hash.set', hash: 'profile', field: `${field}.at`, value: String(event.time) });
+        out.push({ kind: 'hash.set', hash: 'profile', field: `${field}.source`, value: consentSource(event) });
       }
       return;
     case 'page':
@@ -73,6 +77,11 @@ export function visitorOps(event: TrackedEvent, out: StateOp[]): void {
     default:
       return;
   }
+}
+
+function consentSource(event: TrackedEvent): string {
+  const wording = typeof event.props.wording === 'string' ? event.props.wording : '';
+  return JSON.stringify({ url: event.url, wording, event: event.id });
 }
 
 function quantity(value: unknown): number {
