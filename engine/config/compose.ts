@@ -11,7 +11,7 @@ import { TemplateRenderer } from '../channels/templates/index.js';
 import { AdminAuth, Dashboard, QueryApi } from '../dashboard/index.js';
 import { DemoShop, loadCatalogue } from '../demo-shop/index.js';
 import { systemClock, type Clock } from '../events/index.js';
-import { Gateway, SocketRegistry, loadTrackerAssets, type PageSource } from '../gateway/index.js';
+import { Gateway, SocketRegistry, VisitorCookiePage, loadTrackerAssets, type PageSource } from '../gateway/index.js';
 import { createLogger, createMetrics, type EngineMetrics, type Logger } from '../observability/index.js';
 import { TriggerPipeline, type SiteProfile } from '../pipeline/index.js';
 import { DeliveryPolicy, ScenarioLibrary, formatProblems } from '../scenarios/index.js';
@@ -186,6 +186,8 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     }
     const siteNames = new Map(config.sites.map((site) => [site.key, site.name]));
     pages.push(...new EmailLinkPages({ links: mailer.links, suppressions: mailer.suppressions, log: mailer.log, clock, siteNames }).sources());
+    // The tracker's first-party visitor cookie, for sites serving the engine under their own origin (docs/tracker.md).
+    pages.push(new VisitorCookiePage({ secure: publicUrl?.startsWith('https:') ?? false }));
     const adminToken = config.admin.token ?? randomBytes(24).toString('base64url');
     const adminAuth = new AdminAuth(adminToken);
     pages.push(new QueryApi({ warehouse, auth: adminAuth, logger }), new Dashboard({ warehouse, auth: adminAuth, logger }));

@@ -6,7 +6,7 @@ import type { ScenarioEvaluator } from '../scenarios/index.js';
 import type { WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
-import { eventRow, popinFeedbackRow } from './operators/event-rows.js';
+import { conversionRow, eventRow, popinFeedbackRow } from './operators/event-rows.js';
 import { TriggerDelivery, type TriggerDeliveryDeps } from './operators/trigger-delivery.js';
 
 /** Gives the evaluator of the scenarios in force; a reload swaps it between two frames. */
@@ -69,14 +69,20 @@ export class TriggerPipeline {
     if (--this.pending === 0) this.idle?.();
   }
 
-  /** Fires the timers due now, without waiting for the next poll (tests, CLI). */
-  async fireDueTimers(): Promise<void> {
+  /**
+   * Fires the timers due by `until` (default: now). A replay passes `reach`, called with each
+   * timer's due time before it fires: timers are then taken one at a time, earliest first, so a
+   * virtual clock can stand at each due time as the live engine's clock would have.
+   */
+  async fireDueTimers(until?: number, reach?: (due: number) => void): Promise<void> {
     const { store, clock, logger } = this.deps;
+    const batch = reach === undefined ? this.options.timerBatch : 1;
     try {
       for (;;) {
-        const due = await store.takeDueTimers(clock.now(), this.options.timerBatch);
+        const due = await store.takeDueTimers(until ?? clock.now(), batch);
         const evaluator = this.deps.scenarios.current();
         for (const timer of due) {
+          reach?.(timer.due);
           const candidate = evaluator.fromTimer(timer);
           if (candidate === undefined) {
             logger.warn({ timer: timer.timer, visitor: timer.visitor }, 'timer of a scenario no longer loaded; dropped');
@@ -90,6 +96,7 @@ export class TriggerPipeline {
       }
     } catch (error) {
       logger.error({ err: error }, 'firing due timers failed; retrying at the next poll');
+      if (reach !== undefined) throw error;
     }
   }
 
@@ -121,9 +128,13 @@ export class TriggerPipeline {
         sink.write('events', eventRow(event));
         const feedback = popinFeedbackRow(event);
         if (feedback !== undefined) sink.write('deliveries', feedback);
+        const conversion = conversionRow(event);
+        if (conversion !== undefined) sink.write('conversions', conversion);
       }
       const candidates = evaluator.candidates(plan, result);
       if (candidates.length > 0) await this.delivery.deliver(frame.visitor, evaluator, candidates, result.profile);
+      // Backpressure: while the warehouse holds too many rows in memory, acks (and so clients) wait.
+      await sink.whenWritable();
       frame.reply.ack(frame.events.map((event) => event.id));
     } catch (error) {
       const code = isTripwireError(error) ? error.code : 'TW_STORE_UNAVAILABLE';

@@ -1,4 +1,4 @@
-import type { EventType, PopinTemplate } from '../protocol/index.js';
+import type { EventType, PopinForm, PopinTemplate } from '../protocol/index.js';
 
 /** A scenario as the engine runs it, compiled from a scenario file. */
 export interface Scenario {
@@ -10,6 +10,11 @@ export interface Scenario {
   priority: number;
   /** Quiet period per visitor after a firing, ms. */
   cooldown: number;
+  /**
+   * An order confirmation, a password reset: sent at once, outside marketing consent and frequency
+   * caps, never competing with marketing messages for priority. A verified address is still required.
+   */
+  transactional: boolean;
   trigger: Trigger;
   visitor: VisitorFilter;
   /** One or more variants; a visitor always gets the same one. */
@@ -94,7 +99,9 @@ export type Comparison =
   | { op: 'ne'; value: string | number | boolean }
   | { op: 'in'; values: Array<string | number | boolean> }
   | { op: 'gt' | 'gte' | 'lt' | 'lte'; value: number }
-  | { op: 'exists'; value: boolean };
+  | { op: 'exists'; value: boolean }
+  /** Text operators ignore case; `values` are already lower-cased, any one of them matches. */
+  | { op: 'contains' | 'startsWith'; values: string[] };
 
 export interface PropertyCondition {
   property: string;
@@ -123,6 +130,8 @@ export interface PopinAction {
   body: string;
   image: string | undefined;
   cta: { label: string; url: string } | undefined;
+  /** An email-capture or one-question form; its strings are Liquid templates too. */
+  form?: PopinForm | undefined;
 }
 
 export interface EmailAction {

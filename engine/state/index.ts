@@ -9,6 +9,7 @@ export type {
   WindowCountOp,
   TimerArmOp,
   TimerCancelOp,
+  TimerCancelPrefixOp,
   HashSetOp,
   HashDeleteOp,
   HashClearOp,
@@ -27,3 +28,15 @@ export type {
 } from './window-store.js';
 export { DEFAULT_RETENTION, CLAIM_GRANTED } from './window-store.js';
 export { MemoryWindowStore } from './memory/memory-window-store.js';
+export type {
+  InterestIndex,
+  InterestKind,
+  InterestUpdate,
+  InterestNote,
+  InterestDrop,
+  InterestBounds,
+  InterestQuery,
+  InterestedVisitor,
+} from './interest-index.js';
+export { INTEREST_KINDS, DEFAULT_INTEREST_BOUNDS } from './interest-index.js';
+export { MemoryInterestIndex } from './memory/memory-interest-index.js';

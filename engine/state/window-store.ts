@@ -38,6 +38,12 @@ export interface TimerCancelOp {
   timer: string;
 }
 
+/** Cancels the visitor's timers named `prefix` or `prefix:<anything>` (all groups of one reminder). */
+export interface TimerCancelPrefixOp {
+  kind: 'timer.cancelPrefix';
+  prefix: string;
+}
+
 /** Sets a field of one of the visitor's hashes ('profile' or 'cart'). */
 export interface HashSetOp {
   kind: 'hash.set';
@@ -80,6 +86,7 @@ export type StateOp =
   | WindowCountOp
   | TimerArmOp
   | TimerCancelOp
+  | TimerCancelPrefixOp
   | HashSetOp
   | HashDeleteOp
   | HashClearOp

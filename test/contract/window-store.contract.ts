@@ -342,6 +342,13 @@ export function describeWindowStoreContract(
         expect(names(await store.takeDueTimers(t0 + 5000, 10))).toEqual(['alice/second']);
       });
 
+      it('cancelling by prefix cancels every group of one reminder and nothing else', async () => {
+        await run(alice, t0, arm('absence:cat', t0 + 1000), arm('absence:cat:mugs', t0 + 1000), arm('absence:cat:cups', t0 + 1000));
+        await run(alice, t0, arm('absence:catalogue', t0 + 1000), arm('journey:cat', t0 + 1000));
+        await run(alice, t0 + 1, { kind: 'timer.cancelPrefix', prefix: 'absence:cat' });
+        expect(names(await store.takeDueTimers(t0 + 2000, 10)).sort()).toEqual(['alice/absence:catalogue', 'alice/journey:cat']);
+      });
+
       it('cancelling a timer prevents it from firing', async () => {
         await run(alice, t0, arm('abandon', t0 + 1000));
         await run(alice, t0 + 500, { kind: 'timer.cancel', timer: 'abandon' });

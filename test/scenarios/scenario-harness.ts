@@ -39,8 +39,8 @@ export interface Firing {
 
 export interface ScenarioHarness {
   clock: ManualClock;
-  /** Sends one event at an absolute virtual time (due timers before it fire first). */
-  send(visitor: string, type: EventType, props?: Record<string, unknown>, at?: number, id?: string): Promise<void>;
+  /** Sends one event at an absolute virtual time (due timers before it fire first), on a page of the shop. */
+  send(visitor: string, type: EventType, props?: Record<string, unknown>, at?: number, id?: string, url?: string): Promise<void>;
   /** Moves virtual time, firing every timer due by then. */
   advanceTo(time: number): Promise<void>;
   /** Every trigger recorded so far, fired or suppressed. */
@@ -130,7 +130,7 @@ export async function openHarness(kind: StoreKind, redisUrl: string | undefined,
     popins,
     emails,
     webhooks,
-    send: async (visitor, type, props = {}, at = clock.now(), id = `e${++sequence}`) => {
+    send: async (visitor, type, props = {}, at = clock.now(), id = `e${++sequence}`, url = 'https://shop.example/') => {
       const event: TrackedEvent = {
         id,
         site: SITE,
@@ -139,7 +139,7 @@ export async function openHarness(kind: StoreKind, redisUrl: string | undefined,
         type,
         time: at,
         receivedAt: at,
-        url: 'https://shop.example/',
+        url,
         props: props as TrackedEvent['props'],
       };
       await replay.event(event);

@@ -36,7 +36,7 @@ export class TriggerDelivery {
         ? []
         : await this.deps.store.claim({ visitor, now: firingTime(candidates), claims: screening.claims });
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
-    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, profile);
+    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict);
   }
 
   private async record(
@@ -44,7 +44,6 @@ export class TriggerDelivery {
     site: SiteProfile,
     evaluator: ScenarioEvaluator,
     verdict: Verdict,
-    profile: Record<string, string>,
   ): Promise<void> {
     const { candidate, channel, status, reason, variant, action } = verdict;
     const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
@@ -64,14 +63,14 @@ export class TriggerDelivery {
     });
     if (status !== 'fired') return;
     await this.armFollowUps(visitor, evaluator, candidate, variant, id);
+    // Firings are rare next to events: reading the cart here keeps it out of every frame's round trip.
+    const snapshot = await this.deps.store.snapshot(visitor);
+    const context = deliveryContext(id, variant, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'popin') {
-      const context = deliveryContext(id, variant, site, candidate, profile, {});
       const shown = await this.deps.popins.show(visitor, action, context);
       this.recordPopin(visitor, id, candidate, shown ? 'sent' : 'no_connection');
       return;
     }
-    const snapshot = await this.deps.store.snapshot(visitor);
-    const context = deliveryContext(id, variant, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'email') {
       await this.deps.emails.enqueue({ triggerId: id, visitor, to: snapshot.profile.email ?? '', action, context });
       return;

@@ -31,9 +31,11 @@ export class EventReplay {
     if (failure !== undefined) throw new Error(`replaying event ${event.id} failed: ${failure}`);
   }
 
-  /** Moves virtual time forward, firing every timer due by `time`. */
+  /** Moves virtual time forward, firing every timer due by `time` with the clock at its due time. */
   async advanceTo(time: number): Promise<void> {
+    await this.pipeline.fireDueTimers(time, (due) => {
+      if (due > this.clock.now()) this.clock.set(due);
+    });
     if (time > this.clock.now()) this.clock.set(time);
-    await this.pipeline.fireDueTimers();
   }
 }

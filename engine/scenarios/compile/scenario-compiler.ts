@@ -89,6 +89,7 @@ function toScenario(file: string, input: ScenarioFile): Scenario {
     source: file,
     priority: input.priority,
     cooldown: input.cooldown,
+    transactional: input.transactional,
     trigger: trigger(input.when),
     visitor: {
       identified: input.visitor.identified,
@@ -137,7 +138,7 @@ function steps(input: { then?: ActionInput | undefined; journey?: StepInput[] | 
 function action(input: ActionInput | StepInput): Action {
   if (input.popin) {
     const popin = input.popin;
-    return { channel: 'popin', template: popin.template, title: popin.title, body: popin.body, image: popin.image, cta: popin.cta };
+    return { channel: 'popin', template: popin.template, title: popin.title, body: popin.body, image: popin.image, cta: popin.cta, form: popin.form };
   }
   if (input.email) return { channel: 'email', template: input.email.template, subject: input.email.subject, variables: input.email.variables };
   return { channel: 'webhook', url: input.webhook!.url, variables: input.webhook!.variables };
@@ -165,5 +166,11 @@ function comparison(input: ConditionInput): Comparison {
   if (input.gte !== undefined) return { op: 'gte', value: input.gte };
   if (input.lt !== undefined) return { op: 'lt', value: input.lt };
   if (input.lte !== undefined) return { op: 'lte', value: input.lte };
+  if (input.contains !== undefined) return { op: 'contains', values: lowerCased(input.contains) };
+  if (input.startsWith !== undefined) return { op: 'startsWith', values: lowerCased(input.startsWith) };
   return { op: 'exists', value: input.exists! };
+}
+
+function lowerCased(input: string | string[]): string[] {
+  return (Array.isArray(input) ? input : [input]).map((text) => text.toLowerCase());
 }

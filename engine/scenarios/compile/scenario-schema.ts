@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { duration } from '../../events/index.js';
-import { EVENT_TYPES } from '../../protocol/index.js';
+import { ENGINE_EVENT_TYPES, EVENT_TYPES } from '../../protocol/index.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-/** `price: { gt: 100 }`, `stock: out_of_stock`, `category: { in: [a, b] }`. */
+/** One text or a list of them (any matches); compared ignoring case. */
+const keywords = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** `price: { gt: 100 }`, `stock: out_of_stock`, `category: { in: [a, b] }`, `q: { contains: [gift, present] }`. */
 const condition = z.union([
   scalar,
   z
@@ -17,12 +20,17 @@ const condition = z.union([
       lt: z.number().optional(),
       lte: z.number().optional(),
       exists: z.boolean().optional(),
+      contains: keywords.optional(),
+      startsWith: keywords.optional(),
     })
     .strict()
-    .refine((value) => Object.keys(value).length === 1, 'a condition has exactly one of eq, ne, in, gt, gte, lt, lte, exists'),
+    .refine(
+      (value) => Object.keys(value).length === 1,
+      'a condition has exactly one of eq, ne, in, gt, gte, lt, lte, exists, contains, startsWith',
+    ),
 ]);
 
-const eventType = z.enum(EVENT_TYPES);
+const eventType = z.enum([...EVENT_TYPES, ...ENGINE_EVENT_TYPES]);
 const eventTypes = z.union([eventType, z.array(eventType).min(1)]);
 const where = z.record(z.string(), condition).default({});
 
@@ -60,6 +68,28 @@ const popin = z
     body: z.string().default(''),
     image: z.string().optional(),
     cta: z.object({ label: z.string().min(1), url: z.string().min(1) }).strict().optional(),
+    form: z
+      .discriminatedUnion('kind', [
+        z
+          .object({
+            kind: z.literal('email'),
+            label: z.string().min(1).default('Email'),
+            consent: z.string().min(1),
+            submit: z.string().min(1),
+            thanks: z.string().min(1).optional(),
+          })
+          .strict(),
+        z
+          .object({
+            kind: z.literal('survey'),
+            trait: z.string().regex(/^[a-z][a-z0-9_]*$/i, 'a trait name is letters, digits and underscores'),
+            question: z.string().min(1),
+            options: z.array(z.string().min(1)).min(2).max(5),
+            thanks: z.string().min(1).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict();
 
@@ -113,6 +143,7 @@ export const scenarioFileSchema = z
     description: z.string().optional(),
     enabled: z.boolean().default(true),
     priority: z.number().int().min(0).max(1000).default(50),
+    transactional: z.boolean().default(false),
     cooldown: duration.default(0),
     when: z
       .object({

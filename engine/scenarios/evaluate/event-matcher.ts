@@ -3,12 +3,17 @@ import type { Comparison, EventMatcher, PropertyCondition } from '../model.js';
 import type { TrackedEvent } from '../../events/index.js';
 
 export function matchesEvent(matcher: EventMatcher, event: TrackedEvent): boolean {
-  return matcher.types.has(event.type) && matchesAll(matcher.where, event.props);
+  return matcher.types.has(event.type) && matchesAll(matcher.where, event.props, event.url);
 }
 
-export function matchesAll(conditions: readonly PropertyCondition[], props: Props | Record<string, string>): boolean {
+/**
+ * `url` names the page the event happened on, unless the event carries a `url` property of its
+ * own (a product's): page views keep their URL outside their properties.
+ */
+export function matchesAll(conditions: readonly PropertyCondition[], props: Props | Record<string, string>, pageUrl?: string): boolean {
   for (const condition of conditions) {
-    if (!compare(condition.comparison, props[condition.property])) return false;
+    const actual = props[condition.property] ?? (condition.property === 'url' ? pageUrl : undefined);
+    if (!compare(condition.comparison, actual)) return false;
   }
   return true;
 }
@@ -23,6 +28,14 @@ function compare(comparison: Comparison, actual: PropValue | undefined): boolean
       return !same(actual, comparison.value);
     case 'in':
       return comparison.values.some((value) => same(actual, value));
+    case 'contains':
+    case 'startsWith': {
+      if (typeof actual !== 'string') return false;
+      const text = actual.toLowerCase();
+      return comparison.op === 'contains'
+        ? comparison.values.some((value) => text.includes(value))
+        : comparison.values.some((value) => text.startsWith(value));
+    }
     default: {
       const number = toNumber(actual);
       if (number === undefined) return false;

@@ -110,12 +110,16 @@ export class ScenarioEvaluator {
     const payload = decodeTimerPayload(timer.payload);
     const scenario = this.byId.get(payload.scenario);
     if (scenario === undefined) return undefined;
-    if (payload.step === undefined) return firstStep(scenario, payload.context.event.id, timer.due, payload.context);
+    if (payload.step === undefined) {
+      // A yearly trigger fires again and again from one identify: the due time tells occurrences apart.
+      const occurrence = scenario.trigger.kind === 'date' ? `${payload.context.event.id}@${timer.due}` : payload.context.event.id;
+      return firstStep(scenario, occurrence, timer.due, payload.context);
+    }
     const variant = scenario.variants.find((v) => v.id === payload.variant);
     if (variant === undefined || variant.steps[payload.step] === undefined) return undefined;
     return {
       scenario,
-      eventId: `${payload.context.event.id}#${payload.step}`,
+      eventId: `${payload.occurrence ?? payload.context.event.id}#${payload.step}`,
       time: timer.due,
       context: payload.context,
       variant: variant.id,
@@ -133,7 +137,8 @@ export class ScenarioEvaluator {
     const variant = scenario.variants.find((v) => v.id === variantId);
     const next = variant?.steps[candidate.step + 1];
     if (next !== undefined) {
-      const payload = encodeTimerPayload({ scenario: scenario.id, context: candidate.context, variant: variantId, step: candidate.step + 1 });
+      const occurrence = candidate.eventId.replace(/#\d+$/, '');
+      const payload = encodeTimerPayload({ scenario: scenario.id, context: candidate.context, variant: variantId, step: candidate.step + 1, occurrence });
       ops.push({ kind: 'timer.arm', timer: journeyTimerId(scenario.id), due: candidate.time + next.wait, payload });
     }
     if (scenario.trigger.kind === 'date' && candidate.step === 0) {
@@ -219,7 +224,8 @@ export class ScenarioEvaluator {
       case 'exit':
         if (!hook.matchers.some((matcher) => matchesEvent(matcher, event))) return;
         ops.push({ kind: 'timer.cancel', timer: journeyTimerId(scenario.id) });
-        if (scenario.trigger.kind === 'absence') ops.push({ kind: 'timer.cancel', timer: absenceTimerId(scenario.id, '') });
+        // Every pending reminder of the scenario, whatever its group: one op, whatever the number of groups.
+        if (scenario.trigger.kind === 'absence') ops.push({ kind: 'timer.cancelPrefix', prefix: absenceTimerId(scenario.id, '') });
         return;
     }
   }

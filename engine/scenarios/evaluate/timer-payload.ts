@@ -7,6 +7,8 @@ export interface TimerPayload {
   /** For journey steps: the variant and the step to deliver. */
   variant?: string;
   step?: number;
+  /** For journey steps: the occurrence (trigger event, or yearly date) the journey belongs to. */
+  occurrence?: string;
 }
 
 export const TIMER_KIND = { absence: 'absence:', date: 'date:', journey: 'journey:' } as const;

@@ -51,22 +51,24 @@ export class DeliveryPolicy {
 
   screen(visitor: VisitorRef, candidates: readonly Candidate[], profile: Record<string, string>): Screening {
     const verdicts: Verdict[] = [];
-    const winners = new Map<Channel, Verdict>();
+    const winners = new Map<string, Verdict>();
     const traits = visitorTraits(profile);
     const ranked = [...candidates].sort((a, b) => b.scenario.priority - a.scenario.priority);
     for (const candidate of ranked) {
       if (!this.appliesTo(candidate, profile, traits)) continue;
       const verdict = this.assign(visitor, candidate);
       if (verdict === undefined) continue;
-      if (verdict.channel === 'email' && !this.mayEmail(profile)) {
+      const transactional = candidate.scenario.transactional;
+      if (verdict.channel === 'email' && !this.mayEmail(profile, transactional)) {
         verdicts.push({ ...verdict, status: 'suppressed', reason: 'consent' });
         continue;
       }
-      if (winners.has(verdict.channel)) {
+      const lane = `${verdict.channel}:${transactional ? 'transactional' : 'marketing'}`;
+      if (winners.has(lane)) {
         verdicts.push({ ...verdict, status: 'suppressed', reason: 'priority' });
         continue;
       }
-      winners.set(verdict.channel, verdict);
+      winners.set(lane, verdict);
     }
     const pending = [...winners.values()];
     return { verdicts, pending, claims: pending.map((verdict) => this.claimFor(verdict)) };
@@ -110,17 +112,18 @@ export class DeliveryPolicy {
     return matchesAll(filter.traits, traits);
   }
 
-  private mayEmail(profile: Record<string, string>): boolean {
-    if (profile[`${PROFILE.consentPrefix}email`] !== '1') return false;
+  private mayEmail(profile: Record<string, string>, transactional: boolean): boolean {
+    if (!transactional && profile[`${PROFILE.consentPrefix}email`] !== '1') return false;
     return this.options.requireVerifiedEmail ? hasVerifiedEmail(profile) : isIdentified(profile);
   }
 
-  /** Later journey steps passed the cooldown at their first step: only the channel's cap applies. */
+  /** Later journey steps passed the cooldown at their first step: only the channel's cap applies. Transactional messages are not capped. */
   private claimFor(verdict: Verdict): Claim {
     const { candidate, channel } = verdict;
     const scenario: Scenario = candidate.scenario;
     const checks: ClaimCheck[] = [];
     if (scenario.cooldown > 0 && candidate.step === 0) checks.push({ kind: 'gate', key: `cool:${scenario.id}`, ttl: scenario.cooldown });
+    if (scenario.transactional) return { checks };
     const cap = this.options.caps[channel];
     checks.push({ kind: 'cap', key: `cap:${channel}`, limit: cap.limit, span: cap.within, member: `${scenario.id}:${candidate.eventId}`, at: candidate.time });
     return { checks };

@@ -148,6 +148,11 @@ export class MemoryWindowStore implements WindowStore {
       case 'timer.cancel':
         state.timers.delete(op.timer);
         return 0;
+      case 'timer.cancelPrefix':
+        for (const timer of state.timers.keys()) {
+          if (timer === op.prefix || timer.startsWith(`${op.prefix}:`)) state.timers.delete(timer);
+        }
+        return 0;
       case 'hash.set': {
         const hash = liveHash(state.hashes[op.hash], now);
         hash.fields.set(op.field, op.value);

@@ -60,6 +60,8 @@ function encodeOp(op: StateOp, windowKey: (key: string) => string): string[] {
       return ['d', HASH_KEY_INDEX[op.hash], op.field];
     case 'hash.clear':
       return ['z', HASH_KEY_INDEX[op.hash]];
+    case 'timer.cancelPrefix':
+      return ['X', op.prefix];
     case 'hash.setIfAbsent':
       return ['n', HASH_KEY_INDEX[op.hash], op.field, op.value];
     case 'hash.increment':

@@ -32,10 +32,12 @@ import {
   type VisitorSnapshot,
   type WindowStore,
 } from '../window-store.js';
+import type { InterestBounds } from '../interest-index.js';
 import { decodeApply, encodeApply } from './apply-frame.js';
 import { decodeClaims, encodeClaims } from './claim-frame.js';
 import { connectStoreClient, type ConnectedClient } from './connect.js';
 import { DueTimers } from './due-timers.js';
+import { RedisInterestIndex } from './redis-interest-index.js';
 import { evalSha, evalSource, isNoScript, loadStoreScripts, runScript, type StoreScripts } from './scripts.js';
 import type { StoreClient } from './store-client.js';
 import { VisitorKeys, checkedPrefix } from './visitor-keys.js';
@@ -123,6 +125,14 @@ export class RedisWindowStore implements WindowStore {
     const keys = this.keysOf(visitor);
     const [profile, cart] = await Promise.all([this.client.hGetAll(keys.profile), this.client.hGetAll(keys.cart)]);
     return { profile: { ...profile }, cart: { ...cart } };
+  }
+
+  /**
+   * The catalogue's interest index on this store's connection: a frame's interest updates,
+   * recorded in the same tick as its apply, leave in the same write (no extra round trip).
+   */
+  interestIndex(bounds?: InterestBounds): RedisInterestIndex {
+    return new RedisInterestIndex({ client: this.client, prefix: this.prefix, script: this.scripts.interest, ...(bounds === undefined ? {} : { bounds }) });
   }
 
   async close(): Promise<void> {

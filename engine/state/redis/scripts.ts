@@ -16,6 +16,7 @@ export interface StoreScripts {
   takeTimers: LuaScript;
   leaseDue: LuaScript;
   settleDue: LuaScript;
+  interest: LuaScript;
 }
 
 /**
@@ -34,6 +35,7 @@ export function loadStoreScripts(): StoreScripts {
     takeTimers: loadScript('take-timers'),
     leaseDue: loadScript('lease-due'),
     settleDue: loadScript('settle-due'),
+    interest: loadScript('interest'),
   };
 }
 

@@ -55,6 +55,11 @@ export function visitorOfDueMember(member: string): VisitorRef {
   };
 }
 
+/** The hash tag of keys shared by one site's visitors (catalogue interest): `{site}`, escaped as above. */
+export function siteTag(site: string): string {
+  return `{${escapePart(site)}}`;
+}
+
 export function checkedPrefix(prefix: string): string {
   if (prefix === '' || /[{}]/.test(prefix)) {
     throw new TripwireError(

@@ -7,7 +7,8 @@
 --   c window at span          (window.count)     x timer               (timer.cancel)
 --   s hash field value        (hash.set)         d hash field          (hash.delete)
 --   z hash                    (hash.clear)       n hash field value    (hash.setIfAbsent)
---   i hash field by           (hash.increment)   (hash is 2 or 3, a KEYS index)
+--   i hash field by           (hash.increment)   X prefix              (timer.cancelPrefix)
+--   (hash is 2 or 3, a KEYS index)
 -- Returns { outcomes, profile }: per event 1 when it was a duplicate else 0, then its op results.
 
 local now = tonumber(ARGV[1])
@@ -33,7 +34,7 @@ local function countWithin(key, at, span)
   return redis.call('ZCOUNT', key, '(' .. score(at - span), score(at))
 end
 
-local fieldCount = { a = 4, c = 3, t = 3, x = 1, s = 3, d = 2, z = 1, n = 3, i = 3 }
+local fieldCount = { a = 4, c = 3, t = 3, x = 1, s = 3, d = 2, z = 1, n = 3, i = 3, X = 1 }
 
 local function run(code, i)
   if code == 'a' then
@@ -50,6 +51,15 @@ local function run(code, i)
   elseif code == 'x' then
     redis.call('ZREM', timers, ARGV[i])
     redis.call('HDEL', payloads, ARGV[i])
+  elseif code == 'X' then
+    -- A visitor holds a handful of timers: scanning them is cheaper than an index per prefix.
+    local prefix = ARGV[i]
+    for _, timer in ipairs(redis.call('ZRANGE', timers, 0, -1)) do
+      if timer == prefix or string.sub(timer, 1, #prefix + 1) == prefix .. ':' then
+        redis.call('ZREM', timers, timer)
+        redis.call('HDEL', payloads, timer)
+      end
+    end
   elseif code == 's' then
     local hash = KEYS[tonumber(ARGV[i])]
     redis.call('HSET', hash, ARGV[i + 1], ARGV[i + 2])

@@ -1,0 +1,1 @@
+export { PACK_DIR, loadPack, packNames } from './pack.js';

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { DAY, HOUR, T0, compileScenarios, openHarness, signIn, storeKinds, type ScenarioHarness } from './scenario-harness.js';
+
+const PROMO_AT_D5 = `
+id: promo-d5
+when:
+  absence:
+    after: { event: cart_add }
+    missing: { event: [checkout, purchase] }
+    within: 1h
+journey:
+  - email: { template: cart-abandoned }
+  - wait: 5d
+    unless: { event: purchase }
+    email: { template: promo-code, variables: { code: WELCOME15 } }
+`;
+
+const THREE_STEPS = `
+id: three-steps
+when:
+  count: { event: track, where: { name: signup }, atLeast: 1, within: 1d }
+journey:
+  - email: { template: step-one }
+  - wait: 1d
+    email: { template: step-two }
+  - wait: 2d
+    unless: { event: purchase, where: { value: { gte: 50 } } }
+    webhook: { url: "https://crm.example/hook" }
+`;
+
+describe.each(await storeKinds())('journeys: steps with waits and branches, on the $kind store', ({ kind, skip, url }) => {
+  let harness: ScenarioHarness;
+  afterEach(() => harness?.close());
+
+  test.skipIf(skip !== undefined)('the first step goes when the scenario fires, the next one after its wait', async () => {
+    harness = await openHarness(kind, url, compileScenarios(PROMO_AT_D5));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'cart_add', { id: 'mug', price: 12 }, T0);
+    await harness.advanceTo(T0 + HOUR);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['cart-abandoned']);
+    await harness.advanceTo(T0 + HOUR + 5 * DAY - 1);
+    expect(harness.emails).toHaveLength(1);
+    await harness.advanceTo(T0 + HOUR + 5 * DAY);
+    expect(harness.emails.map((email) => [email.action.template, email.action.variables.code])).toEqual([
+      ['cart-abandoned', undefined],
+      ['promo-code', 'WELCOME15'],
+    ]);
+  });
+
+  test.skipIf(skip !== undefined)('each step is recorded as a trigger of its own, numbered after the first', async () => {
+    harness = await openHarness(kind, url, compileScenarios(PROMO_AT_D5));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'cart_add', { id: 'mug' }, T0, 'add-1');
+    await harness.advanceTo(T0 + 6 * DAY);
+    expect(harness.fired().map((firing) => [firing.eventId, firing.time])).toEqual([
+      ['add-1', T0 + HOUR],
+      ['add-1#1', T0 + HOUR + 5 * DAY],
+    ]);
+  });
+
+  test.skipIf(skip !== undefined)('a purchase during the wait stops the journey', async () => {
+    harness = await openHarness(kind, url, compileScenarios(PROMO_AT_D5));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'cart_add', { id: 'mug' }, T0);
+    await harness.advanceTo(T0 + HOUR);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 12 }, T0 + 3 * DAY);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['cart-abandoned']);
+  });
+
+  test.skipIf(skip !== undefined)('waits add up from step to step, across channels', async () => {
+    harness = await openHarness(kind, url, compileScenarios(THREE_STEPS), { requireVerifiedEmail: false });
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.fired().map((firing) => firing.time)).toEqual([T0, T0 + DAY, T0 + 3 * DAY]);
+    expect(harness.webhooks).toHaveLength(1);
+  });
+
+  test.skipIf(skip !== undefined)('an event that does not meet the step\'s condition does not stop the journey', async () => {
+    harness = await openHarness(kind, url, compileScenarios(THREE_STEPS));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 20 }, T0 + 2 * DAY);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.webhooks).toHaveLength(1);
+  });
+
+  test.skipIf(skip !== undefined)('a big enough purchase during a later wait stops the remaining steps', async () => {
+    harness = await openHarness(kind, url, compileScenarios(THREE_STEPS));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 80 }, T0 + 2 * DAY);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.fired().map((firing) => firing.time)).toEqual([T0, T0 + DAY]);
+    expect(harness.webhooks).toEqual([]);
+  });
+});
