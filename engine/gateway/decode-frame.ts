@@ -1,5 +1,5 @@
 import type { Props, PropValue, TrackedEvent, VisitorRef } from '../events/index.js';
-import { EVENT_TYPES, WIRE_LIMITS, type EventType } from '../protocol/index.js';
+import { ENGINE_EVENT_TYPES, EVENT_TYPES, WIRE_LIMITS, type EventType } from '../protocol/index.js';
 import type { ErrorCode } from '../errors.js';
 
 export interface DecodeLimits {
@@ -21,6 +21,7 @@ export type DecodedFrame =
   | { ok: false; problem: EventProblem };
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+const ENGINE_TYPES: ReadonlySet<string> = new Set(ENGINE_EVENT_TYPES);
 const MAX_DEPTH = 3;
 
 /** Properties each event type must carry, with their JSON type. */
@@ -74,6 +75,7 @@ function decodeEvent(raw: unknown, site: string, visitor: string, receivedAt: nu
   }
   const type = raw.t;
   if (typeof type !== 'string') return problem('TW_BAD_EVENT', '"t" (event type) must be a string', id);
+  if (ENGINE_TYPES.has(type)) return problem('TW_UNKNOWN_EVENT', `"${type}" events are made by the engine from the catalogue feed; clients cannot send them`, id);
   if (!KNOWN_TYPES.has(type)) return problem('TW_UNKNOWN_EVENT', `unknown event type "${type.slice(0, 40)}"`, id);
   if (typeof raw.ts !== 'number' || !Number.isFinite(raw.ts)) return problem('TW_BAD_EVENT', '"ts" must be a number (epoch ms)', id);
   if (raw.u !== undefined && !isBoundedString(raw.u)) return problem('TW_BAD_EVENT', '"u" must be a URL string', id);

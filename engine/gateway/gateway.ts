@@ -35,6 +35,8 @@ export interface PageResponse {
 /** Serves pages under a path prefix: the demo shop, the dashboard, the unsubscribe page. */
 export interface PageSource {
   readonly prefix: string;
+  /** Largest POST body read for this source; gateway.maxFrameBytes when unset (a feed needs more). */
+  readonly maxBodyBytes?: number;
   handle(request: PageRequest): Promise<PageResponse | undefined>;
 }
 
@@ -263,7 +265,7 @@ export class Gateway {
       writer.json(404, errorMessage('TW_NOT_FOUND', `nothing at ${path}`));
       return;
     }
-    const body = method === 'POST' ? await writer.readBody(this.deps.limits.maxFrameBytes) : undefined;
+    const body = method === 'POST' ? await writer.readBody(source.maxBodyBytes ?? this.deps.limits.maxFrameBytes) : undefined;
     if (method === 'POST' && body === undefined) return;
     try {
       const page = await source.handle({ method, path, query, headers, body: body?.toString('utf8') });

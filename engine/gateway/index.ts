@@ -6,3 +6,5 @@ export type { StaticAsset } from './static-assets.js';
 export { decodeFrame } from './decode-frame.js';
 export type { DecodeLimits, DecodedFrame, EventProblem } from './decode-frame.js';
 export { identityHmac } from './identity-verification.js';
+export { VisitorCookiePage } from './visitor-cookie.js';
+export type { VisitorCookieOptions } from './visitor-cookie.js';

@@ -1,12 +1,17 @@
-export { EVENT_TYPES } from './messages.js';
+export { EVENT_TYPES, ENGINE_EVENT_TYPES } from './messages.js';
 export type {
   EventType,
+  ClientEventType,
+  EngineEventType,
   WireEvent,
   WireBatch,
   AckMessage,
   ErrorMessage,
   PopinMessage,
   PopinTemplate,
+  PopinForm,
+  EmailForm,
+  SurveyForm,
   ServerMessage,
 } from './messages.js';
 export { PATHS, WIRE_LIMITS, VISITOR_ID_PATTERN } from './limits.js';

@@ -4,6 +4,8 @@ export const PATHS = {
   beacon: '/e',
   script: '/tw.js',
   health: '/healthz',
+  /** Sets the first-party visitor cookie when the engine is served under the site's own origin. */
+  visitorCookie: '/id',
 } as const;
 
 /** Bounds on what a client may send; the gateway rejects anything beyond them with an error frame. */

@@ -28,14 +28,26 @@ export const EVENT_TYPES = [
   'popin_shown',
   'popin_clicked',
   'popin_dismissed',
+  'exit_intent',
 ] as const;
 
-export type EventType = (typeof EVENT_TYPES)[number];
+export type ClientEventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Events the engine makes itself (a catalogue change fanned out to interested visitors, see
+ * docs/catalogue.md). Scenarios name them like any event; the gateway refuses them from clients,
+ * so a visitor cannot claim a price drop.
+ */
+export const ENGINE_EVENT_TYPES = ['price_drop', 'back_in_stock'] as const;
+
+export type EngineEventType = (typeof ENGINE_EVENT_TYPES)[number];
+
+export type EventType = ClientEventType | EngineEventType;
 
 export interface WireEvent {
   /** Client-made id, unique per visitor; the engine drops an id it has already seen. */
   i: string;
-  /** Event type. */
+  /** Event type (the gateway refuses ENGINE_EVENT_TYPES). */
   t: EventType;
   /** Event time on the client, epoch milliseconds. */
   ts: number;
@@ -78,6 +90,35 @@ export interface PopinMessage {
   body: string;
   image?: string;
   cta?: { label: string; url: string };
+  /** A form inside the pop-in (tracker chunk tw-form.js): its answer comes back as identify/consent events. */
+  form?: PopinForm;
 }
+
+/**
+ * Email capture: on submit the tracker sends identify {email} (unverified), and consent
+ * {email: true, wording: consent, page} only when the visitor ticked the (unticked) box.
+ */
+export interface EmailForm {
+  kind: 'email';
+  /** The field's label, e.g. "Email". */
+  label: string;
+  /** The consent checkbox's wording, recorded with the opt-in. */
+  consent: string;
+  submit: string;
+  /** Shown once submitted; without it the pop-in closes. */
+  thanks?: string;
+}
+
+/** A one-question survey: the chosen option becomes the visitor trait `trait` (identify {traits}). */
+export interface SurveyForm {
+  kind: 'survey';
+  trait: string;
+  question: string;
+  /** 2-5 answers, each a button. */
+  options: string[];
+  thanks?: string;
+}
+
+export type PopinForm = EmailForm | SurveyForm;
 
 export type ServerMessage = AckMessage | ErrorMessage | PopinMessage;

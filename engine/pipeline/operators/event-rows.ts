@@ -8,6 +8,8 @@ const COLUMNS: Partial<Record<TrackedEvent['type'], readonly string[]>> = {
   cart_remove: ['id', 'category'],
   category: ['id'],
   search: ['q'],
+  price_drop: ['id', 'category'],
+  back_in_stock: ['id', 'category'],
 };
 
 export function eventRow(event: TrackedEvent): EventRow {
@@ -83,7 +85,7 @@ const POPIN_FEEDBACK: Partial<Record<TrackedEvent['type'], string>> = {
 };
 
 function isProductish(event: TrackedEvent): boolean {
-  return event.type === 'product' || event.type === 'cart_add' || event.type === 'cart_remove';
+  return COLUMNS[event.type]?.[0] === 'id' && event.type !== 'category';
 }
 
 function categoryOf(event: TrackedEvent): string {

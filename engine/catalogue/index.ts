@@ -1,0 +1,18 @@
+export type { CatalogueStore } from './catalogue-store.js';
+export type { CatalogueProduct, ProductUpdate, CatalogueChange, CatalogueChangeKind, StockStatus, UpsertResult } from './product.js';
+export { mergeBatch } from './product-merge.js';
+export type { MergedBatch } from './product-merge.js';
+export { parseFeedRows, feedRowSchema } from './feed-rows.js';
+export { readFeedFile, parseFeedText } from './feed-file.js';
+export { feedSignature, isAuthorizedFeed, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './feed-auth.js';
+export type { FeedCredentials } from './feed-auth.js';
+export { interestUpdates } from './interest-updates.js';
+export { InterestTracker } from './interest-tracker.js';
+export { CatalogueFanOut } from './catalogue-fan-out.js';
+export type { EventIntake, FanOutDeps, FanOutOptions, FanOutReport, InterestReason } from './catalogue-fan-out.js';
+export { CatalogueMirror } from './catalogue-mirror.js';
+export { CatalogueFeed } from './catalogue-feed.js';
+export { seedCatalogue } from './catalogue-seed.js';
+export type { CatalogueFeedDeps, FeedResult } from './catalogue-feed.js';
+export { CatalogueApi } from './catalogue-api.js';
+export type { CatalogueApiDeps, CatalogueApiOptions } from './catalogue-api.js';

@@ -1,0 +1,1 @@
+export { MemoryCatalogueStore } from './memory-catalogue-store.js';

@@ -1,0 +1,2 @@
+export { RedisCatalogueStore } from './redis-catalogue-store.js';
+export type { RedisCatalogueStoreOptions, RedisCatalogueConnectOptions } from './redis-catalogue-store.js';
