@@ -39,7 +39,7 @@ export class Personaliser {
         limit: this.deps.recommendations ?? 3,
       });
       return picks.flatMap((pick) => {
-        const product = catalogue.product(pick.productId);
+        const product = catalogue.product(pick.productId, job.site);
         if (product === undefined) return [];
         const absolute = (path: string) => new URL(path, origin).toString();
         return [{ id: pick.productId, name: product.name, price: product.price, image: absolute(product.image), url: absolute(product.url), reason: pick.reason }];

@@ -51,14 +51,14 @@ export class TriggerEmailPort implements EmailPort {
     const origin = new URL(site.publicUrl).origin;
     const absolute = (path: string) => new URL(path, origin).toString();
     const cart = order.context.cart.map((line) => {
-      const product = this.deps.catalogue?.product(line.id);
+      const product = this.deps.catalogue?.product(line.id, order.visitor.site);
       if (product === undefined) return { ...line, image: '', url: '' };
       return { ...line, name: product.name, price: product.price, image: absolute(product.image), url: absolute(product.url) };
     });
     const cartTotal = Math.round(cart.reduce((sum, line) => sum + line.price * line.qty, 0) * 100) / 100;
     const props = order.context.props;
     const productId = typeof props.id === 'string' ? props.id : undefined;
-    const known = productId === undefined ? undefined : this.deps.catalogue?.product(productId);
+    const known = productId === undefined ? undefined : this.deps.catalogue?.product(productId, order.visitor.site);
     const product =
       known === undefined || productId === undefined
         ? undefined

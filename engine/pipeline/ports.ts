@@ -46,7 +46,7 @@ export interface EmailPort {
 
 /** Product data the engine trusts: from the site's catalogue, never from the visitor's browser. */
 export interface ProductCatalogue {
-  product(id: string): { name: string; price: number; image: string; url: string } | undefined;
+  product(id: string, site: string): { name: string; price: number; image: string; url: string } | undefined;
 }
 
 export interface WebhookOrder {
