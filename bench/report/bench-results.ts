@@ -1,0 +1,91 @@
+import type { Machine } from '../harness/index.js';
+
+/** Everything one `npm run bench` measured; bench/results/latest.json holds it as is. */
+export interface BenchResults {
+  startedAt: string;
+  mode: 'quick' | 'full';
+  machine: Machine;
+  scenarios: string;
+  redis: string;
+  clickhouse: string;
+  throughput: ThroughputRow[];
+  latency: LatencyRow[];
+  redisCost: RedisCostRow[];
+  memory: MemoryFigures;
+  scaling: ScalingRow[];
+  sink: SinkRow[];
+  targets: TargetCheck[];
+  notes: string[];
+}
+
+export interface ThroughputRow {
+  configuration: string;
+  eventsPerFrame: number;
+  eventsPerSecond: number;
+  /** Share of the bare uWS parse-and-drop ceiling at the same frame size. */
+  ofCeiling: number | undefined;
+  /** Share of the bare uWS echo (a request/reply loop like the engine's acks) at the same frame size. */
+  ofEcho: number | undefined;
+  cpuMicrosPerEvent: number;
+  /** The same ratio from CPU cost alone (ceiling µs per event / this row's): what the server could do with the load generator elsewhere. */
+  capacityOfCeiling: number | undefined;
+  targetCores: number;
+  k6Cores: number;
+  frameErrors: number;
+}
+
+export interface LatencyRow {
+  configuration: string;
+  /** Share of the engine's max throughput the background load aimed at. */
+  load: number;
+  offeredEventsPerSecond: number;
+  achievedEventsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  echoP50: number | undefined;
+  echoP99: number | undefined;
+  missed: number;
+}
+
+export interface RedisCostRow {
+  eventsPerFrame: number;
+  commandsPerEvent: number;
+  /** Socket reads Redis performed per event: a pipeline or script call arriving in one write is one read. */
+  roundTripsPerEvent: number;
+  callsPerEvent: Record<string, number>;
+}
+
+export interface MemoryFigures {
+  socketsHeld: number;
+  rssPer10kSockets: number;
+  heapPer10kSockets: number;
+  /** Redis used_memory growth per seeded visitor, at the largest population. */
+  redisBytesPerVisitor: number | undefined;
+  /** The in-process store's heap growth per seeded visitor, at the largest population. */
+  heapBytesPerVisitor: number | undefined;
+}
+
+export interface ScalingRow {
+  store: string;
+  visitors: number;
+  eventsPerSecond: number;
+  cpuMicrosPerEvent: number;
+  bytesPerVisitor: number;
+}
+
+export interface SinkRow {
+  warehouse: string;
+  eventsPerFrame: number;
+  eventsPerSecond: number;
+  maxBufferedRows: number;
+  bufferedAtEnd: number;
+  drainSeconds: number | undefined;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}

@@ -1,0 +1,106 @@
+import type { BenchResults } from './bench-results.js';
+
+const n = (value: number | undefined, digits = 0): string =>
+  value === undefined || !Number.isFinite(value) ? 'n/a' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pct = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? 'n/a' : `${(value * 100).toFixed(0)}%`);
+const ms = (value: number | undefined): string => (value === undefined ? 'n/a' : `${value.toFixed(2)} ms`);
+const kib = (bytes: number | undefined): string => (bytes === undefined ? 'n/a' : `${(bytes / 1024).toFixed(2)} KiB`);
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+/** bench/results/latest.md: the tables bench/README.md copies. */
+export function renderResults(results: BenchResults): string {
+  const m = results.machine;
+  return [
+    `# Tripwire benchmark results (${results.mode})`,
+    '',
+    `${results.startedAt} · commit ${m.commit} · ${m.cpus} × ${m.cpuModel} · ${m.memoryGiB} GiB RAM · Node ${m.node} · ${m.k6}`,
+    `Load average (1 min) at start ${m.loadAverage.start.toFixed(2)}, at end ${m.loadAverage.end.toFixed(2)}: anything above 0 is other work sharing the cores.`,
+    `Scenarios: ${results.scenarios} · Redis: ${results.redis} · ClickHouse: ${results.clickhouse}`,
+    '',
+    '## Targets',
+    table(
+      ['target', 'wanted', 'measured', 'met'],
+      results.targets.map((t) => [t.name, t.target, t.measured, t.met === undefined ? 'n/a' : t.met ? 'yes' : '**no**']),
+    ),
+    '',
+    '## Throughput (closed loop: 50 sockets, 4 frames in flight each; counted by the server)',
+    table(
+      ['configuration', 'events/frame', 'events/s', 'of ceiling', 'of echo', 'server CPU/event', 'of ceiling by CPU', 'server cores', 'k6 cores', 'frame errors'],
+      results.throughput.map((r) => [
+        r.configuration,
+        String(r.eventsPerFrame),
+        n(r.eventsPerSecond),
+        pct(r.ofCeiling),
+        pct(r.ofEcho),
+        `${n(r.cpuMicrosPerEvent, 1)} µs`,
+        pct(r.capacityOfCeiling),
+        n(r.targetCores, 2),
+        n(r.k6Cores, 2),
+        pct(r.frameErrors),
+      ]),
+    ),
+    '',
+    '## Event-to-pop-in latency (3rd product view → pop-in, same socket; echo = bare uWS round trip at the same load)',
+    table(
+      ['configuration', 'load', 'events/s offered', 'events/s served', 'p50', 'p95', 'p99', 'echo p50', 'echo p99', 'p99 / echo p99', 'missed'],
+      results.latency.map((r) => [
+        r.configuration,
+        pct(r.load),
+        n(r.offeredEventsPerSecond),
+        n(r.achievedEventsPerSecond),
+        ms(r.p50),
+        ms(r.p95),
+        ms(r.p99),
+        ms(r.echoP50),
+        ms(r.echoP99),
+        r.echoP99 === undefined ? 'n/a' : `${(r.p99 / r.echoP99).toFixed(1)}×`,
+        pct(r.missed),
+      ]),
+    ),
+    '',
+    '## Redis cost per event',
+    table(
+      ['events/frame', 'commands/event', 'round trips/event', 'calls/event by command'],
+      results.redisCost.map((r) => [
+        String(r.eventsPerFrame),
+        n(r.commandsPerEvent, 3),
+        n(r.roundTripsPerEvent, 3),
+        Object.entries(r.callsPerEvent)
+          .filter(([, calls]) => calls >= 0.001)
+          .map(([name, calls]) => `${name} ${calls.toFixed(3)}`)
+          .join(', '),
+      ]),
+    ),
+    '',
+    '## Memory',
+    table(
+      ['figure', 'value'],
+      [
+        [`engine RSS per 10k open sockets (${n(results.memory.socketsHeld)} held)`, mib(results.memory.rssPer10kSockets)],
+        ['engine V8 heap per 10k open sockets', mib(results.memory.heapPer10kSockets)],
+        ['Redis used_memory per active visitor', kib(results.memory.redisBytesPerVisitor)],
+        ['in-process store heap per active visitor', kib(results.memory.heapBytesPerVisitor)],
+      ],
+    ),
+    '',
+    '## Cost per event as distinct visitors grow (store seeded with that many visitors first)',
+    table(
+      ['store', 'visitors', 'events/s', 'server CPU/event', 'memory/visitor'],
+      results.scaling.map((r) => [r.store, n(r.visitors), n(r.eventsPerSecond), `${n(r.cpuMicrosPerEvent, 1)} µs`, kib(r.bytesPerVisitor)]),
+    ),
+    '',
+    '## ClickHouse sink at max throughput',
+    table(
+      ['warehouse', 'events/frame', 'events/s', 'max rows buffered', 'rows buffered at end', 'drained in'],
+      results.sink.map((r) => [r.warehouse, String(r.eventsPerFrame), n(r.eventsPerSecond), n(r.maxBufferedRows), n(r.bufferedAtEnd), r.drainSeconds === undefined ? 'not within 60 s' : `${r.drainSeconds.toFixed(1)} s`]),
+    ),
+    '',
+    '## Notes',
+    ...results.notes.map((note) => `- ${note}`),
+    '',
+  ].join('\n');
+}

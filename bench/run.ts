@@ -1,0 +1,202 @@
+/**
+ * `npm run bench [-- --quick] [-- --clickhouse-server] [-- --scenarios DIR] [-- --profile] [-- --only a,b]`
+ * `npm run bench -- --replay FILE` (NDJSON from bench/generate.ts, or a clickstream CSV)
+ *
+ * Measures, in one run and with one load generator (k6), the bare uWS ceiling, the engine on the
+ * in-process store, on Redis and with the ClickHouse sink, and writes bench/results/latest.{md,json}.
+ * Sections for --only: ceiling, memory, redis, sink, scaling, sockets.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { describeMachine, findK6, startBenchClickHouse, startBenchRedis, type LoadRun } from './harness/index.js';
+import { renderResults, type BenchResults, type LatencyRow, type ThroughputRow } from './report/index.js';
+import { runReplay } from './replay-command.js';
+import {
+  ceilingThroughput,
+  engineName,
+  engineThroughput,
+  frameErrors,
+  latencyAt,
+  scalingRun,
+  socketMemory,
+  withCeiling,
+  withEngine,
+  type BenchContext,
+  type CeilingRuns,
+  type EngineRuns,
+  type LatencyRun,
+  type StoreChoice,
+} from './steps/index.js';
+import { checkTargets } from './targets.js';
+
+const BENCH = fileURLToPath(new URL('.', import.meta.url));
+const RESULTS = join(BENCH, 'results');
+const SECTIONS = ['ceiling', 'memory', 'redis', 'sink', 'scaling', 'sockets'] as const;
+const LOADS = [0.25, 0.75] as const;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    replay: { type: 'string' },
+    'clickhouse-server': { type: 'boolean', default: false },
+    scenarios: { type: 'string', default: 'deploy/demo/scenarios' },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+
+async function main(): Promise<void> {
+  if (values.replay !== undefined) {
+    await runReplay(values.replay, { scenarios: values.scenarios!, resultsDir: RESULTS });
+    return;
+  }
+  const only = new Set(values.only?.split(',') ?? SECTIONS);
+  const k6 = await findK6();
+  const redis = await startBenchRedis();
+  const clickhouse = values['clickhouse-server'] ? await startBenchClickHouse() : undefined;
+  const ctx: BenchContext = {
+    k6,
+    quick: values.quick!,
+    runId: Date.now().toString(36),
+    scenarios: values.scenarios!,
+    redis,
+    clickhouse,
+    profileDir: values.profile ? join(tmpdir(), `tripwire-profiles-${Date.now().toString(36)}`) : undefined,
+    log: (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`),
+  };
+  try {
+    const results = await measureAll(ctx, only);
+    await mkdir(RESULTS, { recursive: true });
+    await writeFile(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(join(RESULTS, 'latest.md'), renderResults(results));
+    console.log(renderResults(results));
+    console.log(`written: ${join(RESULTS, 'latest.md')} and latest.json`);
+    if (ctx.profileDir !== undefined) console.log(`CPU profiles: ${ctx.profileDir} (npx tsx bench/profile-top.ts FILE)`);
+  } finally {
+    await clickhouse?.stop();
+    await redis.stop();
+  }
+}
+
+async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise<BenchResults> {
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    mode: ctx.quick ? 'quick' : 'full',
+    machine: describeMachine(ctx.k6),
+    scenarios: ctx.scenarios,
+    redis: ctx.redis.origin,
+    clickhouse: ctx.clickhouse?.origin ?? 'chdb in the engine process',
+    throughput: [],
+    latency: [],
+    redisCost: [],
+    memory: { socketsHeld: 0, rssPer10kSockets: 0, heapPer10kSockets: 0, redisBytesPerVisitor: undefined, heapBytesPerVisitor: undefined },
+    scaling: [],
+    sink: [],
+    targets: [],
+    notes: [],
+  };
+  const ceiling = only.has('ceiling') ? await withCeiling((target) => ceilingThroughput(ctx, target)) : undefined;
+  if (ceiling !== undefined) {
+    for (const [size, run] of ceiling.drop) results.throughput.push(row('bare uWS, parse and drop', size, run, undefined));
+    for (const [size, run] of ceiling.echo) results.throughput.push(row('bare uWS, echo', size, run, undefined));
+  }
+  const latencies: Array<{ configuration: string; load: number; run: LatencyRun }> = [];
+  const engines: Array<[string, StoreChoice, 'discard' | 'chdb' | 'server']> = [];
+  if (only.has('memory')) engines.push(['memory', 'memory', 'discard']);
+  if (only.has('redis')) engines.push(['redis', 'redis', 'discard']);
+  if (only.has('sink')) engines.push(['sink', 'redis', ctx.clickhouse === undefined ? 'chdb' : 'server']);
+  for (const [section, store, warehouse] of engines) {
+    const name = engineName(store, warehouse);
+    const measured: EngineRuns = await withEngine(ctx, store, warehouse, async (target) => {
+      const runs = await engineThroughput(ctx, target, { redis: store === 'redis', sink: section === 'sink' ? name : undefined });
+      if (section !== 'sink') {
+        const max = runs.runs.get(1)!.eventsPerSecond;
+        for (const load of LOADS) {
+          ctx.log(`latency: ${name} at ${load * 100}% of ${Math.round(max)} events/s`);
+          latencies.push({ configuration: name, load, run: await latencyAt(ctx, target, max * load, false) });
+        }
+      }
+      return runs;
+    });
+    for (const [size, run] of measured.runs) results.throughput.push(row(name, size, run, ceiling));
+    if (section === 'redis') results.redisCost.push(...measured.redisCost);
+    results.sink.push(...measured.sink);
+  }
+  results.latency.push(...(await withEchoes(ctx, latencies)));
+  if (only.has('scaling')) {
+    const populations = [1_000, 10_000, 100_000];
+    for (const store of ['memory', 'redis'] as const) for (const visitors of populations) results.scaling.push(await scalingRun(ctx, store, visitors));
+    const largest = (store: StoreChoice) => results.scaling.find((r) => r.store === store && r.visitors === populations.at(-1));
+    results.memory.redisBytesPerVisitor = largest('redis')?.bytesPerVisitor;
+    results.memory.heapBytesPerVisitor = largest('memory')?.bytesPerVisitor;
+  }
+  if (only.has('sockets')) {
+    const count = ctx.quick ? 5_000 : 10_000;
+    const held = await withEngine(ctx, 'memory', 'discard', (target) => socketMemory(ctx, target, count));
+    results.memory = { ...results.memory, socketsHeld: count, rssPer10kSockets: held.rssPer10k, heapPer10kSockets: held.heapPer10k };
+  }
+  results.machine.loadAverage.end = loadavg()[0]!;
+  results.targets = checkTargets(results);
+  results.notes = notes(results);
+  return results;
+}
+
+/** The bare uWS echo round trip at each load the engine's latency was measured at. */
+async function withEchoes(ctx: BenchContext, latencies: Array<{ configuration: string; load: number; run: LatencyRun }>): Promise<LatencyRow[]> {
+  if (latencies.length === 0) return [];
+  return withCeiling(async (target) => {
+    const rows: LatencyRow[] = [];
+    for (const { configuration, load, run } of latencies) {
+      ctx.log(`latency: bare uWS echo at ${Math.round(run.offered)} events/s`);
+      const echo = await latencyAt(ctx, target, run.offered, true);
+      rows.push({
+        configuration,
+        load,
+        offeredEventsPerSecond: run.offered,
+        achievedEventsPerSecond: run.achieved,
+        p50: run.p50,
+        p95: run.p95,
+        p99: run.p99,
+        echoP50: echo.p50,
+        echoP99: echo.p99,
+        missed: run.missed,
+      });
+    }
+    return rows;
+  });
+}
+
+function row(configuration: string, size: number, run: LoadRun, ceiling: CeilingRuns | undefined): ThroughputRow {
+  const dropRun = ceiling?.drop.get(size);
+  const drop = dropRun?.eventsPerSecond;
+  const echo = ceiling?.echo.get(size)?.eventsPerSecond;
+  return {
+    configuration,
+    eventsPerFrame: size,
+    eventsPerSecond: run.eventsPerSecond,
+    ofCeiling: drop === undefined ? undefined : run.eventsPerSecond / drop,
+    ofEcho: echo === undefined ? undefined : run.eventsPerSecond / echo,
+    cpuMicrosPerEvent: run.cpuMicrosPerEvent,
+    capacityOfCeiling: dropRun === undefined ? undefined : dropRun.cpuMicrosPerEvent / run.cpuMicrosPerEvent,
+    targetCores: run.targetCores,
+    k6Cores: run.k6Cores,
+    frameErrors: frameErrors(run),
+  };
+}
+
+function notes(results: BenchResults): string[] {
+  const cores = results.machine.cpus;
+  return [
+    `k6, the engine (or bare server) and Redis share ${cores} core(s): the "k6 cores" column shows what the load generator took. When server cores + k6 cores reach ${cores}, a figure is the machine's limit, not the server's.`,
+    'Events/s are counted by the server (events accepted, parsed or echoed), as the median of half-second intervals while the load ran, not as k6 offered them.',
+    'Parse-and-drop receives every frame at once in 2000-frame sessions (nothing to wait for); echo and the engine run the same closed loop (50 sockets, 4 frames in flight each, 50 frames per session).',
+    '"of ceiling by CPU" divides the bare server\'s CPU time per event by the row\'s: the share of the ceiling the server would reach if the load generator ran elsewhere.',
+    'Latency send times come from k6 message timestamps (k6 scripts have no sub-millisecond clock): k6 event-loop delay is included, equally for the engine and the echo.',
+    'The scaling rows seed the store with that many visitors (6 events each) through the pipeline first; memory/visitor is Redis used_memory or the V8 heap after GC, divided by the visitors seeded.',
+  ];
+}
+
+await main();

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConfigInput } from '../../engine/config/index.js';
+import type { BenchClickHouse, BenchRedis } from '../harness/index.js';
+import { spawnTarget, type Target, type TargetStats } from '../target/index.js';
+
+export interface BenchContext {
+  k6: string;
+  quick: boolean;
+  /** Prefix of k6 visitor ids, shared with seeded visitors. */
+  runId: string;
+  scenarios: string;
+  redis: BenchRedis;
+  /** A ClickHouse server for the sink step; chdb in process when absent. */
+  clickhouse: BenchClickHouse | undefined;
+  profileDir: string | undefined;
+  log(message: string): void;
+}
+
+export type StoreChoice = 'memory' | 'redis';
+export type WarehouseChoice = 'discard' | 'chdb' | 'server';
+
+export function engineName(store: StoreChoice, warehouse: WarehouseChoice): string {
+  const stores = { memory: 'in-process store', redis: 'Redis store' };
+  const warehouses = { discard: 'no warehouse', chdb: 'chdb sink', server: 'ClickHouse server sink' };
+  return `engine, ${stores[store]}, ${warehouses[warehouse]}`;
+}
+
+/** Starts an engine in its own process with the chosen backends, runs `use`, stops it. */
+export async function withEngine<T>(ctx: BenchContext, store: StoreChoice, warehouse: WarehouseChoice, use: (target: Target) => Promise<T>): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tw-bench-engine-'));
+  const namespace = `b${randomBytes(4).toString('hex')}`;
+  const config: ConfigInput = {
+    server: { host: '127.0.0.1', port: 0 },
+    dataDir,
+    log: { level: 'warn' },
+    scenarios: { dir: ctx.scenarios },
+  };
+  if (store === 'redis') config.store = { redisUrl: ctx.redis.url, prefix: namespace };
+  if (warehouse === 'server') config.warehouse = { clickhouseUrl: ctx.clickhouse!.url, database: namespace };
+  const target = await spawnTarget(
+    { kind: 'engine', config, warehouse: warehouse === 'discard' ? 'discard' : 'configured' },
+    { cpuProfileDir: ctx.profileDir === undefined ? undefined : join(ctx.profileDir, `${store}-${warehouse}`) },
+  );
+  try {
+    return await use(target);
+  } finally {
+    await target.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function withCeiling<T>(use: (target: Target) => Promise<T>): Promise<T> {
+  const target = await spawnTarget({ kind: 'ceiling' });
+  try {
+    return await use(target);
+  } finally {
+    await target.stop();
+  }
+}
+
+export const accepted = (stats: TargetStats): number => stats.events;
+
+export const SATURATION = { VUS: 50, FRAMES: 50, WINDOW: 4 } as const;
+
+export function saturationEnv(ctx: BenchContext, eventsPerFrame: number, extra: Record<string, string | number> = {}): Record<string, string | number> {
+  return { ...SATURATION, EVENTS: eventsPerFrame, DURATION: ctx.quick ? '5s' : '15s', RUN_ID: ctx.runId, ...extra };
+}

@@ -1,0 +1,35 @@
+import type { ConfigInput } from '../../engine/config/index.js';
+
+/** What a target process runs: the engine with a config, or the bare uWS ceiling. */
+export type TargetSpec =
+  | { kind: 'engine'; config: ConfigInput; warehouse: 'configured' | 'discard' }
+  | { kind: 'ceiling' };
+
+/** A target's own view of itself, sampled by the harness while k6 runs. */
+export interface TargetStats {
+  at: number;
+  rss: number;
+  heapUsed: number;
+  /** CPU time the process has used, user + system, in microseconds. */
+  cpuMicros: number;
+  /** Events the target processed: accepted by the engine, or parsed by the bare server. */
+  events: number;
+  /** Frames the bare server echoed (0 for the engine). */
+  echoed: number;
+  /** Rows waiting in the engine's batching sink, per table. */
+  sinkBuffered: Record<string, number>;
+  /** Triggers per scenario and status, from tripwire_triggers_total. */
+  triggers: Array<{ scenario: string; status: string; count: number }>;
+  openSockets: number;
+}
+
+export type TargetRequest =
+  | { type: 'stats'; id: number; gc?: boolean }
+  /** Gives `visitors` visitors (`<prefix>-0`, `<prefix>-1`...) a short session's state. */
+  | { type: 'seed'; id: number; visitors: number; prefix: string }
+  | { type: 'stop' };
+export type TargetReply =
+  | { type: 'ready'; port: number }
+  | { type: 'stats'; id: number; stats: TargetStats }
+  | { type: 'seeded'; id: number; failed: number }
+  | { type: 'failed'; message: string };

@@ -1,0 +1,54 @@
+import type { BenchResults, TargetCheck, ThroughputRow } from './report/index.js';
+
+/** The issue's targets for this 2-core machine, checked against a run: reported, never asserted. */
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  const throughput = (configuration: string) => results.throughput.find((r) => r.configuration.startsWith(configuration) && r.eventsPerFrame === 1);
+  const memory = throughput('engine, in-process store, no warehouse');
+  const redis = throughput('engine, Redis store, no warehouse');
+  const latency = results.latency.find((r) => r.configuration.includes('in-process') && r.load === 0.25);
+  const scaling = results.scaling.filter((r) => r.store === 'memory' || r.store === 'redis');
+  const flat = ['memory', 'redis'].map((store) => {
+    const rows = scaling.filter((r) => r.store === store);
+    const first = rows[0];
+    const last = rows.at(-1);
+    return first === undefined || last === undefined ? undefined : last.cpuMicrosPerEvent / first.cpuMicrosPerEvent;
+  });
+  const pct = (value: number | undefined) => (value === undefined ? 'n/a' : `${(value * 100).toFixed(0)}%`);
+  const checks: TargetCheck[] = [
+    ceilingCheck('in-process store vs ceiling (1-event frames)', 0.6, memory),
+    ceilingCheck('Redis store vs ceiling (1-event frames)', 0.35, redis),
+    {
+      name: 'pop-in p99 at 25% load vs bare echo p99',
+      target: '≤ 3×',
+      measured: latency?.echoP99 === undefined ? 'n/a' : `${(latency.p99 / latency.echoP99).toFixed(1)}× (${latency.p99.toFixed(2)} vs ${latency.echoP99.toFixed(2)} ms)`,
+      met: latency?.echoP99 === undefined ? undefined : latency.p99 <= 3 * latency.echoP99,
+    },
+    {
+      name: 'Redis memory per active visitor',
+      target: '≤ 2 KB',
+      measured: results.memory.redisBytesPerVisitor === undefined ? 'n/a' : `${Math.round(results.memory.redisBytesPerVisitor)} B`,
+      met: results.memory.redisBytesPerVisitor === undefined ? undefined : results.memory.redisBytesPerVisitor <= 2048,
+    },
+  ];
+  for (const [i, store] of ['in-process', 'Redis'].entries()) {
+    const growth = flat[i];
+    checks.push({
+      name: `CPU per event, 100k vs 1k visitors (${store} store)`,
+      target: 'flat (≤ 1.25×)',
+      measured: growth === undefined ? 'n/a' : `${growth.toFixed(2)}×`,
+      met: growth === undefined ? undefined : growth <= 1.25,
+    });
+  }
+  return checks;
+}
+
+/** Met on measured events/s; the CPU-derived share is shown beside it, since k6 shares the cores. */
+function ceilingCheck(name: string, wanted: number, row: ThroughputRow | undefined): TargetCheck {
+  const pct = (value: number | undefined) => (value === undefined ? 'n/a' : `${(value * 100).toFixed(0)}%`);
+  return {
+    name,
+    target: `≥ ${pct(wanted)}`,
+    measured: `${pct(row?.ofCeiling)} measured, ${pct(row?.capacityOfCeiling)} by CPU per event`,
+    met: row?.ofCeiling === undefined ? undefined : row.ofCeiling >= wanted,
+  };
+}
