@@ -42,8 +42,12 @@ export class MemoryInterestIndex implements InterestIndex {
         this.sets.set(key, set);
       }
       const previous = set.members.get(visitor.visitor);
-      // A resent or late event must not make an interest look older than it is.
-      if (previous === undefined || previous < update.at) set.members.set(visitor.visitor, update.at);
+      // A resent or late event must not make an interest look older than it is. Re-inserting keeps
+      // the map in arrival order, which is time order but for late events: trimming reads its front.
+      if (previous === undefined || previous < update.at) {
+        set.members.delete(visitor.visitor);
+        set.members.set(visitor.visitor, update.at);
+      }
       set.touchedAt = now;
       this.trim(set, now);
     }
@@ -64,14 +68,22 @@ export class MemoryInterestIndex implements InterestIndex {
     for (const visitor of visitors) set.members.delete(visitor);
   }
 
-  /** Drops interests at or before `now - maxAge`, then the oldest past the size bound. */
+  /**
+   * Amortised so a product event costs O(1), however popular the product: expired interests are
+   * dropped from the front (the oldest arrivals), and the size bound is enforced by one sort each
+   * time the set outgrows it by a slack. Queries filter by age and bound their answer, so what
+   * a late event leaves behind for a while is never visible.
+   */
   private trim(set: InterestSet, now: number): void {
     const oldest = this.oldestKept(now);
-    for (const [visitor, at] of set.members) if (at <= oldest) set.members.delete(visitor);
-    const excess = set.members.size - this.bounds.maxVisitorsPerProduct;
-    if (excess <= 0) return;
-    const ranked = newestFirst(set.members);
-    for (const entry of ranked.slice(ranked.length - excess)) set.members.delete(entry.visitor);
+    for (const [visitor, at] of set.members) {
+      if (at > oldest) break;
+      set.members.delete(visitor);
+    }
+    const max = this.bounds.maxVisitorsPerProduct;
+    if (set.members.size <= max + Math.max(16, max >> 3)) return;
+    const kept = newestFirst(set.members).slice(0, max).reverse();
+    set.members = new Map(kept.map((entry) => [entry.visitor, entry.at]));
   }
 
   private oldestKept(now: number): number {
