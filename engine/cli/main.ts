@@ -12,7 +12,7 @@ const USAGE = `usage: tripwire <command>
 
   start                 run the engine (config from $TW_CONFIG and the environment; see README)
   check [dir]           check a scenario folder (default: the configured one) and explain each error
-  query <name>          run an analyst query: events-per-type | popins-per-scenario
+  query <name>          run an analyst query (KPIs, funnel, audiences...): tripwire query --help
   mailer [command]      run a mailer worker (needs Redis); dead-letters, suppressions: see \`tripwire mailer --help\`
   email preview <template> [--data file.json] --out file.html
                         render an email template with sample data

@@ -1,232 +1,175 @@
-import { TripwireError, isTripwireError } from '../errors.js';
+import { TripwireError } from '../errors.js';
 import type { WarehouseRows, WarehouseTable } from './rows.js';
 import { WAREHOUSE_TABLES } from './rows.js';
+import { SpillFolder } from './spill-folder.js';
+import { TableLane } from './table-lane.js';
 import type { EventSink, WarehouseBackend } from './warehouse.js';
 
 export interface BatchingSinkOptions {
-  /** Rows per insert; a table's buffer is sent as soon as it holds this many. Default 1000. */
+  /** Rows per insert; a table's rows are sent as soon as this many wait. Default 1000. */
   batchSize?: number;
-  /** Longest a row waits before its buffer is sent. Default 1000 ms. */
+  /** Longest a row waits before its batch is sent. Default 1000 ms. */
   flushIntervalMs?: number;
-  /** Rows held per table while ClickHouse is unreachable; beyond it new rows are dropped and reported. Default 100 000. */
-  maxBufferedRows?: number;
+  /**
+   * Rows held in memory (all tables) past which `pressure` is raised and `whenWritable()` waits.
+   * Rows are never refused; callers that await `whenWritable()` keep memory bounded. Default 100 000.
+   */
+  highWaterMark?: number;
   /** First retry delay after a failed insert, doubled per consecutive failure. Default 500 ms. */
   retryInitialMs?: number;
   /** Longest retry delay. Default 30 s. */
   retryMaxMs?: number;
   /**
-   * Failed background inserts and dropped rows, always as TripwireError TW_WAREHOUSE_UNAVAILABLE.
-   * Required: the sink runs on timers, so nobody else would see these errors.
+   * Folder where batches wait on disk while ClickHouse is unreachable (one fsync'd file per
+   * batch), replayed when it is back, also after a restart. Without it batches wait in memory.
+   */
+  spillDir?: string;
+  /** Consecutive failed inserts of a table after which its batches are spilled. Default 3. */
+  spillAfterFailures?: number;
+  /** Disk the spill folder may use; past it batches stay in memory and raise pressure. Default 1 GiB. */
+  spillMaxBytes?: number;
+  /**
+   * Failed inserts (TW_WAREHOUSE_UNAVAILABLE) and spill-folder failures (TW_WAREHOUSE_SPILL).
+   * Required: the sink works in the background, so nobody else would see these errors.
    */
   onError: (error: TripwireError) => void;
 }
 
-type AnyRow = WarehouseRows[WarehouseTable];
-
-/** One table's rows waiting for ClickHouse, oldest first; the first batch may be in flight. */
-interface TableBuffer {
-  readonly table: WarehouseTable;
-  rows: AnyRow[];
-  sending: Promise<void> | null;
-  accepted: number;
-  inserted: number;
-  failures: number;
-  retryTimer: NodeJS.Timeout | null;
-  dropped: number;
-  droppedUnreported: number;
-}
-
-function asWarehouseError(error: unknown, table: WarehouseTable, count: number): TripwireError {
-  if (isTripwireError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `Inserting ${count} ${table} rows failed: ${message}`, { cause: error });
-}
-
 /**
- * Batches rows per table and inserts them by size or by time, at most one insert in flight per
- * table so batches land in order. A failed insert keeps its rows and is retried with backoff;
- * rows are only dropped past maxBufferedRows, and then reported. Spilling to disk so rows
- * survive a restart during an outage is not done here.
+ * Batches rows per table and inserts them by size or by time, one insert in flight per table so
+ * batches land in order. Nothing is dropped: a failed insert is retried with backoff; after a few
+ * failures batches move to the spill folder and are replayed, idempotently, once ClickHouse is
+ * back. Rows piling up in memory raise `pressure` instead of being refused.
  */
 export class BatchingSink implements EventSink {
-  private readonly batchSize: number;
+  private readonly lanes: Record<WarehouseTable, TableLane>;
   private readonly flushIntervalMs: number;
-  private readonly maxBufferedRows: number;
-  private readonly retryInitialMs: number;
-  private readonly retryMaxMs: number;
+  private readonly highWaterMark: number;
+  private readonly spillMaxBytes: number;
   private readonly onError: (error: TripwireError) => void;
-  private readonly buffers: Record<WarehouseTable, TableBuffer>;
+  private readonly ready: Promise<void>;
+  private readonly writableWaiters: Array<() => void> = [];
+  private memoryRows = 0;
   private intervalTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(
-    private readonly backend: WarehouseBackend,
-    options: BatchingSinkOptions,
-  ) {
-    this.batchSize = Math.max(1, options.batchSize ?? 1000);
+  constructor(backend: WarehouseBackend, options: BatchingSinkOptions) {
+    const batchSize = Math.max(1, options.batchSize ?? 1000);
     this.flushIntervalMs = Math.max(1, options.flushIntervalMs ?? 1000);
-    this.maxBufferedRows = Math.max(this.batchSize, options.maxBufferedRows ?? 100_000);
-    this.retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
-    this.retryMaxMs = Math.max(this.retryInitialMs, options.retryMaxMs ?? 30_000);
+    this.highWaterMark = Math.max(batchSize, options.highWaterMark ?? 100_000);
+    this.spillMaxBytes = options.spillMaxBytes ?? 1024 ** 3;
     this.onError = options.onError;
-    const buffer = (table: WarehouseTable): TableBuffer => ({
-      table,
-      rows: [],
-      sending: null,
-      accepted: 0,
-      inserted: 0,
-      failures: 0,
-      retryTimer: null,
-      dropped: 0,
-      droppedUnreported: 0,
-    });
-    this.buffers = { events: buffer('events'), triggers: buffer('triggers'), deliveries: buffer('deliveries') };
+    const spill = options.spillDir === undefined ? undefined : new SpillFolder(options.spillDir);
+    const retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
+    const settings = {
+      batchSize,
+      retryInitialMs,
+      retryMaxMs: Math.max(retryInitialMs, options.retryMaxMs ?? 30_000),
+      spillAfterFailures: spill === undefined ? Number.POSITIVE_INFINITY : Math.max(1, options.spillAfterFailures ?? 3),
+      spill,
+      spillRoom: (bytes: number) => this.spilledBytes() + bytes <= this.spillMaxBytes,
+      onError: (error: TripwireError) => this.onError(error),
+      onRelieved: () => this.relieve(),
+    };
+    const lane = (table: WarehouseTable) => new TableLane(table, backend, settings);
+    this.lanes = { events: lane('events'), triggers: lane('triggers'), deliveries: lane('deliveries'), conversions: lane('conversions') };
+    this.ready = this.recover(spill);
   }
 
-  /** Rows accepted but not yet inserted, per table (including a batch in flight). */
+  /** Rows accepted but not yet stored nor spilled, per table (a batch in flight included). */
   get buffered(): Record<WarehouseTable, number> {
-    return this.countPerTable((buffer) => buffer.rows.length);
+    return this.perTable((lane) => lane.inMemory);
   }
 
-  /** Rows refused since the sink started because a table's buffer was full. */
-  get dropped(): Record<WarehouseTable, number> {
-    return this.countPerTable((buffer) => buffer.dropped);
+  /** Batches waiting in the spill folder, per table. */
+  get spilled(): Record<WarehouseTable, number> {
+    return this.perTable((lane) => lane.onDisk.batches);
+  }
+
+  /** Rows stored by this sink since it started, per table. */
+  get inserted(): Record<WarehouseTable, number> {
+    return this.perTable((lane) => lane.inserted);
+  }
+
+  get pressure(): boolean {
+    return this.memoryRows >= this.highWaterMark;
+  }
+
+  whenWritable(): Promise<void> {
+    if (!this.pressure) return Promise.resolve();
+    return new Promise((resolve) => this.writableWaiters.push(resolve));
   }
 
   write<T extends WarehouseTable>(table: T, row: WarehouseRows[T]): void {
     if (this.closed) {
       throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `A ${table} row was written after the warehouse sink was closed.`);
     }
-    const buffer = this.buffers[table];
-    if (buffer.rows.length >= this.maxBufferedRows) {
-      this.drop(buffer);
-      return;
-    }
-    buffer.rows.push(row);
-    buffer.accepted += 1;
-    if (buffer.rows.length >= this.batchSize) this.sendInBackground(buffer, 'full batches');
-    else this.armInterval();
+    this.memoryRows += 1;
+    this.lanes[table].push(row);
+    if (this.lanes[table].hasPending) this.armInterval();
   }
 
   /**
-   * Inserts every row written before the call, retrying at once rather than waiting out a
-   * backoff. Rejects with the insert's error if ClickHouse still refuses; the rows stay buffered.
+   * Stores every row written before the call (and every spilled batch), retrying at once rather
+   * than waiting out a backoff. Rejects with the insert's error if ClickHouse still refuses; the
+   * rows stay buffered and the sink keeps retrying on its own.
    */
   async flush(): Promise<void> {
-    await Promise.all(WAREHOUSE_TABLES.map((table) => this.drain(this.buffers[table], this.buffers[table].accepted)));
-  }
-
-  /** Stops the timers and flushes. The backend stays open: whoever opened it closes it. */
-  async close(): Promise<void> {
-    this.closed = true;
-    this.clearTimers();
-    await this.flush();
-    for (const table of WAREHOUSE_TABLES) this.reportDrops(this.buffers[table]);
-  }
-
-  private countPerTable(count: (buffer: TableBuffer) => number): Record<WarehouseTable, number> {
-    const { events, triggers, deliveries } = this.buffers;
-    return { events: count(events), triggers: count(triggers), deliveries: count(deliveries) };
-  }
-
-  private async drain(buffer: TableBuffer, target: number): Promise<void> {
-    while (buffer.inserted < target) {
-      if (buffer.sending) {
-        // Whoever started that insert reports its failure; here we only wait our turn.
-        await buffer.sending.catch(() => undefined);
-        continue;
-      }
-      await this.sendBatch(buffer);
-    }
-  }
-
-  /** Sends the oldest batch; rows leave the buffer only once the backend has them, and a failure schedules a retry. */
-  private sendBatch(buffer: TableBuffer): Promise<void> {
-    this.reportDrops(buffer);
-    const batch = buffer.rows.slice(0, this.batchSize);
-    const sending = this.backend.insert(buffer.table, batch).then(
-      () => {
-        buffer.rows.splice(0, batch.length);
-        buffer.inserted += batch.length;
-        buffer.failures = 0;
-        this.cancelRetry(buffer);
-      },
-      (error: unknown) => {
-        buffer.failures += 1;
-        this.scheduleRetry(buffer);
-        throw asWarehouseError(error, buffer.table, batch.length);
-      },
-    );
-    buffer.sending = sending.finally(() => {
-      buffer.sending = null;
-    });
-    return buffer.sending;
+    await this.ready;
+    await Promise.all(WAREHOUSE_TABLES.map((table) => this.lanes[table].flush()));
   }
 
   /**
-   * Timer- and size-driven sending. 'full batches' sends while a whole batch is waiting; 'all'
-   * empties the buffer. A failure is reported here; sendBatch has already scheduled its retry.
+   * Graceful shutdown: stores everything, or spills to disk what ClickHouse does not take after
+   * one attempt. Rejects only when rows could be neither stored nor spilled. The backend stays
+   * open: whoever opened it closes it.
    */
-  private sendInBackground(buffer: TableBuffer, mode: 'full batches' | 'all'): void {
-    if (buffer.sending || buffer.retryTimer || buffer.rows.length === 0) return;
-    if (mode === 'full batches' && buffer.rows.length < this.batchSize) return;
-    this.sendBatch(buffer).then(
-      () => {
-        if (buffer.rows.length > 0) this.sendInBackground(buffer, mode);
-        if (buffer.rows.length > 0) this.armInterval();
-      },
-      (error: TripwireError) => this.onError(error),
-    );
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.intervalTimer) clearTimeout(this.intervalTimer);
+    this.intervalTimer = null;
+    await this.ready;
+    const results = await Promise.allSettled(WAREHOUSE_TABLES.map((table) => this.lanes[table].close()));
+    this.relieveAll();
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
-  private scheduleRetry(buffer: TableBuffer): void {
-    if (this.closed || buffer.retryTimer) return;
-    const delay = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(buffer.failures - 1, 30));
-    buffer.retryTimer = setTimeout(() => {
-      buffer.retryTimer = null;
-      this.sendInBackground(buffer, 'all');
-    }, delay);
-    buffer.retryTimer.unref();
+  private async recover(spill: SpillFolder | undefined): Promise<void> {
+    let found: Awaited<ReturnType<SpillFolder['list']>> = [];
+    try {
+      found = spill === undefined ? [] : await spill.list();
+    } catch (error) {
+      this.onError(error as TripwireError);
+    }
+    for (const table of WAREHOUSE_TABLES) this.lanes[table].recover(found.filter((batch) => batch.table === table));
   }
 
-  private cancelRetry(buffer: TableBuffer): void {
-    if (!buffer.retryTimer) return;
-    clearTimeout(buffer.retryTimer);
-    buffer.retryTimer = null;
+  private perTable(count: (lane: TableLane) => number): Record<WarehouseTable, number> {
+    const { events, triggers, deliveries, conversions } = this.lanes;
+    return { events: count(events), triggers: count(triggers), deliveries: count(deliveries), conversions: count(conversions) };
+  }
+
+  private spilledBytes(): number {
+    return WAREHOUSE_TABLES.reduce((sum, table) => sum + this.lanes[table].onDisk.bytes, 0);
+  }
+
+  private relieve(): void {
+    this.memoryRows = WAREHOUSE_TABLES.reduce((sum, table) => sum + this.lanes[table].inMemory, 0);
+    if (!this.pressure) this.relieveAll();
+  }
+
+  private relieveAll(): void {
+    for (const resolve of this.writableWaiters.splice(0)) resolve();
   }
 
   private armInterval(): void {
     if (this.intervalTimer || this.closed) return;
     this.intervalTimer = setTimeout(() => {
       this.intervalTimer = null;
-      for (const table of WAREHOUSE_TABLES) this.sendInBackground(this.buffers[table], 'all');
+      for (const table of WAREHOUSE_TABLES) this.lanes[table].seal();
     }, this.flushIntervalMs);
     this.intervalTimer.unref();
-  }
-
-  private clearTimers(): void {
-    if (this.intervalTimer) clearTimeout(this.intervalTimer);
-    this.intervalTimer = null;
-    for (const table of WAREHOUSE_TABLES) this.cancelRetry(this.buffers[table]);
-  }
-
-  private drop(buffer: TableBuffer): void {
-    buffer.dropped += 1;
-    buffer.droppedUnreported += 1;
-    // The first drop since the last report is reported at once; later ones are summed into one
-    // report per send attempt, so an outage yields a report per retry rather than one per row.
-    if (buffer.droppedUnreported === 1) this.reportDrops(buffer);
-  }
-
-  private reportDrops(buffer: TableBuffer): void {
-    if (buffer.droppedUnreported === 0) return;
-    const count = buffer.droppedUnreported;
-    buffer.droppedUnreported = 0;
-    this.onError(
-      new TripwireError(
-        'TW_WAREHOUSE_UNAVAILABLE',
-        `Dropped ${count} ${buffer.table} rows (${buffer.dropped} in total): ${this.maxBufferedRows} rows were already waiting for ClickHouse (maxBufferedRows).`,
-      ),
-    );
   }
 }

@@ -51,12 +51,30 @@ export interface DeliveryRow {
   time: number;
 }
 
+/** One order: written for each purchase event, once per order id. */
+export interface ConversionRow {
+  site: string;
+  visitor_id: string;
+  /** The site's order id; the purchase event id when the site sent none. */
+  order_id: string;
+  /** The purchase event that reported the order. */
+  event_id: string;
+  /** Order value, in the site's currency. */
+  value: number;
+  /** Number of items (sum of quantities), or 0 when the event listed none. */
+  items: number;
+  /** Trigger the order names itself (a pop-in coupon, an email link), or empty; windowed attribution is done in queries. */
+  trigger_id: string;
+  time: number;
+}
+
 export interface WarehouseRows {
   events: EventRow;
   triggers: TriggerRow;
   deliveries: DeliveryRow;
+  conversions: ConversionRow;
 }
 
 export type WarehouseTable = keyof WarehouseRows;
 
-export const WAREHOUSE_TABLES: readonly WarehouseTable[] = ['events', 'triggers', 'deliveries'];
+export const WAREHOUSE_TABLES: readonly WarehouseTable[] = ['events', 'triggers', 'deliveries', 'conversions'];

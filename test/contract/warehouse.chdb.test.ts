@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ChdbWarehouse } from '../../engine/warehouse/chdb/index.js';
 import { describeWarehouseContract, eventRow } from './warehouse.contract.js';
+import { describeShippedQueries } from './warehouse.queries.js';
 
 // libchdb binds one data folder per process: every warehouse in this file shares this one.
 const folder = mkdtempSync(join(tmpdir(), 'tw-chdb-'));
@@ -13,6 +14,10 @@ afterAll(() => {
 });
 
 describeWarehouseContract('chdb', {
+  open: (database) => ChdbWarehouse.open(folder, { database }),
+});
+
+describeShippedQueries('chdb', {
   open: (database) => ChdbWarehouse.open(folder, { database }),
 });
 

@@ -2,7 +2,8 @@ import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ServerWarehouse } from '../../engine/warehouse/server/index.js';
 import { clickhouseForTests } from '../support/clickhouse-server.js';
-import { describeWarehouseContract } from './warehouse.contract.js';
+import { describeWarehouseContract, type WarehouseContractSetup } from './warehouse.contract.js';
+import { describeShippedQueries } from './warehouse.queries.js';
 
 const server = await clickhouseForTests();
 const url = 'url' in server ? server.url : '';
@@ -11,7 +12,7 @@ afterAll(async () => {
   if ('stop' in server) await server.stop();
 });
 
-describeWarehouseContract('ClickHouse server', {
+const setup: WarehouseContractSetup = {
   skip: 'skip' in server ? server.skip : undefined,
   open: (database) => ServerWarehouse.connect(url, { database }),
   drop: async (database) => {
@@ -22,7 +23,10 @@ describeWarehouseContract('ClickHouse server', {
       await admin.close();
     }
   },
-});
+};
+
+describeWarehouseContract('ClickHouse server', setup);
+describeShippedQueries('ClickHouse server', setup);
 
 describe('ServerWarehouse.connect', () => {
   test('fails with TW_WAREHOUSE_UNAVAILABLE naming the url when nothing answers', async () => {

@@ -5,7 +5,8 @@ import { Session, drainPending } from 'chdb';
 import { TripwireError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 import type { WarehouseRows, WarehouseTable } from '../rows.js';
-import type { WarehouseBackend } from '../warehouse.js';
+import type { InsertBatch, WarehouseBackend } from '../warehouse.js';
+import { insertToken, rowsNotYetStored } from '../already-stored.js';
 import type { ServerCapabilities, TableNames } from '../schema/index.js';
 import { DEFAULT_DATABASE, capabilitiesOf, migrateSchema, resolveTableNames, tableNames, toJsonEachRow } from '../schema/index.js';
 
@@ -95,16 +96,18 @@ export class ChdbWarehouse implements WarehouseBackend {
     );
   }
 
-  async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][]): Promise<void> {
+  async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][], batch?: InsertBatch): Promise<void> {
     if (rows.length === 0) return;
-    const body = toJsonEachRow(table, rows);
     await this.guard('TW_WAREHOUSE_UNAVAILABLE', `rejected a batch of ${rows.length} ${table} rows`, async () => {
+      const missing = batch?.replay === true ? await rowsNotYetStored((sql) => this.select(resolveTableNames(sql, this.names)), table, rows) : rows;
+      if (missing.length === 0) return;
+      const body = toJsonEachRow(table, missing);
       await this.session.insert({
         table: this.names[table],
         values: Buffer.from(body),
         format: 'JSONEachRow',
-        // Same content, same token: a resent batch is ignored (see the tables' dedup window).
-        settings: { insert_deduplication_token: createHash('sha256').update(`${table}\n${body}`).digest('hex') },
+        // Same batch, same token: a resent batch is ignored (see the tables' dedup window).
+        settings: { insert_deduplication_token: (batch && insertToken(batch.id, missing.length, rows.length)) ?? createHash('sha256').update(`${table}\n${body}`).digest('hex') },
       });
     });
   }

@@ -105,4 +105,22 @@ const createDeliveries: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [createEvents, createTriggers, createDeliveries];
+const createConversions: Migration = {
+  id: 4,
+  description: 'create conversions',
+  ddl: ({ names, capabilities }) => [
+    `CREATE TABLE IF NOT EXISTS ${names.conversions} (
+  site ${label(capabilities)},
+  order_id String,
+  event_id String,
+  visitor_id String,
+  value Float64,
+  items UInt32,
+  trigger_id String,
+  time DateTime('UTC'),
+  time_ms UInt64
+) ${mergeTree(capabilities, 'site, toDate(time), visitor_id, time_ms')}`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [createEvents, createTriggers, createDeliveries, createConversions];

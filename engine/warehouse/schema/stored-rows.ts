@@ -1,4 +1,4 @@
-import type { DeliveryRow, EventRow, TriggerRow, WarehouseRows, WarehouseTable } from '../rows.js';
+import type { ConversionRow, DeliveryRow, EventRow, TriggerRow, WarehouseRows, WarehouseTable } from '../rows.js';
 
 /**
  * Rows as the tables store them. Every time `x` (epoch ms in the engine) is stored twice:
@@ -73,10 +73,25 @@ function storedDelivery(row: DeliveryRow): StoredRow {
   };
 }
 
+function storedConversion(row: ConversionRow): StoredRow {
+  return {
+    site: row.site,
+    order_id: row.order_id,
+    event_id: row.event_id,
+    visitor_id: row.visitor_id,
+    value: finite(row.value),
+    items: Math.max(0, Math.trunc(finite(row.items))),
+    trigger_id: row.trigger_id,
+    time: epochSeconds(row.time),
+    time_ms: epochMs(row.time),
+  };
+}
+
 const STORERS: { [T in WarehouseTable]: (row: WarehouseRows[T]) => StoredRow } = {
   events: storedEvent,
   triggers: storedTrigger,
   deliveries: storedDelivery,
+  conversions: storedConversion,
 };
 
 export function toStoredRow<T extends WarehouseTable>(table: T, row: WarehouseRows[T]): StoredRow {

@@ -9,6 +9,7 @@ export interface TableNames {
   readonly events: string;
   readonly triggers: string;
   readonly deliveries: string;
+  readonly conversions: string;
   readonly migrations: string;
 }
 
@@ -19,6 +20,7 @@ export function tableNames(database: string = DEFAULT_DATABASE): TableNames {
     events: `${db}.events`,
     triggers: `${db}.triggers`,
     deliveries: `${db}.deliveries`,
+    conversions: `${db}.conversions`,
     migrations: `${db}.tw_migrations`,
   };
 }
@@ -27,10 +29,10 @@ export function qualifiedTable(names: TableNames, table: WarehouseTable): string
   return names[table];
 }
 
-const PLACEHOLDER = /\{(events|triggers|deliveries|tw_migrations)\}/g;
+const PLACEHOLDER = /\{(events|triggers|deliveries|conversions|tw_migrations)\}/g;
 
 /**
- * Replaces `{events}`, `{triggers}`, `{deliveries}` and `{tw_migrations}` with qualified names, so queries are
+ * Replaces `{events}`, `{triggers}`, `{deliveries}`, `{conversions}` and `{tw_migrations}` with qualified names, so queries are
  * written once and run in whichever database the engine is configured with. The braces
  * cannot clash with query parameters, which always carry a type (`{name:Type}`).
  */

@@ -4,7 +4,8 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { TripwireError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 import type { WarehouseRows, WarehouseTable } from '../rows.js';
-import type { WarehouseBackend } from '../warehouse.js';
+import type { InsertBatch, WarehouseBackend } from '../warehouse.js';
+import { insertToken, rowsNotYetStored } from '../already-stored.js';
 import type { ServerCapabilities, TableNames } from '../schema/index.js';
 import {
   DEFAULT_DATABASE,
@@ -103,14 +104,16 @@ export class ServerWarehouse implements WarehouseBackend {
     );
   }
 
-  async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][]): Promise<void> {
+  async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][], batch?: InsertBatch): Promise<void> {
     if (rows.length === 0) return;
     await this.guard('TW_WAREHOUSE_UNAVAILABLE', `rejected a batch of ${rows.length} ${table} rows`, async () => {
+      const missing = batch?.replay === true ? await rowsNotYetStored((sql) => this.select(resolveTableNames(sql, this.names)), table, rows) : rows;
+      if (missing.length === 0) return;
       await this.client.insert({
         table: this.names[table],
-        values: rows.map((row) => toStoredRow(table, row)),
+        values: missing.map((row) => toStoredRow(table, row)),
         format: 'JSONEachRow',
-        clickhouse_settings: this.insertSettings(table, rows),
+        clickhouse_settings: this.insertSettings(table, missing, batch && insertToken(batch.id, missing.length, rows.length)),
       });
     });
   }
@@ -124,12 +127,13 @@ export class ServerWarehouse implements WarehouseBackend {
   }
 
   /**
-   * The token is a hash of the batch, so resending the same batch after an ambiguous failure is
-   * ignored by the server. 18.16 has no such setting and plain MergeTree there never dedups.
+   * The token is the batch id (or, for a batch without one, a hash of its rows), so resending the
+   * same batch after an ambiguous failure is ignored by the server. 18.16 has no such setting:
+   * there a replay relies on rowsNotYetStored instead.
    */
-  private insertSettings<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][]): ClickHouseSettings {
+  private insertSettings<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][], batchToken: string | undefined): ClickHouseSettings {
     if (!this.capabilities.insertDeduplicationToken) return {};
-    const token = createHash('sha256').update(table).update('\n').update(toJsonEachRow(table, rows)).digest('hex');
+    const token = batchToken ?? createHash('sha256').update(table).update('\n').update(toJsonEachRow(table, rows)).digest('hex');
     return { insert_deduplication_token: token };
   }
 

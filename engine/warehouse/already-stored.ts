@@ -1,0 +1,47 @@
+import type { WarehouseRows, WarehouseTable } from './rows.js';
+import { ROW_IDENTITIES, sqlNumber, sqlString, storedKey } from './schema/index.js';
+
+/** Ids per lookup query: keeps the query well under ClickHouse's 256 KiB max_query_size. */
+const LOOKUP_CHUNK = 500;
+
+type Select = <Row>(sql: string) => Promise<Row[]>;
+
+/**
+ * The rows of a batch that ClickHouse does not hold yet. A batch is replayed after a failure
+ * whose outcome is unknown (the server may have stored it before the connection broke), or
+ * from the spill folder after a crash; ClickHouse 18.16 cannot deduplicate such an insert by
+ * itself, so the replay asks first. Rows of one batch span a few seconds, so the time bounds
+ * let the lookup read one partition.
+ */
+export async function rowsNotYetStored<T extends WarehouseTable>(
+  select: Select,
+  table: T,
+  rows: readonly WarehouseRows[T][],
+): Promise<WarehouseRows[T][]> {
+  if (rows.length === 0) return [];
+  const identity = ROW_IDENTITIES[table];
+  const stored = new Set<string>();
+  for (let start = 0; start < rows.length; start += LOOKUP_CHUNK) {
+    const chunk = rows.slice(start, start + LOOKUP_CHUNK);
+    const times = chunk.map((row) => Math.max(0, Math.trunc(Number.isFinite(row.time) ? row.time : 0)));
+    const ids = [...new Set(chunk.map((row) => String((row as unknown as Record<string, unknown>)[identity.lookup])))];
+    const found = await select<Record<string, unknown>>(
+      `SELECT ${identity.columns.join(', ')} FROM {${table}}
+WHERE ${identity.lookup} IN (${ids.map(sqlString).join(', ')})
+  AND time >= toDateTime(${sqlNumber(Math.floor(Math.min(...times) / 1000))})
+  AND time <= toDateTime(${sqlNumber(Math.floor(Math.max(...times) / 1000))})`,
+    );
+    for (const row of found) stored.add(storedKey(identity, row));
+  }
+  return rows.filter((row) => !stored.has(identity.key(row)));
+}
+
+/**
+ * The deduplication token of an insert. A batch sent whole keeps its id, so a resend after an
+ * ambiguous failure is dropped by servers that deduplicate. When a replay sends only the rows
+ * still missing, the token must change: the server would otherwise take the remainder for the
+ * part it already has and drop it.
+ */
+export function insertToken(batchId: string, sent: number, total: number): string {
+  return sent === total ? batchId : `${batchId}:rest-${sent}`;
+}

@@ -1,0 +1,14 @@
+export type { WarehouseQuery, QueryRange } from './query.js';
+export { runQuery, rangeConditions } from './query.js';
+export type { EventsPerTypeRow, PopinsShownRow, EventsPerMinuteRow } from './traffic.js';
+export { eventsPerType, popinsShownPerScenario, eventsPerMinute } from './traffic.js';
+export type { ScenarioKpiOptions, ScenarioKpiRow } from './scenario-kpis.js';
+export { scenarioKpis, decisionCountsSql, attributedConversionsSql, DEFAULT_ATTRIBUTION_WINDOW_MS } from './scenario-kpis.js';
+export type { FunnelDayRow } from './funnel.js';
+export { funnelByDay, funnelSql } from './funnel.js';
+export type { AudienceWindow, CategoryViewerRow, CartAbandonerRow } from './audiences.js';
+export { categoryViewers, cartAbandoners, categoryViewersSql, cartAbandonersSql } from './audiences.js';
+export type { ExportFormat } from './export-format.js';
+export { EXPORT_FORMATS, contentTypeOf, toCsv, formatRows } from './export-format.js';
+export type { QueryParams, QueryParameter, ShippedQuery } from './catalogue.js';
+export { SHIPPED_QUERIES, shippedQuery, checkParameters, parseTime } from './catalogue.js';

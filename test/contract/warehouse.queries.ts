@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { WarehouseBackend } from '../../engine/warehouse/index.js';
+import { cartAbandoners, categoryViewers, funnelByDay, scenarioKpis, shippedQuery, toCsv } from '../../engine/warehouse/index.js';
+import { conversionRow, deliveryRow, eventRow, triggerRow, type WarehouseContractSetup } from './warehouse.contract.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const D = Date.UTC(2025, 2, 10);
+
+/**
+ * The shipped queries on a small shop whose right answers are worked out by hand: one A/B test
+ * with a control group, one day's funnel, two retargeting lists. Run against every backend.
+ */
+export function describeShippedQueries(name: string, setup: WarehouseContractSetup): void {
+  describe.skipIf(setup.skip !== undefined)(`shipped queries: ${name}${setup.skip ? ` (${setup.skip})` : ''}`, () => {
+    const database = `tw_queries_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+    let backend: WarehouseBackend;
+
+    beforeAll(async () => {
+      backend = await setup.open(database);
+      await backend.migrate();
+      await backend.insert('triggers', abTestTriggers());
+      await backend.insert('deliveries', abTestDeliveries());
+      await backend.insert('conversions', orders());
+      await backend.insert('events', [...funnelEvents(), ...audienceEvents()]);
+    });
+
+    afterAll(async () => {
+      await setup.drop?.(database);
+      await backend?.close();
+    });
+
+    test('scenario-kpis counts decisions, deliveries, attributed orders and uplift per variant and control', async () => {
+      const rows = await scenarioKpis(backend, { from: D, to: D + DAY });
+      expect(rows).toEqual([
+        {
+          scenario_id: 'cart-rescue', variant: 'A', decisions: 6, fired: 4, suppressed: 2, suppressed_cooldown: 1, suppressed_cap: 1,
+          suppressed_priority: 0, suppressed_consent: 0, held_out: 0, delivered: 3, popin_shown: 3, popin_clicked: 1, popin_click_rate: 0.3333,
+          emails_sent: 0, emails_opened: 0, emails_clicked: 0, email_open_rate: 0, email_click_rate: 0, visitors: 4, converted_visitors: 2,
+          conversion_rate: 0.5, conversions: 2, revenue: 160, control_conversion_rate: 0.2, uplift: 0.3,
+        },
+        {
+          scenario_id: 'cart-rescue', variant: 'B', decisions: 4, fired: 2, suppressed: 2, suppressed_cooldown: 0, suppressed_cap: 0,
+          suppressed_priority: 1, suppressed_consent: 1, held_out: 0, delivered: 2, popin_shown: 0, popin_clicked: 0, popin_click_rate: 0,
+          emails_sent: 2, emails_opened: 1, emails_clicked: 1, email_open_rate: 0.5, email_click_rate: 0.5, visitors: 2, converted_visitors: 1,
+          conversion_rate: 0.5, conversions: 1, revenue: 80, control_conversion_rate: 0.2, uplift: 0.3,
+        },
+        {
+          scenario_id: 'cart-rescue', variant: 'control', decisions: 5, fired: 0, suppressed: 0, suppressed_cooldown: 0, suppressed_cap: 0,
+          suppressed_priority: 0, suppressed_consent: 0, held_out: 5, delivered: 0, popin_shown: 0, popin_clicked: 0, popin_click_rate: 0,
+          emails_sent: 0, emails_opened: 0, emails_clicked: 0, email_open_rate: 0, email_click_rate: 0, visitors: 5, converted_visitors: 1,
+          conversion_rate: 0.2, conversions: 1, revenue: 40, control_conversion_rate: 0.2, uplift: 0,
+        },
+      ]);
+    });
+
+    test('scenario-kpis attributes only orders placed within the attribution window after the trigger', async () => {
+      const rows = await scenarioKpis(backend, { from: D, to: D + DAY, attributionWindowMs: HOUR });
+      const variantA = rows.find((row) => row.variant === 'A');
+      expect(variantA).toMatchObject({ conversions: 1, revenue: 100, converted_visitors: 1 });
+    });
+
+    test('scenario-kpis leaves out decisions outside the date range', async () => {
+      const rows = await scenarioKpis(backend, { from: D - DAY, to: D });
+      expect(rows.map((row) => [row.variant, row.fired])).toEqual([['A', 1]]);
+    });
+
+    test('funnel counts visitors per day who went view → cart → checkout → purchase in that order', async () => {
+      expect(await funnelByDay(backend, { site: 'funnel', from: D, to: D + 2 * DAY })).toEqual([
+        { day: '2025-03-10', viewed: 4, carted: 2, checked_out: 1, purchased: 1, cart_rate: 0.5, checkout_rate: 0.5, purchase_rate: 1, conversion_rate: 0.25 },
+        { day: '2025-03-11', viewed: 1, carted: 0, checked_out: 0, purchased: 0, cart_rate: 0, checkout_rate: 0, purchase_rate: 0, conversion_rate: 0 },
+      ]);
+    });
+
+    test('audience-category-viewers lists who viewed the category in the last days and did not buy, latest first', async () => {
+      expect(await categoryViewers(backend, 'teapots', { days: 7, asOf: D + 7 * DAY })).toEqual([
+        { site: 'shop', visitor_id: 'w2', email: 'w2@example.com', views: 2, last_viewed_at: '2025-03-13 00:00:00' },
+        { site: 'shop', visitor_id: 'w1', email: '', views: 1, last_viewed_at: '2025-03-11 00:00:00' },
+      ]);
+    });
+
+    test('audience-cart-abandoners lists identified visitors who added to cart and have not bought since', async () => {
+      expect(await cartAbandoners(backend, { days: 7, asOf: D + 7 * DAY })).toEqual([
+        { site: 'shop', visitor_id: 'x4', email: 'x4@example.com', cart_adds: 1, products: ['p9'], cart_value: 12, last_cart_at: '2025-03-13 00:00:00' },
+        { site: 'shop', visitor_id: 'x1', email: 'x1@example.com', cart_adds: 2, products: ['p1', 'p2'], cart_value: 15, last_cart_at: '2025-03-11 00:00:00' },
+      ]);
+    });
+
+    test('an audience exports as CSV with a header row, lists in one cell', async () => {
+      const query = shippedQuery('audience-cart-abandoners');
+      const rows = await query.run(backend, { days: '7', 'as-of': '2025-03-17' }, Date.now());
+      expect(toCsv(rows, query.columns)).toBe(
+        'site,visitor_id,email,cart_adds,products,cart_value,last_cart_at\r\n' +
+          'shop,x4,x4@example.com,1,p9,12,2025-03-13 00:00:00\r\n' +
+          'shop,x1,x1@example.com,2,p1 p2,15,2025-03-11 00:00:00\r\n',
+      );
+    });
+  });
+}
+
+function abTestTriggers() {
+  const at = D + HOUR;
+  const fired = (visitor: string, variant: string, channel: string) =>
+    triggerRow({ trigger_id: `t-${visitor}`, visitor_id: visitor, scenario_id: 'cart-rescue', variant, channel, status: 'fired', reason: '', time: at });
+  const suppressed = (visitor: string, variant: string, reason: string) =>
+    triggerRow({ visitor_id: visitor, scenario_id: 'cart-rescue', variant, status: 'suppressed', reason, time: at });
+  return [
+    ...['a1', 'a2', 'a3', 'a4'].map((visitor) => fired(visitor, 'A', 'popin')),
+    ...['b1', 'b2'].map((visitor) => fired(visitor, 'B', 'email')),
+    ...['c1', 'c2', 'c3', 'c4', 'c5'].map((visitor) => suppressed(visitor, 'control', 'control')),
+    suppressed('s1', 'A', 'cooldown'),
+    suppressed('s2', 'A', 'cap'),
+    suppressed('s3', 'B', 'consent'),
+    suppressed('s4', 'B', 'priority'),
+    // The day before the range.
+    triggerRow({ visitor_id: 'z', scenario_id: 'cart-rescue', variant: 'A', status: 'fired', reason: '', time: D - HOUR }),
+  ];
+}
+
+function abTestDeliveries() {
+  const at = D + HOUR + 1000;
+  const step = (visitor: string, channel: string, status: string) =>
+    deliveryRow({ trigger_id: `t-${visitor}`, visitor_id: visitor, scenario_id: 'cart-rescue', channel, status, time: at });
+  return [
+    ...['a1', 'a2', 'a3', 'a4'].map((visitor) => step(visitor, 'popin', visitor === 'a4' ? 'no_connection' : 'sent')),
+    step('a1', 'popin', 'shown'),
+    step('a1', 'popin', 'shown'),
+    step('a1', 'popin', 'clicked'),
+    step('a2', 'popin', 'shown'),
+    step('a3', 'popin', 'shown'),
+    step('a3', 'popin', 'dismissed'),
+    ...['b1', 'b2'].flatMap((visitor) => [step(visitor, 'email', 'queued'), step(visitor, 'email', 'sent')]),
+    step('b1', 'email', 'opened'),
+    step('b1', 'email', 'clicked'),
+  ];
+}
+
+function orders() {
+  const order = (visitor: string, value: number, time: number) => conversionRow({ visitor_id: visitor, order_id: `o-${visitor}`, value, time });
+  return [
+    order('a1', 100, D + 2 * HOUR),
+    order('a4', 60, D + 5 * HOUR),
+    order('a2', 50, D + 10 * DAY),
+    order('a3', 30, D + HOUR / 2),
+    order('b1', 80, D + DAY),
+    order('c1', 40, D + 3 * HOUR),
+    order('s1', 20, D + 2 * HOUR),
+    order('w3', 25, D + 4 * DAY),
+    order('x2', 35, D + 2 * DAY),
+    order('x4', 45, D + DAY),
+  ];
+}
+
+function funnelEvents() {
+  const event = (visitor: string, type: string, seconds: number, day = D) =>
+    eventRow({ site: 'funnel', visitor_id: visitor, type, time: day + 10 * HOUR + seconds * 1000 });
+  return [
+    event('v1', 'product', 1), event('v1', 'cart_add', 2), event('v1', 'checkout', 3), event('v1', 'purchase', 4),
+    event('v2', 'product', 1), event('v2', 'cart_add', 2),
+    event('v3', 'product', 1), event('v3', 'page', 2),
+    event('v4', 'cart_add', 1), event('v4', 'product', 2),
+    event('v5', 'purchase', 1),
+    event('v1', 'product', 1, D + DAY),
+  ];
+}
+
+function audienceEvents() {
+  const view = (visitor: string, type: string, category: string, time: number) => eventRow({ visitor_id: visitor, type, category, time });
+  const cart = (visitor: string, product: string, value: number, time: number) =>
+    eventRow({ visitor_id: visitor, type: 'cart_add', product_id: product, value, time });
+  const identify = (visitor: string) => eventRow({ visitor_id: visitor, type: 'identify', props: JSON.stringify({ email: `${visitor}@example.com` }), time: D - DAY });
+  return [
+    view('w1', 'category', 'teapots', D + DAY),
+    view('w2', 'product', 'teapots', D + 2 * DAY),
+    view('w2', 'product', 'teapots', D + 3 * DAY),
+    identify('w2'),
+    view('w3', 'category', 'teapots', D + 3 * DAY),
+    view('w4', 'category', 'teapots', D - DAY),
+    view('w5', 'category', 'mugs', D + DAY),
+    identify('x1'), cart('x1', 'p2', 5, D + DAY - 1000), cart('x1', 'p1', 10, D + DAY),
+    identify('x2'), cart('x2', 'p3', 7, D + DAY),
+    cart('x3', 'p4', 9, D + DAY),
+    identify('x4'), cart('x4', 'p9', 12, D + 3 * DAY),
+    identify('x5'), cart('x5', 'p5', 8, D - 2 * DAY),
+  ];
+}
