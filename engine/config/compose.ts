@@ -8,6 +8,7 @@ import { SmtpTransport } from '../channels/email/smtp/index.js';
 import { PopinChannel } from '../channels/popin/index.js';
 import { WebhookChannel } from '../channels/webhook/index.js';
 import { TemplateRenderer } from '../channels/templates/index.js';
+import { BacktestApi } from '../backtest/index.js';
 import { AdminAuth, Dashboard, QueryApi } from '../dashboard/index.js';
 import { DemoShop, loadCatalogue } from '../demo-shop/index.js';
 import { systemClock, type Clock } from '../events/index.js';
@@ -191,6 +192,16 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     const adminToken = config.admin.token ?? randomBytes(24).toString('base64url');
     const adminAuth = new AdminAuth(adminToken);
     pages.push(new QueryApi({ warehouse, auth: adminAuth, logger }), new Dashboard({ warehouse, auth: adminAuth, logger }));
+    pages.push(
+      new BacktestApi({
+        warehouse,
+        auth: adminAuth,
+        live: () => scenarios.current().scenarios,
+        sites: [...siteProfiles.values()].map((site) => site.profile),
+        caps: config.policies.caps,
+        logger,
+      }),
+    );
     const gateway = new Gateway({
       host: config.server.host,
       port: config.server.port,

@@ -79,5 +79,26 @@ describe.each(variants)('a backtest of the stored stream, on $backends backends'
       'viewed-3 ann ann-3 fired ',
     ]);
     expect(report.events).toBe(8);
+
+    const day = new Date(started).toISOString().slice(0, 10);
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const body = JSON.stringify({ scenarios: SCENARIOS['viewed-3.yaml'], from: day, to: next, withLive: true });
+    const refused = await fetch(`${engine.url}/api/backtest`, { method: 'POST', body });
+    expect(refused.status).toBe(401);
+    const answer = await fetch(`${engine.url}/api/backtest`, { method: 'POST', body, headers: { Authorization: `Bearer ${engine.adminToken}` } });
+    expect(answer.status).toBe(200);
+    const result = (await answer.json()) as { events: number; days: Array<{ scenario: string; fired: number; visitors: number }> };
+    expect(result.days).toEqual([expect.objectContaining({ scenario: 'viewed-3', fired: 1, visitors: 1 })]);
+  });
+
+  test.skipIf(skip !== undefined)('the backtest API explains a broken scenario', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const answer = await fetch(`${engine.url}/api/backtest`, {
+      method: 'POST',
+      body: JSON.stringify({ scenarios: 'id: x\nwhen: { count: { event: product, atLeast: many, within: 1h } }\nthen: { popin: { title: t } }\n', from: today, to: today }),
+      headers: { Authorization: `Bearer ${engine.adminToken}` },
+    });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'TW_SCENARIO_INVALID', message: expect.stringContaining('scenario-1.yaml:2') });
   });
 });
