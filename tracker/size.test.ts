@@ -26,8 +26,16 @@ test(`tw.js with the pop-in renderer stays within ${TRACKER_BUDGETS.coreWithRend
   expect(budgetOverruns(files)).toEqual([]);
 });
 
+test(`the form chunk tw-form.js stays within ${TRACKER_BUDGETS.form} B gzipped`, () => {
+  expect(gzipped('tw-form.js')).toBeLessThanOrEqual(TRACKER_BUDGETS.form);
+});
+
+test(`the automatic-capture chunk tw-capture.js stays within ${TRACKER_BUDGETS.capture} B gzipped`, () => {
+  expect(gzipped('tw-capture.js')).toBeLessThanOrEqual(TRACKER_BUDGETS.capture);
+});
+
 test('the shipped build carries no dev-only code', async () => {
-  for (const name of ['tw.js', 'tw-ui.js']) expect(await readFile(join(outdir, name), 'utf8')).not.toContain('[tripwire]');
+  for (const name of ['tw.js', 'tw-ui.js', 'tw-form.js', 'tw-capture.js']) expect(await readFile(join(outdir, name), 'utf8')).not.toContain('[tripwire]');
 });
 
 test('a dev build keeps its warnings', async () => {

@@ -10,8 +10,13 @@ test('is the decided two-tag form a site pastes', () => {
 });
 
 test('carries the optional attributes', () => {
-  const html = snippet('https://e.example/tw.js', 'shop', { automaticPages: false, consentRequired: true, respectDoNotTrack: true });
-  expect(html).toContain(' data-auto="0" data-consent="required" data-respect-dnt="1"></script>');
+  const html = snippet('https://e.example/tw.js', 'shop', {
+    automaticPages: false,
+    consentRequired: true,
+    respectDoNotTrack: true,
+    capture: ['jsonld', 'datalayer', 'exit'],
+  });
+  expect(html).toContain(' data-auto="0" data-consent="required" data-respect-dnt="1" data-capture="jsonld,datalayer,exit"></script>');
 });
 
 test('escapes the site key and URL into attributes', () => {

@@ -14,6 +14,8 @@ export interface SnippetOptions {
   consentRequired?: boolean;
   /** true: a browser sending Do-Not-Track or Global Privacy Control is not tracked (data-respect-dnt="1"). */
   respectDoNotTrack?: boolean;
+  /** What tw-capture.js captures without instrumentation (data-capture="jsonld,datalayer,exit"). */
+  capture?: Array<'jsonld' | 'datalayer' | 'exit'>;
 }
 
 function attribute(value: string): string {
@@ -26,5 +28,6 @@ export function snippet(scriptUrl: string, siteKey: string, options: SnippetOpti
   if (options.automaticPages === false) attributes += ' data-auto="0"';
   if (options.consentRequired) attributes += ' data-consent="required"';
   if (options.respectDoNotTrack) attributes += ' data-respect-dnt="1"';
+  if (options.capture && options.capture.length) attributes += ' data-capture="' + options.capture.join(',') + '"';
   return '<script>' + SNIPPET_STUB + '</script><script async src="' + attribute(scriptUrl) + '"' + attributes + '></script>';
 }

@@ -30,14 +30,20 @@ export function remember(key: string, value: string | null, session = false): vo
 
 function denied(key: string, session: boolean, value?: string | null): string | null {
   if (value !== undefined) memory[key] = value;
-  if (!session) {
-    try {
-      if (value !== undefined) document.cookie = key + '=' + value + ';path=/;samesite=lax;max-age=' + (value ? 31536000 : 0);
-      const found = document.cookie.match('(?:^|; )' + key + '=([^;]*)');
-      if (found) return found[1]!;
-    } catch {
-      // A sandboxed document denies cookies too: memory is all this page has.
-    }
+  return (!session && cookie(key, value)) || memory[key] || null;
+}
+
+/**
+ * Reads a first-party cookie of this site, after writing it when `value` is given (null or ''
+ * deletes it); null when absent or when the document denies cookies (sandboxed).
+ */
+export function cookie(key: string, value?: string | null): string | null {
+  try {
+    if (value !== undefined) document.cookie = key + '=' + (value || '') + ';path=/;samesite=lax;max-age=' + (value ? 31536000 : 0);
+    const found = document.cookie.match('(?:^|; )' + key + '=([^;]*)');
+    return found && found[1]!;
+  } catch {
+    // A sandboxed document denies cookies too: the caller falls back to the page's memory.
+    return null;
   }
-  return memory[key] || null;
 }

@@ -1,10 +1,11 @@
 import type { EventType } from '../../engine/protocol/index.js';
 import { trackPageViews } from './capture/index.js';
+import { chunkLoader } from './chunks.js';
 import { forgetVisitor, sessionAt, visitorId } from './identity.js';
 import { eventIds } from './ids.js';
 import { openOutbox } from './outbox.js';
+import { pageGlobals } from './page-tw.js';
 import type { PageTw, RecordEvent } from './page-tw.js';
-import { popinLoader } from './popin-loader.js';
 import type { Settings } from './settings.js';
 import { recall, remember } from './storage.js';
 import { openTransport } from './transport.js';
@@ -30,13 +31,19 @@ export function startTracker(settings: Settings): PageTw {
     if (consented) transport.flush();
   };
 
-  const script = settings.script.src;
+  const load = chunkLoader(settings.script);
   const transport = openTransport({
-    origin: new URL(script).origin,
+    // The folder tw.js was loaded from: the engine may sit under a path of the site's own origin (/t/).
+    base: new URL('.', settings.script.src).href.slice(0, -1),
     site: settings.site,
     visitor: visitorId,
     outbox,
-    onPop: popinLoader(new URL('tw-ui.js', script).href, settings.script.nonce || '', record),
+    onPop: (message) =>
+      void Promise.all([load('tw-ui.js'), message.form && load('tw-form.js')]).then(() => {
+        const render = pageGlobals.tw!.ui;
+        if (render) render(message, record);
+        else if (TW_DEV) console.warn('[tripwire] could not load the pop-in renderer next to ' + settings.script.src);
+      }),
   });
   const whileConsented = (action: () => void) => () => {
     if (consented) action();
@@ -94,5 +101,7 @@ export function startTracker(settings: Settings): PageTw {
     whileConsented(() => (document.visibilityState === 'hidden' ? transport.leave() : transport.resume())),
   );
   whileConsented(transport.resume)();
+  // data-capture="jsonld,datalayer,exit": tw-capture.js reads the attribute itself.
+  if (settings.script.dataset.capture) void load('tw-capture.js');
   return tw;
 }

@@ -12,7 +12,8 @@ const RETRY_CAP_MS = 30000;
 const FAILS_BEFORE_POST = 3;
 
 export interface TransportOptions {
-  origin: string;
+  /** The engine's URL, without a trailing slash: an origin, or an origin and a path prefix (same-origin proxy). */
+  base: string;
   site: string;
   visitor: () => string;
   outbox: Outbox;
@@ -28,8 +29,11 @@ export interface Transport {
   resume(): void;
 }
 
+/** A failed cookie refresh changes nothing: the visitor keeps its id, and the next connection refreshes it. */
+function keepCookie(): void {}
+
 export function openTransport(options: TransportOptions): Transport {
-  const { origin, site, visitor, outbox } = options;
+  const { base, site, visitor, outbox } = options;
   let socket: WebSocket | null = null;
   let paused = false;
   let fails = 0;
@@ -65,12 +69,15 @@ export function openTransport(options: TransportOptions): Transport {
   function connect(): void {
     retryTimer = 0;
     if (socket || paused) return;
-    const url = origin.replace(/^http/, 'ws') + PATHS.socket + '?s=' + encodeURIComponent(site) + '&v=' + visitor();
+    const url = base.replace(/^http/, 'ws') + PATHS.socket + '?s=' + encodeURIComponent(site) + '&v=' + visitor();
     const opened = (socket = new WebSocket(url));
     opened.onopen = () => {
       fails = 0;
       sent = {};
       send();
+      // Served under the site's own origin, the engine can set the visitor id as a server cookie,
+      // which outlives Safari's 7-day limit on script-written storage (docs/tracker.md).
+      if (!(base + '/').indexOf(location.origin + '/')) fetch(base + PATHS.visitorCookie + '?v=' + visitor()).catch(keepCookie);
     };
     opened.onmessage = (frame) => receive(JSON.parse(frame.data as string) as ServerMessage);
     opened.onclose = () => {
@@ -86,7 +93,7 @@ export function openTransport(options: TransportOptions): Transport {
   function post(batch: WireEvent[]): void {
     posting = true;
     mark(batch, true);
-    fetch(origin + PATHS.beacon, { method: 'POST', body: body(batch), keepalive: true, credentials: 'omit' })
+    fetch(base + PATHS.beacon, { method: 'POST', body: body(batch), keepalive: true, credentials: 'omit' })
       .then((response) => response.json() as Promise<ServerMessage | ServerMessage[]>)
       .then(
         (answer) => {
@@ -119,7 +126,7 @@ export function openTransport(options: TransportOptions): Transport {
   function beacon(events: WireEvent[]): void {
     for (const batch of frames(events)) {
       // A string body goes as text/plain: a "simple" request, so no CORS preflight on the way out.
-      if (navigator.sendBeacon(origin + PATHS.beacon, body(batch))) mark(batch, true);
+      if (navigator.sendBeacon(base + PATHS.beacon, body(batch))) mark(batch, true);
     }
   }
 

@@ -4,3 +4,5 @@ export { launchChromium, serveShopPage, visitorOf, unacked } from './browser.js'
 export type { ShopPage } from './browser.js';
 export { openStage } from './stage.js';
 export type { TrackerStage } from './stage.js';
+export { SiteProxy } from './site-proxy.js';
+export type { SiteProxyOptions } from './site-proxy.js';

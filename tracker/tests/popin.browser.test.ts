@@ -106,6 +106,14 @@ describe('pop-ins', () => {
     await until('popin_dismissed is reported', () => reported(visitor, 'popin_dismissed').length === 1);
   });
 
+  test("a modal's CTA is a working link: clicking it navigates and reports popin_clicked", async () => {
+    const { page, visitor } = await shopper('/modal-cta');
+    stage.harness.pushPopin(visitor, popin('trg-modal-cta', { tpl: 'modal' }));
+    await page.getByRole('link', { name: 'Back to my cart' }).click();
+    await page.waitForURL(stage.harness.siteOrigin + '/cart');
+    await until('popin_clicked is reported', () => reported(visitor, 'popin_clicked').length === 1);
+  });
+
   test('server strings render as inert text and unsafe URLs are left out', async () => {
     const { page, visitor } = await shopper('/xss');
     stage.harness.pushPopin(

@@ -1,7 +1,7 @@
 import { Liquid, type Template } from 'liquidjs';
 import type { VisitorRef } from '../../events/index.js';
 import type { DeliveryContext, PopinPort } from '../../pipeline/index.js';
-import type { PopinMessage } from '../../protocol/index.js';
+import type { PopinForm, PopinMessage } from '../../protocol/index.js';
 import type { PopinAction } from '../../scenarios/index.js';
 
 /** The visitor's open connections; the gateway implements it. */
@@ -37,7 +37,19 @@ export class PopinChannel implements PopinPort {
     const message: PopinMessage = { k: 'pop', id: context.trigger.id, s: context.trigger.scenario, tpl: action.template, title, body };
     if (SAFE_URL.test(image)) message.image = image;
     if (ctaLabel !== '' && SAFE_URL.test(ctaUrl)) message.cta = { label: ctaLabel, url: ctaUrl };
+    if (action.form !== undefined) message.form = await this.renderForm(action.form, render);
     return this.connections.send(visitor, message);
+  }
+
+  /** The form's visible strings are templates; the survey's trait name is not (scenarios read it back). */
+  private async renderForm(form: PopinForm, render: (template: string) => Promise<string>): Promise<PopinForm> {
+    const thanks = form.thanks === undefined ? {} : { thanks: await render(form.thanks) };
+    if (form.kind === 'email') {
+      const [label, consent, submit] = await Promise.all([render(form.label), render(form.consent), render(form.submit)]);
+      return { kind: 'email', label, consent, submit, ...thanks };
+    }
+    const [question, ...options] = await Promise.all([render(form.question), ...form.options.map(render)]);
+    return { kind: 'survey', trait: form.trait, question: question!, options, ...thanks };
   }
 
   private parse(template: string): Template[] {

@@ -2,7 +2,7 @@
 export function trapFocus(root: ShadowRoot, dialog: HTMLElement): void {
   dialog.addEventListener('keydown', (event) => {
     if (event.key !== 'Tab') return;
-    const stops = dialog.querySelectorAll<HTMLElement>('a[href],button');
+    const stops = dialog.querySelectorAll<HTMLElement>('a[href],button,input');
     const first = stops[0]!;
     const last = stops[stops.length - 1]!;
     const active = root.activeElement;

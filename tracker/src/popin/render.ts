@@ -1,19 +1,13 @@
 import type { PopinMessage } from '../../../engine/protocol/index.js';
+import { pageGlobals } from '../page-tw.js';
 import type { ReportPopin } from '../page-tw.js';
+import { element } from './element.js';
 import { trapFocus } from './focus-trap.js';
 import { safeUrl } from './safe-url.js';
 import { popinSheet } from './styles.js';
 
 /** Close functions of the pop-ins on screen, newest last: Escape closes the newest. */
 const open: Array<() => void> = [];
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const made = document.createElement(tag);
-  made.className = className;
-  // Server strings only ever become text: a title such as <img onerror=...> stays inert.
-  if (text) made.textContent = text;
-  return made;
-}
 
 function onEscape(event: KeyboardEvent): void {
   const newest = open[open.length - 1];
@@ -50,12 +44,14 @@ export function renderPopin(message: PopinMessage, report: ReportPopin): void {
   body.id = 'b';
   dialog.append(title, body);
 
+  /** An answered form already counted as the click: closing it afterwards is no dismissal. */
+  let answered = false;
   const close = (clicked: boolean): void => {
     host.remove();
     open.splice(open.indexOf(dismiss), 1);
     if (!open.length) document.removeEventListener('keydown', onEscape);
     if (modal && previous && previous.focus) previous.focus();
-    report(clicked ? 'popin_clicked' : 'popin_dismissed', props);
+    if (!answered) report(clicked ? 'popin_clicked' : 'popin_dismissed', props);
   };
   const dismiss = (): void => close(false);
 
@@ -74,10 +70,22 @@ export function renderPopin(message: PopinMessage, report: ReportPopin): void {
 
   frame.append(dialog);
   if (modal) {
-    frame.onclick = (event) => event.target === frame && dismiss();
+    // A block body: an onclick handler returning false cancels the click, which would break every
+    // link, checkbox and submit button inside the modal.
+    frame.onclick = (event) => {
+      if (event.target === frame) dismiss();
+    };
     trapFocus(root, dialog);
   }
   root.append(frame);
+  const form = message.form && pageGlobals.tw!.form;
+  if (form) {
+    form(dialog, message.form!, (stay) => {
+      if (!stay) return close(true);
+      report('popin_clicked', props);
+      answered = true;
+    });
+  }
   document.body.append(host);
   if (!open.length) document.addEventListener('keydown', onEscape);
   open.push(dismiss);

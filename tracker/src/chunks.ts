@@ -1,0 +1,20 @@
+/** Loads a chunk of the tracker (tw-ui.js, tw-form.js, tw-capture.js) from next to tw.js; resolves once it ran or failed. */
+export type LoadChunk = (name: string) => Promise<unknown>;
+
+/**
+ * Chunks keep the bytes every page view pays small: pop-in rendering, forms and automatic
+ * capture are fetched only by the pages that need them, each at most once.
+ */
+export function chunkLoader(script: HTMLScriptElement): LoadChunk {
+  const loading: Record<string, Promise<unknown>> = {};
+  return (name) =>
+    loading[name] ||
+    (loading[name] = new Promise((done) => {
+      const chunk = document.createElement('script');
+      chunk.src = new URL(name, script.src).href;
+      // A nonce-based CSP ('strict-dynamic') trusts the chunk only with the nonce tw.js itself carried.
+      chunk.nonce = script.nonce || '';
+      chunk.onload = chunk.onerror = done;
+      document.head.appendChild(chunk);
+    }));
+}
