@@ -99,8 +99,9 @@ export class MemoryInterestIndex implements InterestIndex {
   }
 }
 
+/** Length-prefixed, so no site or product id can make two keys collide; cheaper than JSON on the hot path. */
 function setKey(site: string, product: string, interest: InterestKind): string {
-  return JSON.stringify([site, product, interest]);
+  return `${site.length}:${site}${product.length}:${product}${interest}`;
 }
 
 function newestFirst(members: ReadonlyMap<string, number>): InterestedVisitor[] {

@@ -29,6 +29,8 @@ interface SortedWindow extends Expiring {
 
 interface HashState extends Expiring {
   fields: Map<string, string>;
+  /** The fields as a frozen object, made once per change: every frame reads the profile. */
+  view: Readonly<Record<string, string>> | undefined;
 }
 
 interface TimerState {
@@ -154,26 +156,26 @@ export class MemoryWindowStore implements WindowStore {
         }
         return 0;
       case 'hash.set': {
-        const hash = liveHash(state.hashes[op.hash], now);
+        const hash = writable(state.hashes[op.hash], now);
         hash.fields.set(op.field, op.value);
         hash.expiresAt = now + this.retention.profileTtl;
         return 0;
       }
       case 'hash.delete':
-        state.hashes[op.hash].fields.delete(op.field);
+        writable(state.hashes[op.hash], now).fields.delete(op.field);
         return 0;
       case 'hash.clear':
-        state.hashes[op.hash].fields.clear();
+        writable(state.hashes[op.hash], now).fields.clear();
         return 0;
       case 'hash.setIfAbsent': {
-        const hash = liveHash(state.hashes[op.hash], now);
+        const hash = writable(state.hashes[op.hash], now);
         hash.expiresAt = now + this.retention.profileTtl;
         if (hash.fields.has(op.field)) return 0;
         hash.fields.set(op.field, op.value);
         return 1;
       }
       case 'hash.increment': {
-        const hash = liveHash(state.hashes[op.hash], now);
+        const hash = writable(state.hashes[op.hash], now);
         const value = Number.parseInt(hash.fields.get(op.field) ?? '0', 10) + Math.trunc(op.by);
         if (value <= 0) {
           hash.fields.delete(op.field);
@@ -243,7 +245,7 @@ export class MemoryWindowStore implements WindowStore {
       for (const [name, window] of state.windows) if (window.expiresAt <= now) state.windows.delete(name);
       for (const [name, until] of state.gates) if (until <= now) state.gates.delete(name);
       for (const [id, at] of state.seen) if (at <= dedupeFloor) state.seen.delete(id);
-      for (const hash of Object.values(state.hashes)) if (hash.expiresAt <= now) hash.fields.clear();
+      for (const hash of Object.values(state.hashes)) if (hash.expiresAt <= now) writable(hash, now);
       const empty =
         state.windows.size === 0 &&
         state.gates.size === 0 &&
@@ -262,17 +264,20 @@ function ownerKey(visitor: VisitorRef): string {
 }
 
 function emptyHash(): HashState {
-  return { fields: new Map(), expiresAt: 0 };
+  return { fields: new Map(), expiresAt: 0, view: undefined };
 }
 
-function liveHash(hash: HashState, now: number): HashState {
+/** The hash about to change: emptied if it expired, and its cached view dropped. */
+function writable(hash: HashState, now: number): HashState {
   if (hash.expiresAt <= now) hash.fields.clear();
+  hash.view = undefined;
   return hash;
 }
 
 function readHash(hash: HashState, now: number): Record<string, string> {
   if (hash.expiresAt <= now) return {};
-  return Object.fromEntries(hash.fields);
+  hash.view ??= Object.freeze(Object.fromEntries(hash.fields));
+  return hash.view;
 }
 
 function trim(members: Map<string, number>, floor: number): void {
