@@ -22,6 +22,7 @@ export const ErrorCodes = {
   TW_TEMPLATE_INVALID: 'A template could not be parsed or rendered. Fix the template named in the message.',
   TW_UNAUTHORIZED: 'The request lacks valid credentials.',
   TW_NOT_FOUND: 'No such resource.',
+  TW_INTERNAL: 'The engine failed to answer; the engine log has the details under the same time.',
   TW_WAREHOUSE_QUERY: 'A warehouse query failed. The message carries the ClickHouse error; check the SQL and table names.',
   TW_WAREHOUSE_SPILL: 'A batch could not be written to or read from the spill folder (dataDir/spill). Check free disk space and permissions.',
   TW_QUERY_INVALID: 'An analyst query name or parameter is unknown or malformed. `tripwire query --help` and docs/analysts.md list them.',

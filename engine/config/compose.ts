@@ -81,6 +81,32 @@ export interface ComposeOptions {
   warehouse?: WarehouseBackend;
 }
 
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** Health as /healthz reports it: the store and the warehouse each answer within a deadline. */
+async function checkHealth(store: WindowStore, warehouse: WarehouseBackend, storeKind: string): Promise<{ ok: boolean; [key: string]: unknown }> {
+  const probe = async (check: () => Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([check(), deadline]);
+      return 'ok';
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const [storeState, warehouseState] = await Promise.all([probe(() => store.ping()), probe(() => warehouse.query('SELECT 1 AS ok'))]);
+  return {
+    ok: storeState === 'ok' && warehouseState === 'ok',
+    store: { kind: storeKind, state: storeState },
+    warehouse: { kind: `clickhouse ${warehouse.version}`, state: warehouseState },
+  };
+}
+
 /** Project root, found from this file in engine/config/ or dist/engine/config/. */
 export function projectRoot(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
@@ -99,9 +125,20 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
   const retention: RetentionPolicy = { profileTtl: config.store.profileTtl, dedupeHorizon: config.store.dedupeHorizon };
   const closers: Array<() => Promise<void>> = [];
   let stopping: Promise<void> | undefined;
+  // Every closer runs, in reverse order of start, even when one fails: a failing sink must not keep the store open.
   const stopAll = () =>
     (stopping ??= (async () => {
-      for (const close of [...closers].reverse()) await close();
+      const failures: unknown[] = [];
+      for (const close of [...closers].reverse()) {
+        try {
+          await close();
+        } catch (error) {
+          failures.push(error);
+          logger.error({ err: error }, 'a component failed to close');
+        }
+      }
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} components failed to close`);
     })());
 
   try {
@@ -212,7 +249,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       assets: await loadTrackerAssets(join(root, 'tracker', 'dist')),
       pages,
       home: catalogue === undefined ? undefined : '/shop/',
-      health: async () => ({ ok: true, store: config.store.redisUrl ? 'redis' : 'memory', warehouse: `clickhouse ${warehouse.version}` }),
+      health: () => checkHealth(store, warehouse, config.store.redisUrl ? 'redis' : 'memory'),
       metrics,
       logger,
       clock,

@@ -273,7 +273,7 @@ export class Gateway {
       else writer.write(page.status, page.contentType, page.body, page.headers);
     } catch (error) {
       this.deps.logger.error({ err: error, path }, 'page failed');
-      writer.json(500, errorMessage('TW_NOT_FOUND', 'the page failed; see the engine log'));
+      writer.json(500, errorMessage('TW_INTERNAL', 'the page failed; see the engine log'));
     }
   }
 }

@@ -2,12 +2,16 @@ import { Subject, Subscription, exhaustMap, from, merge, mergeMap, timer } from 
 import type { Clock } from '../events/index.js';
 import { isTripwireError } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
-import type { ScenarioEvaluator } from '../scenarios/index.js';
-import type { WindowStore } from '../state/index.js';
+import { retryTimerPayload, type ScenarioEvaluator } from '../scenarios/index.js';
+import type { DueTimer, WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
 import { conversionRow, eventRow, popinFeedbackRow } from './operators/event-rows.js';
 import { TriggerDelivery, type TriggerDeliveryDeps } from './operators/trigger-delivery.js';
+
+/** A timer whose delivery fails is tried again this much later, this many times at most. */
+const TIMER_RETRY_DELAY_MS = 30_000;
+const TIMER_MAX_FAILURES = 5;
 
 /** Gives the evaluator of the scenarios in force; a reload swaps it between two frames. */
 export interface ScenarioSource {
@@ -42,6 +46,7 @@ export class TriggerPipeline {
   /** Frames submitted to the stream and not finished: stop() waits for them. */
   private pending = 0;
   private idle: (() => void) | undefined;
+  private timerPass: Promise<void> | undefined;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -75,36 +80,69 @@ export class TriggerPipeline {
    * virtual clock can stand at each due time as the live engine's clock would have.
    */
   async fireDueTimers(until?: number, reach?: (due: number) => void): Promise<void> {
-    const { store, clock, logger } = this.deps;
-    const batch = reach === undefined ? this.options.timerBatch : 1;
+    const pass = this.takeAndFire(until, reach);
+    this.timerPass = pass;
     try {
-      for (;;) {
-        const due = await store.takeDueTimers(until ?? clock.now(), batch);
-        const evaluator = this.deps.scenarios.current();
-        for (const timer of due) {
-          reach?.(timer.due);
-          const candidate = evaluator.fromTimer(timer);
-          if (candidate === undefined) {
-            logger.warn({ timer: timer.timer, visitor: timer.visitor }, 'timer of a scenario no longer loaded; dropped');
-            continue;
-          }
-          const snapshot = await store.snapshot(timer.visitor);
-          await this.delivery.deliver(timer.visitor, evaluator, [candidate], snapshot.profile);
-        }
-        // A firing can arm a follow-up that is already due (a journey step): take until none is left.
-        if (due.length === 0) return;
-      }
-    } catch (error) {
-      logger.error({ err: error }, 'firing due timers failed; retrying at the next poll');
-      if (reach !== undefined) throw error;
+      await pass;
+    } finally {
+      if (this.timerPass === pass) this.timerPass = undefined;
     }
   }
 
-  /** Stops taking frames and finishes those in flight. */
+  private async takeAndFire(until: number | undefined, reach: ((due: number) => void) | undefined): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const batch = reach === undefined ? this.options.timerBatch : 1;
+    let due: DueTimer[];
+    do {
+      try {
+        due = await store.takeDueTimers(until ?? clock.now(), batch);
+      } catch (error) {
+        logger.error({ err: error }, 'taking due timers failed; retrying at the next poll');
+        if (reach !== undefined) throw error;
+        return;
+      }
+      const evaluator = this.deps.scenarios.current();
+      for (const timer of due) {
+        reach?.(timer.due);
+        await this.fireTimer(evaluator, timer, reach !== undefined);
+      }
+      // A firing can arm a follow-up that is already due (a journey step): take until none is left.
+    } while (due.length > 0);
+  }
+
+  /** A timer is out of the store once taken: when its delivery fails, it is armed again for a later try. */
+  private async fireTimer(evaluator: ScenarioEvaluator, timer: DueTimer, replaying: boolean): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const candidate = evaluator.fromTimer(timer);
+    if (candidate === undefined) {
+      logger.warn({ timer: timer.timer, visitor: timer.visitor }, 'timer of a scenario no longer loaded; dropped');
+      return;
+    }
+    try {
+      const snapshot = await store.snapshot(timer.visitor);
+      await this.delivery.deliver(timer.visitor, evaluator, [candidate], snapshot.profile);
+    } catch (error) {
+      if (replaying) throw error;
+      const payload = retryTimerPayload(timer.payload, TIMER_MAX_FAILURES);
+      if (payload === undefined) {
+        logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, `timer failed ${TIMER_MAX_FAILURES} times; dropped`);
+        return;
+      }
+      logger.warn({ err: error, timer: timer.timer, visitor: timer.visitor }, 'timer delivery failed; armed again');
+      const retryAt = clock.now() + TIMER_RETRY_DELAY_MS;
+      await store
+        .apply({ visitor: timer.visitor, now: clock.now(), events: [{ eventId: `retry:${timer.timer}:${timer.due}:${retryAt}`, ops: [{ kind: 'timer.arm', timer: timer.timer, due: retryAt, payload }] }] })
+        .catch((rearm: unknown) => logger.error({ err: rearm, timer: timer.timer, visitor: timer.visitor }, 'timer could not be armed again; it is lost'));
+    }
+  }
+
+  /** Stops taking frames, finishes those in flight and the timer pass under way. */
   async stop(): Promise<void> {
     if (this.pending > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     this.subscription?.unsubscribe();
     this.frames.complete();
+    // Its failures were logged where they happened (or went to the replay that ran it); here it is only awaited.
+    await this.timerPass?.catch(() => undefined);
   }
 
   /**

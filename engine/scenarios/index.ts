@@ -26,6 +26,7 @@ export type { ScenarioLibraryOptions } from './compile/scenario-library.js';
 export type { FolderCheck } from './compile/scenario-folder.js';
 export { scenarioFileSchema } from './compile/scenario-schema.js';
 export { ScenarioEvaluator } from './evaluate/scenario-evaluator.js';
+export { retryTimerPayload } from './evaluate/timer-payload.js';
 export type { FramePlan } from './evaluate/scenario-evaluator.js';
 export type { Candidate, TriggerContext } from './evaluate/trigger-context.js';
 export { readCart, hasVerifiedEmail, isIdentified, PROFILE } from './evaluate/visitor-model.js';

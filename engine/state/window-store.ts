@@ -180,6 +180,8 @@ export interface WindowStore {
   takeDueTimers(now: number, limit: number): Promise<DueTimer[]>;
   /** Reads the visitor's profile and cart hashes. */
   snapshot(visitor: VisitorRef): Promise<VisitorSnapshot>;
+  /** Resolves when the store answers; rejects with what is wrong (health checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -56,15 +56,15 @@ describe.each(await storeKinds())('built-in real-time pop-ins, on the $kind stor
   test.skipIf(skip !== undefined)('leaving the page after a cart add shows the exit-intent pop-in', async () => {
     harness = await openHarness(kind, url, EXIT_INTENT);
     await harness.send('ann', 'cart_add', { id: 'mug', price: 12 }, T0);
-    await harness.send('ann', 'track', { name: 'exit_intent' }, T0 + 10 * MINUTE);
+    await harness.send('ann', 'exit_intent', {}, T0 + 10 * MINUTE);
     expect(harness.fired()).toMatchObject([{ scenario: 'exit-intent-cart', time: T0 + 10 * MINUTE }]);
   });
 
   test.skipIf(skip !== undefined)('leaving without a cart add today shows no exit-intent pop-in', async () => {
     harness = await openHarness(kind, url, EXIT_INTENT);
-    await harness.send('bob', 'track', { name: 'exit_intent' }, T0);
+    await harness.send('bob', 'exit_intent', {}, T0);
     await harness.send('ann', 'cart_add', { id: 'mug', price: 12 }, T0);
-    await harness.send('ann', 'track', { name: 'exit_intent' }, T0 + DAY);
+    await harness.send('ann', 'exit_intent', {}, T0 + DAY);
     expect(harness.triggers()).toEqual([]);
   });
 

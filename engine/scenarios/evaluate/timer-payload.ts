@@ -9,6 +9,8 @@ export interface TimerPayload {
   step?: number;
   /** For journey steps: the occurrence (trigger event, or yearly date) the journey belongs to. */
   occurrence?: string;
+  /** Deliveries of this timer that failed so far (the store or a channel was unavailable). */
+  failures?: number;
 }
 
 export const TIMER_KIND = { absence: 'absence:', date: 'date:', journey: 'journey:' } as const;
@@ -31,4 +33,15 @@ export function encodeTimerPayload(payload: TimerPayload): string {
 
 export function decodeTimerPayload(text: string): TimerPayload {
   return JSON.parse(text) as TimerPayload;
+}
+
+/**
+ * The payload to re-arm a timer whose delivery failed with, or undefined once it has failed
+ * `maxFailures` times: a timer taken from the store must not vanish because Redis blinked.
+ */
+export function retryTimerPayload(text: string, maxFailures: number): string | undefined {
+  const payload = decodeTimerPayload(text);
+  const failures = (payload.failures ?? 0) + 1;
+  if (failures > maxFailures) return undefined;
+  return encodeTimerPayload({ ...payload, failures });
 }

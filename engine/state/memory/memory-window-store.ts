@@ -123,6 +123,8 @@ export class MemoryWindowStore implements WindowStore {
     return { profile: readHash(state.hashes.profile, now), cart: readHash(state.hashes.cart, now) };
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     this.visitors.clear();
   }

@@ -135,6 +135,10 @@ export class RedisWindowStore implements WindowStore {
     return new RedisInterestIndex({ client: this.client, prefix: this.prefix, script: this.scripts.interest, ...(bounds === undefined ? {} : { bounds }) });
   }
 
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;

@@ -1,0 +1,81 @@
+import { Registry } from 'prom-client';
+import { describe, expect, test } from 'vitest';
+import { ManualClock, type TrackedEvent } from '../events/index.js';
+import { createLogger, createMetrics } from '../observability/index.js';
+import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator } from '../scenarios/index.js';
+import { MemoryWindowStore } from '../state/index.js';
+import { CollectingSink } from './replay/collecting-sink.js';
+import { TriggerPipeline } from './trigger-pipeline.js';
+import type { PopinPort } from './ports.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
+  's.yaml',
+  'id: search-left\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
+)!;
+
+function pipelineWith(popins: PopinPort, clock: ManualClock, sink = new CollectingSink()) {
+  const evaluator = new ScenarioEvaluator([SEARCH_LEFT]);
+  const caps = { popin: { limit: 10, within: 60_000 }, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
+  const profile = { key: 'shop', name: 'Shop', url: 'https://shop.example', from: 'a@b.c', requireVerifiedEmail: true };
+  const pipeline = new TriggerPipeline(
+    {
+      scenarios: { current: () => evaluator },
+      store: new MemoryWindowStore(undefined, clock),
+      sink,
+      clock,
+      logger: createLogger('silent'),
+      metrics: createMetrics(new Registry(), false),
+      popins,
+      emails: { enqueue: async () => undefined },
+      webhooks: { enqueue: async () => undefined },
+      sites: new Map([['shop', { profile, policy: new DeliveryPolicy({ caps, requireVerifiedEmail: true }) }]]),
+    },
+    { concurrency: 1, timerPollInterval: 60_000, timerBatch: 10 },
+  );
+  return { pipeline, sink };
+}
+
+const search: TrackedEvent = { id: 'e1', site: 'shop', visitor: 'ann', session: 's', type: 'search', time: T0, receivedAt: T0, url: '', props: { q: 'mug' } };
+const reply = { ack: () => undefined, fail: () => undefined };
+
+describe('TriggerPipeline timers', () => {
+  test('a timer whose delivery fails is armed again and delivered on a later pass', async () => {
+    const clock = new ManualClock(T0);
+    let attempts = 0;
+    const shown: string[] = [];
+    const popins: PopinPort = {
+      show: async (visitor) => {
+        if (++attempts === 1) throw new Error('socket registry unavailable');
+        shown.push(visitor.visitor);
+        return true;
+      },
+    };
+    const { pipeline } = pipelineWith(popins, clock);
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
+    clock.set(T0 + 60_000);
+    await pipeline.fireDueTimers();
+    expect(shown).toEqual([]);
+    clock.set(T0 + 60_000 + 30_000);
+    await pipeline.fireDueTimers();
+    expect(shown).toEqual(['ann']);
+  });
+
+  test('stop waits for the timer pass under way', async () => {
+    const clock = new ManualClock(T0);
+    let release: () => void = () => undefined;
+    const popins: PopinPort = { show: () => new Promise((resolve) => (release = () => resolve(true))) };
+    const { pipeline, sink } = pipelineWith(popins, clock);
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
+    clock.set(T0 + 60_000);
+    const pass = pipeline.fireDueTimers();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    let stopped = false;
+    const stopping = pipeline.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(stopped).toBe(false);
+    release();
+    await Promise.all([pass, stopping]);
+    expect(sink.rows.deliveries.map((row) => row.status)).toEqual(['sent']);
+  });
+});
