@@ -120,7 +120,7 @@ export class TriggerPipeline {
     }
     try {
       const snapshot = await store.snapshot(timer.visitor);
-      await this.delivery.deliver(timer.visitor, evaluator, [candidate], snapshot.profile);
+      await this.delivery.deliver(timer.visitor, evaluator, [candidate], snapshot.profile, snapshot);
     } catch (error) {
       if (replaying) throw error;
       const payload = retryTimerPayload(timer.payload, TIMER_MAX_FAILURES);

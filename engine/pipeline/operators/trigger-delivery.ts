@@ -1,7 +1,7 @@
 import type { Clock, VisitorRef } from '../../events/index.js';
 import type { EngineMetrics, Logger } from '../../observability/index.js';
 import { readCart, type Candidate, type DeliveryPolicy, type ScenarioEvaluator, type Verdict } from '../../scenarios/index.js';
-import type { WindowStore } from '../../state/index.js';
+import type { VisitorSnapshot, WindowStore } from '../../state/index.js';
 import type { EventSink } from '../../warehouse/index.js';
 import type { DeliveryContext, EmailPort, PopinPort, SiteProfile, WebhookPort } from '../ports.js';
 import { triggerId } from './trigger-id.js';
@@ -27,24 +27,23 @@ export interface TriggerDeliveryDeps {
 export class TriggerDelivery {
   constructor(private readonly deps: TriggerDeliveryDeps) {}
 
-  async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>): Promise<void> {
+  /**
+   * `known` is the visitor's profile and cart when the caller already read them (a due timer);
+   * otherwise they are read alongside the claim, so a pop-in waits on one round trip, not two.
+   */
+  async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>, known?: VisitorSnapshot): Promise<void> {
     const site = this.deps.sites.get(visitor.site);
     if (site === undefined) return;
     const screening = site.policy.screen(visitor, candidates, profile);
-    const outcomes =
-      screening.claims.length === 0
-        ? []
-        : await this.deps.store.claim({ visitor, now: firingTime(candidates), claims: screening.claims });
+    const [outcomes, snapshot] = await Promise.all([
+      screening.claims.length === 0 ? [] : this.deps.store.claim({ visitor, now: firingTime(candidates), claims: screening.claims }),
+      known ?? (screening.pending.length === 0 ? undefined : this.deps.store.snapshot(visitor)),
+    ]);
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
-    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict);
+    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, snapshot);
   }
 
-  private async record(
-    visitor: VisitorRef,
-    site: SiteProfile,
-    evaluator: ScenarioEvaluator,
-    verdict: Verdict,
-  ): Promise<void> {
+  private async record(visitor: VisitorRef, site: SiteProfile, evaluator: ScenarioEvaluator, verdict: Verdict, snapshot: VisitorSnapshot | undefined): Promise<void> {
     const { candidate, channel, status, reason, variant, action } = verdict;
     const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
     this.deps.metrics.triggers.inc({ scenario: candidate.scenario.id, status, reason });
@@ -61,21 +60,18 @@ export class TriggerDelivery {
       time: candidate.time,
       context: JSON.stringify(candidate.context),
     });
-    if (status !== 'fired') return;
-    await this.armFollowUps(visitor, evaluator, candidate, variant, id);
-    // Firings are rare next to events: reading the cart here keeps it out of every frame's round trip.
-    const snapshot = await this.deps.store.snapshot(visitor);
+    if (status !== 'fired' || snapshot === undefined) return;
     const context = deliveryContext(id, variant, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'popin') {
       const shown = await this.deps.popins.show(visitor, action, context);
       this.recordPopin(visitor, id, candidate, shown ? 'sent' : 'no_connection');
-      return;
-    }
-    if (action.channel === 'email') {
+    } else if (action.channel === 'email') {
       await this.deps.emails.enqueue({ triggerId: id, visitor, to: snapshot.profile.email ?? '', action, context });
-      return;
+    } else {
+      await this.deps.webhooks.enqueue({ triggerId: id, visitor, action, context });
     }
-    await this.deps.webhooks.enqueue({ triggerId: id, visitor, action, context });
+    // After the hand-over, so the visitor's pop-in never waits on the journey's next step.
+    await this.armFollowUps(visitor, evaluator, candidate, variant, id);
   }
 
   /** One store call, idempotent by the trigger id: a retried firing arms its follow-ups once. */
