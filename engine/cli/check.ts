@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/index.js';
-import { checkScenarioFolder, formatProblems } from '../scenarios/index.js';
+import { checkScenarioFolder, formatProblems, scenarioJsonSchema } from '../scenarios/index.js';
 
 export async function runCheck(args: string[]): Promise<number> {
   const dir = args[0] ?? (await loadConfig()).scenarios.dir;
@@ -11,4 +11,10 @@ export async function runCheck(args: string[]): Promise<number> {
   }
   process.stderr.write(`${formatProblems(problems)}\n${problems.length} problem(s)\n`);
   return 1;
+}
+
+/** Prints the JSON Schema of scenario files (docs/scenario.schema.json is this output). */
+export async function runSchema(): Promise<number> {
+  process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+  return 0;
 }

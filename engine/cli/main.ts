@@ -2,7 +2,7 @@
 import { isTripwireError } from '../errors.js';
 import { runBacktestCommand } from './backtest.js';
 import { runCatalogue } from './catalogue.js';
-import { runCheck } from './check.js';
+import { runCheck, runSchema } from './check.js';
 import { runEmail } from './email-preview.js';
 import { runMailer } from './mailer.js';
 import { runQuery } from './query.js';
@@ -12,6 +12,7 @@ const USAGE = `usage: tripwire <command>
 
   start                 run the engine (config from $TW_CONFIG and the environment; see README)
   check [dir]           check a scenario folder (default: the configured one) and explain each error
+  schema                print the JSON Schema of scenario files
   query <name>          run an analyst query (KPIs, funnel, audiences...): tripwire query --help
   mailer [command]      run a mailer worker (needs Redis); dead-letters, suppressions: see \`tripwire mailer --help\`
   email preview <template> [--data file.json] --out file.html
@@ -24,6 +25,7 @@ const USAGE = `usage: tripwire <command>
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: runStart,
   check: runCheck,
+  schema: runSchema,
   backtest: runBacktestCommand,
   query: runQuery,
   mailer: runMailer,

@@ -25,6 +25,7 @@ export { ScenarioLibrary } from './compile/scenario-library.js';
 export type { ScenarioLibraryOptions } from './compile/scenario-library.js';
 export type { FolderCheck } from './compile/scenario-folder.js';
 export { scenarioFileSchema } from './compile/scenario-schema.js';
+export { scenarioJsonSchema } from './compile/json-schema.js';
 export { ScenarioEvaluator } from './evaluate/scenario-evaluator.js';
 export { retryTimerPayload } from './evaluate/timer-payload.js';
 export type { FramePlan } from './evaluate/scenario-evaluator.js';
