@@ -1,8 +1,6 @@
-import { Registry } from 'prom-client';
 import { ManualClock } from '../events/index.js';
-import { createLogger, createMetrics } from '../observability/index.js';
-import { CollectingSink, EventReplay, TriggerPipeline, type SiteProfile } from '../pipeline/index.js';
-import { DeliveryPolicy, ScenarioEvaluator, type ChannelCap, type Channel, type Scenario } from '../scenarios/index.js';
+import { createReplayPipeline, type SiteProfile } from '../pipeline/index.js';
+import { ScenarioEvaluator, type ChannelCap, type Channel, type Scenario } from '../scenarios/index.js';
 import { MemoryWindowStore } from '../state/index.js';
 import type { TriggerRow, WarehouseBackend } from '../warehouse/index.js';
 import { storedEvents, type EventRange } from './stored-events.js';
@@ -48,27 +46,8 @@ const DAY = 86_400_000;
 export async function runBacktest(options: BacktestOptions): Promise<BacktestReport> {
   const clock = new ManualClock(options.range.from);
   const store = new MemoryWindowStore(undefined, clock);
-  const sink = new CollectingSink();
   const evaluator = new ScenarioEvaluator(options.scenarios);
-  const sites = new Map(
-    options.sites.map((profile) => [profile.key, { profile, policy: new DeliveryPolicy({ caps: options.caps, requireVerifiedEmail: profile.requireVerifiedEmail }) }]),
-  );
-  const pipeline = new TriggerPipeline(
-    {
-      scenarios: { current: () => evaluator },
-      store,
-      sink,
-      clock,
-      logger: createLogger('silent'),
-      metrics: createMetrics(new Registry(), false),
-      popins: { show: async () => true },
-      emails: { enqueue: async () => undefined },
-      webhooks: { enqueue: async () => undefined },
-      sites,
-    },
-    { concurrency: 1, timerPollInterval: 60_000, timerBatch: 1000 },
-  );
-  const replay = new EventReplay(pipeline, clock);
+  const { replay, sink } = createReplayPipeline({ scenarios: options.scenarios, store, clock, sites: options.sites, caps: options.caps });
   const purchases = new Map<string, number[]>();
   let events = 0;
   for await (const event of storedEvents(options.warehouse, options.range)) {

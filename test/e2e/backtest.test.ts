@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runBacktest } from '../../engine/backtest/index.js';
 import { loadScenarioFolder } from '../../engine/scenarios/index.js';
 import { SocketClient, event } from '../support/socket-client.js';
-import { eventually, serverUrls, startTestEngine, type Backends, type TestEngine } from '../support/test-engine.js';
+import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 const SCENARIOS = {
   'viewed-3.yaml': 'id: viewed-3\npriority: 60\nwhen: { count: { event: product, per: id, atLeast: 3, within: 30s } }\nthen: { popin: { title: Still thinking? } }\n',
@@ -14,15 +14,7 @@ const SCENARIOS = {
     'id: cart-left\nwhen: { absence: { after: { event: cart_add }, missing: { event: [checkout, purchase] }, within: 2s } }\nthen: { popin: { title: Your cart } }\n',
 };
 
-const servers = await serverUrls();
-afterAll(async () => {
-  if ('stop' in servers) await servers.stop();
-});
-
-const variants: Array<{ backends: Backends; skip: string | undefined }> = [
-  { backends: 'embedded', skip: undefined },
-  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
-];
+const { variants, urls } = await backendVariants();
 
 describe.each(variants)('a backtest of the stored stream, on $backends backends', ({ backends, skip }) => {
   let engine: TestEngine;
@@ -33,7 +25,7 @@ describe.each(variants)('a backtest of the stored stream, on $backends backends'
     if (skip !== undefined) return;
     dir = await mkdtemp(join(tmpdir(), 'tw-backtest-'));
     for (const [name, text] of Object.entries(SCENARIOS)) await writeFile(join(dir, name), text);
-    engine = await startTestEngine(backends, 'redisUrl' in servers ? servers : undefined, { scenarios: { dir } });
+    engine = await startTestEngine(backends, urls, { scenarios: { dir } });
   });
 
   afterAll(async () => {

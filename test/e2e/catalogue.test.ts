@@ -5,17 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { feedSignature, readFeedFile } from '../../engine/catalogue/index.js';
 import { importCatalogue } from '../../engine/cli/catalogue.js';
 import { SocketClient, event } from '../support/socket-client.js';
-import { serverUrls, startTestEngine, type Backends, type TestEngine } from '../support/test-engine.js';
+import { backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
-const servers = await serverUrls();
-afterAll(async () => {
-  if ('stop' in servers) await servers.stop();
-});
-
-const variants: Array<{ backends: Backends; skip: string | undefined }> = [
-  { backends: 'embedded', skip: undefined },
-  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
-];
+const { variants, urls } = await backendVariants();
 
 const BACK_IN_STOCK = `
 id: back-in-stock
@@ -87,7 +79,7 @@ describe.each(variants)('catalogue feed and fan-out, on $backends backends', ({ 
     await mkdir(scenarios);
     await writeFile(join(scenarios, 'back-in-stock.yaml'), BACK_IN_STOCK);
     await writeFile(join(scenarios, 'price-drop-in-cart.yaml'), PRICE_DROP_IN_CART);
-    engine = await startTestEngine(backends, 'redisUrl' in servers ? servers : undefined, { scenarios: { dir: scenarios } });
+    engine = await startTestEngine(backends, urls, { scenarios: { dir: scenarios } });
     secret = engine.config.sites.find((site) => site.key === SITE)!.secret;
     const created = await post([LAMP]);
     expect(created.status).toBe(200);

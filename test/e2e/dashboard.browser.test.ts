@@ -3,17 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { ConversionRow, DeliveryRow, EventRow, TriggerRow } from '../../engine/warehouse/index.js';
 import { launchBrowser } from '../support/browser.js';
-import { serverUrls, startTestEngine, type Backends, type TestEngine } from '../support/test-engine.js';
+import { backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
-const servers = await serverUrls();
-afterAll(async () => {
-  if ('stop' in servers) await servers.stop();
-});
-
-const variants: Array<{ backends: Backends; skip: string | undefined }> = [
-  { backends: 'embedded', skip: undefined },
-  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
-];
+const { variants, urls } = await backendVariants();
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -27,7 +19,7 @@ describe.each(variants)('the dashboard in a real browser, on $backends backends'
 
   beforeAll(async () => {
     if (skip !== undefined) return;
-    engine = await startTestEngine(backends, 'redisUrl' in servers ? servers : undefined, { admin: { token: 'dashboard-test-token-0123' } });
+    engine = await startTestEngine(backends, urls, { admin: { token: 'dashboard-test-token-0123' } });
     await seedShop(engine, Date.now());
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });

@@ -11,17 +11,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { identityHmac } from '../../engine/gateway/index.js';
 import { SocketClient, event } from '../support/socket-client.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { eventually, serverUrls, startTestEngine, type Backends, type TestEngine } from '../support/test-engine.js';
+import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
-const servers = await serverUrls();
-afterAll(async () => {
-  if ('stop' in servers) await servers.stop();
-});
-
-const variants: Array<{ backends: Backends; skip: string | undefined }> = [
-  { backends: 'embedded', skip: undefined },
-  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
-];
+const { variants, urls } = await backendVariants();
 
 /** Every product an identified visitor adds to the cart mails them, so one visitor can be mailed again and again. */
 const CART_MAIL = `id: cart-mail
@@ -54,7 +46,7 @@ describe.each(variants)('email consent and links on $backends backends', ({ back
     folder = await mkdtemp(join(tmpdir(), 'tripwire-consent-'));
     await writeFile(join(folder, 'cart-mail.yaml'), CART_MAIL);
     smtp = await startSmtpSink();
-    engine = await startTestEngine(backends, 'redisUrl' in servers ? servers : undefined, {
+    engine = await startTestEngine(backends, urls, {
       email: { smtpUrl: smtp.url },
       scenarios: { dir: folder },
       policies: { caps: { email: { limit: 50, within: '1d' } } },

@@ -8,17 +8,9 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { EmailJob } from '../../engine/mailer/index.js';
-import { eventually, serverUrls, startTestEngine, type Backends, type TestEngine } from '../support/test-engine.js';
+import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
-const servers = await serverUrls();
-afterAll(async () => {
-  if ('stop' in servers) await servers.stop();
-});
-
-const variants: Array<{ backends: Backends; skip: string | undefined }> = [
-  { backends: 'embedded', skip: undefined },
-  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
-];
+const { variants, urls } = await backendVariants();
 
 /** An SMTP server that answers each message with the next scripted reply, then accepts. */
 interface ScriptedSmtp {
@@ -108,7 +100,7 @@ describe.each(variants)('mailer delivery on $backends backends', ({ backends, sk
 
   async function start(refusals: Array<{ code: number; message: string }>, mailer: Record<string, unknown> = {}): Promise<TestEngine> {
     smtp = await scriptedSmtp(refusals);
-    engine = await startTestEngine(backends, 'redisUrl' in servers ? servers : undefined, {
+    engine = await startTestEngine(backends, urls, {
       email: { smtpUrl: smtp.url },
       mailer: { ...FAST_MAILER, ...mailer },
       // Refused sends are logged at warn and error; here they are the point, not news.

@@ -6,17 +6,9 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { demoScenariosWithCartDelay } from '../support/demo-scenarios.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { eventually, serverUrls, startTestEngine, type Backends, type TestEngine } from '../support/test-engine.js';
+import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
-const servers = await serverUrls();
-afterAll(async () => {
-  if ('stop' in servers) await servers.stop();
-});
-
-const variants: Array<{ backends: Backends; skip: string | undefined }> = [
-  { backends: 'embedded', skip: undefined },
-  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
-];
+const { variants, urls } = await backendVariants();
 
 describe.each(variants)('cart abandonment email over SMTP, on $backends backends', ({ backends, skip }) => {
   let engine: TestEngine;
@@ -28,7 +20,7 @@ describe.each(variants)('cart abandonment email over SMTP, on $backends backends
     if (skip !== undefined) return;
     fixtures = await mkdtemp(join(tmpdir(), 'tripwire-fixtures-'));
     smtp = await startSmtpSink();
-    engine = await startTestEngine(backends, 'redisUrl' in servers ? servers : undefined, {
+    engine = await startTestEngine(backends, urls, {
       email: { smtpUrl: smtp.url },
       scenarios: { dir: await demoScenariosWithCartDelay(fixtures, '2s') },
     });

@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
-import { eventually, serverUrls, startTestEngine, type Backends, type TestEngine } from '../support/test-engine.js';
+import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
-const servers = await serverUrls();
-afterAll(async () => {
-  if ('stop' in servers) await servers.stop();
-});
-
-const variants: Array<{ backends: Backends; skip: string | undefined }> = [
-  { backends: 'embedded', skip: undefined },
-  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
-];
+const { variants, urls } = await backendVariants();
 
 describe.each(variants)('a shopper in a real browser, on $backends backends', ({ backends, skip }) => {
   let engine: TestEngine;
@@ -21,7 +13,7 @@ describe.each(variants)('a shopper in a real browser, on $backends backends', ({
 
   beforeAll(async () => {
     if (skip !== undefined) return;
-    engine = await startTestEngine(backends, 'redisUrl' in servers ? servers : undefined);
+    engine = await startTestEngine(backends, urls);
     browser = await launchBrowser();
     page = await browser.newPage();
   });

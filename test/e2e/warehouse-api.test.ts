@@ -2,17 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { conversionRow, eventRow, triggerRow } from '../contract/warehouse.contract.js';
-import { serverUrls, startTestEngine, type Backends, type TestEngine } from '../support/test-engine.js';
+import { backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
-const servers = await serverUrls();
-afterAll(async () => {
-  if ('stop' in servers) await servers.stop();
-});
-
-const variants: Array<{ backends: Backends; skip: string | undefined }> = [
-  { backends: 'embedded', skip: undefined },
-  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
-];
+const { variants, urls } = await backendVariants();
 
 const TOKEN = 'api-test-token-0123456789';
 const D = Date.UTC(2025, 4, 5);
@@ -24,7 +16,7 @@ describe.each(variants)('the queries API on $backends backends', ({ backends, sk
 
   beforeAll(async () => {
     if (skip !== undefined) return;
-    engine = await startTestEngine(backends, 'redisUrl' in servers ? servers : undefined, { admin: { token: TOKEN } });
+    engine = await startTestEngine(backends, urls, { admin: { token: TOKEN } });
     await engine.warehouse.insert('triggers', [
       triggerRow({ site: 'demo', visitor_id: 'a', scenario_id: 'welcome', variant: 'A', time: D + 1000 }),
       triggerRow({ site: 'demo', visitor_id: 'b', scenario_id: 'welcome', variant: 'control', status: 'suppressed', reason: 'control', time: D + 1000 }),
@@ -82,15 +74,14 @@ describe.each(variants)('the queries API on $backends backends', ({ backends, sk
   });
 });
 
-describe.skipIf('skip' in servers)('tripwire query, from the command line', () => {
+describe.skipIf(urls === undefined)('tripwire query, from the command line', () => {
   const run = promisify(execFile);
   test('prints a query as CSV from the configured ClickHouse', async () => {
-    const urls = servers as { clickhouseUrl: string };
-    const engine = await startTestEngine('embedded', undefined, { warehouse: { clickhouseUrl: urls.clickhouseUrl, database: 'tw_cli_test' }, log: { level: 'fatal' } });
+    const engine = await startTestEngine('embedded', undefined, { warehouse: { clickhouseUrl: urls!.clickhouseUrl, database: 'tw_cli_test' }, log: { level: 'fatal' } });
     await engine.warehouse.insert('events', [eventRow({ type: 'page', time: D }), eventRow({ type: 'page', visitor_id: 'v2', time: D + 1 })]);
     await engine.close();
     const { stdout } = await run('npx', ['tsx', 'engine/cli/main.ts', 'query', 'events-per-type', '--from', '2025-05-05', '--format', 'csv'], {
-      env: { ...process.env, CLICKHOUSE_URL: urls.clickhouseUrl, CLICKHOUSE_DATABASE: 'tw_cli_test', TW_CONFIG: '' },
+      env: { ...process.env, CLICKHOUSE_URL: urls!.clickhouseUrl, CLICKHOUSE_DATABASE: 'tw_cli_test', TW_CONFIG: '' },
     });
     expect(stdout).toBe('day,type,events,visitors\r\n2025-05-05,page,2,2\r\n');
   });

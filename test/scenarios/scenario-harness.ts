@@ -1,18 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Registry } from 'prom-client';
 import { ManualClock, type TrackedEvent, type VisitorRef } from '../../engine/events/index.js';
-import { createLogger, createMetrics } from '../../engine/observability/index.js';
-import {
-  CollectingSink,
-  EventReplay,
-  TriggerPipeline,
-  type EmailOrder,
-  type PopinPort,
-  type SiteProfile,
-  type WebhookOrder,
-} from '../../engine/pipeline/index.js';
+import { createReplayPipeline, type EmailOrder, type SiteProfile, type WebhookOrder } from '../../engine/pipeline/index.js';
 import type { EventType } from '../../engine/protocol/index.js';
-import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator, type PopinAction, type Scenario } from '../../engine/scenarios/index.js';
+import { ScenarioCompiler, type PopinAction, type Scenario } from '../../engine/scenarios/index.js';
 import { MemoryWindowStore, type WindowStore } from '../../engine/state/index.js';
 import { RedisWindowStore } from '../../engine/state/redis/index.js';
 import type { TriggerRow } from '../../engine/warehouse/index.js';
@@ -80,41 +70,31 @@ export async function openHarness(kind: StoreKind, redisUrl: string | undefined,
     kind === 'memory'
       ? new MemoryWindowStore(undefined, clock)
       : await RedisWindowStore.connect(redisUrl!, { prefix: `spec-${randomBytes(5).toString('hex')}` });
-  const sink = new CollectingSink();
   const popins: ScenarioHarness['popins'] = [];
   const emails: EmailOrder[] = [];
   const webhooks: WebhookOrder[] = [];
-  const popinPort: PopinPort = {
-    show: async (visitor, action) => {
-      popins.push({ visitor: visitor.visitor, action });
-      return true;
-    },
-  };
   const caps = {
     popin: { limit: 1000, within: HOUR },
     email: { limit: 1000, within: HOUR },
     webhook: { limit: 1000, within: HOUR },
     ...options.caps,
   };
-  const profile: SiteProfile = { key: SITE, name: 'Shop', url: 'https://shop.example', from: 'shop@example.test', requireVerifiedEmail: options.requireVerifiedEmail ?? true };
-  const policy = new DeliveryPolicy({ caps, requireVerifiedEmail: profile.requireVerifiedEmail });
-  const evaluator = new ScenarioEvaluator(scenarios);
-  const pipeline = new TriggerPipeline(
-    {
-      scenarios: { current: () => evaluator },
-      store,
-      sink,
-      clock,
-      logger: createLogger('silent'),
-      metrics: createMetrics(new Registry(), false),
-      popins: popinPort,
-      emails: { enqueue: async (order) => void emails.push(order) },
-      webhooks: { enqueue: async (order) => void webhooks.push(order) },
-      sites: new Map([[SITE, { profile, policy }]]),
+  const site: SiteProfile = { key: SITE, name: 'Shop', url: 'https://shop.example', from: 'shop@example.test', requireVerifiedEmail: options.requireVerifiedEmail ?? true };
+  const { replay, sink } = createReplayPipeline({
+    scenarios,
+    store,
+    clock,
+    sites: [site],
+    caps,
+    popins: {
+      show: async (visitor, action) => {
+        popins.push({ visitor: visitor.visitor, action });
+        return true;
+      },
     },
-    { concurrency: 1, timerPollInterval: 60_000, timerBatch: 100 },
-  );
-  const replay = new EventReplay(pipeline, clock);
+    emails: { enqueue: async (order) => void emails.push(order) },
+    webhooks: { enqueue: async (order) => void webhooks.push(order) },
+  });
   let sequence = 0;
   const toFiring = (row: TriggerRow): Firing => ({
     scenario: row.scenario_id,

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { afterAll } from 'vitest';
 import { parseConfig, type ConfigInput } from '../../engine/config/index.js';
 import { startEngine, type RunningEngine } from '../../engine/config/compose.js';
 import { createLogger } from '../../engine/observability/index.js';
@@ -35,6 +36,30 @@ export async function serverUrls(): Promise<{ redisUrl: string; clickhouseUrl: s
     stop: async () => {
       await Promise.all([redis.stop(), clickhouse.stop()]);
     },
+  };
+}
+
+export interface BackendVariant {
+  backends: Backends;
+  /** Why this variant is skipped: never a missing server in CI (TW_REQUIRE_SERVERS=1 fails instead). */
+  skip: string | undefined;
+}
+
+/**
+ * The two backend sets an end-to-end suite runs on, for `describe.each`: embedded defaults, and
+ * real Redis and ClickHouse servers (stopped after the file's tests).
+ */
+export async function backendVariants(): Promise<{ variants: BackendVariant[]; urls: { redisUrl: string; clickhouseUrl: string } | undefined }> {
+  const servers = await serverUrls();
+  afterAll(async () => {
+    if ('stop' in servers) await servers.stop();
+  });
+  return {
+    variants: [
+      { backends: 'embedded', skip: undefined },
+      { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
+    ],
+    urls: 'redisUrl' in servers ? servers : undefined,
   };
 }
 

@@ -8,20 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, serverUrls, startTestEngine } from '../../test/support/test-engine.js';
+import { eventually, backendVariants, startTestEngine } from '../../test/support/test-engine.js';
 import type { Backends, TestEngine } from '../../test/support/test-engine.js';
 import { snippet } from '../src/snippet.js';
 import { SiteProxy, launchChromium, unacked, until, visitorOf } from '../test-support/index.js';
 
-const servers = await serverUrls();
-afterAll(async () => {
-  if ('stop' in servers) await servers.stop();
-});
-
-const variants: Array<{ backends: Backends; skip: string | undefined }> = [
-  { backends: 'embedded', skip: undefined },
-  { backends: 'servers', skip: 'skip' in servers ? servers.skip : undefined },
-];
+const { variants, urls } = await backendVariants();
 
 const WORDING = 'Email me offers. I can unsubscribe at any time.';
 
@@ -63,7 +55,6 @@ describe.each(variants)('the tracker on the real engine, $backends backends', ({
   let scenarios: string;
   /** Each test's browser contexts, closed after it so no page of an earlier test talks to the engine. */
   const contexts: BrowserContext[] = [];
-  const urls = 'redisUrl' in servers ? servers : undefined;
 
   beforeAll(async () => {
     if (skip !== undefined) return;
@@ -176,7 +167,6 @@ describe.each(variants)('the tracker on the real engine, $backends backends', ({
  * shared engine must be closed first.
  */
 describe.each(variants)('an engine restart, $backends backends', ({ backends, skip }) => {
-  const urls = 'redisUrl' in servers ? servers : undefined;
   let scenarios: string;
   let browser: Browser;
 
