@@ -1,0 +1,28 @@
+import type { WindowStore } from '../state/index.js';
+import type { WarehouseBackend } from '../warehouse/index.js';
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** Health as /healthz reports it: the store and the warehouse each answer within a deadline. */
+export async function checkHealth(store: WindowStore, warehouse: WarehouseBackend, storeKind: string): Promise<{ ok: boolean; [key: string]: unknown }> {
+  const probe = async (check: () => Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([check(), deadline]);
+      return 'ok';
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const [storeState, warehouseState] = await Promise.all([probe(() => store.ping()), probe(() => warehouse.query('SELECT 1 AS ok'))]);
+  return {
+    ok: storeState === 'ok' && warehouseState === 'ok',
+    store: { kind: storeKind, state: storeState },
+    warehouse: { kind: `clickhouse ${warehouse.version}`, state: warehouseState },
+  };
+}
