@@ -15,7 +15,7 @@ const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
 )!;
 
 function pipelineWith(popins: PopinPort, clock: ManualClock, sink = new CollectingSink()) {
-  const evaluator = new ScenarioEvaluator([SEARCH_LEFT]);
+  const evaluator = new ScenarioEvaluator([SEARCH_LEFT, VIEWED_TWICE]);
   const caps = { popin: { limit: 10, within: 60_000 }, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
   const profile = { key: 'shop', name: 'Shop', url: 'https://shop.example', from: 'a@b.c', requireVerifiedEmail: true };
   const pipeline = new TriggerPipeline(
@@ -35,6 +35,11 @@ function pipelineWith(popins: PopinPort, clock: ManualClock, sink = new Collecti
   );
   return { pipeline, sink };
 }
+
+const VIEWED_TWICE = new ScenarioCompiler().compileOrThrow(
+  'v.yaml',
+  'id: viewed-twice\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nthen: { popin: { title: t } }\n',
+)!;
 
 const search: TrackedEvent = { id: 'e1', site: 'shop', visitor: 'ann', session: 's', type: 'search', time: T0, receivedAt: T0, url: '', props: { q: 'mug' } };
 const reply = { ack: () => undefined, fail: () => undefined };
@@ -77,5 +82,32 @@ describe('TriggerPipeline timers', () => {
     release();
     await Promise.all([pass, stopping]);
     expect(sink.rows.deliveries.map((row) => row.status)).toEqual(['sent']);
+  });
+});
+
+describe('TriggerPipeline frames', () => {
+  test('a firing whose delivery fails after its events were stored is delivered at the next try, and the frame is acked', async () => {
+    const clock = new ManualClock(T0);
+    let attempts = 0;
+    const shown: string[] = [];
+    const popins: PopinPort = {
+      show: async (visitor) => {
+        if (++attempts === 1) throw new Error('socket registry unavailable');
+        shown.push(visitor.visitor);
+        return true;
+      },
+    };
+    const { pipeline } = pipelineWith(popins, clock);
+    const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
+    const acked: string[] = [];
+    const failed: string[] = [];
+    const replies = { ack: (ids: readonly string[]) => acked.push(...ids), fail: (code: string) => failed.push(code) };
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply: replies });
+    expect(acked).toEqual(['v1', 'v2']);
+    expect(failed).toEqual([]);
+    expect(shown).toEqual([]);
+    clock.set(T0 + 30_001);
+    await pipeline.fireDueTimers();
+    expect(shown).toEqual(['ann']);
   });
 });

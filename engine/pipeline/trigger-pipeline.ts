@@ -2,7 +2,7 @@ import { Subject, Subscription, exhaustMap, from, merge, mergeMap, timer } from 
 import type { Clock } from '../events/index.js';
 import { isTripwireError } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
-import { retryTimerPayload, type ScenarioEvaluator } from '../scenarios/index.js';
+import { retryTimerPayload, type Candidate, type ScenarioEvaluator } from '../scenarios/index.js';
 import type { DueTimer, WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
@@ -146,6 +146,22 @@ export class TriggerPipeline {
   }
 
   /**
+   * The frame's events are stored by now, so a resend would be dropped as duplicates: a delivery
+   * that fails is parked in the store as a timer, and fires at the next try. Only when even that
+   * fails does the frame fail.
+   */
+  private async deliverOrDefer(frame: Frame, evaluator: ScenarioEvaluator, candidates: Candidate[], profile: Record<string, string>): Promise<void> {
+    try {
+      await this.delivery.deliver(frame.visitor, evaluator, candidates, profile);
+    } catch (error) {
+      const { store, clock, logger } = this.deps;
+      logger.warn({ err: error, visitor: frame.visitor }, 'delivery failed; the firings wait in the store for the next try');
+      const ops = evaluator.deferred(candidates, clock.now() + TIMER_RETRY_DELAY_MS);
+      await store.apply({ visitor: frame.visitor, now: clock.now(), events: [{ eventId: `deferred:${frame.events[0]?.id ?? ''}`, ops }] });
+    }
+  }
+
+  /**
    * Processes one frame to the end (state, triggers, deliveries, ack). The stream calls it for
    * live frames; a replay calls it directly, one frame at a time, in event-time order.
    */
@@ -170,7 +186,7 @@ export class TriggerPipeline {
         if (conversion !== undefined) sink.write('conversions', conversion);
       }
       const candidates = evaluator.candidates(plan, result);
-      if (candidates.length > 0) await this.delivery.deliver(frame.visitor, evaluator, candidates, result.profile);
+      if (candidates.length > 0) await this.deliverOrDefer(frame, evaluator, candidates, result.profile);
       // Backpressure: while the warehouse holds too many rows in memory, acks (and so clients) wait.
       await sink.whenWritable();
       frame.reply.ack(frame.events.map((event) => event.id));

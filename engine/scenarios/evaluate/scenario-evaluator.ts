@@ -5,6 +5,7 @@ import type { AbsenceTrigger, CountTrigger, DateTrigger, EventMatcher, Scenario,
 import { groupValue, matchesEvent } from './event-matcher.js';
 import { nextAnniversary } from './next-date.js';
 import {
+  TIMER_KIND,
   absenceTimerId,
   dateTimerId,
   decodeTimerPayload,
@@ -128,6 +129,19 @@ export class ScenarioEvaluator {
   }
 
   /**
+   * Timers that stand for candidates whose delivery failed after their events were stored: the
+   * events will not be evaluated again (a resend is a duplicate), so the firing waits in the store.
+   */
+  deferred(candidates: readonly Candidate[], due: number): StateOp[] {
+    return candidates.map((candidate) => ({
+      kind: 'timer.arm',
+      timer: `${TIMER_KIND.deferred}${candidate.scenario.id}:${candidate.eventId}`,
+      due,
+      payload: encodeTimerPayload({ scenario: candidate.scenario.id, context: candidate.context, failures: 1 }),
+    }));
+  }
+
+  /**
    * What a delivered step leaves behind: the journey's next step, armed after its wait, and for
    * yearly triggers the next year's occurrence.
    */
@@ -164,6 +178,9 @@ export class ScenarioEvaluator {
         break;
       case 'date':
         this.hook('identify', { role: 'date', scenario, trigger });
+        break;
+      case 'schedule':
+        // No visitor event starts it: the segment scheduler hands its candidates to the pipeline.
         break;
     }
     const exits = exitMatchers(scenario);

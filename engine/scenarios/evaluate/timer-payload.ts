@@ -13,7 +13,7 @@ export interface TimerPayload {
   failures?: number;
 }
 
-export const TIMER_KIND = { absence: 'absence:', date: 'date:', journey: 'journey:' } as const;
+export const TIMER_KIND = { absence: 'absence:', date: 'date:', journey: 'journey:', deferred: 'deferred:' } as const;
 
 export function absenceTimerId(scenarioId: string, group: string): string {
   return group === '' ? `${TIMER_KIND.absence}${scenarioId}` : `${TIMER_KIND.absence}${scenarioId}:${group}`;
