@@ -3,7 +3,7 @@ import type { Clock, TrackedEvent, VisitorRef } from '../events/index.js';
 import type { ErrorCode } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
 import type { Frame } from '../pipeline/index.js';
-import { PATHS, VISITOR_ID_PATTERN, type ErrorMessage } from '../protocol/index.js';
+import { PATHS, VISITOR_ID_PATTERN, type AckMessage, type ErrorMessage } from '../protocol/index.js';
 import { decodeFrame, type DecodeLimits, type EventProblem } from './decode-frame.js';
 import { ResponseWriter } from './http-response.js';
 import { verifyIdentify } from './identity-verification.js';
@@ -152,14 +152,14 @@ export class Gateway {
       return;
     }
     data.inFlight += events.length;
-    const settle = (reply: string) => {
+    const settle = (reply: AckMessage | ErrorMessage) => {
       data.inFlight -= events.length;
-      if (!data.closed) ws.cork(() => ws.send(reply));
+      if (!data.closed) ws.cork(() => ws.send(JSON.stringify(reply)));
     };
     this.submit(data.visitor, events, receivedAt, settle);
   }
 
-  private submit(visitor: VisitorRef, events: TrackedEvent[], receivedAt: number, settle: (reply: string) => void): void {
+  private submit(visitor: VisitorRef, events: TrackedEvent[], receivedAt: number, settle: (reply: AckMessage | ErrorMessage) => void): void {
     const secret = this.deps.sites.get(visitor.site)!.secret;
     for (const event of events) verifyIdentify(event, secret);
     this.deps.submit({
@@ -167,8 +167,8 @@ export class Gateway {
       events,
       receivedAt,
       reply: {
-        ack: (ids) => settle(JSON.stringify({ k: 'ack', i: ids })),
-        fail: (code, message) => settle(JSON.stringify(errorMessage(code, message))),
+        ack: (ids) => settle({ k: 'ack', i: [...ids] }),
+        fail: (code, message) => settle(errorMessage(code, message)),
       },
     } satisfies Frame);
   }
@@ -224,9 +224,8 @@ export class Gateway {
     }
     const events = decoded.events.map((event) => ({ ...event, site: visitor.site, visitor: visitor.visitor }));
     this.submit(visitor, events, receivedAt, (reply) => {
-      const parsed = JSON.parse(reply) as { k: string };
-      if (parsed.k === 'ack') writer.json(200, { ...parsed, err: errors }, CORS);
-      else writer.json(503, parsed, CORS);
+      if (reply.k === 'ack') writer.json(200, { ...reply, err: errors }, CORS);
+      else writer.json(503, reply, CORS);
     });
   }
 
