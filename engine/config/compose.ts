@@ -18,6 +18,7 @@ import { BatchingSink, type EventSink, type WarehouseBackend } from '../warehous
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
 import { EmailLinkPages, TriggerEmailPort } from '../mailer/index.js';
+import { SegmentScheduler, checkSchedules } from '../multicast/index.js';
 import { composeCatalogue, type ComposedCatalogue } from './compose-catalogue.js';
 import { composeMailer, type ComposedMailer } from './compose-mailer.js';
 import { checkHealth } from './health.js';
@@ -43,6 +44,8 @@ export interface RunningEngine {
   mailer: ComposedMailer;
   /** The product catalogue, its interest index and feed (docs/catalogue.md). */
   catalogue: ComposedCatalogue;
+  /** Scheduled sends to segments (`when: schedule` scenarios). */
+  schedules: SegmentScheduler;
   /** Bearer token of /api/queries and the /dashboard sign-in. */
   adminToken: string;
   /** True when no admin.token was configured and this one was made at start (the banner prints it). */
@@ -124,6 +127,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     });
     scenarios.watch();
     closers.push(async () => scenarios.close());
+    checkSchedules(scenarios.current().scenarios);
     const publicUrl = config.server.publicUrl;
     const catalogue = config.demo.enabled ? await loadCatalogue(join(root, config.demo.catalogue)) : undefined;
     const products = await composeCatalogue(config, { store, clock, logger, demo: catalogue?.products });
@@ -162,6 +166,13 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     );
     pipeline.start();
     closers.push(() => pipeline.stop());
+    const schedules = new SegmentScheduler(
+      { scenarios, store, warehouse, delivery: pipeline, sites: config.sites.map((site) => site.key), clock, logger },
+      { pollInterval: config.schedules.pollInterval, batch: config.schedules.batch },
+    );
+    schedules.start();
+    // Closers run in reverse: the send under way finishes before the pipeline stops.
+    closers.push(() => schedules.stop());
     const feed = products.connect(pipeline);
     // Closers run in reverse: fan-outs under way finish before the pipeline stops.
     closers.push(() => feed.fanOut.drain());
@@ -211,7 +222,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     const url = publicUrl ?? `http://localhost:${port}`;
     engineUrl = url;
     const adminTokenGenerated = config.admin.token === undefined;
-    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, mailer, catalogue: products, adminToken, adminTokenGenerated, stop: stopAll };
+    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, mailer, catalogue: products, schedules, adminToken, adminTokenGenerated, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

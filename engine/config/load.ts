@@ -20,6 +20,7 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; type: 's
   { env: 'TW_DEMO', path: ['demo', 'enabled'], type: 'boolean' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], type: 'string' },
   { env: 'TW_ADMIN_TOKEN', path: ['admin', 'token'], type: 'string' },
+  { env: 'TW_SCHEDULE_POLL_INTERVAL', path: ['schedules', 'pollInterval'], type: 'number' },
 ];
 
 export interface LoadOptions {

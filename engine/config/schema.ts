@@ -121,6 +121,15 @@ export const configSchema = z.object({
       batch: z.number().int().positive().default(500),
     })
     .prefault({}),
+  /** Scheduled sends to segments: `when: schedule` scenarios (docs/scenarios.md). */
+  schedules: z
+    .object({
+      /** How often due sends are looked for; 0 never (a send then waits for another engine, or for runDue()). */
+      pollInterval: duration.default(60_000),
+      /** Audience members handed to delivery at once. */
+      batch: z.number().int().positive().default(500),
+    })
+    .prefault({}),
   admin: z
     .object({
       /** Bearer token for /api/queries and the /dashboard login; a random one is made (and printed) at start when unset. */

@@ -1,9 +1,9 @@
 import { Subject, Subscription, exhaustMap, from, merge, mergeMap, timer } from 'rxjs';
-import type { Clock } from '../events/index.js';
+import type { Clock, VisitorRef } from '../events/index.js';
 import { isTripwireError } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
 import { retryTimerPayload, type Candidate, type ScenarioEvaluator } from '../scenarios/index.js';
-import type { DueTimer, WindowStore } from '../state/index.js';
+import type { DueTimer, VisitorSnapshot, WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
 import { conversionRow, eventRow, popinFeedbackRow } from './operators/event-rows.js';
@@ -134,6 +134,14 @@ export class TriggerPipeline {
         .apply({ visitor: timer.visitor, now: clock.now(), events: [{ eventId: `retry:${timer.timer}:${timer.due}:${retryAt}`, ops: [{ kind: 'timer.arm', timer: timer.timer, due: retryAt, payload }] }] })
         .catch((rearm: unknown) => logger.error({ err: rearm, timer: timer.timer, visitor: timer.visitor }, 'timer could not be armed again; it is lost'));
     }
+  }
+
+  /**
+   * Delivers firings that start from no event of the visitor (a scheduled send to a segment)
+   * through the same policies and channels as the others; the caller read the visitor's snapshot.
+   */
+  async deliverScheduled(visitor: VisitorRef, candidates: readonly Candidate[], snapshot: VisitorSnapshot): Promise<void> {
+    await this.delivery.deliver(visitor, this.deps.scenarios.current(), candidates, snapshot.profile, snapshot);
   }
 
   /** Stops taking frames, finishes those in flight and the timer pass under way. */

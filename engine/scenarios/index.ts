@@ -17,6 +17,8 @@ export type {
   GroupedMatcher,
   SequenceTrigger,
   DateTrigger,
+  ScheduleTrigger,
+  AudienceRef,
 } from './model.js';
 export { ScenarioCompiler, formatProblems } from './compile/scenario-compiler.js';
 export type { ScenarioProblem, CompileResult } from './compile/scenario-compiler.js';
@@ -28,6 +30,7 @@ export { scenarioFileSchema } from './compile/scenario-schema.js';
 export { scenarioJsonSchema } from './compile/json-schema.js';
 export { ScenarioEvaluator } from './evaluate/scenario-evaluator.js';
 export { retryTimerPayload } from './evaluate/timer-payload.js';
+export { scheduleOccurrence } from './evaluate/schedule-occurrence.js';
 export type { FramePlan } from './evaluate/scenario-evaluator.js';
 export type { Candidate, TriggerContext } from './evaluate/trigger-context.js';
 export { readCart, hasVerifiedEmail, isIdentified, PROFILE } from './evaluate/visitor-model.js';

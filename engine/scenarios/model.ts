@@ -42,7 +42,7 @@ export interface JourneyStep {
   action: Action;
 }
 
-export type Trigger = CountTrigger | AbsenceTrigger | SequenceTrigger | DateTrigger;
+export type Trigger = CountTrigger | AbsenceTrigger | SequenceTrigger | DateTrigger | ScheduleTrigger;
 
 /** Fires when the `atLeast`-th matching event lands within `within` (per value of `per`, if set). */
 export interface CountTrigger {
@@ -82,6 +82,30 @@ export interface DateTrigger {
   hour: number;
   /** IANA time zone used when the visitor has no `timezone` trait. */
   timezone: string;
+}
+
+/**
+ * A scheduled send to a segment (Retail Rocket's multicast): at `at` local time, every `every`
+ * from the `starting` day, to each visitor a warehouse audience query returns. It starts from no
+ * visitor's event: the segment scheduler runs it, not the evaluator.
+ */
+export interface ScheduleTrigger {
+  kind: 'schedule';
+  /** Period in ms, a whole number of days. */
+  every: number;
+  /** Local time of day, in minutes after midnight. */
+  at: number;
+  /** IANA time zone of `at` and `starting`. */
+  timezone: string;
+  /** The first local day of sends (YYYY-MM-DD); later sends fall every `every` after it. */
+  starting: string;
+  audience: AudienceRef;
+}
+
+/** A shipped warehouse audience query (engine/warehouse/queries), by name, with its parameters. */
+export interface AudienceRef {
+  query: string;
+  params: Record<string, string>;
 }
 
 export interface EventMatcher {

@@ -10,7 +10,7 @@ describe('the published JSON Schema of scenario files', () => {
 
   test('names every trigger and action a marketer can write', () => {
     const schema = scenarioJsonSchema() as { properties: { when: { properties: Record<string, unknown> }; then: { properties: Record<string, unknown> } } };
-    expect(Object.keys(schema.properties.when.properties).sort()).toEqual(['absence', 'count', 'date', 'inactivity', 'sequence']);
+    expect(Object.keys(schema.properties.when.properties).sort()).toEqual(['absence', 'count', 'date', 'inactivity', 'schedule', 'sequence']);
     expect(Object.keys(schema.properties.then.properties).sort()).toEqual(['email', 'popin', 'webhook']);
   });
 });

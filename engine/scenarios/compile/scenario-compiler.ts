@@ -122,6 +122,11 @@ function trigger(when: ScenarioFile['when']): Trigger {
     const since = { event: when.inactivity.since.event, where: when.inactivity.since.where };
     return { kind: 'absence', after: grouped(since, undefined), missing: grouped(since, undefined), within: when.inactivity.for };
   }
+  if (when.schedule) {
+    const { every, at, timezone, starting, audience } = when.schedule;
+    const [hours, minutes] = at.split(':').map(Number) as [number, number];
+    return { kind: 'schedule', every, at: hours * 60 + minutes, timezone, starting, audience: { query: audience.query, params: audience.params } };
+  }
   const date = when.date!;
   return { kind: 'date', trait: date.trait, hour: date.hour, timezone: date.timezone };
 }

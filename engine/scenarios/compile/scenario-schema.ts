@@ -59,6 +59,23 @@ const date = z
   })
   .strict();
 
+const DAY_MS = 86_400_000;
+
+const schedule = z
+  .object({
+    every: duration.refine((ms) => ms >= DAY_MS && ms % DAY_MS === 0, 'every is a whole number of days, e.g. 1d, 7d or 2w'),
+    at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the time of day as HH:MM, e.g. 10:00').default('10:00'),
+    timezone: z.string().refine(isTimeZone, 'not an IANA time zone, e.g. Europe/Paris or UTC').default('UTC'),
+    starting: z.string().refine(isDay, 'write the first day of sends as a date, YYYY-MM-DD').default('2024-01-01'),
+    audience: z
+      .object({
+        query: z.string().min(1),
+        params: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+      })
+      .strict(),
+  })
+  .strict();
+
 const variables = z.record(z.string(), z.string()).default({});
 
 const popin = z
@@ -152,9 +169,13 @@ export const scenarioFileSchema = z
         sequence: sequence.optional(),
         inactivity: inactivity.optional(),
         date: date.optional(),
+        schedule: schedule.optional(),
       })
       .strict()
-      .refine(exactlyOne(['count', 'absence', 'sequence', 'inactivity', 'date']), 'when needs exactly one of count, absence, sequence, inactivity, date'),
+      .refine(
+        exactlyOne(['count', 'absence', 'sequence', 'inactivity', 'date', 'schedule']),
+        'when needs exactly one of count, absence, sequence, inactivity, date, schedule',
+      ),
     visitor: z
       .object({
         identified: z.boolean().optional(),
@@ -178,3 +199,18 @@ export type ConditionInput = z.infer<typeof condition>;
 export type MatcherInput = z.infer<typeof groupedMatcher>;
 export type ActionInput = z.infer<typeof action>;
 export type StepInput = z.infer<typeof step>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
+function isDay(text: string): boolean {
+  const at = Date.parse(`${text}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(at) && new Date(at).toISOString().startsWith(text);
+}

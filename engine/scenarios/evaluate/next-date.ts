@@ -20,14 +20,14 @@ export function nextAnniversary(date: string, hour: number, timeZone: string, af
 }
 
 /** Epoch ms of a local wall-clock time in an IANA zone (two passes settle DST offsets). */
-function zonedTime(year: number, month: number, day: number, hour: number, timeZone: string): number {
-  const wall = Date.UTC(year, month - 1, day, hour);
+export function zonedTime(year: number, month: number, day: number, hour: number, timeZone: string, minute = 0): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
   let guess = wall;
   for (let pass = 0; pass < 2; pass++) guess = wall - offsetOf(guess, timeZone);
   return guess;
 }
 
-function offsetOf(at: number, timeZone: string): number {
+export function offsetOf(at: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',

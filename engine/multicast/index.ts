@@ -1,0 +1,3 @@
+export { SegmentScheduler } from './segment-scheduler.js';
+export type { ScheduledDelivery, SegmentSchedulerDeps, SegmentSchedulerOptions, MulticastRun } from './segment-scheduler.js';
+export { checkSchedules, audienceProblem, audienceQueries } from './audience-check.js';
