@@ -7,24 +7,15 @@ export class VisitorKeys {
   readonly profile: string;
   readonly cart: string;
   readonly timers: string;
-  readonly timerPayloads: string;
-  private readonly base: string;
+  readonly windows: string;
 
   constructor(prefix: string, visitor: VisitorRef) {
-    this.base = `${prefix}:{${dueMember(visitor)}}:`;
-    this.seen = `${this.base}seen`;
-    this.profile = `${this.base}profile`;
-    this.cart = `${this.base}cart`;
-    this.timers = `${this.base}timers`;
-    this.timerPayloads = `${this.base}tpay`;
-  }
-
-  window(key: string): string {
-    return `${this.base}w:${key}`;
-  }
-
-  gate(key: string): string {
-    return `${this.base}g:${key}`;
+    const base = `${prefix}:{${dueMember(visitor)}}:`;
+    this.seen = `${base}seen`;
+    this.profile = `${base}profile`;
+    this.cart = `${base}cart`;
+    this.timers = `${base}t`;
+    this.windows = `${base}w`;
   }
 }
 
