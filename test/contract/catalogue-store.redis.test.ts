@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { RedisCatalogueStore } from '../../engine/catalogue/redis/index.js';
-import { redisForTests } from '../support/redis-server.js';
-import { removeKeys } from './catalogue-redis-keys.js';
+import { redisForTests, removeRedisKeys } from '../support/redis-server.js';
 import { describeCatalogueStoreContract } from './catalogue-store.contract.js';
 
 const server = await redisForTests();
@@ -26,7 +25,7 @@ describeCatalogueStoreContract(
       peer,
       close: async () => {
         await Promise.all([store.close(), peer.close()]);
-        await removeKeys(server.url, prefix);
+        await removeRedisKeys(server.url, prefix);
       },
     };
   },

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createClient } from 'redis';
 import { afterAll } from 'vitest';
 import { RedisMailerStore } from '../../engine/mailer/redis/index.js';
-import { redisForTests } from '../support/redis-server.js';
+import { redisForTests, removeRedisKeys } from '../support/redis-server.js';
 import { describeEmailQueueContract } from './email-queue.contract.js';
 
 const server = await redisForTests();
@@ -31,22 +30,10 @@ describeEmailQueueContract(
       },
       close: async () => {
         await Promise.all([mine.close(), peer.close()]);
-        await removeKeys(url, prefix);
+        await removeRedisKeys(url, prefix);
       },
     };
   },
   'skip' in server ? { skip: server.skip } : {},
 );
 
-/** A shared REDIS_URL outlives the test run: leave nothing behind. */
-async function removeKeys(url: string, prefix: string): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) {
-      if (keys.length > 0) await client.unlink(keys);
-    }
-  } finally {
-    await client.close();
-  }
-}

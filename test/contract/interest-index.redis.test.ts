@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { RedisWindowStore } from '../../engine/state/redis/index.js';
-import { redisForTests } from '../support/redis-server.js';
+import { redisForTests, removeRedisKeys } from '../support/redis-server.js';
 import { describeInterestIndexContract } from './interest-index.contract.js';
-import { removeKeys } from './catalogue-redis-keys.js';
 
 const server = await redisForTests();
 if ('url' in server) afterAll(() => server.stop());
@@ -23,7 +22,7 @@ describeInterestIndexContract(
       peer: peerStore.interestIndex(bounds),
       close: async () => {
         await Promise.all([store.close(), peerStore.close()]);
-        await removeKeys(server.url, prefix);
+        await removeRedisKeys(server.url, prefix);
       },
     };
   },

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import { afterAll } from 'vitest';
 import { RedisMailerStore } from '../../engine/mailer/redis/index.js';
-import { redisForTests } from '../support/redis-server.js';
+import { redisForTests, removeRedisKeys } from '../support/redis-server.js';
 import { describeSuppressionListContract } from './suppression-list.contract.js';
 
 const server = await redisForTests();
@@ -23,22 +22,10 @@ describeSuppressionListContract(
       peer: peer.suppressions,
       close: async () => {
         await Promise.all([mine.close(), peer.close()]);
-        await removeKeys(url, prefix);
+        await removeRedisKeys(url, prefix);
       },
     };
   },
   'skip' in server ? { skip: server.skip } : {},
 );
 
-/** A shared REDIS_URL outlives the test run: leave nothing behind. */
-async function removeKeys(url: string, prefix: string): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) {
-      if (keys.length > 0) await client.unlink(keys);
-    }
-  } finally {
-    await client.close();
-  }
-}

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import { afterAll } from 'vitest';
 import { RedisWindowStore } from '../../engine/state/redis/index.js';
-import { redisForTests } from '../support/redis-server.js';
+import { redisForTests, removeRedisKeys } from '../support/redis-server.js';
 import { describeWindowStoreContract } from './window-store.contract.js';
 
 const server = await redisForTests();
@@ -25,22 +24,10 @@ describeWindowStoreContract(
       peer,
       close: async () => {
         await Promise.all([store.close(), peer.close()]);
-        await removeKeys(url, prefix);
+        await removeRedisKeys(url, prefix);
       },
     };
   },
   'skip' in server ? { skip: server.skip } : {},
 );
 
-/** A shared REDIS_URL outlives the test run: leave nothing behind. */
-async function removeKeys(url: string, prefix: string): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) {
-      if (keys.length > 0) await client.unlink(keys);
-    }
-  } finally {
-    await client.close();
-  }
-}
