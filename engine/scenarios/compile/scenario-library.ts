@@ -1,6 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { ScenarioEvaluator } from '../evaluate/scenario-evaluator.js';
-import { scenarioTag } from '../evaluate/scenario-tag.js';
 import type { Scenario } from '../model.js';
 import { TripwireError } from '../../errors.js';
 import { formatProblems, type ScenarioProblem } from './scenario-compiler.js';
@@ -73,16 +72,5 @@ function merge(folder: readonly Scenario[], extra: readonly Scenario[], problems
   for (const scenario of extra) {
     if (ids.has(scenario.id)) problems.push({ file: scenario.source, line: 1, column: 1, path: 'id', message: `id "${scenario.id}" is defined twice` });
   }
-  const all = [...folder, ...extra.filter((scenario) => !ids.has(scenario.id))];
-  // State keys name a scenario by a short tag of its id: two ids sharing one would share state.
-  const tags = new Map<string, Scenario>();
-  for (const scenario of all) {
-    const tag = scenarioTag(scenario.id);
-    const other = tags.get(tag);
-    if (other !== undefined) {
-      problems.push({ file: scenario.source, line: 1, column: 1, path: 'id', message: `id "${scenario.id}" has the same state tag as "${other.id}" (${other.source}); rename one` });
-    }
-    tags.set(tag, scenario);
-  }
-  return all;
+  return [...folder, ...extra.filter((scenario) => !ids.has(scenario.id))];
 }

@@ -4,15 +4,13 @@ import type { ApplyResult, DueTimer, EventOps, StateOp } from '../../state/index
 import type { AbsenceTrigger, CountTrigger, DateTrigger, EventMatcher, Scenario, SequenceTrigger } from '../model.js';
 import { groupValue, matchesEvent } from './event-matcher.js';
 import { nextAnniversary } from './next-date.js';
-import { scenarioTag } from './scenario-tag.js';
 import {
+  TIMER_KIND,
   absenceTimerId,
   dateTimerId,
   decodeTimerPayload,
-  deferredTimerId,
   encodeTimerPayload,
   journeyTimerId,
-  timerContext,
 } from './timer-payload.js';
 import { triggerContext, type Candidate, type TriggerContext } from './trigger-context.js';
 import { visitorOps } from './visitor-model.js';
@@ -113,19 +111,18 @@ export class ScenarioEvaluator {
     const payload = decodeTimerPayload(timer.payload);
     const scenario = this.byId.get(payload.scenario);
     if (scenario === undefined) return undefined;
-    const context = timerContext(payload, scenario);
     if (payload.step === undefined) {
       // A yearly trigger fires again and again from one identify: the due time tells occurrences apart.
-      const occurrence = scenario.trigger.kind === 'date' ? `${payload.event.id}@${timer.due}` : payload.event.id;
-      return firstStep(scenario, occurrence, timer.due, context);
+      const occurrence = scenario.trigger.kind === 'date' ? `${payload.context.event.id}@${timer.due}` : payload.context.event.id;
+      return firstStep(scenario, occurrence, timer.due, payload.context);
     }
     const variant = scenario.variants.find((v) => v.id === payload.variant);
     if (variant === undefined || variant.steps[payload.step] === undefined) return undefined;
     return {
       scenario,
-      eventId: `${payload.occurrence ?? payload.event.id}#${payload.step}`,
+      eventId: `${payload.occurrence ?? payload.context.event.id}#${payload.step}`,
       time: timer.due,
-      context,
+      context: payload.context,
       variant: variant.id,
       step: payload.step,
     };
@@ -138,7 +135,7 @@ export class ScenarioEvaluator {
   deferred(candidates: readonly Candidate[], due: number): StateOp[] {
     return candidates.map((candidate) => ({
       kind: 'timer.arm',
-      timer: deferredTimerId(candidate.scenario.id, candidate.eventId),
+      timer: `${TIMER_KIND.deferred}${candidate.scenario.id}:${candidate.eventId}`,
       due,
       payload: encodeTimerPayload({ scenario: candidate.scenario.id, context: candidate.context, failures: 1 }),
     }));
@@ -201,7 +198,7 @@ export class ScenarioEvaluator {
         const member = trigger.distinct === undefined ? event.id : groupValue(event, trigger.distinct);
         if (group === undefined || member === undefined) return;
         probes.push({ eventIndex, opIndex: ops.length, scenario, equals: trigger.atLeast, atLeast: trigger.atLeast });
-        ops.push({ kind: 'window.add', key: `w:${scenarioTag(scenario.id)}:${group}`, member, at: event.time, span: trigger.within });
+        ops.push({ kind: 'window.add', key: `w:${scenario.id}:${group}`, member, at: event.time, span: trigger.within });
         return;
       }
       case 'sequence.first':
@@ -211,7 +208,7 @@ export class ScenarioEvaluator {
         if (!matchesEvent(matcher, event)) return;
         const group = groupValue(event, matcher.by);
         if (group === undefined) return;
-        const key = `s:${scenarioTag(scenario.id)}:${group}`;
+        const key = `s:${scenario.id}:${group}`;
         if (hook.role === 'sequence.first') {
           ops.push({ kind: 'window.add', key, member: event.id, at: event.time, span: trigger.within });
           return;

@@ -1,7 +1,6 @@
 import type { VisitorRef } from '../../events/index.js';
 import type { Claim, ClaimCheck, ClaimOutcome } from '../../state/index.js';
 import { matchesAll } from '../evaluate/event-matcher.js';
-import { scenarioTag } from '../evaluate/scenario-tag.js';
 import type { Candidate } from '../evaluate/trigger-context.js';
 import { PROFILE, hasVerifiedEmail, isIdentified, visitorTraits } from '../evaluate/visitor-model.js';
 import type { Action, Channel, Scenario } from '../model.js';
@@ -123,10 +122,10 @@ export class DeliveryPolicy {
     const { candidate, channel } = verdict;
     const scenario: Scenario = candidate.scenario;
     const checks: ClaimCheck[] = [];
-    if (scenario.cooldown > 0 && candidate.step === 0) checks.push({ kind: 'gate', key: `cool:${scenarioTag(scenario.id)}`, ttl: scenario.cooldown });
+    if (scenario.cooldown > 0 && candidate.step === 0) checks.push({ kind: 'gate', key: `cool:${scenario.id}`, ttl: scenario.cooldown });
     if (scenario.transactional) return { checks };
     const cap = this.options.caps[channel];
-    checks.push({ kind: 'cap', key: `cap:${channel}`, limit: cap.limit, span: cap.within, member: `${scenarioTag(scenario.id)}:${candidate.eventId}`, at: candidate.time });
+    checks.push({ kind: 'cap', key: `cap:${channel}`, limit: cap.limit, span: cap.within, member: `${scenario.id}:${candidate.eventId}`, at: candidate.time });
     return { checks };
   }
 }

@@ -10,10 +10,21 @@ export interface ApplyCall {
   earliestArm: number | undefined;
 }
 
+const FIXED_KEYS = 5;
 const HASH_KEY_INDEX = { profile: '2', cart: '3' } as const;
 
 export function encodeApply(request: ApplyRequest, keys: VisitorKeys, retention: RetentionPolicy): ApplyCall {
-  const callKeys = [keys.seen, keys.profile, keys.cart, keys.timers, keys.windows];
+  const windowIndex = new Map<string, string>();
+  const callKeys = [keys.seen, keys.profile, keys.cart, keys.timers, keys.timerPayloads];
+  const windowKey = (key: string): string => {
+    let index = windowIndex.get(key);
+    if (index === undefined) {
+      callKeys.push(keys.window(key));
+      index = String(FIXED_KEYS + windowIndex.size + 1);
+      windowIndex.set(key, index);
+    }
+    return index;
+  };
 
   const args = [
     String(request.now),
@@ -25,7 +36,7 @@ export function encodeApply(request: ApplyRequest, keys: VisitorKeys, retention:
   for (const event of request.events) {
     args.push(event.eventId, String(event.ops.length));
     for (const op of event.ops) {
-      args.push(...encodeOp(op));
+      args.push(...encodeOp(op, windowKey));
       // Counted even if the event turns out a duplicate: an early index entry costs one look.
       if (op.kind === 'timer.arm' && (earliestArm === undefined || op.due < earliestArm)) earliestArm = op.due;
     }
@@ -33,12 +44,12 @@ export function encodeApply(request: ApplyRequest, keys: VisitorKeys, retention:
   return { keys: callKeys, args, earliestArm };
 }
 
-function encodeOp(op: StateOp): string[] {
+function encodeOp(op: StateOp, windowKey: (key: string) => string): string[] {
   switch (op.kind) {
     case 'window.add':
-      return ['a', op.key, op.member, String(op.at), String(op.span)];
+      return ['a', windowKey(op.key), op.member, String(op.at), String(op.span)];
     case 'window.count':
-      return ['c', op.key, String(op.at), String(op.span)];
+      return ['c', windowKey(op.key), String(op.at), String(op.span)];
     case 'timer.arm':
       return ['t', op.timer, String(op.due), op.payload];
     case 'timer.cancel':

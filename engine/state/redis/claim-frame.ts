@@ -9,19 +9,30 @@ export interface ClaimCall {
 }
 
 export function encodeClaims(request: ClaimRequest, keys: VisitorKeys): ClaimCall {
+  const keyIndex = new Map<string, string>();
+  const callKeys: string[] = [];
+  const indexOf = (key: string): string => {
+    let index = keyIndex.get(key);
+    if (index === undefined) {
+      callKeys.push(key);
+      index = String(callKeys.length);
+      keyIndex.set(key, index);
+    }
+    return index;
+  };
   const args = [String(request.now), String(request.claims.length)];
   for (const claim of request.claims) {
     args.push(String(claim.checks.length));
-    for (const check of claim.checks) args.push(...encodeCheck(check));
+    for (const check of claim.checks) args.push(...encodeCheck(check, keys, indexOf));
   }
-  return { keys: [keys.windows], args };
+  return { keys: callKeys, args };
 }
 
-function encodeCheck(check: ClaimCheck): string[] {
-  if (check.kind === 'gate') return ['g', check.key, String(check.ttl)];
+function encodeCheck(check: ClaimCheck, keys: VisitorKeys, indexOf: (key: string) => string): string[] {
+  if (check.kind === 'gate') return ['g', indexOf(keys.gate(check.key)), String(check.ttl)];
   return [
     'c',
-    check.key,
+    indexOf(keys.window(check.key)),
     String(check.limit),
     String(check.span),
     check.member,

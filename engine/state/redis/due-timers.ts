@@ -94,7 +94,7 @@ export class DueTimers {
     const visitor = visitorOfDueMember(member);
     const keys = new VisitorKeys(this.prefix, visitor);
     const reply = replyArray(
-      await runScript(this.client, this.scripts.takeTimers, [keys.timers], [
+      await runScript(this.client, this.scripts.takeTimers, [keys.timers, keys.timerPayloads], [
         String(now),
         String(max),
       ]),

@@ -1,19 +1,15 @@
 /*
  * Key layout (prefix defaults to "tw"; site and visitor escaped as in visitor-keys.ts):
  *
- *   {prefix}:{site:visitor}:seen       zset  event id (long ids as 6 bytes of their SHA-1) → arrival time; trimmed to the dedupe horizon
- *   {prefix}:{site:visitor}:w          hash  every window, cap and gate of the visitor, a field each (scripts/windows.lua);
- *                                            PEXPIRE covers the longest-lived field
+ *   {prefix}:{site:visitor}:seen       zset  event id → arrival time; trimmed to the dedupe horizon
+ *   {prefix}:{site:visitor}:w:<key>    zset  sliding window or cap: member → time; PEXPIRE ≥ its longest span
+ *   {prefix}:{site:visitor}:g:<key>    string gate: the time it opens again; PX = its ttl
  *   {prefix}:{site:visitor}:profile    hash  PEXPIRE profileTtl, refreshed on write
  *   {prefix}:{site:visitor}:cart       hash  same
- *   {prefix}:{site:visitor}:t          list  the timers, cmsgpack { timer, due, payload } each (scripts/timers.lua)
+ *   {prefix}:{site:visitor}:timers     zset  timer → due
+ *   {prefix}:{site:visitor}:tpay       hash  timer → payload
  *   {prefix}:{due}                     zset  site:visitor → a score ≤ that visitor's earliest due
  *   {prefix}:{due}:leases              zset  site:visitor → lease end, while a taker works on it
- *
- * Few keys per visitor on purpose: each key costs ~190 bytes of Redis memory (key name, dict
- * and expiry entries, object header) before its content, while a field of a small hash costs
- * about its own bytes. A visitor of the built-in pack holds 5 keys, not one per window (see
- * bench/README.md, "Memory").
  *
  * Every script touches one hash tag only: a visitor's keys, or the two due-index keys. apply is
  * one round trip: the apply script and the due-index ZADD LT are pipelined on one connection,

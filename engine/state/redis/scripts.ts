@@ -29,24 +29,17 @@ const SCRIPT_FOLDERS = [
 ];
 
 export function loadStoreScripts(): StoreScripts {
-  const shared = readScript('windows') + readScript('timers');
   return {
-    apply: loadScript('apply', shared),
-    claim: loadScript('claim', shared),
-    takeTimers: loadScript('take-timers', shared),
+    apply: loadScript('apply'),
+    claim: loadScript('claim'),
+    takeTimers: loadScript('take-timers'),
     leaseDue: loadScript('lease-due'),
     settleDue: loadScript('settle-due'),
     interest: loadScript('interest'),
   };
 }
 
-/** `prelude` (shared functions) runs first, in the same script: Redis has no script libraries before 7.0's functions. */
-function loadScript(name: string, prelude = ''): LuaScript {
-  const source = prelude + readScript(name);
-  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
-function readScript(name: string): string {
+function loadScript(name: string): LuaScript {
   const file = SCRIPT_FOLDERS.map((folder) => fileURLToPath(new URL(`${name}.lua`, folder))).find((path) =>
     existsSync(path),
   );
@@ -56,7 +49,8 @@ function readScript(name: string): string {
       `The Redis script ${name}.lua was not found next to the store or in engine/state/redis/scripts/; the installation is incomplete.`,
     );
   }
-  return readFileSync(file, 'utf8');
+  const source = readFileSync(file, 'utf8');
+  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 /** Sends EVALSHA; the caller falls back to {@link evalSource} when Redis answers NOSCRIPT. */

@@ -7,15 +7,24 @@ export class VisitorKeys {
   readonly profile: string;
   readonly cart: string;
   readonly timers: string;
-  readonly windows: string;
+  readonly timerPayloads: string;
+  private readonly base: string;
 
   constructor(prefix: string, visitor: VisitorRef) {
-    const base = `${prefix}:{${dueMember(visitor)}}:`;
-    this.seen = `${base}seen`;
-    this.profile = `${base}profile`;
-    this.cart = `${base}cart`;
-    this.timers = `${base}t`;
-    this.windows = `${base}w`;
+    this.base = `${prefix}:{${dueMember(visitor)}}:`;
+    this.seen = `${this.base}seen`;
+    this.profile = `${this.base}profile`;
+    this.cart = `${this.base}cart`;
+    this.timers = `${this.base}timers`;
+    this.timerPayloads = `${this.base}tpay`;
+  }
+
+  window(key: string): string {
+    return `${this.base}w:${key}`;
+  }
+
+  gate(key: string): string {
+    return `${this.base}g:${key}`;
   }
 }
 

@@ -1,29 +1,45 @@
 -- Claims of one visitor, tried in order; each is all-or-nothing: every check must pass,
--- then every check is recorded. windows.lua is prepended: a gate holds the time it opens
--- again, a cap is a window.
--- KEYS: 1 windows
+-- then every check is recorded.
+-- KEYS: one per distinct check key. A gate is a string holding the time it opens again; a cap
+-- is a window (sorted set of members scored by time).
 -- ARGV: now, claimCount, then per claim: checkCount, then per check
---   g name ttl                    (gate)
---   c name limit span member at   (cap)
+--   g key ttl                    (gate)
+--   c key limit span member at   (cap)
 -- Returns per claim -1 when granted, else the 0-based index of its first failing check.
 
 local now = tonumber(ARGV[1])
 local claimCount = tonumber(ARGV[2])
-local windows = KEYS[1]
 
--- Gates compare against the caller's clock rather than relying on expiry, so virtual time
--- (tests, backtests) sees the same cooldowns; PEXPIRE only bounds memory.
+local function score(x)
+  return string.format('%.17g', x)
+end
+
+local function extendTtl(key, ttl)
+  ttl = math.max(1, math.ceil(ttl))
+  if redis.call('PTTL', key) < ttl then
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
+
+-- Gates compare against the caller's clock rather than relying on PX alone, so virtual time
+-- (tests, backtests) sees the same cooldowns; PX only bounds memory.
 local function passes(check)
-  if check.kind == 'g' then return gateOpen(windows, check.name, now) end
-  return windowCount(windows, check.name, check.at, check.span, now) < check.limit
+  if check.kind == 'g' then
+    local openAt = redis.call('GET', check.key)
+    return (not openAt) or tonumber(openAt) <= now
+  end
+  local count = redis.call('ZCOUNT', check.key, '(' .. score(check.at - check.span), score(check.at))
+  return count < check.limit
 end
 
 local function record(check)
   if check.kind == 'g' then
-    gateHold(windows, check.name, check.ttl, now)
-  else
-    windowAdd(windows, check.name, check.member, check.at, check.span, now)
+    redis.call('SET', check.key, score(now + check.ttl), 'PX', math.max(1, math.ceil(check.ttl)))
+    return
   end
+  redis.call('ZADD', check.key, score(check.at), check.member)
+  redis.call('ZREMRANGEBYSCORE', check.key, '-inf', score(check.at - check.span))
+  extendTtl(check.key, math.max(check.span, check.at + check.span - now))
 end
 
 local granted = {}
@@ -33,13 +49,13 @@ for _ = 1, claimCount do
   local checkCount = tonumber(ARGV[i])
   i = i + 1
   for _ = 1, checkCount do
-    local kind, name = ARGV[i], ARGV[i + 1]
+    local kind, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
     if kind == 'g' then
-      checks[#checks + 1] = { kind = kind, name = name, ttl = tonumber(ARGV[i + 2]) }
+      checks[#checks + 1] = { kind = kind, key = key, ttl = tonumber(ARGV[i + 2]) }
       i = i + 3
     else
       checks[#checks + 1] = {
-        kind = kind, name = name, limit = tonumber(ARGV[i + 2]), span = tonumber(ARGV[i + 3]),
+        kind = kind, key = key, limit = tonumber(ARGV[i + 2]), span = tonumber(ARGV[i + 3]),
         member = ARGV[i + 4], at = tonumber(ARGV[i + 5]),
       }
       i = i + 6
