@@ -48,15 +48,25 @@ export class DueTimers {
     const taken: DueTimer[] = [];
     // Each pass takes a timer or settles its visitors past now, so the loop ends.
     while (taken.length < limit) {
-      const pass = await this.takePass(now, limit - taken.length);
+      let pass: DueTimer[] | undefined;
+      try {
+        pass = await this.takePass(now, limit - taken.length);
+      } catch (error) {
+        // Timers taken by earlier passes are out of Redis already: hand them over; the error comes back at the next poll.
+        if (taken.length > 0) break;
+        throw error;
+      }
       if (pass === undefined) break;
       taken.push(...pass);
     }
     return taken.sort((a, b) => a.due - b.due);
   }
 
-  /** Three round trips whatever the number of visitors: lease, take (pipelined), settle. */
-  /** Undefined when no visitor is due. */
+  /**
+   * Three round trips whatever the number of visitors: lease, take (pipelined), settle. Undefined
+   * when no visitor is due. Visitors whose take failed stay leased and are looked at again once
+   * their lease ends; the others' timers, already removed from Redis, are returned, not dropped.
+   */
   private async takePass(now: number, budget: number): Promise<DueTimer[] | undefined> {
     const leased = replyArray(
       await runScript(this.client, this.scripts.leaseDue, [this.index.due, this.index.leases], [
@@ -81,8 +91,7 @@ export class DueTimers {
       );
     }
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed !== undefined) {
-      // The failed visitors stay leased and are looked at again once their lease ends.
+    if (failed !== undefined && takes.length === 0) {
       throw new TripwireError('TW_STORE_UNAVAILABLE', 'Taking due timers from Redis failed.', {
         cause: failed.reason,
       });
