@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SCRIPT, SERVER_BIN } from '../support/clickhouse-server.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * A ClickHouse server this test file owns alone, because it kills it or configures it: a shared
@@ -24,20 +24,7 @@ export interface OwnClickHouse {
 }
 
 const run = promisify(execFile);
-const SERVER_BIN = process.env.CLICKHOUSE_SERVER_BIN ?? '/usr/sbin/clickhouse-server';
-const SCRIPT = resolve(fileURLToPath(new URL('../../deploy/local/clickhouse-server.sh', import.meta.url)));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** `extraConfig` is written to config.d/, e.g. macros and a cluster for DDL checks. */
 export async function ownClickHouse(extraConfig?: string): Promise<OwnClickHouse | { skip: string }> {

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
 
 /**
  * A ClickHouse server for tests: CLICKHOUSE_URL when set, otherwise a throwaway Debian
@@ -15,20 +15,10 @@ import { promisify } from 'node:util';
 export type ClickHouseForTests = { url: string; stop(): Promise<void> } | { skip: string };
 
 const run = promisify(execFile);
-const SERVER_BIN = process.env.CLICKHOUSE_SERVER_BIN ?? '/usr/sbin/clickhouse-server';
-const SCRIPT = resolve(fileURLToPath(new URL('../../deploy/local/clickhouse-server.sh', import.meta.url)));
+export const SERVER_BIN = process.env.CLICKHOUSE_SERVER_BIN ?? '/usr/sbin/clickhouse-server';
+/** Starts and stops a throwaway server; .ci/run uses it too. */
+export const SCRIPT = resolve(fileURLToPath(new URL('../../deploy/local/clickhouse-server.sh', import.meta.url)));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 async function spawnServer(): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tw-clickhouse-'));

@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const START_DEADLINE_MS = 10_000;
@@ -61,19 +62,6 @@ async function spawnRedis(): Promise<RedisForTests> {
   return { url: `redis://127.0.0.1:${port}`, stop };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port assigned'));
-      });
-    });
-  });
-}
 
 async function waitForPong(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + START_DEADLINE_MS;
