@@ -12,16 +12,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, type VisitorRef } from '../../engine/events/index.js';
-import type {
-  CapCheck,
-  DueTimer,
-  EventOps,
-  GateCheck,
-  RetentionPolicy,
-  StateOp,
-  WindowStore,
-} from '../../engine/state/index.js';
-import { CLAIM_GRANTED as GRANTED } from '../../engine/state/index.js';
+import type { EventOps, RetentionPolicy, StateOp, WindowStore } from '../../engine/state/index.js';
+import { SPAN, add, alice, bob, count, describeTimersAndClaims, gate, type WindowStoreHarness } from './window-store-timers.contract.js';
 
 export interface WindowStoreSetup {
   clock: ManualClock;
@@ -44,7 +36,6 @@ export interface WindowStoreContractOptions {
 }
 
 const DEDUPE_HORIZON = 60_000;
-const SPAN = 10_000;
 
 export function describeWindowStoreContract(
   name: string,
@@ -76,38 +67,12 @@ export function describeWindowStoreContract(
       await opened.close();
     });
 
-    const alice: VisitorRef = { site: 'shop', visitor: 'alice' };
-    const bob: VisitorRef = { site: 'shop', visitor: 'bob' };
 
     /** Applies one event (fresh id) at `now`, returning its op results. */
     async function run(visitor: VisitorRef, now: number, ...ops: StateOp[]): Promise<number[]> {
       clock.set(now);
       const result = await store.apply({ visitor, now, events: [{ eventId: `e${++eventSeq}`, ops }] });
       return result.events[0]!.results;
-    }
-
-    function add(key: string, member: string, at: number, span = SPAN): StateOp {
-      return { kind: 'window.add', key, member, at, span };
-    }
-
-    function count(key: string, at: number, span = SPAN): StateOp {
-      return { kind: 'window.count', key, at, span };
-    }
-
-    function arm(timer: string, due: number, payload = `payload:${timer}`): StateOp {
-      return { kind: 'timer.arm', timer, due, payload };
-    }
-
-    function gate(key: string, ttl: number): GateCheck {
-      return { kind: 'gate', key, ttl };
-    }
-
-    function cap(key: string, limit: number, at: number, member = `m${at}`, span = SPAN): CapCheck {
-      return { kind: 'cap', key, limit, span, member, at };
-    }
-
-    function names(timers: DueTimer[]): string[] {
-      return timers.map((timer) => `${timer.visitor.visitor}/${timer.timer}`);
     }
 
     describe('sliding windows', () => {
@@ -299,202 +264,21 @@ export function describeWindowStoreContract(
       });
     });
 
-    describe('timers', () => {
-      it('does not return a timer before it is due', async () => {
-        await run(alice, t0, arm('abandon', t0 + 1000));
-        expect(await store.takeDueTimers(t0 + 999, 10)).toEqual([]);
-      });
-
-      it('returns a due timer with its visitor, due time and payload', async () => {
-        await run(alice, t0, arm('abandon', t0 + 1000, '{"cart":2}'));
-        expect(await store.takeDueTimers(t0 + 1000, 10)).toEqual([
-          { visitor: alice, timer: 'abandon', due: t0 + 1000, payload: '{"cart":2}' },
-        ]);
-      });
-
-      it('returns a timer only once', async () => {
-        await run(alice, t0, arm('abandon', t0 + 1000));
-        await store.takeDueTimers(t0 + 2000, 10);
-        expect(await store.takeDueTimers(t0 + 3000, 10)).toEqual([]);
-      });
-
-      it('re-arming a timer moves its due time, and it fires once', async () => {
-        await run(alice, t0, arm('abandon', t0 + 1000));
-        await run(alice, t0 + 500, arm('abandon', t0 + 5000, 'moved'));
-        expect(await store.takeDueTimers(t0 + 4999, 10)).toEqual([]);
-        expect(await store.takeDueTimers(t0 + 6000, 10)).toEqual([
-          { visitor: alice, timer: 'abandon', due: t0 + 5000, payload: 'moved' },
-        ]);
-        expect(await store.takeDueTimers(t0 + 7000, 10)).toEqual([]);
-      });
-
-      it('re-arming a timer earlier than its index entry makes it due at the earlier time', async () => {
-        await run(alice, t0, arm('abandon', t0 + 5000));
-        expect(await store.takeDueTimers(t0 + 100, 10)).toEqual([]);
-        await run(alice, t0 + 200, arm('abandon', t0 + 300));
-        expect(names(await store.takeDueTimers(t0 + 300, 10))).toEqual(['alice/abandon']);
-      });
-
-      it('still fires a later timer of a visitor whose earlier timer was taken', async () => {
-        await run(alice, t0, arm('first', t0 + 100), arm('second', t0 + 5000));
-        expect(names(await store.takeDueTimers(t0 + 200, 10))).toEqual(['alice/first']);
-        expect(await store.takeDueTimers(t0 + 4999, 10)).toEqual([]);
-        expect(names(await store.takeDueTimers(t0 + 5000, 10))).toEqual(['alice/second']);
-      });
-
-      it('cancelling by prefix cancels every group of one reminder and nothing else', async () => {
-        await run(alice, t0, arm('absence:cat', t0 + 1000), arm('absence:cat:mugs', t0 + 1000), arm('absence:cat:cups', t0 + 1000));
-        await run(alice, t0, arm('absence:catalogue', t0 + 1000), arm('journey:cat', t0 + 1000));
-        await run(alice, t0 + 1, { kind: 'timer.cancelPrefix', prefix: 'absence:cat' });
-        expect(names(await store.takeDueTimers(t0 + 2000, 10)).sort()).toEqual(['alice/absence:catalogue', 'alice/journey:cat']);
-      });
-
-      it('cancelling a timer prevents it from firing', async () => {
-        await run(alice, t0, arm('abandon', t0 + 1000));
-        await run(alice, t0 + 500, { kind: 'timer.cancel', timer: 'abandon' });
-        expect(await store.takeDueTimers(t0 + 2000, 10)).toEqual([]);
-      });
-
-      it('a cancelled timer armed again fires at its new due time', async () => {
-        await run(alice, t0, arm('abandon', t0 + 1000));
-        await run(alice, t0 + 100, { kind: 'timer.cancel', timer: 'abandon' });
-        await run(alice, t0 + 200, arm('abandon', t0 + 3000));
-        expect(await store.takeDueTimers(t0 + 2000, 10)).toEqual([]);
-        expect(names(await store.takeDueTimers(t0 + 3000, 10))).toEqual(['alice/abandon']);
-      });
-
-      it('returns at most limit timers, earliest first, and leaves the rest for the next call', async () => {
-        await run(alice, t0, arm('a1', t0 + 100), arm('a2', t0 + 400));
-        await run(bob, t0, arm('b1', t0 + 200), arm('b2', t0 + 300));
-        const first = await store.takeDueTimers(t0 + 1000, 2);
-        expect(first).toHaveLength(2);
-        const second = await store.takeDueTimers(t0 + 1000, 10);
-        expect([...names(first), ...names(second)].sort()).toEqual(['alice/a1', 'alice/a2', 'bob/b1', 'bob/b2']);
-      });
-
-      it('returns the timers of several visitors ordered by due time', async () => {
-        const carol = { site: 'blog', visitor: 'carol' };
-        await run(alice, t0, arm('x', t0 + 300));
-        await run(bob, t0, arm('y', t0 + 100));
-        await run(carol, t0, arm('z', t0 + 200));
-        const taken = await store.takeDueTimers(t0 + 1000, 10);
-        expect(taken.map((timer) => timer.due)).toEqual([t0 + 100, t0 + 200, t0 + 300]);
-        expect(names(taken)).toEqual(['bob/y', 'carol/z', 'alice/x']);
-      });
-
-      it('the earliest due timers come first when the limit cuts across visitors', async () => {
-        await run(alice, t0, arm('late', t0 + 900));
-        await run(bob, t0, arm('early', t0 + 100));
-        expect(names(await store.takeDueTimers(t0 + 1000, 1))).toEqual(['bob/early']);
-      });
-
-      it('gives each due timer to exactly one of two concurrent takers', async () => {
-        const expected: string[] = [];
-        for (let v = 0; v < 20; v++) {
-          const visitor = { site: 'shop', visitor: `v${v}` };
-          const ops = [0, 1, 2].map((n) => arm(`t${n}`, t0 + 10 * v + n));
-          await run(visitor, t0, ...ops);
-          expected.push(...ops.map((_, n) => `v${v}/t${n}`));
-        }
-        const takes = await Promise.all(
-          [store, opened.peer, store, opened.peer].map((taker) => takeAll(taker, t0 + 1000, 7)),
-        );
-        const all = takes.flat();
-        expect(all.sort()).toEqual(expected.sort());
-      });
-
-      async function takeAll(taker: WindowStore, now: number, batch: number): Promise<string[]> {
-        const taken: string[] = [];
-        for (;;) {
-          const timers = await taker.takeDueTimers(now, batch);
-          if (timers.length === 0) return taken;
-          taken.push(...names(timers));
-        }
-      }
-    });
-
-    describe('claims', () => {
-      it('a gate passes once, then holds for its ttl', async () => {
-        expect(await store.claim({ visitor: alice, now: t0, claims: [{ checks: [gate('popin', 5000)] }] })).toEqual([
-          GRANTED,
-        ]);
-        expect(
-          await store.claim({ visitor: alice, now: t0 + 4999, claims: [{ checks: [gate('popin', 5000)] }] }),
-        ).toEqual([0]);
-      });
-
-      it('a gate opens again once its ttl has passed', async () => {
-        await store.claim({ visitor: alice, now: t0, claims: [{ checks: [gate('popin', 5000)] }] });
-        expect(
-          await store.claim({ visitor: alice, now: t0 + 5000, claims: [{ checks: [gate('popin', 5000)] }] }),
-        ).toEqual([GRANTED]);
-      });
-
-      it('a cap grants up to its limit within its span', async () => {
-        const granted: number[] = [];
-        for (let i = 0; i < 4; i++) {
-          const at = t0 + i * 100;
-          granted.push(...(await store.claim({ visitor: alice, now: at, claims: [{ checks: [cap('emails', 3, at)] }] })));
-        }
-        expect(granted).toEqual([GRANTED, GRANTED, GRANTED, 0]);
-      });
-
-      it('a cap grants again once its oldest grant is a span old', async () => {
-        for (let i = 0; i < 3; i++) {
-          const at = t0 + i * 100;
-          await store.claim({ visitor: alice, now: at, claims: [{ checks: [cap('emails', 3, at)] }] });
-        }
-        const at = t0 + SPAN;
-        expect(await store.claim({ visitor: alice, now: at, claims: [{ checks: [cap('emails', 3, at)] }] })).toEqual([
-          GRANTED,
-        ]);
-      });
-
-      it('a claim is all-or-nothing: a failing cap leaves its gate untaken, and the outcome names the cap', async () => {
-        await store.claim({ visitor: alice, now: t0, claims: [{ checks: [cap('emails', 1, t0)] }] });
-        const refused = await store.claim({
-          visitor: alice,
-          now: t0 + 1,
-          claims: [{ checks: [gate('welcome', 60_000), cap('emails', 1, t0 + 1)] }],
-        });
-        expect(refused).toEqual([1]);
-        expect(
-          await store.claim({ visitor: alice, now: t0 + 2, claims: [{ checks: [gate('welcome', 60_000)] }] }),
-        ).toEqual([GRANTED]);
-      });
-
-      it('a refused claim records nothing in its caps', async () => {
-        await store.claim({ visitor: alice, now: t0, claims: [{ checks: [gate('welcome', 60_000)] }] });
-        await store.claim({
-          visitor: alice,
-          now: t0 + 1,
-          claims: [{ checks: [cap('emails', 1, t0 + 1), gate('welcome', 60_000)] }],
-        });
-        expect(
-          await store.claim({ visitor: alice, now: t0 + 2, claims: [{ checks: [cap('emails', 1, t0 + 2)] }] }),
-        ).toEqual([GRANTED]);
-      });
-
-      it('claims of one request are tried in order, each seeing the grants before it', async () => {
-        const result = await store.claim({
-          visitor: alice,
-          now: t0,
-          claims: [
-            { checks: [gate('slot', 60_000), cap('emails', 1, t0, 'first')] },
-            { checks: [gate('slot', 60_000)] },
-            { checks: [cap('emails', 1, t0, 'third')] },
-            { checks: [gate('other', 60_000)] },
-          ],
-        });
-        expect(result).toEqual([GRANTED, 0, 0, GRANTED]);
-      });
-
-      it('keeps gates and caps of different visitors apart', async () => {
-        await store.claim({ visitor: alice, now: t0, claims: [{ checks: [gate('popin', 5000), cap('emails', 1, t0)] }] });
-        expect(
-          await store.claim({ visitor: bob, now: t0, claims: [{ checks: [gate('popin', 5000), cap('emails', 1, t0)] }] }),
-        ).toEqual([GRANTED]);
-      });
-    });
+    const harness: WindowStoreHarness = {
+      get store() {
+        return store;
+      },
+      get peer() {
+        return opened.peer;
+      },
+      get clock() {
+        return clock;
+      },
+      get t0() {
+        return t0;
+      },
+      run,
+    };
+    describeTimersAndClaims(harness);
   });
 }
