@@ -31,6 +31,7 @@ import {
   type StoreChoice,
 } from './steps/index.js';
 import { checkTargets } from './targets.js';
+import { buildTarget } from './target/index.js';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS = join(BENCH, 'results');
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
   }
   const only = new Set(values.only?.split(',') ?? SECTIONS);
   const k6 = await findK6();
+  console.log('building the engine as shipped (tsc) for the target processes');
+  await buildTarget();
   const redis = await startBenchRedis();
   const clickhouse = values['clickhouse-server'] ? await startBenchClickHouse() : undefined;
   const ctx: BenchContext = {
@@ -192,7 +195,7 @@ function notes(results: BenchResults): string[] {
   return [
     `k6, the engine (or bare server) and Redis share ${cores} core(s): the "k6 cores" column shows what the load generator took. When server cores + k6 cores reach ${cores}, a figure is the machine's limit, not the server's.`,
     'Events/s are counted by the server (events accepted, parsed or echoed), as the median of half-second intervals while the load ran, not as k6 offered them.',
-    'Parse-and-drop receives every frame at once in 2000-frame sessions (nothing to wait for); echo and the engine run the same closed loop (50 sockets, 4 frames in flight each, 50 frames per session).',
+    'Parse-and-drop receives every frame at once in 2000-frame sessions (nothing to wait for); echo and the engine run the same closed loop (50 sockets, 16 frames in flight each, 50 frames per session; the engine acks the frames of a socket that finish together in one message).',
     '"of ceiling by CPU" divides the bare server\'s CPU time per event by the row\'s: the share of the ceiling the server would reach if the load generator ran elsewhere.',
     'Latency send times come from k6 message timestamps (k6 scripts have no sub-millisecond clock): k6 event-loop delay is included, equally for the engine and the echo.',
     'The scaling rows seed the store with that many visitors (6 events each) through the pipeline first; memory/visitor is Redis used_memory or the V8 heap after GC, divided by the visitors seeded.',

@@ -27,7 +27,7 @@ export function renderResults(results: BenchResults): string {
       results.targets.map((t) => [t.name, t.target, t.measured, t.met === undefined ? 'n/a' : t.met ? 'yes' : '**no**']),
     ),
     '',
-    '## Throughput (closed loop: 50 sockets, 4 frames in flight each; counted by the server)',
+    '## Throughput (closed loop: 50 sockets, 16 frames in flight each; counted by the server)',
     table(
       ['configuration', 'events/frame', 'events/s', 'of ceiling', 'of echo', 'server CPU/event', 'of ceiling by CPU', 'server cores', 'k6 cores', 'frame errors'],
       results.throughput.map((r) => [

@@ -63,7 +63,7 @@ export async function withCeiling<T>(use: (target: Target) => Promise<T>): Promi
 
 export const accepted = (stats: TargetStats): number => stats.events;
 
-export const SATURATION = { VUS: 50, FRAMES: 50, WINDOW: 4 } as const;
+export const SATURATION = { VUS: 50, FRAMES: 50, WINDOW: 16 } as const;
 
 export function saturationEnv(ctx: BenchContext, eventsPerFrame: number, extra: Record<string, string | number> = {}): Record<string, string | number> {
   return { ...SATURATION, EVENTS: eventsPerFrame, DURATION: ctx.quick ? '5s' : '15s', RUN_ID: ctx.runId, ...extra };

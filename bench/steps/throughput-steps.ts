@@ -49,8 +49,10 @@ export async function engineThroughput(ctx: BenchContext, target: Target, option
   return result;
 }
 
+/** Share of frames refused or unanswered; saturation sessions count them (frames_failed / frames_settled). */
 export function frameErrors(run: LoadRun): number {
-  return summaryValue(run.k6.summary, 'frame_errors', 'value') ?? 0;
+  const settled = summaryValue(run.k6.summary, 'frames_settled', 'count') ?? 0;
+  return settled === 0 ? 0 : (summaryValue(run.k6.summary, 'frames_failed', 'count') ?? 0) / settled;
 }
 
 function redisCost(eventsPerFrame: number, before: RedisCounters, after: RedisCounters, events: number): RedisCostRow {

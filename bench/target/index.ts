@@ -2,3 +2,4 @@ export { spawnTarget } from './spawn-target.js';
 export type { Target, TargetOptions } from './spawn-target.js';
 export type { TargetSpec, TargetStats } from './target-spec.js';
 export { DiscardWarehouse } from './discard-warehouse.js';
+export { buildTarget } from './build-target.js';

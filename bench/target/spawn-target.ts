@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { TARGET_ENTRY } from './build-target.js';
 import type { TargetReply, TargetRequest, TargetSpec, TargetStats } from './target-spec.js';
 
 export interface TargetOptions {
@@ -19,12 +19,10 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-const ENTRY = fileURLToPath(new URL('./target-process.ts', import.meta.url));
-
 export async function spawnTarget(spec: TargetSpec, options: TargetOptions = {}): Promise<Target> {
-  const execArgv = ['--import', 'tsx', '--expose-gc'];
+  const execArgv = ['--expose-gc'];
   if (options.cpuProfileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
-  const child = fork(ENTRY, [JSON.stringify(spec)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(TARGET_ENTRY, [JSON.stringify(spec)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await ready(child, options.startTimeoutMs ?? 60_000);
   let nextId = 0;
   const pending = new Map<number, (reply: TargetReply) => void>();

@@ -9,19 +9,34 @@ export const eventsSent = new Counter('events_sent');
 export const eventsAcked = new Counter('events_acked');
 export const popinsReceived = new Counter('popins_received');
 export const frameErrors = new Rate('frame_errors');
+/** Saturation sessions count instead of sampling each frame (see shopperSession). */
+export const framesSettled = new Counter('frames_settled');
+export const framesFailed = new Counter('frames_failed');
 export const ackTime = new Trend('ack_ms', true);
 
 /**
- * The id of the first event a reply answers: an ack lists the ids, an echo is the frame itself.
- * Acks may come out of order (the engine processes a socket's frames concurrently), so replies
- * are matched to frames by id, not by position.
+ * The event ids a reply answers: an ack lists them (the engine sends one ack for all the frames
+ * of a socket that finished together), the bare echo is the frame itself (its first id stands
+ * for the frame). Acks may come out of order, so replies are matched to frames by id.
  */
-export function firstEventId(data) {
-  const marker = data.startsWith('{"k":"ack"') ? '"i":["' : '"i":"';
-  const start = data.indexOf(marker);
-  if (start < 0) return undefined;
-  const from = start + marker.length;
-  return data.slice(from, data.indexOf('"', from));
+export function answeredIds(data) {
+  if (!data.startsWith('{"k":"ack"')) {
+    const start = data.indexOf('"i":"');
+    if (start < 0) return [];
+    return [data.slice(start + 5, data.indexOf('"', start + 5))];
+  }
+  const start = data.indexOf('"i":["');
+  if (start < 0) return [];
+  return data.slice(start + 6, data.indexOf('"]', start + 6)).split('","');
+}
+
+/** How many events a reply answers, without building the list (the saturation loop's hot path). */
+export function answeredCount(data, eventsPerFrame) {
+  if (!data.startsWith('{"k":"ack"')) return eventsPerFrame;
+  if (data.indexOf('"i":[]') >= 0) return 0;
+  let count = 1;
+  for (let at = data.indexOf('","'); at >= 0; at = data.indexOf('","', at + 3)) count++;
+  return count;
 }
 
 /** The first bytes of a reply tell its kind; no JSON.parse on the load generator's hot path. */
@@ -35,16 +50,21 @@ export function replyKind(data) {
 /**
  * Streams `frames` frames of `eventsPerFrame` events for one visitor and closes once each frame
  * is settled (acked or refused) or `timeoutMs` passed. Three pacings:
- *   thinkMs > 0     one frame every thinkMs, like a person browsing (ingest, soak);
- *   window >= 1     at most `window` frames awaiting their reply (saturation);
+ *   thinkMs > 0     one frame every thinkMs, like a person browsing (ingest, soak): every frame's
+ *                   ack time and outcome is a metric sample;
+ *   window >= 1     at most `window` frames awaiting their reply (saturation): outcomes are
+ *                   counted in the VU and added once per session, because a k6 metric sample
+ *                   costs the load generator about as much CPU as the server spends on a frame;
  *   blast           every frame at once, no reply expected (the parse-and-drop ceiling).
  */
 export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, window = 1, blast = false, timeoutMs = 30000 }) {
   const shopper = new Shopper(visitor);
   const ws = new WebSocket(socketUrl(visitor));
+  const paced = thinkMs > 0;
   const sentAt = new Map();
   let sent = 0;
   let settled = 0;
+  let failed = 0;
   let closed = false;
   let pacer;
 
@@ -53,32 +73,39 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
     closed = true;
     clearTimeout(guard);
     if (pacer !== undefined) clearTimeout(pacer);
+    if (!paced && !blast) {
+      framesSettled.add(sent);
+      framesFailed.add(failed + (sent - settled));
+      eventsAcked.add((settled - failed) * eventsPerFrame);
+    }
     ws.close();
   };
   const guard = setTimeout(() => {
-    for (let i = settled; i < sent; i++) frameErrors.add(true);
+    if (paced) for (let i = settled; i < sent; i++) frameErrors.add(true);
     close();
   }, timeoutMs);
 
   const send = () => {
     if (closed || sent >= frames) return;
-    if (!blast) sentAt.set(shopper.nextId(), Date.now());
+    if (paced) sentAt.set(shopper.nextId(), Date.now());
     ws.send(shopper.frame(eventsPerFrame));
     sent++;
-    eventsSent.add(eventsPerFrame);
+    if (paced) eventsSent.add(eventsPerFrame);
   };
-  const paced = () => {
+  const pace = () => {
     send();
-    if (sent < frames) pacer = setTimeout(paced, thinkMs);
+    if (sent < frames) pacer = setTimeout(pace, thinkMs);
   };
 
   ws.onopen = () => {
     if (blast) {
       while (sent < frames) send();
+      eventsSent.add(sent * eventsPerFrame);
       close();
-    } else if (thinkMs > 0) {
-      paced();
+    } else if (paced) {
+      pace();
     } else {
+      eventsSent.add(frames * eventsPerFrame);
       while (sent < Math.min(window, frames)) send();
     }
   };
@@ -88,24 +115,33 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
       popinsReceived.add(1);
       return;
     }
-    settled++;
+    if (!paced) {
+      const answered = kind === 'err' ? 1 : Math.max(1, Math.round(answeredCount(message.data, eventsPerFrame) / eventsPerFrame));
+      settled += answered;
+      if (kind === 'err') failed++;
+      if (settled >= frames) close();
+      else for (let i = 0; i < answered; i++) send();
+      return;
+    }
     if (kind === 'err') {
+      settled++;
       frameErrors.add(true);
     } else {
-      frameErrors.add(false);
-      eventsAcked.add(eventsPerFrame);
-      const id = firstEventId(message.data);
-      const at = sentAt.get(id);
-      if (at !== undefined) {
+      for (const id of answeredIds(message.data)) {
+        const at = sentAt.get(id);
+        if (at === undefined) continue;
         sentAt.delete(id);
+        settled++;
+        frameErrors.add(false);
+        eventsAcked.add(eventsPerFrame);
         ackTime.add(Math.max(0, message.timestamp - at));
       }
     }
     if (settled >= frames) close();
-    else if (thinkMs <= 0) send();
   };
   ws.onerror = () => {
-    for (let i = settled; i < Math.max(sent, 1); i++) frameErrors.add(true);
+    if (paced) for (let i = settled; i < Math.max(sent, 1); i++) frameErrors.add(true);
+    else failed += sent - settled;
     settled = sent;
     close();
   };
