@@ -2,9 +2,10 @@ import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp, type WebSo
 import type { Clock, TrackedEvent, VisitorRef } from '../events/index.js';
 import type { ErrorCode } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
-import type { Frame } from '../pipeline/index.js';
+import type { Frame, FrameReply } from '../pipeline/index.js';
 import { PATHS, VISITOR_ID_PATTERN, type AckMessage, type ErrorMessage } from '../protocol/index.js';
 import { decodeFrame, type DecodeLimits, type EventProblem } from './decode-frame.js';
+import { AckBatcher } from './ack-batcher.js';
 import { ResponseWriter } from './http-response.js';
 import { verifyIdentify } from './identity-verification.js';
 import type { SocketData, SocketRegistry } from './socket-registry.js';
@@ -70,6 +71,7 @@ const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods
 export class Gateway {
   private readonly app: TemplatedApp;
   private listenSocket: us_listen_socket | undefined;
+  private readonly acks = new AckBatcher();
 
   constructor(private readonly deps: GatewayDeps) {
     this.app = uWS.App();
@@ -152,25 +154,22 @@ export class Gateway {
       return;
     }
     data.inFlight += events.length;
-    const settle = (reply: AckMessage | ErrorMessage) => {
-      data.inFlight -= events.length;
-      if (!data.closed) ws.cork(() => ws.send(JSON.stringify(reply)));
-    };
-    this.submit(data.visitor, events, receivedAt, settle);
+    this.submit(data.visitor, events, receivedAt, {
+      ack: (ids) => {
+        data.inFlight -= events.length;
+        this.acks.ack(ws, ids);
+      },
+      fail: (code, message) => {
+        data.inFlight -= events.length;
+        if (!data.closed) ws.cork(() => ws.send(JSON.stringify(errorMessage(code, message))));
+      },
+    });
   }
 
-  private submit(visitor: VisitorRef, events: TrackedEvent[], receivedAt: number, settle: (reply: AckMessage | ErrorMessage) => void): void {
+  private submit(visitor: VisitorRef, events: TrackedEvent[], receivedAt: number, reply: FrameReply): void {
     const secret = this.deps.sites.get(visitor.site)!.secret;
     for (const event of events) verifyIdentify(event, secret);
-    this.deps.submit({
-      visitor,
-      events,
-      receivedAt,
-      reply: {
-        ack: (ids) => settle({ k: 'ack', i: [...ids] }),
-        fail: (code, message) => settle(errorMessage(code, message)),
-      },
-    } satisfies Frame);
+    this.deps.submit({ visitor, events, receivedAt, reply } satisfies Frame);
   }
 
   private sendTo(ws: WebSocket<SocketData>, problems: readonly EventProblem[]): void {
@@ -223,9 +222,9 @@ export class Gateway {
       return;
     }
     const events = decoded.events.map((event) => ({ ...event, site: visitor.site, visitor: visitor.visitor }));
-    this.submit(visitor, events, receivedAt, (reply) => {
-      if (reply.k === 'ack') writer.json(200, { ...reply, err: errors }, CORS);
-      else writer.json(503, reply, CORS);
+    this.submit(visitor, events, receivedAt, {
+      ack: (ids) => writer.json(200, { k: 'ack', i: [...ids], err: errors } satisfies AckMessage & { err: ErrorMessage[] }, CORS),
+      fail: (code, message) => writer.json(503, errorMessage(code, message), CORS),
     });
   }
 

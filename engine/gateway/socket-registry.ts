@@ -8,6 +8,8 @@ export interface SocketData {
   /** Events handed to the pipeline and not yet acked: bounded, since uWS has no inbound backpressure. */
   inFlight: number;
   closed: boolean;
+  /** Event ids acked since the last flush of the AckBatcher; undefined when none are waiting. */
+  acked?: string[] | undefined;
 }
 
 /** The open tracker connections of each visitor (a visitor with two tabs has two). */

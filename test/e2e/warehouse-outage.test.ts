@@ -58,7 +58,7 @@ describe.skipIf(skip !== undefined)(`an engine writing to a ClickHouse server th
         });
         const ids = events.map((event) => event.i);
         client.send(JSON.stringify({ b: events }));
-        acks.push(client.next((message) => message.k === 'ack' && JSON.stringify(message.i) === JSON.stringify(ids), 15_000));
+        acks.push(client.acked(ids, 15_000));
       });
     }
     await Promise.all(acks);

@@ -3,8 +3,14 @@ import WebSocket from 'ws';
 /** A raw protocol client: what a tracker, a mobile app or an attacker could send. */
 export class SocketClient {
   readonly received: Array<Record<string, unknown>> = [];
+  /** Every event id an ack has listed: the engine acks the frames of a socket that finish together in one message. */
+  private readonly ackedIds = new Set<string>();
   private constructor(private readonly socket: WebSocket) {
-    socket.on('message', (data) => this.received.push(JSON.parse(String(data)) as Record<string, unknown>));
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      if (message.k === 'ack' && Array.isArray(message.i)) for (const id of message.i) this.ackedIds.add(String(id));
+      this.received.push(message);
+    });
   }
 
   static open(engineUrl: string, site: string, visitor: string): Promise<SocketClient> {
@@ -39,6 +45,15 @@ export class SocketClient {
       const index = this.received.findIndex(predicate);
       if (index >= 0) return this.received.splice(index, 1)[0]!;
       if (Date.now() > deadline) throw new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.received)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Waits until acks have listed every one of `ids`, in one message or several. */
+  async acked(ids: readonly string[], timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!ids.every((id) => this.ackedIds.has(id))) {
+      if (Date.now() > deadline) throw new Error(`not every id acked within ${timeoutMs} ms: ${ids.filter((id) => !this.ackedIds.has(id)).join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -1,0 +1,43 @@
+import type { WebSocket } from 'uWebSockets.js';
+import type { SocketData } from './socket-registry.js';
+
+/**
+ * Acks of one connection that finish in the same event-loop turn leave as one message: a client
+ * with several frames in flight gets one `{"k":"ack","i":[...]}` for all of them, which halves
+ * the sends (and the client's wake-ups) under load. The flush runs in setImmediate, after the
+ * poll phase: uWS drains microtasks after every message callback, so a microtask would flush
+ * each frame alone, while setImmediate gathers every frame read in that phase.
+ */
+export class AckBatcher {
+  private due: Array<WebSocket<SocketData>> = [];
+  private scheduled = false;
+  private readonly flushAll = (): void => this.flush();
+
+  ack(ws: WebSocket<SocketData>, ids: readonly string[]): void {
+    const data = ws.getUserData();
+    if (data.closed) return;
+    if (data.acked === undefined) {
+      data.acked = [];
+      this.due.push(ws);
+    }
+    for (const id of ids) data.acked.push(id);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  private flush(): void {
+    const sockets = this.due;
+    this.due = [];
+    this.scheduled = false;
+    for (const ws of sockets) {
+      const data = ws.getUserData();
+      const ids = data.acked!;
+      data.acked = undefined;
+      if (data.closed) continue;
+      const text = `{"k":"ack","i":${JSON.stringify(ids)}}`;
+      ws.cork(() => ws.send(text));
+    }
+  }
+}
