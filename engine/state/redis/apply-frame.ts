@@ -1,21 +1,32 @@
+import { TripwireError } from '../../errors.js';
 import type { ApplyRequest, ApplyResult, EventOutcome, RetentionPolicy, StateOp } from '../window-store.js';
 import { replyArray, replyFields, replyNumber } from './replies.js';
+import type { ItemOutcome } from './turn-batch.js';
+import { seenId } from './seen-id.js';
 import type { VisitorKeys } from './visitor-keys.js';
 
-/** apply.lua's KEYS and ARGV for one frame (the layout is documented in the script). */
+/** One frame's part of apply.lua's KEYS and ARGV (the layout is documented in the script). */
 export interface ApplyCall {
+  request: ApplyRequest;
+  /** Key indexes in args are relative to the frame's first key. */
   keys: string[];
   args: string[];
   /** The earliest due among the frame's timer.arm ops, for the due index. */
   earliestArm: number | undefined;
 }
 
-const FIXED_KEYS = 5;
+/** apply.lua's KEYS and ARGV for several frames. */
+export interface ApplyBatchCall {
+  keys: string[];
+  args: string[];
+}
+
+const FIXED_KEYS = 4;
 const HASH_KEY_INDEX = { profile: '2', cart: '3' } as const;
 
-export function encodeApply(request: ApplyRequest, keys: VisitorKeys, retention: RetentionPolicy): ApplyCall {
+export function encodeApply(request: ApplyRequest, keys: VisitorKeys): ApplyCall {
   const windowIndex = new Map<string, string>();
-  const callKeys = [keys.seen, keys.profile, keys.cart, keys.timers, keys.timerPayloads];
+  const callKeys = [keys.seen, keys.profile, keys.cart, keys.timers];
   const windowKey = (key: string): string => {
     let index = windowIndex.get(key);
     if (index === undefined) {
@@ -26,22 +37,44 @@ export function encodeApply(request: ApplyRequest, keys: VisitorKeys, retention:
     return index;
   };
 
-  const args = [
-    String(request.now),
-    String(retention.dedupeHorizon),
-    String(retention.profileTtl),
-    String(request.events.length),
-  ];
+  const args = [String(request.now), String(request.events.length)];
   let earliestArm: number | undefined;
   for (const event of request.events) {
-    args.push(event.eventId, String(event.ops.length));
+    args.push(seenId(event.eventId), String(event.ops.length));
     for (const op of event.ops) {
       args.push(...encodeOp(op, windowKey));
       // Counted even if the event turns out a duplicate: an early index entry costs one look.
       if (op.kind === 'timer.arm' && (earliestArm === undefined || op.due < earliestArm)) earliestArm = op.due;
     }
   }
-  return { keys: callKeys, args, earliestArm };
+  return { request, keys: callKeys, args, earliestArm };
+}
+
+/** The share of a call's argument budget one frame takes. */
+export function applySize(call: ApplyCall): number {
+  return call.keys.length + call.args.length + 2;
+}
+
+export function encodeApplyBatch(calls: readonly ApplyCall[], retention: RetentionPolicy): ApplyBatchCall {
+  const keys: string[] = [];
+  const args = [String(retention.dedupeHorizon), String(retention.profileTtl), String(calls.length)];
+  for (const call of calls) {
+    keys.push(...call.keys);
+    args.push(String(call.keys.length), String(call.args.length), ...call.args);
+  }
+  return { keys, args };
+}
+
+/** One outcome per frame: a frame the script failed on rejects alone. */
+export function decodeApplyBatch(calls: readonly ApplyCall[], reply: unknown): Array<ItemOutcome<ApplyResult>> {
+  const frames = replyArray(reply, 'apply');
+  return calls.map((call, i) => {
+    const frame = frames[i];
+    if (typeof frame === 'string') {
+      return { ok: false, error: new TripwireError('TW_STORE_UNAVAILABLE', `Redis failed to apply a frame of ${call.request.visitor.site}/${call.request.visitor.visitor}: ${frame}`) };
+    }
+    return { ok: true, value: decodeApply(call.request, frame) };
+  });
 }
 
 function encodeOp(op: StateOp, windowKey: (key: string) => string): string[] {

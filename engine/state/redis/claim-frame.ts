@@ -10,7 +10,7 @@ export interface ClaimCall {
 
 export function encodeClaims(request: ClaimRequest, keys: VisitorKeys): ClaimCall {
   const keyIndex = new Map<string, string>();
-  const callKeys: string[] = [];
+  const callKeys: string[] = [keys.gates];
   const indexOf = (key: string): string => {
     let index = keyIndex.get(key);
     if (index === undefined) {
@@ -29,7 +29,7 @@ export function encodeClaims(request: ClaimRequest, keys: VisitorKeys): ClaimCal
 }
 
 function encodeCheck(check: ClaimCheck, keys: VisitorKeys, indexOf: (key: string) => string): string[] {
-  if (check.kind === 'gate') return ['g', indexOf(keys.gate(check.key)), String(check.ttl)];
+  if (check.kind === 'gate') return ['g', keys.gate(check.key), String(check.ttl)];
   return [
     'c',
     indexOf(keys.window(check.key)),

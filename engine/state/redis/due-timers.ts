@@ -1,10 +1,9 @@
-import type { VisitorRef } from '../../events/index.js';
 import { TripwireError } from '../../errors.js';
 import type { DueTimer } from '../window-store.js';
 import { replyArray, replyNumber, replyString } from './replies.js';
 import { runScript, type StoreScripts } from './scripts.js';
 import type { StoreClient } from './store-client.js';
-import { DueIndexKeys, VisitorKeys, dueMember, visitorOfDueMember } from './visitor-keys.js';
+import { DueIndexKeys, VisitorKeys, visitorOfDueMember, type KeyNames } from './visitor-keys.js';
 
 /**
  * How long a taker holds a visitor before another may take it over. Far above one take's
@@ -32,16 +31,20 @@ export class DueTimers {
     private readonly client: StoreClient,
     private readonly scripts: StoreScripts,
     private readonly prefix: string,
+    private readonly names: KeyNames,
   ) {
     this.index = new DueIndexKeys(prefix);
   }
 
   /**
-   * Sent after the visitor's apply script on the same connection, so it lands after the timer
-   * exists; a taker that sees the entry earlier just finds nothing due yet.
+   * Sent after the apply script of the frames that armed these timers, on the same connection, so
+   * it lands after the timers exist; a taker that sees an entry earlier just finds nothing due yet.
+   * One ZADD LT for a whole batch: per visitor, its earliest due.
    */
-  offer(visitor: VisitorRef, due: number): Promise<unknown> {
-    return this.client.zAdd(this.index.due, { score: due, value: dueMember(visitor) }, { comparison: 'LT' });
+  offer(arms: ReadonlyMap<string, number>): Promise<unknown> {
+    const command = ['ZADD', this.index.due, 'LT'];
+    for (const [member, due] of arms) command.push(String(due), member);
+    return this.client.sendCommand(command);
   }
 
   async take(now: number, limit: number): Promise<DueTimer[]> {
@@ -101,9 +104,9 @@ export class DueTimers {
 
   private async takeVisitor(member: string, now: number, max: number): Promise<VisitorTake> {
     const visitor = visitorOfDueMember(member);
-    const keys = new VisitorKeys(this.prefix, visitor);
+    const keys = new VisitorKeys(this.prefix, visitor, this.names);
     const reply = replyArray(
-      await runScript(this.client, this.scripts.takeTimers, [keys.timers, keys.timerPayloads], [
+      await runScript(this.client, this.scripts.takeTimers, [keys.timers], [
         String(now),
         String(max),
       ]),

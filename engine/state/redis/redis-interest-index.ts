@@ -4,10 +4,15 @@
  *   {prefix}:int:{site}:<product>:view   zset  visitor → time of their latest view of the product
  *   {prefix}:int:{site}:<product>:cart   zset  visitor → time they last added it to their cart
  *
- * A catalogue key is not a visitor's: the hash tag is the site, so one frame's updates (one
- * visitor, one site) run as one script in one slot. Each set is trimmed on write to maxAge
- * (ZREMRANGEBYSCORE) and maxVisitorsPerProduct (ZREMRANGEBYRANK, oldest first) and expires
- * after maxAge without writes.
+ * A catalogue key is not a visitor's: the hash tag is the site. Each set is trimmed on write to
+ * maxAge (ZREMRANGEBYSCORE) and maxVisitorsPerProduct (ZREMRANGEBYRANK, oldest first) and
+ * expires after maxAge without writes.
+ *
+ * The records of one event-loop turn (all visitors, all sites) go as ONE script call
+ * (turn-batch.ts), hence across hash slots: this index is single-node, like its store. A
+ * cluster version must group a batch by hash slot (by site) and send one call per slot. A
+ * failed call rejects every record of the batch; recording is idempotent (a note keeps the
+ * latest time, a drop removes), so the frames' resends are safe whatever part of it ran.
  */
 import type { VisitorRef } from '../../events/index.js';
 import {
@@ -22,6 +27,7 @@ import {
 import { replyArray, replyNumber, replyString } from './replies.js';
 import { runScript, type LuaScript } from './scripts.js';
 import type { StoreClient } from './store-client.js';
+import { TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
 import { siteTag } from './visitor-keys.js';
 
 export interface RedisInterestIndexOptions {
@@ -30,23 +36,35 @@ export interface RedisInterestIndexOptions {
   prefix: string;
   script: LuaScript;
   bounds?: InterestBounds;
+  /** How many records (and script arguments) one call may carry; default 256 records, 16k arguments. */
+  batch?: TurnBatchLimits;
 }
+
+/** One visitor's updates, as interest.lua reads them: key indexes relative to the record's first key. */
+interface RecordCall {
+  keys: string[];
+  args: string[];
+}
+
+const DEFAULT_BATCH: TurnBatchLimits = { maxItems: 256, maxArgs: 16_384 };
 
 export class RedisInterestIndex implements InterestIndex {
   private readonly client: StoreClient;
   private readonly prefix: string;
   private readonly script: LuaScript;
   private readonly bounds: InterestBounds;
+  private readonly records: TurnBatch<RecordCall, undefined>;
 
   constructor(options: RedisInterestIndexOptions) {
     this.client = options.client;
     this.prefix = options.prefix;
     this.script = options.script;
     this.bounds = options.bounds ?? DEFAULT_INTEREST_BOUNDS;
+    this.records = new TurnBatch((calls) => this.recordBatch(calls), options.batch ?? DEFAULT_BATCH);
   }
 
-  async record(visitor: VisitorRef, updates: readonly InterestUpdate[], now: number): Promise<void> {
-    if (updates.length === 0) return;
+  record(visitor: VisitorRef, updates: readonly InterestUpdate[], now: number): Promise<void> {
+    if (updates.length === 0) return Promise.resolve();
     const keys: string[] = [];
     const keyIndex = new Map<string, string>();
     const indexOf = (key: string): string => {
@@ -58,15 +76,32 @@ export class RedisInterestIndex implements InterestIndex {
       }
       return index;
     };
-    const args = [String(now), String(this.bounds.maxAge), String(this.bounds.maxVisitorsPerProduct), visitor.visitor, String(updates.length)];
+    const args = [String(now), visitor.visitor, String(updates.length)];
     for (const update of updates) {
       const key = indexOf(this.key(visitor.site, update.product, update.interest));
       args.push(update.kind === 'note' ? 'n' : 'd', key, update.kind === 'note' ? String(update.at) : '0');
     }
+    return this.records.submit({ keys, args }, keys.length + args.length + 2);
+  }
+
+  /** Sends the records queued this turn now (the store calls it before its other commands). */
+  sendPending(): void {
+    this.records.flush();
+  }
+
+  private async recordBatch(calls: RecordCall[]): Promise<Array<ItemOutcome<undefined>>> {
+    const keys: string[] = [];
+    const args = [String(this.bounds.maxAge), String(this.bounds.maxVisitorsPerProduct), String(calls.length)];
+    for (const call of calls) {
+      keys.push(...call.keys);
+      args.push(String(call.keys.length), String(call.args.length), ...call.args);
+    }
     await runScript(this.client, this.script, keys, args);
+    return calls.map(() => ({ ok: true, value: undefined }));
   }
 
   async interested(query: InterestQuery): Promise<InterestedVisitor[]> {
+    this.sendPending();
     const ageLimit = query.now - this.bounds.maxAge;
     // Interests at or before now - maxAge are gone, as the writes trim them.
     const min = query.since > ageLimit ? String(query.since) : `(${ageLimit}`;
@@ -94,6 +129,7 @@ export class RedisInterestIndex implements InterestIndex {
 
   async forget(site: string, product: string, interest: InterestKind, visitors: readonly string[]): Promise<void> {
     if (visitors.length === 0) return;
+    this.sendPending();
     await this.client.sendCommand(['ZREM', this.key(site, product, interest), ...visitors]);
   }
 

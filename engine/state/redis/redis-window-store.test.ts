@@ -8,6 +8,7 @@ import type { StateOp } from '../window-store.js';
 import { LEASE_MS } from './due-timers.js';
 import { RedisWindowStore } from './index.js';
 import { loadStoreScripts } from './scripts.js';
+import { seenId } from './seen-id.js';
 import type { StoreClient } from './store-client.js';
 import { DueIndexKeys } from './visitor-keys.js';
 
@@ -60,9 +61,12 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
     );
     await store.claim({ visitor: alice, now: t0, claims: [{ checks: [{ kind: 'gate', key: 'popin', ttl: 1000 }] }] });
     const tag = `${prefix}:{shop:alice}:`;
-    expect(await keysOf(`${prefix}:{shop:alice}:*`)).toEqual(
-      ['cart', 'g:popin', 'profile', 'seen', 'timers', 'tpay', 'w:views'].map((name) => tag + name),
-    );
+    expect(await keysOf(`${prefix}:{shop:alice}:*`)).toEqual(['c', 'e', 'g', 'p', 't', 'w:views'].map((name) => tag + name));
+  });
+
+  it('names a window by its scenario id as an 8-character tag, keeping the group', async () => {
+    await apply(t0, { kind: 'window.add', key: 'w:product-viewed-3-times:sku-1', member: 'a', at: t0, span: 1000 });
+    expect(await keysOf(`${prefix}:{shop:alice}:w:*`)).toEqual([expect.stringMatching(new RegExp(`^${prefix}:\\{shop:alice\\}:w:w:[\\w-]{8}:sku-1$`))]);
   });
 
   it('gives a window a TTL no longer than its span beyond the newest member', async () => {
@@ -74,7 +78,7 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
 
   it('refreshes the profile TTL to profileTtl on write', async () => {
     await apply(t0, { kind: 'hash.set', hash: 'profile', field: 'f', value: 'v' });
-    const ttl = await client.pTTL(`${prefix}:{shop:alice}:profile`);
+    const ttl = await client.pTTL(`${prefix}:{shop:alice}:p`);
     expect(ttl).toBeGreaterThan(retention.profileTtl - 60_000);
     expect(ttl).toBeLessThanOrEqual(retention.profileTtl);
   });
@@ -82,7 +86,7 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
   it('forgets event ids older than the dedupe horizon', async () => {
     await apply(t0);
     await apply(t0 + retention.dedupeHorizon);
-    expect(await client.zRange(`${prefix}:{shop:alice}:seen`, 0, -1)).toEqual([`e${t0 + retention.dedupeHorizon}`]);
+    expect(await client.zRange(`${prefix}:{shop:alice}:e`, 0, -1)).toEqual([seenId(`e${t0 + retention.dedupeHorizon}`)]);
   });
 
   it('still applies and indexes timers after Redis forgets its scripts', async () => {
@@ -104,7 +108,7 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
   it('removes a visitor from the due index once its last timer is taken', async () => {
     await apply(t0, { kind: 'timer.arm', timer: 'abandon', due: t0 + 10, payload: 'p' });
     await store.takeDueTimers(t0 + 10, 10);
-    expect(await keysOf(`${prefix}:*`)).toEqual([`${prefix}:{shop:alice}:seen`]);
+    expect(await keysOf(`${prefix}:*`)).toEqual([`${prefix}:{shop:alice}:e`]);
   });
 
   it('leaves a client it was given open on close', async () => {

@@ -1,21 +1,47 @@
 /*
- * Key layout (prefix defaults to "tw"; site and visitor escaped as in visitor-keys.ts):
+ * Key layout (prefix defaults to "tw"; site and visitor escaped as in visitor-keys.ts). Names
+ * are short because each is stored once per visitor and key (about 3.1 KB per visitor with the whole
+ * pack, bench/redis-memory.ts).
  *
- *   {prefix}:{site:visitor}:seen       zset  event id → arrival time; trimmed to the dedupe horizon
- *   {prefix}:{site:visitor}:w:<key>    zset  sliding window or cap: member → time; PEXPIRE ≥ its longest span
- *   {prefix}:{site:visitor}:g:<key>    string gate: the time it opens again; PX = its ttl
- *   {prefix}:{site:visitor}:profile    hash  PEXPIRE profileTtl, refreshed on write
- *   {prefix}:{site:visitor}:cart       hash  same
- *   {prefix}:{site:visitor}:timers     zset  timer → due
- *   {prefix}:{site:visitor}:tpay       hash  timer → payload
+ *   {prefix}:{site:visitor}:e          zset  seen event ids (ids over 11 chars as an 11-char hash,
+ *                                            seen-id.ts) → arrival time; trimmed to the dedupe horizon
+ *   {prefix}:{site:visitor}:w:<key>    zset  sliding window or cap: member → time; PEXPIRE ≥ its longest span.
+ *                                            <key> is the core's relative key with its scenario id
+ *                                            (the segment after the first colon) as an 8-char hash
+ *                                            when longer (KeyNames): `w:w:Xq3…:sku-1`
+ *   {prefix}:{site:visitor}:g          hash  gate (short name as above) → the time it opens again;
+ *                                            PEXPIRE = the longest gate's ttl; open gates removed on write
+ *   {prefix}:{site:visitor}:p          hash  profile; PEXPIRE profileTtl, refreshed on write
+ *   {prefix}:{site:visitor}:c          hash  cart; same
+ *   {prefix}:{site:visitor}:t          hash  timer → "<due> <payload>" (timer names as the core gave them)
  *   {prefix}:{due}                     zset  site:visitor → a score ≤ that visitor's earliest due
  *   {prefix}:{due}:leases              zset  site:visitor → lease end, while a taker works on it
  *
- * Every script touches one hash tag only: a visitor's keys, or the two due-index keys. apply is
- * one round trip: the apply script and the due-index ZADD LT are pipelined on one connection,
- * which also orders them (timer first, index entry second). On Redis Cluster the two go to
- * different nodes and lose that ordering; a cluster version must send the ZADD after the
- * script's reply, costing a second round trip for frames that arm timers.
+ * Windows keep a sorted set each, so Redis trims and counts them in place: folding them into
+ * one hash (Lua rewriting blobs) met the memory target but cut throughput 5× (bench/README.md).
+ *
+ * Applies are coalesced per event-loop turn (turn-batch.ts): the frames of all visitors applied
+ * during one turn go as ONE apply script call, and the due-index offers of that batch as ONE
+ * `ZADD LT`, pipelined right after it on the same connection, which also orders them (timers
+ * first, index entries second). That script touches the keys of many visitors, hence many hash
+ * slots: this store is single-node. A cluster version must group a batch by hash slot (one call
+ * per slot) and send the ZADD after the scripts' replies, costing a second round trip for frames
+ * that arm timers. The other scripts touch one hash tag only: a visitor's keys, or the two
+ * due-index keys.
+ *
+ * Failure semantics of a batch: the script runs each frame under pcall, so a frame that fails
+ * (a key of the wrong type, say) rejects alone and keeps the writes made before its error, as a
+ * single-frame call always did; the frames before and after it are applied and resolve. When
+ * the call fails as a whole (connection lost, Redis refusing the script), every frame of the
+ * batch rejects; their clients resend them. A resent frame is safe whatever the failed call did:
+ * an event whose id reached `seen` is skipped (reported duplicate, so a window count it would
+ * have fired on is not reported twice, nor again), and an event whose id did not was not applied.
+ * An event is marked seen before its ops run, so a frame failing mid-event leaves that event's
+ * earlier ops applied and the event seen: a resend does not complete it. That was already true
+ * of one frame per call; a whole-call failure after Redis ran the script (the reply lost) now
+ * turns every frame of the batch into duplicates on resend instead of one. The due-index ZADD
+ * failing rejects only the frames that armed timers: their resend is deduplicated but offers
+ * again.
  *
  * Times are the caller's (request.now, op.at): scores and gate values compare against them, so
  * virtual time works. TTLs run on the server's clock and only bound memory.
@@ -33,14 +59,15 @@ import {
   type WindowStore,
 } from '../window-store.js';
 import type { InterestBounds } from '../interest-index.js';
-import { decodeApply, encodeApply } from './apply-frame.js';
+import { applySize, decodeApplyBatch, encodeApply, encodeApplyBatch, type ApplyCall } from './apply-frame.js';
 import { decodeClaims, encodeClaims } from './claim-frame.js';
 import { connectStoreClient, type ConnectedClient } from './connect.js';
 import { DueTimers } from './due-timers.js';
 import { RedisInterestIndex } from './redis-interest-index.js';
 import { evalSha, evalSource, isNoScript, loadStoreScripts, runScript, type StoreScripts } from './scripts.js';
 import type { StoreClient } from './store-client.js';
-import { VisitorKeys, checkedPrefix } from './visitor-keys.js';
+import { TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
+import { KeyNames, VisitorKeys, checkedPrefix, dueMember } from './visitor-keys.js';
 
 export interface RedisWindowStoreOptions {
   /** Created and connected by the caller, who also closes it. */
@@ -48,6 +75,8 @@ export interface RedisWindowStoreOptions {
   /** Namespace of every key; default "tw". Several stores (tests, tenants) can share one Redis. */
   prefix?: string;
   retention?: RetentionPolicy;
+  /** How many frames (and script arguments) one apply call may carry; default 256 frames, 16k arguments. */
+  batch?: TurnBatchLimits;
 }
 
 export interface RedisConnectOptions {
@@ -56,6 +85,8 @@ export interface RedisConnectOptions {
   /** How long to wait for Redis at startup before failing; default 5000 ms. */
   connectTimeoutMs?: number;
 }
+
+const DEFAULT_BATCH: TurnBatchLimits = { maxItems: 256, maxArgs: 16_384 };
 
 export class RedisWindowStore implements WindowStore {
   /** Creates and connects the client; the store then owns it and closes it on close(). */
@@ -71,6 +102,9 @@ export class RedisWindowStore implements WindowStore {
   private readonly retention: RetentionPolicy;
   private readonly scripts: StoreScripts;
   private readonly dueTimers: DueTimers;
+  private readonly names = new KeyNames();
+  private readonly applies: TurnBatch<ApplyCall, ApplyResult>;
+  private readonly interestIndexes: RedisInterestIndex[] = [];
   private connection: ConnectedClient | undefined;
 
   constructor(options: RedisWindowStoreOptions) {
@@ -78,7 +112,8 @@ export class RedisWindowStore implements WindowStore {
     this.prefix = checkedPrefix(options.prefix ?? 'tw');
     this.retention = options.retention ?? DEFAULT_RETENTION;
     this.scripts = loadStoreScripts();
-    this.dueTimers = new DueTimers(this.client, this.scripts, this.prefix);
+    this.dueTimers = new DueTimers(this.client, this.scripts, this.prefix, this.names);
+    this.applies = new TurnBatch((calls) => this.applyBatch(calls), options.batch ?? DEFAULT_BATCH);
   }
 
   /** The last error the client reported, when the store created it (see connect()); for health checks. */
@@ -86,43 +121,55 @@ export class RedisWindowStore implements WindowStore {
     return this.connection?.lastError;
   }
 
-  async apply(request: ApplyRequest): Promise<ApplyResult> {
-    const call = encodeApply(request, this.keysOf(request.visitor), this.retention);
-    const offer = (): Promise<unknown> =>
-      call.earliestArm === undefined ? Promise.resolve() : this.dueTimers.offer(request.visitor, call.earliestArm);
+  apply(request: ApplyRequest): Promise<ApplyResult> {
+    const call = encodeApply(request, this.keysOf(request.visitor));
+    return this.applies.submit(call, applySize(call));
+  }
+
+  private async applyBatch(calls: ApplyCall[]): Promise<Array<ItemOutcome<ApplyResult>>> {
+    const { keys, args } = encodeApplyBatch(calls, this.retention);
+    const arms = new Map<string, number>();
+    for (const call of calls) {
+      if (call.earliestArm === undefined) continue;
+      const member = dueMember(call.request.visitor);
+      const known = arms.get(member);
+      if (known === undefined || call.earliestArm < known) arms.set(member, call.earliestArm);
+    }
+    const offer = (): Promise<unknown> => (arms.size === 0 ? Promise.resolve() : this.dueTimers.offer(arms));
     // Both are written in the same tick, hence in one write on one connection: one round trip.
-    const [script, offered] = await Promise.allSettled([
-      evalSha(this.client, this.scripts.apply, call.keys, call.args),
-      offer(),
-    ]);
+    const [script, offered] = await Promise.allSettled([evalSha(this.client, this.scripts.apply, keys, args), offer()]);
     let reply: unknown;
     if (script.status === 'fulfilled') {
       reply = script.value;
     } else {
       if (!isNoScript(script.reason)) throw script.reason;
-      reply = await evalSource(this.client, this.scripts.apply, call.keys, call.args);
-      // The offer ran before the timer existed; offering again after keeps the index ordering.
+      reply = await evalSource(this.client, this.scripts.apply, keys, args);
+      // The offer ran before the timers existed; offering again after keeps the index ordering.
       await offer();
     }
-    // A failed offer leaves an armed timer unindexed: the caller must resend the frame, whose
-    // replay is deduplicated but offers again.
-    if (offered.status === 'rejected') throw offered.reason;
-    return decodeApply(request, reply);
+    const outcomes = decodeApplyBatch(calls, reply);
+    if (offered.status === 'fulfilled') return outcomes;
+    // A failed offer leaves armed timers unindexed: those frames must be resent, whose replay is
+    // deduplicated but offers again.
+    return outcomes.map((outcome, i) => (calls[i]!.earliestArm === undefined ? outcome : { ok: false, error: offered.reason }));
   }
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
     if (request.claims.length === 0) return [];
+    this.sendPending();
     const call = encodeClaims(request, this.keysOf(request.visitor));
     return decodeClaims(await runScript(this.client, this.scripts.claim, call.keys, call.args));
   }
 
   async takeDueTimers(now: number, limit: number): Promise<DueTimer[]> {
     if (limit <= 0) return [];
+    this.sendPending();
     return this.dueTimers.take(now, limit);
   }
 
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
     const keys = this.keysOf(visitor);
+    this.sendPending();
     const [profile, cart] = await Promise.all([this.client.hGetAll(keys.profile), this.client.hGetAll(keys.cart)]);
     return { profile: { ...profile }, cart: { ...cart } };
   }
@@ -132,20 +179,31 @@ export class RedisWindowStore implements WindowStore {
    * recorded in the same tick as its apply, leave in the same write (no extra round trip).
    */
   interestIndex(bounds?: InterestBounds): RedisInterestIndex {
-    return new RedisInterestIndex({ client: this.client, prefix: this.prefix, script: this.scripts.interest, ...(bounds === undefined ? {} : { bounds }) });
+    const index = new RedisInterestIndex({ client: this.client, prefix: this.prefix, script: this.scripts.interest, ...(bounds === undefined ? {} : { bounds }) });
+    this.interestIndexes.push(index);
+    return index;
   }
 
   async ping(): Promise<void> {
+    this.sendPending();
     await this.client.ping();
   }
 
   async close(): Promise<void> {
+    // Queued frames leave before the connection closes, which waits for their replies.
+    this.sendPending();
     const connection = this.connection;
     this.connection = undefined;
     if (connection !== undefined) await connection.client.close();
   }
 
+  /** Sends the frames (and interest updates) queued this turn, so Redis sees commands in call order. */
+  private sendPending(): void {
+    this.applies.flush();
+    for (const index of this.interestIndexes) index.sendPending();
+  }
+
   private keysOf(visitor: VisitorRef): VisitorKeys {
-    return new VisitorKeys(this.prefix, visitor);
+    return new VisitorKeys(this.prefix, visitor, this.names);
   }
 }

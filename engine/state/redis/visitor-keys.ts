@@ -1,31 +1,80 @@
+import { createHash } from 'node:crypto';
 import type { VisitorRef } from '../../events/index.js';
 import { TripwireError } from '../../errors.js';
 
-/** The names of one visitor's keys; all share the hash tag `{site:visitor}`, hence one slot. */
+/**
+ * The names of one visitor's keys; all share the hash tag `{site:visitor}`, hence one slot.
+ * Names are one letter (each key name is stored once per visitor and key).
+ */
 export class VisitorKeys {
   readonly seen: string;
   readonly profile: string;
   readonly cart: string;
+  /** Timers with their due times and payloads. */
   readonly timers: string;
-  readonly timerPayloads: string;
+  /** Every gate of the visitor, one field each. */
+  readonly gates: string;
   private readonly base: string;
 
-  constructor(prefix: string, visitor: VisitorRef) {
+  constructor(
+    prefix: string,
+    visitor: VisitorRef,
+    private readonly names: KeyNames,
+  ) {
     this.base = `${prefix}:{${dueMember(visitor)}}:`;
-    this.seen = `${this.base}seen`;
-    this.profile = `${this.base}profile`;
-    this.cart = `${this.base}cart`;
-    this.timers = `${this.base}timers`;
-    this.timerPayloads = `${this.base}tpay`;
+    this.seen = `${this.base}e`;
+    this.profile = `${this.base}p`;
+    this.cart = `${this.base}c`;
+    this.timers = `${this.base}t`;
+    this.gates = `${this.base}g`;
   }
 
+  /** A window or cap: its own sorted set, so Redis trims and counts it in place. */
   window(key: string): string {
-    return `${this.base}w:${key}`;
+    return `${this.base}w:${this.names.short(key)}`;
   }
 
+  /** A gate's field in {@link gates}. */
   gate(key: string): string {
-    return `${this.base}g:${key}`;
+    return this.names.short(key);
   }
+}
+
+const TAG_LENGTH = 8;
+const MAX_CACHED_NAMES = 50_000;
+
+/**
+ * Shortens the core's relative keys (`w:<scenario id>:<group>`, `cool:<scenario id>`…): the
+ * segment after the first colon, when longer than a tag, becomes an 8-character hash of it
+ * (48 bits: two ids of one deployment colliding is a one-in-10^10 event for 100 scenarios).
+ * A literal segment is shorter than a tag, so literals and tags never meet. Memoized: relative
+ * keys repeat on every frame.
+ */
+export class KeyNames {
+  private readonly cache = new Map<string, string>();
+
+  short(key: string): string {
+    let name = this.cache.get(key);
+    if (name === undefined) {
+      if (this.cache.size >= MAX_CACHED_NAMES) this.cache.clear();
+      name = shortened(key);
+      this.cache.set(key, name);
+    }
+    return name;
+  }
+}
+
+function shortened(key: string): string {
+  const first = key.indexOf(':');
+  if (first < 0) return key;
+  const second = key.indexOf(':', first + 1);
+  const end = second < 0 ? key.length : second;
+  if (end - first - 1 < TAG_LENGTH) return key;
+  return `${key.slice(0, first + 1)}${tag(key.slice(first + 1, end))}${key.slice(end)}`;
+}
+
+function tag(text: string): string {
+  return createHash('sha1').update(text).digest('base64url').slice(0, TAG_LENGTH);
 }
 
 /** The keys shared by every visitor: one slot of their own (`{due}`), apart from visitors'. */
