@@ -105,34 +105,59 @@ function eventTime(ts: number, receivedAt: number, limits: DecodeLimits): number
   return Math.floor(ts);
 }
 
+/** Plain loops, no Object.entries or closures: it runs for every property of every event. */
 function validateProps(type: EventType, props: Record<string, unknown>): string | undefined {
-  const keys = Object.keys(props);
-  if (keys.length > WIRE_LIMITS.maxProps) return `"p" has ${keys.length} properties; at most ${WIRE_LIMITS.maxProps}`;
-  for (const key of keys) {
-    if (!isPropValue(props[key], 0)) return `property "${key.slice(0, 40)}" has an unsupported value (too long, too deep, or not JSON data)`;
+  let count = 0;
+  let invalid: string | undefined;
+  for (const key in props) {
+    // Past the bound only the count matters (it is reported first): no deep checks for a flood of keys.
+    if (++count > WIRE_LIMITS.maxProps || invalid !== undefined) continue;
+    if (!isPropValue(props[key], 0)) invalid = key;
   }
-  for (const [name, kind] of REQUIRED[type] ?? []) {
-    const value = props[name];
-    const ok = kind === 'string' ? typeof value === 'string' && value !== '' : (typeof value === 'string' && value !== '') || typeof value === 'number';
-    if (!ok) return `a ${type} event needs "p.${name}" (${kind === 'id' ? 'a string or number id' : 'a non-empty string'})`;
+  if (count > WIRE_LIMITS.maxProps) return `"p" has ${count} properties; at most ${WIRE_LIMITS.maxProps}`;
+  if (invalid !== undefined) return `property "${invalid.slice(0, 40)}" has an unsupported value (too long, too deep, or not JSON data)`;
+  const required = REQUIRED[type];
+  if (required !== undefined) {
+    for (let i = 0; i < required.length; i++) {
+      const [name, kind] = required[i]!;
+      const value = props[name];
+      const ok = kind === 'string' ? typeof value === 'string' && value !== '' : (typeof value === 'string' && value !== '') || typeof value === 'number';
+      if (!ok) return `a ${type} event needs "p.${name}" (${kind === 'id' ? 'a string or number id' : 'a non-empty string'})`;
+    }
   }
-  for (const name of NUMERIC) {
+  for (let i = 0; i < NUMERIC.length; i++) {
+    const name = NUMERIC[i]!;
     if (props[name] !== undefined && typeof props[name] !== 'number') return `"p.${name}" must be a number`;
   }
   return undefined;
 }
 
 function isPropValue(value: unknown, depth: number): value is PropValue {
-  if (value === null || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (typeof value === 'string') return value.length <= WIRE_LIMITS.stringMaxLength;
-  if (depth >= MAX_DEPTH) return false;
-  if (Array.isArray(value)) return value.length <= WIRE_LIMITS.maxItems && value.every((item) => isPropValue(item, depth + 1));
-  if (isObject(value)) {
-    const entries = Object.entries(value);
-    return entries.length <= WIRE_LIMITS.maxProps && entries.every(([, item]) => isPropValue(item, depth + 1));
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+      return value.length <= WIRE_LIMITS.stringMaxLength;
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
   }
-  return false;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    if (value.length > WIRE_LIMITS.maxItems) return false;
+    for (let i = 0; i < value.length; i++) if (!isPropValue(value[i], depth + 1)) return false;
+    return true;
+  }
+  let count = 0;
+  for (const key in value) {
+    if (++count > WIRE_LIMITS.maxProps) return false;
+    if (!isPropValue((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 function isBoundedString(value: unknown): value is string {

@@ -9,8 +9,11 @@ import {
   absenceTimerId,
   dateTimerId,
   decodeTimerPayload,
+  encodeEventContext,
   encodeTimerPayload,
+  eventTimerPayload,
   journeyTimerId,
+  type StoredContext,
 } from './timer-payload.js';
 import { triggerContext, type Candidate, type TriggerContext } from './trigger-context.js';
 import { visitorOps } from './visitor-model.js';
@@ -64,6 +67,9 @@ const ROLE_ORDER: Record<Hook['role'], number> = {
 export class ScenarioEvaluator {
   private readonly byType = new Map<EventType, Hook[]>();
   private readonly byId = new Map<string, Scenario>();
+  /** The last event whose context was encoded, and its text (see eventContext). */
+  private contextOf: TrackedEvent | undefined;
+  private contextText = '';
 
   constructor(readonly scenarios: readonly Scenario[]) {
     for (const scenario of scenarios) {
@@ -80,6 +86,7 @@ export class ScenarioEvaluator {
   plan(visitor: VisitorRef, events: readonly TrackedEvent[]): FramePlan {
     const ops: EventOps[] = [];
     const probes: Probe[] = [];
+    this.contextOf = undefined;
     for (let eventIndex = 0; eventIndex < events.length; eventIndex++) {
       const event = events[eventIndex]!;
       const eventOps: StateOp[] = [];
@@ -111,18 +118,19 @@ export class ScenarioEvaluator {
     const payload = decodeTimerPayload(timer.payload);
     const scenario = this.byId.get(payload.scenario);
     if (scenario === undefined) return undefined;
+    const context = withScenario(payload.context, scenario);
     if (payload.step === undefined) {
       // A yearly trigger fires again and again from one identify: the due time tells occurrences apart.
-      const occurrence = scenario.trigger.kind === 'date' ? `${payload.context.event.id}@${timer.due}` : payload.context.event.id;
-      return firstStep(scenario, occurrence, timer.due, payload.context);
+      const occurrence = scenario.trigger.kind === 'date' ? `${context.event.id}@${timer.due}` : context.event.id;
+      return firstStep(scenario, occurrence, timer.due, context);
     }
     const variant = scenario.variants.find((v) => v.id === payload.variant);
     if (variant === undefined || variant.steps[payload.step] === undefined) return undefined;
     return {
       scenario,
-      eventId: `${payload.occurrence ?? payload.context.event.id}#${payload.step}`,
+      eventId: `${payload.occurrence ?? context.event.id}#${payload.step}`,
       time: timer.due,
-      context: payload.context,
+      context,
       variant: variant.id,
       step: payload.step,
     };
@@ -229,7 +237,7 @@ export class ScenarioEvaluator {
           ops.push({ kind: 'timer.cancel', timer });
           return;
         }
-        const payload = encodeTimerPayload({ scenario: scenario.id, context: triggerContext(scenario, event) });
+        const payload = eventTimerPayload(scenario.id, this.eventContext(event));
         ops.push({ kind: 'timer.arm', timer, due: event.time + trigger.within, payload });
         return;
       }
@@ -260,11 +268,28 @@ export class ScenarioEvaluator {
     return { kind: 'timer.arm', timer: dateTimerId(scenario.id), due, payload };
   }
 
+  /**
+   * The event's part of a timer payload, encoded once per event: one product view re-arms the
+   * reminders of several scenarios with the same context.
+   */
+  private eventContext(event: TrackedEvent): string {
+    if (this.contextOf !== event) {
+      this.contextOf = event;
+      this.contextText = encodeEventContext({ event, props: event.props });
+    }
+    return this.contextText;
+  }
+
   private hook(type: EventType, hook: Hook): void {
     const hooks = this.byType.get(type);
     if (hooks === undefined) this.byType.set(type, [hook]);
     else hooks.push(hook);
   }
+}
+
+/** A stored context with its scenario: from the payload when stored before payloads left it out, else from the scenario loaded. */
+function withScenario(context: StoredContext, scenario: Scenario): TriggerContext {
+  return { scenario: context.scenario ?? { id: scenario.id, name: scenario.name }, event: context.event, props: context.props };
 }
 
 function firstStep(scenario: Scenario, eventId: string, time: number, context: TriggerContext): Candidate {

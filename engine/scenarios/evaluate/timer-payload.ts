@@ -1,9 +1,13 @@
 import type { TriggerContext } from './trigger-context.js';
 
-/** What a timer carries until it fires; kept small, it lives in the store. */
+/**
+ * What a timer carries until it fires; kept small, it lives in the store. The context is stored
+ * without its scenario (the timer's scenario id gives it back at fire time); payloads stored
+ * before that still carry it, and decode the same.
+ */
 export interface TimerPayload {
   scenario: string;
-  context: TriggerContext;
+  context: StoredContext;
   /** For journey steps: the variant and the step to deliver. */
   variant?: string;
   step?: number;
@@ -12,6 +16,8 @@ export interface TimerPayload {
   /** Deliveries of this timer that failed so far (the store or a channel was unavailable). */
   failures?: number;
 }
+
+export type StoredContext = Omit<TriggerContext, 'scenario'> & { scenario?: TriggerContext['scenario'] };
 
 export const TIMER_KIND = { absence: 'absence:', date: 'date:', journey: 'journey:', deferred: 'deferred:' } as const;
 
@@ -28,7 +34,23 @@ export function journeyTimerId(scenarioId: string): string {
 }
 
 export function encodeTimerPayload(payload: TimerPayload): string {
-  return JSON.stringify(payload);
+  const { event, props } = payload.context;
+  return JSON.stringify({ ...payload, context: { event, props } });
+}
+
+/**
+ * The payload of a timer armed by an event, from the event's context already encoded by
+ * `encodeEventContext`: an event re-arming the timers of several scenarios encodes its context once.
+ * The same text as encodeTimerPayload({ scenario, context }).
+ */
+export function eventTimerPayload(scenarioId: string, eventContext: string): string {
+  return `{"scenario":${JSON.stringify(scenarioId)},"context":${eventContext}}`;
+}
+
+/** JSON.stringify({ event, props }) without making the two objects: it runs for most events. */
+export function encodeEventContext(context: StoredContext): string {
+  const { event, props } = context;
+  return `{"event":{"id":${JSON.stringify(event.id)},"type":${JSON.stringify(event.type)},"time":${JSON.stringify(event.time)},"url":${JSON.stringify(event.url)}},"props":${JSON.stringify(props)}}`;
 }
 
 export function decodeTimerPayload(text: string): TimerPayload {

@@ -1,6 +1,7 @@
 import type { VisitorRef } from '../../events/index.js';
 import {
   DEFAULT_INTEREST_BOUNDS,
+  INTEREST_KINDS,
   type InterestBounds,
   type InterestIndex,
   type InterestKind,
@@ -22,8 +23,11 @@ interface InterestSet {
  * The in-process InterestIndex, for a single engine: the same semantics as the Redis one (it
  * passes the same contract suite). Ties on time are broken by visitor id, as a sorted set does.
  */
+type ProductSets = Partial<Record<InterestKind, InterestSet>>;
+
 export class MemoryInterestIndex implements InterestIndex {
-  private readonly sets = new Map<string, InterestSet>();
+  /** site → product → the product's sets: nested lookups, no key string made per update. */
+  private readonly sites = new Map<string, Map<string, ProductSets>>();
   private lastSweep = 0;
 
   constructor(private readonly bounds: InterestBounds = DEFAULT_INTEREST_BOUNDS) {}
@@ -31,15 +35,15 @@ export class MemoryInterestIndex implements InterestIndex {
   async record(visitor: VisitorRef, updates: readonly InterestUpdate[], now: number): Promise<void> {
     this.sweepIfDue(now);
     for (const update of updates) {
-      const key = setKey(visitor.site, update.product, update.interest);
       if (update.kind === 'drop') {
-        this.sets.get(key)?.members.delete(visitor.visitor);
+        this.find(visitor.site, update.product, update.interest)?.members.delete(visitor.visitor);
         continue;
       }
-      let set = this.sets.get(key);
+      const sets = this.productSets(visitor.site, update.product);
+      let set = sets[update.interest];
       if (set === undefined) {
         set = { members: new Map(), touchedAt: now };
-        this.sets.set(key, set);
+        sets[update.interest] = set;
       }
       const previous = set.members.get(visitor.visitor);
       // A resent or late event must not make an interest look older than it is. Re-inserting keeps
@@ -54,7 +58,7 @@ export class MemoryInterestIndex implements InterestIndex {
   }
 
   async interested(query: InterestQuery): Promise<InterestedVisitor[]> {
-    const set = this.sets.get(setKey(query.site, query.product, query.interest));
+    const set = this.find(query.site, query.product, query.interest);
     if (set === undefined || set.touchedAt <= query.now - this.bounds.maxAge) return [];
     const oldest = this.oldestKept(query.now);
     return newestFirst(set.members)
@@ -63,7 +67,7 @@ export class MemoryInterestIndex implements InterestIndex {
   }
 
   async forget(site: string, product: string, interest: InterestKind, visitors: readonly string[]): Promise<void> {
-    const set = this.sets.get(setKey(site, product, interest));
+    const set = this.find(site, product, interest);
     if (set === undefined) return;
     for (const visitor of visitors) set.members.delete(visitor);
   }
@@ -86,6 +90,24 @@ export class MemoryInterestIndex implements InterestIndex {
     set.members = new Map(kept.map((entry) => [entry.visitor, entry.at]));
   }
 
+  private find(site: string, product: string, interest: InterestKind): InterestSet | undefined {
+    return this.sites.get(site)?.get(product)?.[interest];
+  }
+
+  private productSets(site: string, product: string): ProductSets {
+    let products = this.sites.get(site);
+    if (products === undefined) {
+      products = new Map();
+      this.sites.set(site, products);
+    }
+    let sets = products.get(product);
+    if (sets === undefined) {
+      sets = {};
+      products.set(product, sets);
+    }
+    return sets;
+  }
+
   private oldestKept(now: number): number {
     return now - this.bounds.maxAge;
   }
@@ -93,15 +115,17 @@ export class MemoryInterestIndex implements InterestIndex {
   private sweepIfDue(now: number): void {
     if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
     this.lastSweep = now;
-    for (const [key, set] of this.sets) {
-      if (set.touchedAt <= now - this.bounds.maxAge || set.members.size === 0) this.sets.delete(key);
+    for (const [site, products] of this.sites) {
+      for (const [product, sets] of products) {
+        for (const interest of INTEREST_KINDS) {
+          const set = sets[interest];
+          if (set !== undefined && (set.touchedAt <= now - this.bounds.maxAge || set.members.size === 0)) sets[interest] = undefined;
+        }
+        if (sets.view === undefined && sets.cart === undefined) products.delete(product);
+      }
+      if (products.size === 0) this.sites.delete(site);
     }
   }
-}
-
-/** Length-prefixed, so no site or product id can make two keys collide; cheaper than JSON on the hot path. */
-function setKey(site: string, product: string, interest: InterestKind): string {
-  return `${site.length}:${site}${product.length}:${product}${interest}`;
 }
 
 function newestFirst(members: ReadonlyMap<string, number>): InterestedVisitor[] {

@@ -16,18 +16,11 @@ import {
   type VisitorSnapshot,
   type WindowStore,
 } from '../window-store.js';
+import { SlidingWindow } from './sliding-window.js';
 import { TimerHeap } from './timer-heap.js';
 
-interface Expiring {
+interface HashState {
   expiresAt: number;
-}
-
-interface SortedWindow extends Expiring {
-  /** member → score (time). Re-adding a member moves it, as ZADD does. */
-  members: Map<string, number>;
-}
-
-interface HashState extends Expiring {
   fields: Map<string, string>;
   /** The fields as a frozen object, made once per change: every frame reads the profile. */
   view: Readonly<Record<string, string>> | undefined;
@@ -37,11 +30,13 @@ interface TimerState {
   due: number;
   payload: string;
   version: number;
+  /** Due time of the heap entry standing for this version: a re-arm to a later time keeps that entry. */
+  indexedAt: number;
 }
 
 interface VisitorState {
   ref: VisitorRef;
-  windows: Map<string, SortedWindow>;
+  windows: Map<string, SlidingWindow>;
   gates: Map<string, number>;
   seen: Map<string, number>;
   hashes: Record<VisitorHash, HashState>;
@@ -56,8 +51,9 @@ const SWEEP_INTERVAL_MS = 60_000;
  * so a call is atomic with respect to every other.
  */
 export class MemoryWindowStore implements WindowStore {
-  private readonly visitors = new Map<string, VisitorState>();
-  private readonly heap = new TimerHeap();
+  /** site → visitor → state: two lookups instead of a key string made per call. */
+  private readonly visitors = new Map<string, Map<string, VisitorState>>();
+  private readonly heap = new TimerHeap<VisitorState>();
   private nextVersion = 1;
   private lastSweep = 0;
 
@@ -68,24 +64,30 @@ export class MemoryWindowStore implements WindowStore {
 
   /** Number of visitors with live state: the benchmark reports memory per visitor with it. */
   get visitorCount(): number {
-    return this.visitors.size;
+    let count = 0;
+    for (const site of this.visitors.values()) count += site.size;
+    return count;
   }
 
   async apply(request: ApplyRequest): Promise<ApplyResult> {
     const { now } = request;
     this.sweepIfDue(now);
     const state = this.visitorState(request.visitor);
-    const outcomes: EventOutcome[] = [];
-    for (const event of request.events) {
+    const dedupeFloor = now - this.retention.dedupeHorizon;
+    const events = request.events;
+    const outcomes: EventOutcome[] = new Array(events.length);
+    for (let e = 0; e < events.length; e++) {
+      const event = events[e]!;
+      const ops = event.ops;
+      const results: number[] = new Array(ops.length).fill(0);
       const seenAt = state.seen.get(event.eventId);
-      if (seenAt !== undefined && seenAt > now - this.retention.dedupeHorizon) {
-        outcomes.push({ duplicate: true, results: event.ops.map(() => 0) });
+      if (seenAt !== undefined && seenAt > dedupeFloor) {
+        outcomes[e] = { duplicate: true, results };
         continue;
       }
       state.seen.set(event.eventId, now);
-      const results: number[] = [];
-      for (const op of event.ops) results.push(this.run(state, op, now));
-      outcomes.push({ duplicate: false, results });
+      for (let i = 0; i < ops.length; i++) results[i] = this.run(state, ops[i]!, now);
+      outcomes[e] = { duplicate: false, results };
     }
     return { events: outcomes, profile: readHash(state.hashes.profile, now) };
   }
@@ -107,9 +109,16 @@ export class MemoryWindowStore implements WindowStore {
       const top = this.heap.peek();
       if (top === undefined || top.due > now) break;
       this.heap.pop();
-      const state = this.visitors.get(top.owner);
-      const live = state?.timers.get(top.timer);
-      if (state === undefined || live === undefined || live.version !== top.version) continue;
+      const state = top.owner;
+      const live = state.timers.get(top.timer);
+      if (live === undefined || live.version !== top.version) continue;
+      if (live.due > top.due) {
+        // Re-armed later since this entry was pushed: it goes back in at its real due time.
+        top.due = live.due;
+        live.indexedAt = live.due;
+        this.heap.push(top);
+        continue;
+      }
       state.timers.delete(top.timer);
       taken.push({ visitor: state.ref, timer: top.timer, due: live.due, payload: live.payload });
     }
@@ -117,7 +126,7 @@ export class MemoryWindowStore implements WindowStore {
   }
 
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
-    const state = this.visitors.get(ownerKey(visitor));
+    const state = this.visitors.get(visitor.site)?.get(visitor.visitor);
     if (state === undefined) return { profile: {}, cart: {} };
     const now = this.clock.now();
     return { profile: readHash(state.hashes.profile, now), cart: readHash(state.hashes.cart, now) };
@@ -127,58 +136,71 @@ export class MemoryWindowStore implements WindowStore {
 
   async close(): Promise<void> {
     this.visitors.clear();
+    this.heap.clear();
   }
 
   private run(state: VisitorState, op: StateOp, now: number): number {
     switch (op.kind) {
       case 'window.add': {
         const window = this.window(state, op.key, now);
-        window.members.set(op.member, op.at);
-        trim(window.members, op.at - op.span);
+        const floor = op.at - op.span;
+        window.add(op.member, op.at);
+        window.trim(floor);
         window.expiresAt = Math.max(window.expiresAt, op.at + op.span, now + op.span);
-        return countWithin(window.members, op.at - op.span, op.at);
+        return window.count(floor, op.at);
       }
       case 'window.count': {
         const window = state.windows.get(op.key);
         if (window === undefined || window.expiresAt <= now) return 0;
-        return countWithin(window.members, op.at - op.span, op.at);
+        return window.count(op.at - op.span, op.at);
       }
-      case 'timer.arm': {
-        const version = this.nextVersion++;
-        state.timers.set(op.timer, { due: op.due, payload: op.payload, version });
-        this.heap.push({ due: op.due, owner: ownerKey(state.ref), timer: op.timer, version });
+      case 'timer.arm':
+        this.arm(state, op.timer, op.due, op.payload);
         return 0;
-      }
       case 'timer.cancel':
         state.timers.delete(op.timer);
         return 0;
-      case 'timer.cancelPrefix':
+      case 'timer.cancelPrefix': {
+        const group = `${op.prefix}:`;
         for (const timer of state.timers.keys()) {
-          if (timer === op.prefix || timer.startsWith(`${op.prefix}:`)) state.timers.delete(timer);
+          if (timer === op.prefix || timer.startsWith(group)) state.timers.delete(timer);
         }
         return 0;
+      }
       case 'hash.set': {
-        const hash = writable(state.hashes[op.hash], now);
-        hash.fields.set(op.field, op.value);
+        const hash = live(state.hashes[op.hash], now);
+        if (hash.fields.get(op.field) !== op.value) {
+          hash.fields.set(op.field, op.value);
+          hash.view = undefined;
+        }
         hash.expiresAt = now + this.retention.profileTtl;
         return 0;
       }
-      case 'hash.delete':
-        writable(state.hashes[op.hash], now).fields.delete(op.field);
+      case 'hash.delete': {
+        const hash = live(state.hashes[op.hash], now);
+        if (hash.fields.delete(op.field)) hash.view = undefined;
         return 0;
-      case 'hash.clear':
-        writable(state.hashes[op.hash], now).fields.clear();
+      }
+      case 'hash.clear': {
+        const hash = live(state.hashes[op.hash], now);
+        if (hash.fields.size > 0) {
+          hash.fields.clear();
+          hash.view = undefined;
+        }
         return 0;
+      }
       case 'hash.setIfAbsent': {
-        const hash = writable(state.hashes[op.hash], now);
+        const hash = live(state.hashes[op.hash], now);
         hash.expiresAt = now + this.retention.profileTtl;
         if (hash.fields.has(op.field)) return 0;
         hash.fields.set(op.field, op.value);
+        hash.view = undefined;
         return 1;
       }
       case 'hash.increment': {
-        const hash = writable(state.hashes[op.hash], now);
+        const hash = live(state.hashes[op.hash], now);
         const value = Number.parseInt(hash.fields.get(op.field) ?? '0', 10) + Math.trunc(op.by);
+        hash.view = undefined;
         if (value <= 0) {
           hash.fields.delete(op.field);
           return 0;
@@ -188,6 +210,29 @@ export class MemoryWindowStore implements WindowStore {
         return value;
       }
     }
+  }
+
+  /**
+   * Absence timers are re-armed, later each time, by most events of a visitor: the live timer
+   * moves and its heap entry stays, to be pushed again at the real due time when it surfaces.
+   * Only a timer armed earlier than its entry needs a new one.
+   */
+  private arm(state: VisitorState, timer: string, due: number, payload: string): void {
+    const current = state.timers.get(timer);
+    if (current !== undefined && current.indexedAt <= due) {
+      current.due = due;
+      current.payload = payload;
+      return;
+    }
+    const version = this.nextVersion++;
+    if (current === undefined) state.timers.set(timer, { due, payload, version, indexedAt: due });
+    else {
+      current.due = due;
+      current.payload = payload;
+      current.version = version;
+      current.indexedAt = due;
+    }
+    this.heap.push({ due, owner: state, timer, version });
   }
 
   private passes(state: VisitorState, check: ClaimCheck, now: number): boolean {
@@ -201,29 +246,33 @@ export class MemoryWindowStore implements WindowStore {
       return;
     }
     const window = this.window(state, check.key, now);
-    window.members.set(check.member, check.at);
-    trim(window.members, check.at - check.span);
+    window.add(check.member, check.at);
+    window.trim(check.at - check.span);
     window.expiresAt = Math.max(window.expiresAt, now + check.span);
   }
 
   private capCount(state: VisitorState, check: CapCheck, now: number): number {
     const window = state.windows.get(check.key);
     if (window === undefined || window.expiresAt <= now) return 0;
-    return countWithin(window.members, check.at - check.span, check.at);
+    return window.count(check.at - check.span, check.at);
   }
 
-  private window(state: VisitorState, key: string, now: number): SortedWindow {
+  private window(state: VisitorState, key: string, now: number): SlidingWindow {
     let window = state.windows.get(key);
     if (window === undefined || window.expiresAt <= now) {
-      window = { members: new Map(), expiresAt: now };
+      window = new SlidingWindow(now);
       state.windows.set(key, window);
     }
     return window;
   }
 
   private visitorState(visitor: VisitorRef): VisitorState {
-    const key = ownerKey(visitor);
-    let state = this.visitors.get(key);
+    let site = this.visitors.get(visitor.site);
+    if (site === undefined) {
+      site = new Map();
+      this.visitors.set(visitor.site, site);
+    }
+    let state = site.get(visitor.visitor);
     if (state === undefined) {
       state = {
         ref: { site: visitor.site, visitor: visitor.visitor },
@@ -233,7 +282,7 @@ export class MemoryWindowStore implements WindowStore {
         hashes: { profile: emptyHash(), cart: emptyHash() },
         timers: new Map(),
       };
-      this.visitors.set(key, state);
+      site.set(visitor.visitor, state);
     }
     return state;
   }
@@ -243,36 +292,37 @@ export class MemoryWindowStore implements WindowStore {
     if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
     this.lastSweep = now;
     const dedupeFloor = now - this.retention.dedupeHorizon;
-    for (const [key, state] of this.visitors) {
-      for (const [name, window] of state.windows) if (window.expiresAt <= now) state.windows.delete(name);
-      for (const [name, until] of state.gates) if (until <= now) state.gates.delete(name);
-      for (const [id, at] of state.seen) if (at <= dedupeFloor) state.seen.delete(id);
-      for (const hash of Object.values(state.hashes)) if (hash.expiresAt <= now) writable(hash, now);
-      const empty =
-        state.windows.size === 0 &&
-        state.gates.size === 0 &&
-        state.seen.size === 0 &&
-        state.timers.size === 0 &&
-        state.hashes.profile.fields.size === 0 &&
-        state.hashes.cart.fields.size === 0;
-      if (empty) this.visitors.delete(key);
+    for (const [siteKey, site] of this.visitors) {
+      for (const [key, state] of site) {
+        for (const [name, window] of state.windows) if (window.expiresAt <= now) state.windows.delete(name);
+        for (const [name, until] of state.gates) if (until <= now) state.gates.delete(name);
+        for (const [id, at] of state.seen) if (at <= dedupeFloor) state.seen.delete(id);
+        live(state.hashes.profile, now);
+        live(state.hashes.cart, now);
+        const empty =
+          state.windows.size === 0 &&
+          state.gates.size === 0 &&
+          state.seen.size === 0 &&
+          state.timers.size === 0 &&
+          state.hashes.profile.fields.size === 0 &&
+          state.hashes.cart.fields.size === 0;
+        if (empty) site.delete(key);
+      }
+      if (site.size === 0) this.visitors.delete(siteKey);
     }
   }
-}
-
-/** Unambiguous even when ids contain the separator: site "a:b" + "c" differs from "a" + "b:c". */
-function ownerKey(visitor: VisitorRef): string {
-  return `${visitor.site.length}:${visitor.site}:${visitor.visitor}`;
 }
 
 function emptyHash(): HashState {
   return { fields: new Map(), expiresAt: 0, view: undefined };
 }
 
-/** The hash about to change: emptied if it expired, and its cached view dropped. */
-function writable(hash: HashState, now: number): HashState {
-  if (hash.expiresAt <= now) hash.fields.clear();
-  hash.view = undefined;
+/** The hash about to be read for a change: emptied (and its cached view dropped) if it expired. */
+function live(hash: HashState, now: number): HashState {
+  if (hash.expiresAt <= now && (hash.fields.size > 0 || hash.view !== undefined)) {
+    hash.fields.clear();
+    hash.view = undefined;
+  }
   return hash;
 }
 
@@ -280,14 +330,4 @@ function readHash(hash: HashState, now: number): Record<string, string> {
   if (hash.expiresAt <= now) return {};
   hash.view ??= Object.freeze(Object.fromEntries(hash.fields));
   return hash.view;
-}
-
-function trim(members: Map<string, number>, floor: number): void {
-  for (const [member, at] of members) if (at <= floor) members.delete(member);
-}
-
-function countWithin(members: Map<string, number>, floor: number, ceiling: number): number {
-  let count = 0;
-  for (const at of members.values()) if (at > floor && at <= ceiling) count++;
-  return count;
 }

@@ -1,20 +1,24 @@
-export interface HeapEntry {
+export interface HeapEntry<Owner> {
   due: number;
-  owner: string;
+  owner: Owner;
   timer: string;
-  /** Matches the live timer's version; a re-armed or cancelled timer leaves a stale entry behind. */
+  /** Matches the live timer's version; a cancelled timer leaves a stale entry behind. */
   version: number;
 }
 
 /** A binary min-heap on due time. Stale entries are skipped by the caller (lazy deletion). */
-export class TimerHeap {
-  private readonly items: HeapEntry[] = [];
+export class TimerHeap<Owner> {
+  private items: Array<HeapEntry<Owner>> = [];
 
   get size(): number {
     return this.items.length;
   }
 
-  push(entry: HeapEntry): void {
+  clear(): void {
+    this.items = [];
+  }
+
+  push(entry: HeapEntry<Owner>): void {
     const items = this.items;
     items.push(entry);
     let i = items.length - 1;
@@ -27,11 +31,11 @@ export class TimerHeap {
     items[i] = entry;
   }
 
-  peek(): HeapEntry | undefined {
+  peek(): HeapEntry<Owner> | undefined {
     return this.items[0];
   }
 
-  pop(): HeapEntry | undefined {
+  pop(): HeapEntry<Owner> | undefined {
     const items = this.items;
     const top = items[0];
     const last = items.pop();

@@ -1,0 +1,233 @@
+/**
+ * The engine's CPU per frame without k6 or sockets: frames made as the k6 shopper makes them
+ * (bench/k6/lib/shopper.js) go through the gateway's decoder, the interest tracker and the
+ * pipeline of an engine on the in-process store with a discarding warehouse, ~200 in flight.
+ *   npx tsx bench/hot-path.ts [--scenarios DIR] [--frames N] [--events-per-frame K] [--profile]
+ * --profile writes a CPU profile of the measured part only; read it with bench/profile-top.ts.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '../engine/config/index.js';
+import { startEngine, type RunningEngine } from '../engine/config/compose.js';
+import { decodeFrame, type DecodeLimits } from '../engine/gateway/index.js';
+import { DiscardWarehouse } from './target/discard-warehouse.js';
+
+const { values } = parseArgs({
+  options: {
+    scenarios: { type: 'string', default: 'engine/scenarios/pack' },
+    frames: { type: 'string', default: '100000' },
+    'events-per-frame': { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '30000' },
+    'in-flight': { type: 'string', default: '200' },
+    'session-frames': { type: 'string', default: '50' },
+    seed: { type: 'string', default: '1' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+
+const FRAMES = Number(values.frames);
+const EVENTS_PER_FRAME = Number(values['events-per-frame']);
+const WARMUP = Number(values.warmup);
+const IN_FLIGHT = Number(values['in-flight']);
+const SESSION_FRAMES = Number(values['session-frames']);
+
+/** Deterministic, so two runs send the same stream (mulberry32). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = seededRandom(Number(values.seed));
+
+/** The shopper mix of bench/k6/lib/shopper.js, kept in step with it. */
+const MIX: ReadonlyArray<[string, number]> = [
+  ['page', 0.24],
+  ['product', 0.4],
+  ['category', 0.16],
+  ['search', 0.1],
+  ['cart_add', 0.07],
+  ['cart_remove', 0.01],
+  ['checkout', 0.015],
+  ['purchase', 0.005],
+];
+const PRODUCTS = 200;
+const CATEGORIES = ['coffee', 'brewing', 'ceramics', 'linen', 'pantry'];
+const QUERIES = ['espresso', 'v60 filter', 'oat milk', 'grinder', 'mug', 'apron', 'decaf', 'kettle'];
+
+function popularProduct(): string {
+  const rank = Math.floor(Math.exp(random() * Math.log(PRODUCTS + 1)));
+  return `sku-${Math.max(1, rank)}`;
+}
+
+function pick<T>(list: readonly T[]): T {
+  return list[Math.floor(random() * list.length)]!;
+}
+
+function props(type: string): Record<string, unknown> | undefined {
+  switch (type) {
+    case 'product': {
+      const id = popularProduct();
+      return { id, name: `Product ${id}`, price: 19.5, category: pick(CATEGORIES), url: `/shop/p/${id}` };
+    }
+    case 'category':
+      return { id: pick(CATEGORIES) };
+    case 'search':
+      return { q: pick(QUERIES) };
+    case 'cart_add':
+    case 'cart_remove':
+      return { id: popularProduct(), qty: 1, price: 19.5 };
+    case 'checkout':
+      return { value: 39 };
+    case 'purchase':
+      return { order: `o-${Math.floor(random() * 1e9)}`, value: 39 };
+    default:
+      return undefined;
+  }
+}
+
+function eventType(): string {
+  const x = random();
+  let upTo = 0;
+  for (const [type, weight] of MIX) {
+    upTo += weight;
+    if (x < upTo) return type;
+  }
+  return 'page';
+}
+
+/** Event bodies without id and time, as the k6 shopper prepares them. */
+const BODIES = Array.from({ length: 512 }, () => {
+  const type = eventType();
+  const p = props(type);
+  return `"t":"${type}","u":"/shop/${type}"${p === undefined ? '' : `,"p":${JSON.stringify(p)}`}}`;
+});
+
+/** One visitor's frames, as wire JSON text. */
+class Shopper {
+  private sent = 0;
+  private readonly head: string;
+
+  constructor(readonly visitor: string) {
+    const session = `s${Math.floor(random() * 1e9).toString(36)}`;
+    this.head = `{"ss":"${session}","i":"${session}.`;
+  }
+
+  frame(size: number, now: number): string {
+    let text = '{"b":[';
+    for (let i = 0; i < size; i++) {
+      if (i > 0) text += ',';
+      text += `${this.head}${this.sent++}","ts":${now},${BODIES[Math.floor(random() * BODIES.length)]}`;
+    }
+    return `${text}]}`;
+  }
+}
+
+interface Counts {
+  frames: number;
+  failed: number;
+  rejected: number;
+}
+
+/** What the gateway does with a socket's text frame, minus the socket: decode, track interest, submit; resolves on the reply. */
+function sendFrame(engine: RunningEngine, limits: DecodeLimits, site: string, visitor: string, text: string, counts: Counts): Promise<void> {
+  const receivedAt = Date.now();
+  const ref = { site, visitor };
+  const decoded = decodeFrame(text, ref, receivedAt, limits);
+  if (!decoded.ok || decoded.problems.length > 0) {
+    counts.rejected++;
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve) => {
+    const frame = {
+      visitor: ref,
+      events: decoded.events,
+      receivedAt,
+      reply: {
+        ack: () => resolve(),
+        fail: () => {
+          counts.failed++;
+          resolve();
+        },
+      },
+    };
+    engine.pipeline.submit(engine.catalogue.tracker.track(frame));
+  });
+}
+
+/** `total` frames from `IN_FLIGHT` lanes, each lane one visitor at a time, SESSION_FRAMES frames per visitor. */
+async function drive(engine: RunningEngine, limits: DecodeLimits, prefix: string, total: number, counts: Counts): Promise<void> {
+  const site = engine.config.sites[0]!.key;
+  let issued = 0;
+  let visitors = 0;
+  const lane = async (): Promise<void> => {
+    while (issued < total) {
+      const shopper = new Shopper(`${prefix}${visitors++}`);
+      for (let i = 0; i < SESSION_FRAMES && issued < total; i++) {
+        issued++;
+        await sendFrame(engine, limits, site, shopper.visitor, shopper.frame(EVENTS_PER_FRAME, Date.now()), counts);
+        counts.frames++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tw-hot-path-'));
+  const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'warn' }, scenarios: { dir: values.scenarios! } });
+  const engine = await startEngine(config, { warehouse: new DiscardWarehouse() });
+  const limits: DecodeLimits = { ...config.gateway, maxEventAge: config.store.dedupeHorizon };
+  let gcMillis = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMillis += entry.duration;
+  });
+  try {
+    const warm: Counts = { frames: 0, failed: 0, rejected: 0 };
+    await drive(engine, limits, 'warm-', WARMUP, warm);
+    const session = values.profile ? new Session() : undefined;
+    if (session !== undefined) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 100 });
+      await session.post('Profiler.start');
+    }
+    gcObserver.observe({ entryTypes: ['gc'] });
+    const counts: Counts = { frames: 0, failed: 0, rejected: 0 };
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await drive(engine, limits, 'v-', FRAMES, counts);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    // GC entries arrive on a later turn of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    gcObserver.disconnect();
+    const cpuMicros = cpu.user + cpu.system;
+    const perFrame = cpuMicros / counts.frames;
+    console.log(`scenarios ${values.scenarios}, ${counts.frames} frames of ${EVENTS_PER_FRAME} event(s) after ${warm.frames} warm-up, ${IN_FLIGHT} in flight`);
+    console.log(`CPU per frame  ${perFrame.toFixed(2)} µs   (per event ${(perFrame / EVENTS_PER_FRAME).toFixed(2)} µs; user ${(cpu.user / counts.frames).toFixed(2)}, system ${(cpu.system / counts.frames).toFixed(2)})`);
+    console.log(`frames/s       ${Math.round(counts.frames / seconds)}   (${seconds.toFixed(2)} s wall; GC ${((gcMillis * 1000) / counts.frames).toFixed(2)} µs per frame)`);
+    if (counts.failed + counts.rejected > 0) console.log(`failed ${counts.failed}, rejected ${counts.rejected}`);
+    if (session !== undefined) {
+      const { profile } = await session.post('Profiler.stop');
+      const file = join(tmpdir(), `hot-path-${Date.now()}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`profile        ${file}\n               npx tsx bench/profile-top.ts ${file}`);
+    }
+  } finally {
+    await engine.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest';
+import type { TrackedEvent } from '../../events/index.js';
+import type { TimerArmOp } from '../../state/index.js';
+import { ScenarioCompiler } from '../compile/scenario-compiler.js';
+import type { Scenario } from '../model.js';
+import { ScenarioEvaluator } from './scenario-evaluator.js';
+
+function scenario(id: string, name: string): Scenario {
+  const yaml = `id: ${id}\nname: ${name}\nwhen:\n  absence: { after: { event: product }, missing: { event: cart_add }, within: 2h }\nthen:\n  popin: { title: Hi }\n`;
+  const result = new ScenarioCompiler().compile(`${id}.yaml`, yaml);
+  if (!result.ok || result.scenario === undefined) throw new Error(`the test scenario does not compile: ${JSON.stringify(result)}`);
+  return result.scenario;
+}
+
+const visitor = { site: 'shop', visitor: 'ann' };
+const view: TrackedEvent = {
+  id: 'e1',
+  site: 'shop',
+  visitor: 'ann',
+  session: 's',
+  type: 'product',
+  time: 1_000,
+  receivedAt: 1_000,
+  url: '/p/mug',
+  props: { id: 'mug', name: 'Mug', price: 12 },
+};
+
+function armed(evaluator: ScenarioEvaluator): TimerArmOp[] {
+  return evaluator.plan(visitor, [view]).ops[0]!.ops.filter((op): op is TimerArmOp => op.kind === 'timer.arm');
+}
+
+describe('timer payloads', () => {
+  test('an event arming the timers of several scenarios stores its context once per timer, without the scenario name', () => {
+    const [first, second] = armed(new ScenarioEvaluator([scenario('left-a', 'Left A'), scenario('left-b', 'Left B')]));
+    expect(JSON.parse(first!.payload)).toEqual({
+      scenario: 'left-a',
+      context: { event: { id: 'e1', type: 'product', time: 1_000, url: '/p/mug' }, props: { id: 'mug', name: 'Mug', price: 12 } },
+    });
+    expect(JSON.parse(second!.payload).scenario).toBe('left-b');
+    expect(first!.payload).not.toContain('Left A');
+  });
+
+  test('a fired timer gives templates the scenario name from the scenario loaded', () => {
+    const evaluator = new ScenarioEvaluator([scenario('left-a', 'Left A')]);
+    const [arm] = armed(evaluator);
+    const candidate = evaluator.fromTimer({ visitor, timer: arm!.timer, due: arm!.due, payload: arm!.payload });
+    expect(candidate?.context).toEqual({
+      scenario: { id: 'left-a', name: 'Left A' },
+      event: { id: 'e1', type: 'product', time: 1_000, url: '/p/mug' },
+      props: { id: 'mug', name: 'Mug', price: 12 },
+    });
+    expect(candidate?.eventId).toBe('e1');
+  });
+
+  test('a payload stored with the scenario in its context still fires as it was stored', () => {
+    const evaluator = new ScenarioEvaluator([scenario('left-a', 'Left A, renamed')]);
+    const old = JSON.stringify({
+      scenario: 'left-a',
+      context: { scenario: { id: 'left-a', name: 'Left A' }, event: { id: 'e1', type: 'product', time: 1_000, url: '/p/mug' }, props: { id: 'mug' } },
+    });
+    const candidate = evaluator.fromTimer({ visitor, timer: 'absence:left-a', due: 5_000, payload: old });
+    expect(candidate).toMatchObject({ eventId: 'e1', time: 5_000, step: 0, context: { scenario: { id: 'left-a', name: 'Left A' }, props: { id: 'mug' } } });
+  });
+});

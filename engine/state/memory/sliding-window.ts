@@ -1,0 +1,56 @@
+/**
+ * One sliding window: members scored by time, a member re-added moves (as ZADD does). Members are
+ * kept in arrival order, which is time order as long as no event comes late: then trimming reads
+ * only the expired front and counting needs no scan, so an add costs O(1) however full the window.
+ * A late member turns the fast path off until the window empties.
+ */
+export class SlidingWindow {
+  readonly members = new Map<string, number>();
+  /** Latest time added while in order; meaningless once `ordered` is false. */
+  private newest = Number.NEGATIVE_INFINITY;
+  private ordered = true;
+
+  constructor(public expiresAt: number) {}
+
+  add(member: string, at: number): void {
+    const members = this.members;
+    // Delete first so the member moves to the end of the arrival order, where its new time belongs.
+    if (members.has(member)) members.delete(member);
+    members.set(member, at);
+    if (at >= this.newest) this.newest = at;
+    else this.ordered = false;
+  }
+
+  /** Drops members at or before `floor`. */
+  trim(floor: number): void {
+    const members = this.members;
+    if (this.ordered) {
+      for (const [member, at] of members) {
+        if (at > floor) break;
+        members.delete(member);
+      }
+    } else {
+      for (const [member, at] of members) if (at <= floor) members.delete(member);
+    }
+    if (members.size === 0) {
+      this.ordered = true;
+      this.newest = Number.NEGATIVE_INFINITY;
+    }
+  }
+
+  /** Members within `(floor, ceiling]`. */
+  count(floor: number, ceiling: number): number {
+    const members = this.members;
+    if (this.ordered && ceiling >= this.newest) {
+      let older = 0;
+      for (const at of members.values()) {
+        if (at > floor) break;
+        older++;
+      }
+      return members.size - older;
+    }
+    let count = 0;
+    for (const at of members.values()) if (at > floor && at <= ceiling) count++;
+    return count;
+  }
+}
