@@ -31,7 +31,7 @@ function pipelineWith(popins: PopinPort, clock: ManualClock, sink = new Collecti
       webhooks: { enqueue: async () => undefined },
       sites: new Map([['shop', { profile, policy: new DeliveryPolicy({ caps, requireVerifiedEmail: true }) }]]),
     },
-    { concurrency: 1, timerPollInterval: 60_000, timerBatch: 10 },
+    { batchSize: 1, batchesInFlight: 1, timerPollInterval: 60_000, timerBatch: 10 },
   );
   return { pipeline, sink };
 }
@@ -109,5 +109,35 @@ describe('TriggerPipeline frames', () => {
     clock.set(T0 + 30_001);
     await pipeline.fireDueTimers();
     expect(shown).toEqual(['ann']);
+  });
+});
+
+describe('TriggerPipeline frames', () => {
+  const page = (id: string): TrackedEvent => ({ ...search, id, type: 'page', props: {} });
+  const frameOf = (id: string, replies: string[]) => ({
+    visitor: { site: 'shop', visitor: 'ann' },
+    events: [page(id)],
+    receivedAt: T0,
+    reply: { ack: (ids: readonly string[]) => void replies.push(`ack ${ids.join(',')}`), fail: (code: string) => void replies.push(`fail ${code}`) },
+  });
+
+  test('frames submitted in one turn are each acked, in one batch', async () => {
+    const clock = new ManualClock(T0);
+    const { pipeline } = pipelineWith({ show: async () => true }, clock);
+    pipeline.start();
+    const replies: string[] = [];
+    for (const id of ['f1', 'f2', 'f3']) pipeline.submit(frameOf(id, replies));
+    await pipeline.stop();
+    expect(replies.sort()).toEqual(['ack f1', 'ack f2', 'ack f3']);
+  });
+
+  test('a frame submitted while the engine stops fails with TW_SHUTTING_DOWN, so the client resends it', async () => {
+    const clock = new ManualClock(T0);
+    const { pipeline } = pipelineWith({ show: async () => true }, clock);
+    pipeline.start();
+    const replies: string[] = [];
+    await pipeline.stop();
+    pipeline.submit(frameOf('late', replies));
+    expect(replies).toEqual(['fail TW_SHUTTING_DOWN']);
   });
 });

@@ -47,7 +47,7 @@ export function createReplayPipeline(options: ReplayPipelineOptions): ReplayPipe
       webhooks: options.webhooks ?? { enqueue: async () => undefined },
       sites,
     },
-    { concurrency: 1, timerPollInterval: 60_000, timerBatch: 1000 },
+    { batchSize: 1, batchesInFlight: 1, timerPollInterval: 60_000, timerBatch: 1000 },
   );
   return { pipeline, replay: new EventReplay(pipeline, options.clock), sink };
 }
