@@ -1,14 +1,15 @@
 import { TripwireError } from '../../errors.js';
-import type { ApplyRequest, ApplyResult, EventOutcome, RetentionPolicy, StateOp } from '../window-store.js';
+import type { ApplyRequest, ApplyResult, EventOutcome, RetentionPolicy, StateOp, WindowAddOp } from '../window-store.js';
 import { replyArray, replyFields, replyNumber } from './replies.js';
 import type { ItemOutcome } from './turn-batch.js';
 import { seenId } from './seen-id.js';
 import type { VisitorKeys } from './visitor-keys.js';
+import { entryMember, entryTime, windowRange } from './window-entries.js';
 
 /** One frame's part of apply.lua's KEYS and ARGV (the layout is documented in the script). */
 export interface ApplyCall {
   request: ApplyRequest;
-  /** Key indexes in args are relative to the frame's first key. */
+  /** The frame's keys (hash fields in args name them by index, relative to the first). */
   keys: string[];
   args: string[];
   /** The earliest due among the frame's timer.arm ops, for the due index. */
@@ -21,33 +22,27 @@ export interface ApplyBatchCall {
   args: string[];
 }
 
-const FIXED_KEYS = 4;
 const HASH_KEY_INDEX = { profile: '2', cart: '3' } as const;
 
 export function encodeApply(request: ApplyRequest, keys: VisitorKeys): ApplyCall {
-  const windowIndex = new Map<string, string>();
-  const callKeys = [keys.seen, keys.profile, keys.cart, keys.timers];
-  const windowKey = (key: string): string => {
-    let index = windowIndex.get(key);
-    if (index === undefined) {
-      callKeys.push(keys.window(key));
-      index = String(FIXED_KEYS + windowIndex.size + 1);
-      windowIndex.set(key, index);
-    }
-    return index;
-  };
-
   const args = [String(request.now), String(request.events.length)];
   let earliestArm: number | undefined;
+  const added = new Set<string>();
   for (const event of request.events) {
     args.push(seenId(event.eventId), String(event.ops.length));
     for (const op of event.ops) {
-      args.push(...encodeOp(op, windowKey));
+      if (op.kind === 'window.add') {
+        const pair = `${op.key}\n${op.member}`;
+        encodeAdd(op, request.now, keys, args, op.member === event.eventId && !added.has(pair));
+        added.add(pair);
+        continue;
+      }
+      encodeOp(op, keys, args);
       // Counted even if the event turns out a duplicate: an early index entry costs one look.
       if (op.kind === 'timer.arm' && (earliestArm === undefined || op.due < earliestArm)) earliestArm = op.due;
     }
   }
-  return { request, keys: callKeys, args, earliestArm };
+  return { request, keys: [keys.seen, keys.profile, keys.cart, keys.timers, keys.windows], args, earliestArm };
 }
 
 /** The share of a call's argument budget one frame takes. */
@@ -77,28 +72,52 @@ export function decodeApplyBatch(calls: readonly ApplyCall[], reply: unknown): A
   });
 }
 
-function encodeOp(op: StateOp, windowKey: (key: string) => string): string[] {
+/**
+ * `ownEvent`: the member is the id of the event adding it, and no op of this frame added it
+ * before. The script runs the op only if that event id was not seen within the dedupe horizon,
+ * so no earlier frame added it either (the core adds an event's id to a window only in that
+ * event's ops; distinct windows add property values, which a tracker cannot make equal to an
+ * id it does not know): the member cannot be in the window, and the script skips looking for
+ * its old entry ('A'). (An event resent after the dedupe horizon is a new event for every op,
+ * this one included.) Any other add ('a') reads its window to move the member's old entry.
+ */
+function encodeAdd(op: WindowAddOp, now: number, keys: VisitorKeys, args: string[], ownEvent: boolean): void {
+  const range = windowRange(op.at, op.span);
+  const ttl = String(Math.max(op.span, op.at + op.span - now));
+  args.push(ownEvent ? 'A' : 'a', keys.window(op.key), entryTime(op.at), entryMember(op.member), range.from, range.until, ttl);
+}
+
+function encodeOp(op: Exclude<StateOp, WindowAddOp>, keys: VisitorKeys, args: string[]): void {
   switch (op.kind) {
-    case 'window.add':
-      return ['a', windowKey(op.key), op.member, String(op.at), String(op.span)];
-    case 'window.count':
-      return ['c', windowKey(op.key), String(op.at), String(op.span)];
+    case 'window.count': {
+      const range = windowRange(op.at, op.span);
+      args.push('c', keys.window(op.key), range.from, range.until);
+      return;
+    }
     case 'timer.arm':
-      return ['t', op.timer, String(op.due), op.payload];
+      args.push('t', op.timer, String(op.due), op.payload);
+      return;
     case 'timer.cancel':
-      return ['x', op.timer];
+      args.push('x', op.timer);
+      return;
     case 'hash.set':
-      return ['s', HASH_KEY_INDEX[op.hash], op.field, op.value];
+      args.push('s', HASH_KEY_INDEX[op.hash], op.field, op.value);
+      return;
     case 'hash.delete':
-      return ['d', HASH_KEY_INDEX[op.hash], op.field];
+      args.push('d', HASH_KEY_INDEX[op.hash], op.field);
+      return;
     case 'hash.clear':
-      return ['z', HASH_KEY_INDEX[op.hash]];
+      args.push('z', HASH_KEY_INDEX[op.hash]);
+      return;
     case 'timer.cancelPrefix':
-      return ['X', op.prefix];
+      args.push('X', op.prefix);
+      return;
     case 'hash.setIfAbsent':
-      return ['n', HASH_KEY_INDEX[op.hash], op.field, op.value];
+      args.push('n', HASH_KEY_INDEX[op.hash], op.field, op.value);
+      return;
     case 'hash.increment':
-      return ['i', HASH_KEY_INDEX[op.hash], op.field, String(Math.trunc(op.by))];
+      args.push('i', HASH_KEY_INDEX[op.hash], op.field, String(Math.trunc(op.by)));
+      return;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ClaimCheck, ClaimOutcome, ClaimRequest } from '../window-store.js';
 import { replyArray, replyNumber } from './replies.js';
 import type { VisitorKeys } from './visitor-keys.js';
+import { entryMember, entryTime, windowRange } from './window-entries.js';
 
 /** claim.lua's KEYS and ARGV (the layout is documented in the script). */
 export interface ClaimCall {
@@ -9,34 +10,26 @@ export interface ClaimCall {
 }
 
 export function encodeClaims(request: ClaimRequest, keys: VisitorKeys): ClaimCall {
-  const keyIndex = new Map<string, string>();
-  const callKeys: string[] = [keys.gates];
-  const indexOf = (key: string): string => {
-    let index = keyIndex.get(key);
-    if (index === undefined) {
-      callKeys.push(key);
-      index = String(callKeys.length);
-      keyIndex.set(key, index);
-    }
-    return index;
-  };
   const args = [String(request.now), String(request.claims.length)];
   for (const claim of request.claims) {
     args.push(String(claim.checks.length));
-    for (const check of claim.checks) args.push(...encodeCheck(check, keys, indexOf));
+    for (const check of claim.checks) args.push(...encodeCheck(check, request.now, keys));
   }
-  return { keys: callKeys, args };
+  return { keys: [keys.gates, keys.windows], args };
 }
 
-function encodeCheck(check: ClaimCheck, keys: VisitorKeys, indexOf: (key: string) => string): string[] {
+function encodeCheck(check: ClaimCheck, now: number, keys: VisitorKeys): string[] {
   if (check.kind === 'gate') return ['g', keys.gate(check.key), String(check.ttl)];
+  const range = windowRange(check.at, check.span);
   return [
     'c',
-    indexOf(keys.window(check.key)),
+    keys.window(check.key),
     String(check.limit),
-    String(check.span),
-    check.member,
-    String(check.at),
+    entryTime(check.at),
+    entryMember(check.member),
+    range.from,
+    range.until,
+    String(Math.max(check.span, check.at + check.span - now)),
   ];
 }
 

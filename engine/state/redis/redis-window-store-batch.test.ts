@@ -85,8 +85,8 @@ describe.skipIf('skip' in server)(`RedisWindowStore batches the frames of one tu
   });
 
   it('rejects only the frame the script fails on; the others of its batch apply', async () => {
-    // A foreign string where visitor 2's window should be: ZADD on it fails with WRONGTYPE.
-    await client.set(`${prefix}:{shop:v2}:w:views`, 'not a window');
+    // A foreign string where visitor 2's windows should be: reading it fails with WRONGTYPE.
+    await client.set(`${prefix}:{shop:v2}:w`, 'not a window');
     const outcomes = await Promise.allSettled(
       [1, 2, 3].map((n) => store.apply({ visitor: visitor(n), now: t0, events: [{ eventId: 'e', ops: [view(t0)] }] })),
     );

@@ -61,19 +61,48 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
     );
     await store.claim({ visitor: alice, now: t0, claims: [{ checks: [{ kind: 'gate', key: 'popin', ttl: 1000 }] }] });
     const tag = `${prefix}:{shop:alice}:`;
-    expect(await keysOf(`${prefix}:{shop:alice}:*`)).toEqual(['c', 'e', 'g', 'p', 't', 'w:views'].map((name) => tag + name));
+    expect(await keysOf(`${prefix}:{shop:alice}:*`)).toEqual(['c', 'e', 'g', 'p', 't', 'w'].map((name) => tag + name));
   });
 
-  it('names a window by its scenario id as an 8-character tag, keeping the group', async () => {
-    await apply(t0, { kind: 'window.add', key: 'w:product-viewed-3-times:sku-1', member: 'a', at: t0, span: 1000 });
-    expect(await keysOf(`${prefix}:{shop:alice}:w:*`)).toEqual([expect.stringMatching(new RegExp(`^${prefix}:\\{shop:alice\\}:w:w:[\\w-]{8}:sku-1$`))]);
+  it('keeps every window and cap of a visitor in one sorted set, one entry per member', async () => {
+    await apply(
+      t0,
+      { kind: 'window.add', key: 'w:product-viewed-3-times:sku-1', member: 'a', at: t0, span: 1000 },
+      { kind: 'window.add', key: 'w:product-viewed-3-times:sku-2', member: 'a', at: t0, span: 1000 },
+      { kind: 'window.add', key: 'w:product-viewed-3-times:sku-2', member: 'a', at: t0 + 1, span: 1000 },
+    );
+    await store.claim({ visitor: alice, now: t0, claims: [{ checks: [{ kind: 'cap', key: 'cap:popin', limit: 1, span: 1000, member: 'b', at: t0 }] }] });
+    expect(await keysOf(`${prefix}:{shop:alice}:*`)).toEqual([`${prefix}:{shop:alice}:e`, `${prefix}:{shop:alice}:w`]);
+    expect(await client.zCard(`${prefix}:{shop:alice}:w`)).toBe(3);
   });
 
-  it('gives a window a TTL no longer than its span beyond the newest member', async () => {
+  it('moves a member first added as its own event id when a later event adds it again', async () => {
+    const add = (member: string, at: number): StateOp => ({ kind: 'window.add', key: 'views', member, at, span: 10_000 });
+    await store.apply({ visitor: alice, now: t0, events: [{ eventId: 'e-1', ops: [add('e-1', t0)] }] });
+    const result = await store.apply({ visitor: alice, now: t0 + 1, events: [{ eventId: 'e-2', ops: [add('e-1', t0 + 1)] }] });
+    expect(result.events[0]!.results).toEqual([1]);
+    expect(await client.zCard(`${prefix}:{shop:alice}:w`)).toBe(1);
+  });
+
+  it('keeps one entry when one event adds its own id to a window twice', async () => {
+    const add = (at: number): StateOp => ({ kind: 'window.add', key: 'views', member: 'e-1', at, span: 10_000 });
+    const result = await store.apply({ visitor: alice, now: t0, events: [{ eventId: 'e-1', ops: [add(t0), add(t0 + 1)] }] });
+    expect(result.events[0]!.results).toEqual([1, 1]);
+  });
+
+  it('gives the windows set the TTL of its longest window, no longer than its span beyond the newest member', async () => {
     await apply(t0, { kind: 'window.add', key: 'views', member: 'a', at: t0, span: 30_000 });
-    const ttl = await client.pTTL(`${prefix}:{shop:alice}:w:views`);
-    expect(ttl).toBeGreaterThan(0);
+    await apply(t0 + 1, { kind: 'window.add', key: 'clicks', member: 'a', at: t0 + 1, span: 10_000 });
+    const ttl = await client.pTTL(`${prefix}:{shop:alice}:w`);
+    expect(ttl).toBeGreaterThan(10_000);
     expect(ttl).toBeLessThanOrEqual(30_000);
+  });
+
+  it('refuses a window time the store cannot order, naming it', async () => {
+    await expect(apply(t0, { kind: 'window.add', key: 'views', member: 'a', at: -1, span: 1000 })).rejects.toMatchObject({
+      code: 'TW_BAD_EVENT',
+      message: expect.stringContaining('got -1'),
+    });
   });
 
   it('refreshes the profile TTL to profileTtl on write', async () => {

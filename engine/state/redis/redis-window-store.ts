@@ -1,15 +1,16 @@
 /*
  * Key layout (prefix defaults to "tw"; site and visitor escaped as in visitor-keys.ts). Names
- * are short because each is stored once per visitor and key (about 3.1 KB per visitor with the whole
- * pack, bench/redis-memory.ts).
+ * are short because each is stored once per visitor and key (bench/redis-memory.ts measures it).
  *
  *   {prefix}:{site:visitor}:e          zset  seen event ids (ids over 11 chars as an 11-char hash,
  *                                            seen-id.ts) → arrival time; trimmed to the dedupe horizon
- *   {prefix}:{site:visitor}:w:<key>    zset  sliding window or cap: member → time; PEXPIRE ≥ its longest span.
- *                                            <key> is the core's relative key with its scenario id
- *                                            (the segment after the first colon) as an 8-char hash
- *                                            when longer (KeyNames): `w:w:Xq3…:sku-1`
- *   {prefix}:{site:visitor}:g          hash  gate (short name as above) → the time it opens again;
+ *   {prefix}:{site:visitor}:w          zset  every window and cap of the visitor, scores all 0, in
+ *                                            text order; entry `<window id><time><member>`
+ *                                            (window-entries.ts): 8-char hash of the core's
+ *                                            relative key, 7-char base-64 time in ASCII order,
+ *                                            member (over 11 chars as an 11-char hash). PEXPIRE ≥
+ *                                            the longest span any of its windows needs
+ *   {prefix}:{site:visitor}:g          hash  gate (short name, KeyNames) → the time it opens again;
  *                                            PEXPIRE = the longest gate's ttl; open gates removed on write
  *   {prefix}:{site:visitor}:p          hash  profile; PEXPIRE profileTtl, refreshed on write
  *   {prefix}:{site:visitor}:c          hash  cart; same
@@ -17,8 +18,19 @@
  *   {prefix}:{due}                     zset  site:visitor → a score ≤ that visitor's earliest due
  *   {prefix}:{due}:leases              zset  site:visitor → lease end, while a taker works on it
  *
- * Windows keep a sorted set each, so Redis trims and counts them in place: folding them into
- * one hash (Lua rewriting blobs) met the memory target but cut throughput 5× (bench/README.md).
+ * Windows: one sorted set for all of them saves a key (~70 B of dict and expiry entries) and a
+ * set header per window (bench/redis-memory.ts, whole pack: 3.1 KB -> 2.2 KB per visitor); with
+ * entries under 64 bytes it stays a compact listpack up to 128 entries. Redis still trims and
+ * counts in place: a window's entries within a time range are one text range (ZREMRANGEBYLEX,
+ * ZLEXCOUNT). Re-adding a member must move it (distinct windows rely on it), so an add reads its
+ * window's entries to find the member's old one, linear in the window's size (~0.3 µs of Redis
+ * CPU per entry), except when the member is the adding event's own id, which cannot be there yet
+ * (apply-frame.ts): count and sequence windows, the ones that grow with traffic, add in
+ * O(log n). A window that is never written again is not trimmed: its entries stay until the set
+ * expires, bounded by its TTL, and fall out of every count's time range meanwhile (counts are by
+ * time, never by what the set holds). Windows of the layout before this one (`w:<key>` sets) are
+ * not read; they expire. (Folding windows into one hash of Lua-rewritten blobs met the memory
+ * target but cut throughput 5×, bench/README.md.)
  *
  * Applies are coalesced per event-loop turn (turn-batch.ts): the frames of all visitors applied
  * during one turn go as ONE apply script call, and the due-index offers of that batch as ONE
@@ -122,7 +134,12 @@ export class RedisWindowStore implements WindowStore {
   }
 
   apply(request: ApplyRequest): Promise<ApplyResult> {
-    const call = encodeApply(request, this.keysOf(request.visitor));
+    let call: ApplyCall;
+    try {
+      call = encodeApply(request, this.keysOf(request.visitor));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.applies.submit(call, applySize(call));
   }
 

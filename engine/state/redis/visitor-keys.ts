@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { VisitorRef } from '../../events/index.js';
 import { TripwireError } from '../../errors.js';
+import { WindowIds } from './window-entries.js';
 
 /**
  * The names of one visitor's keys; all share the hash tag `{site:visitor}`, hence one slot.
@@ -14,6 +15,8 @@ export class VisitorKeys {
   readonly timers: string;
   /** Every gate of the visitor, one field each. */
   readonly gates: string;
+  /** Every window and cap of the visitor, one sorted set (window-entries.ts). */
+  readonly windows: string;
   private readonly base: string;
 
   constructor(
@@ -27,11 +30,12 @@ export class VisitorKeys {
     this.cart = `${this.base}c`;
     this.timers = `${this.base}t`;
     this.gates = `${this.base}g`;
+    this.windows = `${this.base}w`;
   }
 
-  /** A window or cap: its own sorted set, so Redis trims and counts it in place. */
+  /** A window's or cap's id: the prefix of its entries in {@link windows}. */
   window(key: string): string {
-    return `${this.base}w:${this.names.short(key)}`;
+    return this.names.window(key);
   }
 
   /** A gate's field in {@link gates}. */
@@ -44,14 +48,19 @@ const TAG_LENGTH = 8;
 const MAX_CACHED_NAMES = 50_000;
 
 /**
- * Shortens the core's relative keys (`w:<scenario id>:<group>`, `cool:<scenario id>`…): the
- * segment after the first colon, when longer than a tag, becomes an 8-character hash of it
- * (48 bits: two ids of one deployment colliding is a one-in-10^10 event for 100 scenarios).
- * A literal segment is shorter than a tag, so literals and tags never meet. Memoized: relative
- * keys repeat on every frame.
+ * Short names of the core's relative keys. Gates (`cool:<scenario id>`…): the segment after
+ * the first colon, when longer than a tag, becomes an 8-character hash of it (48 bits: two ids
+ * of one deployment colliding is a one-in-10^10 event for 100 scenarios). A literal segment is
+ * shorter than a tag, so literals and tags never meet. Windows and caps: a fixed-length id of the
+ * whole key (window-entries.ts). Memoized: relative keys repeat on every frame.
  */
 export class KeyNames {
   private readonly cache = new Map<string, string>();
+  private readonly windowIds = new WindowIds();
+
+  window(key: string): string {
+    return this.windowIds.of(key);
+  }
 
   short(key: string): string {
     let name = this.cache.get(key);

@@ -2,15 +2,17 @@
 -- visitor run in that order, so the result equals sequential calls). Per frame: skip event ids
 -- already seen, run every other event's ops in order, return one number per op and the profile.
 -- KEYS: per frame, its own keys: 1 seen ids, 2 profile, 3 cart, 4 timers (hash: timer → its due,
--- a space, its payload), 5.. windows; ops name them by index relative to the frame's first key.
+-- a space, its payload), 5 windows (sorted set of every window and cap, window-entries.ts).
 -- ARGV: dedupeHorizon, profileTtl, frameCount, then per frame: keyCount, argCount, then argCount
 -- args: now, eventCount, then per event: id, opCount, then per op an opcode and its fields:
---   a window member at span   (window.add)       t timer due payload   (timer.arm)
---   c window at span          (window.count)     x timer               (timer.cancel)
+--   a window time member from until ttl  (window.add)    t timer due payload   (timer.arm)
+--   A the same, for a member known not to be in the window yet (no look for its old entry)
+--   c window from until                  (window.count)  x timer               (timer.cancel)
 --   s hash field value        (hash.set)         d hash field          (hash.delete)
 --   z hash                    (hash.clear)       n hash field value    (hash.setIfAbsent)
 --   i hash field by           (hash.increment)   X prefix              (timer.cancelPrefix)
---   (hash is 2 or 3, a relative key index)
+--   (hash is 2 or 3, a relative key index; window is a window id, time, from and until are entry
+--   times, window-entries.ts: the window counts entries in [from, until) and drops those before from)
 -- Returns per frame { outcomes, profile } (outcomes: per event 1 when it was a duplicate else 0,
 -- then its op results), or the error message of a frame that failed. A failed frame keeps the
 -- writes it made before the error (as a single-frame call always did); the other frames of the
@@ -19,8 +21,9 @@
 local dedupeHorizon = tonumber(ARGV[1])
 local profileTtl = tonumber(ARGV[2])
 local frameCount = tonumber(ARGV[3])
--- Set per frame by applyFrame: the frame's time and its first key's index minus one.
-local now, base = 0, 0
+-- Set per frame by applyFrame: the frame's time and its first key's index minus one, and the
+-- TTL already given to the frame's windows set in this run.
+local now, base, windowsTtl = 0, 0, -math.huge
 
 -- Lua prints numbers with 14 significant digits; scores must round-trip exactly.
 local function score(x)
@@ -35,11 +38,32 @@ local function extendTtl(key, ttl)
   end
 end
 
-local function countWithin(key, at, span)
-  return redis.call('ZCOUNT', key, '(' .. score(at - span), score(at))
+-- One window's entries are `<window><time><member>`, scores 0, so the set's text order is window,
+-- then time. Re-adding a member moves it, as ZADD on a set of its own did: its old entry, found by
+-- reading the window, is removed. The new entry is written before the trim, so a span of 0 or
+-- less trims it at once, as before.
+local function addToWindow(key, window, time, member, from, new)
+  local entry = window .. time .. member
+  local present = false
+  if not new then
+    local memberAt = #window + #time + 1
+    for _, old in ipairs(redis.call('ZRANGEBYLEX', key, '[' .. window, '(' .. window .. '{')) do
+      if old == entry then
+        present = true
+      elseif string.sub(old, memberAt) == member then
+        redis.call('ZREM', key, old)
+      end
+    end
+  end
+  if not present then redis.call('ZADD', key, 0, entry) end
+  redis.call('ZREMRANGEBYLEX', key, '[' .. window, '(' .. window .. from)
 end
 
-local fieldCount = { a = 4, c = 3, t = 3, x = 1, s = 3, d = 2, z = 1, n = 3, i = 3, X = 1 }
+local function countWindow(key, window, from, untilTime)
+  return redis.call('ZLEXCOUNT', key, '[' .. window .. from, '(' .. window .. untilTime)
+end
+
+local fieldCount = { a = 6, A = 6, c = 3, t = 3, x = 1, s = 3, d = 2, z = 1, n = 3, i = 3, X = 1 }
 
 local function keyAt(i)
   return KEYS[base + tonumber(ARGV[i])]
@@ -47,14 +71,19 @@ end
 
 local function run(code, i)
   local timers = KEYS[base + 4]
-  if code == 'a' then
-    local key, member, at, span = keyAt(i), ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
-    redis.call('ZADD', key, score(at), member)
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', score(at - span))
-    extendTtl(key, math.max(span, at + span - now))
-    return countWithin(key, at, span)
+  if code == 'a' or code == 'A' then
+    local key, window = KEYS[base + 5], ARGV[i]
+    addToWindow(key, window, ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], code == 'A')
+    -- The set lives as long as its longest window needs: a window that is never written again
+    -- leaves its entries until then, out of every count's time range.
+    local ttl = tonumber(ARGV[i + 5])
+    if ttl > windowsTtl then
+      extendTtl(key, ttl)
+      windowsTtl = ttl
+    end
+    return countWindow(key, window, ARGV[i + 3], ARGV[i + 4])
   elseif code == 'c' then
-    return countWithin(keyAt(i), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]))
+    return countWindow(KEYS[base + 5], ARGV[i], ARGV[i + 1], ARGV[i + 2])
   elseif code == 't' then
     -- One hash holds due and payload: a second key per visitor (a due-ordered set) cost more
     -- memory than take-timers.lua scanning a visitor's handful of timers.
@@ -99,6 +128,7 @@ end
 local function applyFrame(i)
   local seen = KEYS[base + 1]
   now = tonumber(ARGV[i])
+  windowsTtl = -math.huge
   local eventCount = tonumber(ARGV[i + 1])
   i = i + 2
   -- Ids seen at or before now - horizon are forgotten: the set stays bounded by the horizon.

@@ -1,18 +1,34 @@
 -- Claims of one visitor, tried in order; each is all-or-nothing: every check must pass,
 -- then every check is recorded.
--- KEYS: 1 the visitor's gates (hash: gate → the time it opens again), then one per distinct
--- cap (a window: sorted set of members scored by time).
+-- KEYS: 1 the visitor's gates (hash: gate → the time it opens again), 2 the visitor's windows
+-- (sorted set of every window and cap, window-entries.ts; as in apply.lua).
 -- ARGV: now, claimCount, then per claim: checkCount, then per check
---   g field ttl                  (gate: a field of KEYS[1])
---   c key limit span member at   (cap)
+--   g field ttl                                (gate: a field of KEYS[1])
+--   c window limit time member from until ttl  (cap: a window of KEYS[2], counting [from, until))
 -- Returns per claim -1 when granted, else the 0-based index of its first failing check.
 
 local now = tonumber(ARGV[1])
 local claimCount = tonumber(ARGV[2])
-local gates = KEYS[1]
+local gates, windows = KEYS[1], KEYS[2]
 
 local function score(x)
   return string.format('%.17g', x)
+end
+
+-- As in apply.lua: a re-added member moves; the trim follows the add.
+local function addToWindow(key, window, time, member, from)
+  local entry = window .. time .. member
+  local memberAt = #window + #time + 1
+  local present = false
+  for _, old in ipairs(redis.call('ZRANGEBYLEX', key, '[' .. window, '(' .. window .. '{')) do
+    if old == entry then
+      present = true
+    elseif string.sub(old, memberAt) == member then
+      redis.call('ZREM', key, old)
+    end
+  end
+  if not present then redis.call('ZADD', key, 0, entry) end
+  redis.call('ZREMRANGEBYLEX', key, '[' .. window, '(' .. window .. from)
 end
 
 local function extendTtl(key, ttl)
@@ -29,7 +45,7 @@ local function passes(check)
     local openAt = redis.call('HGET', gates, check.key)
     return (not openAt) or tonumber(openAt) <= now
   end
-  local count = redis.call('ZCOUNT', check.key, '(' .. score(check.at - check.span), score(check.at))
+  local count = redis.call('ZLEXCOUNT', windows, '[' .. check.window .. check.from, '(' .. check.window .. check.untilTime)
   return count < check.limit
 end
 
@@ -39,9 +55,8 @@ local function record(check)
     extendTtl(gates, check.ttl)
     return
   end
-  redis.call('ZADD', check.key, score(check.at), check.member)
-  redis.call('ZREMRANGEBYSCORE', check.key, '-inf', score(check.at - check.span))
-  extendTtl(check.key, math.max(check.span, check.at + check.span - now))
+  addToWindow(windows, check.window, check.time, check.member, check.from)
+  extendTtl(windows, check.ttl)
 end
 
 -- Gates live in one hash whose TTL is the longest one's: a gate past its time is removed when
@@ -67,10 +82,10 @@ for _ = 1, claimCount do
       i = i + 3
     else
       checks[#checks + 1] = {
-        kind = kind, key = KEYS[tonumber(ARGV[i + 1])], limit = tonumber(ARGV[i + 2]), span = tonumber(ARGV[i + 3]),
-        member = ARGV[i + 4], at = tonumber(ARGV[i + 5]),
+        kind = kind, window = ARGV[i + 1], limit = tonumber(ARGV[i + 2]), time = ARGV[i + 3], member = ARGV[i + 4],
+        from = ARGV[i + 5], untilTime = ARGV[i + 6], ttl = tonumber(ARGV[i + 7]),
       }
-      i = i + 6
+      i = i + 8
     end
   end
   local failed = -1
