@@ -4,6 +4,7 @@ import type { TimerArmOp } from '../../state/index.js';
 import { ScenarioCompiler } from '../compile/scenario-compiler.js';
 import type { Scenario } from '../model.js';
 import { ScenarioEvaluator } from './scenario-evaluator.js';
+import { decodeTimerPayload, encodeTimerPayload } from './timer-payload.js';
 
 function scenario(id: string, name: string): Scenario {
   const yaml = `id: ${id}\nname: ${name}\nwhen:\n  absence: { after: { event: product }, missing: { event: cart_add }, within: 2h }\nthen:\n  popin: { title: Hi }\n`;
@@ -32,11 +33,11 @@ function armed(evaluator: ScenarioEvaluator): TimerArmOp[] {
 describe('timer payloads', () => {
   test('an event arming the timers of several scenarios stores its context once per timer, without the scenario name', () => {
     const [first, second] = armed(new ScenarioEvaluator([scenario('left-a', 'Left A'), scenario('left-b', 'Left B')]));
-    expect(JSON.parse(first!.payload)).toEqual({
+    expect(decodeTimerPayload(first!.payload)).toEqual({
       scenario: 'left-a',
       context: { event: { id: 'e1', type: 'product', time: 1_000, url: '/p/mug' }, props: { id: 'mug', name: 'Mug', price: 12 } },
     });
-    expect(JSON.parse(second!.payload).scenario).toBe('left-b');
+    expect(decodeTimerPayload(second!.payload).scenario).toBe('left-b');
     expect(first!.payload).not.toContain('Left A');
   });
 
@@ -60,5 +61,27 @@ describe('timer payloads', () => {
     });
     const candidate = evaluator.fromTimer({ visitor, timer: 'absence:left-a', due: 5_000, payload: old });
     expect(candidate).toMatchObject({ eventId: 'e1', time: 5_000, step: 0, context: { scenario: { id: 'left-a', name: 'Left A' }, props: { id: 'mug' } } });
+  });
+
+  test('a payload is stored short: the event positional, field names of one letter', () => {
+    const [arm] = armed(new ScenarioEvaluator([scenario('left-a', 'Left A')]));
+    expect(arm!.payload).toBe('{"s":"left-a","e":["e1","product",1000,"/p/mug"],"p":{"id":"mug","name":"Mug","price":12}}');
+  });
+
+  test('a journey step payload keeps its variant, step, occurrence and failures through a round trip', () => {
+    const payload = {
+      scenario: 'left-a',
+      context: { event: { id: 'e1', type: 'product', time: 1_000, url: '' }, props: {} },
+      variant: 'b',
+      step: 2,
+      occurrence: 'e1@5000',
+      failures: 1,
+    };
+    expect(decodeTimerPayload(encodeTimerPayload(payload))).toEqual(payload);
+  });
+
+  test('a payload stored in the earlier {scenario, context} shape decodes as it was stored', () => {
+    const old = { scenario: 'left-a', context: { event: { id: 'e1', type: 'product', time: 1_000, url: '/p' }, props: { id: 'mug' } }, step: 1, variant: 'a' };
+    expect(decodeTimerPayload(JSON.stringify(old))).toEqual(old);
   });
 });

@@ -1,3 +1,4 @@
+import type { Props } from '../../events/index.js';
 import type { TriggerContext } from './trigger-context.js';
 
 /**
@@ -33,28 +34,57 @@ export function journeyTimerId(scenarioId: string): string {
   return `${TIMER_KIND.journey}${scenarioId}`;
 }
 
+/**
+ * The stored form, short and positional because every waiting reminder of every visitor holds
+ * one in the store: `{"s":scenario,"e":[event id,type,time,url],"p":props}`, plus `v` variant,
+ * `n` step, `o` occurrence, `f` failures when set. Payloads stored in the earlier
+ * `{"scenario":…,"context":{…}}` shape decode the same.
+ */
+interface StoredPayload {
+  s: string;
+  e: [id: string, type: string, time: number, url: string];
+  p: Props;
+  v?: string;
+  n?: number;
+  o?: string;
+  f?: number;
+}
+
 export function encodeTimerPayload(payload: TimerPayload): string {
   const { event, props } = payload.context;
-  return JSON.stringify({ ...payload, context: { event, props } });
+  const stored: StoredPayload = { s: payload.scenario, e: [event.id, event.type, event.time, event.url], p: props };
+  if (payload.variant !== undefined) stored.v = payload.variant;
+  if (payload.step !== undefined) stored.n = payload.step;
+  if (payload.occurrence !== undefined) stored.o = payload.occurrence;
+  if (payload.failures !== undefined) stored.f = payload.failures;
+  return JSON.stringify(stored);
 }
 
 /**
- * The payload of a timer armed by an event, from the event's context already encoded by
- * `encodeEventContext`: an event re-arming the timers of several scenarios encodes its context once.
+ * The payload of a timer armed by an event, from the event's part already encoded by
+ * `encodeEventContext`: an event re-arming the timers of several scenarios encodes it once.
  * The same text as encodeTimerPayload({ scenario, context }).
  */
 export function eventTimerPayload(scenarioId: string, eventContext: string): string {
-  return `{"scenario":${JSON.stringify(scenarioId)},"context":${eventContext}}`;
+  return `{"s":${JSON.stringify(scenarioId)},${eventContext}}`;
 }
 
-/** JSON.stringify({ event, props }) without making the two objects: it runs for most events. */
+/** The event's members of a stored payload (`"e":[…],"p":{…}`), without making the intermediate objects: it runs for most events. */
 export function encodeEventContext(context: StoredContext): string {
   const { event, props } = context;
-  return `{"event":{"id":${JSON.stringify(event.id)},"type":${JSON.stringify(event.type)},"time":${JSON.stringify(event.time)},"url":${JSON.stringify(event.url)}},"props":${JSON.stringify(props)}}`;
+  return `"e":[${JSON.stringify(event.id)},${JSON.stringify(event.type)},${JSON.stringify(event.time)},${JSON.stringify(event.url)}],"p":${JSON.stringify(props)}`;
 }
 
 export function decodeTimerPayload(text: string): TimerPayload {
-  return JSON.parse(text) as TimerPayload;
+  const stored = JSON.parse(text) as StoredPayload | TimerPayload;
+  if ('context' in stored) return stored;
+  const [id, type, time, url] = stored.e;
+  const payload: TimerPayload = { scenario: stored.s, context: { event: { id, type, time, url }, props: stored.p } };
+  if (stored.v !== undefined) payload.variant = stored.v;
+  if (stored.n !== undefined) payload.step = stored.n;
+  if (stored.o !== undefined) payload.occurrence = stored.o;
+  if (stored.f !== undefined) payload.failures = stored.f;
+  return payload;
 }
 
 /**
