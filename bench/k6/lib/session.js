@@ -33,9 +33,10 @@ export function answeredIds(data) {
 /** How many events a reply answers, without building the list (the saturation loop's hot path). */
 export function answeredCount(data, eventsPerFrame) {
   if (!data.startsWith('{"k":"ack"')) return eventsPerFrame;
-  if (data.indexOf('"i":[]') >= 0) return 0;
+  const list = data.indexOf('"i":["');
+  if (list < 0) return 0;
   let count = 1;
-  for (let at = data.indexOf('","'); at >= 0; at = data.indexOf('","', at + 3)) count++;
+  for (let at = data.indexOf('","', list); at >= 0; at = data.indexOf('","', at + 3)) count++;
   return count;
 }
 
@@ -110,6 +111,7 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
     }
   };
   ws.onmessage = (message) => {
+    if (closed) return;
     const kind = replyKind(message.data);
     if (kind === 'pop') {
       popinsReceived.add(1);
