@@ -1,8 +1,9 @@
 import { TripwireError } from '../../errors.js';
 import type { ApplyRequest, ApplyResult, EventOutcome, RetentionPolicy, StateOp, WindowAddOp } from '../window-store.js';
-import { replyArray, replyFields, replyNumber } from './replies.js';
+import { replyArray, replyNumber } from './replies.js';
 import type { ItemOutcome } from './turn-batch.js';
 import { seenId } from './seen-id.js';
+import { profileOfReply, storedField } from './visitor-hash.js';
 import type { VisitorKeys } from './visitor-keys.js';
 import { entryMember, entryTime, windowRange } from './window-entries.js';
 
@@ -22,7 +23,8 @@ export interface ApplyBatchCall {
   args: string[];
 }
 
-const HASH_KEY_INDEX = { profile: '2', cart: '3' } as const;
+/** hash.clear's argument: which fields of the visitor's one hash it removes (visitor-hash.ts). */
+const CLEARED = { profile: 'p', cart: 'c' } as const;
 
 export function encodeApply(request: ApplyRequest, keys: VisitorKeys): ApplyCall {
   const args = [String(request.now), String(request.events.length)];
@@ -42,7 +44,7 @@ export function encodeApply(request: ApplyRequest, keys: VisitorKeys): ApplyCall
       if (op.kind === 'timer.arm' && (earliestArm === undefined || op.due < earliestArm)) earliestArm = op.due;
     }
   }
-  return { request, keys: [keys.seen, keys.profile, keys.cart, keys.timers, keys.windows], args, earliestArm };
+  return { request, keys: [keys.seen, keys.hash, keys.timers, keys.windows], args, earliestArm };
 }
 
 /** The share of a call's argument budget one frame takes. */
@@ -101,22 +103,22 @@ function encodeOp(op: Exclude<StateOp, WindowAddOp>, keys: VisitorKeys, args: st
       args.push('x', op.timer);
       return;
     case 'hash.set':
-      args.push('s', HASH_KEY_INDEX[op.hash], op.field, op.value);
+      args.push('s', storedField(op.hash, op.field), op.value);
       return;
     case 'hash.delete':
-      args.push('d', HASH_KEY_INDEX[op.hash], op.field);
+      args.push('d', storedField(op.hash, op.field));
       return;
     case 'hash.clear':
-      args.push('z', HASH_KEY_INDEX[op.hash]);
+      args.push('z', CLEARED[op.hash]);
       return;
     case 'timer.cancelPrefix':
       args.push('X', op.prefix);
       return;
     case 'hash.setIfAbsent':
-      args.push('n', HASH_KEY_INDEX[op.hash], op.field, op.value);
+      args.push('n', storedField(op.hash, op.field), op.value);
       return;
     case 'hash.increment':
-      args.push('i', HASH_KEY_INDEX[op.hash], op.field, String(Math.trunc(op.by)));
+      args.push('i', storedField(op.hash, op.field), String(Math.trunc(op.by)));
       return;
   }
 }
@@ -131,5 +133,5 @@ export function decodeApply(request: ApplyRequest, reply: unknown): ApplyResult 
     const results = event.ops.map(() => replyNumber(flat[i++], 'apply result'));
     events.push({ duplicate, results });
   }
-  return { events, profile: replyFields(profileReply, 'apply profile') };
+  return { events, profile: profileOfReply(profileReply, 'apply profile') };
 }

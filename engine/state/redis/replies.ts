@@ -23,11 +23,3 @@ export function replyString(reply: unknown, what: string): string {
   if (typeof reply !== 'string') throw unexpected(what, reply);
   return reply;
 }
-
-/** A flat field, value, field, value... array (HGETALL inside a script) as a record. */
-export function replyFields(reply: unknown, what: string): Record<string, string> {
-  const flat = replyArray(reply, what);
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[replyString(flat[i], what)] = replyString(flat[i + 1], what);
-  return fields;
-}

@@ -9,8 +9,8 @@ import { WindowIds } from './window-entries.js';
  */
 export class VisitorKeys {
   readonly seen: string;
-  readonly profile: string;
-  readonly cart: string;
+  /** Profile and cart, one hash (visitor-hash.ts). */
+  readonly hash: string;
   /** Timers with their due times and payloads. */
   readonly timers: string;
   /** Every gate of the visitor, one field each. */
@@ -26,8 +26,7 @@ export class VisitorKeys {
   ) {
     this.base = `${prefix}:{${dueMember(visitor)}}:`;
     this.seen = `${this.base}e`;
-    this.profile = `${this.base}p`;
-    this.cart = `${this.base}c`;
+    this.hash = `${this.base}p`;
     this.timers = `${this.base}t`;
     this.gates = `${this.base}g`;
     this.windows = `${this.base}w`;

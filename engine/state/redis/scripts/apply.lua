@@ -1,29 +1,32 @@
 -- The frames of one event-loop turn, of any visitors, in submission order (frames of one
 -- visitor run in that order, so the result equals sequential calls). Per frame: skip event ids
 -- already seen, run every other event's ops in order, return one number per op and the profile.
--- KEYS: per frame, its own keys: 1 seen ids, 2 profile, 3 cart, 4 timers (hash: timer → its due,
--- a space, its payload), 5 windows (sorted set of every window and cap, window-entries.ts).
+-- KEYS: per frame, its own keys: 1 seen ids, 2 profile and cart (one hash; a cart field starts
+-- with byte 1, visitor-hash.ts), 3 timers (hash: timer → its due, a space, its payload),
+-- 4 windows (sorted set of every window and cap, window-entries.ts).
 -- ARGV: dedupeHorizon, profileTtl, frameCount, then per frame: keyCount, argCount, then argCount
 -- args: now, eventCount, then per event: id, opCount, then per op an opcode and its fields:
 --   a window time member from until ttl  (window.add)    t timer due payload   (timer.arm)
 --   A the same, for a member known not to be in the window yet (no look for its old entry)
 --   c window from until                  (window.count)  x timer               (timer.cancel)
---   s hash field value        (hash.set)         d hash field          (hash.delete)
---   z hash                    (hash.clear)       n hash field value    (hash.setIfAbsent)
---   i hash field by           (hash.increment)   X prefix              (timer.cancelPrefix)
---   (hash is 2 or 3, a relative key index; window is a window id, time, from and until are entry
---   times, window-entries.ts: the window counts entries in [from, until) and drops those before from)
+--   s field value             (hash.set)         d field               (hash.delete)
+--   z p|c                     (hash.clear)       n field value         (hash.setIfAbsent)
+--   i field by                (hash.increment)   X prefix              (timer.cancelPrefix)
+--   (field is the stored name, cart fields marked; z p clears the profile's fields, z c the
+--   cart's; window is a window id, time, from and until are entry times, window-entries.ts: the
+--   window counts entries in [from, until) and drops those before from)
 -- Returns per frame { outcomes, profile } (outcomes: per event 1 when it was a duplicate else 0,
--- then its op results), or the error message of a frame that failed. A failed frame keeps the
--- writes it made before the error (as a single-frame call always did); the other frames of the
--- batch are not affected by it.
+-- then its op results; profile: the hash's fields and values without the cart's), or the error
+-- message of a frame that failed. A failed frame keeps the writes it made before the error (as a
+-- single-frame call always did); the other frames of the batch are not affected by it.
 
 local dedupeHorizon = tonumber(ARGV[1])
 local profileTtl = tonumber(ARGV[2])
 local frameCount = tonumber(ARGV[3])
--- Set per frame by applyFrame: the frame's time and its first key's index minus one, and the
--- TTL already given to the frame's windows set in this run.
-local now, base, windowsTtl = 0, 0, -math.huge
+-- Set per frame by applyFrame: the frame's time and its first key's index minus one, the TTL
+-- already given to the frame's windows set in this run, and whether its hash's TTL was refreshed.
+local now, base, windowsTtl, hashTtlSet = 0, 0, -math.huge, false
+local CART = 1
 
 -- Lua prints numbers with 14 significant digits; scores must round-trip exactly.
 local function score(x)
@@ -63,16 +66,41 @@ local function countWindow(key, window, from, untilTime)
   return redis.call('ZLEXCOUNT', key, '[' .. window .. from, '(' .. window .. untilTime)
 end
 
-local fieldCount = { a = 6, A = 6, c = 3, t = 3, x = 1, s = 3, d = 2, z = 1, n = 3, i = 3, X = 1 }
+local fieldCount = { a = 6, A = 6, c = 3, t = 3, x = 1, s = 2, d = 1, z = 1, n = 2, i = 2, X = 1 }
 
-local function keyAt(i)
-  return KEYS[base + tonumber(ARGV[i])]
+-- Profile and cart share the hash and its TTL: refreshed on the frame's first write of either
+-- (a frame's writes are microseconds apart), and again on the first write after a removal, which
+-- may have deleted the emptied hash and its TTL with it.
+local function refreshHashTtl(hash)
+  if not hashTtlSet then
+    redis.call('PEXPIRE', hash, math.max(1, math.ceil(profileTtl)))
+    hashTtlSet = true
+  end
+end
+
+-- A visitor has a handful of profile and cart fields: scanning them beats a key per hash.
+local function clearFields(hash, cart)
+  for _, field in ipairs(redis.call('HKEYS', hash)) do
+    if (string.byte(field, 1) == CART) == cart then redis.call('HDEL', hash, field) end
+  end
+end
+
+local function profileOf(hash)
+  local fields = redis.call('HGETALL', hash)
+  local profile = {}
+  for i = 1, #fields, 2 do
+    if string.byte(fields[i], 1) ~= CART then
+      profile[#profile + 1] = fields[i]
+      profile[#profile + 1] = fields[i + 1]
+    end
+  end
+  return profile
 end
 
 local function run(code, i)
-  local timers = KEYS[base + 4]
+  local timers = KEYS[base + 3]
   if code == 'a' or code == 'A' then
-    local key, window = KEYS[base + 5], ARGV[i]
+    local key, window = KEYS[base + 4], ARGV[i]
     addToWindow(key, window, ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], code == 'A')
     -- The set lives as long as its longest window needs: a window that is never written again
     -- leaves its entries until then, out of every count's time range.
@@ -83,7 +111,7 @@ local function run(code, i)
     end
     return countWindow(key, window, ARGV[i + 3], ARGV[i + 4])
   elseif code == 'c' then
-    return countWindow(KEYS[base + 5], ARGV[i], ARGV[i + 1], ARGV[i + 2])
+    return countWindow(KEYS[base + 4], ARGV[i], ARGV[i + 1], ARGV[i + 2])
   elseif code == 't' then
     -- One hash holds due and payload: a second key per visitor (a due-ordered set) cost more
     -- memory than take-timers.lua scanning a visitor's handful of timers.
@@ -99,27 +127,30 @@ local function run(code, i)
       end
     end
   elseif code == 's' then
-    local hash = keyAt(i)
-    redis.call('HSET', hash, ARGV[i + 1], ARGV[i + 2])
-    redis.call('PEXPIRE', hash, math.max(1, math.ceil(profileTtl)))
+    local hash = KEYS[base + 2]
+    redis.call('HSET', hash, ARGV[i], ARGV[i + 1])
+    refreshHashTtl(hash)
   elseif code == 'd' then
-    redis.call('HDEL', keyAt(i), ARGV[i + 1])
+    redis.call('HDEL', KEYS[base + 2], ARGV[i])
+    hashTtlSet = false
   elseif code == 'z' then
-    redis.call('DEL', keyAt(i))
+    clearFields(KEYS[base + 2], ARGV[i] == 'c')
+    hashTtlSet = false
   elseif code == 'n' then
-    local hash = keyAt(i)
-    local set = redis.call('HSETNX', hash, ARGV[i + 1], ARGV[i + 2])
-    redis.call('PEXPIRE', hash, math.max(1, math.ceil(profileTtl)))
+    local hash = KEYS[base + 2]
+    local set = redis.call('HSETNX', hash, ARGV[i], ARGV[i + 1])
+    refreshHashTtl(hash)
     return set
   elseif code == 'i' then
     -- A count that falls to zero or below is removed, so a cart line leaves with its last unit.
-    local hash = keyAt(i)
-    local value = redis.call('HINCRBY', hash, ARGV[i + 1], tonumber(ARGV[i + 2]))
+    local hash = KEYS[base + 2]
+    local value = redis.call('HINCRBY', hash, ARGV[i], tonumber(ARGV[i + 1]))
     if value <= 0 then
-      redis.call('HDEL', hash, ARGV[i + 1])
+      redis.call('HDEL', hash, ARGV[i])
+      hashTtlSet = false
       return 0
     end
-    redis.call('PEXPIRE', hash, math.max(1, math.ceil(profileTtl)))
+    refreshHashTtl(hash)
     return value
   end
   return 0
@@ -129,6 +160,7 @@ local function applyFrame(i)
   local seen = KEYS[base + 1]
   now = tonumber(ARGV[i])
   windowsTtl = -math.huge
+  hashTtlSet = false
   local eventCount = tonumber(ARGV[i + 1])
   i = i + 2
   -- Ids seen at or before now - horizon are forgotten: the set stays bounded by the horizon.
@@ -156,7 +188,7 @@ local function applyFrame(i)
   if eventCount > 0 then
     redis.call('PEXPIRE', seen, math.max(1, math.ceil(dedupeHorizon)))
   end
-  return { outcomes, redis.call('HGETALL', KEYS[base + 2]) }
+  return { outcomes, profileOf(KEYS[base + 2]) }
 end
 
 -- redis.call raises a table { err = message }; error() raises a string.
