@@ -1,3 +1,4 @@
+import { afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { ManualClock, type TrackedEvent, type VisitorRef } from '../../engine/events/index.js';
 import { createReplayPipeline, type EmailOrder, type SiteProfile, type WebhookOrder } from '../../engine/pipeline/index.js';
@@ -49,9 +50,13 @@ export interface HarnessOptions {
 
 const SITE = 'shop';
 
-/** The stores every specification runs on; Redis is skipped (with its reason) only outside CI. */
+/**
+ * The stores every specification runs on; Redis is skipped (with its reason) only outside CI.
+ * Called at the top of a spec file: the Redis it spawns is stopped after that file's tests.
+ */
 export async function storeKinds(): Promise<Array<{ kind: StoreKind; skip: string | undefined; url: string | undefined }>> {
   const redis = await redisForTests();
+  if ('url' in redis) afterAll(() => redis.stop());
   return [
     { kind: 'memory', skip: undefined, url: undefined },
     { kind: 'redis', skip: 'skip' in redis ? redis.skip : undefined, url: 'url' in redis ? redis.url : undefined },
