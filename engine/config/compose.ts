@@ -162,7 +162,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
         webhooks,
         sites: siteProfiles,
       },
-      { batchSize: 256, batchesInFlight: 4, timerPollInterval: config.timers.pollInterval, timerBatch: config.timers.batch },
+      { batchSize: 256, batchesInFlight: 32, timerPollInterval: config.timers.pollInterval, timerBatch: config.timers.batch },
     );
     pipeline.start();
     closers.push(() => pipeline.stop());
