@@ -195,7 +195,7 @@ export class TriggerPipeline {
     try {
       const evaluator = this.deps.scenarios.current();
       const plan = evaluator.plan(frame.visitor, frame.events);
-      const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events: plan.ops });
+      const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events: plan.ops, withProfile: plan.probes.length > 0 });
       for (let i = 0; i < frame.events.length; i++) {
         const event = frame.events[i]!;
         if (result.events[i]?.duplicate === true) {

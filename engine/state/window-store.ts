@@ -104,6 +104,12 @@ export interface ApplyRequest {
   /** Arrival time of the frame: drives expiry and the duplicate-id horizon. */
   now: number;
   events: EventOps[];
+  /**
+   * Whether the result must carry the visitor's profile; default true. A caller that will not
+   * read it (a frame that cannot fire) passes false, and a store that has to read the profile
+   * to return it (Redis: one HGETALL per frame) may then return an empty one.
+   */
+  withProfile?: boolean;
 }
 
 export interface EventOutcome {
@@ -115,7 +121,7 @@ export interface EventOutcome {
 
 export interface ApplyResult {
   events: EventOutcome[];
-  /** The visitor's profile hash after the ops ran. */
+  /** The visitor's profile hash after the ops ran; may be empty when the request's withProfile was false. */
   profile: Record<string, string>;
 }
 

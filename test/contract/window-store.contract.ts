@@ -194,6 +194,17 @@ export function describeWindowStoreContract(
         expect(await store.snapshot(alice)).toEqual({ profile: { email: 'a@example.com' }, cart: { 'sku-1': '2' } });
       });
 
+      it('applies the ops as usual when the caller does not want the profile back', async () => {
+        const set = (value: string): EventOps => ({ eventId: `set-${value}`, ops: [{ kind: 'hash.set', hash: 'profile', field: 'email', value }] });
+        const read = await store.apply({ visitor: alice, now: t0, events: [set('a@example.com')] });
+        expect(read.profile).toEqual({ email: 'a@example.com' });
+        // Without the profile (a store may still return it), the ops apply and report as usual.
+        const unread = await store.apply({ visitor: alice, now: t0 + 1, events: [set('b@example.com')], withProfile: false });
+        expect(unread.events).toEqual([{ duplicate: false, results: [0] }]);
+        expect([{}, { email: 'b@example.com' }]).toContainEqual(unread.profile);
+        expect((await store.snapshot(alice)).profile).toEqual({ email: 'b@example.com' });
+      });
+
       it('hash.set overwrites a field', async () => {
         await run(alice, t0, { kind: 'hash.set', hash: 'cart', field: 'sku-1', value: '1' });
         await run(alice, t0 + 1, { kind: 'hash.set', hash: 'cart', field: 'sku-1', value: '3' });

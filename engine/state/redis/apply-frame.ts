@@ -27,16 +27,21 @@ export interface ApplyBatchCall {
 const CLEARED = { profile: 'p', cart: 'c' } as const;
 
 export function encodeApply(request: ApplyRequest, keys: VisitorKeys): ApplyCall {
-  const args = [String(request.now), String(request.events.length)];
+  const args = [String(request.now), String(request.events.length), request.withProfile === false ? '0' : '1'];
   let earliestArm: number | undefined;
   const added = new Set<string>();
   for (const event of request.events) {
-    args.push(seenId(event.eventId), String(event.ops.length));
+    args.push(seenId(event.eventId), String(event.ops.length), '0');
+    const ttlAt = args.length - 1;
+    let windowsTtl = 0;
     for (const op of event.ops) {
       if (op.kind === 'window.add') {
         const pair = `${op.key}\n${op.member}`;
-        encodeAdd(op, request.now, keys, args, op.member === event.eventId && !added.has(pair));
+        encodeAdd(op, keys, args, op.member === event.eventId && !added.has(pair));
         added.add(pair);
+        // The windows set lives as long as the longest span of its adds needs from now.
+        windowsTtl = Math.max(windowsTtl, op.span, op.at + op.span - request.now);
+        args[ttlAt] = String(windowsTtl);
         continue;
       }
       encodeOp(op, keys, args);
@@ -83,10 +88,9 @@ export function decodeApplyBatch(calls: readonly ApplyCall[], reply: unknown): A
  * its old entry ('A'). (An event resent after the dedupe horizon is a new event for every op,
  * this one included.) Any other add ('a') reads its window to move the member's old entry.
  */
-function encodeAdd(op: WindowAddOp, now: number, keys: VisitorKeys, args: string[], ownEvent: boolean): void {
+function encodeAdd(op: WindowAddOp, keys: VisitorKeys, args: string[], ownEvent: boolean): void {
   const range = windowRange(op.at, op.span);
-  const ttl = String(Math.max(op.span, op.at + op.span - now));
-  args.push(ownEvent ? 'A' : 'a', keys.window(op.key), entryTime(op.at), entryMember(op.member), range.from, range.until, ttl);
+  args.push(ownEvent ? 'A' : 'a', keys.window(op.key), entryTime(op.at), entryMember(op.member), range.from, range.until);
 }
 
 function encodeOp(op: Exclude<StateOp, WindowAddOp>, keys: VisitorKeys, args: string[]): void {

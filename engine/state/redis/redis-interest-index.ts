@@ -5,8 +5,8 @@
  *   {prefix}:int:{site}:<product>:cart   zset  visitor → time they last added it to their cart
  *
  * A catalogue key is not a visitor's: the hash tag is the site. Each set is trimmed on write to
- * maxAge (ZREMRANGEBYSCORE) and maxVisitorsPerProduct (ZREMRANGEBYRANK, oldest first) and
- * expires after maxAge without writes.
+ * maxAge (ZREMRANGEBYSCORE) and, when the write added a visitor, to maxVisitorsPerProduct
+ * (ZREMRANGEBYRANK, oldest first), and expires after maxAge without writes.
  *
  * The records of one event-loop turn (all visitors, all sites) go as ONE script call
  * (turn-batch.ts), hence across hash slots: this index is single-node, like its store. A

@@ -112,10 +112,52 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
     expect(ttl).toBeLessThanOrEqual(retention.profileTtl);
   });
 
-  it('forgets event ids older than the dedupe horizon', async () => {
+  it('forgets event ids older than the dedupe horizon within a few frames', async () => {
     await apply(t0);
-    await apply(t0 + retention.dedupeHorizon);
-    expect(await client.zRange(`${prefix}:{shop:alice}:e`, 0, -1)).toEqual([seenId(`e${t0 + retention.dedupeHorizon}`)]);
+    const later = Array.from({ length: 32 }, (_, n) => t0 + retention.dedupeHorizon + n);
+    for (const now of later) await apply(now);
+    const seen = await client.zRange(`${prefix}:{shop:alice}:e`, 0, -1);
+    expect(seen).not.toContain(seenId(`e${t0}`));
+    expect(seen.every((id) => later.some((now) => seenId(`e${now}`) === id))).toBe(true);
+  });
+
+  it('counts an id recorded at or before now - horizon as new, trimmed yet or not', async () => {
+    // Eight successive times: most frames skip the trim, so the id is still in the set.
+    for (let n = 0; n < 8; n++) {
+      const now = t0 + n;
+      const visitor = { site: 'shop', visitor: `old-${n}` };
+      await client.zAdd(`${prefix}:{shop:old-${n}}:e`, { score: now - retention.dedupeHorizon, value: 'e-1' });
+      const result = await store.apply({ visitor, now, events: [{ eventId: 'e-1', ops: [] }] });
+      expect(result.events[0]!.duplicate).toBe(false);
+      expect(await client.zScore(`${prefix}:{shop:old-${n}}:e`, 'e-1')).toBe(now);
+    }
+  });
+
+  it('still counts an id recorded a millisecond inside the horizon as a duplicate', async () => {
+    await client.zAdd(`${prefix}:{shop:alice}:e`, { score: t0 - retention.dedupeHorizon + 1, value: 'e-1' });
+    const result = await store.apply({ visitor: alice, now: t0, events: [{ eventId: 'e-1', ops: [] }] });
+    expect(result.events[0]!.duplicate).toBe(true);
+  });
+
+  it('cancels consecutive timers of an event, leaving the others armed', async () => {
+    const arm = (timer: string): StateOp => ({ kind: 'timer.arm', timer, due: t0 + 10, payload: 'p' });
+    await apply(t0, arm('a'), arm('b'), arm('c'));
+    const result = await apply(
+      t0 + 1,
+      { kind: 'timer.cancel', timer: 'a' },
+      { kind: 'timer.cancel', timer: 'missing' },
+      { kind: 'timer.cancel', timer: 'c' },
+      { kind: 'window.count', key: 'views', at: t0 + 1, span: 1000 },
+    );
+    expect(result.events[0]!.results).toEqual([0, 0, 0, 0]);
+    expect(await client.hKeys(`${prefix}:{shop:alice}:t`)).toEqual(['b']);
+  });
+
+  it('leaves the profile out of the result when asked not to read it', async () => {
+    const set: StateOp = { kind: 'hash.set', hash: 'profile', field: 'f', value: 'v' };
+    const without = await store.apply({ visitor: alice, now: t0, events: [{ eventId: 'e-1', ops: [set] }], withProfile: false });
+    expect(without.profile).toEqual({});
+    expect((await store.snapshot(alice)).profile).toEqual({ f: 'v' });
   });
 
   it('still applies and indexes timers after Redis forgets its scripts', async () => {

@@ -4,6 +4,7 @@
  *
  *   {prefix}:{site:visitor}:e          zset  seen event ids (ids over 11 chars as an 11-char hash,
  *                                            seen-id.ts) → arrival time; trimmed to the dedupe horizon
+ *                                            on ~1 frame in 8 (apply.lua reads an old id's time)
  *   {prefix}:{site:visitor}:w          zset  every window and cap of the visitor, scores all 0, in
  *                                            text order; entry `<window id><time><member>`
  *                                            (window-entries.ts): 8-char hash of the core's

@@ -5,8 +5,9 @@
 -- with byte 1, visitor-hash.ts), 3 timers (hash: timer → its due, a space, its payload),
 -- 4 windows (sorted set of every window and cap, window-entries.ts).
 -- ARGV: dedupeHorizon, profileTtl, frameCount, then per frame: keyCount, argCount, then argCount
--- args: now, eventCount, then per event: id, opCount, then per op an opcode and its fields:
---   a window time member from until ttl  (window.add)    t timer due payload   (timer.arm)
+-- args: now, eventCount, withProfile (1 or 0), then per event: id, opCount, windowsTtl (the
+-- longest TTL its window.adds need, 0 without any), then per op an opcode and its fields:
+--   a window time member from until       (window.add)    t timer due payload   (timer.arm)
 --   A the same, for a member known not to be in the window yet (no look for its old entry)
 --   c window from until                  (window.count)  x timer               (timer.cancel)
 --   s field value             (hash.set)         d field               (hash.delete)
@@ -16,7 +17,8 @@
 --   cart's; window is a window id, time, from and until are entry times, window-entries.ts: the
 --   window counts entries in [from, until) and drops those before from)
 -- Returns per frame { outcomes, profile } (outcomes: per event 1 when it was a duplicate else 0,
--- then its op results; profile: the hash's fields and values without the cart's), or the error
+-- then its op results; profile: the hash's fields and values without the cart's, empty when
+-- withProfile is 0), or the error
 -- message of a frame that failed. A failed frame keeps the writes it made before the error (as a
 -- single-frame call always did); the other frames of the batch are not affected by it.
 
@@ -24,8 +26,9 @@ local dedupeHorizon = tonumber(ARGV[1])
 local profileTtl = tonumber(ARGV[2])
 local frameCount = tonumber(ARGV[3])
 -- Set per frame by applyFrame: the frame's time and its first key's index minus one, the TTL
--- already given to the frame's windows set in this run, and whether its hash's TTL was refreshed.
-local now, base, windowsTtl, hashTtlSet = 0, 0, -math.huge, false
+-- already given to the frame's windows set in this run, and whether its hash's TTL was refreshed;
+-- per event: the TTL its window.adds need.
+local now, base, windowsTtl, hashTtlSet, eventWindowsTtl = 0, 0, -math.huge, false, 0
 local CART = 1
 
 -- Lua prints numbers with 14 significant digits; scores must round-trip exactly.
@@ -33,12 +36,18 @@ local function score(x)
   return string.format('%.17g', x)
 end
 
--- A window lives as long as its longest span needs, never shorter than it already does.
+-- A window lives as long as its longest span needs, never shorter than it already does. (PEXPIRE
+-- GT would save the PTTL only where the TTL grows, and it never sets one on a key without any:
+-- a set this frame created.) False when the key is gone (a trim emptied it), so that the next
+-- add gives the set its TTL again.
 local function extendTtl(key, ttl)
   ttl = math.max(1, math.ceil(ttl))
-  if redis.call('PTTL', key) < ttl then
+  local left = redis.call('PTTL', key)
+  if left == -2 then return false end
+  if left < ttl then
     redis.call('PEXPIRE', key, ttl)
   end
+  return true
 end
 
 -- One window's entries are `<window><time><member>`, scores 0, so the set's text order is window,
@@ -66,7 +75,7 @@ local function countWindow(key, window, from, untilTime)
   return redis.call('ZLEXCOUNT', key, '[' .. window .. from, '(' .. window .. untilTime)
 end
 
-local fieldCount = { a = 6, A = 6, c = 3, t = 3, x = 1, s = 2, d = 1, z = 1, n = 2, i = 2, X = 1 }
+local fieldCount = { a = 5, A = 5, c = 3, t = 3, x = 1, s = 2, d = 1, z = 1, n = 2, i = 2, X = 1 }
 
 -- Profile and cart share the hash and its TTL: refreshed on the frame's first write of either
 -- (a frame's writes are microseconds apart), and again on the first write after a removal, which
@@ -103,11 +112,10 @@ local function run(code, i)
     local key, window = KEYS[base + 4], ARGV[i]
     addToWindow(key, window, ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], code == 'A')
     -- The set lives as long as its longest window needs: a window that is never written again
-    -- leaves its entries until then, out of every count's time range.
-    local ttl = tonumber(ARGV[i + 5])
-    if ttl > windowsTtl then
-      extendTtl(key, ttl)
-      windowsTtl = ttl
+    -- leaves its entries until then, out of every count's time range. The event's adds share
+    -- one TTL, their longest, given at its first add (one PTTL per event, not per add).
+    if eventWindowsTtl > windowsTtl and extendTtl(key, eventWindowsTtl) then
+      windowsTtl = eventWindowsTtl
     end
     return countWindow(key, window, ARGV[i + 3], ARGV[i + 4])
   elseif code == 'c' then
@@ -116,8 +124,6 @@ local function run(code, i)
     -- One hash holds due and payload: a second key per visitor (a due-ordered set) cost more
     -- memory than take-timers.lua scanning a visitor's handful of timers.
     redis.call('HSET', timers, ARGV[i], score(tonumber(ARGV[i + 1])) .. ' ' .. ARGV[i + 2])
-  elseif code == 'x' then
-    redis.call('HDEL', timers, ARGV[i])
   elseif code == 'X' then
     -- A visitor holds a handful of timers: scanning them is cheaper than an index per prefix.
     local prefix = ARGV[i]
@@ -156,39 +162,78 @@ local function run(code, i)
   return 0
 end
 
+-- A duplicate is an id seen within (now - horizon, now]. ZADD NX records a new id and tells a
+-- known one in one call; only a known id's time is read, and one at or before now - horizon is
+-- forgotten: it counts as new and is recorded at now.
+local function isDuplicate(seen, id)
+  if redis.call('ZADD', seen, 'NX', score(now), id) == 1 then return false end
+  local at = tonumber(redis.call('ZSCORE', seen, id))
+  if at > now - dedupeHorizon then return true end
+  redis.call('ZADD', seen, score(now), id)
+  return false
+end
+
+-- Forgotten ids only cost memory (isDuplicate reads an id's time): the set is trimmed on about
+-- one frame in TRIM_EVERY, picked by the frame's time and its first id (neither a clock step
+-- alone nor a client's choice of ids alone skips every trim), and expires a horizon after its last
+-- write. So it holds the horizon's ids and about TRIM_EVERY frames' worth of older ones.
+local TRIM_EVERY = 8
+local function trimsSeen(firstId)
+  return (math.floor(now) + (string.byte(firstId, -1) or 0)) % TRIM_EVERY == 0
+end
+
+-- Consecutive timer.cancel ops (an event's absence scenarios) are one HDEL; each results 0.
+local function cancelTimers(i, opCount, op, outcomes)
+  local timers = { ARGV[i + 1] }
+  outcomes[#outcomes + 1] = 0
+  i = i + 2
+  while op < opCount and ARGV[i] == 'x' do
+    timers[#timers + 1] = ARGV[i + 1]
+    outcomes[#outcomes + 1] = 0
+    op = op + 1
+    i = i + 2
+  end
+  redis.call('HDEL', KEYS[base + 3], unpack(timers))
+  return i, op
+end
+
 local function applyFrame(i)
   local seen = KEYS[base + 1]
   now = tonumber(ARGV[i])
   windowsTtl = -math.huge
   hashTtlSet = false
   local eventCount = tonumber(ARGV[i + 1])
-  i = i + 2
-  -- Ids seen at or before now - horizon are forgotten: the set stays bounded by the horizon.
-  redis.call('ZREMRANGEBYSCORE', seen, '-inf', score(now - dedupeHorizon))
+  local withProfile = ARGV[i + 2] == '1'
+  i = i + 3
+  if eventCount > 0 and trimsSeen(ARGV[i]) then
+    redis.call('ZREMRANGEBYSCORE', seen, '-inf', score(now - dedupeHorizon))
+  end
   local outcomes = {}
   for _ = 1, eventCount do
     local id, opCount = ARGV[i], tonumber(ARGV[i + 1])
-    i = i + 2
-    local duplicate = redis.call('ZSCORE', seen, id)
-    if duplicate then
-      outcomes[#outcomes + 1] = 1
-    else
-      redis.call('ZADD', seen, score(now), id)
-      outcomes[#outcomes + 1] = 0
-    end
-    for _ = 1, opCount do
+    eventWindowsTtl = tonumber(ARGV[i + 2])
+    i = i + 3
+    local duplicate = isDuplicate(seen, id)
+    outcomes[#outcomes + 1] = duplicate and 1 or 0
+    local op = 1
+    while op <= opCount do
       local code = ARGV[i]
       if not fieldCount[code] then
         error('apply.lua: unknown op code ' .. tostring(code))
       end
-      outcomes[#outcomes + 1] = duplicate and 0 or run(code, i + 1)
-      i = i + 1 + fieldCount[code]
+      if code == 'x' and not duplicate then
+        i, op = cancelTimers(i, opCount, op, outcomes)
+      else
+        outcomes[#outcomes + 1] = duplicate and 0 or run(code, i + 1)
+        i = i + 1 + fieldCount[code]
+      end
+      op = op + 1
     end
   end
   if eventCount > 0 then
     redis.call('PEXPIRE', seen, math.max(1, math.ceil(dedupeHorizon)))
   end
-  return { outcomes, profileOf(KEYS[base + 2]) }
+  return { outcomes, withProfile and profileOf(KEYS[base + 2]) or {} }
 end
 
 -- redis.call raises a table { err = message }; error() raises a string.

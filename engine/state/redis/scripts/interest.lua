@@ -24,13 +24,13 @@ local function record(base, i)
     if op == 'd' then
       redis.call('ZREM', key, visitor)
     elseif op == 'n' then
-      -- A resent or late event must not make an interest look older than it is.
-      local previous = redis.call('ZSCORE', key, visitor)
-      if not previous or tonumber(previous) < at then
-        redis.call('ZADD', key, score(at), visitor)
-      end
+      -- GT: a resent or late event must not make an interest look older than it is.
+      local added = redis.call('ZADD', key, 'GT', score(at), visitor)
       redis.call('ZREMRANGEBYSCORE', key, '-inf', score(now - maxAge))
-      redis.call('ZREMRANGEBYRANK', key, 0, -(maxVisitors + 1))
+      -- Only an added visitor can take the set past its size bound.
+      if added == 1 then
+        redis.call('ZREMRANGEBYRANK', key, 0, -(maxVisitors + 1))
+      end
       redis.call('PEXPIRE', key, math.max(1, math.ceil(maxAge)))
     else
       error('interest.lua: unknown op ' .. tostring(op))
