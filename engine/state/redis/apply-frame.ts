@@ -62,9 +62,22 @@ export function encodeApplyBatch(calls: readonly ApplyCall[], retention: Retenti
   const args = [String(retention.dedupeHorizon), String(retention.profileTtl), String(calls.length)];
   for (const call of calls) {
     keys.push(...call.keys);
-    args.push(String(call.keys.length), String(call.args.length), ...call.args);
+    args.push(String(call.keys.length), frameArgument(call.args));
   }
   return { keys, args };
+}
+
+/** Lone UTF-16 surrogates, which JSON.stringify writes as `\udXXX` escapes that cjson refuses. */
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * A frame's fields as one JSON argument (apply.lua decodes it with cjson). A client string with
+ * a lone surrogate is sent as node-redis sent every argument before: as UTF-8, the surrogate
+ * replaced by U+FFFD, so no event can make the script refuse the frame.
+ */
+function frameArgument(fields: readonly string[]): string {
+  const json = JSON.stringify(fields);
+  return LONE_SURROGATE_ESCAPE.test(json) ? JSON.stringify(fields.map((field) => Buffer.from(field, 'utf8').toString('utf8'))) : json;
 }
 
 /** One outcome per frame: a frame the script failed on rejects alone. */

@@ -55,6 +55,17 @@ describe.skipIf('skip' in server)(`RedisWindowStore batches the frames of one tu
     expect(results.every((result) => !result.events[0]!.duplicate)).toBe(true);
   });
 
+  it('stores a client string with a lone surrogate as UTF-8 would, without failing its frame or the others', async () => {
+    const lone = 'mug\ud800';
+    const set: StateOp = { kind: 'hash.set', hash: 'profile', field: 'trait.name', value: lone };
+    const [odd, plain] = await Promise.all([
+      store.apply({ visitor: visitor(1), now: t0, events: [{ eventId: 'odd', ops: [set] }] }),
+      store.apply({ visitor: visitor(2), now: t0, events: [{ eventId: 'plain', ops: [view(t0)] }] }),
+    ]);
+    expect(odd.profile['trait.name']).toBe('mug\ufffd');
+    expect(plain.events[0]!.results).toEqual([1]);
+  });
+
   it('applies two frames of one visitor in one turn in submission order', async () => {
     const [first, second, resent] = await Promise.all([
       store.apply({ visitor: visitor(1), now: t0, events: [{ eventId: 'a', ops: [view(t0)] }] }),

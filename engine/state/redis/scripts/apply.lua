@@ -4,9 +4,11 @@
 -- KEYS: per frame, its own keys: 1 seen ids, 2 profile and cart (one hash; a cart field starts
 -- with byte 1, visitor-hash.ts), 3 timers (hash: timer → its due, a space, its payload),
 -- 4 windows (sorted set of every window and cap, window-entries.ts).
--- ARGV: dedupeHorizon, profileTtl, frameCount, then per frame: keyCount, argCount, then argCount
--- args: now, eventCount, withProfile (1 or 0), then per event: id, opCount, windowsTtl (the
--- longest TTL its window.adds need, 0 without any), then per op an opcode and its fields:
+-- ARGV: dedupeHorizon, profileTtl, frameCount, then per frame: keyCount, and the frame's fields
+-- as one JSON array of strings (one argument per frame: node-redis writes and Redis parses every
+-- argument separately, which cost more than cjson.decode of one): now, eventCount, withProfile
+-- (1 or 0), then per event: id, opCount, windowsTtl (the longest TTL its window.adds need, 0
+-- without any), then per op an opcode and its fields:
 --   a window time member from until       (window.add)    t timer due payload   (timer.arm)
 --   A the same, for a member known not to be in the window yet (no look for its old entry)
 --   c window from until                  (window.count)  x timer               (timer.cancel)
@@ -29,6 +31,8 @@ local frameCount = tonumber(ARGV[3])
 -- already given to the frame's windows set in this run, and whether its hash's TTL was refreshed;
 -- per event: the TTL its window.adds need.
 local now, base, windowsTtl, hashTtlSet, eventWindowsTtl = 0, 0, -math.huge, false, 0
+-- The fields of the frame being applied (its JSON argument, decoded).
+local A = {}
 local CART = 1
 
 -- Lua prints numbers with 14 significant digits; scores must round-trip exactly.
@@ -109,24 +113,24 @@ end
 local function run(code, i)
   local timers = KEYS[base + 3]
   if code == 'a' or code == 'A' then
-    local key, window = KEYS[base + 4], ARGV[i]
-    addToWindow(key, window, ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], code == 'A')
+    local key, window = KEYS[base + 4], A[i]
+    addToWindow(key, window, A[i + 1], A[i + 2], A[i + 3], code == 'A')
     -- The set lives as long as its longest window needs: a window that is never written again
     -- leaves its entries until then, out of every count's time range. The event's adds share
     -- one TTL, their longest, given at its first add (one PTTL per event, not per add).
     if eventWindowsTtl > windowsTtl and extendTtl(key, eventWindowsTtl) then
       windowsTtl = eventWindowsTtl
     end
-    return countWindow(key, window, ARGV[i + 3], ARGV[i + 4])
+    return countWindow(key, window, A[i + 3], A[i + 4])
   elseif code == 'c' then
-    return countWindow(KEYS[base + 4], ARGV[i], ARGV[i + 1], ARGV[i + 2])
+    return countWindow(KEYS[base + 4], A[i], A[i + 1], A[i + 2])
   elseif code == 't' then
     -- One hash holds due and payload: a second key per visitor (a due-ordered set) cost more
     -- memory than take-timers.lua scanning a visitor's handful of timers.
-    redis.call('HSET', timers, ARGV[i], score(tonumber(ARGV[i + 1])) .. ' ' .. ARGV[i + 2])
+    redis.call('HSET', timers, A[i], score(tonumber(A[i + 1])) .. ' ' .. A[i + 2])
   elseif code == 'X' then
     -- A visitor holds a handful of timers: scanning them is cheaper than an index per prefix.
-    local prefix = ARGV[i]
+    local prefix = A[i]
     for _, timer in ipairs(redis.call('HKEYS', timers)) do
       if timer == prefix or string.sub(timer, 1, #prefix + 1) == prefix .. ':' then
         redis.call('HDEL', timers, timer)
@@ -134,25 +138,25 @@ local function run(code, i)
     end
   elseif code == 's' then
     local hash = KEYS[base + 2]
-    redis.call('HSET', hash, ARGV[i], ARGV[i + 1])
+    redis.call('HSET', hash, A[i], A[i + 1])
     refreshHashTtl(hash)
   elseif code == 'd' then
-    redis.call('HDEL', KEYS[base + 2], ARGV[i])
+    redis.call('HDEL', KEYS[base + 2], A[i])
     hashTtlSet = false
   elseif code == 'z' then
-    clearFields(KEYS[base + 2], ARGV[i] == 'c')
+    clearFields(KEYS[base + 2], A[i] == 'c')
     hashTtlSet = false
   elseif code == 'n' then
     local hash = KEYS[base + 2]
-    local set = redis.call('HSETNX', hash, ARGV[i], ARGV[i + 1])
+    local set = redis.call('HSETNX', hash, A[i], A[i + 1])
     refreshHashTtl(hash)
     return set
   elseif code == 'i' then
     -- A count that falls to zero or below is removed, so a cart line leaves with its last unit.
     local hash = KEYS[base + 2]
-    local value = redis.call('HINCRBY', hash, ARGV[i], tonumber(ARGV[i + 1]))
+    local value = redis.call('HINCRBY', hash, A[i], tonumber(A[i + 1]))
     if value <= 0 then
-      redis.call('HDEL', hash, ARGV[i])
+      redis.call('HDEL', hash, A[i])
       hashTtlSet = false
       return 0
     end
@@ -184,11 +188,11 @@ end
 
 -- Consecutive timer.cancel ops (an event's absence scenarios) are one HDEL; each results 0.
 local function cancelTimers(i, opCount, op, outcomes)
-  local timers = { ARGV[i + 1] }
+  local timers = { A[i + 1] }
   outcomes[#outcomes + 1] = 0
   i = i + 2
-  while op < opCount and ARGV[i] == 'x' do
-    timers[#timers + 1] = ARGV[i + 1]
+  while op < opCount and A[i] == 'x' do
+    timers[#timers + 1] = A[i + 1]
     outcomes[#outcomes + 1] = 0
     op = op + 1
     i = i + 2
@@ -197,27 +201,29 @@ local function cancelTimers(i, opCount, op, outcomes)
   return i, op
 end
 
-local function applyFrame(i)
+local function applyFrame(json)
+  A = cjson.decode(json)
+  local i = 1
   local seen = KEYS[base + 1]
-  now = tonumber(ARGV[i])
+  now = tonumber(A[i])
   windowsTtl = -math.huge
   hashTtlSet = false
-  local eventCount = tonumber(ARGV[i + 1])
-  local withProfile = ARGV[i + 2] == '1'
+  local eventCount = tonumber(A[i + 1])
+  local withProfile = A[i + 2] == '1'
   i = i + 3
-  if eventCount > 0 and trimsSeen(ARGV[i]) then
+  if eventCount > 0 and trimsSeen(A[i]) then
     redis.call('ZREMRANGEBYSCORE', seen, '-inf', score(now - dedupeHorizon))
   end
   local outcomes = {}
   for _ = 1, eventCount do
-    local id, opCount = ARGV[i], tonumber(ARGV[i + 1])
-    eventWindowsTtl = tonumber(ARGV[i + 2])
+    local id, opCount = A[i], tonumber(A[i + 1])
+    eventWindowsTtl = tonumber(A[i + 2])
     i = i + 3
     local duplicate = isDuplicate(seen, id)
     outcomes[#outcomes + 1] = duplicate and 1 or 0
     local op = 1
     while op <= opCount do
-      local code = ARGV[i]
+      local code = A[i]
       if not fieldCount[code] then
         error('apply.lua: unknown op code ' .. tostring(code))
       end
@@ -243,12 +249,9 @@ local function message(failure)
 end
 
 local replies = {}
-local i = 4
 for frame = 1, frameCount do
-  local keyCount, argCount = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
-  local ok, reply = pcall(applyFrame, i + 2)
+  local ok, reply = pcall(applyFrame, ARGV[3 + frame * 2])
   replies[frame] = ok and reply or message(reply)
-  base = base + keyCount
-  i = i + 2 + argCount
+  base = base + tonumber(ARGV[2 + frame * 2])
 end
 return replies
