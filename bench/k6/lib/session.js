@@ -51,17 +51,20 @@ export function replyKind(data) {
 /**
  * Streams `frames` frames of `eventsPerFrame` events for one visitor and closes once each frame
  * is settled (acked or refused) or `timeoutMs` passed. Three pacings:
- *   thinkMs > 0     one frame every thinkMs, like a person browsing (ingest, soak): every frame's
- *                   ack time and outcome is a metric sample;
- *   window >= 1     at most `window` frames awaiting their reply (saturation): outcomes are
- *                   counted in the VU and added once per session, because a k6 metric sample
- *                   costs the load generator about as much CPU as the server spends on a frame;
+ *   thinkMs > 0     one frame every thinkMs, like a person browsing (ingest, soak);
+ *   window >= 1     at most `window` frames awaiting their reply (saturation);
  *   blast           every frame at once, no reply expected (the parse-and-drop ceiling).
+ * With `sampleFrames` (paced sessions only, the default there) every frame's ack time and outcome
+ * is a metric sample; otherwise outcomes are counted in the VU and added once per session
+ * (frames_settled, frames_failed, events_acked), because a k6 metric sample costs the load
+ * generator about as much CPU as the server spends on a frame. Background load that only has to
+ * be there (the pop-in latency probe's) and saturation runs count.
  */
-export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, window = 1, blast = false, timeoutMs = 30000 }) {
+export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, window = 1, blast = false, timeoutMs = 30000, sampleFrames = true }) {
   const shopper = new Shopper(visitor);
   const ws = new WebSocket(socketUrl(visitor));
   const paced = thinkMs > 0;
+  const sampled = paced && sampleFrames;
   const sentAt = new Map();
   let sent = 0;
   let settled = 0;
@@ -74,7 +77,7 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
     closed = true;
     clearTimeout(guard);
     if (pacer !== undefined) clearTimeout(pacer);
-    if (!paced && !blast) {
+    if (!sampled && !blast) {
       framesSettled.add(sent);
       framesFailed.add(failed + (sent - settled));
       eventsAcked.add((settled - failed) * eventsPerFrame);
@@ -82,16 +85,16 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
     ws.close();
   };
   const guard = setTimeout(() => {
-    if (paced) for (let i = settled; i < sent; i++) frameErrors.add(true);
+    if (sampled) for (let i = settled; i < sent; i++) frameErrors.add(true);
     close();
   }, timeoutMs);
 
   const send = () => {
     if (closed || sent >= frames) return;
-    if (paced) sentAt.set(shopper.nextId(), Date.now());
+    if (sampled) sentAt.set(shopper.nextId(), Date.now());
     ws.send(shopper.frame(eventsPerFrame));
     sent++;
-    if (paced) eventsSent.add(eventsPerFrame);
+    if (sampled) eventsSent.add(eventsPerFrame);
   };
   const pace = () => {
     send();
@@ -103,12 +106,11 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
       while (sent < frames) send();
       eventsSent.add(sent * eventsPerFrame);
       close();
-    } else if (paced) {
-      pace();
-    } else {
-      eventsSent.add(frames * eventsPerFrame);
-      while (sent < Math.min(window, frames)) send();
+      return;
     }
+    if (!sampled) eventsSent.add(frames * eventsPerFrame);
+    if (paced) pace();
+    else while (sent < Math.min(window, frames)) send();
   };
   ws.onmessage = (message) => {
     if (closed) return;
@@ -117,12 +119,12 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
       popinsReceived.add(1);
       return;
     }
-    if (!paced) {
+    if (!sampled) {
       const answered = kind === 'err' ? 1 : Math.max(1, Math.round(answeredCount(message.data, eventsPerFrame) / eventsPerFrame));
       settled += answered;
       if (kind === 'err') failed++;
       if (settled >= frames) close();
-      else for (let i = 0; i < answered; i++) send();
+      else if (!paced) for (let i = 0; i < answered; i++) send();
       return;
     }
     if (kind === 'err') {
@@ -142,7 +144,7 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
     if (settled >= frames) close();
   };
   ws.onerror = () => {
-    if (paced) for (let i = settled; i < Math.max(sent, 1); i++) frameErrors.add(true);
+    if (sampled) for (let i = settled; i < Math.max(sent, 1); i++) frameErrors.add(true);
     else failed += sent - settled;
     settled = sent;
     close();
