@@ -176,6 +176,16 @@ export function describeWindowStoreContract(
         expect(result.events[0]!.duplicate).toBe(false);
       });
 
+      it('counts an event resent after the dedupe horizon once in a window longer than the horizon', async () => {
+        const span = DEDUPE_HORIZON * 10;
+        const addOwn = (id: string, at: number): StateOp => ({ kind: 'window.add', key: 'visits', member: id, at, span });
+        await store.apply({ visitor: alice, now: t0, events: [{ eventId: 'e-1', ops: [addOwn('e-1', t0)] }, { eventId: 'e-2', ops: [addOwn('e-2', t0)] }] });
+        const later = t0 + DEDUPE_HORIZON * 2;
+        clock.set(later);
+        const resent = await store.apply({ visitor: alice, now: later, events: [{ eventId: 'e-1', ops: [addOwn('e-1', later)] }] });
+        expect(resent.events[0]).toEqual({ duplicate: false, results: [2] });
+      });
+
       it('does not treat the same id from another visitor as a duplicate', async () => {
         await store.apply({ visitor: alice, now: t0, events: [visit('e-1', t0)] });
         const result = await store.apply({ visitor: bob, now: t0, events: [visit('e-1', t0)] });

@@ -26,7 +26,7 @@ export interface ApplyBatchCall {
 /** hash.clear's argument: which fields of the visitor's one hash it removes (visitor-hash.ts). */
 const CLEARED = { profile: 'p', cart: 'c' } as const;
 
-export function encodeApply(request: ApplyRequest, keys: VisitorKeys): ApplyCall {
+export function encodeApply(request: ApplyRequest, keys: VisitorKeys, dedupeHorizon: number): ApplyCall {
   const args = [String(request.now), String(request.events.length), request.withProfile === false ? '0' : '1'];
   let earliestArm: number | undefined;
   const added = new Set<string>();
@@ -37,7 +37,7 @@ export function encodeApply(request: ApplyRequest, keys: VisitorKeys): ApplyCall
     for (const op of event.ops) {
       if (op.kind === 'window.add') {
         const pair = `${op.key}\n${op.member}`;
-        encodeAdd(op, keys, args, op.member === event.eventId && !added.has(pair));
+        encodeAdd(op, keys, args, op.member === event.eventId && op.span <= dedupeHorizon && !added.has(pair));
         added.add(pair);
         // The windows set lives as long as the longest span of its adds needs from now.
         windowsTtl = Math.max(windowsTtl, op.span, op.at + op.span - request.now);
@@ -98,8 +98,9 @@ export function decodeApplyBatch(calls: readonly ApplyCall[], reply: unknown): A
  * so no earlier frame added it either (the core adds an event's id to a window only in that
  * event's ops; distinct windows add property values, which a tracker cannot make equal to an
  * id it does not know): the member cannot be in the window, and the script skips looking for
- * its old entry ('A'). (An event resent after the dedupe horizon is a new event for every op,
- * this one included.) Any other add ('a') reads its window to move the member's old entry.
+ * its old entry ('A'), unless the window is longer than the dedupe horizon: an event resent
+ * after the horizon is applied again, and its first entry may still be inside such a window.
+ * Any other add ('a') reads its window to move the member's old entry.
  */
 function encodeAdd(op: WindowAddOp, keys: VisitorKeys, args: string[], ownEvent: boolean): void {
   const range = windowRange(op.at, op.span);

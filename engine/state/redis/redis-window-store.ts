@@ -145,7 +145,7 @@ export class RedisWindowStore implements WindowStore {
   apply(request: ApplyRequest): Promise<ApplyResult> {
     let call: ApplyCall;
     try {
-      call = encodeApply(request, this.keysOf(request.visitor));
+      call = encodeApply(request, this.keysOf(request.visitor), this.retention.dedupeHorizon);
     } catch (error) {
       return Promise.reject(error);
     }
