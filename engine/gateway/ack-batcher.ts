@@ -1,24 +1,29 @@
 import type { WebSocket } from 'uWebSockets.js';
 import type { SocketData } from './socket-registry.js';
 
+interface WaitingSocket {
+  ws: WebSocket<SocketData>;
+  data: SocketData;
+}
+
 /**
  * Acks of one connection that finish in the same event-loop turn leave as one message: a client
  * with several frames in flight gets one `{"k":"ack","i":[...]}` for all of them, which halves
  * the sends (and the client's wake-ups) under load. The flush runs in setImmediate, after the
  * poll phase: uWS drains microtasks after every message callback, so a microtask would flush
- * each frame alone, while setImmediate gathers every frame read in that phase.
+ * each frame alone, while setImmediate gathers every frame read in that phase. The socket's data
+ * is kept beside it and checked before any call on the socket, which uWS forbids once closed.
  */
 export class AckBatcher {
-  private due: Array<WebSocket<SocketData>> = [];
+  private due: WaitingSocket[] = [];
   private scheduled = false;
   private readonly flushAll = (): void => this.flush();
 
-  ack(ws: WebSocket<SocketData>, ids: readonly string[]): void {
-    const data = ws.getUserData();
+  ack(ws: WebSocket<SocketData>, data: SocketData, ids: readonly string[]): void {
     if (data.closed) return;
     if (data.acked === undefined) {
       data.acked = [];
-      this.due.push(ws);
+      this.due.push({ ws, data });
     }
     for (const id of ids) data.acked.push(id);
     if (!this.scheduled) {
@@ -31,8 +36,7 @@ export class AckBatcher {
     const sockets = this.due;
     this.due = [];
     this.scheduled = false;
-    for (const ws of sockets) {
-      const data = ws.getUserData();
+    for (const { ws, data } of sockets) {
       const ids = data.acked!;
       data.acked = undefined;
       if (data.closed) continue;

@@ -157,7 +157,7 @@ export class Gateway {
     this.submit(data.visitor, events, receivedAt, {
       ack: (ids) => {
         data.inFlight -= events.length;
-        this.acks.ack(ws, ids);
+        this.acks.ack(ws, data, ids);
       },
       fail: (code, message) => {
         data.inFlight -= events.length;
