@@ -69,6 +69,7 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
   let sent = 0;
   let settled = 0;
   let failed = 0;
+  let opened = false;
   let closed = false;
   let pacer;
 
@@ -78,8 +79,11 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
     clearTimeout(guard);
     if (pacer !== undefined) clearTimeout(pacer);
     if (!sampled && !blast) {
-      framesSettled.add(sent);
-      framesFailed.add(failed + (sent - settled));
+      // A session that never connected failed all its frames; one cut short, those it sent.
+      const attempted = opened ? sent : frames;
+      eventsSent.add(sent * eventsPerFrame);
+      framesSettled.add(attempted);
+      framesFailed.add(failed + (attempted - settled));
       eventsAcked.add((settled - failed) * eventsPerFrame);
     }
     ws.close();
@@ -102,13 +106,13 @@ export function shopperSession(visitor, { frames, eventsPerFrame, thinkMs = 0, w
   };
 
   ws.onopen = () => {
+    opened = true;
     if (blast) {
       while (sent < frames) send();
       eventsSent.add(sent * eventsPerFrame);
       close();
       return;
     }
-    if (!sampled) eventsSent.add(frames * eventsPerFrame);
     if (paced) pace();
     else while (sent < Math.min(window, frames)) send();
   };
