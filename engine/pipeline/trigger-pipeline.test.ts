@@ -112,7 +112,7 @@ describe('TriggerPipeline frames', () => {
   });
 });
 
-describe('TriggerPipeline frames', () => {
+describe('TriggerPipeline turn batches and shutdown', () => {
   const page = (id: string): TrackedEvent => ({ ...search, id, type: 'page', props: {} });
   const frameOf = (id: string, replies: string[]) => ({
     visitor: { site: 'shop', visitor: 'ann' },

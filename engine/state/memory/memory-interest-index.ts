@@ -19,12 +19,12 @@ interface InterestSet {
   touchedAt: number;
 }
 
+type ProductSets = Partial<Record<InterestKind, InterestSet>>;
+
 /**
  * The in-process InterestIndex, for a single engine: the same semantics as the Redis one (it
  * passes the same contract suite). Ties on time are broken by visitor id, as a sorted set does.
  */
-type ProductSets = Partial<Record<InterestKind, InterestSet>>;
-
 export class MemoryInterestIndex implements InterestIndex {
   /** site → product → the product's sets: nested lookups, no key string made per update. */
   private readonly sites = new Map<string, Map<string, ProductSets>>();
@@ -121,7 +121,7 @@ export class MemoryInterestIndex implements InterestIndex {
           const set = sets[interest];
           if (set !== undefined && (set.touchedAt <= now - this.bounds.maxAge || set.members.size === 0)) sets[interest] = undefined;
         }
-        if (sets.view === undefined && sets.cart === undefined) products.delete(product);
+        if (INTEREST_KINDS.every((interest) => sets[interest] === undefined)) products.delete(product);
       }
       if (products.size === 0) this.sites.delete(site);
     }
