@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '../engine/config/index.js';
 import { startEngine, type RunningEngine } from '../engine/config/compose.js';
 import { decodeFrame, type DecodeLimits } from '../engine/gateway/index.js';
+import { Shopper, eventBodies } from './k6/lib/shopper.js';
 import { DiscardWarehouse } from './target/discard-warehouse.js';
 
 const { values } = parseArgs({
@@ -49,88 +50,8 @@ function seededRandom(seed: number): () => number {
 
 const random = seededRandom(Number(values.seed));
 
-/** The shopper mix of bench/k6/lib/shopper.js, kept in step with it. */
-const MIX: ReadonlyArray<[string, number]> = [
-  ['page', 0.24],
-  ['product', 0.4],
-  ['category', 0.16],
-  ['search', 0.1],
-  ['cart_add', 0.07],
-  ['cart_remove', 0.01],
-  ['checkout', 0.015],
-  ['purchase', 0.005],
-];
-const PRODUCTS = 200;
-const CATEGORIES = ['coffee', 'brewing', 'ceramics', 'linen', 'pantry'];
-const QUERIES = ['espresso', 'v60 filter', 'oat milk', 'grinder', 'mug', 'apron', 'decaf', 'kettle'];
-
-function popularProduct(): string {
-  const rank = Math.floor(Math.exp(random() * Math.log(PRODUCTS + 1)));
-  return `sku-${Math.max(1, rank)}`;
-}
-
-function pick<T>(list: readonly T[]): T {
-  return list[Math.floor(random() * list.length)]!;
-}
-
-function props(type: string): Record<string, unknown> | undefined {
-  switch (type) {
-    case 'product': {
-      const id = popularProduct();
-      return { id, name: `Product ${id}`, price: 19.5, category: pick(CATEGORIES), url: `/shop/p/${id}` };
-    }
-    case 'category':
-      return { id: pick(CATEGORIES) };
-    case 'search':
-      return { q: pick(QUERIES) };
-    case 'cart_add':
-    case 'cart_remove':
-      return { id: popularProduct(), qty: 1, price: 19.5 };
-    case 'checkout':
-      return { value: 39 };
-    case 'purchase':
-      return { order: `o-${Math.floor(random() * 1e9)}`, value: 39 };
-    default:
-      return undefined;
-  }
-}
-
-function eventType(): string {
-  const x = random();
-  let upTo = 0;
-  for (const [type, weight] of MIX) {
-    upTo += weight;
-    if (x < upTo) return type;
-  }
-  return 'page';
-}
-
-/** Event bodies without id and time, as the k6 shopper prepares them. */
-const BODIES = Array.from({ length: 512 }, () => {
-  const type = eventType();
-  const p = props(type);
-  return `"t":"${type}","u":"/shop/${type}"${p === undefined ? '' : `,"p":${JSON.stringify(p)}`}}`;
-});
-
-/** One visitor's frames, as wire JSON text. */
-class Shopper {
-  private sent = 0;
-  private readonly head: string;
-
-  constructor(readonly visitor: string) {
-    const session = `s${Math.floor(random() * 1e9).toString(36)}`;
-    this.head = `{"ss":"${session}","i":"${session}.`;
-  }
-
-  frame(size: number, now: number): string {
-    let text = '{"b":[';
-    for (let i = 0; i < size; i++) {
-      if (i > 0) text += ',';
-      text += `${this.head}${this.sent++}","ts":${now},${BODIES[Math.floor(random() * BODIES.length)]}`;
-    }
-    return `${text}]}`;
-  }
-}
+/** The k6 shopper's bodies, drawn from the seeded generator. */
+const BODIES = eventBodies(random);
 
 interface Counts {
   frames: number;
@@ -171,7 +92,7 @@ async function drive(engine: RunningEngine, limits: DecodeLimits, prefix: string
   let visitors = 0;
   const lane = async (): Promise<void> => {
     while (issued < total) {
-      const shopper = new Shopper(`${prefix}${visitors++}`);
+      const shopper = new Shopper(`${prefix}${visitors++}`, { random, bodies: BODIES });
       for (let i = 0; i < SESSION_FRAMES && issued < total; i++) {
         issued++;
         await sendFrame(engine, limits, site, shopper.visitor, shopper.frame(EVENTS_PER_FRAME, Date.now()), counts);

@@ -1,5 +1,6 @@
 // What a shopper sends: a realistic mix of page, product, category, search and cart events,
-// shaped as the tracker's wire frames (engine/protocol/messages.ts). Shared by every k6 script.
+// shaped as the tracker's wire frames (engine/protocol/messages.ts). Shared by every k6 script
+// and by bench/hot-path.ts, which passes a seeded `random` so two runs send the same stream.
 
 const MIX = [
   ['page', 0.24],
@@ -20,64 +21,71 @@ const CATEGORIES = ['coffee', 'brewing', 'ceramics', 'linen', 'pantry'];
 const QUERIES = ['espresso', 'v60 filter', 'oat milk', 'grinder', 'mug', 'apron', 'decaf', 'kettle'];
 
 /** A product id skewed towards the first ones (rank r chosen with weight ~ 1/r). */
-export function popularProduct() {
-  const rank = Math.floor(Math.exp(Math.random() * Math.log(PRODUCTS + 1)));
+export function popularProduct(random = Math.random) {
+  const rank = Math.floor(Math.exp(random() * Math.log(PRODUCTS + 1)));
   return `sku-${Math.max(1, rank)}`;
 }
 
-function pick(list) {
-  return list[Math.floor(Math.random() * list.length)];
+function pick(list, random) {
+  return list[Math.floor(random() * list.length)];
 }
 
-function props(type) {
+function props(type, random) {
   switch (type) {
     case 'product': {
-      const id = popularProduct();
-      return { id, name: `Product ${id}`, price: 19.5, category: pick(CATEGORIES), url: `/shop/p/${id}` };
+      const id = popularProduct(random);
+      return { id, name: `Product ${id}`, price: 19.5, category: pick(CATEGORIES, random), url: `/shop/p/${id}` };
     }
     case 'category':
-      return { id: pick(CATEGORIES) };
+      return { id: pick(CATEGORIES, random) };
     case 'search':
-      return { q: pick(QUERIES) };
+      return { q: pick(QUERIES, random) };
     case 'cart_add':
     case 'cart_remove':
-      return { id: popularProduct(), qty: 1, price: 19.5 };
+      return { id: popularProduct(random), qty: 1, price: 19.5 };
     case 'checkout':
       return { value: 39 };
     case 'purchase':
-      return { order: `o-${Math.floor(Math.random() * 1e9)}`, value: 39 };
+      return { order: `o-${Math.floor(random() * 1e9)}`, value: 39 };
     default:
       return undefined;
   }
 }
 
-function eventType() {
-  const x = Math.random();
+function eventType(random) {
+  const x = random();
   for (const [type, upTo] of CUMULATIVE) if (x < upTo) return type;
   return 'page';
 }
 
 /**
- * Event bodies without id and time, built once per VU: a frame then costs a few string
- * concatenations instead of a JSON.stringify, which keeps k6's share of the CPU down.
+ * Event bodies without id and time, built once: a frame then costs a few string concatenations
+ * instead of a JSON.stringify, which keeps the load generator's share of the CPU down.
  */
-const BODIES = [];
-for (let i = 0; i < 512; i++) {
-  const type = eventType();
-  const p = props(type);
-  BODIES.push(`"t":"${type}","u":"/shop/${type}"${p === undefined ? '' : `,"p":${JSON.stringify(p)}`}}`);
+export function eventBodies(random = Math.random, count = 512) {
+  const bodies = [];
+  for (let i = 0; i < count; i++) {
+    const type = eventType(random);
+    const p = props(type, random);
+    bodies.push(`"t":"${type}","u":"/shop/${type}"${p === undefined ? '' : `,"p":${JSON.stringify(p)}`}}`);
+  }
+  return bodies;
 }
+
+const BODIES = eventBodies();
 
 /** One visitor's stream: ids unique per visitor, one session id, times from the local clock. */
 export class Shopper {
-  constructor(visitor) {
+  constructor(visitor, { random = Math.random, bodies = BODIES } = {}) {
     this.visitor = visitor;
-    this.session = `s${Math.floor(Math.random() * 1e9).toString(36)}`;
+    this.random = random;
+    this.bodies = bodies;
+    this.session = `s${Math.floor(random() * 1e9).toString(36)}`;
     this.sent = 0;
     this.head = `{"ss":"${this.session}","i":"${this.session}.`;
   }
 
-  event(type = eventType(), p = props(type)) {
+  event(type = eventType(this.random), p = props(type, this.random)) {
     const event = { i: `${this.session}.${this.sent++}`, t: type, ts: Date.now(), u: `/shop/${type}`, ss: this.session };
     if (p !== undefined) event.p = p;
     return event;
@@ -89,12 +97,11 @@ export class Shopper {
   }
 
   /** A frame of `size` events of the realistic mix. */
-  frame(size) {
-    const now = Date.now();
+  frame(size, now = Date.now()) {
     let text = '{"b":[';
     for (let i = 0; i < size; i++) {
       if (i > 0) text += ',';
-      text += `${this.head}${this.sent++}","ts":${now},${BODIES[Math.floor(Math.random() * BODIES.length)]}`;
+      text += `${this.head}${this.sent++}","ts":${now},${this.bodies[Math.floor(this.random() * this.bodies.length)]}`;
     }
     return `${text}]}`;
   }
