@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CatalogueStore, ProductUpdate } from '../../engine/catalogue/index.js';
+import { describeSkippedContract } from '../support/skipped-suite.js';
 
 export interface OpenedCatalogueStore {
   store: CatalogueStore;
@@ -26,9 +27,7 @@ export function describeCatalogueStoreContract(
   options: CatalogueStoreContractOptions = {},
 ): void {
   if (options.skip !== undefined) {
-    describe.skip(`${name} (skipped: ${options.skip})`, () => {
-      it('meets the CatalogueStore contract', () => {});
-    });
+    describeSkippedContract(name, 'CatalogueStore', options.skip);
     return;
   }
 

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../engine/events/index.js';
 import type { EmailJob, EmailQueue, SendLedger } from '../../engine/mailer/index.js';
+import { describeSkippedContract } from '../support/skipped-suite.js';
 
 export interface OpenedMailerStore {
   queue: EmailQueue;
@@ -47,9 +48,7 @@ export function describeEmailQueueContract(
   options: { skip?: string } = {},
 ): void {
   if (options.skip !== undefined) {
-    describe.skip(`${name} (skipped: ${options.skip})`, () => {
-      it('meets the EmailQueue contract', () => {});
-    });
+    describeSkippedContract(name, 'EmailQueue', options.skip);
     return;
   }
 

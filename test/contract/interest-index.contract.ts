@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InterestBounds, InterestIndex, InterestQuery, InterestUpdate } from '../../engine/state/index.js';
+import { describeSkippedContract } from '../support/skipped-suite.js';
 
 export interface OpenedInterestIndex {
   index: InterestIndex;
@@ -32,9 +33,7 @@ export function describeInterestIndexContract(
   options: InterestIndexContractOptions = {},
 ): void {
   if (options.skip !== undefined) {
-    describe.skip(`${name} (skipped: ${options.skip})`, () => {
-      it('meets the InterestIndex contract', () => {});
-    });
+    describeSkippedContract(name, 'InterestIndex', options.skip);
     return;
   }
 

@@ -1,6 +1,7 @@
 /* The SuppressionList contract: the in-process and Redis lists both pass this suite. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Suppression, SuppressionList } from '../../engine/mailer/index.js';
+import { describeSkippedContract } from '../support/skipped-suite.js';
 
 export interface OpenedSuppressionList {
   list: SuppressionList;
@@ -21,9 +22,7 @@ export function describeSuppressionListContract(
   options: { skip?: string } = {},
 ): void {
   if (options.skip !== undefined) {
-    describe.skip(`${name} (skipped: ${options.skip})`, () => {
-      it('meets the SuppressionList contract', () => {});
-    });
+    describeSkippedContract(name, 'SuppressionList', options.skip);
     return;
   }
 

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, type VisitorRef } from '../../engine/events/index.js';
 import type { EventOps, RetentionPolicy, StateOp, WindowStore } from '../../engine/state/index.js';
 import { SPAN, add, alice, bob, count, describeTimersAndClaims, gate, type WindowStoreHarness } from './window-store-timers.contract.js';
+import { describeSkippedContract } from '../support/skipped-suite.js';
 
 export interface WindowStoreSetup {
   clock: ManualClock;
@@ -43,9 +44,7 @@ export function describeWindowStoreContract(
   options: WindowStoreContractOptions = {},
 ): void {
   if (options.skip !== undefined) {
-    describe.skip(`${name} (skipped: ${options.skip})`, () => {
-      it('meets the WindowStore contract', () => {});
-    });
+    describeSkippedContract(name, 'WindowStore', options.skip);
     return;
   }
 
