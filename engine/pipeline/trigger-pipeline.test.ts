@@ -44,18 +44,23 @@ const VIEWED_TWICE = new ScenarioCompiler().compileOrThrow(
 const search: TrackedEvent = { id: 'e1', site: 'shop', visitor: 'ann', session: 's', type: 'search', time: T0, receivedAt: T0, url: '', props: { q: 'mug' } };
 const reply = { ack: () => undefined, fail: () => undefined };
 
+/** A pop-in channel whose first show fails (the socket registry blinked); later shows record the visitor. */
+function failingOnce(shown: string[]): PopinPort {
+  let attempts = 0;
+  return {
+    show: async (visitor) => {
+      if (++attempts === 1) throw new Error('socket registry unavailable');
+      shown.push(visitor.visitor);
+      return true;
+    },
+  };
+}
+
 describe('TriggerPipeline timers', () => {
   test('a timer whose delivery fails is armed again and delivered on a later pass', async () => {
     const clock = new ManualClock(T0);
-    let attempts = 0;
     const shown: string[] = [];
-    const popins: PopinPort = {
-      show: async (visitor) => {
-        if (++attempts === 1) throw new Error('socket registry unavailable');
-        shown.push(visitor.visitor);
-        return true;
-      },
-    };
+    const popins = failingOnce(shown);
     const { pipeline } = pipelineWith(popins, clock);
     await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
     clock.set(T0 + 60_000);
@@ -88,15 +93,8 @@ describe('TriggerPipeline timers', () => {
 describe('TriggerPipeline frames', () => {
   test('a firing whose delivery fails after its events were stored is delivered at the next try, and the frame is acked', async () => {
     const clock = new ManualClock(T0);
-    let attempts = 0;
     const shown: string[] = [];
-    const popins: PopinPort = {
-      show: async (visitor) => {
-        if (++attempts === 1) throw new Error('socket registry unavailable');
-        shown.push(visitor.visitor);
-        return true;
-      },
-    };
+    const popins = failingOnce(shown);
     const { pipeline } = pipelineWith(popins, clock);
     const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
     const acked: string[] = [];
