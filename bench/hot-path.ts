@@ -2,8 +2,9 @@
  * The engine's CPU per frame without k6 or sockets: frames made as the k6 shopper makes them
  * (bench/k6/lib/shopper.js) go through the gateway's decoder, the interest tracker and the
  * pipeline of an engine on the in-process store with a discarding warehouse, ~200 in flight.
- *   npx tsx bench/hot-path.ts [--scenarios DIR] [--frames N] [--events-per-frame K] [--profile]
- * --profile writes a CPU profile of the measured part only; read it with bench/profile-top.ts.
+ *   npx tsx bench/hot-path.ts [--scenarios DIR] [--frames N] [--events-per-frame K] [--profile | --allocations]
+ * --profile writes a CPU profile of the measured part only, --allocations a sampled profile of
+ * every allocation it made (collected or not); read either with bench/profile-top.ts.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     'session-frames': { type: 'string', default: '50' },
     seed: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
+    allocations: { type: 'boolean', default: false },
   },
 });
 
@@ -103,6 +105,32 @@ async function drive(engine: RunningEngine, limits: DecodeLimits, prefix: string
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
 }
 
+/** The CPU profiler (--profile) or the allocation sampler (--allocations) on the measured part; stop() writes the file. */
+async function startProfiler(): Promise<{ stop(): Promise<string> } | undefined> {
+  if (!values.profile && !values.allocations) return undefined;
+  const session = new Session();
+  session.connect();
+  const write = async (extension: string, profile: unknown): Promise<string> => {
+    const file = join(tmpdir(), `hot-path-${Date.now()}.${extension}`);
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+    return file;
+  };
+  if (values.allocations) {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 512,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    return { stop: async () => write('heapprofile', (await session.post('HeapProfiler.stopSampling')).profile) };
+  }
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return { stop: async () => write('cpuprofile', (await session.post('Profiler.stop')).profile) };
+}
+
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tw-hot-path-'));
   const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'warn' }, scenarios: { dir: values.scenarios! } });
@@ -115,13 +143,7 @@ async function main(): Promise<void> {
   try {
     const warm: Counts = { frames: 0, failed: 0, rejected: 0 };
     await drive(engine, limits, 'warm-', WARMUP, warm);
-    const session = values.profile ? new Session() : undefined;
-    if (session !== undefined) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.setSamplingInterval', { interval: 100 });
-      await session.post('Profiler.start');
-    }
+    const profiler = await startProfiler();
     gcObserver.observe({ entryTypes: ['gc'] });
     const counts: Counts = { frames: 0, failed: 0, rejected: 0 };
     const cpuBefore = process.cpuUsage();
@@ -138,12 +160,9 @@ async function main(): Promise<void> {
     console.log(`CPU per frame  ${perFrame.toFixed(2)} µs   (per event ${(perFrame / EVENTS_PER_FRAME).toFixed(2)} µs; user ${(cpu.user / counts.frames).toFixed(2)}, system ${(cpu.system / counts.frames).toFixed(2)})`);
     console.log(`frames/s       ${Math.round(counts.frames / seconds)}   (${seconds.toFixed(2)} s wall; GC ${((gcMillis * 1000) / counts.frames).toFixed(2)} µs per frame)`);
     if (counts.failed + counts.rejected > 0) console.log(`failed ${counts.failed}, rejected ${counts.rejected}`);
-    if (session !== undefined) {
-      const { profile } = await session.post('Profiler.stop');
-      const file = join(tmpdir(), `hot-path-${Date.now()}.cpuprofile`);
-      await writeFile(file, JSON.stringify(profile));
-      session.disconnect();
-      console.log(`profile        ${file}\n               npx tsx bench/profile-top.ts ${file}`);
+    if (profiler !== undefined) {
+      const file = await profiler.stop();
+      console.log(`profile        ${file}\n               npx tsx bench/profile-top.ts --per ${counts.frames} ${file}`);
     }
   } finally {
     await engine.stop();
