@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --clickhouse-server] [-- --scenarios DIR] [-- --profile] [-- --only a,b]`
+ * `npm run bench [-- --quick] [-- --clickhouse-server] [-- --scenarios DIR] [-- --profile] [-- --node-flags "..."] [-- --only a,b]`
  * `npm run bench -- --replay FILE` (NDJSON from bench/generate.ts, or a clickstream CSV)
  *
  * Measures, in one run and with one load generator (k6), the bare uWS ceiling, the engine on the
@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine, findK6, startBenchClickHouse, startBenchRedis, type LoadRun } from './harness/index.js';
-import { renderResults, type BenchResults, type LatencyRow, type ThroughputRow } from './report/index.js';
+import { renderResults, type BenchResults, type ThroughputRow } from './report/index.js';
 import { runReplay } from './replay-command.js';
 import {
   ceilingThroughput,
   engineName,
   engineThroughput,
   frameErrors,
-  latencyAt,
+  compareLatency,
   scalingRun,
   socketMemory,
   withCeiling,
@@ -27,7 +27,6 @@ import {
   type BenchContext,
   type CeilingRuns,
   type EngineRuns,
-  type LatencyRun,
   type StoreChoice,
 } from './steps/index.js';
 import { checkTargets } from './targets.js';
@@ -45,6 +44,7 @@ const { values } = parseArgs({
     'clickhouse-server': { type: 'boolean', default: false },
     scenarios: { type: 'string', default: 'deploy/demo/scenarios' },
     profile: { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
     only: { type: 'string' },
   },
 });
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     redis,
     clickhouse,
     profileDir: values.profile ? join(tmpdir(), `tripwire-profiles-${Date.now().toString(36)}`) : undefined,
+    nodeFlags: values['node-flags']!.split(' ').filter(Boolean),
     log: (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`),
   };
   try {
@@ -106,7 +107,6 @@ async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise
     for (const [size, run] of ceiling.drop) results.throughput.push(row('bare uWS, parse and drop', size, run, undefined));
     for (const [size, run] of ceiling.echo) results.throughput.push(row('bare uWS, echo', size, run, undefined));
   }
-  const latencies: Array<{ configuration: string; load: number; run: LatencyRun }> = [];
   const engines: Array<[string, StoreChoice, 'discard' | 'chdb' | 'server']> = [];
   if (only.has('memory')) engines.push(['memory', 'memory', 'discard']);
   if (only.has('redis')) engines.push(['redis', 'redis', 'discard']);
@@ -117,10 +117,13 @@ async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise
       const runs = await engineThroughput(ctx, target, { redis: store === 'redis', sink: section === 'sink' ? name : undefined });
       if (section !== 'sink') {
         const max = runs.runs.get(1)!.eventsPerSecond;
-        for (const load of LOADS) {
-          ctx.log(`latency: ${name} at ${load * 100}% of ${Math.round(max)} events/s`);
-          latencies.push({ configuration: name, load, run: await latencyAt(ctx, target, max * load, false) });
-        }
+        // The echo server idles beside the engine until its rounds come.
+        await withCeiling(async (echo) => {
+          for (const load of LOADS) {
+            ctx.log(`latency: ${name} against the bare uWS echo at ${load * 100}% of ${Math.round(max)} events/s`);
+            results.latency.push(await compareLatency(ctx, target, echo, name, load, max * load));
+          }
+        });
       }
       return runs;
     });
@@ -128,7 +131,6 @@ async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise
     if (section === 'redis') results.redisCost.push(...measured.redisCost);
     results.sink.push(...measured.sink);
   }
-  results.latency.push(...(await withEchoes(ctx, latencies)));
   if (only.has('scaling')) {
     const populations = [1_000, 10_000, 100_000];
     for (const store of ['memory', 'redis'] as const) for (const visitors of populations) results.scaling.push(await scalingRun(ctx, store, visitors));
@@ -145,31 +147,6 @@ async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise
   results.targets = checkTargets(results);
   results.notes = notes(results);
   return results;
-}
-
-/** The bare uWS echo round trip at each load the engine's latency was measured at. */
-async function withEchoes(ctx: BenchContext, latencies: Array<{ configuration: string; load: number; run: LatencyRun }>): Promise<LatencyRow[]> {
-  if (latencies.length === 0) return [];
-  return withCeiling(async (target) => {
-    const rows: LatencyRow[] = [];
-    for (const { configuration, load, run } of latencies) {
-      ctx.log(`latency: bare uWS echo at ${Math.round(run.offered)} events/s`);
-      const echo = await latencyAt(ctx, target, run.offered, true);
-      rows.push({
-        configuration,
-        load,
-        offeredEventsPerSecond: run.offered,
-        achievedEventsPerSecond: run.achieved,
-        p50: run.p50,
-        p95: run.p95,
-        p99: run.p99,
-        echoP50: echo.p50,
-        echoP99: echo.p99,
-        missed: run.missed,
-      });
-    }
-    return rows;
-  });
 }
 
 function row(configuration: string, size: number, run: LoadRun, ceiling: CeilingRuns | undefined): ThroughputRow {

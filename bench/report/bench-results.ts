@@ -34,18 +34,26 @@ export interface ThroughputRow {
   frameErrors: number;
 }
 
+/** Engine and bare echo measured in alternating rounds at the same offered rate; figures are medians over the rounds. */
 export interface LatencyRow {
   configuration: string;
   /** Share of the engine's max throughput the background load aimed at. */
   load: number;
+  rounds: number;
   offeredEventsPerSecond: number;
   achievedEventsPerSecond: number;
   p50: number;
   p95: number;
   p99: number;
-  echoP50: number | undefined;
-  echoP99: number | undefined;
+  echoP50: number;
+  echoP99: number;
+  /** Each round's p99, engine and echo, in the order they ran. */
+  p99Rounds: number[];
+  echoP99Rounds: number[];
   missed: number;
+  /** The engine's own event-loop delay p99 (median of rounds) and longest GC pause (of all rounds), ms. */
+  engineLoopDelayP99: number;
+  engineGcMaxMs: number;
 }
 
 export interface RedisCostRow {

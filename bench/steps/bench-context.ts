@@ -16,6 +16,8 @@ export interface BenchContext {
   /** A ClickHouse server for the sink step; chdb in process when absent. */
   clickhouse: BenchClickHouse | undefined;
   profileDir: string | undefined;
+  /** Node/V8 flags for every engine process (not the bare servers). */
+  nodeFlags: readonly string[];
   log(message: string): void;
 }
 
@@ -42,7 +44,7 @@ export async function withEngine<T>(ctx: BenchContext, store: StoreChoice, wareh
   if (warehouse === 'server') config.warehouse = { clickhouseUrl: ctx.clickhouse!.url, database: namespace };
   const target = await spawnTarget(
     { kind: 'engine', config, warehouse: warehouse === 'discard' ? 'discard' : 'configured' },
-    { cpuProfileDir: ctx.profileDir === undefined ? undefined : join(ctx.profileDir, `${store}-${warehouse}`) },
+    { cpuProfileDir: ctx.profileDir === undefined ? undefined : join(ctx.profileDir, `${store}-${warehouse}`), nodeFlags: ctx.nodeFlags },
   );
   try {
     return await use(target);

@@ -1,5 +1,6 @@
 import { measureLoad, summaryValue } from '../harness/index.js';
-import type { Target, TargetStats } from '../target/index.js';
+import type { LatencyRow } from '../report/index.js';
+import type { Target, TargetPauses, TargetStats } from '../target/index.js';
 import { accepted, type BenchContext } from './bench-context.js';
 
 export interface LatencyRun {
@@ -9,9 +10,11 @@ export interface LatencyRun {
   p95: number;
   p99: number;
   missed: number;
+  /** The target's event-loop delay and GC pauses while the load ran. */
+  pauses: TargetPauses;
 }
 
-const PROBE_RATE = 30;
+const PROBE_RATE = 60;
 /** Background sockets send 50 one-event frames, one every 20 ms: a second each, like the saturation runs' 50-frame sessions. */
 const BACKGROUND = { BG_FRAMES: 50, BG_EVENTS: 1, BG_THINK_MS: 20 } as const;
 
@@ -19,19 +22,20 @@ const BACKGROUND = { BG_FRAMES: 50, BG_EVENTS: 1, BG_THINK_MS: 20 } as const;
  * Pop-in latency (or, against the bare server's /echo, the round trip) while background sockets
  * offer `eventsPerSecond` in total, probes included.
  */
-export async function latencyAt(ctx: BenchContext, target: Target, eventsPerSecond: number, echo: boolean): Promise<LatencyRun> {
+async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: number, echo: boolean): Promise<LatencyRun> {
   const probeEvents = PROBE_RATE * 3;
   const bgRate = Math.max(1, Math.round((eventsPerSecond - probeEvents) / BACKGROUND.BG_FRAMES));
   const env: Record<string, string | number> = {
     ...BACKGROUND,
     PROBE_RATE,
     BG_RATE: bgRate,
-    DURATION: ctx.quick ? '8s' : '20s',
+    DURATION: ctx.quick ? '4s' : '12s',
     RUN_ID: ctx.runId,
     P99_MS: 1e9,
   };
   if (echo) Object.assign(env, { ECHO: 1, LIVE_PATH: '/echo' });
   const count = echo ? (stats: TargetStats) => stats.echoed : accepted;
+  await target.pauses();
   const run = await measureLoad(ctx.k6, 'popin-latency.js', env, target, count);
   const trend = (field: string): number => summaryValue(run.k6.summary, 'popin_latency_ms', field) ?? Number.NaN;
   return {
@@ -41,5 +45,51 @@ export async function latencyAt(ctx: BenchContext, target: Target, eventsPerSeco
     p95: trend('p(95)'),
     p99: trend('p(99)'),
     missed: summaryValue(run.k6.summary, 'popin_missed', 'value') ?? 0,
+    pauses: await target.pauses(),
+  };
+}
+
+/**
+ * The engine's pop-in latency against the bare echo's round trip at the same offered rate, in
+ * alternating rounds (engine, echo, engine, echo...): a p99 from a few hundred probes moves a lot
+ * between runs on a shared machine, and alternating spreads that drift over both sides.
+ */
+export async function compareLatency(
+  ctx: BenchContext,
+  engine: Target,
+  echo: Target,
+  configuration: string,
+  load: number,
+  eventsPerSecond: number,
+): Promise<LatencyRow> {
+  const engineRuns: LatencyRun[] = [];
+  const echoRuns: LatencyRun[] = [];
+  for (let round = 0; round < (ctx.quick ? 3 : 5); round++) {
+    engineRuns.push(await latencyRun(ctx, engine, eventsPerSecond, false));
+    echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, true));
+    const [e, b] = [engineRuns.at(-1)!, echoRuns.at(-1)!];
+    ctx.log(`  round ${round + 1}: engine p99 ${e.p99.toFixed(2)} ms (loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)}, longest GC ${e.pauses.gcMaxMs.toFixed(1)}), echo p99 ${b.p99.toFixed(2)} ms`);
+  }
+  const median = (runs: readonly LatencyRun[], pick: (run: LatencyRun) => number): number => {
+    const sorted = runs.map(pick).sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  return {
+    configuration,
+    load,
+    rounds: engineRuns.length,
+    offeredEventsPerSecond: engineRuns[0]!.offered,
+    achievedEventsPerSecond: median(engineRuns, (run) => run.achieved),
+    p50: median(engineRuns, (run) => run.p50),
+    p95: median(engineRuns, (run) => run.p95),
+    p99: median(engineRuns, (run) => run.p99),
+    echoP50: median(echoRuns, (run) => run.p50),
+    echoP99: median(echoRuns, (run) => run.p99),
+    p99Rounds: engineRuns.map((run) => run.p99),
+    echoP99Rounds: echoRuns.map((run) => run.p99),
+    missed: median(engineRuns, (run) => run.missed),
+    engineLoopDelayP99: median(engineRuns, (run) => run.pauses.loopDelayP99),
+    engineGcMaxMs: Math.max(...engineRuns.map((run) => run.pauses.gcMaxMs)),
   };
 }

@@ -1,5 +1,5 @@
 export { spawnTarget } from './spawn-target.js';
 export type { Target, TargetOptions } from './spawn-target.js';
-export type { TargetSpec, TargetStats } from './target-spec.js';
+export type { TargetPauses, TargetSpec, TargetStats } from './target-spec.js';
 export { DiscardWarehouse } from './discard-warehouse.js';
 export { buildTarget } from './build-target.js';

@@ -1,10 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { TARGET_ENTRY } from './build-target.js';
-import type { TargetReply, TargetRequest, TargetSpec, TargetStats } from './target-spec.js';
+import type { TargetPauses, TargetReply, TargetRequest, TargetSpec, TargetStats } from './target-spec.js';
 
 export interface TargetOptions {
   /** Writes a V8 CPU profile of the target into this folder when it stops (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** Further node/V8 flags for the engine process, e.g. GC settings to compare (`--node-flags`). */
+  nodeFlags?: readonly string[];
   startTimeoutMs?: number;
 }
 
@@ -16,18 +18,20 @@ export interface Target {
   stats(options?: { gc?: boolean }): Promise<TargetStats>;
   /** Fills the engine's store with visitors `<prefix>-0` … `<prefix>-(count-1)`; resolves with the failed frames. */
   seed(count: number, prefix: string): Promise<number>;
+  /** Event-loop delay and GC pauses since the previous call (the first call covers the time since start). */
+  pauses(): Promise<TargetPauses>;
   stop(): Promise<void>;
 }
 
 export async function spawnTarget(spec: TargetSpec, options: TargetOptions = {}): Promise<Target> {
-  const execArgv = ['--expose-gc'];
+  const execArgv = ['--expose-gc', ...(options.nodeFlags ?? [])];
   if (options.cpuProfileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const child = fork(TARGET_ENTRY, [JSON.stringify(spec)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await ready(child, options.startTimeoutMs ?? 60_000);
   let nextId = 0;
   const pending = new Map<number, (reply: TargetReply) => void>();
   child.on('message', (message: TargetReply) => {
-    if (message.type !== 'stats' && message.type !== 'seeded') return;
+    if (message.type === 'ready' || message.type === 'failed') return;
     pending.get(message.id)?.(message);
     pending.delete(message.id);
   });
@@ -54,6 +58,11 @@ export async function spawnTarget(spec: TargetSpec, options: TargetOptions = {})
       const reply = await ask((id) => ({ type: 'seed', id, visitors: count, prefix }));
       if (reply.type !== 'seeded') throw new Error(`unexpected reply ${reply.type}`);
       return reply.failed;
+    },
+    pauses: async () => {
+      const reply = await ask((id) => ({ type: 'pauses', id }));
+      if (reply.type !== 'pauses') throw new Error(`unexpected reply ${reply.type}`);
+      return reply.pauses;
     },
     stop: async () => {
       if (child.connected) child.send({ type: 'stop' } satisfies TargetRequest);

@@ -8,6 +8,7 @@ import { startEngine, type RunningEngine } from '../../engine/config/compose.js'
 import { BatchingSink } from '../../engine/warehouse/index.js';
 import { startCeilingServer, type CeilingServer } from '../ceiling/index.js';
 import { DiscardWarehouse } from './discard-warehouse.js';
+import { PauseMonitor } from './pause-monitor.js';
 import { seedVisitors } from './seed-visitors.js';
 import type { TargetReply, TargetRequest, TargetSpec, TargetStats } from './target-spec.js';
 
@@ -51,7 +52,12 @@ async function main(): Promise<void> {
     stop = async () => server.close();
     port = server.port;
   }
+  const pauses = new PauseMonitor();
   process.on('message', (request: TargetRequest) => {
+    if (request.type === 'pauses') {
+      reply({ type: 'pauses', id: request.id, pauses: pauses.take() });
+      return;
+    }
     if (request.type === 'stop') {
       void stop().then(() => process.exit(0));
       return;

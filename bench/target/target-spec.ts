@@ -23,8 +23,24 @@ export interface TargetStats {
   openSockets: number;
 }
 
+/** How long the target's event loop stalled, and what of that was garbage collection, since the last reading. */
+export interface TargetPauses {
+  /** Event-loop delay percentiles, ms: how late a 5 ms timer ran (monitorEventLoopDelay). */
+  loopDelayP50: number;
+  loopDelayP99: number;
+  loopDelayMax: number;
+  /** Garbage collection pauses on the main thread: count, total and longest, ms. */
+  gcCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
+  /** The longest pause of each kind (scavenge, mark-compact, incremental, weak callbacks). */
+  gcMaxMsByKind: Record<string, number>;
+}
+
 export type TargetRequest =
   | { type: 'stats'; id: number; gc?: boolean }
+  /** Reads the pauses since the last such request and starts counting afresh. */
+  | { type: 'pauses'; id: number }
   /** Gives `visitors` visitors (`<prefix>-0`, `<prefix>-1`...) a short session's state. */
   | { type: 'seed'; id: number; visitors: number; prefix: string }
   | { type: 'stop' };
@@ -32,4 +48,5 @@ export type TargetReply =
   | { type: 'ready'; port: number }
   | { type: 'stats'; id: number; stats: TargetStats }
   | { type: 'seeded'; id: number; failed: number }
+  | { type: 'pauses'; id: number; pauses: TargetPauses }
   | { type: 'failed'; message: string };
