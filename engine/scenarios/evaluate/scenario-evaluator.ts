@@ -9,10 +9,10 @@ import {
   absenceTimerId,
   dateTimerId,
   decodeTimerPayload,
-  encodeEventContext,
   encodeTimerPayload,
-  eventTimerPayload,
+  eventPayloadTail,
   journeyTimerId,
+  timerPayloadHead,
   type StoredContext,
 } from './timer-payload.js';
 import { triggerContext, type Candidate, type TriggerContext } from './trigger-context.js';
@@ -40,14 +40,24 @@ export interface FramePlan {
 /**
  * Hooks run in this order for an event: reads and cancellations before writes, so an event that is
  * both a sequence's `first` and `then`, or both an absence's `missing` and `after`, sees the state
- * from before itself, then re-arms.
+ * from before itself, then re-arms. A hook carries the scenario's key and timer names made once,
+ * so an event costs one string join per key instead of a template of several parts.
  */
 type Hook =
-  | { role: 'count'; scenario: Scenario; trigger: CountTrigger }
-  | { role: 'sequence.then' | 'sequence.first'; scenario: Scenario; trigger: SequenceTrigger }
-  | { role: 'absence.missing' | 'absence.after'; scenario: Scenario; trigger: AbsenceTrigger }
+  | { role: 'count'; scenario: Scenario; trigger: CountTrigger; windowPrefix: string }
+  | { role: 'sequence.then' | 'sequence.first'; scenario: Scenario; trigger: SequenceTrigger; windowPrefix: string }
+  | { role: 'absence.missing' | 'absence.after'; scenario: Scenario; trigger: AbsenceTrigger; timers: AbsenceTimerNames }
   | { role: 'date'; scenario: Scenario; trigger: DateTrigger }
-  | { role: 'exit'; scenario: Scenario; matchers: EventMatcher[] };
+  | { role: 'exit'; scenario: Scenario; matchers: EventMatcher[]; journeyTimer: string; absenceTimers: string | undefined };
+
+/** An absence scenario's timer ids (`absenceTimerId`) and payload head, made once. */
+interface AbsenceTimerNames {
+  /** The timer of the empty group; also the prefix every group's timer starts with. */
+  base: string;
+  /** `base` and the separator: a group's timer is `groupPrefix + group`. */
+  groupPrefix: string;
+  payloadHead: string;
+}
 
 const ROLE_ORDER: Record<Hook['role'], number> = {
   exit: 0,
@@ -67,9 +77,9 @@ const ROLE_ORDER: Record<Hook['role'], number> = {
 export class ScenarioEvaluator {
   private readonly byType = new Map<EventType, Hook[]>();
   private readonly byId = new Map<string, Scenario>();
-  /** The last event whose context was encoded, and its text (see eventContext). */
-  private contextOf: TrackedEvent | undefined;
-  private contextText = '';
+  /** The last event whose payload tail was encoded, and its text (see payloadTail). */
+  private tailOf: TrackedEvent | undefined;
+  private tailText = '';
 
   constructor(readonly scenarios: readonly Scenario[]) {
     for (const scenario of scenarios) {
@@ -86,7 +96,7 @@ export class ScenarioEvaluator {
   plan(visitor: VisitorRef, events: readonly TrackedEvent[]): FramePlan {
     const ops: EventOps[] = [];
     const probes: Probe[] = [];
-    this.contextOf = undefined;
+    this.tailOf = undefined;
     for (let eventIndex = 0; eventIndex < events.length; eventIndex++) {
       const event = events[eventIndex]!;
       const eventOps: StateOp[] = [];
@@ -173,17 +183,24 @@ export class ScenarioEvaluator {
   private index(scenario: Scenario): void {
     const trigger = scenario.trigger;
     switch (trigger.kind) {
-      case 'count':
-        for (const type of trigger.match.types) this.hook(type, { role: 'count', scenario, trigger });
+      case 'count': {
+        const windowPrefix = `w:${scenario.id}:`;
+        for (const type of trigger.match.types) this.hook(type, { role: 'count', scenario, trigger, windowPrefix });
         break;
-      case 'absence':
-        for (const type of trigger.missing.types) this.hook(type, { role: 'absence.missing', scenario, trigger });
-        for (const type of trigger.after.types) this.hook(type, { role: 'absence.after', scenario, trigger });
+      }
+      case 'absence': {
+        const base = absenceTimerId(scenario.id, '');
+        const timers: AbsenceTimerNames = { base, groupPrefix: `${base}:`, payloadHead: timerPayloadHead(scenario.id) };
+        for (const type of trigger.missing.types) this.hook(type, { role: 'absence.missing', scenario, trigger, timers });
+        for (const type of trigger.after.types) this.hook(type, { role: 'absence.after', scenario, trigger, timers });
         break;
-      case 'sequence':
-        for (const type of trigger.then.types) this.hook(type, { role: 'sequence.then', scenario, trigger });
-        for (const type of trigger.first.types) this.hook(type, { role: 'sequence.first', scenario, trigger });
+      }
+      case 'sequence': {
+        const windowPrefix = `s:${scenario.id}:`;
+        for (const type of trigger.then.types) this.hook(type, { role: 'sequence.then', scenario, trigger, windowPrefix });
+        for (const type of trigger.first.types) this.hook(type, { role: 'sequence.first', scenario, trigger, windowPrefix });
         break;
+      }
       case 'date':
         this.hook('identify', { role: 'date', scenario, trigger });
         break;
@@ -193,7 +210,9 @@ export class ScenarioEvaluator {
     }
     const exits = exitMatchers(scenario);
     const types = new Set(exits.flatMap((matcher) => [...matcher.types]));
-    for (const type of types) this.hook(type, { role: 'exit', scenario, matchers: exits });
+    const journeyTimer = journeyTimerId(scenario.id);
+    const absenceTimers = trigger.kind === 'absence' ? absenceTimerId(scenario.id, '') : undefined;
+    for (const type of types) this.hook(type, { role: 'exit', scenario, matchers: exits, journeyTimer, absenceTimers });
   }
 
   private planHook(hook: Hook, event: TrackedEvent, eventIndex: number, ops: StateOp[], probes: Probe[]): void {
@@ -206,7 +225,7 @@ export class ScenarioEvaluator {
         const member = trigger.distinct === undefined ? event.id : groupValue(event, trigger.distinct);
         if (group === undefined || member === undefined) return;
         probes.push({ eventIndex, opIndex: ops.length, scenario, equals: trigger.atLeast, atLeast: trigger.atLeast });
-        ops.push({ kind: 'window.add', key: `w:${scenario.id}:${group}`, member, at: event.time, span: trigger.within });
+        ops.push({ kind: 'window.add', key: hook.windowPrefix + group, member, at: event.time, span: trigger.within });
         return;
       }
       case 'sequence.first':
@@ -216,7 +235,7 @@ export class ScenarioEvaluator {
         if (!matchesEvent(matcher, event)) return;
         const group = groupValue(event, matcher.by);
         if (group === undefined) return;
-        const key = `s:${scenario.id}:${group}`;
+        const key = hook.windowPrefix + group;
         if (hook.role === 'sequence.first') {
           ops.push({ kind: 'window.add', key, member: event.id, at: event.time, span: trigger.within });
           return;
@@ -232,13 +251,13 @@ export class ScenarioEvaluator {
         if (!matchesEvent(matcher, event)) return;
         const group = groupValue(event, matcher.by);
         if (group === undefined) return;
-        const timer = absenceTimerId(scenario.id, group);
+        const { timers } = hook;
+        const timer = group === '' ? timers.base : timers.groupPrefix + group;
         if (hook.role === 'absence.missing') {
           ops.push({ kind: 'timer.cancel', timer });
           return;
         }
-        const payload = eventTimerPayload(scenario.id, this.eventContext(event));
-        ops.push({ kind: 'timer.arm', timer, due: event.time + trigger.within, payload });
+        ops.push({ kind: 'timer.arm', timer, due: event.time + trigger.within, payload: timers.payloadHead + this.payloadTail(event) });
         return;
       }
       case 'date': {
@@ -248,9 +267,9 @@ export class ScenarioEvaluator {
       }
       case 'exit':
         if (!hook.matchers.some((matcher) => matchesEvent(matcher, event))) return;
-        ops.push({ kind: 'timer.cancel', timer: journeyTimerId(scenario.id) });
+        ops.push({ kind: 'timer.cancel', timer: hook.journeyTimer });
         // Every pending reminder of the scenario, whatever its group: one op, whatever the number of groups.
-        if (scenario.trigger.kind === 'absence') ops.push({ kind: 'timer.cancelPrefix', prefix: absenceTimerId(scenario.id, '') });
+        if (hook.absenceTimers !== undefined) ops.push({ kind: 'timer.cancelPrefix', prefix: hook.absenceTimers });
         return;
     }
   }
@@ -272,12 +291,12 @@ export class ScenarioEvaluator {
    * The event's part of a timer payload, encoded once per event: one product view re-arms the
    * reminders of several scenarios with the same context.
    */
-  private eventContext(event: TrackedEvent): string {
-    if (this.contextOf !== event) {
-      this.contextOf = event;
-      this.contextText = encodeEventContext({ event, props: event.props });
+  private payloadTail(event: TrackedEvent): string {
+    if (this.tailOf !== event) {
+      this.tailOf = event;
+      this.tailText = eventPayloadTail({ event, props: event.props });
     }
-    return this.contextText;
+    return this.tailText;
   }
 
   private hook(type: EventType, hook: Hook): void {

@@ -26,8 +26,8 @@ const view: TrackedEvent = {
   props: { id: 'mug', name: 'Mug', price: 12 },
 };
 
-function armed(evaluator: ScenarioEvaluator): TimerArmOp[] {
-  return evaluator.plan(visitor, [view]).ops[0]!.ops.filter((op): op is TimerArmOp => op.kind === 'timer.arm');
+function armed(evaluator: ScenarioEvaluator, event: TrackedEvent = view): TimerArmOp[] {
+  return evaluator.plan(visitor, [event]).ops[0]!.ops.filter((op): op is TimerArmOp => op.kind === 'timer.arm');
 }
 
 describe('timer payloads', () => {
@@ -66,6 +66,13 @@ describe('timer payloads', () => {
   test('a payload is stored short: the event positional, field names of one letter', () => {
     const [arm] = armed(new ScenarioEvaluator([scenario('left-a', 'Left A')]));
     expect(arm!.payload).toBe('{"s":"left-a","e":["e1","product",1000,"/p/mug"],"p":{"id":"mug","name":"Mug","price":12}}');
+  });
+
+  test('an event-armed payload is the same text as the whole payload encoded at once', () => {
+    const odd: TrackedEvent = { ...view, id: 'e"1', url: '/p/"mug"\u2028', props: { id: 'mug', name: 'Mug "XL" \\ é', price: 12.5 } };
+    const [arm] = armed(new ScenarioEvaluator([scenario('left-a', 'Left A')]), odd);
+    const context = { event: { id: odd.id, type: odd.type, time: odd.time, url: odd.url }, props: odd.props };
+    expect(arm!.payload).toBe(encodeTimerPayload({ scenario: 'left-a', context }));
   });
 
   test('a journey step payload keeps its variant, step, occurrence and failures through a round trip', () => {

@@ -61,18 +61,19 @@ export function encodeTimerPayload(payload: TimerPayload): string {
 }
 
 /**
- * The payload of a timer armed by an event, from the event's part already encoded by
- * `encodeEventContext`: an event re-arming the timers of several scenarios encodes it once.
- * The same text as encodeTimerPayload({ scenario, context }).
+ * A timer armed by an event has the payload `timerPayloadHead(scenario) + eventPayloadTail(event)`,
+ * the same text as encodeTimerPayload({ scenario, context }): the head is made once per scenario,
+ * the tail once per event, so an event re-arming the reminders of several scenarios costs one
+ * string join each.
  */
-export function eventTimerPayload(scenarioId: string, eventContext: string): string {
-  return `{"s":${JSON.stringify(scenarioId)},${eventContext}}`;
+export function timerPayloadHead(scenarioId: string): string {
+  return `{"s":${JSON.stringify(scenarioId)},`;
 }
 
-/** The event's members of a stored payload (`"e":[…],"p":{…}`), without making the intermediate objects: it runs for most events. */
-export function encodeEventContext(context: StoredContext): string {
+/** The event's members of a stored payload and its closing brace (`"e":[…],"p":{…}}`), without the intermediate objects: it runs for most events. */
+export function eventPayloadTail(context: StoredContext): string {
   const { event, props } = context;
-  return `"e":[${JSON.stringify(event.id)},${JSON.stringify(event.type)},${JSON.stringify(event.time)},${JSON.stringify(event.url)}],"p":${JSON.stringify(props)}`;
+  return `"e":[${JSON.stringify(event.id)},${JSON.stringify(event.type)},${event.time},${JSON.stringify(event.url)}],"p":${JSON.stringify(props)}}`;
 }
 
 export function decodeTimerPayload(text: string): TimerPayload {
