@@ -17,6 +17,7 @@ import {
   type WindowStore,
 } from '../window-store.js';
 import { SlidingWindow } from './sliding-window.js';
+import { flattened, interned } from './stored-text.js';
 import { TimerHeap } from './timer-heap.js';
 
 interface HashState {
@@ -34,13 +35,20 @@ interface TimerState {
   indexedAt: number;
 }
 
+/**
+ * What the store keeps per visitor. Every part is made on its first write and dropped by the sweep
+ * once empty: an empty Map still costs ~200 B, and this is the heap every visitor holds.
+ */
 interface VisitorState {
-  ref: VisitorRef;
-  windows: Map<string, SlidingWindow>;
-  gates: Map<string, number>;
-  seen: Map<string, number>;
-  hashes: Record<VisitorHash, HashState>;
-  timers: Map<string, TimerState>;
+  site: string;
+  visitor: string;
+  windows: Map<string, SlidingWindow> | undefined;
+  gates: Map<string, number> | undefined;
+  /** Event ids of the dedupe horizon by arrival time: a window, as the ids are few per visitor. */
+  seen: SlidingWindow | undefined;
+  profile: HashState | undefined;
+  cart: HashState | undefined;
+  timers: Map<string, TimerState> | undefined;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -76,20 +84,21 @@ export class MemoryWindowStore implements WindowStore {
     const dedupeFloor = now - this.retention.dedupeHorizon;
     const events = request.events;
     const outcomes: EventOutcome[] = new Array(events.length);
+    const seen = (state.seen ??= new SlidingWindow(Number.POSITIVE_INFINITY));
     for (let e = 0; e < events.length; e++) {
       const event = events[e]!;
       const ops = event.ops;
       const results: number[] = new Array(ops.length).fill(0);
-      const seenAt = state.seen.get(event.eventId);
+      const seenAt = seen.timeOf(event.eventId);
       if (seenAt !== undefined && seenAt > dedupeFloor) {
         outcomes[e] = { duplicate: true, results };
         continue;
       }
-      state.seen.set(event.eventId, now);
+      seen.add(event.eventId, now);
       for (let i = 0; i < ops.length; i++) results[i] = this.run(state, ops[i]!, now);
       outcomes[e] = { duplicate: false, results };
     }
-    return { events: outcomes, profile: readHash(state.hashes.profile, now) };
+    return { events: outcomes, profile: readHash(state.profile, now) };
   }
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
@@ -105,22 +114,19 @@ export class MemoryWindowStore implements WindowStore {
 
   async takeDueTimers(now: number, limit: number): Promise<DueTimer[]> {
     const taken: DueTimer[] = [];
-    while (taken.length < limit) {
-      const top = this.heap.peek();
-      if (top === undefined || top.due > now) break;
-      this.heap.pop();
+    while (taken.length < limit && this.heap.size > 0 && this.heap.peekDue() <= now) {
+      const top = this.heap.pop()!;
       const state = top.owner;
-      const live = state.timers.get(top.timer);
+      const live = state.timers?.get(top.timer);
       if (live === undefined || live.version !== top.version) continue;
       if (live.due > top.due) {
         // Re-armed later since this entry was pushed: it goes back in at its real due time.
-        top.due = live.due;
         live.indexedAt = live.due;
-        this.heap.push(top);
+        this.heap.push(live.due, state, top.timer, top.version);
         continue;
       }
-      state.timers.delete(top.timer);
-      taken.push({ visitor: state.ref, timer: top.timer, due: live.due, payload: live.payload });
+      state.timers!.delete(top.timer);
+      taken.push({ visitor: { site: state.site, visitor: state.visitor }, timer: top.timer, due: live.due, payload: live.payload });
     }
     return taken;
   }
@@ -129,7 +135,7 @@ export class MemoryWindowStore implements WindowStore {
     const state = this.visitors.get(visitor.site)?.get(visitor.visitor);
     if (state === undefined) return { profile: {}, cart: {} };
     const now = this.clock.now();
-    return { profile: readHash(state.hashes.profile, now), cart: readHash(state.hashes.cart, now) };
+    return { profile: readHash(state.profile, now), cart: readHash(state.cart, now) };
   }
 
   async ping(): Promise<void> {}
@@ -150,7 +156,7 @@ export class MemoryWindowStore implements WindowStore {
         return window.count(floor, op.at);
       }
       case 'window.count': {
-        const window = state.windows.get(op.key);
+        const window = state.windows?.get(op.key);
         if (window === undefined || window.expiresAt <= now) return 0;
         return window.count(op.at - op.span, op.at);
       }
@@ -158,54 +164,58 @@ export class MemoryWindowStore implements WindowStore {
         this.arm(state, op.timer, op.due, op.payload);
         return 0;
       case 'timer.cancel':
-        state.timers.delete(op.timer);
+        state.timers?.delete(op.timer);
         return 0;
       case 'timer.cancelPrefix': {
+        const timers = state.timers;
+        if (timers === undefined) return 0;
         const group = `${op.prefix}:`;
-        for (const timer of state.timers.keys()) {
-          if (timer === op.prefix || timer.startsWith(group)) state.timers.delete(timer);
+        for (const timer of timers.keys()) {
+          if (timer === op.prefix || timer.startsWith(group)) timers.delete(timer);
         }
         return 0;
       }
       case 'hash.set': {
-        const hash = live(state.hashes[op.hash], now);
-        if (hash.fields.get(op.field) !== op.value) {
-          hash.fields.set(op.field, op.value);
+        const hash = writableHash(state, op.hash, now);
+        const current = hash.fields.get(op.field);
+        if (current !== op.value) {
+          hash.fields.set(current === undefined ? interned(op.field) : op.field, flattened(op.value));
           hash.view = undefined;
         }
         hash.expiresAt = now + this.retention.profileTtl;
         return 0;
       }
       case 'hash.delete': {
-        const hash = live(state.hashes[op.hash], now);
-        if (hash.fields.delete(op.field)) hash.view = undefined;
+        const hash = live(state[op.hash], now);
+        if (hash !== undefined && hash.fields.delete(op.field)) hash.view = undefined;
         return 0;
       }
       case 'hash.clear': {
-        const hash = live(state.hashes[op.hash], now);
-        if (hash.fields.size > 0) {
+        const hash = live(state[op.hash], now);
+        if (hash !== undefined && hash.fields.size > 0) {
           hash.fields.clear();
           hash.view = undefined;
         }
         return 0;
       }
       case 'hash.setIfAbsent': {
-        const hash = live(state.hashes[op.hash], now);
+        const hash = writableHash(state, op.hash, now);
         hash.expiresAt = now + this.retention.profileTtl;
         if (hash.fields.has(op.field)) return 0;
-        hash.fields.set(op.field, op.value);
+        hash.fields.set(interned(op.field), flattened(op.value));
         hash.view = undefined;
         return 1;
       }
       case 'hash.increment': {
-        const hash = live(state.hashes[op.hash], now);
-        const value = Number.parseInt(hash.fields.get(op.field) ?? '0', 10) + Math.trunc(op.by);
+        const hash = writableHash(state, op.hash, now);
+        const current = hash.fields.get(op.field);
+        const value = Number.parseInt(current ?? '0', 10) + Math.trunc(op.by);
         hash.view = undefined;
         if (value <= 0) {
           hash.fields.delete(op.field);
           return 0;
         }
-        hash.fields.set(op.field, String(value));
+        hash.fields.set(current === undefined ? interned(op.field) : op.field, String(value));
         hash.expiresAt = now + this.retention.profileTtl;
         return value;
       }
@@ -218,31 +228,35 @@ export class MemoryWindowStore implements WindowStore {
    * Only a timer armed earlier than its entry needs a new one.
    */
   private arm(state: VisitorState, timer: string, due: number, payload: string): void {
-    const current = state.timers.get(timer);
+    const timers = (state.timers ??= new Map());
+    const current = timers.get(timer);
     if (current !== undefined && current.indexedAt <= due) {
       current.due = due;
-      current.payload = payload;
+      current.payload = flattened(payload);
       return;
     }
     const version = this.nextVersion++;
-    if (current === undefined) state.timers.set(timer, { due, payload, version, indexedAt: due });
+    const name = interned(timer);
+    if (current === undefined) timers.set(name, { due, payload: flattened(payload), version, indexedAt: due });
     else {
       current.due = due;
-      current.payload = payload;
+      current.payload = flattened(payload);
       current.version = version;
       current.indexedAt = due;
     }
-    this.heap.push({ due, owner: state, timer, version });
+    this.heap.push(due, state, name, version);
   }
 
   private passes(state: VisitorState, check: ClaimCheck, now: number): boolean {
-    if (check.kind === 'gate') return (state.gates.get(check.key) ?? 0) <= now;
+    if (check.kind === 'gate') return (state.gates?.get(check.key) ?? 0) <= now;
     return this.capCount(state, check, now) < check.limit;
   }
 
   private record(state: VisitorState, check: ClaimCheck, now: number): void {
     if (check.kind === 'gate') {
-      state.gates.set(check.key, now + check.ttl);
+      const gates = (state.gates ??= new Map());
+      if (gates.has(check.key)) gates.set(check.key, now + check.ttl);
+      else gates.set(interned(check.key), now + check.ttl);
       return;
     }
     const window = this.window(state, check.key, now);
@@ -252,16 +266,21 @@ export class MemoryWindowStore implements WindowStore {
   }
 
   private capCount(state: VisitorState, check: CapCheck, now: number): number {
-    const window = state.windows.get(check.key);
+    const window = state.windows?.get(check.key);
     if (window === undefined || window.expiresAt <= now) return 0;
     return window.count(check.at - check.span, check.at);
   }
 
   private window(state: VisitorState, key: string, now: number): SlidingWindow {
-    let window = state.windows.get(key);
-    if (window === undefined || window.expiresAt <= now) {
+    const windows = (state.windows ??= new Map());
+    let window = windows.get(key);
+    if (window === undefined) {
       window = new SlidingWindow(now);
-      state.windows.set(key, window);
+      windows.set(interned(key), window);
+    } else if (window.expiresAt <= now) {
+      // The key stored with the expired window stays.
+      window = new SlidingWindow(now);
+      windows.set(key, window);
     }
     return window;
   }
@@ -275,12 +294,14 @@ export class MemoryWindowStore implements WindowStore {
     let state = site.get(visitor.visitor);
     if (state === undefined) {
       state = {
-        ref: { site: visitor.site, visitor: visitor.visitor },
-        windows: new Map(),
-        gates: new Map(),
-        seen: new Map(),
-        hashes: { profile: emptyHash(), cart: emptyHash() },
-        timers: new Map(),
+        site: visitor.site,
+        visitor: visitor.visitor,
+        windows: undefined,
+        gates: undefined,
+        seen: undefined,
+        profile: undefined,
+        cart: undefined,
+        timers: undefined,
       };
       site.set(visitor.visitor, state);
     }
@@ -294,40 +315,61 @@ export class MemoryWindowStore implements WindowStore {
     const dedupeFloor = now - this.retention.dedupeHorizon;
     for (const [siteKey, site] of this.visitors) {
       for (const [key, state] of site) {
-        for (const [name, window] of state.windows) if (window.expiresAt <= now) state.windows.delete(name);
-        for (const [name, until] of state.gates) if (until <= now) state.gates.delete(name);
-        for (const [id, at] of state.seen) if (at <= dedupeFloor) state.seen.delete(id);
-        live(state.hashes.profile, now);
-        live(state.hashes.cart, now);
-        const empty =
-          state.windows.size === 0 &&
-          state.gates.size === 0 &&
-          state.seen.size === 0 &&
-          state.timers.size === 0 &&
-          state.hashes.profile.fields.size === 0 &&
-          state.hashes.cart.fields.size === 0;
-        if (empty) site.delete(key);
+        if (sweepVisitor(state, now, dedupeFloor)) site.delete(key);
       }
       if (site.size === 0) this.visitors.delete(siteKey);
     }
   }
 }
 
-function emptyHash(): HashState {
-  return { fields: new Map(), expiresAt: 0, view: undefined };
+/** Drops the visitor's expired state and every part left empty; returns true when nothing is left. */
+function sweepVisitor(state: VisitorState, now: number, dedupeFloor: number): boolean {
+  const { windows, gates, seen, timers } = state;
+  if (windows !== undefined) {
+    for (const [name, window] of windows) if (window.expiresAt <= now) windows.delete(name);
+    if (windows.size === 0) state.windows = undefined;
+  }
+  if (gates !== undefined) {
+    for (const [name, until] of gates) if (until <= now) gates.delete(name);
+    if (gates.size === 0) state.gates = undefined;
+  }
+  if (seen !== undefined) {
+    seen.trim(dedupeFloor);
+    if (seen.size === 0) state.seen = undefined;
+  }
+  if (timers !== undefined && timers.size === 0) state.timers = undefined;
+  if (state.profile !== undefined && (state.profile.expiresAt <= now || state.profile.fields.size === 0)) state.profile = undefined;
+  if (state.cart !== undefined && (state.cart.expiresAt <= now || state.cart.fields.size === 0)) state.cart = undefined;
+  return (
+    state.windows === undefined &&
+    state.gates === undefined &&
+    state.seen === undefined &&
+    state.timers === undefined &&
+    state.profile === undefined &&
+    state.cart === undefined
+  );
 }
 
 /** The hash about to be read for a change: emptied (and its cached view dropped) if it expired. */
-function live(hash: HashState, now: number): HashState {
-  if (hash.expiresAt <= now && (hash.fields.size > 0 || hash.view !== undefined)) {
+function live(hash: HashState | undefined, now: number): HashState | undefined {
+  if (hash !== undefined && hash.expiresAt <= now && (hash.fields.size > 0 || hash.view !== undefined)) {
     hash.fields.clear();
     hash.view = undefined;
   }
   return hash;
 }
 
-function readHash(hash: HashState, now: number): Record<string, string> {
-  if (hash.expiresAt <= now) return {};
+/** The hash about to be written: made on the visitor's first write to it. */
+function writableHash(state: VisitorState, name: VisitorHash, now: number): HashState {
+  const hash = live(state[name], now);
+  if (hash !== undefined) return hash;
+  const made: HashState = { fields: new Map(), expiresAt: 0, view: undefined };
+  state[name] = made;
+  return made;
+}
+
+function readHash(hash: HashState | undefined, now: number): Record<string, string> {
+  if (hash === undefined || hash.expiresAt <= now) return {};
   hash.view ??= Object.freeze(Object.fromEntries(hash.fields));
   return hash.view;
 }

@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest';
+import { ManualClock } from '../../events/index.js';
+import type { StateOp } from '../window-store.js';
+import { MemoryWindowStore } from './memory-window-store.js';
+
+const T0 = 1_700_000_000_000;
+const RETENTION = { profileTtl: 30_000, dedupeHorizon: 20_000 };
+/** Later than every expiry above and than the sweep interval (60 s). */
+const LATER = T0 + 10 * 60_000;
+const alice = { site: 'demo', visitor: 'alice' };
+const bob = { site: 'demo', visitor: 'bob' };
+
+function storeAt(now: number): { store: MemoryWindowStore; clock: ManualClock } {
+  const clock = new ManualClock(now);
+  return { store: new MemoryWindowStore(RETENTION, clock), clock };
+}
+
+async function applyOps(store: MemoryWindowStore, visitor: typeof alice, now: number, eventId: string, ops: StateOp[]) {
+  return store.apply({ visitor, now, events: [{ eventId, ops }] });
+}
+
+const SESSION: StateOp[] = [
+  { kind: 'window.add', key: 'w:viewed:sku-1', member: 'e1', at: T0, span: 10_000 },
+  { kind: 'hash.setIfAbsent', hash: 'profile', field: 'first_seen', value: String(T0) },
+  { kind: 'hash.increment', hash: 'cart', field: 'q:sku-1', by: 1 },
+];
+
+describe('MemoryWindowStore sweep', () => {
+  test('forgets a visitor once all of its state expired', async () => {
+    const { store, clock } = storeAt(T0);
+    await applyOps(store, alice, T0, 'e1', SESSION);
+    await store.claim({ visitor: alice, now: T0, claims: [{ checks: [{ kind: 'gate', key: 'cooldown', ttl: 10_000 }] }] });
+    expect(store.visitorCount).toBe(1);
+    await applyOps(store, bob, LATER, 'b1', []);
+    expect(store.visitorCount).toBe(1);
+    clock.set(LATER);
+    expect(await store.snapshot(alice)).toEqual({ profile: {}, cart: {} });
+  });
+
+  test('keeps a visitor whose timer still waits', async () => {
+    const { store } = storeAt(T0);
+    await applyOps(store, alice, T0, 'e1', [{ kind: 'timer.arm', timer: 'absence:cart', due: LATER + 60_000, payload: '{}' }]);
+    await applyOps(store, bob, LATER, 'b1', []);
+    expect(store.visitorCount).toBe(2);
+    expect(await store.takeDueTimers(LATER + 60_000, 10)).toEqual([
+      { visitor: alice, timer: 'absence:cart', due: LATER + 60_000, payload: '{}' },
+    ]);
+  });
+
+  test('a forgotten visitor starts over: windows, hashes and event ids are new', async () => {
+    const { store, clock } = storeAt(T0);
+    await applyOps(store, alice, T0, 'e1', SESSION);
+    await applyOps(store, bob, LATER, 'b1', []);
+    const again = await applyOps(store, alice, LATER, 'e1', [{ ...SESSION[0]!, at: LATER } as StateOp, SESSION[1]!, SESSION[2]!]);
+    expect(again.events[0]).toEqual({ duplicate: false, results: [1, 1, 1] });
+    clock.set(LATER);
+    expect(await store.snapshot(alice)).toEqual({ profile: { first_seen: String(T0) }, cart: { 'q:sku-1': '1' } });
+  });
+});
