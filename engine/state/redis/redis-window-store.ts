@@ -134,7 +134,8 @@ export class RedisWindowStore implements WindowStore {
     this.retention = options.retention ?? DEFAULT_RETENTION;
     this.scripts = loadStoreScripts();
     this.dueTimers = new DueTimers(this.client, this.scripts, this.prefix, this.names);
-    this.applies = new TurnBatch((calls) => this.applyBatch(calls), options.batch ?? DEFAULT_BATCH);
+    // The pipeline applies a turn's frames together, from setImmediate: gathering that run is enough.
+    this.applies = new TurnBatch((calls) => this.applyBatch(calls), options.batch ?? DEFAULT_BATCH, 'run');
   }
 
   /** The last error the client reported, when the store created it (see connect()); for health checks. */

@@ -7,6 +7,14 @@ export interface TurnBatchLimits {
   maxArgs: number;
 }
 
+/**
+ * What a batch gathers. `turn`: every item submitted until setImmediate, for callers driven by
+ * socket messages. `run`: the items of one synchronous run, flushed in a microtask, for callers
+ * that already submit a whole batch at once (the pipeline processes a turn's frames together):
+ * it saves them a turn of the event loop before the call leaves.
+ */
+export type TurnBatchGathering = 'turn' | 'run';
+
 /** What one call answered per item: its result, or the error that item alone failed with. */
 export type ItemOutcome<Result> = { ok: true; value: Result } | { ok: false; error: unknown };
 
@@ -18,27 +26,36 @@ interface Pending<Item, Result> {
 }
 
 /**
- * Gathers the items submitted during one event-loop turn and sends them together. The flush
- * runs in setImmediate, not a microtask: uWebSockets.js drains microtasks after every message
- * callback, so a microtask flush would send one item per socket message, while setImmediate
- * runs once after all the messages of a poll. Items past the limits go in further calls of the
- * same flush (hence in the same socket write). If a call fails as a whole, each of its items
- * rejects with that error.
+ * Gathers the items submitted together and sends them in one call. Gathering a `turn` flushes in
+ * setImmediate, not a microtask: uWebSockets.js drains microtasks after every message callback,
+ * so a microtask flush would send one item per socket message, while setImmediate runs once
+ * after all the messages of a poll. Items past the limits go in further calls of the same flush
+ * (hence in the same socket write). If a call fails as a whole, each of its items rejects with
+ * that error.
  */
 export class TurnBatch<Item, Result> {
   private queue: Array<Pending<Item, Result>> = [];
-  private scheduled: NodeJS.Immediate | undefined;
+  /** A flush is scheduled; `immediate` holds it when gathering a turn, to cancel on an early flush. */
+  private scheduled = false;
+  private immediate: NodeJS.Immediate | undefined;
+  private readonly flushScheduled = (): void => {
+    if (this.scheduled) this.flush();
+  };
 
   constructor(
     private readonly send: (items: Item[]) => Promise<Array<ItemOutcome<Result>>>,
     private readonly limits: TurnBatchLimits,
+    private readonly gathering: TurnBatchGathering = 'turn',
   ) {}
 
   /** `size` is the item's share of the argument budget. */
   submit(item: Item, size: number): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.queue.push({ item, size, resolve, reject });
-      this.scheduled ??= setImmediate(() => this.flush());
+      if (this.scheduled) return;
+      this.scheduled = true;
+      if (this.gathering === 'run') queueMicrotask(this.flushScheduled);
+      else this.immediate = setImmediate(this.flushScheduled);
     });
   }
 
@@ -47,8 +64,9 @@ export class TurnBatch<Item, Result> {
    * commands in the order they were asked for (a claim after the apply it follows).
    */
   flush(): void {
-    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.immediate = undefined;
+    this.scheduled = false;
     const queue = this.queue;
     this.queue = [];
     let start = 0;
