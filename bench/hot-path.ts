@@ -1,8 +1,9 @@
 /**
  * The engine's CPU per frame without k6 or sockets: frames made as the k6 shopper makes them
  * (bench/k6/lib/shopper.js) go through the gateway's decoder, the interest tracker and the
- * pipeline of an engine on the in-process store with a discarding warehouse, ~200 in flight.
- *   npx tsx bench/hot-path.ts [--scenarios DIR] [--frames N] [--events-per-frame K] [--profile | --allocations]
+ * pipeline of an engine on the in-process store (or, with --redis URL, on that Redis) with a
+ * discarding warehouse, ~200 in flight. The CPU figures are the engine's alone, not Redis's.
+ *   npx tsx bench/hot-path.ts [--scenarios DIR] [--frames N] [--events-per-frame K] [--redis URL] [--profile | --allocations]
  * --profile writes a CPU profile of the measured part only, --allocations a sampled profile of
  * every allocation it made (collected or not); read either with bench/profile-top.ts.
  */
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
     allocations: { type: 'boolean', default: false },
+    redis: { type: 'string' },
   },
 });
 
@@ -133,7 +135,8 @@ async function startProfiler(): Promise<{ stop(): Promise<string> } | undefined>
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tw-hot-path-'));
-  const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'warn' }, scenarios: { dir: values.scenarios! } });
+  const store = values.redis === undefined ? {} : { redisUrl: values.redis, prefix: `hot${process.pid}` };
+  const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'warn' }, scenarios: { dir: values.scenarios! }, store });
   const engine = await startEngine(config, { warehouse: new DiscardWarehouse() });
   const limits: DecodeLimits = { ...config.gateway, maxEventAge: config.store.dedupeHorizon };
   let gcMillis = 0;
