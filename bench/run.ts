@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --clickhouse-server] [-- --scenarios DIR] [-- --profile] [-- --node-flags "..."] [-- --only a,b]`
+ * `npm run bench [-- --quick] [-- --clickhouse-server] [-- --scenarios DIR] [-- --profile] [-- --node-flags="..."] [-- --only a,b]`
  * `npm run bench -- --replay FILE` (NDJSON from bench/generate.ts, or a clickstream CSV)
  *
  * Measures, in one run and with one load generator (k6), the bare uWS ceiling, the engine on the
