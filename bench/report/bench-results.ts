@@ -50,6 +50,8 @@ export interface LatencyRow {
   /** Each round's p99, engine and echo, in the order they ran. */
   p99Rounds: number[];
   echoP99Rounds: number[];
+  /** Median over the rounds of engine p99 ÷ echo p99 of the same round: what the target is checked on. */
+  p99Ratio: number;
   missed: number;
   /** The engine's own event-loop delay p99 (median of rounds) and longest GC pause (of all rounds), ms. */
   engineLoopDelayP99: number;

@@ -46,7 +46,7 @@ export function renderResults(results: BenchResults): string {
     '',
     '## Event-to-pop-in latency (3rd product view → pop-in, same socket; echo = bare uWS round trip at the same load)',
     '',
-    'Engine and echo run in alternating rounds; p50/p95/p99 are medians over the rounds, "by round" shows each round\'s engine p99 / echo p99.',
+    'Engine and echo run in alternating rounds; p50/p95/p99 are medians over the rounds, "by round" is each round\'s engine p99 ÷ the echo p99 of the same round, and "p99 / echo p99" the median of those.',
     '',
     table(
       ['configuration', 'load', 'events/s offered', 'events/s served', 'p50', 'p95', 'p99', 'echo p50', 'echo p99', 'p99 / echo p99', 'by round', 'missed', 'engine loop delay p99', 'engine longest GC'],
@@ -60,7 +60,7 @@ export function renderResults(results: BenchResults): string {
         ms(r.p99),
         ms(r.echoP50),
         ms(r.echoP99),
-        `${(r.p99 / r.echoP99).toFixed(1)}×`,
+        `${r.p99Ratio.toFixed(1)}×`,
         r.p99Rounds.map((p99, i) => `${(p99 / r.echoP99Rounds[i]!).toFixed(1)}×`).join(' '),
         pct(r.missed),
         ms(r.engineLoopDelayP99),

@@ -3,7 +3,7 @@ import type { LatencyRow } from '../report/index.js';
 import type { Target, TargetPauses, TargetStats } from '../target/index.js';
 import { accepted, type BenchContext } from './bench-context.js';
 
-export interface LatencyRun {
+interface LatencyRun {
   offered: number;
   achieved: number;
   p50: number;
@@ -70,11 +70,7 @@ export async function compareLatency(
     const [e, b] = [engineRuns.at(-1)!, echoRuns.at(-1)!];
     ctx.log(`  round ${round + 1}: engine p99 ${e.p99.toFixed(2)} ms (loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)}, longest GC ${e.pauses.gcMaxMs.toFixed(1)}), echo p99 ${b.p99.toFixed(2)} ms`);
   }
-  const median = (runs: readonly LatencyRun[], pick: (run: LatencyRun) => number): number => {
-    const sorted = runs.map(pick).sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  };
+  const median = (runs: readonly LatencyRun[], pick: (run: LatencyRun, round: number) => number): number => medianOf(runs.map(pick));
   return {
     configuration,
     load,
@@ -88,8 +84,16 @@ export async function compareLatency(
     echoP99: median(echoRuns, (run) => run.p99),
     p99Rounds: engineRuns.map((run) => run.p99),
     echoP99Rounds: echoRuns.map((run) => run.p99),
+    // Each engine round against the echo round that ran beside it, not medians taken apart.
+    p99Ratio: median(engineRuns, (run, round) => run.p99 / echoRuns[round]!.p99),
     missed: median(engineRuns, (run) => run.missed),
     engineLoopDelayP99: median(engineRuns, (run) => run.pauses.loopDelayP99),
     engineGcMaxMs: Math.max(...engineRuns.map((run) => run.pauses.gcMaxMs)),
   };
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
