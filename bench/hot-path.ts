@@ -13,11 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { createClient } from 'redis';
 import { parseConfig } from '../engine/config/index.js';
 import { startEngine, type RunningEngine } from '../engine/config/compose.js';
 import { decodeFrame, type DecodeLimits } from '../engine/gateway/index.js';
 import { Shopper, eventBodies } from './k6/lib/shopper.js';
-import { DiscardWarehouse } from './target/discard-warehouse.js';
+import { DiscardWarehouse } from './target/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     redis: { type: 'string' },
   },
 });
+
+if (values.profile && values.allocations) throw new Error('--profile and --allocations each take the whole run: give one of them');
 
 const FRAMES = Number(values.frames);
 const EVENTS_PER_FRAME = Number(values['events-per-frame']);
@@ -135,7 +138,7 @@ async function startProfiler(): Promise<{ stop(): Promise<string> } | undefined>
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tw-hot-path-'));
-  const store = values.redis === undefined ? {} : { redisUrl: values.redis, prefix: `hot${process.pid}` };
+  const store: { redisUrl?: string; prefix?: string } = values.redis === undefined ? {} : { redisUrl: values.redis, prefix: `hot${process.pid}` };
   const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'warn' }, scenarios: { dir: values.scenarios! }, store });
   const engine = await startEngine(config, { warehouse: new DiscardWarehouse() });
   const limits: DecodeLimits = { ...config.gateway, maxEventAge: config.store.dedupeHorizon };
@@ -170,6 +173,18 @@ async function main(): Promise<void> {
   } finally {
     await engine.stop();
     await rm(dataDir, { recursive: true, force: true });
+    if (values.redis !== undefined) await removeRunKeys(values.redis, store.prefix!);
+  }
+}
+
+/** The run's visitors would stay in that Redis for the profile TTL (months): they go with the run. */
+async function removeRunKeys(url: string, prefix: string): Promise<void> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) if (keys.length > 0) await client.unlink(keys);
+  } finally {
+    await client.close();
   }
 }
 

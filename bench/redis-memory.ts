@@ -16,8 +16,7 @@ import { createClient } from 'redis';
 import { parseConfig } from '../engine/config/index.js';
 import { startEngine } from '../engine/config/compose.js';
 import { startBenchRedis } from './harness/index.js';
-import { DiscardWarehouse } from './target/index.js';
-import { seedVisitors } from './target/seed-visitors.js';
+import { DiscardWarehouse, seedVisitors } from './target/index.js';
 
 const { values } = parseArgs({
   options: {

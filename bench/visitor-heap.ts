@@ -15,8 +15,7 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '../engine/config/index.js';
 import { startEngine } from '../engine/config/compose.js';
 import { MemoryWindowStore } from '../engine/state/index.js';
-import { DiscardWarehouse } from './target/index.js';
-import { seedVisitors } from './target/seed-visitors.js';
+import { DiscardWarehouse, seedVisitors } from './target/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -6,6 +6,7 @@ import { groupValue, matchesEvent } from './event-matcher.js';
 import { nextAnniversary } from './next-date.js';
 import {
   TIMER_KIND,
+  absenceTimerGroupPrefix,
   absenceTimerId,
   dateTimerId,
   decodeTimerPayload,
@@ -48,7 +49,7 @@ type Hook =
   | { role: 'sequence.then' | 'sequence.first'; scenario: Scenario; trigger: SequenceTrigger; windowPrefix: string }
   | { role: 'absence.missing' | 'absence.after'; scenario: Scenario; trigger: AbsenceTrigger; timers: AbsenceTimerNames }
   | { role: 'date'; scenario: Scenario; trigger: DateTrigger }
-  | { role: 'exit'; scenario: Scenario; matchers: EventMatcher[]; journeyTimer: string; absenceTimers: string | undefined };
+  | { role: 'exit'; scenario: Scenario; matchers: EventMatcher[]; journeyTimer: string; absenceTimerPrefix: string | undefined };
 
 /** An absence scenario's timer ids (`absenceTimerId`) and payload head, made once. */
 interface AbsenceTimerNames {
@@ -189,8 +190,11 @@ export class ScenarioEvaluator {
         break;
       }
       case 'absence': {
-        const base = absenceTimerId(scenario.id, '');
-        const timers: AbsenceTimerNames = { base, groupPrefix: `${base}:`, payloadHead: timerPayloadHead(scenario.id) };
+        const timers: AbsenceTimerNames = {
+          base: absenceTimerId(scenario.id, ''),
+          groupPrefix: absenceTimerGroupPrefix(scenario.id),
+          payloadHead: timerPayloadHead(scenario.id),
+        };
         for (const type of trigger.missing.types) this.hook(type, { role: 'absence.missing', scenario, trigger, timers });
         for (const type of trigger.after.types) this.hook(type, { role: 'absence.after', scenario, trigger, timers });
         break;
@@ -211,8 +215,8 @@ export class ScenarioEvaluator {
     const exits = exitMatchers(scenario);
     const types = new Set(exits.flatMap((matcher) => [...matcher.types]));
     const journeyTimer = journeyTimerId(scenario.id);
-    const absenceTimers = trigger.kind === 'absence' ? absenceTimerId(scenario.id, '') : undefined;
-    for (const type of types) this.hook(type, { role: 'exit', scenario, matchers: exits, journeyTimer, absenceTimers });
+    const absenceTimerPrefix = trigger.kind === 'absence' ? absenceTimerId(scenario.id, '') : undefined;
+    for (const type of types) this.hook(type, { role: 'exit', scenario, matchers: exits, journeyTimer, absenceTimerPrefix });
   }
 
   private planHook(hook: Hook, event: TrackedEvent, eventIndex: number, ops: StateOp[], probes: Probe[]): void {
@@ -269,7 +273,7 @@ export class ScenarioEvaluator {
         if (!hook.matchers.some((matcher) => matchesEvent(matcher, event))) return;
         ops.push({ kind: 'timer.cancel', timer: hook.journeyTimer });
         // Every pending reminder of the scenario, whatever its group: one op, whatever the number of groups.
-        if (hook.absenceTimers !== undefined) ops.push({ kind: 'timer.cancelPrefix', prefix: hook.absenceTimers });
+        if (hook.absenceTimerPrefix !== undefined) ops.push({ kind: 'timer.cancelPrefix', prefix: hook.absenceTimerPrefix });
         return;
     }
   }

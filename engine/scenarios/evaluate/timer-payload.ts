@@ -23,7 +23,12 @@ export type StoredContext = Omit<TriggerContext, 'scenario'> & { scenario?: Trig
 export const TIMER_KIND = { absence: 'absence:', date: 'date:', journey: 'journey:', deferred: 'deferred:' } as const;
 
 export function absenceTimerId(scenarioId: string, group: string): string {
-  return group === '' ? `${TIMER_KIND.absence}${scenarioId}` : `${TIMER_KIND.absence}${scenarioId}:${group}`;
+  return group === '' ? `${TIMER_KIND.absence}${scenarioId}` : absenceTimerGroupPrefix(scenarioId) + group;
+}
+
+/** What every group's absence timer of a scenario starts with: `absenceTimerId(id, group)` is this + group. */
+export function absenceTimerGroupPrefix(scenarioId: string): string {
+  return `${TIMER_KIND.absence}${scenarioId}:`;
 }
 
 export function dateTimerId(scenarioId: string): string {

@@ -84,6 +84,7 @@ export class MemoryWindowStore implements WindowStore {
     const dedupeFloor = now - this.retention.dedupeHorizon;
     const events = request.events;
     const outcomes: EventOutcome[] = new Array(events.length);
+    // The ids' window never expires as a whole: its members age out past the dedupe horizon.
     const seen = (state.seen ??= new SlidingWindow(Number.POSITIVE_INFINITY));
     for (let e = 0; e < events.length; e++) {
       const event = events[e]!;

@@ -134,7 +134,9 @@ export class RedisWindowStore implements WindowStore {
     this.retention = options.retention ?? DEFAULT_RETENTION;
     this.scripts = loadStoreScripts();
     this.dueTimers = new DueTimers(this.client, this.scripts, this.prefix, this.names);
-    // The pipeline applies a turn's frames together, from setImmediate: gathering that run is enough.
+    // Frames come from the pipeline, which applies a turn's frames in one synchronous run from
+    // setImmediate: gathering that run is enough. A delivery's follow-up apply (armed journey
+    // steps, a deferred firing, a timer retry) usually leaves in a call of its own.
     this.applies = new TurnBatch((calls) => this.applyBatch(calls), options.batch ?? DEFAULT_BATCH, 'run');
   }
 
