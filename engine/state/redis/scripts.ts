@@ -30,8 +30,8 @@ const SCRIPT_FOLDERS = [
 
 export function loadStoreScripts(): StoreScripts {
   return {
-    apply: loadScript('apply'),
-    claim: loadScript('claim'),
+    apply: loadScript('apply', 'window-entries'),
+    claim: loadScript('claim', 'window-entries'),
     takeTimers: loadScript('take-timers'),
     leaseDue: loadScript('lease-due'),
     settleDue: loadScript('settle-due'),
@@ -39,7 +39,13 @@ export function loadStoreScripts(): StoreScripts {
   };
 }
 
-function loadScript(name: string): LuaScript {
+/** A script, after the functions of `prelude` it shares with others (Lua scripts cannot import). */
+function loadScript(name: string, prelude?: string): LuaScript {
+  const source = (prelude === undefined ? '' : readSource(prelude)) + readSource(name);
+  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+function readSource(name: string): string {
   const file = SCRIPT_FOLDERS.map((folder) => fileURLToPath(new URL(`${name}.lua`, folder))).find((path) =>
     existsSync(path),
   );
@@ -49,8 +55,7 @@ function loadScript(name: string): LuaScript {
       `The Redis script ${name}.lua was not found next to the store or in engine/state/redis/scripts/; the installation is incomplete.`,
     );
   }
-  const source = readFileSync(file, 'utf8');
-  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+  return readFileSync(file, 'utf8');
 }
 
 /** Sends EVALSHA; the caller falls back to {@link evalSource} when Redis answers NOSCRIPT. */

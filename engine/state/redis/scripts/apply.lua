@@ -35,50 +35,6 @@ local now, base, windowsTtl, hashTtlSet, eventWindowsTtl = 0, 0, -math.huge, fal
 local A = {}
 local CART = 1
 
--- Lua prints numbers with 14 significant digits; scores must round-trip exactly.
-local function score(x)
-  return string.format('%.17g', x)
-end
-
--- A window lives as long as its longest span needs, never shorter than it already does. (PEXPIRE
--- GT would save the PTTL only where the TTL grows, and it never sets one on a key without any:
--- a set this frame created.) False when the key is gone (a trim emptied it), so that the next
--- add gives the set its TTL again.
-local function extendTtl(key, ttl)
-  ttl = math.max(1, math.ceil(ttl))
-  local left = redis.call('PTTL', key)
-  if left == -2 then return false end
-  if left < ttl then
-    redis.call('PEXPIRE', key, ttl)
-  end
-  return true
-end
-
--- One window's entries are `<window><time><member>`, scores 0, so the set's text order is window,
--- then time. Re-adding a member moves it, as ZADD on a set of its own did: its old entry, found by
--- reading the window, is removed. The new entry is written before the trim, so a span of 0 or
--- less trims it at once, as before.
-local function addToWindow(key, window, time, member, from, new)
-  local entry = window .. time .. member
-  local present = false
-  if not new then
-    local memberAt = #window + #time + 1
-    for _, old in ipairs(redis.call('ZRANGEBYLEX', key, '[' .. window, '(' .. window .. '{')) do
-      if old == entry then
-        present = true
-      elseif string.sub(old, memberAt) == member then
-        redis.call('ZREM', key, old)
-      end
-    end
-  end
-  if not present then redis.call('ZADD', key, 0, entry) end
-  redis.call('ZREMRANGEBYLEX', key, '[' .. window, '(' .. window .. from)
-end
-
-local function countWindow(key, window, from, untilTime)
-  return redis.call('ZLEXCOUNT', key, '[' .. window .. from, '(' .. window .. untilTime)
-end
-
 local fieldCount = { a = 5, A = 5, c = 3, t = 3, x = 1, s = 2, d = 1, z = 1, n = 2, i = 2, X = 1 }
 
 -- Profile and cart share the hash and its TTL: refreshed on the frame's first write of either

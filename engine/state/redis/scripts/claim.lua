@@ -1,7 +1,7 @@
 -- Claims of one visitor, tried in order; each is all-or-nothing: every check must pass,
 -- then every check is recorded.
 -- KEYS: 1 the visitor's gates (hash: gate → the time it opens again), 2 the visitor's windows
--- (sorted set of every window and cap, window-entries.ts; as in apply.lua).
+-- (sorted set of every window and cap, window-entries.ts and window-entries.lua).
 -- ARGV: now, claimCount, then per claim: checkCount, then per check
 --   g field ttl                                (gate: a field of KEYS[1])
 --   c window limit time member from until ttl  (cap: a window of KEYS[2], counting [from, until))
@@ -11,33 +11,6 @@ local now = tonumber(ARGV[1])
 local claimCount = tonumber(ARGV[2])
 local gates, windows = KEYS[1], KEYS[2]
 
-local function score(x)
-  return string.format('%.17g', x)
-end
-
--- As in apply.lua: a re-added member moves; the trim follows the add.
-local function addToWindow(key, window, time, member, from)
-  local entry = window .. time .. member
-  local memberAt = #window + #time + 1
-  local present = false
-  for _, old in ipairs(redis.call('ZRANGEBYLEX', key, '[' .. window, '(' .. window .. '{')) do
-    if old == entry then
-      present = true
-    elseif string.sub(old, memberAt) == member then
-      redis.call('ZREM', key, old)
-    end
-  end
-  if not present then redis.call('ZADD', key, 0, entry) end
-  redis.call('ZREMRANGEBYLEX', key, '[' .. window, '(' .. window .. from)
-end
-
-local function extendTtl(key, ttl)
-  ttl = math.max(1, math.ceil(ttl))
-  if redis.call('PTTL', key) < ttl then
-    redis.call('PEXPIRE', key, ttl)
-  end
-end
-
 -- Gates compare against the caller's clock rather than relying on PX alone, so virtual time
 -- (tests, backtests) sees the same cooldowns; PX only bounds memory.
 local function passes(check)
@@ -45,8 +18,7 @@ local function passes(check)
     local openAt = redis.call('HGET', gates, check.key)
     return (not openAt) or tonumber(openAt) <= now
   end
-  local count = redis.call('ZLEXCOUNT', windows, '[' .. check.window .. check.from, '(' .. check.window .. check.untilTime)
-  return count < check.limit
+  return countWindow(windows, check.window, check.from, check.untilTime) < check.limit
 end
 
 local function record(check)
