@@ -3,10 +3,9 @@
  * callers see of that: the same results as one call each, and a failure reaching every frame
  * it concerns.
  */
-import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { redisForTests, removeRedisKeys } from '../../../test/support/redis-server.js';
+import { redisForTests } from '../../../test/support/redis-server.js';
+import { closeTestWindowStore, openTestWindowStore, type TestWindowStore } from '../../../test/support/redis-window-store.js';
 import type { VisitorRef } from '../../events/index.js';
 import type { StateOp } from '../window-store.js';
 import { RedisWindowStore } from './index.js';
@@ -16,8 +15,6 @@ const server = await redisForTests();
 if ('url' in server) afterAll(() => server.stop());
 const url = 'url' in server ? server.url : '';
 
-const filePrefix = `tw-batch-${randomBytes(4).toString('hex')}`;
-let opened = 0;
 const retention = { profileTtl: 3_600_000, dedupeHorizon: 60_000 };
 const t0 = 1_800_000_000_000;
 const SPAN = 60_000;
@@ -30,18 +27,14 @@ describe.skipIf('skip' in server)(`RedisWindowStore batches the frames of one tu
   let store: RedisWindowStore;
   let prefix: string;
 
+  let opened: TestWindowStore;
+
   beforeEach(async () => {
-    prefix = `${filePrefix}-${++opened}`;
-    client = createClient({ url });
-    await client.connect();
-    store = new RedisWindowStore({ client, prefix, retention, batch: { maxItems: 7, maxArgs: 16_384 } });
+    opened = await openTestWindowStore(url, { retention, batch: { maxItems: 7, maxArgs: 16_384 } });
+    ({ client, store, prefix } = opened);
   });
 
-  afterEach(async () => {
-    await store.close();
-    if (client.isOpen) await client.close();
-    await removeRedisKeys(url, prefix);
-  });
+  afterEach(() => closeTestWindowStore(url, opened));
 
   it('gives each of many visitors applied in one turn its own results', async () => {
     // Visitor n has n views already; 30 frames in one turn span several calls (7 frames each).

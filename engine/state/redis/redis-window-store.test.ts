@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redisForTests } from '../../../test/support/redis-server.js';
+import { closeTestWindowStore, openTestWindowStore, type TestWindowStore } from '../../../test/support/redis-window-store.js';
 import { TripwireError } from '../../errors.js';
 import type { StateOp } from '../window-store.js';
 import { LEASE_MS } from './due-timers.js';
@@ -16,8 +16,6 @@ const server = await redisForTests();
 if ('url' in server) afterAll(() => server.stop());
 const url = 'url' in server ? server.url : '';
 
-const filePrefix = `tw-unit-${randomBytes(4).toString('hex')}`;
-let opened = 0;
 const alice = { site: 'shop', visitor: 'alice' };
 const retention = { profileTtl: 3_600_000, dedupeHorizon: 60_000 };
 
@@ -27,21 +25,14 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
   let prefix: string;
   const t0 = 1_800_000_000_000;
 
+  let opened: TestWindowStore;
+
   beforeEach(async () => {
-    prefix = `${filePrefix}-${++opened}`;
-    client = createClient({ url });
-    await client.connect();
-    store = new RedisWindowStore({ client, prefix, retention });
+    opened = await openTestWindowStore(url, { retention });
+    ({ client, store, prefix } = opened);
   });
 
-  afterEach(async () => {
-    await store.close();
-    // A shared REDIS_URL outlives the test run: leave nothing behind.
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) {
-      if (keys.length > 0) await client.unlink(keys);
-    }
-    await client.close();
-  });
+  afterEach(() => closeTestWindowStore(url, opened));
 
   function apply(now: number, ...ops: StateOp[]) {
     return store.apply({ visitor: alice, now, events: [{ eventId: `e${now}`, ops }] });

@@ -2,10 +2,9 @@
  * The profile and the cart share one Redis hash (visitor-hash.ts); these specify that callers
  * still see two: no field name of one reaches the other, and clearing one leaves the other.
  */
-import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { redisForTests, removeRedisKeys } from '../../../test/support/redis-server.js';
+import { redisForTests } from '../../../test/support/redis-server.js';
+import { closeTestWindowStore, openTestWindowStore, type TestWindowStore } from '../../../test/support/redis-window-store.js';
 import type { StateOp } from '../window-store.js';
 import { RedisWindowStore } from './index.js';
 import type { StoreClient } from './store-client.js';
@@ -14,8 +13,6 @@ const server = await redisForTests();
 if ('url' in server) afterAll(() => server.stop());
 const url = 'url' in server ? server.url : '';
 
-const filePrefix = `tw-hash-${randomBytes(4).toString('hex')}`;
-let opened = 0;
 const alice = { site: 'shop', visitor: 'alice' };
 const retention = { profileTtl: 3_600_000, dedupeHorizon: 60_000 };
 const t0 = 1_800_000_000_000;
@@ -38,18 +35,14 @@ describe.skipIf('skip' in server)(`RedisWindowStore keeps profile and cart apart
   let prefix: string;
   let events = 0;
 
+  let opened: TestWindowStore;
+
   beforeEach(async () => {
-    prefix = `${filePrefix}-${++opened}`;
-    client = createClient({ url });
-    await client.connect();
-    store = new RedisWindowStore({ client, prefix, retention });
+    opened = await openTestWindowStore(url, { retention });
+    ({ client, store, prefix } = opened);
   });
 
-  afterEach(async () => {
-    await store.close();
-    await client.close();
-    await removeRedisKeys(url, prefix);
-  });
+  afterEach(() => closeTestWindowStore(url, opened));
 
   function apply(...ops: StateOp[]) {
     const n = ++events;
