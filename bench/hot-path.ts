@@ -13,11 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createClient } from 'redis';
 import { parseConfig } from '../engine/config/index.js';
 import { startEngine, type RunningEngine } from '../engine/config/compose.js';
 import { decodeFrame, type DecodeLimits } from '../engine/gateway/index.js';
 import { Shopper, eventBodies } from './k6/lib/shopper.js';
+import { removeRedisKeys } from '../test/support/redis-server.js';
+import { SeededRandom } from './generator/index.js';
 import { DiscardWarehouse } from './target/index.js';
 
 const { values } = parseArgs({
@@ -43,19 +44,9 @@ const WARMUP = Number(values.warmup);
 const IN_FLIGHT = Number(values['in-flight']);
 const SESSION_FRAMES = Number(values['session-frames']);
 
-/** Deterministic, so two runs send the same stream (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = seededRandom(Number(values.seed));
+/** Deterministic, so two runs send the same stream. */
+const seeded = new SeededRandom(Number(values.seed));
+const random = (): number => seeded.next();
 
 /** The k6 shopper's bodies, drawn from the seeded generator. */
 const BODIES = eventBodies(random);
@@ -173,18 +164,8 @@ async function main(): Promise<void> {
   } finally {
     await engine.stop();
     await rm(dataDir, { recursive: true, force: true });
-    if (values.redis !== undefined) await removeRunKeys(values.redis, store.prefix!);
-  }
-}
-
-/** The run's visitors would stay in that Redis for the profile TTL (months): they go with the run. */
-async function removeRunKeys(url: string, prefix: string): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) if (keys.length > 0) await client.unlink(keys);
-  } finally {
-    await client.close();
+    // The run's visitors would stay in that Redis for the profile TTL (months): they go with the run.
+    if (values.redis !== undefined) await removeRedisKeys(values.redis, store.prefix!);
   }
 }
 

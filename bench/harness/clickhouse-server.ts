@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from './redis-server.js';
+import { freePort } from '../../test/support/free-port.js';
 
 export interface BenchClickHouse {
   url: string;

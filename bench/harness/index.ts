@@ -2,7 +2,7 @@ export { findK6, runK6, summaryValue } from './k6-run.js';
 export type { K6Result, K6Summary } from './k6-run.js';
 export { measureLoad, steadyRates } from './measure-load.js';
 export type { LoadRun, LoadSample } from './measure-load.js';
-export { startBenchRedis, parseInfo, freePort } from './redis-server.js';
+export { startBenchRedis, parseInfo } from './redis-server.js';
 export type { BenchRedis, RedisCounters } from './redis-server.js';
 export { startBenchClickHouse } from './clickhouse-server.js';
 export type { BenchClickHouse } from './clickhouse-server.js';
