@@ -4,8 +4,8 @@ import { TripwireError } from '../errors.js';
 export interface RedisConnectOptions {
   /** Who connects, as the error message names it: "the window store", "the mailer"... */
   purpose: string;
-  /** How long to wait at startup before failing. */
-  timeoutMs: number;
+  /** How long to wait at startup before failing; default 5000 ms. */
+  timeoutMs?: number;
   /** Errors the client reports between commands (while reconnecting); commands in flight reject on their own. */
   onError?: (error: Error) => void;
   /**
@@ -18,6 +18,7 @@ export interface RedisConnectOptions {
 /** Once connected, a lost connection is retried with this backoff, capped. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 const PING_INTERVAL_MS = 5000;
+const DEFAULT_TIMEOUT_MS = 5000;
 
 /**
  * The one way Tripwire's Redis adapters connect: connect or fail within `timeoutMs` (at startup an
@@ -25,7 +26,7 @@ const PING_INTERVAL_MS = 5000;
  * retry a lost connection with a capped backoff.
  */
 export async function connectRedis(url: string, options: RedisConnectOptions): Promise<RedisClientType> {
-  const { purpose, timeoutMs } = options;
+  const { purpose, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
   let connected = false;
   let client: RedisClientType;
   try {
@@ -66,7 +67,7 @@ function unavailable(purpose: string, url: string, cause: unknown): TripwireErro
 }
 
 /** The URL as logs may show it: the password replaced by "***". */
-export function maskedUrl(url: string): string {
+function maskedUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';

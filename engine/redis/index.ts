@@ -1,2 +1,2 @@
-export { connectRedis, maskedUrl } from './connect.js';
+export { connectRedis } from './connect.js';
 export type { RedisConnectOptions } from './connect.js';

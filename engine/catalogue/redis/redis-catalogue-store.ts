@@ -5,7 +5,7 @@ import { mergeBatch } from '../product-merge.js';
 import type { CatalogueProduct, ProductUpdate, UpsertResult } from '../product.js';
 import { CatalogueKeys } from './catalogue-keys.js';
 import { compareAndSet } from './compare-and-set.js';
-import { connectCatalogueClient } from './connect.js';
+import { connectRedis } from '../../redis/index.js';
 import { decodeProduct, encodeProduct, type VersionedProduct } from './product-hash.js';
 
 export interface RedisCatalogueStoreOptions {
@@ -35,7 +35,7 @@ const ATTEMPTS = 5;
 export class RedisCatalogueStore implements CatalogueStore {
   /** Creates and connects the client; the store then owns it and closes it on close(). */
   static async connect(url: string, options: RedisCatalogueConnectOptions): Promise<RedisCatalogueStore> {
-    const client = await connectCatalogueClient(url, options.connectTimeoutMs ?? 5000, options.onError);
+    const client = await connectRedis(url, { purpose: 'The catalogue', timeoutMs: options.connectTimeoutMs, onError: options.onError });
     const store = new RedisCatalogueStore({ client, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) });
     store.owned = true;
     return store;

@@ -5,5 +5,4 @@ export type { RedisEmailQueueOptions } from './redis-email-queue.js';
 export { RedisSendLedger } from './redis-send-ledger.js';
 export type { RedisSendLedgerOptions } from './redis-send-ledger.js';
 export { RedisSuppressionList } from './redis-suppression-list.js';
-export { connectMailerClient } from './connect.js';
-export type { MailerClient } from './connect.js';
+export type { MailerClient } from './mailer-client.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MailerClient } from './connect.js';
+import type { MailerClient } from './mailer-client.js';
 
 export interface MailerScript {
   source: string;

@@ -2,7 +2,7 @@ import { TripwireError } from '../../errors.js';
 import { systemClock, type Clock } from '../../events/index.js';
 import { decodeJob, encodeJob, type ClaimedJob, type DeadLetter, type EmailJob } from '../email-job.js';
 import type { ClaimOptions, EmailQueue, QueueDepth, ReclaimOptions } from '../email-queue.js';
-import type { MailerClient } from './connect.js';
+import type { MailerClient } from './mailer-client.js';
 import { ACK, DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER, runMailerScript } from './mailer-scripts.js';
 
 const GROUP = 'mailers';

@@ -1,5 +1,6 @@
 import type { Clock } from '../../events/index.js';
-import { connectMailerClient, type MailerClient } from './connect.js';
+import { connectRedis } from '../../redis/index.js';
+import type { MailerClient } from './mailer-client.js';
 import { RedisEmailQueue } from './redis-email-queue.js';
 import { RedisSendLedger } from './redis-send-ledger.js';
 import { RedisSuppressionList } from './redis-suppression-list.js';
@@ -15,7 +16,7 @@ export interface RedisMailerStoreOptions {
 /** The mailer's queue, ledger and suppression list on one Redis connection of their own. */
 export class RedisMailerStore {
   static async connect(url: string, options: RedisMailerStoreOptions): Promise<RedisMailerStore> {
-    return new RedisMailerStore(await connectMailerClient(url, options.connectTimeoutMs ?? 5000), options);
+    return new RedisMailerStore(await connectRedis(url, { purpose: 'The mailer', timeoutMs: options.connectTimeoutMs }), options);
   }
 
   readonly queue: RedisEmailQueue;

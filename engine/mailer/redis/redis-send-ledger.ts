@@ -1,5 +1,5 @@
 import type { SendClaim, SendLedger } from '../send-ledger.js';
-import type { MailerClient } from './connect.js';
+import type { MailerClient } from './mailer-client.js';
 import { BEGIN_SEND, RELEASE_SEND, runMailerScript } from './mailer-scripts.js';
 
 export interface RedisSendLedgerOptions {

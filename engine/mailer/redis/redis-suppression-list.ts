@@ -1,5 +1,5 @@
 import { normalEmail, type Suppression, type SuppressionList } from '../suppression-list.js';
-import type { MailerClient } from './connect.js';
+import type { MailerClient } from './mailer-client.js';
 
 /** One hash per site, `{prefix}:mail:suppressed:<site>`: address → the entry as JSON. No TTL: consent outlives profiles. */
 export class RedisSuppressionList implements SuppressionList {

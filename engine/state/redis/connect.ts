@@ -8,7 +8,7 @@ export interface ConnectedClient {
 }
 
 /** The window store's client: on the hot path, and its last error kept for health checks. */
-export async function connectStoreClient(url: string, timeoutMs: number): Promise<ConnectedClient> {
+export async function connectStoreClient(url: string, timeoutMs: number | undefined): Promise<ConnectedClient> {
   let lastError: Error | undefined;
   const client = await connectRedis(url, { purpose: 'The window store', timeoutMs, hotPath: true, onError: (error) => (lastError = error) });
   return {

@@ -27,7 +27,7 @@ import {
 import { replyArray, replyNumber, replyString } from './replies.js';
 import { runScript, type LuaScript } from './scripts.js';
 import type { StoreClient } from './store-client.js';
-import { TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
+import { DEFAULT_TURN_BATCH_LIMITS, TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
 import { siteTag } from './visitor-keys.js';
 
 export interface RedisInterestIndexOptions {
@@ -46,8 +46,6 @@ interface RecordCall {
   args: string[];
 }
 
-const DEFAULT_BATCH: TurnBatchLimits = { maxItems: 256, maxArgs: 16_384 };
-
 export class RedisInterestIndex implements InterestIndex {
   private readonly client: StoreClient;
   private readonly prefix: string;
@@ -60,7 +58,7 @@ export class RedisInterestIndex implements InterestIndex {
     this.prefix = options.prefix;
     this.script = options.script;
     this.bounds = options.bounds ?? DEFAULT_INTEREST_BOUNDS;
-    this.records = new TurnBatch((calls) => this.recordBatch(calls), options.batch ?? DEFAULT_BATCH);
+    this.records = new TurnBatch((calls) => this.recordBatch(calls), options.batch ?? DEFAULT_TURN_BATCH_LIMITS);
   }
 
   record(visitor: VisitorRef, updates: readonly InterestUpdate[], now: number): Promise<void> {

@@ -86,7 +86,7 @@ import { DueTimers } from './due-timers.js';
 import { RedisInterestIndex } from './redis-interest-index.js';
 import { evalSha, evalSource, isNoScript, loadStoreScripts, runScript, type StoreScripts } from './scripts.js';
 import type { StoreClient } from './store-client.js';
-import { TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
+import { DEFAULT_TURN_BATCH_LIMITS, TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
 import { snapshotOfHash } from './visitor-hash.js';
 import { KeyNames, VisitorKeys, checkedPrefix, dueMember } from './visitor-keys.js';
 
@@ -100,19 +100,17 @@ export interface RedisWindowStoreOptions {
   batch?: TurnBatchLimits;
 }
 
-export interface RedisConnectOptions {
+export interface RedisWindowStoreConnectOptions {
   prefix?: string;
   retention?: RetentionPolicy;
   /** How long to wait for Redis at startup before failing; default 5000 ms. */
   connectTimeoutMs?: number;
 }
 
-const DEFAULT_BATCH: TurnBatchLimits = { maxItems: 256, maxArgs: 16_384 };
-
 export class RedisWindowStore implements WindowStore {
   /** Creates and connects the client; the store then owns it and closes it on close(). */
-  static async connect(url: string, options: RedisConnectOptions = {}): Promise<RedisWindowStore> {
-    const connection = await connectStoreClient(url, options.connectTimeoutMs ?? 5000);
+  static async connect(url: string, options: RedisWindowStoreConnectOptions = {}): Promise<RedisWindowStore> {
+    const connection = await connectStoreClient(url, options.connectTimeoutMs);
     const store = new RedisWindowStore({ ...options, client: connection.client });
     store.connection = connection;
     return store;
@@ -137,7 +135,7 @@ export class RedisWindowStore implements WindowStore {
     // Frames come from the pipeline, which applies a turn's frames in one synchronous run from
     // setImmediate: gathering that run is enough. A delivery's follow-up apply (armed journey
     // steps, a deferred firing, a timer retry) usually leaves in a call of its own.
-    this.applies = new TurnBatch((calls) => this.applyBatch(calls), options.batch ?? DEFAULT_BATCH, 'run');
+    this.applies = new TurnBatch((calls) => this.applyBatch(calls), options.batch ?? DEFAULT_TURN_BATCH_LIMITS, 'run');
   }
 
   /** The last error the client reported, when the store created it (see connect()); for health checks. */

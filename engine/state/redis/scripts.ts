@@ -41,7 +41,7 @@ export function loadStoreScripts(): StoreScripts {
 
 /** A script, after the functions of `prelude` it shares with others (Lua scripts cannot import). */
 function loadScript(name: string, prelude?: string): LuaScript {
-  const source = (prelude === undefined ? '' : readSource(prelude)) + readSource(name);
+  const source = prelude === undefined ? readSource(name) : `${readSource(prelude)}\n${readSource(name)}`;
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 

@@ -7,6 +7,9 @@ export interface TurnBatchLimits {
   maxArgs: number;
 }
 
+/** A turn's frames (or interest records) in calls of at most 256 items and 16k arguments. */
+export const DEFAULT_TURN_BATCH_LIMITS: TurnBatchLimits = { maxItems: 256, maxArgs: 16_384 };
+
 /**
  * What a batch gathers. `turn`: every item submitted until setImmediate, for callers driven by
  * socket messages. `run`: the items of one synchronous run, flushed in a microtask, for callers
