@@ -84,7 +84,7 @@ import { decodeClaims, encodeClaims } from './claim-frame.js';
 import { connectStoreClient, type ConnectedClient } from './connect.js';
 import { DueTimers } from './due-timers.js';
 import { RedisInterestIndex } from './redis-interest-index.js';
-import { evalSha, evalSource, isNoScript, loadStoreScripts, runScript, type StoreScripts } from './scripts.js';
+import { loadStoreScripts, runScript, type StoreScripts } from './scripts.js';
 import type { StoreClient } from './store-client.js';
 import { DEFAULT_TURN_BATCH_LIMITS, TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
 import { snapshotOfHash } from './visitor-hash.js';
@@ -164,17 +164,10 @@ export class RedisWindowStore implements WindowStore {
     }
     const offer = (): Promise<unknown> => (arms.size === 0 ? Promise.resolve() : this.dueTimers.offer(arms));
     // Both are written in the same tick, hence in one write on one connection: one round trip.
-    const [script, offered] = await Promise.allSettled([evalSha(this.client, this.scripts.apply, keys, args), offer()]);
-    let reply: unknown;
-    if (script.status === 'fulfilled') {
-      reply = script.value;
-    } else {
-      if (!isNoScript(script.reason)) throw script.reason;
-      reply = await evalSource(this.client, this.scripts.apply, keys, args);
-      // The offer ran before the timers existed; offering again after keeps the index ordering.
-      await offer();
-    }
-    const outcomes = decodeApplyBatch(calls, reply);
+    // After a reload the first offer ran before the timers existed: offering again keeps the index ordering.
+    const [script, offered] = await Promise.allSettled([runScript(this.client, this.scripts.apply, keys, args, offer), offer()]);
+    if (script.status === 'rejected') throw script.reason;
+    const outcomes = decodeApplyBatch(calls, script.value);
     if (offered.status === 'fulfilled') return outcomes;
     // A failed offer leaves armed timers unindexed: those frames must be resent, whose replay is
     // deduplicated but offers again.

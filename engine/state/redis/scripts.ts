@@ -58,30 +58,29 @@ function readSource(name: string): string {
   return readFileSync(file, 'utf8');
 }
 
-/** Sends EVALSHA; the caller falls back to {@link evalSource} when Redis answers NOSCRIPT. */
-export function evalSha(client: StoreClient, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-  return client.sendCommand(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
-}
-
-export function evalSource(client: StoreClient, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-  return client.sendCommand(['EVAL', script.source, String(keys.length), ...keys, ...args]);
-}
-
-/** Redis forgets scripts on restart or SCRIPT FLUSH. */
-export function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
-}
-
+/**
+ * Runs a script by its SHA, and by its source when Redis has forgotten it (restart, SCRIPT
+ * FLUSH). EVALSHA is written before the first await, so a command the caller sends in the same
+ * tick shares its socket write. `afterReload` runs once the source has run: a command sent beside
+ * the EVALSHA that must follow the script's writes is sent again there.
+ */
 export async function runScript(
   client: StoreClient,
   script: LuaScript,
   keys: string[],
   args: string[],
+  afterReload?: () => Promise<unknown>,
 ): Promise<unknown> {
   try {
-    return await evalSha(client, script, keys, args);
+    return await client.sendCommand(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
   } catch (error) {
     if (!isNoScript(error)) throw error;
-    return evalSource(client, script, keys, args);
+    const reply = await client.sendCommand(['EVAL', script.source, String(keys.length), ...keys, ...args]);
+    await afterReload?.();
+    return reply;
   }
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
