@@ -55,22 +55,22 @@ interface StoredPayload {
   f?: number;
 }
 
+/**
+ * The one writer of the stored form. A timer armed by an event has the payload
+ * `timerPayloadHead(scenario) + eventPayloadTail(event)`: the head is made once per scenario, the
+ * tail once per event, so an event re-arming the reminders of several scenarios costs one string
+ * join each; the other members go before the closing brace.
+ */
 export function encodeTimerPayload(payload: TimerPayload): string {
-  const { event, props } = payload.context;
-  const stored: StoredPayload = { s: payload.scenario, e: [event.id, event.type, event.time, event.url], p: props };
-  if (payload.variant !== undefined) stored.v = payload.variant;
-  if (payload.step !== undefined) stored.n = payload.step;
-  if (payload.occurrence !== undefined) stored.o = payload.occurrence;
-  if (payload.failures !== undefined) stored.f = payload.failures;
-  return JSON.stringify(stored);
+  let members = '';
+  if (payload.variant !== undefined) members += `,"v":${JSON.stringify(payload.variant)}`;
+  if (payload.step !== undefined) members += `,"n":${JSON.stringify(payload.step)}`;
+  if (payload.occurrence !== undefined) members += `,"o":${JSON.stringify(payload.occurrence)}`;
+  if (payload.failures !== undefined) members += `,"f":${JSON.stringify(payload.failures)}`;
+  const tail = eventPayloadTail(payload.context);
+  return timerPayloadHead(payload.scenario) + (members === '' ? tail : `${tail.slice(0, -1)}${members}}`);
 }
 
-/**
- * A timer armed by an event has the payload `timerPayloadHead(scenario) + eventPayloadTail(event)`,
- * the same text as encodeTimerPayload({ scenario, context }): the head is made once per scenario,
- * the tail once per event, so an event re-arming the reminders of several scenarios costs one
- * string join each.
- */
 export function timerPayloadHead(scenarioId: string): string {
   return `{"s":${JSON.stringify(scenarioId)},`;
 }
@@ -78,7 +78,7 @@ export function timerPayloadHead(scenarioId: string): string {
 /** The event's members of a stored payload and its closing brace (`"e":[…],"p":{…}}`), without the intermediate objects: it runs for most events. */
 export function eventPayloadTail(context: StoredContext): string {
   const { event, props } = context;
-  return `"e":[${JSON.stringify(event.id)},${JSON.stringify(event.type)},${event.time},${JSON.stringify(event.url)}],"p":${JSON.stringify(props)}}`;
+  return `"e":[${JSON.stringify(event.id)},${JSON.stringify(event.type)},${JSON.stringify(event.time)},${JSON.stringify(event.url)}],"p":${JSON.stringify(props)}}`;
 }
 
 export function decodeTimerPayload(text: string): TimerPayload {
