@@ -7,6 +7,8 @@ export interface LoadSample {
   count: number;
   cpuMicros: number;
   k6CpuMicros: number;
+  /** Time the target's main thread was ready to run but waited for a core, from /proc; 0 where there is none. */
+  waitMicros: number;
   stats: TargetStats;
 }
 
@@ -21,6 +23,11 @@ export interface LoadRun {
   /** Cores the target and k6 used over those intervals. */
   targetCores: number;
   k6Cores: number;
+  /**
+   * Share of the wall time the target's main thread waited for a core while it had work: on a
+   * machine shared with k6, the part of a latency that is scheduling, not the server.
+   */
+  targetWaitShare: number;
 }
 
 const TICKS_PER_SECOND = 100;
@@ -42,7 +49,14 @@ export async function measureLoad(
   let running = true;
   const sample = async (): Promise<void> => {
     const stats = await target.stats();
-    samples.push({ at: performance.now(), count: count(stats), cpuMicros: stats.cpuMicros, k6CpuMicros: await processCpuMicros(k6Pid), stats });
+    samples.push({
+      at: performance.now(),
+      count: count(stats),
+      cpuMicros: stats.cpuMicros,
+      k6CpuMicros: await processCpuMicros(k6Pid),
+      waitMicros: await runQueueWaitMicros(target.pid),
+      stats,
+    });
   };
   const sampling = (async () => {
     while (running) {
@@ -61,7 +75,7 @@ export async function measureLoad(
   return { k6: result, samples, ...steadyRates(samples) };
 }
 
-export function steadyRates(samples: readonly LoadSample[]): Pick<LoadRun, 'eventsPerSecond' | 'cpuMicrosPerEvent' | 'targetCores' | 'k6Cores'> {
+export function steadyRates(samples: readonly LoadSample[]): Pick<LoadRun, 'eventsPerSecond' | 'cpuMicrosPerEvent' | 'targetCores' | 'k6Cores' | 'targetWaitShare'> {
   const intervals = samples.slice(1).map((sample, i) => {
     const previous = samples[i]!;
     const seconds = (sample.at - previous.at) / 1000;
@@ -70,12 +84,13 @@ export function steadyRates(samples: readonly LoadSample[]): Pick<LoadRun, 'even
       events: sample.count - previous.count,
       cpu: sample.cpuMicros - previous.cpuMicros,
       k6Cpu: Math.max(0, sample.k6CpuMicros - previous.k6CpuMicros),
+      wait: sample.waitMicros - previous.waitMicros,
       rate: (sample.count - previous.count) / seconds,
     };
   });
   const peak = Math.max(0, ...intervals.map((interval) => interval.rate));
   const steady = intervals.filter((interval) => interval.rate >= peak / 4 && interval.rate > 0);
-  if (steady.length === 0) return { eventsPerSecond: 0, cpuMicrosPerEvent: 0, targetCores: 0, k6Cores: 0 };
+  if (steady.length === 0) return { eventsPerSecond: 0, cpuMicrosPerEvent: 0, targetCores: 0, k6Cores: 0, targetWaitShare: 0 };
   const rates = steady.map((interval) => interval.rate).sort((a, b) => a - b);
   const sum = (pick: (interval: (typeof steady)[number]) => number): number => steady.reduce((total, interval) => total + pick(interval), 0);
   const seconds = sum((interval) => interval.seconds);
@@ -84,6 +99,7 @@ export function steadyRates(samples: readonly LoadSample[]): Pick<LoadRun, 'even
     cpuMicrosPerEvent: sum((interval) => interval.cpu) / sum((interval) => interval.events),
     targetCores: sum((interval) => interval.cpu) / 1e6 / seconds,
     k6Cores: sum((interval) => interval.k6Cpu) / 1e6 / seconds,
+    targetWaitShare: sum((interval) => interval.wait) / 1e6 / seconds,
   };
 }
 
@@ -94,6 +110,20 @@ async function processCpuMicros(pid: number | undefined): Promise<number> {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
+
+/**
+ * Run-queue wait of a process's main thread (the second field of /proc/PID/schedstat, in ns), in
+ * microseconds; 0 on systems without it or once the process has gone.
+ */
+async function runQueueWaitMicros(pid: number): Promise<number> {
+  try {
+    const schedstat = await readFile(`/proc/${pid}/schedstat`, 'utf8');
+    return Number(schedstat.split(' ')[1]) / 1000;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;

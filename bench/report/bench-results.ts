@@ -53,6 +53,18 @@ export interface LatencyRow {
   /** Median over the rounds of engine p99 ÷ echo p99 of the same round: what the target is checked on. */
   p99Ratio: number;
   missed: number;
+  /**
+   * Cores the server and k6 used (medians over the rounds), engine rounds and echo rounds apart:
+   * on two shared cores, a server whose sum nears 2 waits for the CPU, which the tail shows.
+   * Absent from results written before they were measured.
+   */
+  engineCores?: number;
+  engineK6Cores?: number;
+  echoCores?: number;
+  echoK6Cores?: number;
+  /** Share of the wall time the server's main thread was ready to run but waited for a core (/proc schedstat). */
+  engineWaitShare?: number;
+  echoWaitShare?: number;
   /** The engine's own event-loop delay p99 (median of rounds) and longest GC pause (of all rounds), ms. */
   engineLoopDelayP99: number;
   engineGcMaxMs: number;

@@ -6,6 +6,8 @@ const pct = (value: number | undefined): string => (value === undefined || !Numb
 const ms = (value: number | undefined): string => (value === undefined ? 'n/a' : `${value.toFixed(2)} ms`);
 const kib = (bytes: number | undefined): string => (bytes === undefined ? 'n/a' : `${(bytes / 1024).toFixed(2)} KiB`);
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const cores = (server: number | undefined, k6: number | undefined): string =>
+  server === undefined || k6 === undefined ? 'n/a' : `${server.toFixed(2)} + ${k6.toFixed(2)}`;
 
 function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
@@ -46,10 +48,10 @@ export function renderResults(results: BenchResults): string {
     '',
     '## Event-to-pop-in latency (3rd product view → pop-in, same socket; echo = bare uWS round trip at the same load)',
     '',
-    'Engine and echo run in alternating rounds; p50/p95/p99 are medians over the rounds, "by round" is each round\'s engine p99 ÷ the echo p99 of the same round, and "p99 / echo p99" the median of those.',
+    'Engine and echo run in alternating rounds; p50/p95/p99 are medians over the rounds, "by round" is each round\'s engine p99 ÷ the echo p99 of the same round, and "p99 / echo p99" the median of those. "Cores" are what the server and k6 used during those rounds; "waited for a core" is the share of the time the server\'s main thread was ready to run but had no core (/proc schedstat), the part of a latency that is the shared machine.',
     '',
     table(
-      ['configuration', 'load', 'events/s offered', 'events/s served', 'p50', 'p95', 'p99', 'echo p50', 'echo p99', 'p99 / echo p99', 'by round', 'missed', 'engine loop delay p99', 'engine longest GC'],
+      ['configuration', 'load', 'events/s offered', 'events/s served', 'p50', 'p95', 'p99', 'echo p50', 'echo p99', 'p99 / echo p99', 'by round', 'missed', 'cores: engine + k6', 'cores: echo + k6', 'waited for a core: engine / echo', 'engine loop delay p99', 'engine longest GC'],
       results.latency.map((r) => [
         r.configuration,
         pct(r.load),
@@ -63,6 +65,9 @@ export function renderResults(results: BenchResults): string {
         `${r.p99Ratio.toFixed(1)}×`,
         r.p99Rounds.map((p99, i) => `${(p99 / r.echoP99Rounds[i]!).toFixed(1)}×`).join(' '),
         pct(r.missed),
+        cores(r.engineCores, r.engineK6Cores),
+        cores(r.echoCores, r.echoK6Cores),
+        `${pct(r.engineWaitShare)} / ${pct(r.echoWaitShare)}`,
         ms(r.engineLoopDelayP99),
         ms(r.engineGcMaxMs),
       ]),

@@ -10,6 +10,11 @@ interface LatencyRun {
   p95: number;
   p99: number;
   missed: number;
+  /** Cores the target and k6 used while the load ran: near 2 together, the server waits for a core. */
+  cores: number;
+  k6Cores: number;
+  /** Share of the time the target's main thread waited for a core. */
+  waitShare: number;
   /** The target's event-loop delay and GC pauses while the load ran. */
   pauses: TargetPauses;
 }
@@ -45,6 +50,9 @@ async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: nu
     p95: trend('p(95)'),
     p99: trend('p(99)'),
     missed: summaryValue(run.k6.summary, 'popin_missed', 'value') ?? 0,
+    cores: run.targetCores,
+    k6Cores: run.k6Cores,
+    waitShare: run.targetWaitShare,
     pauses: await target.pauses(),
   };
 }
@@ -68,7 +76,9 @@ export async function compareLatency(
     engineRuns.push(await latencyRun(ctx, engine, eventsPerSecond, false));
     echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, true));
     const [e, b] = [engineRuns.at(-1)!, echoRuns.at(-1)!];
-    ctx.log(`  round ${round + 1}: engine p99 ${e.p99.toFixed(2)} ms (loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)}, longest GC ${e.pauses.gcMaxMs.toFixed(1)}), echo p99 ${b.p99.toFixed(2)} ms`);
+    ctx.log(
+      `  round ${round + 1}: engine p99 ${e.p99.toFixed(2)} ms (${e.cores.toFixed(2)} + k6 ${e.k6Cores.toFixed(2)} cores, waited ${pct(e.waitShare)}, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)}, longest GC ${e.pauses.gcMaxMs.toFixed(1)}), echo p99 ${b.p99.toFixed(2)} ms (${b.cores.toFixed(2)} + k6 ${b.k6Cores.toFixed(2)} cores, waited ${pct(b.waitShare)})`,
+    );
   }
   const median = (runs: readonly LatencyRun[], pick: (run: LatencyRun, round: number) => number): number => medianOf(runs.map(pick));
   return {
@@ -87,10 +97,18 @@ export async function compareLatency(
     // Each engine round against the echo round that ran beside it, not medians taken apart.
     p99Ratio: median(engineRuns, (run, round) => run.p99 / echoRuns[round]!.p99),
     missed: median(engineRuns, (run) => run.missed),
+    engineCores: median(engineRuns, (run) => run.cores),
+    engineK6Cores: median(engineRuns, (run) => run.k6Cores),
+    echoCores: median(echoRuns, (run) => run.cores),
+    echoK6Cores: median(echoRuns, (run) => run.k6Cores),
+    engineWaitShare: median(engineRuns, (run) => run.waitShare),
+    echoWaitShare: median(echoRuns, (run) => run.waitShare),
     engineLoopDelayP99: median(engineRuns, (run) => run.pauses.loopDelayP99),
     engineGcMaxMs: Math.max(...engineRuns.map((run) => run.pauses.gcMaxMs)),
   };
 }
+
+const pct = (share: number): string => `${(share * 100).toFixed(0)}%`;
 
 function medianOf(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -12,6 +12,7 @@ export interface TargetOptions {
 
 /** A target process as the harness holds it: where it listens, its stats on demand, stop. */
 export interface Target {
+  readonly pid: number;
   readonly port: number;
   readonly url: string;
   /** With gc, after a full garbage collection (the process runs with --expose-gc). */
@@ -28,6 +29,8 @@ export async function spawnTarget(spec: TargetSpec, options: TargetOptions = {})
   if (options.cpuProfileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const child = fork(TARGET_ENTRY, [JSON.stringify(spec)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await ready(child, options.startTimeoutMs ?? 60_000);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the target process started without a pid');
   let nextId = 0;
   const pending = new Map<number, (reply: TargetReply) => void>();
   child.on('message', (message: TargetReply) => {
@@ -47,6 +50,7 @@ export async function spawnTarget(spec: TargetSpec, options: TargetOptions = {})
     });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
+    pid,
     port,
     url: `http://127.0.0.1:${port}`,
     stats: async (options = {}) => {
