@@ -7,7 +7,7 @@ export interface LoadSample {
   count: number;
   cpuMicros: number;
   k6CpuMicros: number;
-  /** Time the target's main thread was ready to run but waited for a core, from /proc; 0 where there is none. */
+  /** Time the target's main thread was ready to run but waited for a core, from /proc; NaN where there is none. */
   waitMicros: number;
   stats: TargetStats;
 }
@@ -118,14 +118,14 @@ async function processCpuMicros(pid: number | undefined): Promise<number> {
 
 /**
  * Run-queue wait of a process's main thread (the second field of /proc/PID/schedstat, in ns), in
- * microseconds; 0 on systems without it or once the process has gone.
+ * microseconds. NaN on systems without it (the report then shows n/a rather than a wait of 0).
  */
 async function runQueueWaitMicros(pid: number): Promise<number> {
   try {
     const schedstat = await readFile(`/proc/${pid}/schedstat`, 'utf8');
     return Number(schedstat.split(' ')[1]) / 1000;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Number.NaN;
     throw error;
   }
 }

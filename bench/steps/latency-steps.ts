@@ -108,7 +108,7 @@ export async function compareLatency(
   };
 }
 
-const pct = (share: number): string => `${(share * 100).toFixed(0)}%`;
+const pct = (share: number): string => (Number.isFinite(share) ? `${(share * 100).toFixed(0)}%` : 'n/a');
 
 function medianOf(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
