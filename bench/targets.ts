@@ -1,5 +1,8 @@
 import type { BenchResults, TargetCheck, ThroughputRow } from './report/index.js';
 
+/** A share as a whole percentage; n/a when not measured (or NaN, which JSON keeps as null). */
+const pct = (value: number | null | undefined): string => (value === undefined || value === null || !Number.isFinite(value) ? 'n/a' : `${(value * 100).toFixed(0)}%`);
+
 /** The issue's targets for this 2-core machine, checked against a run: reported, never asserted. */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const throughput = (configuration: string) => results.throughput.find((r) => r.configuration.startsWith(configuration) && r.eventsPerFrame === 1);
@@ -13,7 +16,6 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     const last = rows.at(-1);
     return first === undefined || last === undefined ? undefined : last.cpuMicrosPerEvent / first.cpuMicrosPerEvent;
   });
-  const pct = (value: number | undefined) => (value === undefined ? 'n/a' : `${(value * 100).toFixed(0)}%`);
   const checks: TargetCheck[] = [
     ceilingCheck('in-process store vs ceiling (1-event frames)', 0.6, memory),
     ceilingCheck('Redis store vs ceiling (1-event frames)', 0.35, redis),
@@ -23,7 +25,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       measured:
         latency === undefined
           ? 'n/a'
-          : `${latency.p99Ratio.toFixed(2)}× (median of ${latency.rounds} alternating rounds: ${latency.p99Rounds.map((p99, i) => `${p99.toFixed(1)}/${latency.echoP99Rounds[i]!.toFixed(1)} ms`).join(', ')})`,
+          : `${latency.p99Ratio.toFixed(2)}× (median of ${latency.rounds} alternating rounds: ${latency.p99Rounds.map((p99, i) => `${p99.toFixed(1)}/${latency.echoP99Rounds[i]!.toFixed(1)} ms`).join(', ')}; waited for a core: engine ${pct(latency.engineWaitShare)}, echo ${pct(latency.echoWaitShare)})`,
       met: latency === undefined ? undefined : latency.p99Ratio <= 3,
     },
     {
@@ -47,7 +49,6 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
 
 /** Met on measured events/s; the CPU-derived share is shown beside it, since k6 shares the cores. */
 function ceilingCheck(name: string, wanted: number, row: ThroughputRow | undefined): TargetCheck {
-  const pct = (value: number | undefined) => (value === undefined ? 'n/a' : `${(value * 100).toFixed(0)}%`);
   return {
     name,
     target: `≥ ${pct(wanted)}`,
