@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { ManualClock, type TrackedEvent } from '../events/index.js';
 import { createLogger, createMetrics } from '../observability/index.js';
 import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator } from '../scenarios/index.js';
-import { MemoryWindowStore } from '../state/index.js';
+import { MemoryWindowStore, TIMER_LEASE_MS } from '../state/index.js';
 import { CollectingSink } from './replay/collecting-sink.js';
 import { TriggerPipeline } from './trigger-pipeline.js';
 import type { PopinPort } from './ports.js';
@@ -14,14 +14,14 @@ const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
   'id: search-left\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
 )!;
 
-function pipelineWith(popins: PopinPort, clock: ManualClock, sink = new CollectingSink()) {
+function pipelineWith(popins: PopinPort, clock: ManualClock, sink = new CollectingSink(), store = new MemoryWindowStore(undefined, clock)) {
   const evaluator = new ScenarioEvaluator([SEARCH_LEFT, VIEWED_TWICE]);
   const caps = { popin: { limit: 10, within: 60_000 }, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
   const profile = { key: 'shop', name: 'Shop', url: 'https://shop.example', from: 'a@b.c', requireVerifiedEmail: true };
   const pipeline = new TriggerPipeline(
     {
       scenarios: { current: () => evaluator },
-      store: new MemoryWindowStore(undefined, clock),
+      store,
       sink,
       clock,
       logger: createLogger('silent'),
@@ -68,6 +68,34 @@ describe('TriggerPipeline timers', () => {
     expect(shown).toEqual([]);
     clock.set(T0 + 60_000 + 30_000);
     await pipeline.fireDueTimers();
+    expect(shown).toEqual(['ann']);
+  });
+
+  test('a delivered timer fires once, also once its lease would have ended', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline } = pipelineWith({ show: async (visitor) => (shown.push(visitor.visitor), true) }, clock);
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
+    clock.set(T0 + 60_000);
+    await pipeline.fireDueTimers();
+    clock.set(T0 + 60_000 + TIMER_LEASE_MS);
+    await pipeline.fireDueTimers();
+    expect(shown).toEqual(['ann']);
+  });
+
+  test('a timer taken by an engine that died before delivering it fires from another engine once its lease ends', async () => {
+    const clock = new ManualClock(T0);
+    const store = new MemoryWindowStore(undefined, clock);
+    const dying = pipelineWith({ show: () => new Promise<boolean>(() => undefined) }, clock, new CollectingSink(), store).pipeline;
+    const shown: string[] = [];
+    const surviving = pipelineWith({ show: async (visitor) => (shown.push(visitor.visitor), true) }, clock, new CollectingSink(), store).pipeline;
+    await surviving.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
+    clock.set(T0 + 60_000);
+    void dying.fireDueTimers();
+    await surviving.fireDueTimers();
+    expect(shown).toEqual([]);
+    clock.set(T0 + 60_000 + TIMER_LEASE_MS);
+    await surviving.fireDueTimers();
     expect(shown).toEqual(['ann']);
   });
 

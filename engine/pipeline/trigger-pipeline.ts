@@ -117,37 +117,62 @@ export class TriggerPipeline {
         return;
       }
       const evaluator = this.deps.scenarios.current();
+      const done: DueTimer[] = [];
       for (const timer of due) {
         reach?.(timer.due);
-        await this.fireTimer(evaluator, timer, reach !== undefined);
+        if (await this.fireTimer(evaluator, timer, reach !== undefined)) done.push(timer);
       }
+      await this.settle(done, reach !== undefined);
       // A firing can arm a follow-up that is already due (a journey step): take until none is left.
     } while (due.length > 0);
   }
 
-  /** A timer is out of the store once taken: when its delivery fails, it is armed again for a later try. */
-  private async fireTimer(evaluator: ScenarioEvaluator, timer: DueTimer, replaying: boolean): Promise<void> {
+  /**
+   * A taken timer stays leased in the store until settled here, so an engine that dies before
+   * this point loses no firing: the timer is due again when its lease ends (at least once: the
+   * second firing has the same trigger id, which the mailer's send ledger sends once). If
+   * settling fails, the same happens.
+   */
+  private async settle(timers: readonly DueTimer[], replaying: boolean): Promise<void> {
+    try {
+      await this.deps.store.settleTimers(timers);
+    } catch (error) {
+      if (replaying) throw error;
+      this.deps.logger.error({ err: error, timers: timers.length }, 'settling fired timers failed; they fire again when their lease ends');
+    }
+  }
+
+  /**
+   * Delivers a taken timer's firing; when delivery fails, arms the timer again for a later try.
+   * False when even that failed: the timer is left unsettled, to be due again when its lease ends.
+   */
+  private async fireTimer(evaluator: ScenarioEvaluator, timer: DueTimer, replaying: boolean): Promise<boolean> {
     const { store, clock, logger } = this.deps;
     const candidate = evaluator.fromTimer(timer);
     if (candidate === undefined) {
       logger.warn({ timer: timer.timer, visitor: timer.visitor }, 'timer of a scenario no longer loaded; dropped');
-      return;
+      return true;
     }
     try {
       const snapshot = await store.snapshot(timer.visitor);
       await this.delivery.deliver(timer.visitor, evaluator, [candidate], snapshot.profile, snapshot);
+      return true;
     } catch (error) {
       if (replaying) throw error;
       const payload = retryTimerPayload(timer.payload, TIMER_MAX_FAILURES);
       if (payload === undefined) {
         logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, `timer failed ${TIMER_MAX_FAILURES} times; dropped`);
-        return;
+        return true;
       }
       logger.warn({ err: error, timer: timer.timer, visitor: timer.visitor }, 'timer delivery failed; armed again');
       const retryAt = clock.now() + TIMER_RETRY_DELAY_MS;
-      await store
-        .apply({ visitor: timer.visitor, now: clock.now(), events: [{ eventId: `retry:${timer.timer}:${timer.due}:${retryAt}`, ops: [{ kind: 'timer.arm', timer: timer.timer, due: retryAt, payload }] }] })
-        .catch((rearm: unknown) => logger.error({ err: rearm, timer: timer.timer, visitor: timer.visitor }, 'timer could not be armed again; it is lost'));
+      try {
+        await store.apply({ visitor: timer.visitor, now: clock.now(), events: [{ eventId: `retry:${timer.timer}:${timer.due}:${retryAt}`, ops: [{ kind: 'timer.arm', timer: timer.timer, due: retryAt, payload }] }] });
+        return true;
+      } catch (rearm) {
+        logger.error({ err: rearm, timer: timer.timer, visitor: timer.visitor }, 'timer could not be armed again; it fires again when its lease ends');
+        return false;
+      }
     }
   }
 

@@ -26,7 +26,7 @@ export type {
   RetentionPolicy,
   ClaimOutcome,
 } from './window-store.js';
-export { DEFAULT_RETENTION, CLAIM_GRANTED } from './window-store.js';
+export { DEFAULT_RETENTION, CLAIM_GRANTED, TIMER_LEASE_MS } from './window-store.js';
 export { MemoryWindowStore } from './memory/memory-window-store.js';
 export type {
   InterestIndex,

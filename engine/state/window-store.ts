@@ -158,6 +158,12 @@ export interface ClaimRequest {
   claims: Claim[];
 }
 
+/**
+ * How long a taken timer waits for `settleTimers` before it is due again. Far above a delivery's
+ * duration (a claim and a channel hand-off), so only a taker that died lets a timer fire twice.
+ */
+export const TIMER_LEASE_MS = 120_000;
+
 export interface DueTimer {
   visitor: VisitorRef;
   timer: string;
@@ -180,10 +186,18 @@ export interface WindowStore {
   /** Returns one outcome per claim, in order. */
   claim(request: ClaimRequest): Promise<ClaimOutcome[]>;
   /**
-   * Removes and returns up to `limit` timers due at or before `now`, across all visitors.
-   * A timer is returned to exactly one caller, even with several engines sharing the store.
+   * Returns up to `limit` timers due at or before `now`, across all visitors, earliest first, each
+   * to exactly one caller even with several engines sharing the store. A returned timer is leased
+   * to its caller for {@link TIMER_LEASE_MS}: `settleTimers` ends it once the firing is delivered
+   * (or armed again). A timer whose caller dies first is due again when its lease ends, with its
+   * own due time and payload, so a crash between taking and delivering loses no firing.
    */
   takeDueTimers(now: number, limit: number): Promise<DueTimer[]>;
+  /**
+   * Ends the leases of timers from `takeDueTimers`: they are gone for good. A timer armed again
+   * under the same name since it was taken stays armed.
+   */
+  settleTimers(timers: readonly DueTimer[]): Promise<void>;
   /** Reads the visitor's profile and cart hashes. */
   snapshot(visitor: VisitorRef): Promise<VisitorSnapshot>;
   /** Resolves when the store answers; rejects with what is wrong (health checks). */

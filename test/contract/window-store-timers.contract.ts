@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ManualClock, VisitorRef } from '../../engine/events/index.js';
 import type { CapCheck, DueTimer, GateCheck, StateOp, WindowStore } from '../../engine/state/index.js';
-import { CLAIM_GRANTED as GRANTED } from '../../engine/state/index.js';
+import { CLAIM_GRANTED as GRANTED, TIMER_LEASE_MS } from '../../engine/state/index.js';
 
 /** What the WindowStore contract's sections share: the stores under test and a way to apply one event. */
 export interface WindowStoreHarness {
@@ -54,6 +54,55 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
       await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
       await h.store.takeDueTimers(h.t0 + 2000, 10);
       expect(await h.store.takeDueTimers(h.t0 + 3000, 10)).toEqual([]);
+    });
+
+    it('does not return a taken timer again while its lease runs', async () => {
+      await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
+      await h.store.takeDueTimers(h.t0 + 1000, 10);
+      expect(await h.store.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS - 1, 10)).toEqual([]);
+    });
+
+    it('returns a taken timer that was never settled again when its lease ends, with its own due time and payload', async () => {
+      await h.run(alice, h.t0, arm('abandon', h.t0 + 1000, '{"cart":2}'));
+      await h.store.takeDueTimers(h.t0 + 1000, 10);
+      expect(await h.store.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS, 10)).toEqual([
+        { visitor: alice, timer: 'abandon', due: h.t0 + 1000, payload: '{"cart":2}' },
+      ]);
+    });
+
+    it('hands a timer whose taker died to another engine when the lease ends', async () => {
+      await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
+      await h.store.takeDueTimers(h.t0 + 1000, 10);
+      expect(names(await h.peer.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS, 10))).toEqual(['alice/abandon']);
+    });
+
+    it('never returns a settled timer again', async () => {
+      await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
+      await h.store.settleTimers(await h.store.takeDueTimers(h.t0 + 1000, 10));
+      expect(await h.store.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS, 10)).toEqual([]);
+      expect(await h.store.takeDueTimers(h.t0 + 1000 + 10 * TIMER_LEASE_MS, 10)).toEqual([]);
+    });
+
+    it('settling a taken timer leaves the timer armed again under its name since', async () => {
+      await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
+      const taken = await h.store.takeDueTimers(h.t0 + 1000, 10);
+      await h.run(alice, h.t0 + 1500, arm('abandon', h.t0 + 3000, 'retry'));
+      await h.store.settleTimers(taken);
+      expect(await h.store.takeDueTimers(h.t0 + 3000, 10)).toEqual([{ visitor: alice, timer: 'abandon', due: h.t0 + 3000, payload: 'retry' }]);
+    });
+
+    it('settling timers of several visitors at once ends each lease', async () => {
+      await h.run(alice, h.t0, arm('a1', h.t0 + 100), arm('a2', h.t0 + 200));
+      await h.run(bob, h.t0, arm('b1', h.t0 + 300));
+      await h.store.settleTimers(await h.store.takeDueTimers(h.t0 + 1000, 10));
+      expect(await h.store.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS, 10)).toEqual([]);
+    });
+
+    it('settling nothing, or a timer never taken, changes nothing', async () => {
+      await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
+      await h.store.settleTimers([]);
+      await h.store.settleTimers([{ visitor: alice, timer: 'abandon', due: h.t0 + 1000, payload: 'payload:abandon' }]);
+      expect(names(await h.store.takeDueTimers(h.t0 + 1000, 10))).toEqual(['alice/abandon']);
     });
 
     it('re-arming a timer moves its due time, and it fires once', async () => {

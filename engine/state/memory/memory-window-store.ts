@@ -1,6 +1,7 @@
 import { systemClock, type Clock, type VisitorRef } from '../../events/index.js';
 import {
   CLAIM_GRANTED,
+  TIMER_LEASE_MS,
   DEFAULT_RETENTION,
   type ClaimOutcome,
   type ApplyRequest,
@@ -35,6 +36,15 @@ interface TimerState {
   indexedAt: number;
 }
 
+/** A timer taken and not yet settled: due again at `leaseUntil` unless settled first. */
+interface LeasedTimer {
+  due: number;
+  payload: string;
+  leaseUntil: number;
+  /** Matches the heap entry standing for this lease. */
+  version: number;
+}
+
 /**
  * What the store keeps per visitor. Every part is made on its first write and dropped by the sweep
  * once empty: an empty Map still costs ~200 B, and this is the heap every visitor holds.
@@ -49,6 +59,7 @@ interface VisitorState {
   profile: HashState | undefined;
   cart: HashState | undefined;
   timers: Map<string, TimerState> | undefined;
+  leased: Map<string, LeasedTimer> | undefined;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -113,23 +124,39 @@ export class MemoryWindowStore implements WindowStore {
     });
   }
 
+  /**
+   * A heap entry stands for an armed timer or for a lease (versions are unique across both): an
+   * armed timer taken becomes a lease, and a lease whose entry surfaces was abandoned by its taker
+   * and is taken again.
+   */
   async takeDueTimers(now: number, limit: number): Promise<DueTimer[]> {
     const taken: DueTimer[] = [];
     while (taken.length < limit && this.heap.size > 0 && this.heap.peekDue() <= now) {
       const top = this.heap.pop()!;
       const state = top.owner;
       const live = state.timers?.get(top.timer);
-      if (live === undefined || live.version !== top.version) continue;
-      if (live.due > top.due) {
-        // Re-armed later since this entry was pushed: it goes back in at its real due time.
-        live.indexedAt = live.due;
-        this.heap.push(live.due, state, top.timer, top.version);
+      if (live !== undefined && live.version === top.version) {
+        if (live.due > top.due) {
+          // Re-armed later since this entry was pushed: it goes back in at its real due time.
+          live.indexedAt = live.due;
+          this.heap.push(live.due, state, top.timer, top.version);
+          continue;
+        }
+        state.timers!.delete(top.timer);
+        taken.push(this.lease(state, top.timer, live.due, live.payload, now));
         continue;
       }
-      state.timers!.delete(top.timer);
-      taken.push({ visitor: { site: state.site, visitor: state.visitor }, timer: top.timer, due: live.due, payload: live.payload });
+      const abandoned = state.leased?.get(top.timer);
+      if (abandoned !== undefined && abandoned.version === top.version) taken.push(this.lease(state, top.timer, abandoned.due, abandoned.payload, now));
     }
     return taken;
+  }
+
+  async settleTimers(timers: readonly DueTimer[]): Promise<void> {
+    for (const timer of timers) {
+      const leased = this.visitors.get(timer.visitor.site)?.get(timer.visitor.visitor)?.leased;
+      if (leased?.get(timer.timer)?.due === timer.due) leased.delete(timer.timer);
+    }
   }
 
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
@@ -248,6 +275,14 @@ export class MemoryWindowStore implements WindowStore {
     this.heap.push(due, state, name, version);
   }
 
+  private lease(state: VisitorState, timer: string, due: number, payload: string, now: number): DueTimer {
+    const version = this.nextVersion++;
+    const leaseUntil = now + TIMER_LEASE_MS;
+    (state.leased ??= new Map()).set(timer, { due, payload, leaseUntil, version });
+    this.heap.push(leaseUntil, state, timer, version);
+    return { visitor: { site: state.site, visitor: state.visitor }, timer, due, payload };
+  }
+
   private passes(state: VisitorState, check: ClaimCheck, now: number): boolean {
     if (check.kind === 'gate') return (state.gates?.get(check.key) ?? 0) <= now;
     return this.capCount(state, check, now) < check.limit;
@@ -303,6 +338,7 @@ export class MemoryWindowStore implements WindowStore {
         profile: undefined,
         cart: undefined,
         timers: undefined,
+        leased: undefined,
       };
       site.set(visitor.visitor, state);
     }
@@ -325,7 +361,7 @@ export class MemoryWindowStore implements WindowStore {
 
 /** Drops the visitor's expired state and every part left empty; returns true when nothing is left. */
 function sweepVisitor(state: VisitorState, now: number, dedupeFloor: number): boolean {
-  const { windows, gates, seen, timers } = state;
+  const { windows, gates, seen, timers, leased } = state;
   if (windows !== undefined) {
     for (const [name, window] of windows) if (window.expiresAt <= now) windows.delete(name);
     if (windows.size === 0) state.windows = undefined;
@@ -339,6 +375,7 @@ function sweepVisitor(state: VisitorState, now: number, dedupeFloor: number): bo
     if (seen.size === 0) state.seen = undefined;
   }
   if (timers !== undefined && timers.size === 0) state.timers = undefined;
+  if (leased !== undefined && leased.size === 0) state.leased = undefined;
   if (state.profile !== undefined && (state.profile.expiresAt <= now || state.profile.fields.size === 0)) state.profile = undefined;
   if (state.cart !== undefined && (state.cart.expiresAt <= now || state.cart.fields.size === 0)) state.cart = undefined;
   return (
@@ -346,6 +383,7 @@ function sweepVisitor(state: VisitorState, now: number, dedupeFloor: number): bo
     state.gates === undefined &&
     state.seen === undefined &&
     state.timers === undefined &&
+    state.leased === undefined &&
     state.profile === undefined &&
     state.cart === undefined
   );

@@ -1,5 +1,5 @@
 import { TripwireError } from '../../errors.js';
-import type { DueTimer } from '../window-store.js';
+import { TIMER_LEASE_MS, type DueTimer } from '../window-store.js';
 import { replyArray, replyNumber, replyString } from './replies.js';
 import { runScript, type StoreScripts } from './scripts.js';
 import type { StoreClient } from './store-client.js';
@@ -7,7 +7,8 @@ import { DueIndexKeys, VisitorKeys, visitorOfDueMember, type KeyNames } from './
 
 /**
  * How long a taker holds a visitor before another may take it over. Far above one take's
- * duration; it only matters when a taker dies between leasing and settling.
+ * duration; it only matters when a taker dies between leasing and settling. (A taken timer has a
+ * lease of its own, TIMER_LEASE_MS, which runs until its firing is delivered.)
  */
 export const LEASE_MS = 60_000;
 
@@ -21,8 +22,9 @@ interface VisitorTake {
 /**
  * Finds due timers across visitors. The due index holds, per visitor with timers, a score at
  * or before that visitor's earliest due (never later, so no timer is missed; earlier only
- * costs one look). Arming lowers it with ZADD LT; taking leases the visitor, removes its due
- * timers in its own slot, then settles it back at its earliest remaining due.
+ * costs one look). Arming lowers it with ZADD LT; taking leases the visitor, moves its due
+ * timers to its leased hash in its own slot, then settles it back at its earliest remaining due,
+ * or at the end of the timers' lease, when an unsettled one must be taken again.
  */
 export class DueTimers {
   private readonly index: DueIndexKeys;
@@ -102,13 +104,29 @@ export class DueTimers {
     return takes.flatMap((take) => take.timers);
   }
 
+  /** One script call per visitor (its leased hash is in its slot), all in flight at once. */
+  async settle(timers: readonly DueTimer[]): Promise<void> {
+    const byVisitor = new Map<string, { keys: VisitorKeys; args: string[] }>();
+    for (const timer of timers) {
+      const keys = new VisitorKeys(this.prefix, timer.visitor, this.names);
+      let call = byVisitor.get(keys.leased);
+      if (call === undefined) {
+        call = { keys, args: [] };
+        byVisitor.set(keys.leased, call);
+      }
+      call.args.push(timer.timer, String(timer.due));
+    }
+    await Promise.all([...byVisitor.values()].map((call) => runScript(this.client, this.scripts.settleTimers, [call.keys.leased], call.args)));
+  }
+
   private async takeVisitor(member: string, now: number, max: number): Promise<VisitorTake> {
     const visitor = visitorOfDueMember(member);
     const keys = new VisitorKeys(this.prefix, visitor, this.names);
     const reply = replyArray(
-      await runScript(this.client, this.scripts.takeTimers, [keys.timers], [
+      await runScript(this.client, this.scripts.takeTimers, [keys.timers, keys.leased], [
         String(now),
         String(max),
+        String(now + TIMER_LEASE_MS),
       ]),
       'take-timers',
     );

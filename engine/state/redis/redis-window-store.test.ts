@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redisForTests } from '../../../test/support/redis-server.js';
 import { closeTestWindowStore, openTestWindowStore, type TestWindowStore } from '../../../test/support/redis-window-store.js';
 import { TripwireError } from '../../errors.js';
-import type { StateOp } from '../window-store.js';
+import { TIMER_LEASE_MS, type StateOp } from '../window-store.js';
 import { LEASE_MS } from './due-timers.js';
 import { RedisWindowStore } from './index.js';
 import { loadStoreScripts } from './scripts.js';
@@ -167,9 +167,17 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
     expect((await store.takeDueTimers(t0 + 10 + LEASE_MS, 10)).map((timer) => timer.timer)).toEqual(['abandon']);
   });
 
-  it('removes a visitor from the due index once its last timer is taken', async () => {
+  it('keeps a taken timer in the leased hash, and the visitor indexed at the lease end, until it is settled', async () => {
     await apply(t0, { kind: 'timer.arm', timer: 'abandon', due: t0 + 10, payload: 'p' });
     await store.takeDueTimers(t0 + 10, 10);
+    expect(await client.hGetAll(`${prefix}:{shop:alice}:l`)).toEqual({ abandon: `${t0 + 10 + TIMER_LEASE_MS} ${t0 + 10} p` });
+    expect(await client.zScore(`${prefix}:{due}`, 'shop:alice')).toBe(t0 + 10 + TIMER_LEASE_MS);
+  });
+
+  it('removes a visitor from the due index once its last timer is settled and its lease end has passed', async () => {
+    await apply(t0, { kind: 'timer.arm', timer: 'abandon', due: t0 + 10, payload: 'p' });
+    await store.settleTimers(await store.takeDueTimers(t0 + 10, 10));
+    expect(await store.takeDueTimers(t0 + 10 + TIMER_LEASE_MS, 10)).toEqual([]);
     expect(await keysOf(`${prefix}:*`)).toEqual([`${prefix}:{shop:alice}:e`]);
   });
 

@@ -187,6 +187,12 @@ export class RedisWindowStore implements WindowStore {
     return this.dueTimers.take(now, limit);
   }
 
+  async settleTimers(timers: readonly DueTimer[]): Promise<void> {
+    if (timers.length === 0) return;
+    this.sendPending();
+    await this.dueTimers.settle(timers);
+  }
+
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
     const keys = this.keysOf(visitor);
     this.sendPending();

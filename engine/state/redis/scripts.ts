@@ -14,6 +14,7 @@ export interface StoreScripts {
   apply: LuaScript;
   claim: LuaScript;
   takeTimers: LuaScript;
+  settleTimers: LuaScript;
   leaseDue: LuaScript;
   settleDue: LuaScript;
   interest: LuaScript;
@@ -33,6 +34,7 @@ export function loadStoreScripts(): StoreScripts {
     apply: loadScript('apply', 'window-entries'),
     claim: loadScript('claim', 'window-entries'),
     takeTimers: loadScript('take-timers'),
+    settleTimers: loadScript('settle-timers'),
     leaseDue: loadScript('lease-due'),
     settleDue: loadScript('settle-due'),
     interest: loadScript('interest'),

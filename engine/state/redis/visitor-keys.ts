@@ -13,6 +13,8 @@ export class VisitorKeys {
   readonly hash: string;
   /** Timers with their due times and payloads. */
   readonly timers: string;
+  /** Timers taken and not yet settled, with their lease ends (take-timers.lua). */
+  readonly leased: string;
   /** Every gate of the visitor, one field each. */
   readonly gates: string;
   /** Every window and cap of the visitor, one sorted set (window-entries.ts). */
@@ -28,6 +30,7 @@ export class VisitorKeys {
     this.seen = `${this.base}e`;
     this.hash = `${this.base}p`;
     this.timers = `${this.base}t`;
+    this.leased = `${this.base}l`;
     this.gates = `${this.base}g`;
     this.windows = `${this.base}w`;
   }
