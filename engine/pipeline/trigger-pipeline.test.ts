@@ -99,6 +99,21 @@ describe('TriggerPipeline timers', () => {
     expect(shown).toEqual(['ann']);
   });
 
+  test('a timer whose payload cannot be read is dropped, and the other timers of its pass fire once', async () => {
+    const clock = new ManualClock(T0);
+    const store = new MemoryWindowStore(undefined, clock);
+    const shown: string[] = [];
+    const { pipeline } = pipelineWith({ show: async (visitor) => (shown.push(visitor.visitor), true) }, clock, new CollectingSink(), store);
+    const unreadable = { kind: 'timer.arm', timer: 'absence:search-left', due: T0 + 1_000, payload: 'not json' } as const;
+    await store.apply({ visitor: { site: 'shop', visitor: 'cid' }, now: T0, events: [{ eventId: 'c1', ops: [unreadable] }] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
+    clock.set(T0 + 60_000);
+    await pipeline.fireDueTimers();
+    clock.set(T0 + 60_000 + TIMER_LEASE_MS);
+    await pipeline.fireDueTimers();
+    expect(shown).toEqual(['ann']);
+  });
+
   test('stop waits for the timer pass under way', async () => {
     const clock = new ManualClock(T0);
     let release: () => void = () => undefined;

@@ -117,12 +117,14 @@ export class TriggerPipeline {
         return;
       }
       const evaluator = this.deps.scenarios.current();
-      const done: DueTimer[] = [];
+      // Each lease ends as soon as its firing is out, not with the batch: a long batch must not
+      // outlast the leases of the timers it already delivered.
+      const settling: Array<Promise<void>> = [];
       for (const timer of due) {
         reach?.(timer.due);
-        if (await this.fireTimer(evaluator, timer, reach !== undefined)) done.push(timer);
+        if (await this.fireTimer(evaluator, timer, reach !== undefined)) settling.push(this.settle([timer], reach !== undefined));
       }
-      await this.settle(done, reach !== undefined);
+      await Promise.all(settling);
       // A firing can arm a follow-up that is already due (a journey step): take until none is left.
     } while (due.length > 0);
   }
@@ -148,7 +150,14 @@ export class TriggerPipeline {
    */
   private async fireTimer(evaluator: ScenarioEvaluator, timer: DueTimer, replaying: boolean): Promise<boolean> {
     const { store, clock, logger } = this.deps;
-    const candidate = evaluator.fromTimer(timer);
+    let candidate: Candidate | undefined;
+    try {
+      candidate = evaluator.fromTimer(timer);
+    } catch (error) {
+      // Kept, it would come back at every lease end and fail the pass it is in each time.
+      logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, 'timer payload cannot be read; dropped');
+      return true;
+    }
     if (candidate === undefined) {
       logger.warn({ timer: timer.timer, visitor: timer.visitor }, 'timer of a scenario no longer loaded; dropped');
       return true;

@@ -169,6 +169,11 @@ export interface DueTimer {
   timer: string;
   due: number;
   payload: string;
+  /**
+   * When the caller's lease on the timer ends: `settleTimers` ends this lease only, not one
+   * another engine took once it had ended.
+   */
+  leaseUntil: number;
 }
 
 export interface VisitorSnapshot {
@@ -195,7 +200,9 @@ export interface WindowStore {
   takeDueTimers(now: number, limit: number): Promise<DueTimer[]>;
   /**
    * Ends the leases of timers from `takeDueTimers`: they are gone for good. A timer armed again
-   * under the same name since it was taken stays armed.
+   * under the same name since it was taken stays armed, and a lease another engine took over
+   * once this one had ended stays that engine's. A cancel does not reach a timer already taken:
+   * its firing was due before the cancel.
    */
   settleTimers(timers: readonly DueTimer[]): Promise<void>;
   /** Reads the visitor's profile and cart hashes. */

@@ -43,10 +43,10 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
       expect(await h.store.takeDueTimers(h.t0 + 999, 10)).toEqual([]);
     });
 
-    it('returns a due timer with its visitor, due time and payload', async () => {
+    it('returns a due timer with its visitor, due time, payload and lease end', async () => {
       await h.run(alice, h.t0, arm('abandon', h.t0 + 1000, '{"cart":2}'));
-      expect(await h.store.takeDueTimers(h.t0 + 1000, 10)).toEqual([
-        { visitor: alice, timer: 'abandon', due: h.t0 + 1000, payload: '{"cart":2}' },
+      expect(await h.store.takeDueTimers(h.t0 + 1500, 10)).toEqual([
+        { visitor: alice, timer: 'abandon', due: h.t0 + 1000, payload: '{"cart":2}', leaseUntil: h.t0 + 1500 + TIMER_LEASE_MS },
       ]);
     });
 
@@ -66,7 +66,7 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
       await h.run(alice, h.t0, arm('abandon', h.t0 + 1000, '{"cart":2}'));
       await h.store.takeDueTimers(h.t0 + 1000, 10);
       expect(await h.store.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS, 10)).toEqual([
-        { visitor: alice, timer: 'abandon', due: h.t0 + 1000, payload: '{"cart":2}' },
+        { visitor: alice, timer: 'abandon', due: h.t0 + 1000, payload: '{"cart":2}', leaseUntil: h.t0 + 1000 + 2 * TIMER_LEASE_MS },
       ]);
     });
 
@@ -88,7 +88,41 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
       const taken = await h.store.takeDueTimers(h.t0 + 1000, 10);
       await h.run(alice, h.t0 + 1500, arm('abandon', h.t0 + 3000, 'retry'));
       await h.store.settleTimers(taken);
-      expect(await h.store.takeDueTimers(h.t0 + 3000, 10)).toEqual([{ visitor: alice, timer: 'abandon', due: h.t0 + 3000, payload: 'retry' }]);
+      expect(await h.store.takeDueTimers(h.t0 + 3000, 10)).toEqual([
+        { visitor: alice, timer: 'abandon', due: h.t0 + 3000, payload: 'retry', leaseUntil: h.t0 + 3000 + TIMER_LEASE_MS },
+      ]);
+    });
+
+    it('keeps two leases of one timer name with different due times apart', async () => {
+      await h.run(alice, h.t0, arm('abandon', h.t0 + 1000, 'first'));
+      await h.store.takeDueTimers(h.t0 + 1000, 10);
+      await h.run(alice, h.t0 + 1500, arm('abandon', h.t0 + 2000, 'second'));
+      await h.store.settleTimers(await h.peer.takeDueTimers(h.t0 + 2000, 10));
+      expect(await h.store.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS, 10)).toEqual([
+        { visitor: alice, timer: 'abandon', due: h.t0 + 1000, payload: 'first', leaseUntil: h.t0 + 1000 + 2 * TIMER_LEASE_MS },
+      ]);
+    });
+
+    it('a late settle by an engine whose lease ended does not end the lease another engine took over', async () => {
+      await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
+      const first = await h.store.takeDueTimers(h.t0 + 1000, 10);
+      await h.peer.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS, 10);
+      await h.store.settleTimers(first);
+      expect(names(await h.store.takeDueTimers(h.t0 + 1000 + 2 * TIMER_LEASE_MS, 10))).toEqual(['alice/abandon']);
+    });
+
+    it('returns timers whose leases ended among armed ones, earliest due first', async () => {
+      await h.run(alice, h.t0, arm('old', h.t0 + 1000));
+      await h.store.takeDueTimers(h.t0 + 1000, 10);
+      await h.run(bob, h.t0, arm('new', h.t0 + 1000 + TIMER_LEASE_MS - 1));
+      expect(names(await h.store.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS, 10))).toEqual(['alice/old', 'bob/new']);
+    });
+
+    it('a cancel does not reach a timer already taken: its firing was due before the cancel', async () => {
+      await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
+      await h.store.takeDueTimers(h.t0 + 1000, 10);
+      await h.run(alice, h.t0 + 1500, { kind: 'timer.cancel', timer: 'abandon' }, { kind: 'timer.cancelPrefix', prefix: 'abandon' });
+      expect(names(await h.store.takeDueTimers(h.t0 + 1000 + TIMER_LEASE_MS, 10))).toEqual(['alice/abandon']);
     });
 
     it('settling timers of several visitors at once ends each lease', async () => {
@@ -101,7 +135,7 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
     it('settling nothing, or a timer never taken, changes nothing', async () => {
       await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
       await h.store.settleTimers([]);
-      await h.store.settleTimers([{ visitor: alice, timer: 'abandon', due: h.t0 + 1000, payload: 'payload:abandon' }]);
+      await h.store.settleTimers([{ visitor: alice, timer: 'abandon', due: h.t0 + 1000, payload: 'payload:abandon', leaseUntil: h.t0 + 1000 + TIMER_LEASE_MS }]);
       expect(names(await h.store.takeDueTimers(h.t0 + 1000, 10))).toEqual(['alice/abandon']);
     });
 
@@ -110,7 +144,7 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
       await h.run(alice, h.t0 + 500, arm('abandon', h.t0 + 5000, 'moved'));
       expect(await h.store.takeDueTimers(h.t0 + 4999, 10)).toEqual([]);
       expect(await h.store.takeDueTimers(h.t0 + 6000, 10)).toEqual([
-        { visitor: alice, timer: 'abandon', due: h.t0 + 5000, payload: 'moved' },
+        { visitor: alice, timer: 'abandon', due: h.t0 + 5000, payload: 'moved', leaseUntil: h.t0 + 6000 + TIMER_LEASE_MS },
       ]);
       expect(await h.store.takeDueTimers(h.t0 + 7000, 10)).toEqual([]);
     });

@@ -44,7 +44,7 @@ describe('timer payloads', () => {
   test('a fired timer gives templates the scenario name from the scenario loaded', () => {
     const evaluator = new ScenarioEvaluator([scenario('left-a', 'Left A')]);
     const [arm] = armed(evaluator);
-    const candidate = evaluator.fromTimer({ visitor, timer: arm!.timer, due: arm!.due, payload: arm!.payload });
+    const candidate = evaluator.fromTimer({ visitor, timer: arm!.timer, due: arm!.due, payload: arm!.payload, leaseUntil: arm!.due + 120_000 });
     expect(candidate?.context).toEqual({
       scenario: { id: 'left-a', name: 'Left A' },
       event: { id: 'e1', type: 'product', time: 1_000, url: '/p/mug' },
@@ -59,7 +59,7 @@ describe('timer payloads', () => {
       scenario: 'left-a',
       context: { scenario: { id: 'left-a', name: 'Left A' }, event: { id: 'e1', type: 'product', time: 1_000, url: '/p/mug' }, props: { id: 'mug' } },
     });
-    const candidate = evaluator.fromTimer({ visitor, timer: 'absence:left-a', due: 5_000, payload: old });
+    const candidate = evaluator.fromTimer({ visitor, timer: 'absence:left-a', due: 5_000, payload: old, leaseUntil: 125_000 });
     expect(candidate).toMatchObject({ eventId: 'e1', time: 5_000, step: 0, context: { scenario: { id: 'left-a', name: 'Left A' }, props: { id: 'mug' } } });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ManualClock } from '../../events/index.js';
-import type { StateOp } from '../window-store.js';
+import { TIMER_LEASE_MS, type StateOp } from '../window-store.js';
 import { MemoryWindowStore } from './memory-window-store.js';
 
 const T0 = 1_700_000_000_000;
@@ -43,7 +43,7 @@ describe('MemoryWindowStore sweep', () => {
     await applyOps(store, bob, LATER, 'b1', []);
     expect(store.visitorCount).toBe(2);
     expect(await store.takeDueTimers(LATER + 60_000, 10)).toEqual([
-      { visitor: alice, timer: 'absence:cart', due: LATER + 60_000, payload: '{}' },
+      { visitor: alice, timer: 'absence:cart', due: LATER + 60_000, payload: '{}', leaseUntil: LATER + 60_000 + TIMER_LEASE_MS },
     ]);
   });
 

@@ -1,8 +1,8 @@
 import { systemClock, type Clock, type VisitorRef } from '../../events/index.js';
 import {
   CLAIM_GRANTED,
-  TIMER_LEASE_MS,
   DEFAULT_RETENTION,
+  TIMER_LEASE_MS,
   type ClaimOutcome,
   type ApplyRequest,
   type ApplyResult,
@@ -38,6 +38,7 @@ interface TimerState {
 
 /** A timer taken and not yet settled: due again at `leaseUntil` unless settled first. */
 interface LeasedTimer {
+  timer: string;
   due: number;
   payload: string;
   leaseUntil: number;
@@ -59,7 +60,8 @@ interface VisitorState {
   profile: HashState | undefined;
   cart: HashState | undefined;
   timers: Map<string, TimerState> | undefined;
-  leased: Map<string, LeasedTimer> | undefined;
+  /** Few at a time (timers being delivered), and one timer name may hold two leases of different dues. */
+  leased: LeasedTimer[] | undefined;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -143,19 +145,24 @@ export class MemoryWindowStore implements WindowStore {
           continue;
         }
         state.timers!.delete(top.timer);
-        taken.push(this.lease(state, top.timer, live.due, live.payload, now));
+        const lease: LeasedTimer = { timer: top.timer, due: live.due, payload: live.payload, leaseUntil: 0, version: 0 };
+        (state.leased ??= []).push(lease);
+        taken.push(this.renew(state, lease, now));
         continue;
       }
-      const abandoned = state.leased?.get(top.timer);
-      if (abandoned !== undefined && abandoned.version === top.version) taken.push(this.lease(state, top.timer, abandoned.due, abandoned.payload, now));
+      const abandoned = state.leased?.find((lease) => lease.version === top.version);
+      if (abandoned !== undefined) taken.push(this.renew(state, abandoned, now));
     }
-    return taken;
+    // Abandoned leases surface at their lease end; callers get timers by due time, as from Redis.
+    return taken.sort((a, b) => a.due - b.due || (a.timer < b.timer ? -1 : a.timer > b.timer ? 1 : 0));
   }
 
   async settleTimers(timers: readonly DueTimer[]): Promise<void> {
     for (const timer of timers) {
-      const leased = this.visitors.get(timer.visitor.site)?.get(timer.visitor.visitor)?.leased;
-      if (leased?.get(timer.timer)?.due === timer.due) leased.delete(timer.timer);
+      const state = this.visitors.get(timer.visitor.site)?.get(timer.visitor.visitor);
+      const leased = state?.leased;
+      const index = leased?.findIndex((lease) => lease.timer === timer.timer && lease.due === timer.due && lease.leaseUntil === timer.leaseUntil) ?? -1;
+      if (index >= 0) leased!.splice(index, 1);
     }
   }
 
@@ -275,12 +282,12 @@ export class MemoryWindowStore implements WindowStore {
     this.heap.push(due, state, name, version);
   }
 
-  private lease(state: VisitorState, timer: string, due: number, payload: string, now: number): DueTimer {
-    const version = this.nextVersion++;
-    const leaseUntil = now + TIMER_LEASE_MS;
-    (state.leased ??= new Map()).set(timer, { due, payload, leaseUntil, version });
-    this.heap.push(leaseUntil, state, timer, version);
-    return { visitor: { site: state.site, visitor: state.visitor }, timer, due, payload };
+  /** Starts a lease (or a new one, for the taker after one that died) and its heap entry. */
+  private renew(state: VisitorState, lease: LeasedTimer, now: number): DueTimer {
+    lease.version = this.nextVersion++;
+    lease.leaseUntil = now + TIMER_LEASE_MS;
+    this.heap.push(lease.leaseUntil, state, lease.timer, lease.version);
+    return { visitor: { site: state.site, visitor: state.visitor }, timer: lease.timer, due: lease.due, payload: lease.payload, leaseUntil: lease.leaseUntil };
   }
 
   private passes(state: VisitorState, check: ClaimCheck, now: number): boolean {
@@ -375,7 +382,7 @@ function sweepVisitor(state: VisitorState, now: number, dedupeFloor: number): bo
     if (seen.size === 0) state.seen = undefined;
   }
   if (timers !== undefined && timers.size === 0) state.timers = undefined;
-  if (leased !== undefined && leased.size === 0) state.leased = undefined;
+  if (leased !== undefined && leased.length === 0) state.leased = undefined;
   if (state.profile !== undefined && (state.profile.expiresAt <= now || state.profile.fields.size === 0)) state.profile = undefined;
   if (state.cart !== undefined && (state.cart.expiresAt <= now || state.cart.fields.size === 0)) state.cart = undefined;
   return (

@@ -10,7 +10,7 @@ import { DueIndexKeys, VisitorKeys, visitorOfDueMember, type KeyNames } from './
  * duration; it only matters when a taker dies between leasing and settling. (A taken timer has a
  * lease of its own, TIMER_LEASE_MS, which runs until its firing is delivered.)
  */
-export const LEASE_MS = 60_000;
+export const VISITOR_LEASE_MS = 60_000;
 
 interface VisitorTake {
   member: string;
@@ -57,7 +57,7 @@ export class DueTimers {
       try {
         pass = await this.takePass(now, limit - taken.length);
       } catch (error) {
-        // Timers taken by earlier passes are out of Redis already: hand them over; the error comes back at the next poll.
+        // Timers taken by earlier passes are leased to this caller: hand them over; the error comes back at the next poll.
         if (taken.length > 0) break;
         throw error;
       }
@@ -70,14 +70,14 @@ export class DueTimers {
   /**
    * Three round trips whatever the number of visitors: lease, take (pipelined), settle. Undefined
    * when no visitor is due. Visitors whose take failed stay leased and are looked at again once
-   * their lease ends; the others' timers, already removed from Redis, are returned, not dropped.
+   * their lease ends; the others' timers, already leased to this caller, are returned, not dropped.
    */
   private async takePass(now: number, budget: number): Promise<DueTimer[] | undefined> {
     const leased = replyArray(
       await runScript(this.client, this.scripts.leaseDue, [this.index.due, this.index.leases], [
         String(now),
         String(budget),
-        String(now + LEASE_MS),
+        String(now + VISITOR_LEASE_MS),
       ]),
       'lease-due',
     ).map((member) => replyString(member, 'lease-due'));
@@ -114,7 +114,7 @@ export class DueTimers {
         call = { keys, args: [] };
         byVisitor.set(keys.leased, call);
       }
-      call.args.push(timer.timer, String(timer.due));
+      call.args.push(timer.timer, String(timer.due), String(timer.leaseUntil));
     }
     await Promise.all([...byVisitor.values()].map((call) => runScript(this.client, this.scripts.settleTimers, [call.keys.leased], call.args)));
   }
@@ -122,11 +122,12 @@ export class DueTimers {
   private async takeVisitor(member: string, now: number, max: number): Promise<VisitorTake> {
     const visitor = visitorOfDueMember(member);
     const keys = new VisitorKeys(this.prefix, visitor, this.names);
+    const leaseUntil = now + TIMER_LEASE_MS;
     const reply = replyArray(
       await runScript(this.client, this.scripts.takeTimers, [keys.timers, keys.leased], [
         String(now),
         String(max),
-        String(now + TIMER_LEASE_MS),
+        String(leaseUntil),
       ]),
       'take-timers',
     );
@@ -138,6 +139,7 @@ export class DueTimers {
         timer: replyString(flat[i], 'take-timers'),
         due: replyNumber(flat[i + 1], 'take-timers'),
         payload: replyString(flat[i + 2], 'take-timers'),
+        leaseUntil,
       });
     }
     return { member, timers, earliest: replyString(reply[1], 'take-timers') };

@@ -5,7 +5,7 @@ import { redisForTests } from '../../../test/support/redis-server.js';
 import { closeTestWindowStore, openTestWindowStore, type TestWindowStore } from '../../../test/support/redis-window-store.js';
 import { TripwireError } from '../../errors.js';
 import { TIMER_LEASE_MS, type StateOp } from '../window-store.js';
-import { LEASE_MS } from './due-timers.js';
+import { VISITOR_LEASE_MS } from './due-timers.js';
 import { RedisWindowStore } from './index.js';
 import { loadStoreScripts } from './scripts.js';
 import { seenId } from './seen-id.js';
@@ -162,15 +162,15 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
     await apply(t0, { kind: 'timer.arm', timer: 'abandon', due: t0 + 10, payload: 'p' });
     const index = new DueIndexKeys(prefix);
     const { leaseDue } = loadStoreScripts();
-    await client.sendCommand(['EVAL', leaseDue.source, '2', index.due, index.leases, String(t0 + 10), '10', String(t0 + 10 + LEASE_MS)]);
+    await client.sendCommand(['EVAL', leaseDue.source, '2', index.due, index.leases, String(t0 + 10), '10', String(t0 + 10 + VISITOR_LEASE_MS)]);
     expect(await store.takeDueTimers(t0 + 20, 10)).toEqual([]);
-    expect((await store.takeDueTimers(t0 + 10 + LEASE_MS, 10)).map((timer) => timer.timer)).toEqual(['abandon']);
+    expect((await store.takeDueTimers(t0 + 10 + VISITOR_LEASE_MS, 10)).map((timer) => timer.timer)).toEqual(['abandon']);
   });
 
   it('keeps a taken timer in the leased hash, and the visitor indexed at the lease end, until it is settled', async () => {
     await apply(t0, { kind: 'timer.arm', timer: 'abandon', due: t0 + 10, payload: 'p' });
     await store.takeDueTimers(t0 + 10, 10);
-    expect(await client.hGetAll(`${prefix}:{shop:alice}:l`)).toEqual({ abandon: `${t0 + 10 + TIMER_LEASE_MS} ${t0 + 10} p` });
+    expect(await client.hGetAll(`${prefix}:{shop:alice}:l`)).toEqual({ [`${t0 + 10} abandon`]: `${t0 + 10 + TIMER_LEASE_MS} p` });
     expect(await client.zScore(`${prefix}:{due}`, 'shop:alice')).toBe(t0 + 10 + TIMER_LEASE_MS);
   });
 

@@ -3,7 +3,8 @@
 -- unsettled (its taker died before delivering) is due again with its own due time and payload.
 -- Taking happens in one script, so of two engines taking at once only one gets each timer.
 -- KEYS: 1 timers (hash: timer → its due, a space, its payload),
---       2 leased (hash: timer → lease end, a space, its due, a space, its payload)
+--       2 leased (hash: its due, a space, the timer → lease end, a space, its payload; the due
+--         in the field keeps two leases of one timer name apart)
 -- ARGV: now, max, lease end for the timers taken now
 -- Returns { { timer, due, payload, ... }, earliest time the visitor must be looked at again or '' }:
 -- its earliest remaining due, or the end of a lease still running.
@@ -22,12 +23,12 @@ end
 
 local leases = redis.call('HGETALL', KEYS[2])
 for i = 1, #leases, 2 do
-  local value = leases[i + 1]
-  local first = string.find(value, ' ', 1, true)
-  local second = string.find(value, ' ', first + 1, true)
-  local ends = string.sub(value, 1, first - 1)
+  local field, value = leases[i], leases[i + 1]
+  local space = string.find(value, ' ', 1, true)
+  local ends = string.sub(value, 1, space - 1)
   if tonumber(ends) <= now then
-    local timer = { name = leases[i], at = string.sub(value, first + 1, second - 1), payload = string.sub(value, second + 1), abandoned = true }
+    local split = string.find(field, ' ', 1, true)
+    local timer = { name = string.sub(field, split + 1), at = string.sub(field, 1, split - 1), payload = string.sub(value, space + 1), leased = true }
     timer.due = tonumber(timer.at)
     due[#due + 1] = timer
   else
@@ -43,8 +44,8 @@ end)
 local taken = {}
 for index, timer in ipairs(due) do
   if index <= max then
-    if not timer.abandoned then redis.call('HDEL', KEYS[1], timer.name) end
-    redis.call('HSET', KEYS[2], timer.name, leaseUntil .. ' ' .. timer.at .. ' ' .. timer.payload)
+    if not timer.leased then redis.call('HDEL', KEYS[1], timer.name) end
+    redis.call('HSET', KEYS[2], timer.at .. ' ' .. timer.name, leaseUntil .. ' ' .. timer.payload)
     taken[#taken + 1] = timer.name
     taken[#taken + 1] = timer.at
     taken[#taken + 1] = timer.payload
