@@ -1,7 +1,4 @@
-import type { BenchResults, TargetCheck, ThroughputRow } from './report/index.js';
-
-/** A share as a whole percentage; n/a when not measured (or NaN, which JSON keeps as null). */
-const pct = (value: number | null | undefined): string => (value === undefined || value === null || !Number.isFinite(value) ? 'n/a' : `${(value * 100).toFixed(0)}%`);
+import { pct, type BenchResults, type TargetCheck, type ThroughputRow } from './report/index.js';
 
 /** The issue's targets for this 2-core machine, checked against a run: reported, never asserted. */
 export function checkTargets(results: BenchResults): TargetCheck[] {

@@ -2,7 +2,8 @@ import type { BenchResults } from './bench-results.js';
 
 const n = (value: number | undefined, digits = 0): string =>
   value === undefined || !Number.isFinite(value) ? 'n/a' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const pct = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? 'n/a' : `${(value * 100).toFixed(0)}%`);
+/** A share as a whole percentage; n/a when not measured (undefined, or NaN where the machine has no such figure). */
+export const pct = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? 'n/a' : `${(value * 100).toFixed(0)}%`);
 const ms = (value: number | undefined): string => (value === undefined ? 'n/a' : `${value.toFixed(2)} ms`);
 const kib = (bytes: number | undefined): string => (bytes === undefined ? 'n/a' : `${(bytes / 1024).toFixed(2)} KiB`);
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

@@ -1,5 +1,5 @@
 import { measureLoad, summaryValue } from '../harness/index.js';
-import type { LatencyRow } from '../report/index.js';
+import { pct, type LatencyRow } from '../report/index.js';
 import type { Target, TargetPauses, TargetStats } from '../target/index.js';
 import { accepted, type BenchContext } from './bench-context.js';
 
@@ -77,38 +77,42 @@ export async function compareLatency(
     echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, true));
     const [e, b] = [engineRuns.at(-1)!, echoRuns.at(-1)!];
     ctx.log(
-      `  round ${round + 1}: engine p99 ${e.p99.toFixed(2)} ms (${e.cores.toFixed(2)} + k6 ${e.k6Cores.toFixed(2)} cores, waited ${pct(e.waitShare)}, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)}, longest GC ${e.pauses.gcMaxMs.toFixed(1)}), echo p99 ${b.p99.toFixed(2)} ms (${b.cores.toFixed(2)} + k6 ${b.k6Cores.toFixed(2)} cores, waited ${pct(b.waitShare)})`,
+      `  round ${round + 1}: engine ${roundSummary(e)}, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)} ms, longest GC ${e.pauses.gcMaxMs.toFixed(1)} ms; echo ${roundSummary(b)}`,
     );
   }
-  const median = (runs: readonly LatencyRun[], pick: (run: LatencyRun, round: number) => number): number => medianOf(runs.map(pick));
+  const ofEngine = (pick: (run: LatencyRun, round: number) => number): number => medianOf(engineRuns.map(pick));
+  const ofEcho = (pick: (run: LatencyRun) => number): number => medianOf(echoRuns.map(pick));
   return {
     configuration,
     load,
     rounds: engineRuns.length,
     offeredEventsPerSecond: engineRuns[0]!.offered,
-    achievedEventsPerSecond: median(engineRuns, (run) => run.achieved),
-    p50: median(engineRuns, (run) => run.p50),
-    p95: median(engineRuns, (run) => run.p95),
-    p99: median(engineRuns, (run) => run.p99),
-    echoP50: median(echoRuns, (run) => run.p50),
-    echoP99: median(echoRuns, (run) => run.p99),
+    achievedEventsPerSecond: ofEngine((run) => run.achieved),
+    p50: ofEngine((run) => run.p50),
+    p95: ofEngine((run) => run.p95),
+    p99: ofEngine((run) => run.p99),
+    echoP50: ofEcho((run) => run.p50),
+    echoP99: ofEcho((run) => run.p99),
     p99Rounds: engineRuns.map((run) => run.p99),
     echoP99Rounds: echoRuns.map((run) => run.p99),
     // Each engine round against the echo round that ran beside it, not medians taken apart.
-    p99Ratio: median(engineRuns, (run, round) => run.p99 / echoRuns[round]!.p99),
-    missed: median(engineRuns, (run) => run.missed),
-    engineCores: median(engineRuns, (run) => run.cores),
-    engineK6Cores: median(engineRuns, (run) => run.k6Cores),
-    echoCores: median(echoRuns, (run) => run.cores),
-    echoK6Cores: median(echoRuns, (run) => run.k6Cores),
-    engineWaitShare: median(engineRuns, (run) => run.waitShare),
-    echoWaitShare: median(echoRuns, (run) => run.waitShare),
-    engineLoopDelayP99: median(engineRuns, (run) => run.pauses.loopDelayP99),
+    p99Ratio: ofEngine((run, round) => run.p99 / echoRuns[round]!.p99),
+    missed: ofEngine((run) => run.missed),
+    engineCores: ofEngine((run) => run.cores),
+    engineK6Cores: ofEngine((run) => run.k6Cores),
+    echoCores: ofEcho((run) => run.cores),
+    echoK6Cores: ofEcho((run) => run.k6Cores),
+    engineWaitShare: ofEngine((run) => run.waitShare),
+    echoWaitShare: ofEcho((run) => run.waitShare),
+    engineLoopDelayP99: ofEngine((run) => run.pauses.loopDelayP99),
     engineGcMaxMs: Math.max(...engineRuns.map((run) => run.pauses.gcMaxMs)),
   };
 }
 
-const pct = (share: number): string => (Number.isFinite(share) ? `${(share * 100).toFixed(0)}%` : 'n/a');
+/** One side of a round for the progress log: its p99, the cores it and k6 took, its wait for a core. */
+function roundSummary(run: LatencyRun): string {
+  return `p99 ${run.p99.toFixed(2)} ms (${run.cores.toFixed(2)} + k6 ${run.k6Cores.toFixed(2)} cores, waited ${pct(run.waitShare)})`;
+}
 
 function medianOf(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -14,7 +14,8 @@ const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
   'id: search-left\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
 )!;
 
-function pipelineWith(popins: PopinPort, clock: ManualClock, sink = new CollectingSink(), store = new MemoryWindowStore(undefined, clock)) {
+/** A pipeline over the two test scenarios; engines sharing a store are pipelines given the same `store`. */
+function pipelineWith(popins: PopinPort, clock: ManualClock, { sink = new CollectingSink(), store = new MemoryWindowStore(undefined, clock) } = {}) {
   const evaluator = new ScenarioEvaluator([SEARCH_LEFT, VIEWED_TWICE]);
   const caps = { popin: { limit: 10, within: 60_000 }, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
   const profile = { key: 'shop', name: 'Shop', url: 'https://shop.example', from: 'a@b.c', requireVerifiedEmail: true };
@@ -43,6 +44,21 @@ const VIEWED_TWICE = new ScenarioCompiler().compileOrThrow(
 
 const search: TrackedEvent = { id: 'e1', site: 'shop', visitor: 'ann', session: 's', type: 'search', time: T0, receivedAt: T0, url: '', props: { q: 'mug' } };
 const reply = { ack: () => undefined, fail: () => undefined };
+
+/** Ann searches at T0 and views nothing: search-left arms its timer for T0 + 1 min. */
+async function annSearches(pipeline: TriggerPipeline): Promise<void> {
+  await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
+}
+
+async function fireAt(pipeline: TriggerPipeline, clock: ManualClock, time: number): Promise<void> {
+  clock.set(time);
+  await pipeline.fireDueTimers();
+}
+
+/** A pop-in channel that shows every pop-in and records its visitor. */
+function recording(shown: string[]): PopinPort {
+  return { show: async (visitor) => (shown.push(visitor.visitor), true) };
+}
 
 /** A pop-in channel whose first show fails (the socket registry blinked); later shows record the visitor. */
 function failingOnce(shown: string[]): PopinPort {
@@ -74,28 +90,25 @@ describe('TriggerPipeline timers', () => {
   test('a delivered timer fires once, also once its lease would have ended', async () => {
     const clock = new ManualClock(T0);
     const shown: string[] = [];
-    const { pipeline } = pipelineWith({ show: async (visitor) => (shown.push(visitor.visitor), true) }, clock);
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
-    clock.set(T0 + 60_000);
-    await pipeline.fireDueTimers();
-    clock.set(T0 + 60_000 + TIMER_LEASE_MS);
-    await pipeline.fireDueTimers();
+    const { pipeline } = pipelineWith(recording(shown), clock);
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    await fireAt(pipeline, clock, T0 + 60_000 + TIMER_LEASE_MS);
     expect(shown).toEqual(['ann']);
   });
 
   test('a timer taken by an engine that died before delivering it fires from another engine once its lease ends', async () => {
     const clock = new ManualClock(T0);
     const store = new MemoryWindowStore(undefined, clock);
-    const dying = pipelineWith({ show: () => new Promise<boolean>(() => undefined) }, clock, new CollectingSink(), store).pipeline;
+    const dying = pipelineWith({ show: () => new Promise<boolean>(() => undefined) }, clock, { store }).pipeline;
     const shown: string[] = [];
-    const surviving = pipelineWith({ show: async (visitor) => (shown.push(visitor.visitor), true) }, clock, new CollectingSink(), store).pipeline;
-    await surviving.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
+    const surviving = pipelineWith(recording(shown), clock, { store }).pipeline;
+    await annSearches(surviving);
     clock.set(T0 + 60_000);
     void dying.fireDueTimers();
     await surviving.fireDueTimers();
     expect(shown).toEqual([]);
-    clock.set(T0 + 60_000 + TIMER_LEASE_MS);
-    await surviving.fireDueTimers();
+    await fireAt(surviving, clock, T0 + 60_000 + TIMER_LEASE_MS);
     expect(shown).toEqual(['ann']);
   });
 
@@ -103,14 +116,12 @@ describe('TriggerPipeline timers', () => {
     const clock = new ManualClock(T0);
     const store = new MemoryWindowStore(undefined, clock);
     const shown: string[] = [];
-    const { pipeline } = pipelineWith({ show: async (visitor) => (shown.push(visitor.visitor), true) }, clock, new CollectingSink(), store);
+    const { pipeline } = pipelineWith(recording(shown), clock, { store });
     const unreadable = { kind: 'timer.arm', timer: 'absence:search-left', due: T0 + 1_000, payload: 'not json' } as const;
     await store.apply({ visitor: { site: 'shop', visitor: 'cid' }, now: T0, events: [{ eventId: 'c1', ops: [unreadable] }] });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
-    clock.set(T0 + 60_000);
-    await pipeline.fireDueTimers();
-    clock.set(T0 + 60_000 + TIMER_LEASE_MS);
-    await pipeline.fireDueTimers();
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    await fireAt(pipeline, clock, T0 + 60_000 + TIMER_LEASE_MS);
     expect(shown).toEqual(['ann']);
   });
 

@@ -122,7 +122,7 @@ export class TriggerPipeline {
       const settling: Array<Promise<void>> = [];
       for (const timer of due) {
         reach?.(timer.due);
-        if (await this.fireTimer(evaluator, timer, reach !== undefined)) settling.push(this.settle([timer], reach !== undefined));
+        if (await this.fireTimer(evaluator, timer, reach !== undefined)) settling.push(this.settle(timer, reach !== undefined));
       }
       await Promise.all(settling);
       // A firing can arm a follow-up that is already due (a journey step): take until none is left.
@@ -135,12 +135,12 @@ export class TriggerPipeline {
    * second firing has the same trigger id, which the mailer's send ledger sends once). If
    * settling fails, the same happens.
    */
-  private async settle(timers: readonly DueTimer[], replaying: boolean): Promise<void> {
+  private async settle(timer: DueTimer, replaying: boolean): Promise<void> {
     try {
-      await this.deps.store.settleTimers(timers);
+      await this.deps.store.settleTimers([timer]);
     } catch (error) {
       if (replaying) throw error;
-      this.deps.logger.error({ err: error, timers: timers.length }, 'settling fired timers failed; they fire again when their lease ends');
+      this.deps.logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, 'settling a fired timer failed; it fires again when its lease ends');
     }
   }
 

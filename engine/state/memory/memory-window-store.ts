@@ -13,56 +13,13 @@ import {
   type EventOutcome,
   type RetentionPolicy,
   type StateOp,
-  type VisitorHash,
   type VisitorSnapshot,
   type WindowStore,
 } from '../window-store.js';
 import { SlidingWindow } from './sliding-window.js';
 import { flattened, interned } from './stored-text.js';
 import { TimerHeap } from './timer-heap.js';
-
-interface HashState {
-  expiresAt: number;
-  fields: Map<string, string>;
-  /** The fields as a frozen object, made once per change: every frame reads the profile. */
-  view: Readonly<Record<string, string>> | undefined;
-}
-
-interface TimerState {
-  due: number;
-  payload: string;
-  version: number;
-  /** Due time of the heap entry standing for this version: a re-arm to a later time keeps that entry. */
-  indexedAt: number;
-}
-
-/** A timer taken and not yet settled: due again at `leaseUntil` unless settled first. */
-interface LeasedTimer {
-  timer: string;
-  due: number;
-  payload: string;
-  leaseUntil: number;
-  /** Matches the heap entry standing for this lease. */
-  version: number;
-}
-
-/**
- * What the store keeps per visitor. Every part is made on its first write and dropped by the sweep
- * once empty: an empty Map still costs ~200 B, and this is the heap every visitor holds.
- */
-interface VisitorState {
-  site: string;
-  visitor: string;
-  windows: Map<string, SlidingWindow> | undefined;
-  gates: Map<string, number> | undefined;
-  /** Event ids of the dedupe horizon by arrival time: a window, as the ids are few per visitor. */
-  seen: SlidingWindow | undefined;
-  profile: HashState | undefined;
-  cart: HashState | undefined;
-  timers: Map<string, TimerState> | undefined;
-  /** Few at a time (timers being delivered), and one timer name may hold two leases of different dues. */
-  leased: LeasedTimer[] | undefined;
-}
+import { emptyVisitorState, live, readHash, sweepVisitor, writableHash, type LeasedTimer, type VisitorState } from './visitor-state.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -336,17 +293,7 @@ export class MemoryWindowStore implements WindowStore {
     }
     let state = site.get(visitor.visitor);
     if (state === undefined) {
-      state = {
-        site: visitor.site,
-        visitor: visitor.visitor,
-        windows: undefined,
-        gates: undefined,
-        seen: undefined,
-        profile: undefined,
-        cart: undefined,
-        timers: undefined,
-        leased: undefined,
-      };
+      state = emptyVisitorState(visitor);
       site.set(visitor.visitor, state);
     }
     return state;
@@ -364,58 +311,4 @@ export class MemoryWindowStore implements WindowStore {
       if (site.size === 0) this.visitors.delete(siteKey);
     }
   }
-}
-
-/** Drops the visitor's expired state and every part left empty; returns true when nothing is left. */
-function sweepVisitor(state: VisitorState, now: number, dedupeFloor: number): boolean {
-  const { windows, gates, seen, timers, leased } = state;
-  if (windows !== undefined) {
-    for (const [name, window] of windows) if (window.expiresAt <= now) windows.delete(name);
-    if (windows.size === 0) state.windows = undefined;
-  }
-  if (gates !== undefined) {
-    for (const [name, until] of gates) if (until <= now) gates.delete(name);
-    if (gates.size === 0) state.gates = undefined;
-  }
-  if (seen !== undefined) {
-    seen.trim(dedupeFloor);
-    if (seen.size === 0) state.seen = undefined;
-  }
-  if (timers !== undefined && timers.size === 0) state.timers = undefined;
-  if (leased !== undefined && leased.length === 0) state.leased = undefined;
-  if (state.profile !== undefined && (state.profile.expiresAt <= now || state.profile.fields.size === 0)) state.profile = undefined;
-  if (state.cart !== undefined && (state.cart.expiresAt <= now || state.cart.fields.size === 0)) state.cart = undefined;
-  return (
-    state.windows === undefined &&
-    state.gates === undefined &&
-    state.seen === undefined &&
-    state.timers === undefined &&
-    state.leased === undefined &&
-    state.profile === undefined &&
-    state.cart === undefined
-  );
-}
-
-/** The hash about to be read for a change: emptied (and its cached view dropped) if it expired. */
-function live(hash: HashState | undefined, now: number): HashState | undefined {
-  if (hash !== undefined && hash.expiresAt <= now && (hash.fields.size > 0 || hash.view !== undefined)) {
-    hash.fields.clear();
-    hash.view = undefined;
-  }
-  return hash;
-}
-
-/** The hash about to be written: made on the visitor's first write to it. */
-function writableHash(state: VisitorState, name: VisitorHash, now: number): HashState {
-  const hash = live(state[name], now);
-  if (hash !== undefined) return hash;
-  const made: HashState = { fields: new Map(), expiresAt: 0, view: undefined };
-  state[name] = made;
-  return made;
-}
-
-function readHash(hash: HashState | undefined, now: number): Record<string, string> {
-  if (hash === undefined || hash.expiresAt <= now) return {};
-  hash.view ??= Object.freeze(Object.fromEntries(hash.fields));
-  return hash.view;
 }
