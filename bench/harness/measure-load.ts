@@ -103,7 +103,10 @@ export function steadyRates(samples: readonly LoadSample[]): Pick<LoadRun, 'even
   };
 }
 
-/** User + system CPU of a process from /proc, in microseconds; 0 once it has gone. */
+/**
+ * User + system CPU of a process from /proc, in microseconds; 0 once it has gone. A process that
+ * exits between the open and the read fails with ESRCH rather than ENOENT: k6 does at its end.
+ */
 async function processCpuMicros(pid: number | undefined): Promise<number> {
   if (pid === undefined) return 0;
   try {
@@ -111,7 +114,7 @@ async function processCpuMicros(pid: number | undefined): Promise<number> {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    if (isGone(error)) return 0;
     throw error;
   }
 }
@@ -125,7 +128,12 @@ async function runQueueWaitMicros(pid: number): Promise<number> {
     const schedstat = await readFile(`/proc/${pid}/schedstat`, 'utf8');
     return Number(schedstat.split(' ')[1]) / 1000;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Number.NaN;
+    if (isGone(error)) return Number.NaN;
     throw error;
   }
+}
+
+function isGone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ESRCH';
 }
