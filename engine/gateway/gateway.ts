@@ -131,6 +131,7 @@ export class Gateway {
   }
 
   private onSocketMessage(ws: WebSocket<SocketData>, message: ArrayBuffer): void {
+    const arrivedAt = performance.now();
     const data = ws.getUserData();
     const { limits, metrics } = this.deps;
     if (message.byteLength > limits.maxFrameBytes) {
@@ -154,7 +155,7 @@ export class Gateway {
       return;
     }
     data.inFlight += events.length;
-    this.submit(data.visitor, events, receivedAt, {
+    this.submit(data.visitor, events, receivedAt, arrivedAt, {
       ack: (ids) => {
         data.inFlight -= events.length;
         this.acks.ack(ws, data, ids);
@@ -166,10 +167,10 @@ export class Gateway {
     });
   }
 
-  private submit(visitor: VisitorRef, events: TrackedEvent[], receivedAt: number, reply: FrameReply): void {
+  private submit(visitor: VisitorRef, events: TrackedEvent[], receivedAt: number, arrivedAt: number, reply: FrameReply): void {
     const secret = this.deps.sites.get(visitor.site)!.secret;
     for (const event of events) verifyIdentify(event, secret);
-    this.deps.submit({ visitor, events, receivedAt, reply } satisfies Frame);
+    this.deps.submit({ visitor, events, receivedAt, arrivedAt, reply } satisfies Frame);
   }
 
   private sendTo(ws: WebSocket<SocketData>, problems: readonly EventProblem[]): void {
@@ -202,6 +203,7 @@ export class Gateway {
     const writer = new ResponseWriter(res);
     const body = await writer.readBody(this.deps.limits.maxFrameBytes);
     if (body === undefined) return;
+    const arrivedAt = performance.now();
     const receivedAt = this.deps.clock.now();
     const decoded = decodeFrame(body.toString('utf8'), undefined, receivedAt, this.deps.limits);
     if (!decoded.ok) {
@@ -222,7 +224,7 @@ export class Gateway {
       return;
     }
     const events = decoded.events.map((event) => ({ ...event, site: visitor.site, visitor: visitor.visitor }));
-    this.submit(visitor, events, receivedAt, {
+    this.submit(visitor, events, receivedAt, arrivedAt, {
       ack: (ids) => writer.json(200, { k: 'ack', i: [...ids], err: errors } satisfies AckMessage & { err: ErrorMessage[] }, CORS),
       fail: (code, message) => writer.json(503, errorMessage(code, message), CORS),
     });

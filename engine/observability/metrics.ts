@@ -10,6 +10,7 @@ export interface EngineMetrics {
   triggers: Counter<'scenario' | 'status' | 'reason'>;
   deliveries: Counter<'channel' | 'status'>;
   frameSeconds: Histogram;
+  popinSeconds: Histogram;
   openSockets: Gauge;
   /**
    * Counts an accepted event in eventsAccepted: a plain number per type on the hot path, added to
@@ -45,6 +46,12 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
       name: 'tripwire_frame_seconds',
       help: 'Time from a frame entering the pipeline to its ack',
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    popinSeconds: new Histogram({
+      name: 'tripwire_popin_seconds',
+      help: "Time from reading the frame whose event fired a pop-in to writing the pop-in to the visitor's socket",
+      buckets: [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
     openSockets: new Gauge({ name: 'tripwire_open_sockets', help: 'Open tracker connections', registers }),

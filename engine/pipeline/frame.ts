@@ -13,5 +13,10 @@ export interface Frame {
   visitor: VisitorRef;
   events: TrackedEvent[];
   receivedAt: number;
+  /**
+   * When the gateway read the frame off its socket (performance.now()): a pop-in it fires is timed
+   * from here (tripwire_popin_seconds). Replays and backtests leave it out.
+   */
+  arrivedAt?: number;
   reply: FrameReply;
 }

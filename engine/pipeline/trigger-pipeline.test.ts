@@ -17,6 +17,7 @@ const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
 /** A pipeline over the two test scenarios; engines sharing a store are pipelines given the same `store`. */
 function pipelineWith(popins: PopinPort, clock: ManualClock, { sink = new CollectingSink(), store = new MemoryWindowStore(undefined, clock) } = {}) {
   const evaluator = new ScenarioEvaluator([SEARCH_LEFT, VIEWED_TWICE]);
+  const metrics = createMetrics(new Registry(), false);
   const caps = { popin: { limit: 10, within: 60_000 }, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
   const profile = { key: 'shop', name: 'Shop', url: 'https://shop.example', from: 'a@b.c', requireVerifiedEmail: true };
   const pipeline = new TriggerPipeline(
@@ -26,7 +27,7 @@ function pipelineWith(popins: PopinPort, clock: ManualClock, { sink = new Collec
       sink,
       clock,
       logger: createLogger('silent'),
-      metrics: createMetrics(new Registry(), false),
+      metrics,
       popins,
       emails: { enqueue: async () => undefined },
       webhooks: { enqueue: async () => undefined },
@@ -34,7 +35,7 @@ function pipelineWith(popins: PopinPort, clock: ManualClock, { sink = new Collec
     },
     { batchSize: 1, batchesInFlight: 1, timerPollInterval: 60_000, timerBatch: 10 },
   );
-  return { pipeline, sink };
+  return { pipeline, sink, metrics };
 }
 
 const VIEWED_TWICE = new ScenarioCompiler().compileOrThrow(
@@ -161,6 +162,37 @@ describe('TriggerPipeline frames', () => {
     clock.set(T0 + 30_001);
     await pipeline.fireDueTimers();
     expect(shown).toEqual(['ann']);
+  });
+});
+
+describe('TriggerPipeline pop-in timing', () => {
+  const view = (id: string): TrackedEvent => ({ ...search, id, type: 'product', props: { id: 'mug' } });
+  const twoViews = (arrivedAt?: number) => ({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1'), view('v2')], receivedAt: T0, arrivedAt, reply });
+  const timed = async (metrics: ReturnType<typeof createMetrics>) => (await metrics.popinSeconds.get()).values.find((sample) => sample.metricName === 'tripwire_popin_seconds_count')?.value;
+
+  test('a pop-in fired by a frame from a socket is timed from when the gateway read the frame', async () => {
+    const { pipeline, metrics } = pipelineWith(recording([]), new ManualClock(T0));
+    await pipeline.process(twoViews(performance.now() - 2));
+    expect(await timed(metrics)).toBe(1);
+    const sum = (await metrics.popinSeconds.get()).values.find((sample) => sample.metricName === 'tripwire_popin_seconds_sum')!.value;
+    expect(sum).toBeGreaterThanOrEqual(0.002);
+  });
+
+  test('a pop-in that found no open connection is not timed', async () => {
+    const { pipeline, metrics } = pipelineWith({ show: async () => false }, new ManualClock(T0));
+    await pipeline.process(twoViews(performance.now()));
+    expect(await timed(metrics)).toBe(0);
+  });
+
+  test('a pop-in fired by a due timer, or by a replayed frame, is not timed', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, metrics } = pipelineWith(recording(shown), clock);
+    await pipeline.process(twoViews());
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_001);
+    expect(shown).toEqual(['ann', 'ann']);
+    expect(await timed(metrics)).toBe(0);
   });
 });
 

@@ -164,7 +164,7 @@ export class TriggerPipeline {
     }
     try {
       const snapshot = await store.snapshot(timer.visitor);
-      await this.delivery.deliver(timer.visitor, evaluator, [candidate], snapshot.profile, snapshot);
+      await this.delivery.deliver(timer.visitor, evaluator, [candidate], snapshot.profile, { snapshot });
       return true;
     } catch (error) {
       if (replaying) throw error;
@@ -190,7 +190,7 @@ export class TriggerPipeline {
    * through the same policies and channels as the others; the caller read the visitor's snapshot.
    */
   async deliverScheduled(visitor: VisitorRef, candidates: readonly Candidate[], snapshot: VisitorSnapshot): Promise<void> {
-    await this.delivery.deliver(visitor, this.deps.scenarios.current(), candidates, snapshot.profile, snapshot);
+    await this.delivery.deliver(visitor, this.deps.scenarios.current(), candidates, snapshot.profile, { snapshot });
   }
 
   /** Stops taking frames, finishes those in flight and the timer pass under way. */
@@ -210,7 +210,7 @@ export class TriggerPipeline {
    */
   private async deliverOrDefer(frame: Frame, evaluator: ScenarioEvaluator, candidates: Candidate[], profile: Record<string, string>): Promise<void> {
     try {
-      await this.delivery.deliver(frame.visitor, evaluator, candidates, profile);
+      await this.delivery.deliver(frame.visitor, evaluator, candidates, profile, { arrivedAt: frame.arrivedAt });
     } catch (error) {
       const { store, clock, logger } = this.deps;
       logger.warn({ err: error, visitor: frame.visitor }, 'delivery failed; the firings wait in the store for the next try');

@@ -18,6 +18,14 @@ export interface TriggerDeliveryDeps {
   sites: ReadonlyMap<string, { profile: SiteProfile; policy: DeliveryPolicy }>;
 }
 
+/** What the caller of TriggerDelivery.deliver already knows. */
+export interface DeliveryOrigin {
+  /** The visitor's profile and cart, when the caller read them (a due timer); otherwise read alongside the claim. */
+  snapshot?: VisitorSnapshot;
+  /** When the gateway read the frame that fired (performance.now()): a pop-in is timed from it. */
+  arrivedAt?: number;
+}
+
 /**
  * From candidates to deliveries: runs the site's policy (filters, variants, consent, priority,
  * then cooldown and caps claimed in the store), records every verdict in the warehouse, hands
@@ -27,11 +35,9 @@ export interface TriggerDeliveryDeps {
 export class TriggerDelivery {
   constructor(private readonly deps: TriggerDeliveryDeps) {}
 
-  /**
-   * `known` is the visitor's profile and cart when the caller already read them (a due timer);
-   * otherwise they are read alongside the claim, so a pop-in waits on one round trip, not two.
-   */
-  async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>, known?: VisitorSnapshot): Promise<void> {
+  /** Without `origin.snapshot`, profile and cart are read alongside the claim, so a pop-in waits on one round trip, not two. */
+  async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>, origin: DeliveryOrigin = {}): Promise<void> {
+    const known = origin.snapshot;
     const site = this.deps.sites.get(visitor.site);
     if (site === undefined) return;
     const screening = site.policy.screen(visitor, candidates, profile);
@@ -40,10 +46,17 @@ export class TriggerDelivery {
       known ?? (screening.pending.length === 0 ? undefined : this.deps.store.snapshot(visitor)),
     ]);
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
-    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, snapshot);
+    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, snapshot, origin.arrivedAt);
   }
 
-  private async record(visitor: VisitorRef, site: SiteProfile, evaluator: ScenarioEvaluator, verdict: Verdict, snapshot: VisitorSnapshot | undefined): Promise<void> {
+  private async record(
+    visitor: VisitorRef,
+    site: SiteProfile,
+    evaluator: ScenarioEvaluator,
+    verdict: Verdict,
+    snapshot: VisitorSnapshot | undefined,
+    arrivedAt: number | undefined,
+  ): Promise<void> {
     const { candidate, channel, status, reason, variant, action } = verdict;
     const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
     this.deps.metrics.triggers.inc({ scenario: candidate.scenario.id, status, reason });
@@ -64,6 +77,7 @@ export class TriggerDelivery {
     const context = deliveryContext(id, variant, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'popin') {
       const shown = await this.deps.popins.show(visitor, action, context);
+      if (shown && arrivedAt !== undefined) this.deps.metrics.popinSeconds.observe((performance.now() - arrivedAt) / 1000);
       this.recordPopin(visitor, id, candidate, shown ? 'sent' : 'no_connection');
     } else if (action.channel === 'email') {
       await this.deps.emails.enqueue({ triggerId: id, visitor, to: snapshot.profile.email ?? '', action, context });
