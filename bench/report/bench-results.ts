@@ -45,6 +45,13 @@ export interface LatencyRow {
   p50: number;
   p95: number;
   p99: number;
+  /**
+   * The engine's own part, ms (medians over the rounds, from tripwire_popin_seconds): reading the
+   * triggering frame off the socket to writing the pop-in. The rest of p99 is the client, the
+   * kernel and the wait for the engine to read. Absent from results written before it was measured.
+   */
+  insideP50?: number;
+  insideP99?: number;
   echoP50: number;
   echoP99: number;
   /** Each round's p99, engine and echo, in the order they ran. */

@@ -1,4 +1,4 @@
-import { measureLoad, summaryValue } from '../harness/index.js';
+import { measureLoad, quantileBetween, summaryValue } from '../harness/index.js';
 import { pct, type LatencyRow } from '../report/index.js';
 import type { Target, TargetPauses, TargetStats } from '../target/index.js';
 import { accepted, type BenchContext } from './bench-context.js';
@@ -17,6 +17,12 @@ interface LatencyRun {
   waitShare: number;
   /** The target's event-loop delay and GC pauses while the load ran. */
   pauses: TargetPauses;
+  /**
+   * The engine's own part of a pop-in, ms (tripwire_popin_seconds over the run, from its buckets):
+   * from reading the 3rd view off the socket to writing the pop-in. NaN for the echo.
+   */
+  insideP50: number;
+  insideP99: number;
 }
 
 const PROBE_RATE = 60;
@@ -43,6 +49,8 @@ async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: nu
   await target.pauses();
   const run = await measureLoad(ctx.k6, 'popin-latency.js', env, target, count);
   const trend = (field: string): number => summaryValue(run.k6.summary, 'popin_latency_ms', field) ?? Number.NaN;
+  const [first, last] = [run.samples[0]!.stats.popinSeconds, run.samples.at(-1)!.stats.popinSeconds];
+  const inside = (q: number): number => quantileBetween(first, last, q) * 1000;
   return {
     offered: bgRate * BACKGROUND.BG_FRAMES + probeEvents,
     achieved: run.eventsPerSecond,
@@ -54,6 +62,8 @@ async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: nu
     k6Cores: run.k6Cores,
     waitShare: run.targetWaitShare,
     pauses: await target.pauses(),
+    insideP50: inside(0.5),
+    insideP99: inside(0.99),
   };
 }
 
@@ -77,7 +87,7 @@ export async function compareLatency(
     echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, true));
     const [e, b] = [engineRuns.at(-1)!, echoRuns.at(-1)!];
     ctx.log(
-      `  round ${round + 1}: engine ${roundSummary(e)}, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)} ms, longest GC ${e.pauses.gcMaxMs.toFixed(1)} ms; echo ${roundSummary(b)}`,
+      `  round ${round + 1}: engine ${roundSummary(e)}, inside the engine p99 ${e.insideP99.toFixed(2)} ms, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)} ms, longest GC ${e.pauses.gcMaxMs.toFixed(1)} ms; echo ${roundSummary(b)}`,
     );
   }
   const ofEngine = (pick: (run: LatencyRun, round: number) => number): number => medianOf(engineRuns.map(pick));
@@ -91,6 +101,8 @@ export async function compareLatency(
     p50: ofEngine((run) => run.p50),
     p95: ofEngine((run) => run.p95),
     p99: ofEngine((run) => run.p99),
+    insideP50: ofEngine((run) => run.insideP50),
+    insideP99: ofEngine((run) => run.insideP99),
     echoP50: ofEcho((run) => run.p50),
     echoP99: ofEcho((run) => run.p99),
     p99Rounds: engineRuns.map((run) => run.p99),

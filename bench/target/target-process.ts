@@ -7,6 +7,7 @@ import { parseConfig } from '../../engine/config/index.js';
 import { startEngine, type RunningEngine } from '../../engine/config/compose.js';
 import { BatchingSink } from '../../engine/warehouse/index.js';
 import { startCeilingServer, type CeilingServer } from '../ceiling/index.js';
+import { EMPTY_HISTOGRAM, type HistogramReading } from '../harness/histogram-reading.js';
 import { DiscardWarehouse } from './discard-warehouse.js';
 import { PauseMonitor } from './pause-monitor.js';
 import { seedVisitors } from './seed-visitors.js';
@@ -21,17 +22,28 @@ async function engineStats(engine: RunningEngine): Promise<OwnStats> {
   const accepted = await engine.metrics.eventsAccepted.get();
   const triggers = await engine.metrics.triggers.get();
   const sockets = await engine.metrics.openSockets.get();
+  const popins = await engine.metrics.popinSeconds.get();
   return {
     events: accepted.values.reduce((sum, sample) => sum + sample.value, 0),
     echoed: 0,
     sinkBuffered: engine.sink instanceof BatchingSink ? engine.sink.buffered : {},
     triggers: triggers.values.map((sample) => ({ scenario: String(sample.labels.scenario), status: String(sample.labels.status), count: sample.value })),
     openSockets: sockets.values[0]?.value ?? 0,
+    popinSeconds: histogramReading(popins.values),
+  };
+}
+
+function histogramReading(samples: ReadonlyArray<{ metricName?: string; labels: Partial<Record<string, string | number>>; value: number }>): HistogramReading {
+  const buckets = samples.filter((sample) => sample.metricName?.endsWith('_bucket') === true && sample.labels.le !== '+Inf');
+  return {
+    bounds: buckets.map((sample) => Number(sample.labels.le)),
+    cumulative: buckets.map((sample) => sample.value),
+    count: samples.find((sample) => sample.metricName?.endsWith('_count') === true)?.value ?? 0,
   };
 }
 
 function ceilingStats(server: CeilingServer): OwnStats {
-  return { events: server.counts.events, echoed: server.counts.echoed, sinkBuffered: {}, triggers: [], openSockets: 0 };
+  return { events: server.counts.events, echoed: server.counts.echoed, sinkBuffered: {}, triggers: [], openSockets: 0, popinSeconds: EMPTY_HISTOGRAM };
 }
 
 async function main(): Promise<void> {

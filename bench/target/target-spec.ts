@@ -1,4 +1,5 @@
 import type { ConfigInput } from '../../engine/config/index.js';
+import type { HistogramReading } from '../harness/histogram-reading.js';
 
 /** What a target process runs: the engine with a config, or the bare uWS ceiling. */
 export type TargetSpec =
@@ -21,6 +22,8 @@ export interface TargetStats {
   /** Triggers per scenario and status, from tripwire_triggers_total. */
   triggers: Array<{ scenario: string; status: string; count: number }>;
   openSockets: number;
+  /** The engine's tripwire_popin_seconds: frame read → pop-in written, in seconds (empty for the bare server). */
+  popinSeconds: HistogramReading;
 }
 
 /** How long the target's event loop stalled, and what of that was garbage collection, since the last reading. */

@@ -1,0 +1,32 @@
+/** A Prometheus histogram as read at one moment: cumulative counts at each finite bucket bound, and the total. */
+export interface HistogramReading {
+  /** Upper bounds of the finite buckets, ascending, in the histogram's unit. */
+  bounds: number[];
+  /** Observations at or under each bound. */
+  cumulative: number[];
+  count: number;
+}
+
+export const EMPTY_HISTOGRAM: HistogramReading = { bounds: [], cumulative: [], count: 0 };
+
+/**
+ * The q-quantile of what was observed between two readings of one histogram, interpolated
+ * linearly inside its bucket as Prometheus's histogram_quantile does; a quantile past the last
+ * finite bound is that bound (a floor, not a value). NaN when nothing was observed.
+ */
+export function quantileBetween(before: HistogramReading, after: HistogramReading, q: number): number {
+  const count = after.count - before.count;
+  if (count <= 0) return Number.NaN;
+  const rank = q * count;
+  let below = 0;
+  for (let i = 0; i < after.bounds.length; i++) {
+    const atOrUnder = after.cumulative[i]! - (before.cumulative[i] ?? 0);
+    if (atOrUnder >= rank) {
+      const lower = i === 0 ? 0 : after.bounds[i - 1]!;
+      const inBucket = atOrUnder - below;
+      return inBucket === 0 ? lower : lower + ((after.bounds[i]! - lower) * (rank - below)) / inBucket;
+    }
+    below = atOrUnder;
+  }
+  return after.bounds.at(-1) ?? Number.NaN;
+}
