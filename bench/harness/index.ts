@@ -1,8 +1,6 @@
 export { findK6, runK6, summaryValue } from './k6-run.js';
 export type { K6Result, K6Summary } from './k6-run.js';
 export { measureLoad, steadyRates } from './measure-load.js';
-export { EMPTY_HISTOGRAM, quantileBetween } from './histogram-reading.js';
-export type { HistogramReading } from './histogram-reading.js';
 export type { LoadRun, LoadSample } from './measure-load.js';
 export { startBenchRedis, parseInfo } from './redis-server.js';
 export type { BenchRedis, RedisCounters } from './redis-server.js';

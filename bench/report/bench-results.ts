@@ -46,12 +46,16 @@ export interface LatencyRow {
   p95: number;
   p99: number;
   /**
-   * The engine's own part, ms (medians over the rounds, from tripwire_popin_seconds): reading the
-   * triggering frame off the socket to writing the pop-in. The rest of p99 is the client, the
-   * kernel and the wait for the engine to read. Absent from results written before it was measured.
+   * Every pop-in of the rounds, background visitors' too, timed inside the engine, ms (medians
+   * over the rounds, from tripwire_popin_seconds): from reading the frame that fired it off the
+   * socket to writing it. Not the probes' share of p50/p99: other pop-ins wait behind their own
+   * visitor's frames, and the wait before the engine reads a frame is outside it. Absent from
+   * results written before it was measured.
    */
   insideP50?: number;
   insideP99?: number;
+  /** The histogram's last finite bound, ms: an inside quantile there means "at least". */
+  insideLastBoundMs?: number;
   echoP50: number;
   echoP99: number;
   /** Each round's p99, engine and echo, in the order they ran. */

@@ -1,2 +1,2 @@
 export type { BenchResults, ThroughputRow, LatencyRow, RedisCostRow, MemoryFigures, ScalingRow, SinkRow, TargetCheck } from './bench-results.js';
-export { pct, renderResults } from './markdown-table.js';
+export { ms, pct, renderResults } from './markdown-table.js';

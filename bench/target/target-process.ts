@@ -3,11 +3,12 @@
  * process and the target's memory and CPU profile are its own. Started by spawnTarget() with a
  * TargetSpec as JSON in argv[2]; talks to the harness over the IPC channel.
  */
+import type { Histogram } from 'prom-client';
 import { parseConfig } from '../../engine/config/index.js';
 import { startEngine, type RunningEngine } from '../../engine/config/compose.js';
 import { BatchingSink } from '../../engine/warehouse/index.js';
 import { startCeilingServer, type CeilingServer } from '../ceiling/index.js';
-import { EMPTY_HISTOGRAM, type HistogramReading } from '../harness/histogram-reading.js';
+import { EMPTY_HISTOGRAM, type HistogramReading } from '../histogram/index.js';
 import { DiscardWarehouse } from './discard-warehouse.js';
 import { PauseMonitor } from './pause-monitor.js';
 import { seedVisitors } from './seed-visitors.js';
@@ -33,7 +34,10 @@ async function engineStats(engine: RunningEngine): Promise<OwnStats> {
   };
 }
 
-function histogramReading(samples: ReadonlyArray<{ metricName?: string; labels: Partial<Record<string, string | number>>; value: number }>): HistogramReading {
+/** The samples of prom-client's Histogram.get(): `_bucket` per `le`, then `_sum` and `_count`. */
+type HistogramSamples = Awaited<ReturnType<Histogram['get']>>['values'];
+
+function histogramReading(samples: HistogramSamples): HistogramReading {
   const buckets = samples.filter((sample) => sample.metricName?.endsWith('_bucket') === true && sample.labels.le !== '+Inf');
   return {
     bounds: buckets.map((sample) => Number(sample.labels.le)),

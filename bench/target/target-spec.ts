@@ -1,5 +1,5 @@
 import type { ConfigInput } from '../../engine/config/index.js';
-import type { HistogramReading } from '../harness/histogram-reading.js';
+import type { HistogramReading } from '../histogram/index.js';
 
 /** What a target process runs: the engine with a config, or the bare uWS ceiling. */
 export type TargetSpec =

@@ -51,7 +51,7 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
     popinSeconds: new Histogram({
       name: 'tripwire_popin_seconds',
       help: "Time from reading the frame whose event fired a pop-in to writing the pop-in to the visitor's socket",
-      buckets: [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 1],
+      buckets: [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
     openSockets: new Gauge({ name: 'tripwire_open_sockets', help: 'Open tracker connections', registers }),

@@ -14,8 +14,10 @@ export interface Frame {
   events: TrackedEvent[];
   receivedAt: number;
   /**
-   * When the gateway read the frame off its socket (performance.now()): a pop-in it fires is timed
-   * from here (tripwire_popin_seconds). Replays and backtests leave it out.
+   * When the gateway read the frame off its socket or beacon (performance.now()): a pop-in it
+   * fires is timed from here (tripwire_popin_seconds). Frames no client sent leave it out
+   * (replays, backtests, catalogue fan-out), so their pop-ins are not timed; nor are those of due
+   * timers, journey steps, deferred retries and scheduled sends, which no frame fires.
    */
   arrivedAt?: number;
   reply: FrameReply;

@@ -46,17 +46,12 @@ export class TriggerDelivery {
       known ?? (screening.pending.length === 0 ? undefined : this.deps.store.snapshot(visitor)),
     ]);
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
-    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, snapshot, origin.arrivedAt);
+    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, { ...origin, snapshot });
   }
 
-  private async record(
-    visitor: VisitorRef,
-    site: SiteProfile,
-    evaluator: ScenarioEvaluator,
-    verdict: Verdict,
-    snapshot: VisitorSnapshot | undefined,
-    arrivedAt: number | undefined,
-  ): Promise<void> {
+  /** `origin.snapshot` is the one read for this delivery: undefined when nothing needed it. */
+  private async record(visitor: VisitorRef, site: SiteProfile, evaluator: ScenarioEvaluator, verdict: Verdict, origin: DeliveryOrigin): Promise<void> {
+    const { snapshot, arrivedAt } = origin;
     const { candidate, channel, status, reason, variant, action } = verdict;
     const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
     this.deps.metrics.triggers.inc({ scenario: candidate.scenario.id, status, reason });

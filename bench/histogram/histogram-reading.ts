@@ -11,16 +11,19 @@ export const EMPTY_HISTOGRAM: HistogramReading = { bounds: [], cumulative: [], c
 
 /**
  * The q-quantile of what was observed between two readings of one histogram, interpolated
- * linearly inside its bucket as Prometheus's histogram_quantile does; a quantile past the last
- * finite bound is that bound (a floor, not a value). NaN when nothing was observed.
+ * linearly inside its bucket as Prometheus's histogram_quantile does. A quantile past the last
+ * finite bound is that bound: a floor, not a value. NaN when nothing
+ * was observed. A count that went down means the process restarted in between: as Prometheus's
+ * rate() does, the second reading then stands alone.
  */
 export function quantileBetween(before: HistogramReading, after: HistogramReading, q: number): number {
-  const count = after.count - before.count;
+  const since = restarted(before, after) ? EMPTY_HISTOGRAM : before;
+  const count = after.count - since.count;
   if (count <= 0) return Number.NaN;
   const rank = q * count;
   let below = 0;
   for (let i = 0; i < after.bounds.length; i++) {
-    const atOrUnder = after.cumulative[i]! - (before.cumulative[i] ?? 0);
+    const atOrUnder = after.cumulative[i]! - (since.cumulative[i] ?? 0);
     if (atOrUnder >= rank) {
       const lower = i === 0 ? 0 : after.bounds[i - 1]!;
       const inBucket = atOrUnder - below;
@@ -29,4 +32,9 @@ export function quantileBetween(before: HistogramReading, after: HistogramReadin
     below = atOrUnder;
   }
   return after.bounds.at(-1) ?? Number.NaN;
+}
+
+function restarted(before: HistogramReading, after: HistogramReading): boolean {
+  if (after.count < before.count) return true;
+  return before.cumulative.some((count, i) => count > (after.cumulative[i] ?? 0));
 }
