@@ -2,6 +2,7 @@ import type { WebSocket } from 'uWebSockets.js';
 import type { VisitorRef } from '../events/index.js';
 import type { PopinMessage } from '../protocol/index.js';
 import type { VisitorConnections } from '../channels/popin/index.js';
+import type { PopinOutcome } from '../pipeline/index.js';
 
 export interface SocketData {
   visitor: VisitorRef;
@@ -11,6 +12,9 @@ export interface SocketData {
   /** Event ids acked since the last flush of the AckBatcher; undefined when none are waiting. */
   acked?: string[] | undefined;
 }
+
+/** What uWS's send() returns when the socket's buffer is past maxBackpressure: the message is not sent. */
+const SEND_DROPPED = 2;
 
 /** The open tracker connections of each visitor (a visitor with two tabs has two). */
 export class SocketRegistry implements VisitorConnections {
@@ -40,17 +44,19 @@ export class SocketRegistry implements VisitorConnections {
     if (set.size === 0) this.sockets.delete(key);
   }
 
-  send(visitor: VisitorRef, message: PopinMessage): boolean {
+  send(visitor: VisitorRef, message: PopinMessage): PopinOutcome {
     const set = this.sockets.get(keyOf(visitor));
-    if (set === undefined) return false;
+    if (set === undefined) return 'no_connection';
     const text = JSON.stringify(message);
-    let sent = false;
+    let outcome: PopinOutcome = 'no_connection';
     for (const socket of set) {
       if (socket.getUserData().closed) continue;
-      socket.cork(() => socket.send(text));
-      sent = true;
+      let status = SEND_DROPPED;
+      socket.cork(() => (status = socket.send(text)));
+      if (status !== SEND_DROPPED) outcome = 'sent';
+      else if (outcome === 'no_connection') outcome = 'dropped';
     }
-    return sent;
+    return outcome;
   }
 
   /** Closes every connection (shutdown): clients reconnect to another engine and resend what was not acked. */

@@ -22,10 +22,16 @@ export interface DeliveryContext {
   props: Candidate['context']['props'];
 }
 
-/** Sends a pop-in down one of the visitor's open connections. */
+/**
+ * What became of a pop-in: `sent` down at least one of the visitor's open connections;
+ * `no_connection` when they have none; `dropped` when every one refused it, its send buffer
+ * full (a client that stopped reading).
+ */
+export type PopinOutcome = 'sent' | 'no_connection' | 'dropped';
+
+/** Sends a pop-in down the visitor's open connections. */
 export interface PopinPort {
-  /** Resolves to false when the visitor has no open connection. */
-  show(visitor: VisitorRef, action: PopinAction, context: DeliveryContext): Promise<boolean>;
+  show(visitor: VisitorRef, action: PopinAction, context: DeliveryContext): Promise<PopinOutcome>;
 }
 
 export interface EmailOrder {

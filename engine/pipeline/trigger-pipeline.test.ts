@@ -6,7 +6,7 @@ import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator } from '../scenario
 import { MemoryWindowStore, TIMER_LEASE_MS } from '../state/index.js';
 import { CollectingSink } from './replay/collecting-sink.js';
 import { TriggerPipeline } from './trigger-pipeline.js';
-import type { PopinPort } from './ports.js';
+import type { PopinOutcome, PopinPort } from './ports.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
@@ -58,7 +58,7 @@ async function fireAt(pipeline: TriggerPipeline, clock: ManualClock, time: numbe
 
 /** A pop-in channel that shows every pop-in and records its visitor. */
 function recording(shown: string[]): PopinPort {
-  return { show: async (visitor) => (shown.push(visitor.visitor), true) };
+  return { show: async (visitor) => (shown.push(visitor.visitor), 'sent') };
 }
 
 /** A pop-in channel whose first show fails (the socket registry blinked); later shows record the visitor. */
@@ -68,7 +68,7 @@ function failingOnce(shown: string[]): PopinPort {
     show: async (visitor) => {
       if (++attempts === 1) throw new Error('socket registry unavailable');
       shown.push(visitor.visitor);
-      return true;
+      return 'sent';
     },
   };
 }
@@ -101,7 +101,7 @@ describe('TriggerPipeline timers', () => {
   test('a timer taken by an engine that died before delivering it fires from another engine once its lease ends', async () => {
     const clock = new ManualClock(T0);
     const store = new MemoryWindowStore(undefined, clock);
-    const dying = pipelineWith({ show: () => new Promise<boolean>(() => undefined) }, clock, { store }).pipeline;
+    const dying = pipelineWith({ show: () => new Promise<PopinOutcome>(() => undefined) }, clock, { store }).pipeline;
     const shown: string[] = [];
     const surviving = pipelineWith(recording(shown), clock, { store }).pipeline;
     await annSearches(surviving);
@@ -129,7 +129,7 @@ describe('TriggerPipeline timers', () => {
   test('stop waits for the timer pass under way', async () => {
     const clock = new ManualClock(T0);
     let release: () => void = () => undefined;
-    const popins: PopinPort = { show: () => new Promise((resolve) => (release = () => resolve(true))) };
+    const popins: PopinPort = { show: () => new Promise((resolve) => (release = () => resolve('sent'))) };
     const { pipeline, sink } = pipelineWith(popins, clock);
     await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
     clock.set(T0 + 60_000);
@@ -181,7 +181,7 @@ describe('TriggerPipeline pop-in timing', () => {
   });
 
   test('a pop-in that found no open connection is not timed', async () => {
-    const { pipeline, metrics } = pipelineWith({ show: async () => false }, new ManualClock(T0));
+    const { pipeline, metrics } = pipelineWith({ show: async () => 'no_connection' }, new ManualClock(T0));
     await pipeline.process(twoViews(performance.now()));
     expect(await timed(metrics)).toBe(0);
   });
@@ -216,7 +216,7 @@ describe('TriggerPipeline turn batches and shutdown', () => {
 
   test('frames submitted in one turn are each acked, in one batch', async () => {
     const clock = new ManualClock(T0);
-    const { pipeline } = pipelineWith({ show: async () => true }, clock);
+    const { pipeline } = pipelineWith({ show: async () => 'sent' }, clock);
     pipeline.start();
     const replies: string[] = [];
     for (const id of ['f1', 'f2', 'f3']) pipeline.submit(frameOf(id, replies));
@@ -226,7 +226,7 @@ describe('TriggerPipeline turn batches and shutdown', () => {
 
   test('a frame submitted while the engine stops fails with TW_SHUTTING_DOWN, so the client resends it', async () => {
     const clock = new ManualClock(T0);
-    const { pipeline } = pipelineWith({ show: async () => true }, clock);
+    const { pipeline } = pipelineWith({ show: async () => 'sent' }, clock);
     pipeline.start();
     const replies: string[] = [];
     await pipeline.stop();

@@ -94,7 +94,7 @@ export async function openHarness(kind: StoreKind, redisUrl: string | undefined,
     popins: {
       show: async (visitor, action) => {
         popins.push({ visitor: visitor.visitor, action });
-        return true;
+        return 'sent';
       },
     },
     emails: { enqueue: async (order) => void emails.push(order) },

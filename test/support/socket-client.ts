@@ -58,6 +58,11 @@ export class SocketClient {
     }
   }
 
+  /** Stops reading from the socket, as a frozen tab would: what the engine sends piles up in its buffers. */
+  stopReading(): void {
+    this.socket.pause();
+  }
+
   close(): void {
     this.socket.close();
   }

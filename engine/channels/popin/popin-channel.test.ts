@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { DeliveryContext } from '../../pipeline/index.js';
+import type { DeliveryContext, PopinOutcome } from '../../pipeline/index.js';
 import type { PopinMessage } from '../../protocol/index.js';
 import type { PopinAction } from '../../scenarios/index.js';
 import { PopinChannel } from './popin-channel.js';
@@ -7,9 +7,9 @@ import { PopinChannel } from './popin-channel.js';
 /** The visitor's connections, as the gateway's registry would hold them: here, what was sent. */
 class SentMessages {
   readonly sent: PopinMessage[] = [];
-  send(_visitor: unknown, message: PopinMessage): boolean {
+  send(_visitor: unknown, message: PopinMessage): PopinOutcome {
     this.sent.push(message);
-    return true;
+    return 'sent';
   }
 }
 

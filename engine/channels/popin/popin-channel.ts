@@ -1,13 +1,13 @@
 import { Liquid, type Template } from 'liquidjs';
 import type { VisitorRef } from '../../events/index.js';
-import type { DeliveryContext, PopinPort } from '../../pipeline/index.js';
+import type { DeliveryContext, PopinOutcome, PopinPort } from '../../pipeline/index.js';
 import type { PopinForm, PopinMessage } from '../../protocol/index.js';
 import type { PopinAction } from '../../scenarios/index.js';
 
 /** The visitor's open connections; the gateway implements it. */
 export interface VisitorConnections {
-  /** Sends to every open connection of the visitor; false when there is none. */
-  send(visitor: VisitorRef, message: PopinMessage): boolean;
+  /** Sends to every open connection of the visitor. */
+  send(visitor: VisitorRef, message: PopinMessage): PopinOutcome;
 }
 
 const SAFE_URL = /^(https?:\/\/|\/(?!\/))/i;
@@ -24,7 +24,7 @@ export class PopinChannel implements PopinPort {
 
   constructor(private readonly connections: VisitorConnections) {}
 
-  async show(visitor: VisitorRef, action: PopinAction, context: DeliveryContext): Promise<boolean> {
+  async show(visitor: VisitorRef, action: PopinAction, context: DeliveryContext): Promise<PopinOutcome> {
     const scope = context as unknown as Record<string, unknown>;
     const render = (template: string) => this.liquid.render(this.parse(template), scope) as Promise<string>;
     const [title, body, image, ctaLabel, ctaUrl] = await Promise.all([

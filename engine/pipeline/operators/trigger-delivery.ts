@@ -71,9 +71,9 @@ export class TriggerDelivery {
     if (status !== 'fired' || snapshot === undefined) return;
     const context = deliveryContext(id, variant, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'popin') {
-      const shown = await this.deps.popins.show(visitor, action, context);
-      if (shown && arrivedAt !== undefined) this.deps.metrics.popinSeconds.observe((performance.now() - arrivedAt) / 1000);
-      this.recordPopin(visitor, id, candidate, shown ? 'sent' : 'no_connection');
+      const outcome = await this.deps.popins.show(visitor, action, context);
+      if (outcome === 'sent' && arrivedAt !== undefined) this.deps.metrics.popinSeconds.observe((performance.now() - arrivedAt) / 1000);
+      this.recordPopin(visitor, id, candidate, outcome);
     } else if (action.channel === 'email') {
       await this.deps.emails.enqueue({ triggerId: id, visitor, to: snapshot.profile.email ?? '', action, context });
     } else {

@@ -42,7 +42,7 @@ export function createReplayPipeline(options: ReplayPipelineOptions): ReplayPipe
       clock: options.clock,
       logger: createLogger('silent'),
       metrics: createMetrics(new Registry(), false),
-      popins: options.popins ?? { show: async () => true },
+      popins: options.popins ?? { show: async () => 'sent' },
       emails: options.emails ?? { enqueue: async () => undefined },
       webhooks: options.webhooks ?? { enqueue: async () => undefined },
       sites,

@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { WIRE_LIMITS } from '../../engine/protocol/index.js';
+import { SocketClient, event } from '../support/socket-client.js';
+import { startTestEngine, type TestEngine } from '../support/test-engine.js';
+
+/** A counter's value from the engine's /metrics text, 0 when absent. */
+async function metric(engine: TestEngine, series: string): Promise<number> {
+  const text = await (await fetch(`${engine.url}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * 1.5 × what the kernel may buffer for a connection that stopped reading: the sender's largest
+ * send buffer and a receive buffer of 8 × its default (loopback here holds ~2.7 MB of 4.2 MB).
+ */
+async function kernelSocketBytes(): Promise<number> {
+  const field = async (file: string, index: number) => Number((await readFile(`/proc/sys/net/ipv4/${file}`, 'utf8')).trim().split(/\s+/)[index]);
+  try {
+    return 1.5 * ((await field('tcp_wmem', 2)) + 8 * (await field('tcp_rmem', 1)));
+  } catch {
+    return 8 * 1024 * 1024;
+  }
+}
+
+describe('a pop-in to a connection that stopped reading', () => {
+  let engine: TestEngine;
+
+  beforeAll(async () => {
+    engine = await startTestEngine('embedded', undefined, { gateway: { maxBackpressureBytes: 16 * 1024 } });
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  test('is recorded as dropped, not sent, once the connection is past its backpressure limit', async () => {
+    const frozen = await SocketClient.open(engine.url, 'demo', 'visitor-frozen-tab');
+    frozen.stopReading();
+    // Acks of 100 event ids of the longest kind (~6.7 KB a frame), past what the kernel can hold
+    // for the two ends of the connection, then past uWS's 16 KB.
+    const pageFrames = Math.ceil((await kernelSocketBytes()) / 6_700);
+    const id = (f: number, e: number) => `frozen-page-${f}-${e}-`.padEnd(WIRE_LIMITS.idMaxLength, 'x');
+    for (let f = 0; f < pageFrames; f++) {
+      frozen.send(JSON.stringify({ b: Array.from({ length: 100 }, (_, e) => event(id(f, e), 'page')) }));
+      if (f % 4 === 3) await until(async () => (await metric(engine, 'tripwire_events_accepted_total{type="page"}')) >= (f + 1) * 100, 'the page views to be applied', 20_000);
+    }
+    for (const id of ['frozen-view-1', 'frozen-view-2', 'frozen-view-3']) frozen.send(JSON.stringify({ b: [event(id, 'product', { id: 'sku-1', name: 'Mug', price: 12 })] }));
+    await until(async () => (await metric(engine, 'tripwire_deliveries_total{channel="popin",status="dropped"}')) === 1, 'the pop-in to be recorded as dropped');
+    expect(await metric(engine, 'tripwire_deliveries_total{channel="popin",status="sent"}')).toBe(0);
+    expect(await metric(engine, 'tripwire_popin_seconds_count')).toBe(0);
+    frozen.close();
+  });
+});
