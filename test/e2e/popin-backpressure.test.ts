@@ -2,21 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WIRE_LIMITS } from '../../engine/protocol/index.js';
 import { SocketClient, event } from '../support/socket-client.js';
-import { startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { eventually, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 /** A counter's value from the engine's /metrics text, 0 when absent. */
 async function metric(engine: TestEngine, series: string): Promise<number> {
   const text = await (await fetch(`${engine.url}/metrics`)).text();
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
-
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**
@@ -52,10 +44,10 @@ describe('a pop-in to a connection that stopped reading', () => {
     const id = (f: number, e: number) => `frozen-page-${f}-${e}-`.padEnd(WIRE_LIMITS.idMaxLength, 'x');
     for (let f = 0; f < pageFrames; f++) {
       frozen.send(JSON.stringify({ b: Array.from({ length: 100 }, (_, e) => event(id(f, e), 'page')) }));
-      if (f % 4 === 3) await until(async () => (await metric(engine, 'tripwire_events_accepted_total{type="page"}')) >= (f + 1) * 100, 'the page views to be applied', 20_000);
+      if (f % 4 === 3) await eventually(async () => ((await metric(engine, 'tripwire_events_accepted_total{type="page"}')) >= (f + 1) * 100 ? true : undefined), 20_000, 'the page views to be applied');
     }
     for (const id of ['frozen-view-1', 'frozen-view-2', 'frozen-view-3']) frozen.send(JSON.stringify({ b: [event(id, 'product', { id: 'sku-1', name: 'Mug', price: 12 })] }));
-    await until(async () => (await metric(engine, 'tripwire_deliveries_total{channel="popin",status="dropped"}')) === 1, 'the pop-in to be recorded as dropped');
+    await eventually(async () => ((await metric(engine, 'tripwire_deliveries_total{channel="popin",status="dropped"}')) === 1 ? true : undefined), 20_000, 'the pop-in to be recorded as dropped');
     expect(await metric(engine, 'tripwire_deliveries_total{channel="popin",status="sent"}')).toBe(0);
     expect(await metric(engine, 'tripwire_popin_seconds_count')).toBe(0);
     frozen.close();
