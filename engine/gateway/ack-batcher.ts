@@ -1,5 +1,5 @@
 import type { WebSocket } from 'uWebSockets.js';
-import type { SocketData } from './socket-registry.js';
+import { SEND_DROPPED, type SocketData } from './socket-registry.js';
 
 interface WaitingSocket {
   ws: WebSocket<SocketData>;
@@ -13,11 +13,15 @@ interface WaitingSocket {
  * poll phase: uWS drains microtasks after every message callback, so a microtask would flush
  * each frame alone, while setImmediate gathers every frame read in that phase. The socket's data
  * is kept beside it and checked before any call on the socket, which uWS forbids once closed.
+ * An ack uWS refuses (the client stopped reading) is only counted: the client resends what it
+ * has no ack for, and the resent events are acked again as duplicates.
  */
 export class AckBatcher {
   private due: WaitingSocket[] = [];
   private scheduled = false;
   private readonly flushAll = (): void => this.flush();
+
+  constructor(private readonly onDropped: () => void) {}
 
   ack(ws: WebSocket<SocketData>, data: SocketData, ids: readonly string[]): void {
     if (data.closed) return;
@@ -41,7 +45,9 @@ export class AckBatcher {
       data.acked = undefined;
       if (data.closed) continue;
       const text = `{"k":"ack","i":${JSON.stringify(ids)}}`;
-      ws.cork(() => ws.send(text));
+      let status = SEND_DROPPED;
+      ws.cork(() => (status = ws.send(text)));
+      if (status === SEND_DROPPED) this.onDropped();
     }
   }
 }

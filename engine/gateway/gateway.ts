@@ -8,7 +8,7 @@ import { decodeFrame, type DecodeLimits, type EventProblem } from './decode-fram
 import { AckBatcher } from './ack-batcher.js';
 import { ResponseWriter } from './http-response.js';
 import { verifyIdentify } from './identity-verification.js';
-import type { SocketData, SocketRegistry } from './socket-registry.js';
+import { SEND_DROPPED, type SocketData, type SocketRegistry } from './socket-registry.js';
 import type { StaticAsset } from './static-assets.js';
 
 export interface GatewayLimits extends DecodeLimits {
@@ -71,9 +71,10 @@ const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods
 export class Gateway {
   private readonly app: TemplatedApp;
   private listenSocket: us_listen_socket | undefined;
-  private readonly acks = new AckBatcher();
+  private readonly acks: AckBatcher;
 
   constructor(private readonly deps: GatewayDeps) {
+    this.acks = new AckBatcher(() => deps.metrics.socketMessagesDropped.inc({ kind: 'ack' }));
     this.app = uWS.App();
     this.routeSocket();
     this.routeHttp();
@@ -162,7 +163,7 @@ export class Gateway {
       },
       fail: (code, message) => {
         data.inFlight -= events.length;
-        if (!data.closed) ws.cork(() => ws.send(JSON.stringify(errorMessage(code, message))));
+        if (!data.closed) this.sendError(ws, errorMessage(code, message));
       },
     });
   }
@@ -175,9 +176,13 @@ export class Gateway {
 
   private sendTo(ws: WebSocket<SocketData>, problems: readonly EventProblem[]): void {
     for (const p of problems) this.deps.metrics.eventsRejected.inc({ code: p.code });
-    ws.cork(() => {
-      for (const p of problems) ws.send(JSON.stringify(errorMessage(p.code, p.message, p.eventId)));
-    });
+    for (const p of problems) this.sendError(ws, errorMessage(p.code, p.message, p.eventId));
+  }
+
+  private sendError(ws: WebSocket<SocketData>, message: ErrorMessage): void {
+    let status = SEND_DROPPED;
+    ws.cork(() => (status = ws.send(JSON.stringify(message))));
+    if (status === SEND_DROPPED) this.deps.metrics.socketMessagesDropped.inc({ kind: 'error' });
   }
 
   private visitorFrom(site: unknown, visitor: unknown): VisitorRef | EventProblem {

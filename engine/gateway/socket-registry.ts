@@ -14,7 +14,7 @@ export interface SocketData {
 }
 
 /** What uWS's send() returns when the socket's buffer is past maxBackpressure: the message is not sent. */
-const SEND_DROPPED = 2;
+export const SEND_DROPPED = 2;
 
 /** The open tracker connections of each visitor (a visitor with two tabs has two). */
 export class SocketRegistry implements VisitorConnections {

@@ -11,6 +11,8 @@ export interface EngineMetrics {
   deliveries: Counter<'channel' | 'status'>;
   frameSeconds: Histogram;
   popinSeconds: Histogram;
+  /** Acks and error frames uWS refused because the socket's buffer was past maxBackpressure (pop-ins count in deliveries). */
+  socketMessagesDropped: Counter<'kind'>;
   openSockets: Gauge;
   /**
    * Counts an accepted event in eventsAccepted: a plain number per type on the hot path, added to
@@ -52,6 +54,12 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
       name: 'tripwire_popin_seconds',
       help: "Time from reading the frame whose event fired a pop-in to writing the pop-in to the visitor's socket",
       buckets: [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    socketMessagesDropped: new Counter({
+      name: 'tripwire_socket_messages_dropped_total',
+      help: "Acks and error frames not sent because the connection's send buffer was past its backpressure limit, by kind",
+      labelNames: ['kind'],
       registers,
     }),
     openSockets: new Gauge({ name: 'tripwire_open_sockets', help: 'Open tracker connections', registers }),

@@ -24,32 +24,40 @@ async function kernelSocketBytes(): Promise<number> {
   }
 }
 
-describe('a pop-in to a connection that stopped reading', () => {
+describe('a connection that stopped reading', () => {
   let engine: TestEngine;
+  let frozen: SocketClient;
 
+  /**
+   * Acks of 100 event ids of the longest kind (~6.7 KB a frame), past what the kernel can hold
+   * for the two ends of the connection, then past uWS's 16 KB.
+   */
   beforeAll(async () => {
     engine = await startTestEngine('embedded', undefined, { gateway: { maxBackpressureBytes: 16 * 1024 } });
-  });
-
-  afterAll(async () => {
-    await engine?.close();
-  });
-
-  test('is recorded as dropped, not sent, once the connection is past its backpressure limit', async () => {
-    const frozen = await SocketClient.open(engine.url, 'demo', 'visitor-frozen-tab');
+    frozen = await SocketClient.open(engine.url, 'demo', 'visitor-frozen-tab');
     frozen.stopReading();
-    // Acks of 100 event ids of the longest kind (~6.7 KB a frame), past what the kernel can hold
-    // for the two ends of the connection, then past uWS's 16 KB.
     const pageFrames = Math.ceil((await kernelSocketBytes()) / 6_700);
     const id = (f: number, e: number) => `frozen-page-${f}-${e}-`.padEnd(WIRE_LIMITS.idMaxLength, 'x');
     for (let f = 0; f < pageFrames; f++) {
       frozen.send(JSON.stringify({ b: Array.from({ length: 100 }, (_, e) => event(id(f, e), 'page')) }));
       if (f % 4 === 3) await eventually(async () => ((await metric(engine, 'tripwire_events_accepted_total{type="page"}')) >= (f + 1) * 100 ? true : undefined), 20_000, 'the page views to be applied');
     }
+    await eventually(async () => ((await metric(engine, 'tripwire_events_accepted_total{type="page"}')) === pageFrames * 100 ? true : undefined), 20_000, 'every page view to be applied');
+  });
+
+  afterAll(async () => {
+    frozen?.close();
+    await engine?.close();
+  });
+
+  test('has the acks it cannot take counted as dropped', async () => {
+    expect(await metric(engine, 'tripwire_socket_messages_dropped_total{kind="ack"}')).toBeGreaterThan(0);
+  });
+
+  test('has a pop-in recorded as dropped, not sent, once it is past its backpressure limit', async () => {
     for (const id of ['frozen-view-1', 'frozen-view-2', 'frozen-view-3']) frozen.send(JSON.stringify({ b: [event(id, 'product', { id: 'sku-1', name: 'Mug', price: 12 })] }));
     await eventually(async () => ((await metric(engine, 'tripwire_deliveries_total{channel="popin",status="dropped"}')) === 1 ? true : undefined), 20_000, 'the pop-in to be recorded as dropped');
     expect(await metric(engine, 'tripwire_deliveries_total{channel="popin",status="sent"}')).toBe(0);
     expect(await metric(engine, 'tripwire_popin_seconds_count')).toBe(0);
-    frozen.close();
   });
 });
