@@ -3,7 +3,8 @@
  * `npm run bench -- --replay FILE` (NDJSON from bench/generate.ts, or a clickstream CSV)
  *
  * Measures, in one run and with one load generator (k6), the bare uWS ceiling, the engine on the
- * in-process store, on Redis and with the ClickHouse sink, and writes bench/results/latest.{md,json}.
+ * in-process store, on Redis and with the ClickHouse sink (chdb, and a ClickHouse server with
+ * --clickhouse-server), and writes bench/results/latest.{md,json}.
  * Sections for --only: ceiling, memory, redis, sink, scaling, sockets.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -110,7 +111,8 @@ async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise
   const engines: Array<[string, StoreChoice, 'discard' | 'chdb' | 'server']> = [];
   if (only.has('memory')) engines.push(['memory', 'memory', 'discard']);
   if (only.has('redis')) engines.push(['redis', 'redis', 'discard']);
-  if (only.has('sink')) engines.push(['sink', 'redis', ctx.clickhouse === undefined ? 'chdb' : 'server']);
+  if (only.has('sink')) engines.push(['sink', 'redis', 'chdb']);
+  if (only.has('sink') && ctx.clickhouse !== undefined) engines.push(['sink', 'redis', 'server']);
   for (const [section, store, warehouse] of engines) {
     const name = engineName(store, warehouse);
     const measured: EngineRuns = await withEngine(ctx, store, warehouse, async (target) => {
