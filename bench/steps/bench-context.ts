@@ -67,6 +67,17 @@ export const accepted = (stats: TargetStats): number => stats.events;
 
 export const SATURATION = { VUS: 50, FRAMES: 50, WINDOW: 16 } as const;
 
+/**
+ * k6 names fresh visitors by RUN_ID, VU and iteration, which every k6 run numbers from 1 and 0
+ * again: two runs against one engine under one RUN_ID would share visitors (a probe finding its
+ * own earlier views fires no pop-in). So each run of fresh visitors gets an id of its own; a run
+ * drawing from a seeded population (VISITORS) keeps the bench's, which the seeding used.
+ */
+export function k6RunId(ctx: BenchContext, run: string): string {
+  return `${ctx.runId}-${run}`;
+}
+
 export function saturationEnv(ctx: BenchContext, eventsPerFrame: number, extra: Record<string, string | number> = {}): Record<string, string | number> {
-  return { ...SATURATION, EVENTS: eventsPerFrame, DURATION: ctx.quick ? '5s' : '15s', RUN_ID: ctx.runId, ...extra };
+  const runId = extra.VISITORS === undefined ? k6RunId(ctx, `f${eventsPerFrame}`) : ctx.runId;
+  return { ...SATURATION, EVENTS: eventsPerFrame, DURATION: ctx.quick ? '5s' : '15s', RUN_ID: runId, ...extra };
 }

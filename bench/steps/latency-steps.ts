@@ -2,7 +2,7 @@ import { measureLoad, summaryValue } from '../harness/index.js';
 import { quantileBetween } from '../histogram/index.js';
 import { pct, type LatencyRow } from '../report/index.js';
 import type { Target, TargetPauses, TargetStats } from '../target/index.js';
-import { accepted, type BenchContext } from './bench-context.js';
+import { accepted, k6RunId, type BenchContext } from './bench-context.js';
 
 interface LatencyRun {
   offered: number;
@@ -37,7 +37,7 @@ const BACKGROUND = { BG_FRAMES: 50, BG_EVENTS: 1, BG_THINK_MS: 20 } as const;
  * Pop-in latency (or, against the bare server's /echo, the round trip) while background sockets
  * offer `eventsPerSecond` in total, probes included.
  */
-async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: number, echo: boolean): Promise<LatencyRun> {
+async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: number, echo: boolean, runId: string): Promise<LatencyRun> {
   const probeEvents = PROBE_RATE * 3;
   const bgRate = Math.max(1, Math.round((eventsPerSecond - probeEvents) / BACKGROUND.BG_FRAMES));
   const env: Record<string, string | number> = {
@@ -45,7 +45,7 @@ async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: nu
     PROBE_RATE,
     BG_RATE: bgRate,
     DURATION: ctx.quick ? '4s' : '12s',
-    RUN_ID: ctx.runId,
+    RUN_ID: runId,
     P99_MS: 1e9,
   };
   if (echo) Object.assign(env, { ECHO: 1, LIVE_PATH: '/echo' });
@@ -88,8 +88,9 @@ export async function compareLatency(
   const engineRuns: LatencyRun[] = [];
   const echoRuns: LatencyRun[] = [];
   for (let round = 0; round < (ctx.quick ? 3 : 5); round++) {
-    engineRuns.push(await latencyRun(ctx, engine, eventsPerSecond, false));
-    echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, true));
+    const runId = k6RunId(ctx, `l${Math.round(load * 100)}r${round}`);
+    engineRuns.push(await latencyRun(ctx, engine, eventsPerSecond, false, runId));
+    echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, true, runId));
     const [e, b] = [engineRuns.at(-1)!, echoRuns.at(-1)!];
     ctx.log(
       `  round ${round + 1}: engine ${roundSummary(e)}, all pop-ins inside the engine p99 ${e.insideP99.toFixed(2)} ms, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)} ms, longest GC ${e.pauses.gcMaxMs.toFixed(1)} ms; echo ${roundSummary(b)}`,
