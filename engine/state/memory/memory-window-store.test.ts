@@ -47,6 +47,17 @@ describe('MemoryWindowStore sweep', () => {
     ]);
   });
 
+  test('forgets a large population a slice per call, so no single call stops for all of it', async () => {
+    const { store } = storeAt(T0);
+    for (let v = 0; v < 1000; v++) await applyOps(store, { site: 'demo', visitor: `v${v}` }, T0, 'e1', SESSION);
+    await applyOps(store, bob, LATER, 'b1', []);
+    const afterOneCall = store.visitorCount;
+    for (let call = 2; call <= 100; call++) await applyOps(store, bob, LATER, `b${call}`, []);
+    expect(afterOneCall).toBeGreaterThan(1);
+    expect(afterOneCall).toBeLessThan(1001);
+    expect(store.visitorCount).toBe(1);
+  });
+
   test('a forgotten visitor starts over: windows, hashes and event ids are new', async () => {
     const { store, clock } = storeAt(T0);
     await applyOps(store, alice, T0, 'e1', SESSION);

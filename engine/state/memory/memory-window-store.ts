@@ -22,6 +22,14 @@ import { TimerHeap } from './timer-heap.js';
 import { emptyVisitorState, live, readHash, sweepVisitor, writableHash, type LeasedTimer, type VisitorState } from './visitor-state.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
+/**
+ * A sweep pass visits at most max(SWEEP_SLICE_MIN, visitors / SWEEP_SLICES) visitors per apply,
+ * so no call stops for the whole population (a pass over 100k visitors in one call took tens of
+ * milliseconds, every pop-in of that moment waiting behind it), and a pass still ends within
+ * SWEEP_SLICES applies however many visitors there are.
+ */
+const SWEEP_SLICE_MIN = 64;
+const SWEEP_SLICES = 1000;
 
 /**
  * The in-process WindowStore: the same semantics as the Redis store (it passes the same
@@ -34,6 +42,9 @@ export class MemoryWindowStore implements WindowStore {
   private readonly heap = new TimerHeap<VisitorState>();
   private nextVersion = 1;
   private lastSweep = 0;
+  /** The sweep pass under way, resumed a slice per apply; undefined between passes. */
+  private sweep: Iterator<void> | undefined;
+  private sweepSlice = SWEEP_SLICE_MIN;
 
   constructor(
     private readonly retention: RetentionPolicy = DEFAULT_RETENTION,
@@ -299,14 +310,32 @@ export class MemoryWindowStore implements WindowStore {
     return state;
   }
 
-  /** Drops expired state so memory stays bounded by the longest window, as Redis TTLs do. */
+  /**
+   * Drops expired state so memory stays bounded by the longest window, as Redis TTLs do: a pass
+   * starts every SWEEP_INTERVAL_MS and goes on a slice per apply. It judges expiry by its start
+   * time, so what expires meanwhile is left to the next pass.
+   */
   private sweepIfDue(now: number): void {
-    if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
-    this.lastSweep = now;
-    const dedupeFloor = now - this.retention.dedupeHorizon;
+    if (this.sweep === undefined) {
+      if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
+      this.lastSweep = now;
+      this.sweepSlice = Math.max(SWEEP_SLICE_MIN, Math.ceil(this.visitorCount / SWEEP_SLICES));
+      this.sweep = this.sweepPass(now, now - this.retention.dedupeHorizon);
+    }
+    for (let i = 0; i < this.sweepSlice; i++) {
+      if (this.sweep.next().done === true) {
+        this.sweep = undefined;
+        return;
+      }
+    }
+  }
+
+  /** Yields after each visitor. Map iteration goes on safely past deletions and insertions. */
+  private *sweepPass(now: number, dedupeFloor: number): Generator<void> {
     for (const [siteKey, site] of this.visitors) {
-      for (const [key, state] of site) {
-        if (sweepVisitor(state, now, dedupeFloor)) site.delete(key);
+      for (const state of site.values()) {
+        if (sweepVisitor(state, now, dedupeFloor)) site.delete(state.visitor);
+        yield;
       }
       if (site.size === 0) this.visitors.delete(siteKey);
     }
