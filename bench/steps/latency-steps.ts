@@ -72,6 +72,11 @@ async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: nu
   };
 }
 
+/** The visitor prefix of one latency round: its probes never meet another round's visitors. */
+export function latencyRunId(ctx: BenchContext, load: number, round: number): string {
+  return k6RunId(ctx, `l${Math.round(load * 100)}r${round}`);
+}
+
 /**
  * The engine's pop-in latency against the bare echo's round trip at the same offered rate, in
  * alternating rounds (engine, echo, engine, echo...): a p99 from a few hundred probes moves a lot
@@ -88,7 +93,7 @@ export async function compareLatency(
   const engineRuns: LatencyRun[] = [];
   const echoRuns: LatencyRun[] = [];
   for (let round = 0; round < (ctx.quick ? 3 : 5); round++) {
-    const runId = k6RunId(ctx, `l${Math.round(load * 100)}r${round}`);
+    const runId = latencyRunId(ctx, load, round);
     engineRuns.push(await latencyRun(ctx, engine, eventsPerSecond, false, runId));
     echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, true, runId));
     const [e, b] = [engineRuns.at(-1)!, echoRuns.at(-1)!];

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'uWebSockets.js';
-import { SEND_DROPPED, type SocketData } from './socket-registry.js';
+import { sendCorked, type SocketData } from './socket-registry.js';
 
 interface WaitingSocket {
   ws: WebSocket<SocketData>;
@@ -13,8 +13,9 @@ interface WaitingSocket {
  * poll phase: uWS drains microtasks after every message callback, so a microtask would flush
  * each frame alone, while setImmediate gathers every frame read in that phase. The socket's data
  * is kept beside it and checked before any call on the socket, which uWS forbids once closed.
- * An ack uWS refuses (the client stopped reading) is only counted: the client resends what it
- * has no ack for, and the resent events are acked again as duplicates.
+ * An ack uWS refuses (the client stopped reading) is counted and not retried: the tracker keeps
+ * the events in its outbox and sends them again on its next connection, where they are acked
+ * as duplicates.
  */
 export class AckBatcher {
   private due: WaitingSocket[] = [];
@@ -45,9 +46,7 @@ export class AckBatcher {
       data.acked = undefined;
       if (data.closed) continue;
       const text = `{"k":"ack","i":${JSON.stringify(ids)}}`;
-      let status = SEND_DROPPED;
-      ws.cork(() => (status = ws.send(text)));
-      if (status === SEND_DROPPED) this.onDropped();
+      if (sendCorked(ws, [text]) > 0) this.onDropped();
     }
   }
 }

@@ -8,7 +8,7 @@ import { decodeFrame, type DecodeLimits, type EventProblem } from './decode-fram
 import { AckBatcher } from './ack-batcher.js';
 import { ResponseWriter } from './http-response.js';
 import { verifyIdentify } from './identity-verification.js';
-import { SEND_DROPPED, type SocketData, type SocketRegistry } from './socket-registry.js';
+import { sendCorked, type SocketData, type SocketRegistry } from './socket-registry.js';
 import type { StaticAsset } from './static-assets.js';
 
 export interface GatewayLimits extends DecodeLimits {
@@ -163,7 +163,7 @@ export class Gateway {
       },
       fail: (code, message) => {
         data.inFlight -= events.length;
-        if (!data.closed) this.sendError(ws, errorMessage(code, message));
+        if (!data.closed) this.sendErrors(ws, [errorMessage(code, message)]);
       },
     });
   }
@@ -176,13 +176,12 @@ export class Gateway {
 
   private sendTo(ws: WebSocket<SocketData>, problems: readonly EventProblem[]): void {
     for (const p of problems) this.deps.metrics.eventsRejected.inc({ code: p.code });
-    for (const p of problems) this.sendError(ws, errorMessage(p.code, p.message, p.eventId));
+    this.sendErrors(ws, problems.map((p) => errorMessage(p.code, p.message, p.eventId)));
   }
 
-  private sendError(ws: WebSocket<SocketData>, message: ErrorMessage): void {
-    let status = SEND_DROPPED;
-    ws.cork(() => (status = ws.send(JSON.stringify(message))));
-    if (status === SEND_DROPPED) this.deps.metrics.socketMessagesDropped.inc({ kind: 'error' });
+  private sendErrors(ws: WebSocket<SocketData>, messages: readonly ErrorMessage[]): void {
+    const refused = sendCorked(ws, messages.map((message) => JSON.stringify(message)));
+    if (refused > 0) this.deps.metrics.socketMessagesDropped.inc({ kind: 'error' }, refused);
   }
 
   private visitorFrom(site: unknown, visitor: unknown): VisitorRef | EventProblem {

@@ -14,7 +14,20 @@ export interface SocketData {
 }
 
 /** What uWS's send() returns when the socket's buffer is past maxBackpressure: the message is not sent. */
-export const SEND_DROPPED = 2;
+const SEND_DROPPED = 2;
+
+/**
+ * Sends text messages in one cork (one socket write); returns how many uWS refused because the
+ * socket's buffer was past maxBackpressure (a client that stopped reading). Sent with built-up
+ * backpressure (status 0) still counts as sent: uWS buffers it.
+ */
+export function sendCorked(socket: WebSocket<SocketData>, texts: readonly string[]): number {
+  let refused = 0;
+  socket.cork(() => {
+    for (const text of texts) if (socket.send(text) === SEND_DROPPED) refused++;
+  });
+  return refused;
+}
 
 /** The open tracker connections of each visitor (a visitor with two tabs has two). */
 export class SocketRegistry implements VisitorConnections {
@@ -51,9 +64,7 @@ export class SocketRegistry implements VisitorConnections {
     let outcome: PopinOutcome = 'no_connection';
     for (const socket of set) {
       if (socket.getUserData().closed) continue;
-      let status = SEND_DROPPED;
-      socket.cork(() => (status = socket.send(text)));
-      if (status !== SEND_DROPPED) outcome = 'sent';
+      if (sendCorked(socket, [text]) === 0) outcome = 'sent';
       else if (outcome === 'no_connection') outcome = 'dropped';
     }
     return outcome;

@@ -54,6 +54,11 @@ describe('a connection that stopped reading', () => {
     expect(await metric(engine, 'tripwire_socket_messages_dropped_total{kind="ack"}')).toBeGreaterThan(0);
   });
 
+  test('has an error frame it cannot take counted as dropped', async () => {
+    frozen.send('{');
+    await eventually(async () => ((await metric(engine, 'tripwire_socket_messages_dropped_total{kind="error"}')) === 1 ? true : undefined), 20_000, 'the error frame to be counted as dropped');
+  });
+
   test('has a pop-in recorded as dropped, not sent, once it is past its backpressure limit', async () => {
     for (const id of ['frozen-view-1', 'frozen-view-2', 'frozen-view-3']) frozen.send(JSON.stringify({ b: [event(id, 'product', { id: 'sku-1', name: 'Mug', price: 12 })] }));
     await eventually(async () => ((await metric(engine, 'tripwire_deliveries_total{channel="popin",status="dropped"}')) === 1 ? true : undefined), 20_000, 'the pop-in to be recorded as dropped');

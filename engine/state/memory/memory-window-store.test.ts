@@ -58,6 +58,19 @@ describe('MemoryWindowStore sweep', () => {
     expect(store.visitorCount).toBe(1);
   });
 
+  test('keeps the state of a visitor written while a pass is under way', async () => {
+    const { store, clock } = storeAt(T0);
+    for (let v = 0; v < 1000; v++) await applyOps(store, { site: 'demo', visitor: `v${v}` }, T0, 'e1', SESSION);
+    await applyOps(store, bob, LATER, 'b1', []);
+    const late = { site: 'demo', visitor: 'v999' };
+    const written = [{ ...SESSION[0]!, at: LATER } as StateOp, SESSION[1]!, SESSION[2]!];
+    await applyOps(store, late, LATER, 'late-1', written);
+    for (let call = 2; call <= 100; call++) await applyOps(store, bob, LATER, `b${call}`, []);
+    clock.set(LATER);
+    expect(await store.snapshot(late)).toEqual({ profile: { first_seen: String(T0) }, cart: { 'q:sku-1': '1' } });
+    expect((await applyOps(store, late, LATER, 'late-1', written)).events[0]!.duplicate).toBe(true);
+  });
+
   test('a forgotten visitor starts over: windows, hashes and event ids are new', async () => {
     const { store, clock } = storeAt(T0);
     await applyOps(store, alice, T0, 'e1', SESSION);

@@ -25,8 +25,9 @@ const SWEEP_INTERVAL_MS = 60_000;
 /**
  * A sweep pass visits at most max(SWEEP_SLICE_MIN, visitors / SWEEP_SLICES) visitors per apply,
  * so no call stops for the whole population (a pass over 100k visitors in one call took tens of
- * milliseconds, every pop-in of that moment waiting behind it), and a pass still ends within
- * SWEEP_SLICES applies however many visitors there are.
+ * milliseconds, every pop-in of that moment waiting behind it), and a pass ends after about
+ * SWEEP_SLICES applies however many visitors there are (more while new visitors arrive: the
+ * pass visits them too).
  */
 const SWEEP_SLICE_MIN = 64;
 const SWEEP_SLICES = 1000;
@@ -146,6 +147,7 @@ export class MemoryWindowStore implements WindowStore {
   async close(): Promise<void> {
     this.visitors.clear();
     this.heap.clear();
+    this.sweep = undefined;
   }
 
   private run(state: VisitorState, op: StateOp, now: number): number {
