@@ -79,6 +79,11 @@ export interface LatencyRow {
   /** The engine's own event-loop delay p99 (median of rounds) and longest GC pause (of all rounds), ms. */
   engineLoopDelayP99: number;
   engineGcMaxMs: number;
+  /** What kind of collection the longest pause was (scavenge, mark-compact...). Absent from older results. */
+  engineGcMaxKind?: string;
+  /** Each engine round's "inside the engine" p99 and longest pause of each GC kind, ms. Absent from older results. */
+  insideP99Rounds?: number[];
+  engineGcMaxMsByKindRounds?: Array<Record<string, number>>;
 }
 
 export interface RedisCostRow {

@@ -73,7 +73,7 @@ export function renderResults(results: BenchResults): string {
         cores(r.echoCores, r.echoK6Cores),
         `${pct(r.engineWaitShare)} / ${pct(r.echoWaitShare)}`,
         ms(r.engineLoopDelayP99),
-        ms(r.engineGcMaxMs),
+        r.engineGcMaxKind === undefined ? ms(r.engineGcMaxMs) : `${ms(r.engineGcMaxMs)} (${r.engineGcMaxKind})`,
       ]),
     ),
     '',

@@ -98,7 +98,7 @@ export async function compareLatency(
     echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, true, runId));
     const [e, b] = [engineRuns.at(-1)!, echoRuns.at(-1)!];
     ctx.log(
-      `  round ${round + 1}: engine ${roundSummary(e)}, all pop-ins inside the engine p99 ${e.insideP99.toFixed(2)} ms, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)} ms, longest GC ${e.pauses.gcMaxMs.toFixed(1)} ms; echo ${roundSummary(b)}`,
+      `  round ${round + 1}: engine ${roundSummary(e)}, all pop-ins inside the engine p99 ${e.insideP99.toFixed(2)} ms, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)} ms, longest GC ${e.pauses.gcMaxMs.toFixed(1)} ms (${longestGcKind([e.pauses.gcMaxMsByKind]) ?? 'none'}); echo ${roundSummary(b)}`,
     );
   }
   const ofEngine = (pick: (run: LatencyRun, round: number) => number): number => medianOf(engineRuns.map(pick));
@@ -130,6 +130,9 @@ export async function compareLatency(
     echoWaitShare: ofEcho((run) => run.waitShare),
     engineLoopDelayP99: ofEngine((run) => run.pauses.loopDelayP99),
     engineGcMaxMs: Math.max(...engineRuns.map((run) => run.pauses.gcMaxMs)),
+    engineGcMaxKind: longestGcKind(engineRuns.map((run) => run.pauses.gcMaxMsByKind)),
+    insideP99Rounds: engineRuns.map((run) => run.insideP99),
+    engineGcMaxMsByKindRounds: engineRuns.map((run) => run.pauses.gcMaxMsByKind),
   };
 }
 
@@ -144,4 +147,11 @@ function medianOf(values: readonly number[]): number {
   if (sorted.length === 0) return Number.NaN;
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The kind of the longest GC pause over the rounds' longest pauses by kind; undefined when none ran. */
+function longestGcKind(rounds: ReadonlyArray<Record<string, number>>): string | undefined {
+  let longest: [string, number] | undefined;
+  for (const byKind of rounds) for (const [kind, msTaken] of Object.entries(byKind)) if (longest === undefined || msTaken > longest[1]) longest = [kind, msTaken];
+  return longest?.[0];
 }
