@@ -46,7 +46,7 @@ export class AckBatcher {
       data.acked = undefined;
       if (data.closed) continue;
       const text = `{"k":"ack","i":${JSON.stringify(ids)}}`;
-      if (sendCorked(ws, [text]) > 0) this.onDropped();
+      if (sendCorked(ws, text) > 0) this.onDropped();
     }
   }
 }

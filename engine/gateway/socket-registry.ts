@@ -17,14 +17,16 @@ export interface SocketData {
 const SEND_DROPPED = 2;
 
 /**
- * Sends text messages in one cork (one socket write); returns how many uWS refused because the
- * socket's buffer was past maxBackpressure (a client that stopped reading). Sent with built-up
- * backpressure (status 0) still counts as sent: uWS buffers it.
+ * Sends one text message, or several in one cork (one socket write); returns how many uWS refused
+ * because the socket's buffer was past maxBackpressure (a client that stopped reading). Sent with
+ * built-up backpressure (status 0) still counts as sent: uWS buffers it. A single message is not
+ * wrapped in an array: acks take this path on every flush.
  */
-export function sendCorked(socket: WebSocket<SocketData>, texts: readonly string[]): number {
+export function sendCorked(socket: WebSocket<SocketData>, texts: string | readonly string[]): number {
   let refused = 0;
   socket.cork(() => {
-    for (const text of texts) if (socket.send(text) === SEND_DROPPED) refused++;
+    if (typeof texts === 'string') refused = socket.send(texts) === SEND_DROPPED ? 1 : 0;
+    else for (const text of texts) if (socket.send(text) === SEND_DROPPED) refused++;
   });
   return refused;
 }
@@ -64,7 +66,7 @@ export class SocketRegistry implements VisitorConnections {
     let outcome: PopinOutcome = 'no_connection';
     for (const socket of set) {
       if (socket.getUserData().closed) continue;
-      if (sendCorked(socket, [text]) === 0) outcome = 'sent';
+      if (sendCorked(socket, text) === 0) outcome = 'sent';
       else if (outcome === 'no_connection') outcome = 'dropped';
     }
     return outcome;
