@@ -1,9 +1,9 @@
 import { Registry } from 'prom-client';
 import { describe, expect, test } from 'vitest';
-import { ManualClock, type TrackedEvent } from '../events/index.js';
+import { ManualClock, type TrackedEvent, type VisitorRef } from '../events/index.js';
 import { createLogger, createMetrics } from '../observability/index.js';
 import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator } from '../scenarios/index.js';
-import { MemoryWindowStore, TIMER_LEASE_MS } from '../state/index.js';
+import { MemoryWindowStore, TIMER_LEASE_MS, type ClaimOutcome, type ClaimRequest, type VisitorSnapshot } from '../state/index.js';
 import { CollectingSink } from './replay/collecting-sink.js';
 import { TriggerPipeline } from './trigger-pipeline.js';
 import type { PopinOutcome, PopinPort } from './ports.js';
@@ -15,8 +15,8 @@ const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
 )!;
 
 /** A pipeline over the two test scenarios; engines sharing a store are pipelines given the same `store`. */
-function pipelineWith(popins: PopinPort, clock: ManualClock, { sink = new CollectingSink(), store = new MemoryWindowStore(undefined, clock) } = {}) {
-  const evaluator = new ScenarioEvaluator([SEARCH_LEFT, VIEWED_TWICE]);
+function pipelineWith(popins: PopinPort, clock: ManualClock, { sink = new CollectingSink(), store = new MemoryWindowStore(undefined, clock), scenarios = [SEARCH_LEFT, VIEWED_TWICE] } = {}) {
+  const evaluator = new ScenarioEvaluator(scenarios);
   const metrics = createMetrics(new Registry(), false);
   const caps = { popin: { limit: 10, within: 60_000 }, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
   const profile = { key: 'shop', name: 'Shop', url: 'https://shop.example', from: 'a@b.c', requireVerifiedEmail: true };
@@ -162,6 +162,53 @@ describe('TriggerPipeline frames', () => {
     clock.set(T0 + 30_001);
     await pipeline.fireDueTimers();
     expect(shown).toEqual(['ann']);
+  });
+});
+
+/** The in-process store, counting the calls a pop-in would otherwise wait on after the frame's apply. */
+class CountingStore extends MemoryWindowStore {
+  calls = { claim: 0, snapshot: 0 };
+
+  override claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
+    this.calls.claim++;
+    return super.claim(request);
+  }
+
+  override snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
+    this.calls.snapshot++;
+    return super.snapshot(visitor);
+  }
+}
+
+describe('TriggerPipeline claims', () => {
+  const views = [
+    { ...search, id: 'v1', type: 'product' as const, props: { id: 'mug' } },
+    { ...search, id: 'v2', type: 'product' as const, props: { id: 'mug' } },
+  ];
+
+  test('a frame firing a pop-in takes its claim in its own apply, and reads no snapshot', async () => {
+    const clock = new ManualClock(T0);
+    const store = new CountingStore(undefined, clock);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { store });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: views, receivedAt: T0, reply });
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+    expect(store.calls).toEqual({ claim: 0, snapshot: 0 });
+  });
+
+  test('a scenario whose screening reads the profile (a visitor filter) is claimed after the apply', async () => {
+    const clock = new ManualClock(T0);
+    const store = new CountingStore(undefined, clock);
+    const shown: string[] = [];
+    const anonymous = new ScenarioCompiler().compileOrThrow(
+      'a.yaml',
+      'id: anonymous-viewed-twice\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { popin: { title: t } }\n',
+    )!;
+    const { pipeline } = pipelineWith(recording(shown), clock, { store, scenarios: [anonymous] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: views, receivedAt: T0, reply });
+    expect(shown).toEqual(['ann']);
+    expect(store.calls).toEqual({ claim: 1, snapshot: 1 });
   });
 });
 

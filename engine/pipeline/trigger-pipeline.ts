@@ -7,7 +7,7 @@ import type { DueTimer, VisitorSnapshot, WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
 import { conversionRow, eventRow, popinFeedbackRow } from './operators/event-rows.js';
-import { TriggerDelivery, type TriggerDeliveryDeps } from './operators/trigger-delivery.js';
+import { TriggerDelivery, type ClaimedAhead, type TriggerDeliveryDeps } from './operators/trigger-delivery.js';
 import { turnBatches } from './operators/turn-batches.js';
 
 /** A timer whose delivery fails is tried again this much later, this many times at most. */
@@ -40,7 +40,8 @@ export interface PipelineDeps extends TriggerDeliveryDeps {
 /**
  * The engine's stream graph: frames from the gateway, gathered per event-loop turn, and due
  * timers from the store merge into one flow of candidates, each frame costing one store round
- * trip (plus one claim when a scenario fires). Processing errors become failed frames (the client
+ * trip: a frame's apply also takes the claims of the scenarios it may fire, unless their screening
+ * reads the visitor's profile (then a claim follows when one fires). Processing errors become failed frames (the client
  * resends), never a dead stream. Frames travel in turn batches because an inner subscription per
  * frame cost more CPU than the in-process store's work on it.
  */
@@ -208,9 +209,9 @@ export class TriggerPipeline {
    * that fails is parked in the store as a timer, and fires at the next try. Only when even that
    * fails does the frame fail.
    */
-  private async deliverOrDefer(frame: Frame, evaluator: ScenarioEvaluator, candidates: Candidate[], profile: Record<string, string>): Promise<void> {
+  private async deliverOrDefer(frame: Frame, evaluator: ScenarioEvaluator, candidates: Candidate[], profile: Record<string, string>, claimed: ClaimedAhead | undefined): Promise<void> {
     try {
-      await this.delivery.deliver(frame.visitor, evaluator, candidates, profile, { arrivedAt: frame.arrivedAt });
+      await this.delivery.deliver(frame.visitor, evaluator, candidates, profile, { arrivedAt: frame.arrivedAt, claimed });
     } catch (error) {
       const { store, clock, logger } = this.deps;
       logger.warn({ err: error, visitor: frame.visitor }, 'delivery failed; the firings wait in the store for the next try');
@@ -229,7 +230,8 @@ export class TriggerPipeline {
     try {
       const evaluator = this.deps.scenarios.current();
       const plan = evaluator.plan(frame.visitor, frame.events);
-      const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events: plan.ops, withProfile: plan.probes.length > 0 });
+      const ahead = plan.probes.length === 0 ? undefined : this.delivery.claimsAhead(frame.visitor, evaluator.prospects(plan));
+      const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events: plan.ops, withProfile: plan.probes.length > 0, claims: ahead?.claims });
       for (let i = 0; i < frame.events.length; i++) {
         const event = frame.events[i]!;
         if (result.events[i]?.duplicate === true) {
@@ -245,7 +247,8 @@ export class TriggerPipeline {
       }
       if (plan.probes.length > 0) {
         const candidates = evaluator.candidates(plan, result);
-        if (candidates.length > 0) await this.deliverOrDefer(frame, evaluator, candidates, result.profile);
+        const claimed = ahead === undefined ? undefined : { ahead, outcomes: result.claims, cart: result.cart };
+        if (candidates.length > 0) await this.deliverOrDefer(frame, evaluator, candidates, result.profile, claimed);
       }
       // Backpressure: while the warehouse holds too many rows in memory, acks (and so clients) wait.
       if (sink.pressure) await sink.whenWritable();

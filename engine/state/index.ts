@@ -25,8 +25,9 @@ export type {
   VisitorSnapshot,
   RetentionPolicy,
   ClaimOutcome,
+  ConditionalClaim,
 } from './window-store.js';
-export { DEFAULT_RETENTION, CLAIM_GRANTED, TIMER_LEASE_MS } from './window-store.js';
+export { DEFAULT_RETENTION, CLAIM_GRANTED, CLAIM_NOT_TRIED, TIMER_LEASE_MS } from './window-store.js';
 export { MemoryWindowStore } from './memory/memory-window-store.js';
 export type {
   InterestIndex,

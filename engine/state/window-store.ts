@@ -110,6 +110,11 @@ export interface ApplyRequest {
    * to return it (Redis: one HGETALL per frame) may then return an empty one.
    */
   withProfile?: boolean;
+  /**
+   * Claims to take in the same atomic call, each only if a result of this frame's ops meets its
+   * condition: a frame that fires then costs one round trip instead of an apply and a claim.
+   */
+  claims?: readonly ConditionalClaim[];
 }
 
 export interface EventOutcome {
@@ -123,6 +128,10 @@ export interface ApplyResult {
   events: EventOutcome[];
   /** The visitor's profile hash after the ops ran; may be empty when the request's withProfile was false. */
   profile: Record<string, string>;
+  /** One outcome per conditional claim of the request, in order; empty without any. */
+  claims: readonly ClaimOutcome[];
+  /** The visitor's cart hash after the call, when a conditional claim was granted (a delivery renders it); else undefined. */
+  cart: Record<string, string> | undefined;
 }
 
 /**
@@ -151,6 +160,26 @@ export interface CapCheck {
 }
 
 export type ClaimCheck = GateCheck | CapCheck;
+
+/**
+ * A claim an apply takes only when the result of one of its ops meets a condition (a count
+ * reaching a scenario's threshold): what a screening can decide before the frame runs, because it
+ * does not depend on the visitor's profile. The conditional claims of a request are tried in
+ * order, and of those sharing a lane (a channel's) only the first whose condition holds is tried:
+ * the caller puts the highest priority first. They count from the latest `time` among those whose
+ * condition holds, as a claim of the same candidates counts from the latest candidate's time.
+ */
+export interface ConditionalClaim {
+  /** The op whose result decides: its event's index in the request, and its index among that event's ops. */
+  event: number;
+  op: number;
+  /** Holds when the result equals this (a count crossing); when undefined, when it reaches `atLeast`. An op of a duplicate event never holds. */
+  equals: number | undefined;
+  atLeast: number;
+  time: number;
+  lane: string;
+  checks: ClaimCheck[];
+}
 
 export interface ClaimRequest {
   visitor: VisitorRef;
@@ -185,6 +214,9 @@ export interface VisitorSnapshot {
 export type ClaimOutcome = number;
 
 export const CLAIM_GRANTED: ClaimOutcome = -1;
+
+/** A conditional claim whose condition did not hold, or whose lane went to an earlier one: nothing of it ran. */
+export const CLAIM_NOT_TRIED: ClaimOutcome = -2;
 
 export interface WindowStore {
   apply(request: ApplyRequest): Promise<ApplyResult>;

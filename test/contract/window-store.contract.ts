@@ -15,6 +15,7 @@ import { ManualClock, type VisitorRef } from '../../engine/events/index.js';
 import type { EventOps, RetentionPolicy, StateOp, WindowStore } from '../../engine/state/index.js';
 import { SPAN, add, alice, bob, count, describeTimersAndClaims, gate, type WindowStoreHarness } from './window-store-timers.contract.js';
 import { describeSkippedContract } from '../support/skipped-suite.js';
+import { describeConditionalClaims } from './window-store-conditional-claims.contract.js';
 
 export interface WindowStoreSetup {
   clock: ManualClock;
@@ -300,5 +301,6 @@ export function describeWindowStoreContract(
       run,
     };
     describeTimersAndClaims(harness);
+    describeConditionalClaims(harness);
   });
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ManualClock, type TrackedEvent, type VisitorRef } from '../../engine/events/index.js';
 import { createReplayPipeline, type EmailOrder, type SiteProfile, type WebhookOrder } from '../../engine/pipeline/index.js';
 import type { EventType } from '../../engine/protocol/index.js';
-import { ScenarioCompiler, type PopinAction, type Scenario } from '../../engine/scenarios/index.js';
+import { DeliveryPolicy, ScenarioCompiler, type PopinAction, type Scenario } from '../../engine/scenarios/index.js';
 import { MemoryWindowStore, type WindowStore } from '../../engine/state/index.js';
 import { RedisWindowStore } from '../../engine/state/redis/index.js';
 import type { TriggerRow } from '../../engine/warehouse/index.js';
@@ -46,6 +46,15 @@ export interface ScenarioHarness {
 export interface HarnessOptions {
   caps?: Partial<Record<'popin' | 'email' | 'webhook', { limit: number; within: number }>>;
   requireVerifiedEmail?: boolean;
+  /** Claims every firing in a call after the frame's apply, as for scenarios whose screening reads the profile. */
+  claimsAfterApply?: boolean;
+}
+
+/** The delivery policy with no claims taken in a frame's apply. */
+class ClaimingAfterApply extends DeliveryPolicy {
+  override claimsAhead(): undefined {
+    return undefined;
+  }
 }
 
 const SITE = 'shop';
@@ -99,6 +108,7 @@ export async function openHarness(kind: StoreKind, redisUrl: string | undefined,
     },
     emails: { enqueue: async (order) => void emails.push(order) },
     webhooks: { enqueue: async (order) => void webhooks.push(order) },
+    ...(options.claimsAfterApply === true ? { policy: (_site, policyOptions) => new ClaimingAfterApply(policyOptions) } : {}),
   });
   let sequence = 0;
   const toFiring = (row: TriggerRow): Firing => ({

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { EventType } from '../../engine/protocol/index.js';
-import { MINUTE, T0, compileScenarios, openHarness, storeKinds, type Firing } from './scenario-harness.js';
+import { MINUTE, T0, compileScenarios, openHarness, storeKinds, type Firing, type HarnessOptions, type StoreKind } from './scenario-harness.js';
 
 /** One scenario per construct, with short windows so random streams hit the boundaries often. */
 const SCENARIOS = compileScenarios(
@@ -21,6 +21,13 @@ then: { webhook: { url: "https://hooks.example/search" } }
 id: two-products
 priority: 70
 when: { count: { event: product, distinct: id, atLeast: 2, within: 15m } }
+then: { popin: { title: t } }
+`,
+  `
+id: product-seen
+priority: 10
+cooldown: 10m
+when: { count: { event: product, atLeast: 1, within: 5m } }
 then: { popin: { title: t } }
 `,
   `
@@ -97,6 +104,29 @@ function byVisitorThenTime(a: Firing, b: Firing): number {
   return a.visitor.localeCompare(b.visitor) || a.time - b.time;
 }
 
+type Stream = { signedIn: string[]; steps: Step[] };
+
+/** Every trigger the stream records, fired or suppressed, by visitor then time. */
+async function triggersOf(stream: Stream, kind: StoreKind, url: string | undefined, options: HarnessOptions): Promise<Firing[]> {
+  const harness = await openHarness(kind, url, SCENARIOS, { caps: { popin: { limit: 1, within: 30 * MINUTE } }, ...options });
+  try {
+    let at = T0;
+    for (const who of stream.signedIn) {
+      await harness.send(who, 'consent', { email: true }, at);
+      await harness.send(who, 'identify', { email: `${who}@example.test`, verified: true }, at);
+    }
+    for (const step of stream.steps) {
+      at += step.gapMinutes * MINUTE + 1;
+      await harness.send(step.visitor, step.type, propsFor(step), at);
+    }
+    await harness.advanceTo(at + 3 * 60 * MINUTE);
+    // Visitors are independent: timers of two visitors due at the same moment may fire in either order.
+    return harness.triggers().sort(byVisitorThenTime);
+  } finally {
+    await harness.close();
+  }
+}
+
 const kinds = await storeKinds();
 const redis = kinds.find((k) => k.kind === 'redis')!;
 
@@ -104,27 +134,9 @@ describe('the in-process and Redis stores fire the same scenarios at the same ti
   test.skipIf(redis.skip !== undefined)('for random event streams (fast-check)', async () => {
     const seen = { fired: 0, suppressed: new Set<string>() };
     await fc.assert(
-      fc.asyncProperty(streamArbitrary, async ({ signedIn, steps }) => {
+      fc.asyncProperty(streamArbitrary, async (stream) => {
         const runs: Firing[][] = [];
-        for (const { kind, url } of kinds) {
-          const harness = await openHarness(kind, url, SCENARIOS, { caps: { popin: { limit: 1, within: 30 * MINUTE } } });
-          try {
-            let at = T0;
-            for (const who of signedIn) {
-              await harness.send(who, 'consent', { email: true }, at);
-              await harness.send(who, 'identify', { email: `${who}@example.test`, verified: true }, at);
-            }
-            for (const step of steps) {
-              at += step.gapMinutes * MINUTE + 1;
-              await harness.send(step.visitor, step.type, propsFor(step), at);
-            }
-            await harness.advanceTo(at + 3 * 60 * MINUTE);
-            // Visitors are independent: timers of two visitors due at the same moment may fire in either order.
-            runs.push(harness.triggers().sort(byVisitorThenTime));
-          } finally {
-            await harness.close();
-          }
-        }
+        for (const { kind, url } of kinds) runs.push(await triggersOf(stream, kind, url, {}));
         expect(runs[1]).toEqual(runs[0]);
         for (const firing of runs[0]!) {
           if (firing.status === 'fired') seen.fired++;
@@ -137,4 +149,29 @@ describe('the in-process and Redis stores fire the same scenarios at the same ti
     expect(seen.fired).toBeGreaterThan(100);
     expect([...seen.suppressed].sort()).toEqual(['cap', 'consent', 'control', 'cooldown', 'priority']);
   });
+});
+
+/** The scenarios a frame fires (count triggers) with no visitor filter and no email: their claims go with the frame's apply. */
+const FRAME_FIRED = new Set(['viewed-3', 'searched', 'two-products', 'product-seen']);
+
+describe('claims a frame\'s apply takes decide as claims after the apply would', () => {
+  for (const { kind, url, skip } of kinds) {
+    test.skipIf(skip !== undefined)(`on the ${kind} store, for random event streams (fast-check)`, async () => {
+      const seen = { fired: 0, reasons: new Set<string>() };
+      await fc.assert(
+        fc.asyncProperty(streamArbitrary, async (stream) => {
+          const withApply = await triggersOf(stream, kind, url, {});
+          expect(withApply).toEqual(await triggersOf(stream, kind, url, { claimsAfterApply: true }));
+          for (const firing of withApply.filter((firing) => FRAME_FIRED.has(firing.scenario))) {
+            if (firing.status === 'fired') seen.fired++;
+            else seen.reasons.add(firing.reason);
+          }
+        }),
+        { numRuns: kind === 'memory' ? 40 : 15, seed: 20261124 },
+      );
+      // Worth something only if frames fired, and lost to priority, cooldowns and caps.
+      expect(seen.fired).toBeGreaterThan(50);
+      expect([...seen.reasons].sort()).toEqual(['cap', 'cooldown', 'priority']);
+    });
+  }
 });

@@ -1,7 +1,8 @@
 import type { Clock, VisitorRef } from '../../events/index.js';
 import type { EngineMetrics, Logger } from '../../observability/index.js';
-import { readCart, type Candidate, type DeliveryPolicy, type ScenarioEvaluator, type Verdict } from '../../scenarios/index.js';
-import type { VisitorSnapshot, WindowStore } from '../../state/index.js';
+import { TripwireError } from '../../errors.js';
+import { occurrenceKey, readCart, type Candidate, type ClaimsAhead, type DeliveryPolicy, type Prospect, type ScenarioEvaluator, type Screening, type Verdict } from '../../scenarios/index.js';
+import { CLAIM_NOT_TRIED, type ClaimOutcome, type VisitorSnapshot, type WindowStore } from '../../state/index.js';
 import type { EventSink } from '../../warehouse/index.js';
 import type { DeliveryContext, EmailPort, PopinPort, SiteProfile, WebhookPort } from '../ports.js';
 import { triggerId } from './trigger-id.js';
@@ -24,6 +25,15 @@ export interface DeliveryOrigin {
   snapshot?: VisitorSnapshot;
   /** When the gateway read the frame that fired (performance.now()): a pop-in is timed from it. */
   arrivedAt?: number;
+  /** The claims the frame's apply took (see claimsAhead): then no claim is sent, nor a snapshot read. */
+  claimed?: ClaimedAhead;
+}
+
+/** Claims a frame's apply took, with the store's outcomes and the cart it returned. */
+export interface ClaimedAhead {
+  ahead: ClaimsAhead;
+  outcomes: readonly ClaimOutcome[];
+  cart: Record<string, string> | undefined;
 }
 
 /**
@@ -35,18 +45,33 @@ export interface DeliveryOrigin {
 export class TriggerDelivery {
   constructor(private readonly deps: TriggerDeliveryDeps) {}
 
-  /** Without `origin.snapshot`, profile and cart are read alongside the claim, so a pop-in waits on one round trip, not two. */
+  /**
+   * The claims a frame's prospects need, for the store to take with the frame's apply: a frame
+   * that fires a pop-in then waits on one store round trip. Undefined when their screening
+   * depends on the profile the frame leaves; they are then claimed after the apply.
+   */
+  claimsAhead(visitor: VisitorRef, prospects: readonly Prospect[]): ClaimsAhead | undefined {
+    return this.deps.sites.get(visitor.site)?.policy.claimsAhead(visitor, prospects);
+  }
+
+  /**
+   * Without `origin.claimed`, the candidates are claimed now, and without `origin.snapshot` profile
+   * and cart are read alongside the claim, so a pop-in waits on one round trip, not two.
+   */
   async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>, origin: DeliveryOrigin = {}): Promise<void> {
-    const known = origin.snapshot;
     const site = this.deps.sites.get(visitor.site);
     if (site === undefined) return;
     const screening = site.policy.screen(visitor, candidates, profile);
-    const [outcomes, snapshot] = await Promise.all([
+    const [outcomes, snapshot] = origin.claimed === undefined ? await this.claim(visitor, candidates, screening, origin.snapshot) : takenAhead(visitor, screening, profile, origin.claimed);
+    const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
+    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, { ...origin, snapshot });
+  }
+
+  private claim(visitor: VisitorRef, candidates: readonly Candidate[], screening: Screening, known: VisitorSnapshot | undefined): Promise<[readonly ClaimOutcome[], VisitorSnapshot | undefined]> {
+    return Promise.all([
       screening.claims.length === 0 ? [] : this.deps.store.claim({ visitor, now: firingTime(candidates), claims: screening.claims }),
       known ?? (screening.pending.length === 0 ? undefined : this.deps.store.snapshot(visitor)),
     ]);
-    const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
-    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, { ...origin, snapshot });
   }
 
   /** `origin.snapshot` is the one read for this delivery: undefined when nothing needed it. */
@@ -104,6 +129,23 @@ export class TriggerDelivery {
       time: this.deps.clock.now(),
     });
   }
+}
+
+/**
+ * The outcomes the frame's apply gave the screening's pending verdicts, and the snapshot a firing
+ * renders (the cart comes back when a claim was granted). A pending verdict without a claim taken
+ * means the claims and the screening disagree: the frame's firings then wait for their next try.
+ */
+function takenAhead(visitor: VisitorRef, screening: Screening, profile: Record<string, string>, claimed: ClaimedAhead): [ClaimOutcome[], VisitorSnapshot | undefined] {
+  const outcomes = screening.pending.map(({ candidate }) => {
+    const taken = claimed.ahead.occurrences.indexOf(occurrenceKey(candidate.scenario.id, candidate.eventId));
+    const outcome = taken < 0 ? CLAIM_NOT_TRIED : (claimed.outcomes[taken] ?? CLAIM_NOT_TRIED);
+    if (outcome === CLAIM_NOT_TRIED) {
+      throw new TripwireError('TW_INTERNAL', `The claims taken with a frame of ${visitor.site}/${visitor.visitor} do not match its screening: scenario ${candidate.scenario.id} was not claimed.`);
+    }
+    return outcome;
+  });
+  return [outcomes, claimed.cart === undefined ? undefined : { profile, cart: claimed.cart }];
 }
 
 /** Cooldowns and caps count from when the scenario fired (event time, or timer due time), so a replay decides as the live engine did. */

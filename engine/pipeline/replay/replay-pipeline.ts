@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import type { ManualClock } from '../../events/index.js';
 import { createLogger, createMetrics } from '../../observability/index.js';
-import { DeliveryPolicy, ScenarioEvaluator, type Channel, type ChannelCap, type Scenario } from '../../scenarios/index.js';
+import { DeliveryPolicy, ScenarioEvaluator, type Channel, type ChannelCap, type PolicyOptions, type Scenario } from '../../scenarios/index.js';
 import type { WindowStore } from '../../state/index.js';
 import type { EmailPort, PopinPort, SiteProfile, WebhookPort } from '../ports.js';
 import { TriggerPipeline } from '../trigger-pipeline.js';
@@ -18,6 +18,8 @@ export interface ReplayPipelineOptions {
   popins?: PopinPort;
   emails?: EmailPort;
   webhooks?: WebhookPort;
+  /** The policy a site's firings go through; default a DeliveryPolicy with `caps`. */
+  policy?: (site: SiteProfile, options: PolicyOptions) => DeliveryPolicy;
 }
 
 export interface ReplayPipeline {
@@ -31,8 +33,9 @@ export interface ReplayPipeline {
 export function createReplayPipeline(options: ReplayPipelineOptions): ReplayPipeline {
   const sink = new CollectingSink();
   const evaluator = new ScenarioEvaluator(options.scenarios);
+  const policy = options.policy ?? ((_site, policyOptions) => new DeliveryPolicy(policyOptions));
   const sites = new Map(
-    options.sites.map((profile) => [profile.key, { profile, policy: new DeliveryPolicy({ caps: options.caps, requireVerifiedEmail: profile.requireVerifiedEmail }) }]),
+    options.sites.map((profile) => [profile.key, { profile, policy: policy(profile, { caps: options.caps, requireVerifiedEmail: profile.requireVerifiedEmail }) }]),
   );
   const pipeline = new TriggerPipeline(
     {

@@ -16,7 +16,7 @@ import {
   timerPayloadHead,
   type StoredContext,
 } from './timer-payload.js';
-import { triggerContext, type Candidate, type TriggerContext } from './trigger-context.js';
+import { triggerContext, type Candidate, type Prospect, type TriggerContext } from './trigger-context.js';
 import { visitorOps } from './visitor-model.js';
 
 /** A store result to read back after the store ran the frame: a count crossing or a sequence match. */
@@ -109,6 +109,14 @@ export class ScenarioEvaluator {
       ops.push({ eventId: event.id, ops: eventOps });
     }
     return { visitor, events, ops, probes };
+  }
+
+  /** The candidate each probe of the plan would make, with the condition the store's result must meet. */
+  prospects(plan: FramePlan): Prospect[] {
+    return plan.probes.map((probe) => {
+      const event = plan.events[probe.eventIndex]!;
+      return { scenario: probe.scenario, eventId: event.id, time: event.time, event: probe.eventIndex, op: probe.opIndex, equals: probe.equals, atLeast: probe.atLeast };
+    });
   }
 
   candidates(plan: FramePlan, result: ApplyResult): Candidate[] {

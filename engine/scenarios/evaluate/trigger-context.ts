@@ -29,3 +29,19 @@ export interface Candidate {
   variant: string | undefined;
   step: number;
 }
+
+/**
+ * A candidate a frame makes if the result of one of its ops meets a condition (a count
+ * crossing): one of the evaluator's probes, before the store ran the frame.
+ */
+export interface Prospect {
+  scenario: Scenario;
+  eventId: string;
+  time: number;
+  /** The op whose result decides: its event's index in the frame, and its index among that event's ops. */
+  event: number;
+  op: number;
+  /** The result must equal this when set (count triggers fire once per crossing), else reach `atLeast`. */
+  equals: number | undefined;
+  atLeast: number;
+}

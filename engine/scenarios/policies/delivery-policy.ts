@@ -1,7 +1,7 @@
 import type { VisitorRef } from '../../events/index.js';
-import type { Claim, ClaimCheck, ClaimOutcome } from '../../state/index.js';
+import type { Claim, ClaimCheck, ClaimOutcome, ConditionalClaim } from '../../state/index.js';
 import { matchesAll } from '../evaluate/event-matcher.js';
-import type { Candidate } from '../evaluate/trigger-context.js';
+import type { Candidate, Prospect } from '../evaluate/trigger-context.js';
 import { PROFILE, hasVerifiedEmail, isIdentified, visitorTraits } from '../evaluate/visitor-model.js';
 import type { Action, Channel, Scenario } from '../model.js';
 import { assignVariant } from './variant-assignment.js';
@@ -36,6 +36,12 @@ export interface Screening {
   claims: Claim[];
 }
 
+/** Claims for the store to take with the frame's apply, and the occurrence (occurrenceKey) each stands for. */
+export interface ClaimsAhead {
+  claims: ConditionalClaim[];
+  occurrences: string[];
+}
+
 /** A visitor first seen longer ago than this is "returning". */
 const RETURNING_AFTER = 30 * 60_000;
 
@@ -47,7 +53,41 @@ const RETURNING_AFTER = 30 * 60_000;
  * the two groups stay comparable; they are recorded and not delivered.
  */
 export class DeliveryPolicy {
+  /** Per scenario: the channel of its first step when that is one channel and its screening ignores the profile, else null. */
+  private readonly aheadChannels = new WeakMap<Scenario, Channel | null>();
+
   constructor(private readonly options: PolicyOptions) {}
+
+  /**
+   * The claims of a frame's prospects, for the store to take in the frame's own apply, each if its
+   * prospect fires: the screening of those candidates is then known before the apply, because it
+   * depends on nothing the frame could change (no visitor filter, no email, whose consent and
+   * address are profile fields). Undefined when a prospect's screening depends on the profile: its
+   * candidates are screened after the apply and claimed in a second call. Ranked and laned as
+   * `screen` ranks them, so `screen` of the candidates that fire finds its pending verdicts among
+   * these claims.
+   */
+  claimsAhead(visitor: VisitorRef, prospects: readonly Prospect[]): ClaimsAhead | undefined {
+    for (const prospect of prospects) if (this.aheadChannel(prospect.scenario) === null) return undefined;
+    const ranked = prospects.length === 1 ? prospects : [...prospects].sort((a, b) => b.scenario.priority - a.scenario.priority);
+    const claims: ConditionalClaim[] = [];
+    const occurrences: string[] = [];
+    for (const prospect of ranked) {
+      const { scenario, eventId, time } = prospect;
+      const channel = this.aheadChannel(scenario)!;
+      claims.push({
+        event: prospect.event,
+        op: prospect.op,
+        equals: prospect.equals,
+        atLeast: prospect.atLeast,
+        time,
+        lane: laneOf(channel, scenario.transactional),
+        checks: this.checksFor(scenario, channel, 0, eventId, time),
+      });
+      occurrences.push(occurrenceKey(scenario.id, eventId));
+    }
+    return { claims, occurrences };
+  }
 
   screen(visitor: VisitorRef, candidates: readonly Candidate[], profile: Record<string, string>): Screening {
     const verdicts: Verdict[] = [];
@@ -63,7 +103,7 @@ export class DeliveryPolicy {
         verdicts.push({ ...verdict, status: 'suppressed', reason: 'consent' });
         continue;
       }
-      const lane = `${verdict.channel}:${transactional ? 'transactional' : 'marketing'}`;
+      const lane = laneOf(verdict.channel, transactional);
       if (winners.has(lane)) {
         verdicts.push({ ...verdict, status: 'suppressed', reason: 'priority' });
         continue;
@@ -117,17 +157,52 @@ export class DeliveryPolicy {
     return this.options.requireVerifiedEmail ? hasVerifiedEmail(profile) : isIdentified(profile);
   }
 
-  /** Later journey steps passed the cooldown at their first step: only the channel's cap applies. Transactional messages are not capped. */
   private claimFor(verdict: Verdict): Claim {
     const { candidate, channel } = verdict;
-    const scenario: Scenario = candidate.scenario;
-    const checks: ClaimCheck[] = [];
-    if (scenario.cooldown > 0 && candidate.step === 0) checks.push({ kind: 'gate', key: `cool:${scenario.id}`, ttl: scenario.cooldown });
-    if (scenario.transactional) return { checks };
-    const cap = this.options.caps[channel];
-    checks.push({ kind: 'cap', key: `cap:${channel}`, limit: cap.limit, span: cap.within, member: `${scenario.id}:${candidate.eventId}`, at: candidate.time });
-    return { checks };
+    return { checks: this.checksFor(candidate.scenario, channel, candidate.step, candidate.eventId, candidate.time) };
   }
+
+  /** Later journey steps passed the cooldown at their first step: only the channel's cap applies. Transactional messages are not capped. */
+  private checksFor(scenario: Scenario, channel: Channel, step: number, eventId: string, time: number): ClaimCheck[] {
+    const checks: ClaimCheck[] = [];
+    if (scenario.cooldown > 0 && step === 0) checks.push({ kind: 'gate', key: `cool:${scenario.id}`, ttl: scenario.cooldown });
+    if (scenario.transactional) return checks;
+    const cap = this.options.caps[channel];
+    checks.push({ kind: 'cap', key: `cap:${channel}`, limit: cap.limit, span: cap.within, member: `${scenario.id}:${eventId}`, at: time });
+    return checks;
+  }
+
+  private aheadChannel(scenario: Scenario): Channel | null {
+    let channel = this.aheadChannels.get(scenario);
+    if (channel === undefined) {
+      channel = screenedWithoutProfile(scenario) ? firstChannel(scenario) : null;
+      this.aheadChannels.set(scenario, channel);
+    }
+    return channel;
+  }
+}
+
+/** What a candidate's claims are found by, once screened: its scenario and occurrence. */
+export function occurrenceKey(scenario: string, eventId: string): string {
+  return `${scenario}\n${eventId}`;
+}
+
+/** Of the candidates of one channel and kind, only the highest priority is delivered. */
+function laneOf(channel: Channel, transactional: boolean): string {
+  return `${channel}:${transactional ? 'transactional' : 'marketing'}`;
+}
+
+/** No visitor filter, and no email (consent and address are profile fields). */
+function screenedWithoutProfile(scenario: Scenario): boolean {
+  const filter = scenario.visitor;
+  const unfiltered = filter.identified === undefined && filter.returning === undefined && filter.consent.length === 0 && filter.traits.length === 0;
+  return unfiltered && firstChannel(scenario) !== 'email';
+}
+
+/** The channel of the scenario's first step when every variant starts on the same one, else null (it depends on the visitor's variant). */
+function firstChannel(scenario: Scenario): Channel | null {
+  const channels = new Set(scenario.variants.map((variant) => variant.steps[0]!.action.channel));
+  return channels.size === 1 ? [...channels][0]! : null;
 }
 
 function isReturning(profile: Record<string, string>, at: number): boolean {

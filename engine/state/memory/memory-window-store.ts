@@ -1,6 +1,7 @@
 import { systemClock, type Clock, type VisitorRef } from '../../events/index.js';
 import {
   CLAIM_GRANTED,
+  CLAIM_NOT_TRIED,
   DEFAULT_RETENTION,
   TIMER_LEASE_MS,
   type ClaimOutcome,
@@ -9,6 +10,7 @@ import {
   type CapCheck,
   type ClaimCheck,
   type ClaimRequest,
+  type ConditionalClaim,
   type DueTimer,
   type EventOutcome,
   type RetentionPolicy,
@@ -22,6 +24,7 @@ import { TimerHeap } from './timer-heap.js';
 import { emptyVisitorState, live, readHash, sweepVisitor, writableHash, type LeasedTimer, type VisitorState } from './visitor-state.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
+const NO_CLAIMS: ClaimOutcome[] = [];
 /**
  * A sweep pass visits at most max(SWEEP_SLICE_MIN, visitors / SWEEP_SLICES) visitors per apply,
  * so no call stops for the whole population (a pass over 100k visitors in one call took tens of
@@ -81,18 +84,33 @@ export class MemoryWindowStore implements WindowStore {
       for (let i = 0; i < ops.length; i++) results[i] = this.run(state, ops[i]!, now);
       outcomes[e] = { duplicate: false, results };
     }
-    return { events: outcomes, profile: readHash(state.profile, now) };
+    const claims = request.claims === undefined || request.claims.length === 0 ? NO_CLAIMS : this.claimConditionally(state, request.claims, outcomes);
+    const granted = claims.includes(CLAIM_GRANTED);
+    return { events: outcomes, profile: readHash(state.profile, now), claims, cart: granted ? readHash(state.cart, now) : undefined };
   }
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
     const state = this.visitorState(request.visitor);
-    const now = request.now;
-    return request.claims.map((claim) => {
-      const failed = claim.checks.findIndex((check) => !this.passes(state, check, now));
-      if (failed !== CLAIM_GRANTED) return failed;
-      for (const check of claim.checks) this.record(state, check, now);
-      return CLAIM_GRANTED;
+    return request.claims.map((claim) => this.tryClaim(state, claim.checks, request.now));
+  }
+
+  private claimConditionally(state: VisitorState, claims: readonly ConditionalClaim[], outcomes: readonly EventOutcome[]): ClaimOutcome[] {
+    const held = claims.map((claim) => holds(claim, outcomes));
+    let at = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < claims.length; i++) if (held[i]) at = Math.max(at, claims[i]!.time);
+    const lanes = new Set<string>();
+    return claims.map((claim, i) => {
+      if (!held[i] || lanes.has(claim.lane)) return CLAIM_NOT_TRIED;
+      lanes.add(claim.lane);
+      return this.tryClaim(state, claim.checks, at);
     });
+  }
+
+  private tryClaim(state: VisitorState, checks: readonly ClaimCheck[], now: number): ClaimOutcome {
+    const failed = checks.findIndex((check) => !this.passes(state, check, now));
+    if (failed !== CLAIM_GRANTED) return failed;
+    for (const check of checks) this.record(state, check, now);
+    return CLAIM_GRANTED;
   }
 
   /**
@@ -342,4 +360,11 @@ export class MemoryWindowStore implements WindowStore {
       if (site.size === 0) this.visitors.delete(siteKey);
     }
   }
+}
+
+function holds(claim: ConditionalClaim, outcomes: readonly EventOutcome[]): boolean {
+  const outcome = outcomes[claim.event];
+  if (outcome === undefined || outcome.duplicate) return false;
+  const value = outcome.results[claim.op] ?? 0;
+  return claim.equals !== undefined ? value === claim.equals : value >= claim.atLeast;
 }

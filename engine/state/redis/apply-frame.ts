@@ -1,9 +1,10 @@
 import { TripwireError } from '../../errors.js';
-import type { ApplyRequest, ApplyResult, EventOutcome, RetentionPolicy, StateOp, WindowAddOp } from '../window-store.js';
+import type { ApplyRequest, ApplyResult, ConditionalClaim, EventOutcome, RetentionPolicy, StateOp, WindowAddOp } from '../window-store.js';
+import { encodeCheck } from './claim-frame.js';
 import { replyArray, replyNumber } from './replies.js';
 import type { ItemOutcome } from './turn-batch.js';
 import { seenId } from './seen-id.js';
-import { profileOfReply, storedField } from './visitor-hash.js';
+import { cartOfReply, profileOfReply, storedField } from './visitor-hash.js';
 import type { VisitorKeys } from './visitor-keys.js';
 import { entryMember, entryTime, windowRange } from './window-entries.js';
 
@@ -49,7 +50,17 @@ export function encodeApply(request: ApplyRequest, keys: VisitorKeys, dedupeHori
       if (op.kind === 'timer.arm' && (earliestArm === undefined || op.due < earliestArm)) earliestArm = op.due;
     }
   }
-  return { request, keys: [keys.seen, keys.hash, keys.timers, keys.windows], args, earliestArm };
+  const claims = request.claims ?? [];
+  args.push(String(claims.length));
+  for (const claim of claims) encodeConditionalClaim(claim, keys, args);
+  const frameKeys = [keys.seen, keys.hash, keys.timers, keys.windows];
+  if (claims.length > 0) frameKeys.push(keys.gates);
+  return { request, keys: frameKeys, args, earliestArm };
+}
+
+function encodeConditionalClaim(claim: ConditionalClaim, keys: VisitorKeys, args: string[]): void {
+  args.push(String(claim.event), String(claim.op), claim.equals === undefined ? '' : String(claim.equals), String(claim.atLeast), String(claim.time), claim.lane, String(claim.checks.length));
+  for (const check of claim.checks) args.push(...encodeCheck(check, claim.time, keys));
 }
 
 /** The share of a call's argument budget one frame takes. */
@@ -142,7 +153,7 @@ function encodeOp(op: Exclude<StateOp, WindowAddOp>, keys: VisitorKeys, args: st
 }
 
 export function decodeApply(request: ApplyRequest, reply: unknown): ApplyResult {
-  const [outcomeReply, profileReply] = replyArray(reply, 'apply');
+  const [outcomeReply, profileReply, claimsReply, cartReply] = replyArray(reply, 'apply');
   const flat = replyArray(outcomeReply, 'apply outcomes');
   const events: EventOutcome[] = [];
   let i = 0;
@@ -151,5 +162,10 @@ export function decodeApply(request: ApplyRequest, reply: unknown): ApplyResult 
     const results = event.ops.map(() => replyNumber(flat[i++], 'apply result'));
     events.push({ duplicate, results });
   }
-  return { events, profile: profileOfReply(profileReply, 'apply profile') };
+  return {
+    events,
+    profile: profileOfReply(profileReply, 'apply profile'),
+    claims: replyArray(claimsReply, 'apply claims').map((outcome) => replyNumber(outcome, 'apply claim')),
+    cart: cartReply === null || cartReply === undefined ? undefined : cartOfReply(cartReply, 'apply cart'),
+  };
 }

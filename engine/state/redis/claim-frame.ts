@@ -18,7 +18,8 @@ export function encodeClaims(request: ClaimRequest, keys: VisitorKeys): ClaimCal
   return { keys: [keys.gates, keys.windows], args };
 }
 
-function encodeCheck(check: ClaimCheck, now: number, keys: VisitorKeys): string[] {
+/** A check's fields (claim-checks.lua); `now` is the time the claim counts from. */
+export function encodeCheck(check: ClaimCheck, now: number, keys: VisitorKeys): string[] {
   if (check.kind === 'gate') return ['g', keys.gate(check.key), String(check.ttl)];
   const range = windowRange(check.at, check.span);
   return [

@@ -48,6 +48,17 @@ describe.skipIf('skip' in server)(`RedisWindowStore batches the frames of one tu
     expect(results.every((result) => !result.events[0]!.duplicate)).toBe(true);
   });
 
+  it('keeps each frame to its own keys when frames with conditional claims (one key more) and without share a call', async () => {
+    const claims = [{ event: 0, op: 0, equals: 1, atLeast: 1, time: t0, lane: 'popin', checks: [{ kind: 'gate' as const, key: 'cool', ttl: 60_000 }] }];
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, n) => store.apply({ visitor: visitor(n), now: t0, events: [{ eventId: 'first', ops: [view(t0)] }], ...(n % 2 === 0 ? { claims } : {}) })),
+    );
+    expect(results.map((result) => result.claims)).toEqual([[-1], [], [-1], [], [-1], []]);
+    expect(results.map((result) => result.events[0]!.results[0])).toEqual([1, 1, 1, 1, 1, 1]);
+    const gates = await Promise.all(Array.from({ length: 6 }, (_, n) => store.claim({ visitor: visitor(n), now: t0 + 1, claims: [{ checks: claims[0]!.checks }] })));
+    expect(gates).toEqual([[0], [-1], [0], [-1], [0], [-1]]);
+  });
+
   it('stores a client string with a lone surrogate as UTF-8 would, without failing its frame or the others', async () => {
     const lone = 'mug\ud800';
     const set: StateOp = { kind: 'hash.set', hash: 'profile', field: 'trait.name', value: lone };

@@ -31,8 +31,8 @@ const SCRIPT_FOLDERS = [
 
 export function loadStoreScripts(): StoreScripts {
   return {
-    apply: loadScript('apply', 'window-entries'),
-    claim: loadScript('claim', 'window-entries'),
+    apply: loadScript('apply', 'window-entries', 'claim-checks'),
+    claim: loadScript('claim', 'window-entries', 'claim-checks'),
     takeTimers: loadScript('take-timers'),
     settleTimers: loadScript('settle-timers'),
     leaseDue: loadScript('lease-due'),
@@ -41,9 +41,9 @@ export function loadStoreScripts(): StoreScripts {
   };
 }
 
-/** A script, after the functions of `prelude` it shares with others (Lua scripts cannot import). */
-function loadScript(name: string, prelude?: string): LuaScript {
-  const source = prelude === undefined ? readSource(name) : `${readSource(prelude)}\n${readSource(name)}`;
+/** A script, after the functions of the `preludes` it shares with others, in order (Lua scripts cannot import). */
+function loadScript(name: string, ...preludes: string[]): LuaScript {
+  const source = [...preludes, name].map(readSource).join('\n');
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 

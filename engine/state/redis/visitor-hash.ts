@@ -32,6 +32,14 @@ export function profileOfReply(reply: unknown, what: string): Record<string, str
   return profile;
 }
 
+/** apply.lua's cart reply (the hash's cart fields, still marked, as a flat array) as a record. */
+export function cartOfReply(reply: unknown, what: string): Record<string, string> {
+  const flat = replyArray(reply, what);
+  const cart: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) cart[replyString(flat[i], what).slice(1)] = replyString(flat[i + 1], what);
+  return cart;
+}
+
 /** The whole hash (HGETALL) split back into the profile and the cart the core sees. */
 export function snapshotOfHash(fields: Record<string, string>): VisitorSnapshot {
   const snapshot: VisitorSnapshot = { profile: {}, cart: {} };

@@ -3,7 +3,8 @@
 -- already seen, run every other event's ops in order, return one number per op and the profile.
 -- KEYS: per frame, its own keys: 1 seen ids, 2 profile and cart (one hash; a cart field starts
 -- with byte 1, visitor-hash.ts), 3 timers (hash: timer → its due, a space, its payload),
--- 4 windows (sorted set of every window and cap, window-entries.ts).
+-- 4 windows (sorted set of every window and cap, window-entries.ts), and for a frame with
+-- conditional claims 5 gates (hash: gate → the time it opens again).
 -- ARGV: dedupeHorizon, profileTtl, frameCount, then per frame: keyCount, and the frame's fields
 -- as one JSON array of strings (one argument per frame: node-redis writes and Redis parses every
 -- argument separately, which cost more than cjson.decode of one): now, eventCount, withProfile
@@ -18,9 +19,13 @@
 --   (field is the stored name, cart fields marked; z p clears the profile's fields, z c the
 --   cart's; window is a window id, time, from and until are entry times, window-entries.ts: the
 --   window counts entries in [from, until) and drops those before from)
--- Returns per frame { outcomes, profile } (outcomes: per event 1 when it was a duplicate else 0,
--- then its op results; profile: the hash's fields and values without the cart's, empty when
--- withProfile is 0), or the error
+-- then claimCount, and per conditional claim: event and op (0-based: whose result decides),
+-- equals (empty: none), atLeast, time, lane, checkCount, then its checks (claim-checks.lua).
+-- Returns per frame { outcomes, profile, claims, cart } (outcomes: per event 1 when it was a
+-- duplicate else 0, then its op results; profile: the hash's fields and values without the
+-- cart's, empty when withProfile is 0; claims: per conditional claim -1 granted, -2 not tried,
+-- else the index of its first failing check; cart: the cart's fields and values, still marked,
+-- when a claim was granted, else nil), or the error
 -- message of a frame that failed. A failed frame keeps the writes it made before the error (as a
 -- single-frame call always did); the other frames of the batch are not affected by it.
 
@@ -54,16 +59,58 @@ local function clearFields(hash, cart)
   end
 end
 
-local function profileOf(hash)
+-- The profile's and the cart's fields and values, from one read of the hash; each empty unless wanted.
+local function hashParts(hash, withProfile, withCart)
+  local profile, cart = {}, {}
+  if not (withProfile or withCart) then return profile, cart end
   local fields = redis.call('HGETALL', hash)
-  local profile = {}
   for i = 1, #fields, 2 do
-    if string.byte(fields[i], 1) ~= CART then
-      profile[#profile + 1] = fields[i]
-      profile[#profile + 1] = fields[i + 1]
+    local part
+    if string.byte(fields[i], 1) == CART then
+      if withCart then part = cart end
+    elseif withProfile then
+      part = profile
+    end
+    if part then
+      part[#part + 1] = fields[i]
+      part[#part + 1] = fields[i + 1]
     end
   end
-  return profile
+  return profile, cart
+end
+
+local NOT_TRIED = -2
+
+-- The frame's conditional claims, from field i on: of a lane, only the first whose condition
+-- holds is tried, and all count from the latest time among those that hold. `starts`: per event
+-- (1-based), the index in `outcomes` of its duplicate flag, its op results following it.
+local function claimConditionally(i, outcomes, starts)
+  local claimCount = tonumber(A[i])
+  i = i + 1
+  local claims, held, at = {}, {}, -math.huge
+  for c = 1, claimCount do
+    local event, op, equals, atLeast, time = tonumber(A[i]) + 1, tonumber(A[i + 1]) + 1, tonumber(A[i + 2]), tonumber(A[i + 3]), tonumber(A[i + 4])
+    local claim = { lane = A[i + 5] }
+    claim.checks, i = readChecks(A, i + 7, tonumber(A[i + 6]))
+    local start = starts[event]
+    local value = start and outcomes[start + op]
+    held[c] = start ~= nil and outcomes[start] == 0 and value ~= nil
+      and ((equals ~= nil and value == equals) or (equals == nil and value >= atLeast))
+    if held[c] and time > at then at = time end
+    claims[c] = claim
+  end
+  local results, lanes, gatesSwept, granted = {}, {}, false, false
+  for c = 1, claimCount do
+    local claim = claims[c]
+    if held[c] and not lanes[claim.lane] then
+      lanes[claim.lane] = true
+      results[c], gatesSwept = tryClaim(KEYS[base + 5], KEYS[base + 4], claim.checks, at, gatesSwept)
+      granted = granted or results[c] == -1
+    else
+      results[c] = NOT_TRIED
+    end
+  end
+  return results, granted
 end
 
 local function run(code, i)
@@ -170,12 +217,13 @@ local function applyFrame(json)
   if eventCount > 0 and trimsSeen(A[i]) then
     redis.call('ZREMRANGEBYSCORE', seen, '-inf', score(now - dedupeHorizon))
   end
-  local outcomes = {}
-  for _ = 1, eventCount do
+  local outcomes, starts = {}, {}
+  for event = 1, eventCount do
     local id, opCount = A[i], tonumber(A[i + 1])
     eventWindowsTtl = tonumber(A[i + 2])
     i = i + 3
     local duplicate = isDuplicate(seen, id)
+    starts[event] = #outcomes + 1
     outcomes[#outcomes + 1] = duplicate and 1 or 0
     local op = 1
     while op <= opCount do
@@ -195,7 +243,10 @@ local function applyFrame(json)
   if eventCount > 0 then
     redis.call('PEXPIRE', seen, math.max(1, math.ceil(dedupeHorizon)))
   end
-  return { outcomes, withProfile and profileOf(KEYS[base + 2]) or {} }
+  local claims, granted = {}, false
+  if tonumber(A[i]) > 0 then claims, granted = claimConditionally(i, outcomes, starts) end
+  local profile, cart = hashParts(KEYS[base + 2], withProfile, granted)
+  return { outcomes, profile, claims, granted and cart or false }
 end
 
 -- redis.call raises a table { err = message }; error() raises a string.

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { VisitorRef } from '../../engine/events/index.js';
+import type { ApplyResult, ClaimCheck, ConditionalClaim, StateOp } from '../../engine/state/index.js';
+import { CLAIM_GRANTED as GRANTED, CLAIM_NOT_TRIED as NOT_TRIED } from '../../engine/state/index.js';
+import { add, alice, cap, gate, type WindowStoreHarness } from './window-store-timers.contract.js';
+
+let seq = 0;
+
+/** A claim on the result of the request's first event's first op: equal to `count` (a crossing), or at least `count`. */
+function when(count: number, time: number, lane: string, checks: ClaimCheck[], holds: 'crossing' | 'atLeast' = 'crossing'): ConditionalClaim {
+  return { event: 0, op: 0, equals: holds === 'crossing' ? count : undefined, atLeast: count, time, lane, checks };
+}
+
+/** The conditional claims half of the WindowStore contract (see window-store.contract.ts). */
+export function describeConditionalClaims(h: WindowStoreHarness): void {
+  async function view(visitor: VisitorRef, at: number, claims: ConditionalClaim[], id = `view-${++seq}`, ...more: StateOp[]): Promise<ApplyResult> {
+    h.clock.set(at);
+    return h.store.apply({ visitor, now: at, events: [{ eventId: id, ops: [add('views', id, at), ...more] }], claims });
+  }
+
+  describe('claims taken by an apply when its results meet their conditions', () => {
+    it('takes a claim when the result reaches its count', async () => {
+      await view(alice, h.t0, []);
+      const third = await view(alice, h.t0 + 1, [when(2, h.t0 + 1, 'popin', [gate('cool', 60_000)])]);
+      expect(third.claims).toEqual([GRANTED]);
+    });
+
+    it('does not try a claim whose result misses its count, and records nothing of it', async () => {
+      const first = await view(alice, h.t0, [when(2, h.t0, 'popin', [gate('cool', 60_000)])]);
+      expect(first.claims).toEqual([NOT_TRIED]);
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 1, claims: [{ checks: [gate('cool', 60_000)] }] })).toEqual([GRANTED]);
+    });
+
+    it('with `equals`, holds only at the crossing; without it, at every count from `atLeast` on', async () => {
+      await view(alice, h.t0, []);
+      await view(alice, h.t0 + 1, []);
+      const third = await view(alice, h.t0 + 2, [when(2, h.t0 + 2, 'a', [gate('a', 1)]), when(2, h.t0 + 2, 'b', [gate('b', 1)], 'atLeast')]);
+      expect(third.claims).toEqual([NOT_TRIED, GRANTED]);
+    });
+
+    it('does not try a claim on an event already applied (a resend)', async () => {
+      await view(alice, h.t0, []);
+      await view(alice, h.t0 + 1, [], 'resent');
+      const again = await view(alice, h.t0 + 2, [when(2, h.t0 + 2, 'popin', [gate('cool', 60_000)], 'atLeast')], 'resent');
+      expect(again.events[0]!.duplicate).toBe(true);
+      expect(again.claims).toEqual([NOT_TRIED]);
+    });
+
+    it('tries only the first claim of a lane whose condition holds, and every lane', async () => {
+      const result = await view(alice, h.t0, [
+        when(2, h.t0, 'popin', [gate('missed', 1)]),
+        when(1, h.t0, 'popin', [gate('first', 60_000)]),
+        when(1, h.t0, 'popin', [gate('second', 60_000)]),
+        when(1, h.t0, 'email', [gate('other lane', 60_000)]),
+      ]);
+      expect(result.claims).toEqual([NOT_TRIED, GRANTED, NOT_TRIED, GRANTED]);
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 1, claims: [{ checks: [gate('second', 60_000)] }] })).toEqual([GRANTED]);
+    });
+
+    it('reports the first failing check of a claim as claim() does, and records none of its checks', async () => {
+      await h.store.claim({ visitor: alice, now: h.t0, claims: [{ checks: [cap('popins', 1, h.t0)] }] });
+      const result = await view(alice, h.t0 + 1, [when(1, h.t0 + 1, 'popin', [gate('cool', 60_000), cap('popins', 1, h.t0 + 1)])]);
+      expect(result.claims).toEqual([1]);
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 2, claims: [{ checks: [gate('cool', 60_000)] }] })).toEqual([GRANTED]);
+    });
+
+    it('is refused by a gate claim() took, and a later claim sees the gate it took', async () => {
+      await h.store.claim({ visitor: alice, now: h.t0, claims: [{ checks: [gate('cool', 60_000)] }] });
+      expect((await view(alice, h.t0 + 1, [when(1, h.t0 + 1, 'popin', [gate('cool', 60_000)])])).claims).toEqual([0]);
+      await view(alice, h.t0 + 60_000, [when(1, h.t0 + 60_000, 'popin', [gate('cool', 60_000)])]);
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 60_001, claims: [{ checks: [gate('cool', 60_000)] }] })).toEqual([0]);
+    });
+
+    it('counts every claim from the latest time among those whose condition holds', async () => {
+      const result = await view(alice, h.t0, [when(1, h.t0, 'popin', [gate('cool', 5000)]), when(1, h.t0 + 500, 'email', [gate('other', 1)]), when(9, h.t0 + 900, 'webhook', [gate('x', 1)])]);
+      expect(result.claims).toEqual([GRANTED, GRANTED, NOT_TRIED]);
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 5499, claims: [{ checks: [gate('cool', 5000)] }] })).toEqual([0]);
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 5500, claims: [{ checks: [gate('cool', 5000)] }] })).toEqual([GRANTED]);
+    });
+
+    it('returns the cart after the call when a claim was granted, for the delivery to render', async () => {
+      const result = await view(alice, h.t0, [when(1, h.t0, 'popin', [gate('cool', 60_000)])], undefined, { kind: 'hash.set', hash: 'cart', field: 'sku-1', value: '2' });
+      expect(result.cart).toEqual({ 'sku-1': '2' });
+    });
+
+    it('returns no cart when no claim was granted, and no outcomes without conditional claims', async () => {
+      const refused = await view(alice, h.t0, [when(2, h.t0, 'popin', [gate('cool', 60_000)])], undefined, { kind: 'hash.set', hash: 'cart', field: 'sku-1', value: '2' });
+      expect(refused.cart).toBeUndefined();
+      const plain = await view(alice, h.t0 + 1, []);
+      expect(plain.claims).toEqual([]);
+      expect(plain.cart).toBeUndefined();
+    });
+
+    it('reads a condition on any event and op of the frame', async () => {
+      h.clock.set(h.t0);
+      const result = await h.store.apply({
+        visitor: alice,
+        now: h.t0,
+        events: [
+          { eventId: `a-${++seq}`, ops: [add('views', 'a', h.t0)] },
+          { eventId: `b-${++seq}`, ops: [{ kind: 'hash.set', hash: 'profile', field: 'x', value: '1' }, add('views', 'b', h.t0)] },
+        ],
+        claims: [{ event: 1, op: 1, equals: 2, atLeast: 2, time: h.t0, lane: 'popin', checks: [gate('cool', 60_000)] }],
+      });
+      expect(result.claims).toEqual([GRANTED]);
+    });
+  });
+}
