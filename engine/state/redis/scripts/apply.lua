@@ -87,24 +87,27 @@ local NOT_TRIED = -2
 local function claimConditionally(i, outcomes, starts)
   local claimCount = tonumber(A[i])
   i = i + 1
-  local claims, held, at = {}, {}, -math.huge
+  -- Most frames fire nothing: a claim's checks are read only once its condition holds.
+  local held, at = {}, -math.huge
   for c = 1, claimCount do
-    local event, op, equals, atLeast, time = tonumber(A[i]) + 1, tonumber(A[i + 1]) + 1, tonumber(A[i + 2]), tonumber(A[i + 3]), tonumber(A[i + 4])
-    local claim = { lane = A[i + 5] }
-    claim.checks, i = readChecks(A, i + 7, tonumber(A[i + 6]))
+    local event, op, equals = tonumber(A[i]) + 1, tonumber(A[i + 1]) + 1, tonumber(A[i + 2])
     local start = starts[event]
     local value = start and outcomes[start + op]
-    held[c] = start ~= nil and outcomes[start] == 0 and value ~= nil
-      and ((equals ~= nil and value == equals) or (equals == nil and value >= atLeast))
-    if held[c] and time > at then at = time end
-    claims[c] = claim
+    if start ~= nil and outcomes[start] == 0 and value ~= nil
+      and ((equals ~= nil and value == equals) or (equals == nil and value >= tonumber(A[i + 3]))) then
+      held[c] = { lane = A[i + 5], checksAt = i + 7, checkCount = tonumber(A[i + 6]) }
+      local time = tonumber(A[i + 4])
+      if time > at then at = time end
+    end
+    i = skipChecks(A, i + 7, tonumber(A[i + 6]))
   end
   local results, lanes, gatesSwept, granted = {}, {}, false, false
   for c = 1, claimCount do
-    local claim = claims[c]
-    if held[c] and not lanes[claim.lane] then
+    local claim = held[c]
+    if claim and not lanes[claim.lane] then
       lanes[claim.lane] = true
-      results[c], gatesSwept = tryClaim(KEYS[base + 5], KEYS[base + 4], claim.checks, at, gatesSwept)
+      local checks = readChecks(A, claim.checksAt, claim.checkCount)
+      results[c], gatesSwept = tryClaim(KEYS[base + 5], KEYS[base + 4], checks, at, gatesSwept)
       granted = granted or results[c] == -1
     else
       results[c] = NOT_TRIED

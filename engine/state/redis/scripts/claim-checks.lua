@@ -26,6 +26,17 @@ local function readChecks(F, i, count)
   return checks, i
 end
 
+-- The index after `count` checks from field i on, without reading them (a claim not tried).
+local CHECK_FIELDS = { g = 3, c = 8 }
+local function skipChecks(F, i, count)
+  for _ = 1, count do
+    local fields = CHECK_FIELDS[F[i]]
+    if not fields then error('claim-checks.lua: unknown check kind ' .. tostring(F[i])) end
+    i = i + fields
+  end
+  return i
+end
+
 -- Gates compare against the caller's clock rather than relying on PX alone, so virtual time
 -- (tests, backtests) sees the same cooldowns; PX only bounds memory.
 local function claimPasses(gates, windows, check, now)
