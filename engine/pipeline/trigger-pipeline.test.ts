@@ -168,9 +168,12 @@ describe('TriggerPipeline frames', () => {
 /** The in-process store, counting the calls a pop-in would otherwise wait on after the frame's apply. */
 class CountingStore extends MemoryWindowStore {
   calls = { claim: 0, snapshot: 0 };
+  /** The keys of every check claimed in a call of its own. */
+  claimedKeys: string[] = [];
 
   override claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
     this.calls.claim++;
+    this.claimedKeys.push(...request.claims.flatMap((claim) => claim.checks.map((check) => check.key)));
     return super.claim(request);
   }
 
@@ -197,18 +200,39 @@ describe('TriggerPipeline claims', () => {
     expect(store.calls).toEqual({ claim: 0, snapshot: 0 });
   });
 
+  /** Viewed twice, for anonymous visitors only: a visitor filter, which reads the profile. */
+  const anonymous = (channel: 'popin' | 'webhook') =>
+    new ScenarioCompiler().compileOrThrow(
+      'a.yaml',
+      `id: anonymous-${channel}\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { ${channel === 'popin' ? 'popin: { title: t }' : 'webhook: { url: "https://hooks.example/a" }'} }\n`,
+    )!;
+
   test('a scenario whose screening reads the profile (a visitor filter) is claimed after the apply', async () => {
     const clock = new ManualClock(T0);
     const store = new CountingStore(undefined, clock);
     const shown: string[] = [];
-    const anonymous = new ScenarioCompiler().compileOrThrow(
-      'a.yaml',
-      'id: anonymous-viewed-twice\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { popin: { title: t } }\n',
-    )!;
-    const { pipeline } = pipelineWith(recording(shown), clock, { store, scenarios: [anonymous] });
+    const { pipeline } = pipelineWith(recording(shown), clock, { store, scenarios: [anonymous('popin')] });
     await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: views, receivedAt: T0, reply });
     expect(shown).toEqual(['ann']);
     expect(store.calls).toEqual({ claim: 1, snapshot: 1 });
+  });
+
+  test('such a scenario takes its whole lane after the apply: the pop-in it competes with is claimed there too', async () => {
+    const clock = new ManualClock(T0);
+    const store = new CountingStore(undefined, clock);
+    const { pipeline, sink } = pipelineWith(recording([]), clock, { store, scenarios: [VIEWED_TWICE, anonymous('popin')] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: views, receivedAt: T0, reply });
+    expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status} ${row.reason}`).sort()).toEqual(['anonymous-popin suppressed priority', 'viewed-twice fired ']);
+    expect(store.calls).toEqual({ claim: 1, snapshot: 1 });
+  });
+
+  test('a pop-in fired beside a scenario of another lane claimed after the apply is claimed with the apply', async () => {
+    const clock = new ManualClock(T0);
+    const store = new CountingStore(undefined, clock);
+    const { pipeline, sink } = pipelineWith(recording([]), clock, { store, scenarios: [VIEWED_TWICE, anonymous('webhook')] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: views, receivedAt: T0, reply });
+    expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status}`).sort()).toEqual(['anonymous-webhook fired', 'viewed-twice fired']);
+    expect(store.claimedKeys).toEqual(['cap:webhook']);
   });
 });
 

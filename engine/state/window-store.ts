@@ -166,8 +166,8 @@ export type ClaimCheck = GateCheck | CapCheck;
  * reaching a scenario's threshold): what a screening can decide before the frame runs, because it
  * does not depend on the visitor's profile. The conditional claims of a request are tried in
  * order, and of those sharing a lane (a channel's) only the first whose condition holds is tried:
- * the caller puts the highest priority first. They count from the latest `time` among those whose
- * condition holds, as a claim of the same candidates counts from the latest candidate's time.
+ * the caller puts the highest priority first. Each counts from its own `time` (when its scenario
+ * fired), as a claim request counts from its `now`.
  */
 export interface ConditionalClaim {
   /** The op whose result decides: its event's index in the request, and its index among that event's ops. */

@@ -31,6 +31,14 @@ when: { count: { event: product, atLeast: 1, within: 5m } }
 then: { popin: { title: t } }
 `,
   `
+id: signed-in-viewer
+priority: 40
+cooldown: 15m
+visitor: { identified: true }
+when: { count: { event: product, per: id, atLeast: 2, within: 10m } }
+then: { webhook: { url: "https://hooks.example/viewer" } }
+`,
+  `
 id: cart-left
 priority: 80
 when: { absence: { after: { event: cart_add }, missing: { event: [checkout, purchase] }, within: 30m } }
@@ -151,8 +159,8 @@ describe('the in-process and Redis stores fire the same scenarios at the same ti
   });
 });
 
-/** The scenarios a frame fires (count triggers) with no visitor filter and no email: their claims go with the frame's apply. */
-const FRAME_FIRED = new Set(['viewed-3', 'searched', 'two-products', 'product-seen']);
+/** The scenarios a frame fires (count triggers): with no visitor filter nor email, their claims go with the frame's apply; signed-in-viewer's after it. */
+const FRAME_FIRED = new Set(['viewed-3', 'searched', 'two-products', 'product-seen', 'signed-in-viewer']);
 
 describe('claims a frame\'s apply takes decide as claims after the apply would', () => {
   for (const { kind, url, skip } of kinds) {

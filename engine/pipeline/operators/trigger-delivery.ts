@@ -55,23 +55,33 @@ export class TriggerDelivery {
   }
 
   /**
-   * Without `origin.claimed`, the candidates are claimed now, and without `origin.snapshot` profile
-   * and cart are read alongside the claim, so a pop-in waits on one round trip, not two.
+   * Claims what the frame's apply did not (`origin.claimed`): without `origin.snapshot`, profile
+   * and cart are read alongside that claim, so a pop-in waits on one round trip, not two.
    */
   async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>, origin: DeliveryOrigin = {}): Promise<void> {
     const site = this.deps.sites.get(visitor.site);
     if (site === undefined) return;
     const screening = site.policy.screen(visitor, candidates, profile);
-    const [outcomes, snapshot] = origin.claimed === undefined ? await this.claim(visitor, candidates, screening, origin.snapshot) : takenAhead(visitor, screening, profile, origin.claimed);
+    const [outcomes, snapshot] = await this.claim(visitor, candidates, screening, profile, origin);
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
     for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, { ...origin, snapshot });
   }
 
-  private claim(visitor: VisitorRef, candidates: readonly Candidate[], screening: Screening, known: VisitorSnapshot | undefined): Promise<[readonly ClaimOutcome[], VisitorSnapshot | undefined]> {
-    return Promise.all([
-      screening.claims.length === 0 ? [] : this.deps.store.claim({ visitor, now: firingTime(candidates), claims: screening.claims }),
-      known ?? (screening.pending.length === 0 ? undefined : this.deps.store.snapshot(visitor)),
+  /** One outcome per pending verdict, and the snapshot a firing renders (undefined when none can fire). */
+  private async claim(visitor: VisitorRef, candidates: readonly Candidate[], screening: Screening, profile: Record<string, string>, origin: DeliveryOrigin): Promise<[ClaimOutcome[], VisitorSnapshot | undefined]> {
+    const { pending, claims } = screening;
+    const ahead = origin.claimed === undefined ? undefined : takenAhead(visitor, pending, origin.claimed);
+    const rest = ahead === undefined ? claims : claims.filter((_, i) => ahead[i] === undefined);
+    if (ahead !== undefined && rest.length === 0) {
+      const cart = origin.claimed!.cart;
+      return [ahead as ClaimOutcome[], origin.snapshot ?? (cart === undefined ? undefined : { profile, cart })];
+    }
+    const [claimed, snapshot] = await Promise.all([
+      rest.length === 0 ? [] : this.deps.store.claim({ visitor, now: firingTime(candidates), claims: rest }),
+      origin.snapshot ?? (pending.length === 0 ? undefined : this.deps.store.snapshot(visitor)),
     ]);
+    let next = 0;
+    return [pending.map((_, i) => ahead?.[i] ?? claimed[next++]!), snapshot];
   }
 
   /** `origin.snapshot` is the one read for this delivery: undefined when nothing needed it. */
@@ -132,20 +142,20 @@ export class TriggerDelivery {
 }
 
 /**
- * The outcomes the frame's apply gave the screening's pending verdicts, and the snapshot a firing
- * renders (the cart comes back when a claim was granted). A pending verdict without a claim taken
- * means the claims and the screening disagree: the frame's firings then wait for their next try.
+ * The outcome the frame's apply gave each pending verdict, undefined for one of a lane it did not
+ * claim. A verdict of a claimed lane without an outcome means the claims and the screening
+ * disagree: the frame's firings then wait for their next try.
  */
-function takenAhead(visitor: VisitorRef, screening: Screening, profile: Record<string, string>, claimed: ClaimedAhead): [ClaimOutcome[], VisitorSnapshot | undefined] {
-  const outcomes = screening.pending.map(({ candidate }) => {
+function takenAhead(visitor: VisitorRef, pending: readonly Verdict[], claimed: ClaimedAhead): Array<ClaimOutcome | undefined> {
+  return pending.map(({ candidate }) => {
     const taken = claimed.ahead.occurrences.indexOf(occurrenceKey(candidate.scenario.id, candidate.eventId));
-    const outcome = taken < 0 ? CLAIM_NOT_TRIED : (claimed.outcomes[taken] ?? CLAIM_NOT_TRIED);
+    if (taken < 0) return undefined;
+    const outcome = claimed.outcomes[taken] ?? CLAIM_NOT_TRIED;
     if (outcome === CLAIM_NOT_TRIED) {
       throw new TripwireError('TW_INTERNAL', `The claims taken with a frame of ${visitor.site}/${visitor.visitor} do not match its screening: scenario ${candidate.scenario.id} was not claimed.`);
     }
     return outcome;
   });
-  return [outcomes, claimed.cart === undefined ? undefined : { profile, cart: claimed.cart }];
 }
 
 /** Cooldowns and caps count from when the scenario fired (event time, or timer due time), so a replay decides as the live engine did. */

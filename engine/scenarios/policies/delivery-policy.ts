@@ -42,6 +42,13 @@ export interface ClaimsAhead {
   occurrences: string[];
 }
 
+/** Where a scenario's first-step candidates compete, and whether their screening ignores the profile. */
+interface ScenarioLane {
+  channel: Channel | undefined;
+  lane: string | undefined;
+  ahead: boolean;
+}
+
 /** A visitor first seen longer ago than this is "returning". */
 const RETURNING_AFTER = 30 * 60_000;
 
@@ -53,40 +60,46 @@ const RETURNING_AFTER = 30 * 60_000;
  * the two groups stay comparable; they are recorded and not delivered.
  */
 export class DeliveryPolicy {
-  /** Per scenario: the channel of its first step when that is one channel and its screening ignores the profile, else null. */
-  private readonly aheadChannels = new WeakMap<Scenario, Channel | null>();
+  private readonly lanes = new WeakMap<Scenario, ScenarioLane>();
 
   constructor(private readonly options: PolicyOptions) {}
 
   /**
-   * The claims of a frame's prospects, for the store to take in the frame's own apply, each if its
-   * prospect fires: the screening of those candidates is then known before the apply, because it
-   * depends on nothing the frame could change (no visitor filter, no email, whose consent and
-   * address are profile fields). Undefined when a prospect's screening depends on the profile: its
-   * candidates are screened after the apply and claimed in a second call. Ranked and laned as
-   * `screen` ranks them, so `screen` of the candidates that fire finds its pending verdicts among
-   * these claims.
+   * The claims of a frame's prospects the store can take in the frame's own apply, each if its
+   * prospect fires: those of the lanes (channel and kind) whose screening depends on nothing the
+   * frame could change — no visitor filter, no email (consent and address are profile fields).
+   * Lanes are independent (a gate is a scenario's, a cap a channel's), so the other lanes'
+   * candidates are screened after the apply and claimed in a second call, as before. Ranked and
+   * laned as `screen` ranks them, so `screen` of the candidates that fire finds the pending
+   * verdicts of these lanes among these claims. Undefined when there are none.
    */
   claimsAhead(visitor: VisitorRef, prospects: readonly Prospect[]): ClaimsAhead | undefined {
-    for (const prospect of prospects) if (this.aheadChannel(prospect.scenario) === null) return undefined;
+    let afterLanes: Set<string> | undefined;
+    for (const { scenario } of prospects) {
+      const { lane, ahead } = this.scenarioLane(scenario);
+      // A variant picks the channel: the scenario may share any lane.
+      if (lane === undefined) return undefined;
+      if (!ahead) (afterLanes ??= new Set()).add(lane);
+    }
     const ranked = prospects.length === 1 ? prospects : [...prospects].sort((a, b) => b.scenario.priority - a.scenario.priority);
     const claims: ConditionalClaim[] = [];
     const occurrences: string[] = [];
     for (const prospect of ranked) {
       const { scenario, eventId, time } = prospect;
-      const channel = this.aheadChannel(scenario)!;
+      const { lane, channel } = this.scenarioLane(scenario);
+      if (afterLanes?.has(lane!) === true) continue;
       claims.push({
         event: prospect.event,
         op: prospect.op,
         equals: prospect.equals,
         atLeast: prospect.atLeast,
         time,
-        lane: laneOf(channel, scenario.transactional),
-        checks: this.checksFor(scenario, channel, 0, eventId, time),
+        lane: lane!,
+        checks: this.checksFor(scenario, channel!, 0, eventId, time),
       });
       occurrences.push(occurrenceKey(scenario.id, eventId));
     }
-    return { claims, occurrences };
+    return claims.length === 0 ? undefined : { claims, occurrences };
   }
 
   screen(visitor: VisitorRef, candidates: readonly Candidate[], profile: Record<string, string>): Screening {
@@ -172,13 +185,18 @@ export class DeliveryPolicy {
     return checks;
   }
 
-  private aheadChannel(scenario: Scenario): Channel | null {
-    let channel = this.aheadChannels.get(scenario);
-    if (channel === undefined) {
-      channel = screenedWithoutProfile(scenario) ? firstChannel(scenario) : null;
-      this.aheadChannels.set(scenario, channel);
+  private scenarioLane(scenario: Scenario): ScenarioLane {
+    let lane = this.lanes.get(scenario);
+    if (lane === undefined) {
+      const channel = firstChannel(scenario);
+      lane = {
+        channel,
+        lane: channel === undefined ? undefined : laneOf(channel, scenario.transactional),
+        ahead: channel !== undefined && channel !== 'email' && unfiltered(scenario),
+      };
+      this.lanes.set(scenario, lane);
     }
-    return channel;
+    return lane;
   }
 }
 
@@ -192,17 +210,15 @@ function laneOf(channel: Channel, transactional: boolean): string {
   return `${channel}:${transactional ? 'transactional' : 'marketing'}`;
 }
 
-/** No visitor filter, and no email (consent and address are profile fields). */
-function screenedWithoutProfile(scenario: Scenario): boolean {
+function unfiltered(scenario: Scenario): boolean {
   const filter = scenario.visitor;
-  const unfiltered = filter.identified === undefined && filter.returning === undefined && filter.consent.length === 0 && filter.traits.length === 0;
-  return unfiltered && firstChannel(scenario) !== 'email';
+  return filter.identified === undefined && filter.returning === undefined && filter.consent.length === 0 && filter.traits.length === 0;
 }
 
-/** The channel of the scenario's first step when every variant starts on the same one, else null (it depends on the visitor's variant). */
-function firstChannel(scenario: Scenario): Channel | null {
+/** The channel of the scenario's first step when every variant starts on the same one, else undefined (the visitor's variant decides). */
+function firstChannel(scenario: Scenario): Channel | undefined {
   const channels = new Set(scenario.variants.map((variant) => variant.steps[0]!.action.channel));
-  return channels.size === 1 ? [...channels][0]! : null;
+  return channels.size === 1 ? [...channels][0]! : undefined;
 }
 
 function isReturning(profile: Record<string, string>, at: number): boolean {

@@ -95,14 +95,11 @@ export class MemoryWindowStore implements WindowStore {
   }
 
   private claimConditionally(state: VisitorState, claims: readonly ConditionalClaim[], outcomes: readonly EventOutcome[]): ClaimOutcome[] {
-    const held = claims.map((claim) => holds(claim, outcomes));
-    let at = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < claims.length; i++) if (held[i]) at = Math.max(at, claims[i]!.time);
     const lanes = new Set<string>();
-    return claims.map((claim, i) => {
-      if (!held[i] || lanes.has(claim.lane)) return CLAIM_NOT_TRIED;
+    return claims.map((claim) => {
+      if (!holds(claim, outcomes) || lanes.has(claim.lane)) return CLAIM_NOT_TRIED;
       lanes.add(claim.lane);
-      return this.tryClaim(state, claim.checks, at);
+      return this.tryClaim(state, claim.checks, claim.time);
     });
   }
 

@@ -82,35 +82,29 @@ end
 local NOT_TRIED = -2
 
 -- The frame's conditional claims, from field i on: of a lane, only the first whose condition
--- holds is tried, and all count from the latest time among those that hold. `starts`: per event
--- (1-based), the index in `outcomes` of its duplicate flag, its op results following it.
+-- holds is tried, from its own time. `starts`: per event (1-based), the index in `outcomes` of
+-- its duplicate flag, its op results following it. Most frames fire nothing: a claim's checks
+-- are read only when it is tried.
 local function claimConditionally(i, outcomes, starts)
   local claimCount = tonumber(A[i])
   i = i + 1
-  -- Most frames fire nothing: a claim's checks are read only once its condition holds.
-  local held, at = {}, -math.huge
-  for c = 1, claimCount do
-    local event, op, equals = tonumber(A[i]) + 1, tonumber(A[i + 1]) + 1, tonumber(A[i + 2])
-    local start = starts[event]
-    local value = start and outcomes[start + op]
-    if start ~= nil and outcomes[start] == 0 and value ~= nil
-      and ((equals ~= nil and value == equals) or (equals == nil and value >= tonumber(A[i + 3]))) then
-      held[c] = { lane = A[i + 5], checksAt = i + 7, checkCount = tonumber(A[i + 6]) }
-      local time = tonumber(A[i + 4])
-      if time > at then at = time end
-    end
-    i = skipChecks(A, i + 7, tonumber(A[i + 6]))
-  end
   local results, lanes, gatesSwept, granted = {}, {}, false, false
   for c = 1, claimCount do
-    local claim = held[c]
-    if claim and not lanes[claim.lane] then
-      lanes[claim.lane] = true
-      local checks = readChecks(A, claim.checksAt, claim.checkCount)
-      results[c], gatesSwept = tryClaim(KEYS[base + 5], KEYS[base + 4], checks, at, gatesSwept)
+    local event, op, equals, lane = tonumber(A[i]) + 1, tonumber(A[i + 1]) + 1, tonumber(A[i + 2]), A[i + 5]
+    local time, checkCount = tonumber(A[i + 4]), tonumber(A[i + 6])
+    local start = starts[event]
+    local value = start and outcomes[start + op]
+    local holds = start ~= nil and outcomes[start] == 0 and value ~= nil
+      and ((equals ~= nil and value == equals) or (equals == nil and value >= tonumber(A[i + 3])))
+    if holds and not lanes[lane] then
+      lanes[lane] = true
+      local checks
+      checks, i = readChecks(A, i + 7, checkCount)
+      results[c], gatesSwept = tryClaim(KEYS[base + 5], KEYS[base + 4], checks, time, gatesSwept)
       granted = granted or results[c] == -1
     else
       results[c] = NOT_TRIED
+      i = skipChecks(A, i + 7, checkCount)
     end
   end
   return results, granted
