@@ -40,8 +40,8 @@ export interface PipelineDeps extends TriggerDeliveryDeps {
 /**
  * The engine's stream graph: frames from the gateway, gathered per event-loop turn, and due
  * timers from the store merge into one flow of candidates, each frame costing one store round
- * trip: a frame's apply also takes the claims of the scenarios it may fire, unless their screening
- * reads the visitor's profile (then a claim follows when one fires). Processing errors become failed frames (the client
+ * trip: a frame's apply also takes the claims of the scenarios it may fire, lane by lane; a lane
+ * whose screening reads the visitor's profile is claimed in a second call when one fires. Processing errors become failed frames (the client
  * resends), never a dead stream. Frames travel in turn batches because an inner subscription per
  * frame cost more CPU than the in-process store's work on it.
  */
@@ -213,6 +213,8 @@ export class TriggerPipeline {
     try {
       await this.delivery.deliver(frame.visitor, evaluator, candidates, profile, { arrivedAt: frame.arrivedAt, claimed });
     } catch (error) {
+      // A defect, not an outage: parked, the firings would meet the claims already taken for them.
+      if (isTripwireError(error) && error.code === 'TW_INTERNAL') throw error;
       const { store, clock, logger } = this.deps;
       logger.warn({ err: error, visitor: frame.visitor }, 'delivery failed; the firings wait in the store for the next try');
       const ops = evaluator.deferred(candidates, clock.now() + TIMER_RETRY_DELAY_MS);

@@ -35,6 +35,6 @@ export type { FramePlan } from './evaluate/scenario-evaluator.js';
 export type { Candidate, Prospect, TriggerContext } from './evaluate/trigger-context.js';
 export { readCart, hasVerifiedEmail, isIdentified, PROFILE } from './evaluate/visitor-model.js';
 export type { CartLine } from './evaluate/visitor-model.js';
-export { DeliveryPolicy, occurrenceKey } from './policies/delivery-policy.js';
+export { DeliveryPolicy } from './policies/delivery-policy.js';
 export { assignVariant } from './policies/variant-assignment.js';
 export type { Verdict, SuppressionReason, PolicyOptions, ChannelCap, Screening, ClaimsAhead } from './policies/delivery-policy.js';

@@ -140,6 +140,11 @@ export interface ApplyResult {
  */
 export interface Claim {
   checks: ClaimCheck[];
+  /**
+   * When the claim counts from: its scenario's firing time, so a cooldown starts when the scenario
+   * fired whatever else its frame fired. The request's `now` when absent.
+   */
+  time?: number;
 }
 
 /** Passes when `key` is not held; holds it for `ttl` ms (cooldowns, one firing per occurrence). */

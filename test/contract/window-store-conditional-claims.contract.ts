@@ -21,8 +21,8 @@ export function describeConditionalClaims(h: WindowStoreHarness): void {
   describe('claims taken by an apply when its results meet their conditions', () => {
     it('takes a claim when the result reaches its count', async () => {
       await view(alice, h.t0, []);
-      const third = await view(alice, h.t0 + 1, [when(2, h.t0 + 1, 'popin', [gate('cool', 60_000)])]);
-      expect(third.claims).toEqual([GRANTED]);
+      const second = await view(alice, h.t0 + 1, [when(2, h.t0 + 1, 'popin', [gate('cool', 60_000)])]);
+      expect(second.claims).toEqual([GRANTED]);
     });
 
     it('does not try a claim whose result misses its count, and records nothing of it', async () => {
@@ -77,6 +77,12 @@ export function describeConditionalClaims(h: WindowStoreHarness): void {
       const at = (time: number, key: string) => h.store.claim({ visitor: alice, now: time, claims: [{ checks: [gate(key, 5000)] }] });
       expect([await at(h.t0 + 5499, 'cool'), await at(h.t0 + 5899, 'other')]).toEqual([[0], [0]]);
       expect([await at(h.t0 + 5500, 'cool'), await at(h.t0 + 5900, 'other')]).toEqual([[GRANTED], [GRANTED]]);
+    });
+
+    it('a claim counting from a later time does not open a gate still closed at an earlier claim\'s time', async () => {
+      await h.store.claim({ visitor: alice, now: h.t0, claims: [{ checks: [gate('cool', 5000)] }] });
+      const result = await view(alice, h.t0 + 1000, [when(1, h.t0 + 10_000, 'webhook', [gate('other', 1000)]), when(1, h.t0 + 1000, 'popin', [gate('cool', 5000)])]);
+      expect(result.claims).toEqual([GRANTED, 0]);
     });
 
     it('returns the cart after the call when a claim was granted, for the delivery to render', async () => {

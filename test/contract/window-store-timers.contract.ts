@@ -310,6 +310,19 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
       expect(result).toEqual([GRANTED, 0, 0, GRANTED]);
     });
 
+    it('a claim with a time of its own counts from it, not from the request\'s now', async () => {
+      const claims = [{ checks: [gate('early', 5000)], time: h.t0 }, { checks: [gate('late', 5000)] }];
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 3000, claims })).toEqual([GRANTED, GRANTED]);
+      const at = async (now: number) => h.store.claim({ visitor: alice, now, claims: [{ checks: [gate('early', 5000)] }, { checks: [gate('late', 5000)] }] });
+      expect(await at(h.t0 + 5000)).toEqual([GRANTED, 0]);
+    });
+
+    it('a claim counting from a later time does not open a gate still closed at an earlier claim\'s time', async () => {
+      await h.store.claim({ visitor: alice, now: h.t0, claims: [{ checks: [gate('cool', 5000)] }] });
+      const claims = [{ checks: [gate('other', 1000)], time: h.t0 + 10_000 }, { checks: [gate('cool', 5000)], time: h.t0 + 1000 }];
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 10_000, claims })).toEqual([GRANTED, 0]);
+    });
+
     it('keeps gates and caps of different visitors apart', async () => {
       await h.store.claim({ visitor: alice, now: h.t0, claims: [{ checks: [gate('popin', 5000), cap('emails', 1, h.t0)] }] });
       expect(

@@ -32,6 +32,8 @@ export interface ScenarioHarness {
   clock: ManualClock;
   /** Sends one event at an absolute virtual time (due timers before it fire first), on a page of the shop. */
   send(visitor: string, type: EventType, props?: Record<string, unknown>, at?: number, id?: string, url?: string): Promise<void>;
+  /** Sends several events of one visitor as one frame, arriving at the last one's time. */
+  sendFrame(visitor: string, events: ReadonlyArray<{ type: EventType; props: Record<string, unknown>; at: number; id: string }>): Promise<void>;
   /** Moves virtual time, firing every timer due by then. */
   advanceTo(time: number): Promise<void>;
   /** Every trigger recorded so far, fired or suppressed. */
@@ -139,6 +141,10 @@ export async function openHarness(kind: StoreKind, redisUrl: string | undefined,
       };
       await replay.event(event);
     },
+    sendFrame: (visitor, events) =>
+      replay.frame(
+        events.map(({ type, props, at, id }) => ({ id, site: SITE, visitor, session: 's1', type, time: at, receivedAt: at, url: 'https://shop.example/', props: props as TrackedEvent['props'] })),
+      ),
     advanceTo: (time) => replay.advanceTo(time),
     triggers: () => sink.rows.triggers.map(toFiring),
     fired: () => sink.rows.triggers.filter((row) => row.status === 'fired').map(toFiring),

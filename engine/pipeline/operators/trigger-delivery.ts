@@ -1,8 +1,7 @@
 import type { Clock, VisitorRef } from '../../events/index.js';
 import type { EngineMetrics, Logger } from '../../observability/index.js';
-import { TripwireError } from '../../errors.js';
-import { occurrenceKey, readCart, type Candidate, type ClaimsAhead, type DeliveryPolicy, type Prospect, type ScenarioEvaluator, type Screening, type Verdict } from '../../scenarios/index.js';
-import { CLAIM_NOT_TRIED, type ClaimOutcome, type VisitorSnapshot, type WindowStore } from '../../state/index.js';
+import { readCart, type Candidate, type ClaimsAhead, type DeliveryPolicy, type Prospect, type ScenarioEvaluator, type Screening, type Verdict } from '../../scenarios/index.js';
+import type { ClaimOutcome, VisitorSnapshot, WindowStore } from '../../state/index.js';
 import type { EventSink } from '../../warehouse/index.js';
 import type { DeliveryContext, EmailPort, PopinPort, SiteProfile, WebhookPort } from '../ports.js';
 import { triggerId } from './trigger-id.js';
@@ -51,7 +50,7 @@ export class TriggerDelivery {
    * depends on the profile the frame leaves; they are then claimed after the apply.
    */
   claimsAhead(visitor: VisitorRef, prospects: readonly Prospect[]): ClaimsAhead | undefined {
-    return this.deps.sites.get(visitor.site)?.policy.claimsAhead(visitor, prospects);
+    return this.deps.sites.get(visitor.site)?.policy.claimsAhead(prospects);
   }
 
   /**
@@ -62,22 +61,23 @@ export class TriggerDelivery {
     const site = this.deps.sites.get(visitor.site);
     if (site === undefined) return;
     const screening = site.policy.screen(visitor, candidates, profile);
-    const [outcomes, snapshot] = await this.claim(visitor, candidates, screening, profile, origin);
+    const [outcomes, snapshot] = await this.claim(visitor, site.policy, screening, profile, origin);
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
     for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, { ...origin, snapshot });
   }
 
   /** One outcome per pending verdict, and the snapshot a firing renders (undefined when none can fire). */
-  private async claim(visitor: VisitorRef, candidates: readonly Candidate[], screening: Screening, profile: Record<string, string>, origin: DeliveryOrigin): Promise<[ClaimOutcome[], VisitorSnapshot | undefined]> {
+  private async claim(visitor: VisitorRef, policy: DeliveryPolicy, screening: Screening, profile: Record<string, string>, origin: DeliveryOrigin): Promise<[ClaimOutcome[], VisitorSnapshot | undefined]> {
     const { pending, claims } = screening;
-    const ahead = origin.claimed === undefined ? undefined : takenAhead(visitor, pending, origin.claimed);
+    const ahead = origin.claimed === undefined ? undefined : policy.outcomesAhead(pending, origin.claimed.ahead, origin.claimed.outcomes);
     const rest = ahead === undefined ? claims : claims.filter((_, i) => ahead[i] === undefined);
     if (ahead !== undefined && rest.length === 0) {
       const cart = origin.claimed!.cart;
       return [ahead as ClaimOutcome[], origin.snapshot ?? (cart === undefined ? undefined : { profile, cart })];
     }
     const [claimed, snapshot] = await Promise.all([
-      rest.length === 0 ? [] : this.deps.store.claim({ visitor, now: firingTime(candidates), claims: rest }),
+      // Each claim counts from its candidate's time; the request's now is a fallback no claim uses.
+      rest.length === 0 ? [] : this.deps.store.claim({ visitor, now: this.deps.clock.now(), claims: rest }),
       origin.snapshot ?? (pending.length === 0 ? undefined : this.deps.store.snapshot(visitor)),
     ]);
     let next = 0;
@@ -139,30 +139,6 @@ export class TriggerDelivery {
       time: this.deps.clock.now(),
     });
   }
-}
-
-/**
- * The outcome the frame's apply gave each pending verdict, undefined for one of a lane it did not
- * claim. A verdict of a claimed lane without an outcome means the claims and the screening
- * disagree: the frame's firings then wait for their next try.
- */
-function takenAhead(visitor: VisitorRef, pending: readonly Verdict[], claimed: ClaimedAhead): Array<ClaimOutcome | undefined> {
-  return pending.map(({ candidate }) => {
-    const taken = claimed.ahead.occurrences.indexOf(occurrenceKey(candidate.scenario.id, candidate.eventId));
-    if (taken < 0) return undefined;
-    const outcome = claimed.outcomes[taken] ?? CLAIM_NOT_TRIED;
-    if (outcome === CLAIM_NOT_TRIED) {
-      throw new TripwireError('TW_INTERNAL', `The claims taken with a frame of ${visitor.site}/${visitor.visitor} do not match its screening: scenario ${candidate.scenario.id} was not claimed.`);
-    }
-    return outcome;
-  });
-}
-
-/** Cooldowns and caps count from when the scenario fired (event time, or timer due time), so a replay decides as the live engine did. */
-function firingTime(candidates: readonly Candidate[]): number {
-  let time = 0;
-  for (const candidate of candidates) time = Math.max(time, candidate.time);
-  return time;
 }
 
 function deliveryContext(

@@ -14,12 +14,21 @@ export class EventReplay {
   ) {}
 
   async event(event: TrackedEvent): Promise<void> {
-    await this.advanceTo(event.time);
+    await this.frame([event]);
+  }
+
+  /**
+   * Several events of one visitor in one frame, as a tracker batches them, arriving at the last
+   * one's time.
+   */
+  async frame(events: TrackedEvent[]): Promise<void> {
+    const last = events[events.length - 1]!;
+    await this.advanceTo(last.time);
     let failure: string | undefined;
     const frame: Frame = {
-      visitor: { site: event.site, visitor: event.visitor },
-      events: [event],
-      receivedAt: event.time,
+      visitor: { site: last.site, visitor: last.visitor },
+      events,
+      receivedAt: last.time,
       reply: {
         ack: () => undefined,
         fail: (code, message) => {
@@ -28,7 +37,7 @@ export class EventReplay {
       },
     };
     await this.pipeline.process(frame);
-    if (failure !== undefined) throw new Error(`replaying event ${event.id} failed: ${failure}`);
+    if (failure !== undefined) throw new Error(`replaying the frame of event ${last.id} failed: ${failure}`);
   }
 
   /** Moves virtual time forward, firing every timer due by `time` with the clock at its due time. */

@@ -1,9 +1,10 @@
 import type { VisitorRef } from '../../events/index.js';
-import type { Claim, ClaimCheck, ClaimOutcome, ConditionalClaim } from '../../state/index.js';
+import { CLAIM_NOT_TRIED, type Claim, type ClaimCheck, type ClaimOutcome, type ConditionalClaim } from '../../state/index.js';
+import { TripwireError } from '../../errors.js';
 import { matchesAll } from '../evaluate/event-matcher.js';
 import type { Candidate, Prospect } from '../evaluate/trigger-context.js';
 import { PROFILE, hasVerifiedEmail, isIdentified, visitorTraits } from '../evaluate/visitor-model.js';
-import type { Action, Channel, Scenario } from '../model.js';
+import type { Action, Channel, Scenario, VisitorFilter } from '../model.js';
 import { assignVariant } from './variant-assignment.js';
 
 export type SuppressionReason = 'priority' | 'cooldown' | 'cap' | 'consent' | 'control';
@@ -73,7 +74,7 @@ export class DeliveryPolicy {
    * laned as `screen` ranks them, so `screen` of the candidates that fire finds the pending
    * verdicts of these lanes among these claims. Undefined when there are none.
    */
-  claimsAhead(visitor: VisitorRef, prospects: readonly Prospect[]): ClaimsAhead | undefined {
+  claimsAhead(prospects: readonly Prospect[]): ClaimsAhead | undefined {
     let afterLanes: Set<string> | undefined;
     for (const { scenario } of prospects) {
       const { lane, ahead } = this.scenarioLane(scenario);
@@ -127,6 +128,23 @@ export class DeliveryPolicy {
     return { verdicts, pending, claims: pending.map((verdict) => this.claimFor(verdict)) };
   }
 
+  /**
+   * The outcome the frame's apply gave each pending verdict of `screen`, undefined for one of a
+   * lane it did not claim (to be claimed now). A verdict of a claimed lane without an outcome
+   * means the claims and the screening disagree, a defect: it throws rather than guess.
+   */
+  outcomesAhead(pending: readonly Verdict[], ahead: ClaimsAhead, outcomes: readonly ClaimOutcome[]): Array<ClaimOutcome | undefined> {
+    return pending.map(({ candidate }) => {
+      const taken = ahead.occurrences.indexOf(occurrenceKey(candidate.scenario.id, candidate.eventId));
+      if (taken < 0) return undefined;
+      const outcome = outcomes[taken];
+      if (outcome === undefined || outcome === CLAIM_NOT_TRIED) {
+        throw new TripwireError('TW_INTERNAL', `The claims taken with a frame do not match its screening: scenario ${candidate.scenario.id} fired and was not claimed.`);
+      }
+      return outcome;
+    });
+  }
+
   settle(pending: readonly Verdict[], outcomes: readonly ClaimOutcome[]): Verdict[] {
     return pending.map((verdict, i) => {
       const failed = outcomes[i] ?? 0;
@@ -159,6 +177,8 @@ export class DeliveryPolicy {
 
   private appliesTo(candidate: Candidate, profile: Record<string, string>, traits: Record<string, string>): boolean {
     const filter = candidate.scenario.visitor;
+    // Keeps claimsAhead in step: a filter this function reads must make filtered() true.
+    if (!filtered(filter)) return true;
     if (filter.identified !== undefined && filter.identified !== isIdentified(profile)) return false;
     if (filter.returning !== undefined && filter.returning !== isReturning(profile, candidate.time)) return false;
     if (!filter.consent.every((purpose) => profile[PROFILE.consentPrefix + purpose] === '1')) return false;
@@ -170,9 +190,10 @@ export class DeliveryPolicy {
     return this.options.requireVerifiedEmail ? hasVerifiedEmail(profile) : isIdentified(profile);
   }
 
+  /** Counted from the candidate's own time, as a claim taken with the apply is. */
   private claimFor(verdict: Verdict): Claim {
     const { candidate, channel } = verdict;
-    return { checks: this.checksFor(candidate.scenario, channel, candidate.step, candidate.eventId, candidate.time) };
+    return { checks: this.checksFor(candidate.scenario, channel, candidate.step, candidate.eventId, candidate.time), time: candidate.time };
   }
 
   /** Later journey steps passed the cooldown at their first step: only the channel's cap applies. Transactional messages are not capped. */
@@ -192,7 +213,7 @@ export class DeliveryPolicy {
       lane = {
         channel,
         lane: channel === undefined ? undefined : laneOf(channel, scenario.transactional),
-        ahead: channel !== undefined && channel !== 'email' && unfiltered(scenario),
+        ahead: channel !== undefined && channel !== 'email' && !filtered(scenario.visitor),
       };
       this.lanes.set(scenario, lane);
     }
@@ -201,7 +222,7 @@ export class DeliveryPolicy {
 }
 
 /** What a candidate's claims are found by, once screened: its scenario and occurrence. */
-export function occurrenceKey(scenario: string, eventId: string): string {
+function occurrenceKey(scenario: string, eventId: string): string {
   return `${scenario}\n${eventId}`;
 }
 
@@ -210,9 +231,9 @@ function laneOf(channel: Channel, transactional: boolean): string {
   return `${channel}:${transactional ? 'transactional' : 'marketing'}`;
 }
 
-function unfiltered(scenario: Scenario): boolean {
-  const filter = scenario.visitor;
-  return filter.identified === undefined && filter.returning === undefined && filter.consent.length === 0 && filter.traits.length === 0;
+/** Whether the scenario is for some visitors only: screening it reads the profile. */
+function filtered(filter: VisitorFilter): boolean {
+  return filter.identified !== undefined || filter.returning !== undefined || filter.consent.length > 0 || filter.traits.length > 0;
 }
 
 /** The channel of the scenario's first step when every variant starts on the same one, else undefined (the visitor's variant decides). */

@@ -91,7 +91,7 @@ export class MemoryWindowStore implements WindowStore {
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
     const state = this.visitorState(request.visitor);
-    return request.claims.map((claim) => this.tryClaim(state, claim.checks, request.now));
+    return request.claims.map((claim) => this.tryClaim(state, claim.checks, claim.time ?? request.now));
   }
 
   private claimConditionally(state: VisitorState, claims: readonly ConditionalClaim[], outcomes: readonly EventOutcome[]): ClaimOutcome[] {

@@ -52,6 +52,7 @@ export function encodeApply(request: ApplyRequest, keys: VisitorKeys, dedupeHori
   }
   const claims = request.claims ?? [];
   args.push(String(claims.length));
+  if (claims.length > 0) args.push(String(Math.min(...claims.map((claim) => claim.time))));
   for (const claim of claims) encodeConditionalClaim(claim, keys, args);
   const frameKeys = [keys.seen, keys.hash, keys.timers, keys.windows];
   if (claims.length > 0) frameKeys.push(keys.gates);

@@ -10,15 +10,16 @@ export interface ClaimCall {
 }
 
 export function encodeClaims(request: ClaimRequest, keys: VisitorKeys): ClaimCall {
-  const args = [String(request.now), String(request.claims.length)];
+  const args = [String(request.claims.length), String(Math.min(...request.claims.map((claim) => claim.time ?? request.now)))];
   for (const claim of request.claims) {
-    args.push(String(claim.checks.length));
-    for (const check of claim.checks) args.push(...encodeCheck(check, request.now, keys));
+    const time = claim.time ?? request.now;
+    args.push(String(time), String(claim.checks.length));
+    for (const check of claim.checks) args.push(...encodeCheck(check, time, keys));
   }
   return { keys: [keys.gates, keys.windows], args };
 }
 
-/** A check's fields (claim-checks.lua); `now` is the time the claim counts from. */
+/** A check's fields (claim-checks.lua); a cap's TTL is what its span needs from `now`, the time its claim counts from. */
 export function encodeCheck(check: ClaimCheck, now: number, keys: VisitorKeys): string[] {
   if (check.kind === 'gate') return ['g', keys.gate(check.key), String(check.ttl)];
   const range = windowRange(check.at, check.span);

@@ -19,7 +19,8 @@
 --   (field is the stored name, cart fields marked; z p clears the profile's fields, z c the
 --   cart's; window is a window id, time, from and until are entry times, window-entries.ts: the
 --   window counts entries in [from, until) and drops those before from)
--- then claimCount, and per conditional claim: event and op (0-based: whose result decides),
+-- then claimCount, and when it is not 0 the earliest time a claim counts from, then per
+-- conditional claim: event and op (0-based: whose result decides),
 -- equals (empty: none), atLeast, time, lane, checkCount, then its checks (claim-checks.lua).
 -- Returns per frame { outcomes, profile, claims, cart } (outcomes: per event 1 when it was a
 -- duplicate else 0, then its op results; profile: the hash's fields and values without the
@@ -86,9 +87,9 @@ local NOT_TRIED = -2
 -- its duplicate flag, its op results following it. Most frames fire nothing: a claim's checks
 -- are read only when it is tried.
 local function claimConditionally(i, outcomes, starts)
-  local claimCount = tonumber(A[i])
-  i = i + 1
-  local results, lanes, gatesSwept, granted = {}, {}, false, false
+  local claimCount, unswept = tonumber(A[i]), tonumber(A[i + 1])
+  i = i + 2
+  local results, lanes, granted = {}, {}, false
   for c = 1, claimCount do
     local event, op, equals, lane = tonumber(A[i]) + 1, tonumber(A[i + 1]) + 1, tonumber(A[i + 2]), A[i + 5]
     local time, checkCount = tonumber(A[i + 4]), tonumber(A[i + 6])
@@ -100,7 +101,7 @@ local function claimConditionally(i, outcomes, starts)
       lanes[lane] = true
       local checks
       checks, i = readChecks(A, i + 7, checkCount)
-      results[c], gatesSwept = tryClaim(KEYS[base + 5], KEYS[base + 4], checks, time, gatesSwept)
+      results[c], unswept = tryClaim(KEYS[base + 5], KEYS[base + 4], checks, time, unswept)
       granted = granted or results[c] == -1
     else
       results[c] = NOT_TRIED
