@@ -45,8 +45,8 @@ export interface ClaimsAhead {
 
 /** Where a scenario's first-step candidates compete, and whether their screening ignores the profile. */
 interface ScenarioLane {
-  channel: Channel | undefined;
-  lane: string | undefined;
+  channel: Channel;
+  lane: string;
   ahead: boolean;
 }
 
@@ -61,7 +61,7 @@ const RETURNING_AFTER = 30 * 60_000;
  * the two groups stay comparable; they are recorded and not delivered.
  */
 export class DeliveryPolicy {
-  private readonly lanes = new WeakMap<Scenario, ScenarioLane>();
+  private readonly lanes = new WeakMap<Scenario, ScenarioLane | undefined>();
 
   constructor(private readonly options: PolicyOptions) {}
 
@@ -75,28 +75,31 @@ export class DeliveryPolicy {
    * verdicts of these lanes among these claims. Undefined when there are none.
    */
   claimsAhead(prospects: readonly Prospect[]): ClaimsAhead | undefined {
+    const lanes: ScenarioLane[] = [];
     let afterLanes: Set<string> | undefined;
     for (const { scenario } of prospects) {
-      const { lane, ahead } = this.scenarioLane(scenario);
-      // A variant picks the channel: the scenario may share any lane.
+      const lane = this.scenarioLane(scenario);
       if (lane === undefined) return undefined;
-      if (!ahead) (afterLanes ??= new Set()).add(lane);
+      if (!lane.ahead) (afterLanes ??= new Set()).add(lane.lane);
+      lanes.push(lane);
     }
-    const ranked = prospects.length === 1 ? prospects : [...prospects].sort((a, b) => b.scenario.priority - a.scenario.priority);
+    const order = prospects.map((_, i) => i);
+    if (order.length > 1) order.sort((a, b) => prospects[b]!.scenario.priority - prospects[a]!.scenario.priority);
     const claims: ConditionalClaim[] = [];
     const occurrences: string[] = [];
-    for (const prospect of ranked) {
+    for (const i of order) {
+      const prospect = prospects[i]!;
+      const { lane, channel } = lanes[i]!;
+      if (afterLanes?.has(lane) === true) continue;
       const { scenario, eventId, time } = prospect;
-      const { lane, channel } = this.scenarioLane(scenario);
-      if (afterLanes?.has(lane!) === true) continue;
       claims.push({
         event: prospect.event,
         op: prospect.op,
         equals: prospect.equals,
         atLeast: prospect.atLeast,
         time,
-        lane: lane!,
-        checks: this.checksFor(scenario, channel!, 0, eventId, time),
+        lane,
+        checks: this.checksFor(scenario, channel, 0, eventId, time),
       });
       occurrences.push(occurrenceKey(scenario.id, eventId));
     }
@@ -206,17 +209,12 @@ export class DeliveryPolicy {
     return checks;
   }
 
-  private scenarioLane(scenario: Scenario): ScenarioLane {
-    let lane = this.lanes.get(scenario);
-    if (lane === undefined) {
-      const channel = firstChannel(scenario);
-      lane = {
-        channel,
-        lane: channel === undefined ? undefined : laneOf(channel, scenario.transactional),
-        ahead: channel !== undefined && channel !== 'email' && !filtered(scenario.visitor),
-      };
-      this.lanes.set(scenario, lane);
-    }
+  /** Undefined when a variant picks the channel: the scenario's candidates may share any lane. */
+  private scenarioLane(scenario: Scenario): ScenarioLane | undefined {
+    if (this.lanes.has(scenario)) return this.lanes.get(scenario);
+    const channel = firstChannel(scenario);
+    const lane = channel === undefined ? undefined : { channel, lane: laneOf(channel, scenario.transactional), ahead: channel !== 'email' && !filtered(scenario.visitor) };
+    this.lanes.set(scenario, lane);
     return lane;
   }
 }
