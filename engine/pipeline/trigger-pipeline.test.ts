@@ -189,12 +189,18 @@ describe('TriggerPipeline claims', () => {
     { ...search, id: 'v2', type: 'product' as const, props: { id: 'mug' } },
   ];
 
-  test('a frame firing a pop-in takes its claim in its own apply, and reads no snapshot', async () => {
+  /** Ann views the mug twice in one frame, on a counting store, with these scenarios. */
+  async function annViewsTwice(scenarios = [SEARCH_LEFT, VIEWED_TWICE]) {
     const clock = new ManualClock(T0);
     const store = new CountingStore(undefined, clock);
     const shown: string[] = [];
-    const { pipeline, sink } = pipelineWith(recording(shown), clock, { store });
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { store, scenarios });
     await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: views, receivedAt: T0, reply });
+    return { store, sink, shown };
+  }
+
+  test('a frame firing a pop-in takes its claim in its own apply, and reads no snapshot', async () => {
+    const { store, sink, shown } = await annViewsTwice();
     expect(shown).toEqual(['ann']);
     expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
     expect(store.calls).toEqual({ claim: 0, snapshot: 0 });
@@ -208,29 +214,19 @@ describe('TriggerPipeline claims', () => {
     )!;
 
   test('a scenario whose screening reads the profile (a visitor filter) is claimed after the apply', async () => {
-    const clock = new ManualClock(T0);
-    const store = new CountingStore(undefined, clock);
-    const shown: string[] = [];
-    const { pipeline } = pipelineWith(recording(shown), clock, { store, scenarios: [anonymous('popin')] });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: views, receivedAt: T0, reply });
+    const { store, shown } = await annViewsTwice([anonymous('popin')]);
     expect(shown).toEqual(['ann']);
     expect(store.calls).toEqual({ claim: 1, snapshot: 1 });
   });
 
   test('such a scenario takes its whole lane after the apply: the pop-in it competes with is claimed there too', async () => {
-    const clock = new ManualClock(T0);
-    const store = new CountingStore(undefined, clock);
-    const { pipeline, sink } = pipelineWith(recording([]), clock, { store, scenarios: [VIEWED_TWICE, anonymous('popin')] });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: views, receivedAt: T0, reply });
+    const { store, sink } = await annViewsTwice([VIEWED_TWICE, anonymous('popin')]);
     expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status} ${row.reason}`).sort()).toEqual(['anonymous-popin suppressed priority', 'viewed-twice fired ']);
     expect(store.calls).toEqual({ claim: 1, snapshot: 1 });
   });
 
   test('a pop-in fired beside a scenario of another lane claimed after the apply is claimed with the apply', async () => {
-    const clock = new ManualClock(T0);
-    const store = new CountingStore(undefined, clock);
-    const { pipeline, sink } = pipelineWith(recording([]), clock, { store, scenarios: [VIEWED_TWICE, anonymous('webhook')] });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: views, receivedAt: T0, reply });
+    const { store, sink } = await annViewsTwice([VIEWED_TWICE, anonymous('webhook')]);
     expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status}`).sort()).toEqual(['anonymous-webhook fired', 'viewed-twice fired']);
     expect(store.claimedKeys).toEqual(['cap:webhook']);
   });
