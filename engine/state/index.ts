@@ -26,8 +26,9 @@ export type {
   RetentionPolicy,
   ClaimOutcome,
   ConditionalClaim,
+  ResultCondition,
 } from './window-store.js';
-export { DEFAULT_RETENTION, CLAIM_GRANTED, CLAIM_NOT_TRIED, TIMER_LEASE_MS } from './window-store.js';
+export { DEFAULT_RETENTION, CLAIM_GRANTED, CLAIM_NOT_TRIED, TIMER_LEASE_MS, resultMeets } from './window-store.js';
 export { MemoryWindowStore } from './memory/memory-window-store.js';
 export type {
   InterestIndex,

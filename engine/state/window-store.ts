@@ -166,6 +166,24 @@ export interface CapCheck {
 
 export type ClaimCheck = GateCheck | CapCheck;
 
+/** A condition on the result of one op of an apply: how a frame's counts make a scenario fire. */
+export interface ResultCondition {
+  /** The op whose result decides: its event's index in the request, and its index among that event's ops. */
+  event: number;
+  op: number;
+  /** Holds when the result equals this (a count crossing); when undefined, when it reaches `atLeast`. */
+  equals: number | undefined;
+  atLeast: number;
+}
+
+/** Whether the apply's outcomes meet the condition; an op of a duplicate event never does. */
+export function resultMeets(outcomes: readonly EventOutcome[], condition: ResultCondition): boolean {
+  const outcome = outcomes[condition.event];
+  if (outcome === undefined || outcome.duplicate) return false;
+  const value = outcome.results[condition.op] ?? 0;
+  return condition.equals !== undefined ? value === condition.equals : value >= condition.atLeast;
+}
+
 /**
  * A claim an apply takes only when the result of one of its ops meets a condition (a count
  * reaching a scenario's threshold): what a screening can decide before the frame runs, because it
@@ -174,13 +192,7 @@ export type ClaimCheck = GateCheck | CapCheck;
  * the caller puts the highest priority first. Each counts from its own `time` (when its scenario
  * fired), as a claim request counts from its `now`.
  */
-export interface ConditionalClaim {
-  /** The op whose result decides: its event's index in the request, and its index among that event's ops. */
-  event: number;
-  op: number;
-  /** Holds when the result equals this (a count crossing); when undefined, when it reaches `atLeast`. An op of a duplicate event never holds. */
-  equals: number | undefined;
-  atLeast: number;
+export interface ConditionalClaim extends ResultCondition {
   time: number;
   lane: string;
   checks: ClaimCheck[];

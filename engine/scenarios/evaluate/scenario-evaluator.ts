@@ -1,6 +1,6 @@
 import type { TrackedEvent, VisitorRef } from '../../events/index.js';
 import type { EventType } from '../../protocol/index.js';
-import type { ApplyResult, DueTimer, EventOps, StateOp } from '../../state/index.js';
+import { resultMeets, type ApplyResult, type DueTimer, type EventOps, type ResultCondition, type StateOp } from '../../state/index.js';
 import type { AbsenceTrigger, CountTrigger, DateTrigger, EventMatcher, Scenario, SequenceTrigger } from '../model.js';
 import { groupValue, matchesEvent } from './event-matcher.js';
 import { nextAnniversary } from './next-date.js';
@@ -19,15 +19,12 @@ import {
 import { triggerContext, type Candidate, type Prospect, type TriggerContext } from './trigger-context.js';
 import { visitorOps } from './visitor-model.js';
 
-/** A store result to read back after the store ran the frame: a count crossing or a sequence match. */
-interface Probe {
-  eventIndex: number;
-  opIndex: number;
+/**
+ * A store result to read back after the store ran the frame: a count crossing (count triggers
+ * fire once per crossing: `equals`) or a sequence match (at least one earlier `first`).
+ */
+interface Probe extends ResultCondition {
   scenario: Scenario;
-  /** The count the result must equal (count triggers fire once per crossing). */
-  equals: number | undefined;
-  /** The count the result must reach (sequences: at least one earlier `first`). */
-  atLeast: number;
 }
 
 export interface FramePlan {
@@ -114,19 +111,16 @@ export class ScenarioEvaluator {
   /** The candidate each probe of the plan would make, with the condition the store's result must meet. */
   prospects(plan: FramePlan): Prospect[] {
     return plan.probes.map((probe) => {
-      const event = plan.events[probe.eventIndex]!;
-      return { scenario: probe.scenario, eventId: event.id, time: event.time, event: probe.eventIndex, op: probe.opIndex, equals: probe.equals, atLeast: probe.atLeast };
+      const event = plan.events[probe.event]!;
+      return { scenario: probe.scenario, eventId: event.id, time: event.time, event: probe.event, op: probe.op, equals: probe.equals, atLeast: probe.atLeast };
     });
   }
 
   candidates(plan: FramePlan, result: ApplyResult): Candidate[] {
     const candidates: Candidate[] = [];
     for (const probe of plan.probes) {
-      const outcome = result.events[probe.eventIndex];
-      if (outcome === undefined || outcome.duplicate) continue;
-      const value = outcome.results[probe.opIndex] ?? 0;
-      if (probe.equals !== undefined ? value !== probe.equals : value < probe.atLeast) continue;
-      const event = plan.events[probe.eventIndex]!;
+      if (!resultMeets(result.events, probe)) continue;
+      const event = plan.events[probe.event]!;
       candidates.push(firstStep(probe.scenario, event.id, event.time, triggerContext(probe.scenario, event)));
     }
     return candidates;
@@ -236,7 +230,7 @@ export class ScenarioEvaluator {
         const group = groupValue(event, trigger.per);
         const member = trigger.distinct === undefined ? event.id : groupValue(event, trigger.distinct);
         if (group === undefined || member === undefined) return;
-        probes.push({ eventIndex, opIndex: ops.length, scenario, equals: trigger.atLeast, atLeast: trigger.atLeast });
+        probes.push({ event: eventIndex, op: ops.length, scenario, equals: trigger.atLeast, atLeast: trigger.atLeast });
         ops.push({ kind: 'window.add', key: hook.windowPrefix + group, member, at: event.time, span: trigger.within });
         return;
       }
@@ -252,7 +246,7 @@ export class ScenarioEvaluator {
           ops.push({ kind: 'window.add', key, member: event.id, at: event.time, span: trigger.within });
           return;
         }
-        probes.push({ eventIndex, opIndex: ops.length, scenario, equals: undefined, atLeast: 1 });
+        probes.push({ event: eventIndex, op: ops.length, scenario, equals: undefined, atLeast: 1 });
         ops.push({ kind: 'window.count', key, at: event.time, span: trigger.within });
         return;
       }

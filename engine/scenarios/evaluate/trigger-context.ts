@@ -1,4 +1,5 @@
 import type { Props, TrackedEvent } from '../../events/index.js';
+import type { ResultCondition } from '../../state/index.js';
 import type { Scenario } from '../model.js';
 
 /** What a template can read about the moment a scenario fired. The pipeline adds visitor, cart and site. */
@@ -34,14 +35,8 @@ export interface Candidate {
  * A candidate a frame makes if the result of one of its ops meets a condition (a count
  * crossing): one of the evaluator's probes, before the store ran the frame.
  */
-export interface Prospect {
+export interface Prospect extends ResultCondition {
   scenario: Scenario;
   eventId: string;
   time: number;
-  /** The op whose result decides: its event's index in the frame, and its index among that event's ops. */
-  event: number;
-  op: number;
-  /** The result must equal this when set (count triggers fire once per crossing), else reach `atLeast`. */
-  equals: number | undefined;
-  atLeast: number;
 }

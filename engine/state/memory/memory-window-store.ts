@@ -4,6 +4,7 @@ import {
   CLAIM_NOT_TRIED,
   DEFAULT_RETENTION,
   TIMER_LEASE_MS,
+  resultMeets,
   type ClaimOutcome,
   type ApplyRequest,
   type ApplyResult,
@@ -97,7 +98,7 @@ export class MemoryWindowStore implements WindowStore {
   private claimConditionally(state: VisitorState, claims: readonly ConditionalClaim[], outcomes: readonly EventOutcome[]): ClaimOutcome[] {
     const lanes = new Set<string>();
     return claims.map((claim) => {
-      if (!holds(claim, outcomes) || lanes.has(claim.lane)) return CLAIM_NOT_TRIED;
+      if (!resultMeets(outcomes, claim) || lanes.has(claim.lane)) return CLAIM_NOT_TRIED;
       lanes.add(claim.lane);
       return this.tryClaim(state, claim.checks, claim.time);
     });
@@ -357,11 +358,4 @@ export class MemoryWindowStore implements WindowStore {
       if (site.size === 0) this.visitors.delete(siteKey);
     }
   }
-}
-
-function holds(claim: ConditionalClaim, outcomes: readonly EventOutcome[]): boolean {
-  const outcome = outcomes[claim.event];
-  if (outcome === undefined || outcome.duplicate) return false;
-  const value = outcome.results[claim.op] ?? 0;
-  return claim.equals !== undefined ? value === claim.equals : value >= claim.atLeast;
 }
