@@ -5,6 +5,7 @@ import { createReplayPipeline, type EmailOrder, type SiteProfile, type WebhookOr
 import type { EventType } from '../../engine/protocol/index.js';
 import { DeliveryPolicy, ScenarioCompiler, type PopinAction, type Scenario } from '../../engine/scenarios/index.js';
 import { MemoryWindowStore, type WindowStore } from '../../engine/state/index.js';
+import { FrozenBetweenCalls } from '../support/frozen-between-calls.js';
 import { RedisWindowStore } from '../../engine/state/redis/index.js';
 import type { TriggerRow } from '../../engine/warehouse/index.js';
 import { redisForTests } from '../support/redis-server.js';
@@ -50,6 +51,8 @@ export interface HarnessOptions {
   requireVerifiedEmail?: boolean;
   /** Claims every firing in a call after the frame's apply, as for scenarios whose screening reads the profile. */
   claimsAfterApply?: boolean;
+  /** On the in-process store: every visitor frozen after every call (test/support/frozen-between-calls.ts). */
+  frozenBetweenCalls?: boolean;
 }
 
 /** The delivery policy with no claims taken in a frame's apply. */
@@ -82,9 +85,13 @@ export function compileScenarios(...files: string[]): Scenario[] {
 /** The live pipeline, on a virtual clock, with channels that record what they were asked to deliver. */
 export async function openHarness(kind: StoreKind, redisUrl: string | undefined, scenarios: Scenario[], options: HarnessOptions = {}): Promise<ScenarioHarness> {
   const clock = new ManualClock(T0);
+  const memory = (): WindowStore => {
+    const store = new MemoryWindowStore(undefined, clock);
+    return options.frozenBetweenCalls === true ? new FrozenBetweenCalls(store) : store;
+  };
   const store: WindowStore =
     kind === 'memory'
-      ? new MemoryWindowStore(undefined, clock)
+      ? memory()
       : await RedisWindowStore.connect(redisUrl!, { prefix: `spec-${randomBytes(5).toString('hex')}` });
   const popins: ScenarioHarness['popins'] = [];
   const emails: EmailOrder[] = [];

@@ -159,6 +159,21 @@ describe('the in-process and Redis stores fire the same scenarios at the same ti
   });
 });
 
+describe('freezing idle visitors changes no trigger', () => {
+  test('every visitor frozen between calls fires what the live store fires, for random event streams (fast-check)', async () => {
+    let fired = 0;
+    await fc.assert(
+      fc.asyncProperty(streamArbitrary, async (stream) => {
+        const live = await triggersOf(stream, 'memory', undefined, {});
+        expect(await triggersOf(stream, 'memory', undefined, { frozenBetweenCalls: true })).toEqual(live);
+        fired += live.filter((firing) => firing.status === 'fired').length;
+      }),
+      { numRuns: 40, seed: 20261125 },
+    );
+    expect(fired).toBeGreaterThan(100);
+  });
+});
+
 /** The scenarios a frame fires (count triggers): with no visitor filter nor email, their claims go with the frame's apply; signed-in-viewer's after it. */
 const FRAME_FIRED = new Set(['viewed-3', 'searched', 'two-products', 'product-seen', 'signed-in-viewer']);
 

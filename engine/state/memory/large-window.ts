@@ -30,6 +30,11 @@ export class LargeWindow {
     else this.ordered = false;
   }
 
+  /** Every member with its time, in arrival order. */
+  forEach(visit: (member: string, at: number) => void): void {
+    for (const [member, at] of this.members) visit(member, at);
+  }
+
   timeOf(member: string): number | undefined {
     return this.members.get(member);
   }

@@ -81,3 +81,79 @@ describe('MemoryWindowStore sweep', () => {
     expect(await store.snapshot(alice)).toEqual({ profile: { first_seen: String(T0) }, cart: { 'q:sku-1': '1' } });
   });
 });
+
+describe('MemoryWindowStore freezes idle visitors', () => {
+  const HOUR = 3_600_000;
+  const LONG = { profileTtl: 24 * HOUR, dedupeHorizon: HOUR };
+  /** One apply per sweep interval by someone else: each starts a sweep pass, which visits everyone. */
+  async function passes(store: MemoryWindowStore, count: number, from: number): Promise<number> {
+    let at = from;
+    for (let n = 1; n <= count; n++) {
+      at += 61_000;
+      await applyOps(store, bob, at, `pass-${from}-${n}`, []);
+    }
+    return at;
+  }
+  const viewed = (at: number): StateOp => ({ kind: 'window.add', key: 'w:viewed:sku-1', member: `view-${at}`, at, span: HOUR });
+
+  function longLived(): { store: MemoryWindowStore; clock: ManualClock } {
+    const clock = new ManualClock(T0);
+    return { store: new MemoryWindowStore(LONG, clock), clock };
+  }
+
+  test('freezes a visitor not called for a whole sweep interval, and not one called since', async () => {
+    const { store } = longLived();
+    await applyOps(store, alice, T0, 'a1', [viewed(T0)]);
+    await passes(store, 1, T0);
+    expect(store.frozenVisitorCount).toBe(0);
+    await passes(store, 1, T0 + 61_000);
+    expect(store.frozenVisitorCount).toBe(1);
+  });
+
+  test('a frozen visitor comes back whole on its next call', async () => {
+    const { store, clock } = longLived();
+    await applyOps(store, alice, T0, 'a1', [viewed(T0), SESSION[1]!, SESSION[2]!]);
+    await store.claim({ visitor: alice, now: T0, claims: [{ checks: [{ kind: 'gate', key: 'cooldown', ttl: HOUR }] }] });
+    const at = await passes(store, 2, T0);
+    expect(store.frozenVisitorCount).toBe(1);
+    const again = await applyOps(store, alice, at, 'a2', [viewed(at)]);
+    expect(again.events[0]!.results).toEqual([2]);
+    expect(await applyOps(store, alice, at, 'a1', [viewed(at)])).toMatchObject({ events: [{ duplicate: true }] });
+    expect(await store.claim({ visitor: alice, now: at, claims: [{ checks: [{ kind: 'gate', key: 'cooldown', ttl: HOUR }] }] })).toEqual([0]);
+    clock.set(at);
+    expect(await store.snapshot(alice)).toEqual({ profile: { first_seen: String(T0) }, cart: { 'q:sku-1': '1' } });
+    expect(store.frozenVisitorCount).toBe(0);
+  });
+
+  test('a frozen visitor\'s timer still comes due', async () => {
+    const { store } = longLived();
+    const due = T0 + 10 * 60_000;
+    await applyOps(store, alice, T0, 'a1', [{ kind: 'timer.arm', timer: 'absence:cart', due, payload: '{"step":1}' }]);
+    await passes(store, 2, T0);
+    expect(store.frozenVisitorCount).toBe(1);
+    expect(await store.takeDueTimers(due, 10)).toEqual([{ visitor: alice, timer: 'absence:cart', due, payload: '{"step":1}', leaseUntil: due + TIMER_LEASE_MS }]);
+  });
+
+  test('forgets a frozen visitor once all of its state expired', async () => {
+    const { store } = longLived();
+    await applyOps(store, alice, T0, 'a1', [{ ...viewed(T0), span: 3 * 60_000 } as StateOp]);
+    await passes(store, 2, T0);
+    expect(store.frozenVisitorCount).toBe(1);
+    // The window expires first (thawed, swept, frozen again), its event id an hour in.
+    await passes(store, 2, T0 + 2 * 61_000);
+    expect(store.visitorCount).toBe(2);
+    expect(store.frozenVisitorCount).toBe(1);
+    await passes(store, 2, T0 + HOUR);
+    expect(store.visitorCount).toBe(1);
+  });
+
+  test('freezes a large idle population a few visitors per call, so no single call encodes all of it', async () => {
+    const { store } = longLived();
+    for (let v = 0; v < 1000; v++) await applyOps(store, { site: 'demo', visitor: `v${v}` }, T0, `e${v}`, [viewed(T0)]);
+    const at = await passes(store, 2, T0);
+    const afterOneCall = store.frozenVisitorCount;
+    for (let call = 1; call <= 1000; call++) await applyOps(store, bob, at, `more-${call}`, []);
+    expect(afterOneCall).toBeLessThanOrEqual(2);
+    expect(store.frozenVisitorCount).toBe(1000);
+  });
+});

@@ -88,4 +88,34 @@ describe('SlidingWindow', () => {
       { numRuns: 300 },
     );
   });
+
+  test('rebuilt from its members in arrival order, answers and takes adds as the window it came from', () => {
+    const member = fc.constantFrom(...Array.from({ length: 40 }, (_, i) => `e${i}`));
+    const time = fc.integer({ min: 0, max: 200 }).map((t) => T0 + t);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(member, time), { maxLength: 60, size: 'max' }), fc.tuple(member, time), time, (adds, [next, nextAt], floor) => {
+        const original = new SlidingWindow(T0);
+        for (const [name, at] of adds) original.add(name, at);
+        const names: string[] = [];
+        const times: number[] = [];
+        original.forEach((name, at) => {
+          names.push(name);
+          times.push(at);
+        });
+        const rebuilt = SlidingWindow.of(T0, names, times);
+        for (const window of [original, rebuilt]) {
+          window.add(next, nextAt);
+          window.trim(floor);
+        }
+        const after = (window: SlidingWindow): Array<[string, number]> => {
+          const entries: Array<[string, number]> = [];
+          window.forEach((name, at) => entries.push([name, at]));
+          return entries;
+        };
+        expect(after(rebuilt)).toEqual(after(original));
+        expect(rebuilt.count(floor, T0 + 200)).toBe(original.count(floor, T0 + 200));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

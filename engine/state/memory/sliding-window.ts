@@ -25,6 +25,20 @@ export class SlidingWindow {
 
   constructor(public expiresAt: number) {}
 
+  /** A window of the members (in arrival order, each once) and their times, at the same positions. */
+  static of(expiresAt: number, members: readonly string[], times: readonly number[]): SlidingWindow {
+    const window = new SlidingWindow(expiresAt);
+    if (members.length === 1) {
+      window.only = members[0];
+      window.onlyAt = times[0]!;
+    } else if (members.length > SMALL_WINDOW_MEMBERS) window.large = LargeWindow.from(members, times);
+    else if (members.length > 1) {
+      window.members = members.slice();
+      window.times = times.slice();
+    }
+    return window;
+  }
+
   get size(): number {
     if (this.only !== undefined) return 1;
     return this.large === undefined ? this.members.length : this.large.size;
@@ -51,6 +65,13 @@ export class SlidingWindow {
     if (this.large !== undefined) return this.large.timeOf(member);
     const found = this.members.indexOf(member);
     return found < 0 ? undefined : this.times[found];
+  }
+
+  /** Every member with its time, in arrival order. */
+  forEach(visit: (member: string, at: number) => void): void {
+    if (this.only !== undefined) visit(this.only, this.onlyAt);
+    else if (this.large !== undefined) this.large.forEach(visit);
+    else for (let i = 0; i < this.members.length; i++) visit(this.members[i]!, this.times[i]!);
   }
 
   /** Drops members at or before `floor`. */

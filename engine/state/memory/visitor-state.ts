@@ -30,11 +30,17 @@ export interface LeasedTimer {
 
 /**
  * What the store keeps per visitor. Every part is made on its first write and dropped by the sweep
- * once empty: an empty Map still costs ~200 B, and this is the heap every visitor holds.
+ * once empty: an empty Map still costs ~200 B, and this is the heap every visitor holds. A visitor
+ * idle for a sweep interval is frozen: its parts move into `frozen`, outside the V8 heap, and come
+ * back on its next call (see frozen-visitor.ts).
  */
 export interface VisitorState {
   site: string;
   visitor: string;
+  /** The parts below, encoded, while the visitor is frozen; every part is then undefined. */
+  frozen: Buffer | undefined;
+  /** The sweep pass of the visitor's last call: a small integer, so writing it allocates nothing. */
+  touchedPass: number;
   windows: Map<string, SlidingWindow> | undefined;
   gates: Map<string, number> | undefined;
   /** Event ids of the dedupe horizon by arrival time: a window, as the ids are few per visitor. */
@@ -50,6 +56,8 @@ export function emptyVisitorState(visitor: VisitorRef): VisitorState {
   return {
     site: visitor.site,
     visitor: visitor.visitor,
+    frozen: undefined,
+    touchedPass: 0,
     windows: undefined,
     gates: undefined,
     seen: undefined,
@@ -79,7 +87,13 @@ export function sweepVisitor(state: VisitorState, now: number, dedupeFloor: numb
   if (leased !== undefined && leased.length === 0) state.leased = undefined;
   if (state.profile !== undefined && (state.profile.expiresAt <= now || state.profile.fields.size === 0)) state.profile = undefined;
   if (state.cart !== undefined && (state.cart.expiresAt <= now || state.cart.fields.size === 0)) state.cart = undefined;
+  return isEmpty(state);
+}
+
+/** True when the visitor holds nothing, frozen or live: the sweep forgets it. */
+export function isEmpty(state: VisitorState): boolean {
   return (
+    state.frozen === undefined &&
     state.windows === undefined &&
     state.gates === undefined &&
     state.seen === undefined &&
