@@ -1,11 +1,16 @@
 /**
  * V8 heap per active visitor on the in-process store, and where it goes:
- *   npx tsx bench/visitor-heap.ts [--scenarios DIR] [--visitors N] [--rows K]
+ *   npx tsx bench/visitor-heap.ts [--scenarios DIR] [--visitors N] [--rows K] [--idle] [--pauses]
  * Starts an engine on the in-process store with the scenarios (default: the whole built-in pack)
  * and a discarding warehouse, seeds 2k warm-up visitors, takes a heap snapshot, seeds N more
  * (6-event sessions, as bench/redis-memory.ts does for Redis), snapshots again and prints the
  * growth per visitor: in total and by V8 node type:name (self sizes). It is the twin of
- * bench/redis-memory.ts: what survives young-generation GCs is what scavenges cost.
+ * bench/redis-memory.ts: what survives young-generation GCs is what scavenges cost. With --idle
+ * every visitor is frozen (as the sweep freezes idle ones) before each snapshot, so the figures are
+ * those of a store of idle visitors. Either way it also prints the bytes outside the V8 heap per
+ * visitor (ArrayBuffers: frozen visitors). With --pauses it takes no snapshot (a heap snapshot
+ * leaves V8 tracking object ids, which slows every later GC) and times forced full GCs before and
+ * after seeding instead: the pause every pop-in waits behind when V8 marks the whole heap.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -22,6 +27,8 @@ const { values } = parseArgs({
     scenarios: { type: 'string', default: 'engine/scenarios/pack' },
     visitors: { type: 'string', default: '20000' },
     rows: { type: 'string', default: '16' },
+    idle: { type: 'boolean', default: false },
+    pauses: { type: 'boolean', default: false },
   },
 });
 const visitors = Number(values.visitors);
@@ -128,6 +135,47 @@ class SnapshotTally {
   }
 }
 
+/** The median of three forced full GCs, ms: each marks and compacts the whole heap. */
+async function fullGcMs(session: Session): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    await session.post('HeapProfiler.collectGarbage');
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[1]!;
+}
+
+/** Forced full GCs before and after seeding, with the heap and the bytes outside it per visitor. */
+async function reportPauses(session: Session, warmFailed: number): Promise<void> {
+  const gcBefore = await fullGcMs(session);
+  const before = process.memoryUsage();
+  const failed = warmFailed + (await seedVisitors(engine, visitors, 'heap'));
+  if (failed > 0) throw new Error(`${failed} seeded frames failed`);
+  freezeIfIdle();
+  const gcAfter = await fullGcMs(session);
+  const after = process.memoryUsage();
+  const store = engine.store instanceof MemoryWindowStore ? engine.store : undefined;
+  console.log(`${visitors} visitors seeded after ${WARM_UP_VISITORS} warm-up; ${store?.frozenVisitorCount ?? 0} of ${store?.visitorCount ?? 0} frozen`);
+  console.log(`V8 heap used per visitor: ${((after.heapUsed - before.heapUsed) / visitors).toFixed(0)} B; outside the heap (ArrayBuffers): ${((after.arrayBuffers - before.arrayBuffers) / visitors).toFixed(0)} B`);
+  console.log(`forced full GC (median of 3): ${gcBefore.toFixed(1)} ms before seeding, ${gcAfter.toFixed(1)} ms after`);
+  if (store !== undefined && values.idle) {
+    // Each snapshot thaws its visitor; freezing them all again times the freeze.
+    const thawStart = performance.now();
+    for (let v = 0; v < visitors; v++) await store.snapshot({ site: engine.config.sites[0]!.key, visitor: `heap-${v}` });
+    const thawUs = ((performance.now() - thawStart) * 1000) / visitors;
+    const freezeStart = performance.now();
+    const frozen = store.freezeAll();
+    const freezeUs = ((performance.now() - freezeStart) * 1000) / frozen;
+    console.log(`thaw (with a snapshot's read): ${thawUs.toFixed(2)} µs per visitor; freeze: ${freezeUs.toFixed(2)} µs per visitor (${frozen} frozen)`);
+  }
+}
+
+/** Freezes every visitor of an in-process store (--idle); a no-op otherwise. */
+function freezeIfIdle(): void {
+  if (values.idle && engine.store instanceof MemoryWindowStore) engine.store.freezeAll();
+}
+
 async function heapBySelfSize(session: Session): Promise<Map<string, Tally>> {
   await session.post('HeapProfiler.collectGarbage');
   const tally = new SnapshotTally();
@@ -148,10 +196,18 @@ session.connect();
 try {
   await session.post('HeapProfiler.enable');
   const warmFailed = await seedVisitors(engine, WARM_UP_VISITORS, 'warm');
+  freezeIfIdle();
+  if (values.pauses) {
+    await reportPauses(session, warmFailed);
+    process.exit(0);
+  }
   const before = await heapBySelfSize(session);
+  const externalBefore = process.memoryUsage().arrayBuffers;
   const failed = warmFailed + (await seedVisitors(engine, visitors, 'heap'));
   if (failed > 0) throw new Error(`${failed} seeded frames failed`);
+  freezeIfIdle();
   const after = await heapBySelfSize(session);
+  const externalAfter = process.memoryUsage().arrayBuffers;
 
   const rows = [...new Set([...before.keys(), ...after.keys()])].map((key) => ({
     key,
@@ -159,9 +215,10 @@ try {
     count: (after.get(key)?.count ?? 0) - (before.get(key)?.count ?? 0),
   }));
   const total = rows.reduce((sum, row) => sum + row.bytes, 0);
-  const live = engine.store instanceof MemoryWindowStore ? `, ${engine.store.visitorCount} visitors in the store` : '';
-  console.log(`scenarios ${values.scenarios}; ${visitors} visitors seeded after ${WARM_UP_VISITORS} warm-up${live}`);
+  const held = engine.store instanceof MemoryWindowStore ? `, ${engine.store.visitorCount} visitors in the store, ${engine.store.frozenVisitorCount} of them frozen` : '';
+  console.log(`scenarios ${values.scenarios}; ${visitors} visitors seeded after ${WARM_UP_VISITORS} warm-up${held}`);
   console.log(`heap growth per visitor: ${(total / visitors).toFixed(0)} B (self sizes, snapshot diff)`);
+  console.log(`outside the heap per visitor (ArrayBuffers): ${((externalAfter - externalBefore) / visitors).toFixed(0)} B`);
   console.log('\n  bytes  objects  type:name');
   for (const row of rows.sort((a, b) => b.bytes - a.bytes).slice(0, Number(values.rows))) {
     console.log(`  ${(row.bytes / visitors).toFixed(0).padStart(5)} B  ${(row.count / visitors).toFixed(2).padStart(6)}  ${row.key}`);
