@@ -151,6 +151,7 @@ export class SegmentScheduler {
       context: { scenario: { id: scenario.id, name: scenario.name }, event: { id, type: 'schedule', time: occurrence, url: '' }, props: { ...params, ...row } as Props },
       variant: undefined,
       step: 0,
+      claimed: false,
     };
     const snapshot = await this.deps.store.snapshot(visitor);
     await this.deps.delivery.deliverScheduled(visitor, [candidate], snapshot);

@@ -165,6 +165,79 @@ describe('TriggerPipeline frames', () => {
   });
 });
 
+describe('TriggerPipeline deliveries interrupted after their claims', () => {
+  /** Ann's two views of the mug fire this; its cooldown and a cap of one pop-in are claimed before the pop-in is shown. */
+  const VIEWED_TWICE_COOLING = new ScenarioCompiler().compileOrThrow(
+    'c.yaml',
+    'id: viewed-twice\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nthen: { popin: { title: t } }\n',
+  )!;
+  const SEARCH_LEFT_COOLING = new ScenarioCompiler().compileOrThrow(
+    'sc.yaml',
+    'id: search-left\ncooldown: 1d\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
+  )!;
+  const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
+
+  test('a frame\'s firing is delivered at the next try, not held back by the cooldown it claimed', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [VIEWED_TWICE_COOLING] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+  });
+
+  test('a due timer\'s firing is delivered at the next try, not held back by the cooldown it claimed', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline } = pipelineWith(failingOnce(shown), clock, { scenarios: [SEARCH_LEFT_COOLING] });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    expect(shown).toEqual([]);
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual(['ann']);
+  });
+
+  test('a firing tried again still holds its cooldown against the next occurrence', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [VIEWED_TWICE_COOLING] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    await fireAt(pipeline, clock, T0 + 30_001);
+    const cup = (id: string, at: number): TrackedEvent => ({ ...view(id, at), props: { id: 'cup' } });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [cup('v3', T0 + 40_000), cup('v4', T0 + 40_001)], receivedAt: T0 + 40_000, reply });
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.at(-1)).toMatchObject({ status: 'suppressed', reason: 'cooldown' });
+  });
+
+  test('a firing whose claim was never taken (the store failed first) claims at the next try', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const store = new ClaimFailingOnce(undefined, clock);
+    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual(['ann']);
+    expect(store.claimedChecks).toEqual([['gate', 'cap']]);
+  });
+});
+
+/** The in-process store whose first claim fails (Redis blinked); it records the checks of every claim it took. */
+class ClaimFailingOnce extends MemoryWindowStore {
+  claimedChecks: string[][] = [];
+  private failed = false;
+
+  override claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
+    if (!this.failed) {
+      this.failed = true;
+      return Promise.reject(new Error('store unavailable'));
+    }
+    this.claimedChecks.push(...request.claims.map((claim) => claim.checks.map((check) => check.kind)));
+    return super.claim(request);
+  }
+}
+
 /** The in-process store, counting the calls a pop-in would otherwise wait on after the frame's apply. */
 class CountingStore extends MemoryWindowStore {
   calls = { claim: 0, snapshot: 0 };

@@ -7,7 +7,7 @@ import type { DueTimer, VisitorSnapshot, WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
 import { conversionRow, eventRow, popinFeedbackRow } from './operators/event-rows.js';
-import { TriggerDelivery, type ClaimedAhead, type TriggerDeliveryDeps } from './operators/trigger-delivery.js';
+import { DeliveryInterrupted, TriggerDelivery, type ClaimedAhead, type TriggerDeliveryDeps } from './operators/trigger-delivery.js';
 import { turnBatches } from './operators/turn-batches.js';
 
 /** A timer whose delivery fails is tried again this much later, this many times at most. */
@@ -169,7 +169,7 @@ export class TriggerPipeline {
       return true;
     } catch (error) {
       if (replaying) throw error;
-      const payload = retryTimerPayload(timer.payload, TIMER_MAX_FAILURES);
+      const payload = retryTimerPayload(timer.payload, TIMER_MAX_FAILURES, error instanceof DeliveryInterrupted);
       if (payload === undefined) {
         logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, `timer failed ${TIMER_MAX_FAILURES} times; dropped`);
         return true;
@@ -217,7 +217,8 @@ export class TriggerPipeline {
       if (isTripwireError(error) && error.code === 'TW_INTERNAL') throw error;
       const { store, clock, logger } = this.deps;
       logger.warn({ err: error, visitor: frame.visitor }, 'delivery failed; the firings wait in the store for the next try');
-      const ops = evaluator.deferred(candidates, clock.now() + TIMER_RETRY_DELAY_MS);
+      const retryAt = clock.now() + TIMER_RETRY_DELAY_MS;
+      const ops = error instanceof DeliveryInterrupted ? evaluator.deferred(error.unsent, retryAt, true) : evaluator.deferred(candidates, retryAt, false);
       await store.apply({ visitor: frame.visitor, now: clock.now(), events: [{ eventId: `deferred:${frame.events[0]?.id ?? ''}`, ops }] });
     }
   }

@@ -36,6 +36,21 @@ export interface ClaimedAhead {
 }
 
 /**
+ * A delivery stopped after its claims were granted: the firings not yet handed to their channels
+ * (the one that failed included), whose cooldowns and caps are taken for them. Tried again, they
+ * must not claim again (Candidate.claimed), or they would meet their own claims and be lost.
+ */
+export class DeliveryInterrupted extends Error {
+  constructor(
+    readonly unsent: readonly Candidate[],
+    cause: unknown,
+  ) {
+    super(`Delivery interrupted with ${unsent.length} claimed firing(s) not handed over: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DeliveryInterrupted';
+  }
+}
+
+/**
  * From candidates to deliveries: runs the site's policy (filters, variants, consent, priority,
  * then cooldown and caps claimed in the store), records every verdict in the warehouse, hands
  * what fired to its channel, and arms what a firing leaves behind (the next journey step).
@@ -55,7 +70,8 @@ export class TriggerDelivery {
 
   /**
    * Claims what the frame's apply did not (`origin.claimed`): without `origin.snapshot`, profile
-   * and cart are read alongside that claim, so a pop-in waits on one round trip, not two.
+   * and cart are read alongside that claim, so a pop-in waits on one round trip, not two. A failure
+   * once the claims are granted throws DeliveryInterrupted.
    */
   async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>, origin: DeliveryOrigin = {}): Promise<void> {
     const site = this.deps.sites.get(visitor.site);
@@ -63,7 +79,16 @@ export class TriggerDelivery {
     const screening = site.policy.screen(visitor, candidates, profile);
     const [outcomes, snapshot] = await this.claim(visitor, site.policy, screening, profile, origin);
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
-    for (const verdict of verdicts) await this.record(visitor, site.profile, evaluator, verdict, { ...origin, snapshot });
+    for (const verdict of verdicts) this.record(visitor, verdict);
+    if (snapshot === undefined) return;
+    const fired = verdicts.filter((verdict) => verdict.status === 'fired');
+    for (let i = 0; i < fired.length; i++) {
+      try {
+        await this.handOver(visitor, site.profile, evaluator, fired[i]!, snapshot, origin.arrivedAt);
+      } catch (error) {
+        throw new DeliveryInterrupted(fired.slice(i).map((verdict) => verdict.candidate), error);
+      }
+    }
   }
 
   /** One outcome per pending verdict, and the snapshot a firing renders (undefined when none can fire). */
@@ -84,10 +109,13 @@ export class TriggerDelivery {
     return [pending.map((_, i) => ahead?.[i] ?? claimed[next++]!), snapshot];
   }
 
-  /** `origin.snapshot` is the one read for this delivery: undefined when nothing needed it. */
-  private async record(visitor: VisitorRef, site: SiteProfile, evaluator: ScenarioEvaluator, verdict: Verdict, origin: DeliveryOrigin): Promise<void> {
-    const { snapshot, arrivedAt } = origin;
-    const { candidate, channel, status, reason, variant, action } = verdict;
+  /**
+   * The verdict in the metrics and the warehouse, before anything is handed over. A firing tried
+   * again after an interrupted delivery was recorded as fired by its first try.
+   */
+  private record(visitor: VisitorRef, verdict: Verdict): void {
+    const { candidate, channel, status, reason, variant } = verdict;
+    if (candidate.claimed && status === 'fired') return;
     const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
     this.deps.metrics.triggers.inc({ scenario: candidate.scenario.id, status, reason });
     this.deps.sink.write('triggers', {
@@ -103,7 +131,12 @@ export class TriggerDelivery {
       time: candidate.time,
       context: JSON.stringify(candidate.context),
     });
-    if (status !== 'fired' || snapshot === undefined) return;
+  }
+
+  /** Hands a firing to its channel (`snapshot` is the one read for this delivery), then arms what follows it. */
+  private async handOver(visitor: VisitorRef, site: SiteProfile, evaluator: ScenarioEvaluator, verdict: Verdict, snapshot: VisitorSnapshot, arrivedAt: number | undefined): Promise<void> {
+    const { candidate, variant, action } = verdict;
+    const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
     const context = deliveryContext(id, variant, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'popin') {
       const outcome = await this.deps.popins.show(visitor, action, context);

@@ -135,7 +135,7 @@ export class ScenarioEvaluator {
     if (payload.step === undefined) {
       // A yearly trigger fires again and again from one identify: the due time tells occurrences apart.
       const occurrence = scenario.trigger.kind === 'date' ? `${context.event.id}@${timer.due}` : context.event.id;
-      return firstStep(scenario, occurrence, timer.due, context);
+      return firstStep(scenario, occurrence, timer.due, context, payload.claimed === true);
     }
     const variant = scenario.variants.find((v) => v.id === payload.variant);
     if (variant === undefined || variant.steps[payload.step] === undefined) return undefined;
@@ -146,19 +146,21 @@ export class ScenarioEvaluator {
       context,
       variant: variant.id,
       step: payload.step,
+      claimed: payload.claimed === true,
     };
   }
 
   /**
    * Timers that stand for candidates whose delivery failed after their events were stored: the
    * events will not be evaluated again (a resend is a duplicate), so the firing waits in the store.
+   * `claimed` when the failed delivery had claimed their cooldowns and caps.
    */
-  deferred(candidates: readonly Candidate[], due: number): StateOp[] {
+  deferred(candidates: readonly Candidate[], due: number, claimed: boolean): StateOp[] {
     return candidates.map((candidate) => ({
       kind: 'timer.arm',
       timer: `${TIMER_KIND.deferred}${candidate.scenario.id}:${candidate.eventId}`,
       due,
-      payload: encodeTimerPayload({ scenario: candidate.scenario.id, context: candidate.context, failures: 1 }),
+      payload: encodeTimerPayload({ scenario: candidate.scenario.id, context: candidate.context, failures: 1, claimed }),
     }));
   }
 
@@ -317,8 +319,8 @@ function withScenario(context: StoredContext, scenario: Scenario): TriggerContex
   return { scenario: context.scenario ?? { id: scenario.id, name: scenario.name }, event: context.event, props: context.props };
 }
 
-function firstStep(scenario: Scenario, eventId: string, time: number, context: TriggerContext): Candidate {
-  return { scenario, eventId, time, context, variant: undefined, step: 0 };
+function firstStep(scenario: Scenario, eventId: string, time: number, context: TriggerContext, claimed = false): Candidate {
+  return { scenario, eventId, time, context, variant: undefined, step: 0, claimed };
 }
 
 /** The scenario's exit events and every journey step's `unless`: any of them ends the journey. */

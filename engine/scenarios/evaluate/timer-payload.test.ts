@@ -4,7 +4,7 @@ import type { TimerArmOp } from '../../state/index.js';
 import { ScenarioCompiler } from '../compile/scenario-compiler.js';
 import type { Scenario } from '../model.js';
 import { ScenarioEvaluator } from './scenario-evaluator.js';
-import { decodeTimerPayload, encodeTimerPayload } from './timer-payload.js';
+import { decodeTimerPayload, encodeTimerPayload, retryTimerPayload } from './timer-payload.js';
 
 function scenario(id: string, name: string): Scenario {
   const yaml = `id: ${id}\nname: ${name}\nwhen:\n  absence: { after: { event: product }, missing: { event: cart_add }, within: 2h }\nthen:\n  popin: { title: Hi }\n`;
@@ -90,5 +90,13 @@ describe('timer payloads', () => {
   test('a payload stored in the earlier {scenario, context} shape decodes as it was stored', () => {
     const old = { scenario: 'left-a', context: { event: { id: 'e1', type: 'product', time: 1_000, url: '/p' }, props: { id: 'mug' } }, step: 1, variant: 'a' };
     expect(decodeTimerPayload(JSON.stringify(old))).toEqual(old);
+  });
+
+  test('a retried timer keeps that its firing was claimed, once a failed delivery had claimed it', () => {
+    const stored = encodeTimerPayload({ scenario: 'left-a', context: { event: { id: 'e1', type: 'product', time: 1_000, url: '' }, props: {} } });
+    const claimed = retryTimerPayload(stored, 5, true)!;
+    expect(decodeTimerPayload(claimed)).toMatchObject({ failures: 1, claimed: true });
+    expect(decodeTimerPayload(retryTimerPayload(claimed, 5, false)!)).toMatchObject({ failures: 2, claimed: true });
+    expect(decodeTimerPayload(retryTimerPayload(stored, 5, false)!).claimed).toBeUndefined();
   });
 });

@@ -16,6 +16,8 @@ export interface TimerPayload {
   occurrence?: string;
   /** Deliveries of this timer that failed so far (the store or a channel was unavailable). */
   failures?: number;
+  /** A delivery of it was interrupted after its cooldown and cap were claimed (Candidate.claimed). */
+  claimed?: boolean;
 }
 
 export type StoredContext = Omit<TriggerContext, 'scenario'> & { scenario?: TriggerContext['scenario'] };
@@ -42,7 +44,7 @@ export function journeyTimerId(scenarioId: string): string {
 /**
  * The stored form, short and positional because every waiting reminder of every visitor holds
  * one in the store: `{"s":scenario,"e":[event id,type,time,url],"p":props}`, plus `v` variant,
- * `n` step, `o` occurrence, `f` failures when set. Payloads stored in the earlier
+ * `n` step, `o` occurrence, `f` failures, `c` claimed when set. Payloads stored in the earlier
  * `{"scenario":…,"context":{…}}` shape decode the same.
  */
 interface StoredPayload {
@@ -53,6 +55,7 @@ interface StoredPayload {
   n?: number;
   o?: string;
   f?: number;
+  c?: 1;
 }
 
 /**
@@ -67,6 +70,7 @@ export function encodeTimerPayload(payload: TimerPayload): string {
   if (payload.step !== undefined) members += `,"n":${JSON.stringify(payload.step)}`;
   if (payload.occurrence !== undefined) members += `,"o":${JSON.stringify(payload.occurrence)}`;
   if (payload.failures !== undefined) members += `,"f":${JSON.stringify(payload.failures)}`;
+  if (payload.claimed === true) members += ',"c":1';
   const tail = eventPayloadTail(payload.context);
   return timerPayloadHead(payload.scenario) + (members === '' ? tail : `${tail.slice(0, -1)}${members}}`);
 }
@@ -90,16 +94,18 @@ export function decodeTimerPayload(text: string): TimerPayload {
   if (stored.n !== undefined) payload.step = stored.n;
   if (stored.o !== undefined) payload.occurrence = stored.o;
   if (stored.f !== undefined) payload.failures = stored.f;
+  if (stored.c === 1) payload.claimed = true;
   return payload;
 }
 
 /**
  * The payload to re-arm a timer whose delivery failed with, or undefined once it has failed
  * `maxFailures` times: a timer taken from the store must not vanish because Redis blinked.
+ * `claimed` when the failed delivery had claimed the firing's cooldown and cap.
  */
-export function retryTimerPayload(text: string, maxFailures: number): string | undefined {
+export function retryTimerPayload(text: string, maxFailures: number, claimed: boolean): string | undefined {
   const payload = decodeTimerPayload(text);
   const failures = (payload.failures ?? 0) + 1;
   if (failures > maxFailures) return undefined;
-  return encodeTimerPayload({ ...payload, failures });
+  return encodeTimerPayload({ ...payload, failures, claimed: claimed || payload.claimed === true });
 }

@@ -29,6 +29,11 @@ export interface Candidate {
   /** Journey continuation: the variant chosen at the first step, and the step to deliver. */
   variant: string | undefined;
   step: number;
+  /**
+   * Its cooldown and cap were claimed for it already: a firing whose delivery was interrupted after
+   * its claim, tried again. Claiming again, it would meet its own cooldown and be lost.
+   */
+  claimed: boolean;
 }
 
 /**

@@ -193,10 +193,14 @@ export class DeliveryPolicy {
     return this.options.requireVerifiedEmail ? hasVerifiedEmail(profile) : isIdentified(profile);
   }
 
-  /** Counted from the candidate's own time, as a claim taken with the apply is. */
+  /**
+   * Counted from the candidate's own time, as a claim taken with the apply is. A candidate claimed
+   * before (an interrupted delivery, tried again) checks nothing: its cooldown and cap are its own.
+   */
   private claimFor(verdict: Verdict): Claim {
     const { candidate, channel } = verdict;
-    return { checks: this.checksFor(candidate.scenario, channel, candidate.step, candidate.eventId, candidate.time), time: candidate.time };
+    const checks = candidate.claimed ? [] : this.checksFor(candidate.scenario, channel, candidate.step, candidate.eventId, candidate.time);
+    return { checks, time: candidate.time };
   }
 
   /** Later journey steps passed the cooldown at their first step: only the channel's cap applies. Transactional messages are not capped. */
