@@ -165,6 +165,13 @@ describe('TriggerPipeline frames', () => {
   });
 });
 
+/** Viewed twice, for anonymous visitors only: a visitor filter, which reads the profile, so its lane is claimed after the apply. */
+const anonymous = (channel: 'popin' | 'webhook') =>
+  new ScenarioCompiler().compileOrThrow(
+    'a.yaml',
+    `id: anonymous-${channel}\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { ${channel === 'popin' ? 'popin: { title: t }' : 'webhook: { url: "https://hooks.example/a" }'} }\n`,
+  )!;
+
 describe('TriggerPipeline deliveries interrupted after their claims', () => {
   /** Ann's two views of the mug fire this; its cooldown and a cap of one pop-in are claimed before the pop-in is shown. */
   const VIEWED_TWICE_COOLING = new ScenarioCompiler().compileOrThrow(
@@ -220,6 +227,27 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     await fireAt(pipeline, clock, T0 + 90_000);
     expect(shown).toEqual(['ann']);
     expect(store.claimedChecks).toEqual([['gate', 'cap']]);
+  });
+
+  test('when the claim call fails, a firing that lost on priority is not tried again', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [VIEWED_TWICE, anonymous('popin')], store: new ClaimFailingOnce(undefined, clock) });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status} ${row.reason}`)).toEqual(['anonymous-popin suppressed priority', 'viewed-twice fired ']);
+  });
+
+  test('when the claim call of another lane fails, a pop-in claimed with the frame\'s apply keeps its claim', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [VIEWED_TWICE_COOLING, anonymous('webhook')], store: new ClaimFailingOnce(undefined, clock) });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    expect(shown).toEqual([]);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status}`).sort()).toEqual(['anonymous-webhook fired', 'viewed-twice fired']);
   });
 });
 
@@ -278,13 +306,6 @@ describe('TriggerPipeline claims', () => {
     expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
     expect(store.calls).toEqual({ claim: 0, snapshot: 0 });
   });
-
-  /** Viewed twice, for anonymous visitors only: a visitor filter, which reads the profile. */
-  const anonymous = (channel: 'popin' | 'webhook') =>
-    new ScenarioCompiler().compileOrThrow(
-      'a.yaml',
-      `id: anonymous-${channel}\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { ${channel === 'popin' ? 'popin: { title: t }' : 'webhook: { url: "https://hooks.example/a" }'} }\n`,
-    )!;
 
   test('a scenario whose screening reads the profile (a visitor filter) is claimed after the apply', async () => {
     const { store, shown } = await annViewsTwice([anonymous('popin')]);

@@ -169,7 +169,11 @@ export class TriggerPipeline {
       return true;
     } catch (error) {
       if (replaying) throw error;
-      const payload = retryTimerPayload(timer.payload, TIMER_MAX_FAILURES, error instanceof DeliveryInterrupted);
+      if (error instanceof DeliveryInterrupted && error.claimed.length + error.unclaimed.length === 0) {
+        logger.warn({ err: error, timer: timer.timer, visitor: timer.visitor }, 'timer delivery failed after its verdict was recorded; nothing left to try again');
+        return true;
+      }
+      const payload = retryTimerPayload(timer.payload, TIMER_MAX_FAILURES, error instanceof DeliveryInterrupted && error.claimed.length > 0);
       if (payload === undefined) {
         logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, `timer failed ${TIMER_MAX_FAILURES} times; dropped`);
         return true;
@@ -216,9 +220,16 @@ export class TriggerPipeline {
       // A defect, not an outage: parked, the firings would meet the claims already taken for them.
       if (isTripwireError(error) && error.code === 'TW_INTERNAL') throw error;
       const { store, clock, logger } = this.deps;
-      logger.warn({ err: error, visitor: frame.visitor }, 'delivery failed; the firings wait in the store for the next try');
       const retryAt = clock.now() + TIMER_RETRY_DELAY_MS;
-      const ops = error instanceof DeliveryInterrupted ? evaluator.deferred(error.unsent, retryAt, true) : evaluator.deferred(candidates, retryAt, false);
+      const ops =
+        error instanceof DeliveryInterrupted
+          ? [...evaluator.deferred(error.claimed, retryAt, true), ...evaluator.deferred(error.unclaimed, retryAt, false)]
+          : evaluator.deferred(candidates, retryAt, false);
+      if (ops.length === 0) {
+        logger.warn({ err: error, visitor: frame.visitor }, 'delivery failed after its verdicts were recorded; nothing left to try again');
+        return;
+      }
+      logger.warn({ err: error, visitor: frame.visitor }, 'delivery failed; the firings wait in the store for the next try');
       await store.apply({ visitor: frame.visitor, now: clock.now(), events: [{ eventId: `deferred:${frame.events[0]?.id ?? ''}`, ops }] });
     }
   }

@@ -36,16 +36,20 @@ export interface ClaimedAhead {
 }
 
 /**
- * A delivery stopped after its claims were granted: the firings not yet handed to their channels
- * (the one that failed included), whose cooldowns and caps are taken for them. Tried again, they
- * must not claim again (Candidate.claimed), or they would meet their own claims and be lost.
+ * A delivery that failed once its screening was done, with what is left to try again; every
+ * verdict already decided is recorded. Tried again, a claimed firing must not claim again
+ * (Candidate.claimed), or it would meet its own cooldown and be lost.
  */
 export class DeliveryInterrupted extends Error {
   constructor(
-    readonly unsent: readonly Candidate[],
+    /** Firings whose cooldowns and caps were granted, not handed to their channels (the one that failed included). */
+    readonly claimed: readonly Candidate[],
+    /** Winners of their lanes whose claims were not taken: the claim call failed. */
+    readonly unclaimed: readonly Candidate[],
     cause: unknown,
   ) {
-    super(`Delivery interrupted with ${unsent.length} claimed firing(s) not handed over: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Delivery interrupted, ${claimed.length} claimed firing(s) not handed over and ${unclaimed.length} not claimed: ${reason}`, { cause });
     this.name = 'DeliveryInterrupted';
   }
 }
@@ -71,13 +75,20 @@ export class TriggerDelivery {
   /**
    * Claims what the frame's apply did not (`origin.claimed`): without `origin.snapshot`, profile
    * and cart are read alongside that claim, so a pop-in waits on one round trip, not two. A failure
-   * once the claims are granted throws DeliveryInterrupted.
+   * of the claim or of a hand-over throws DeliveryInterrupted.
    */
   async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>, origin: DeliveryOrigin = {}): Promise<void> {
     const site = this.deps.sites.get(visitor.site);
     if (site === undefined) return;
     const screening = site.policy.screen(visitor, candidates, profile);
-    const [outcomes, snapshot] = await this.claim(visitor, site.policy, screening, profile, origin);
+    const ahead = origin.claimed === undefined ? undefined : site.policy.outcomesAhead(screening.pending, origin.claimed.ahead, origin.claimed.outcomes);
+    let claimed: [ClaimOutcome[], VisitorSnapshot | undefined];
+    try {
+      claimed = await this.claim(visitor, screening, ahead, profile, origin);
+    } catch (error) {
+      throw this.interruptedAtClaim(visitor, site.policy, screening, ahead, error);
+    }
+    const [outcomes, snapshot] = claimed;
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
     for (const verdict of verdicts) this.record(visitor, verdict);
     if (snapshot === undefined) return;
@@ -86,15 +97,41 @@ export class TriggerDelivery {
       try {
         await this.handOver(visitor, site.profile, evaluator, fired[i]!, snapshot, origin.arrivedAt);
       } catch (error) {
-        throw new DeliveryInterrupted(fired.slice(i).map((verdict) => verdict.candidate), error);
+        throw new DeliveryInterrupted(
+          fired.slice(i).map((verdict) => verdict.candidate),
+          [],
+          error,
+        );
       }
     }
   }
 
+  /**
+   * The claim call (or the snapshot read beside it) failed. The screening's verdicts are final, and
+   * so are the claims the frame's apply took; the other winners of their lanes claim at the next
+   * try. Priority losers are not tried again: alone at the retry, they would win.
+   */
+  private interruptedAtClaim(visitor: VisitorRef, policy: DeliveryPolicy, screening: Screening, ahead: ReadonlyArray<ClaimOutcome | undefined> | undefined, cause: unknown): DeliveryInterrupted {
+    for (const verdict of screening.verdicts) this.record(visitor, verdict);
+    const claimed: Candidate[] = [];
+    const unclaimed: Candidate[] = [];
+    screening.pending.forEach((verdict, i) => {
+      const outcome = ahead?.[i];
+      if (outcome === undefined) {
+        unclaimed.push(verdict.candidate);
+        return;
+      }
+      // Recorded now, as fired or not: the try that claimed a firing records it (see record).
+      const [settled] = policy.settle([verdict], [outcome]);
+      this.record(visitor, settled!);
+      if (settled!.status === 'fired') claimed.push(verdict.candidate);
+    });
+    return new DeliveryInterrupted(claimed, unclaimed, cause);
+  }
+
   /** One outcome per pending verdict, and the snapshot a firing renders (undefined when none can fire). */
-  private async claim(visitor: VisitorRef, policy: DeliveryPolicy, screening: Screening, profile: Record<string, string>, origin: DeliveryOrigin): Promise<[ClaimOutcome[], VisitorSnapshot | undefined]> {
+  private async claim(visitor: VisitorRef, screening: Screening, ahead: ReadonlyArray<ClaimOutcome | undefined> | undefined, profile: Record<string, string>, origin: DeliveryOrigin): Promise<[ClaimOutcome[], VisitorSnapshot | undefined]> {
     const { pending, claims } = screening;
-    const ahead = origin.claimed === undefined ? undefined : policy.outcomesAhead(pending, origin.claimed.ahead, origin.claimed.outcomes);
     const rest = ahead === undefined ? claims : claims.filter((_, i) => ahead[i] === undefined);
     if (ahead !== undefined && rest.length === 0) {
       const cart = origin.claimed!.cart;
@@ -111,7 +148,7 @@ export class TriggerDelivery {
 
   /**
    * The verdict in the metrics and the warehouse, before anything is handed over. A firing tried
-   * again after an interrupted delivery was recorded as fired by its first try.
+   * again after an interrupted delivery was recorded as fired by the try that claimed it.
    */
   private record(visitor: VisitorRef, verdict: Verdict): void {
     const { candidate, channel, status, reason, variant } = verdict;
