@@ -8,6 +8,7 @@
  */
 import { SlidingWindow } from './sliding-window.js';
 import { StateReader, StateWriter } from './state-bytes.js';
+import { interned } from './stored-text.js';
 import type { HashState, LeasedTimer, TimerState, VisitorState } from './visitor-state.js';
 
 const WINDOWS = 1;
@@ -96,19 +97,19 @@ export function frozenSweepAt(frozen: Buffer): number {
   return frozen.readDoubleLE(0);
 }
 
-/** Brings a frozen visitor's parts back, as they were frozen. */
+/** Brings a frozen visitor's parts back, as they were frozen; keys shared with other visitors are shared again (stored-text.ts). */
 export function thawVisitor(state: VisitorState): void {
   const reader = new StateReader(state.frozen!);
   reader.number();
   const parts = reader.count();
   if ((parts & WINDOWS) !== 0) {
     const windows = new Map<string, SlidingWindow>();
-    for (let n = reader.count(); n > 0; n--) windows.set(reader.text(), readWindow(reader));
+    for (let n = reader.count(); n > 0; n--) windows.set(interned(reader.text()), readWindow(reader));
     state.windows = windows;
   }
   if ((parts & GATES) !== 0) {
     const gates = new Map<string, number>();
-    for (let n = reader.count(); n > 0; n--) gates.set(reader.text(), reader.number());
+    for (let n = reader.count(); n > 0; n--) gates.set(interned(reader.text()), reader.number());
     state.gates = gates;
   }
   if ((parts & SEEN) !== 0) state.seen = readWindow(reader);
@@ -117,7 +118,7 @@ export function thawVisitor(state: VisitorState): void {
   if ((parts & TIMERS) !== 0) {
     const timers = new Map<string, TimerState>();
     for (let n = reader.count(); n > 0; n--) {
-      const name = reader.text();
+      const name = interned(reader.text());
       timers.set(name, { due: reader.number(), payload: reader.text(), version: reader.number(), indexedAt: reader.number() });
     }
     state.timers = timers;
