@@ -152,6 +152,7 @@ export class SegmentScheduler {
       variant: undefined,
       step: 0,
       claimed: false,
+      failures: 0,
     };
     const snapshot = await this.deps.store.snapshot(visitor);
     await this.deps.delivery.deliverScheduled(visitor, [candidate], snapshot);

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { ManualClock, type TrackedEvent, type VisitorRef } from '../events/index.js';
 import { createLogger, createMetrics } from '../observability/index.js';
 import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator } from '../scenarios/index.js';
-import { MemoryWindowStore, TIMER_LEASE_MS, type ClaimOutcome, type ClaimRequest, type VisitorSnapshot } from '../state/index.js';
+import { MemoryWindowStore, TIMER_LEASE_MS, type ApplyRequest, type ApplyResult, type ClaimOutcome, type ClaimRequest, type VisitorSnapshot } from '../state/index.js';
 import { CollectingSink } from './replay/collecting-sink.js';
 import { TriggerPipeline } from './trigger-pipeline.js';
 import type { PopinOutcome, PopinPort } from './ports.js';
@@ -182,6 +182,15 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     'sc.yaml',
     'id: search-left\ncooldown: 1d\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
   )!;
+  /** Claimed after the frame's apply (its visitor filter reads the profile), with a cooldown. */
+  const ANONYMOUS_COOLING = new ScenarioCompiler().compileOrThrow(
+    'ac.yaml',
+    'id: anonymous-popin\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { popin: { title: t } }\n',
+  )!;
+  const POPIN_JOURNEY = new ScenarioCompiler().compileOrThrow(
+    'j.yaml',
+    'id: viewed-journey\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\njourney:\n  - popin: { title: t }\n  - wait: 1d\n    webhook: { url: "https://hooks.example/a" }\n',
+  )!;
   const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
 
   test('a frame\'s firing is delivered at the next try, not held back by the cooldown it claimed', async () => {
@@ -249,6 +258,54 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     expect(shown).toEqual(['ann']);
     expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status}`).sort()).toEqual(['anonymous-webhook fired', 'viewed-twice fired']);
   });
+
+  test('a firing whose claim the store took before the reply was lost is delivered at the next try', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store: new ClaimReplyLostOnce(undefined, clock) });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+  });
+
+  test('a snapshot read that fails beside a granted claim leaves the firing to the next try, claimed', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [ANONYMOUS_COOLING], store: new SnapshotFailingOnce(undefined, clock) });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    expect(shown).toEqual([]);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+  });
+
+  test('a pop-in whose journey step could not be armed is shown once, at the next try', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [POPIN_JOURNEY], store: new FollowUpFailingOnce(undefined, clock) });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    expect(shown).toEqual([]);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    await fireAt(pipeline, clock, T0 + 60_001);
+    expect(shown).toEqual(['ann']);
+  });
+
+  test('a timer\'s firing waiting for its next try is not replaced when the visitor arms that timer again', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [SEARCH_LEFT_COOLING] });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    clock.set(T0 + 70_000);
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [{ ...search, id: 'e2', time: T0 + 70_000, receivedAt: T0 + 70_000 }], receivedAt: T0 + 70_000, reply });
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual(['ann']);
+    await fireAt(pipeline, clock, T0 + 130_000);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => `${row.event_id} ${row.status} ${row.reason}`)).toEqual(['e1 fired ', 'e2 suppressed cooldown']);
+  });
 });
 
 /** The in-process store whose first claim fails (Redis blinked); it records the checks of every claim it took. */
@@ -263,6 +320,40 @@ class ClaimFailingOnce extends MemoryWindowStore {
     }
     this.claimedChecks.push(...request.claims.map((claim) => claim.checks.map((check) => check.kind)));
     return super.claim(request);
+  }
+}
+
+/** The in-process store whose first claim is taken but its reply lost (the connection dropped on the way back). */
+class ClaimReplyLostOnce extends MemoryWindowStore {
+  private lost = false;
+
+  override async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
+    const outcomes = await super.claim(request);
+    if (this.lost) return outcomes;
+    this.lost = true;
+    throw new Error('connection lost');
+  }
+}
+
+/** The in-process store whose first snapshot read fails. */
+class SnapshotFailingOnce extends MemoryWindowStore {
+  private failed = false;
+
+  override snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
+    if (this.failed) return super.snapshot(visitor);
+    this.failed = true;
+    return Promise.reject(new Error('store unavailable'));
+  }
+}
+
+/** The in-process store whose first apply of a firing's follow-ups (`after:<trigger>`) fails. */
+class FollowUpFailingOnce extends MemoryWindowStore {
+  private failed = false;
+
+  override apply(request: ApplyRequest): Promise<ApplyResult> {
+    if (this.failed || !request.events[0]?.eventId.startsWith('after:')) return super.apply(request);
+    this.failed = true;
+    return Promise.reject(new Error('store unavailable'));
   }
 }
 

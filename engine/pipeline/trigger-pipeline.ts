@@ -2,7 +2,7 @@ import { Subject, Subscription, exhaustMap, from, merge, mergeMap, timer } from 
 import type { Clock, VisitorRef } from '../events/index.js';
 import { isTripwireError } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
-import { retryTimerPayload, type Candidate, type ScenarioEvaluator } from '../scenarios/index.js';
+import type { Candidate, ScenarioEvaluator } from '../scenarios/index.js';
 import type { DueTimer, VisitorSnapshot, WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
@@ -173,15 +173,15 @@ export class TriggerPipeline {
         logger.warn({ err: error, timer: timer.timer, visitor: timer.visitor }, 'timer delivery failed after its verdict was recorded; nothing left to try again');
         return true;
       }
-      const payload = retryTimerPayload(timer.payload, TIMER_MAX_FAILURES, error instanceof DeliveryInterrupted && error.claimed.length > 0);
-      if (payload === undefined) {
+      if (candidate.failures + 1 > TIMER_MAX_FAILURES) {
         logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, `timer failed ${TIMER_MAX_FAILURES} times; dropped`);
         return true;
       }
       logger.warn({ err: error, timer: timer.timer, visitor: timer.visitor }, 'timer delivery failed; armed again');
       const retryAt = clock.now() + TIMER_RETRY_DELAY_MS;
+      const claimed = error instanceof DeliveryInterrupted && error.claimed.length > 0;
       try {
-        await store.apply({ visitor: timer.visitor, now: clock.now(), events: [{ eventId: `retry:${timer.timer}:${timer.due}:${retryAt}`, ops: [{ kind: 'timer.arm', timer: timer.timer, due: retryAt, payload }] }] });
+        await store.apply({ visitor: timer.visitor, now: clock.now(), events: [{ eventId: `retry:${timer.timer}:${timer.due}:${retryAt}`, ops: evaluator.deferred([candidate], retryAt, claimed) }] });
         return true;
       } catch (rearm) {
         logger.error({ err: rearm, timer: timer.timer, visitor: timer.visitor }, 'timer could not be armed again; it fires again when its lease ends');

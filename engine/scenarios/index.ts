@@ -29,7 +29,6 @@ export type { FolderCheck } from './compile/scenario-folder.js';
 export { scenarioFileSchema } from './compile/scenario-schema.js';
 export { scenarioJsonSchema } from './compile/json-schema.js';
 export { ScenarioEvaluator } from './evaluate/scenario-evaluator.js';
-export { retryTimerPayload } from './evaluate/timer-payload.js';
 export { scheduleOccurrence } from './evaluate/schedule-occurrence.js';
 export type { FramePlan } from './evaluate/scenario-evaluator.js';
 export type { Candidate, Prospect, TriggerContext } from './evaluate/trigger-context.js';

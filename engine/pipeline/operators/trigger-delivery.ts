@@ -1,4 +1,5 @@
 import type { Clock, VisitorRef } from '../../events/index.js';
+import { TripwireError } from '../../errors.js';
 import type { EngineMetrics, Logger } from '../../observability/index.js';
 import { readCart, type Candidate, type ClaimsAhead, type DeliveryPolicy, type Prospect, type ScenarioEvaluator, type Screening, type Verdict } from '../../scenarios/index.js';
 import type { ClaimOutcome, VisitorSnapshot, WindowStore } from '../../state/index.js';
@@ -26,6 +27,12 @@ export interface DeliveryOrigin {
   arrivedAt?: number;
   /** The claims the frame's apply took (see claimsAhead): then no claim is sent, nor a snapshot read. */
   claimed?: ClaimedAhead;
+}
+
+/** The outcomes of a delivery's claims, and the visitor's snapshot read beside them. */
+interface TakenClaims {
+  outcomes: ClaimOutcome[];
+  snapshot: PromiseSettledResult<VisitorSnapshot | undefined>;
 }
 
 /** Claims a frame's apply took, with the store's outcomes and the cart it returned. */
@@ -82,20 +89,22 @@ export class TriggerDelivery {
     if (site === undefined) return;
     const screening = site.policy.screen(visitor, candidates, profile);
     const ahead = origin.claimed === undefined ? undefined : site.policy.outcomesAhead(screening.pending, origin.claimed.ahead, origin.claimed.outcomes);
-    let claimed: [ClaimOutcome[], VisitorSnapshot | undefined];
+    let taken: TakenClaims;
     try {
-      claimed = await this.claim(visitor, screening, ahead, profile, origin);
+      taken = await this.claim(visitor, screening, ahead, profile, origin);
     } catch (error) {
       throw this.interruptedAtClaim(visitor, site.policy, screening, ahead, error);
     }
-    const [outcomes, snapshot] = claimed;
-    const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, outcomes)];
+    const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, taken.outcomes)];
     for (const verdict of verdicts) this.record(visitor, verdict);
-    if (snapshot === undefined) return;
     const fired = verdicts.filter((verdict) => verdict.status === 'fired');
+    if (fired.length === 0) return;
+    const snapshot = taken.snapshot;
+    if (snapshot.status === 'rejected') throw new DeliveryInterrupted(fired.map((verdict) => verdict.candidate), [], snapshot.reason);
+    if (snapshot.value === undefined) throw new TripwireError('TW_INTERNAL', `A firing of ${visitor.site}/${visitor.visitor} was granted without a snapshot to render it.`);
     for (let i = 0; i < fired.length; i++) {
       try {
-        await this.handOver(visitor, site.profile, evaluator, fired[i]!, snapshot, origin.arrivedAt);
+        await this.handOver(visitor, site.profile, evaluator, fired[i]!, snapshot.value, origin.arrivedAt);
       } catch (error) {
         throw new DeliveryInterrupted(
           fired.slice(i).map((verdict) => verdict.candidate),
@@ -107,7 +116,7 @@ export class TriggerDelivery {
   }
 
   /**
-   * The claim call (or the snapshot read beside it) failed. The screening's verdicts are final, and
+   * The claim call failed. The screening's verdicts are final, and
    * so are the claims the frame's apply took; the other winners of their lanes claim at the next
    * try. Priority losers are not tried again: alone at the retry, they would win.
    */
@@ -129,21 +138,27 @@ export class TriggerDelivery {
     return new DeliveryInterrupted(claimed, unclaimed, cause);
   }
 
-  /** One outcome per pending verdict, and the snapshot a firing renders (undefined when none can fire). */
-  private async claim(visitor: VisitorRef, screening: Screening, ahead: ReadonlyArray<ClaimOutcome | undefined> | undefined, profile: Record<string, string>, origin: DeliveryOrigin): Promise<[ClaimOutcome[], VisitorSnapshot | undefined]> {
+  /**
+   * One outcome per pending verdict, and the snapshot a firing renders (undefined when none can
+   * fire). A failed snapshot read does not undo the claims granted beside it: they are settled, and
+   * their firings wait for the next try as claimed.
+   */
+  private async claim(visitor: VisitorRef, screening: Screening, ahead: ReadonlyArray<ClaimOutcome | undefined> | undefined, profile: Record<string, string>, origin: DeliveryOrigin): Promise<TakenClaims> {
     const { pending, claims } = screening;
     const rest = ahead === undefined ? claims : claims.filter((_, i) => ahead[i] === undefined);
     if (ahead !== undefined && rest.length === 0) {
       const cart = origin.claimed!.cart;
-      return [ahead as ClaimOutcome[], origin.snapshot ?? (cart === undefined ? undefined : { profile, cart })];
+      const snapshot = origin.snapshot ?? (cart === undefined ? undefined : { profile, cart });
+      return { outcomes: ahead as ClaimOutcome[], snapshot: { status: 'fulfilled', value: snapshot } };
     }
-    const [claimed, snapshot] = await Promise.all([
+    const [claimed, snapshot] = await Promise.allSettled([
       // Each claim counts from its candidate's time; the request's now is a fallback no claim uses.
       rest.length === 0 ? [] : this.deps.store.claim({ visitor, now: this.deps.clock.now(), claims: rest }),
       origin.snapshot ?? (pending.length === 0 ? undefined : this.deps.store.snapshot(visitor)),
     ]);
+    if (claimed.status === 'rejected') throw claimed.reason;
     let next = 0;
-    return [pending.map((_, i) => ahead?.[i] ?? claimed[next++]!), snapshot];
+    return { outcomes: pending.map((_, i) => ahead?.[i] ?? claimed.value[next++]!), snapshot };
   }
 
   /**
@@ -170,10 +185,16 @@ export class TriggerDelivery {
     });
   }
 
-  /** Hands a firing to its channel (`snapshot` is the one read for this delivery), then arms what follows it. */
+  /**
+   * Arms what follows a firing, then hands it to its channel (`snapshot` is the one read for this
+   * delivery). In that order, a firing handed over is never handed over again: when the arming
+   * fails, the whole firing is tried again, and arming again is idempotent. A journey that starts
+   * with a pop-in shows it one store round trip later for that.
+   */
   private async handOver(visitor: VisitorRef, site: SiteProfile, evaluator: ScenarioEvaluator, verdict: Verdict, snapshot: VisitorSnapshot, arrivedAt: number | undefined): Promise<void> {
     const { candidate, variant, action } = verdict;
     const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
+    await this.armFollowUps(visitor, evaluator, candidate, variant, id);
     const context = deliveryContext(id, variant, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'popin') {
       const outcome = await this.deps.popins.show(visitor, action, context);
@@ -184,8 +205,6 @@ export class TriggerDelivery {
     } else {
       await this.deps.webhooks.enqueue({ triggerId: id, visitor, action, context });
     }
-    // After the hand-over, so the visitor's pop-in never waits on the journey's next step.
-    await this.armFollowUps(visitor, evaluator, candidate, variant, id);
   }
 
   /** One store call, idempotent by the trigger id: a retried firing arms its follow-ups once. */

@@ -132,35 +132,49 @@ export class ScenarioEvaluator {
     const scenario = this.byId.get(payload.scenario);
     if (scenario === undefined) return undefined;
     const context = withScenario(payload.context, scenario);
+    const time = payload.time ?? timer.due;
+    const failures = payload.failures ?? 0;
+    const claimed = payload.claimed === true;
     if (payload.step === undefined) {
       // A yearly trigger fires again and again from one identify: the due time tells occurrences apart.
-      const occurrence = scenario.trigger.kind === 'date' ? `${context.event.id}@${timer.due}` : context.event.id;
-      return firstStep(scenario, occurrence, timer.due, context, payload.claimed === true);
+      const occurrence = payload.occurrence ?? (scenario.trigger.kind === 'date' ? `${context.event.id}@${timer.due}` : context.event.id);
+      return { ...firstStep(scenario, occurrence, time, context, claimed), failures };
     }
     const variant = scenario.variants.find((v) => v.id === payload.variant);
     if (variant === undefined || variant.steps[payload.step] === undefined) return undefined;
     return {
       scenario,
       eventId: `${payload.occurrence ?? context.event.id}#${payload.step}`,
-      time: timer.due,
+      time,
       context,
       variant: variant.id,
       step: payload.step,
-      claimed: payload.claimed === true,
+      claimed,
+      failures,
     };
   }
 
   /**
-   * Timers that stand for candidates whose delivery failed after their events were stored: the
-   * events will not be evaluated again (a resend is a duplicate), so the firing waits in the store.
-   * `claimed` when the failed delivery had claimed their cooldowns and caps.
+   * Timers that stand for firings whose delivery failed, to be tried again at `due`: the same
+   * firings (occurrence, time, journey step), one failure more. Frames' events will not be
+   * evaluated again (a resend is a duplicate), and a timer's own name may be armed again by the
+   * visitor meanwhile, so each waits under a name of its own. `claimed` when the failed delivery
+   * had claimed their cooldowns and caps.
    */
   deferred(candidates: readonly Candidate[], due: number, claimed: boolean): StateOp[] {
     return candidates.map((candidate) => ({
       kind: 'timer.arm',
       timer: `${TIMER_KIND.deferred}${candidate.scenario.id}:${candidate.eventId}`,
       due,
-      payload: encodeTimerPayload({ scenario: candidate.scenario.id, context: candidate.context, failures: 1, claimed }),
+      payload: encodeTimerPayload({
+        scenario: candidate.scenario.id,
+        context: candidate.context,
+        ...(candidate.step > 0 ? { variant: candidate.variant, step: candidate.step } : {}),
+        occurrence: occurrenceOf(candidate),
+        time: candidate.time,
+        failures: candidate.failures + 1,
+        claimed: claimed || candidate.claimed,
+      }),
     }));
   }
 
@@ -174,7 +188,7 @@ export class ScenarioEvaluator {
     const variant = scenario.variants.find((v) => v.id === variantId);
     const next = variant?.steps[candidate.step + 1];
     if (next !== undefined) {
-      const occurrence = candidate.eventId.replace(/#\d+$/, '');
+      const occurrence = occurrenceOf(candidate);
       const payload = encodeTimerPayload({ scenario: scenario.id, context: candidate.context, variant: variantId, step: candidate.step + 1, occurrence });
       ops.push({ kind: 'timer.arm', timer: journeyTimerId(scenario.id), due: candidate.time + next.wait, payload });
     }
@@ -320,7 +334,12 @@ function withScenario(context: StoredContext, scenario: Scenario): TriggerContex
 }
 
 function firstStep(scenario: Scenario, eventId: string, time: number, context: TriggerContext, claimed = false): Candidate {
-  return { scenario, eventId, time, context, variant: undefined, step: 0, claimed };
+  return { scenario, eventId, time, context, variant: undefined, step: 0, claimed, failures: 0 };
+}
+
+/** The occurrence a candidate belongs to: a later journey step's eventId is its first step's, with `#<step>`. */
+function occurrenceOf(candidate: Candidate): string {
+  return candidate.step === 0 ? candidate.eventId : candidate.eventId.slice(0, candidate.eventId.lastIndexOf('#'));
 }
 
 /** The scenario's exit events and every journey step's `unless`: any of them ends the journey. */

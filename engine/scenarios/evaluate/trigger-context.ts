@@ -23,7 +23,7 @@ export interface Candidate {
   scenario: Scenario;
   /** Identifies the occurrence: the triggering event's id, with `#<step>` for later journey steps. */
   eventId: string;
-  /** When the scenario fired: the event's time, or the timer's due time. */
+  /** When the scenario fired: the event's time, or the timer's due time; a firing tried again keeps it. */
   time: number;
   context: TriggerContext;
   /** Journey continuation: the variant chosen at the first step, and the step to deliver. */
@@ -34,6 +34,8 @@ export interface Candidate {
    * its claim, tried again. Claiming again, it would meet its own cooldown and be lost.
    */
   claimed: boolean;
+  /** Deliveries of this firing that failed so far: 0 but for a firing tried again. */
+  failures: number;
 }
 
 /**
