@@ -137,11 +137,6 @@ export interface ApplyResult {
 /**
  * A claim is all-or-nothing: every check must pass, then every check is recorded.
  * Claims are tried in order, so the caller puts the highest priority first.
- *
- * A granted claim's cap entry (its member at its time) is its receipt: the same claim made again
- * is granted without checks and records nothing, so a caller whose call failed after the store
- * ran it (a reply lost with the connection) can repeat it. The caller makes each firing's cap
- * member unique to that firing. A claim without a cap check has no receipt.
  */
 export interface Claim {
   checks: ClaimCheck[];

@@ -323,28 +323,6 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
       expect(await h.store.claim({ visitor: alice, now: h.t0 + 10_000, claims })).toEqual([GRANTED, 0]);
     });
 
-    it('a claim repeated after it was granted is granted again and counts once: its cap entry is its receipt', async () => {
-      const welcome = { checks: [gate('cool:welcome', 60_000), cap('popins', 2, h.t0, 'welcome:e1')], time: h.t0 };
-      expect(await h.store.claim({ visitor: alice, now: h.t0, claims: [welcome] })).toEqual([GRANTED]);
-      expect(await h.store.claim({ visitor: alice, now: h.t0 + 10, claims: [welcome] })).toEqual([GRANTED]);
-      const other = (at: number, member: string) => ({ checks: [cap('popins', 2, at, member)], time: at });
-      expect(await h.store.claim({ visitor: alice, now: h.t0 + 20, claims: [other(h.t0 + 20, 'offer:e2')] })).toEqual([GRANTED]);
-      expect(await h.store.claim({ visitor: alice, now: h.t0 + 30, claims: [other(h.t0 + 30, 'offer:e3')] })).toEqual([0]);
-    });
-
-    it('another occurrence of a scenario still meets the cooldown the first one took', async () => {
-      const occurrence = (member: string) => ({ checks: [gate('cool:welcome', 60_000), cap('popins', 5, h.t0, member)], time: h.t0 });
-      await h.store.claim({ visitor: alice, now: h.t0, claims: [occurrence('welcome:e1')] });
-      expect(await h.store.claim({ visitor: alice, now: h.t0, claims: [occurrence('welcome:e2')] })).toEqual([0]);
-    });
-
-    it('a claim repeated after it was refused is checked again', async () => {
-      await h.store.claim({ visitor: alice, now: h.t0, claims: [{ checks: [gate('cool:welcome', 5000)] }] });
-      const refused = { checks: [gate('cool:welcome', 5000), cap('popins', 5, h.t0 + 1, 'welcome:e2')], time: h.t0 + 1 };
-      expect(await h.store.claim({ visitor: alice, now: h.t0 + 1, claims: [refused] })).toEqual([0]);
-      expect(await h.store.claim({ visitor: alice, now: h.t0 + 2, claims: [refused] })).toEqual([0]);
-    });
-
     it('keeps gates and caps of different visitors apart', async () => {
       await h.store.claim({ visitor: alice, now: h.t0, claims: [{ checks: [gate('popin', 5000), cap('emails', 1, h.t0)] }] });
       expect(

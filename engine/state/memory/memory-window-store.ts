@@ -140,7 +140,6 @@ export class MemoryWindowStore implements WindowStore {
   }
 
   private tryClaim(state: VisitorState, checks: readonly ClaimCheck[], now: number): ClaimOutcome {
-    if (this.grantedBefore(state, checks, now)) return CLAIM_GRANTED;
     const failed = checks.findIndex((check) => !this.passes(state, check, now));
     if (failed !== CLAIM_GRANTED) return failed;
     for (const check of checks) this.record(state, check, now);
@@ -313,14 +312,6 @@ export class MemoryWindowStore implements WindowStore {
     lease.leaseUntil = now + TIMER_LEASE_MS;
     this.heap.push(lease.leaseUntil, state, lease.timer, lease.version);
     return { visitor: { site: state.site, visitor: state.visitor }, timer: lease.timer, due: lease.due, payload: lease.payload, leaseUntil: lease.leaseUntil };
-  }
-
-  /** The claim's receipt: its cap holds the claim's own member at the claim's own time (see Claim). */
-  private grantedBefore(state: VisitorState, checks: readonly ClaimCheck[], now: number): boolean {
-    const check = checks.find((candidate): candidate is CapCheck => candidate.kind === 'cap');
-    if (check === undefined) return false;
-    const window = state.windows?.get(check.key);
-    return window !== undefined && window.expiresAt > now && window.timeOf(check.member) === check.at;
   }
 
   private passes(state: VisitorState, check: ClaimCheck, now: number): boolean {

@@ -66,23 +66,11 @@ local function forgetOpenGates(gates, now)
   end
 end
 
--- A granted claim's cap entry, its own member at its own time, is its receipt: the claim repeated
--- (its reply was lost on the way back) is granted again, and records nothing a second time.
-local function grantedBefore(windows, checks)
-  for _, check in ipairs(checks) do
-    if check.kind == 'c' then
-      return redis.call('ZSCORE', windows, check.window .. check.time .. check.member) ~= false
-    end
-  end
-  return false
-end
-
 -- Returns -1 when the claim was granted, else the 0-based index of its first failing check, and
 -- what is left of `unswept`: the earliest time any claim of this call counts from, until the
 -- gates hash is swept of the gates open by then, once per call (nil after). Not the claim's own
 -- time: a gate open at a later claim's time may still be closed at an earlier one's.
 local function tryClaim(gates, windows, checks, now, unswept)
-  if grantedBefore(windows, checks) then return -1, unswept end
   for index, check in ipairs(checks) do
     if not claimPasses(gates, windows, check, now) then return index - 1, unswept end
   end
