@@ -3,22 +3,27 @@ import { describe, expect, test } from 'vitest';
 import { ManualClock, type TrackedEvent, type VisitorRef } from '../events/index.js';
 import { createLogger, createMetrics } from '../observability/index.js';
 import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator } from '../scenarios/index.js';
-import { MemoryWindowStore, TIMER_LEASE_MS, type ApplyRequest, type ApplyResult, type ClaimOutcome, type ClaimRequest, type VisitorSnapshot } from '../state/index.js';
+import { MemoryWindowStore, TIMER_LEASE_MS, type ApplyRequest, type ApplyResult, type ClaimOutcome, type ClaimRequest, type DueTimer, type VisitorSnapshot } from '../state/index.js';
 import { CollectingSink } from './replay/collecting-sink.js';
 import { TriggerPipeline } from './trigger-pipeline.js';
-import type { PopinOutcome, PopinPort } from './ports.js';
+import type { PopinOutcome, PopinPort, WebhookPort } from './ports.js';
 
 const T0 = Date.UTC(2026, 0, 1);
+const DAY = 86_400_000;
 const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
   's.yaml',
   'id: search-left\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
 )!;
 
 /** A pipeline over the two test scenarios; engines sharing a store are pipelines given the same `store`. */
-function pipelineWith(popins: PopinPort, clock: ManualClock, { sink = new CollectingSink(), store = new MemoryWindowStore(undefined, clock), scenarios = [SEARCH_LEFT, VIEWED_TWICE] } = {}) {
+function pipelineWith(
+  popins: PopinPort,
+  clock: ManualClock,
+  { sink = new CollectingSink(), store = new MemoryWindowStore(undefined, clock), scenarios = [SEARCH_LEFT, VIEWED_TWICE], webhooks = { enqueue: async () => undefined } as WebhookPort, popinCap = { limit: 10, within: 60_000 } } = {},
+) {
   const evaluator = new ScenarioEvaluator(scenarios);
   const metrics = createMetrics(new Registry(), false);
-  const caps = { popin: { limit: 10, within: 60_000 }, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
+  const caps = { popin: popinCap, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
   const profile = { key: 'shop', name: 'Shop', url: 'https://shop.example', from: 'a@b.c', requireVerifiedEmail: true };
   const pipeline = new TriggerPipeline(
     {
@@ -30,7 +35,7 @@ function pipelineWith(popins: PopinPort, clock: ManualClock, { sink = new Collec
       metrics,
       popins,
       emails: { enqueue: async () => undefined },
-      webhooks: { enqueue: async () => undefined },
+      webhooks,
       sites: new Map([['shop', { profile, policy: new DeliveryPolicy({ caps, requireVerifiedEmail: true }) }]]),
     },
     { batchSize: 1, batchesInFlight: 1, timerPollInterval: 60_000, timerBatch: 10 },
@@ -259,15 +264,38 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status}`).sort()).toEqual(['anonymous-webhook fired', 'viewed-twice fired']);
   });
 
-  test('a firing whose claim the store took before the reply was lost is delivered at the next try', async () => {
+  test('a firing whose claim reply was lost meets its own cooldown at the retry: a message goes at most once', async () => {
     const clock = new ManualClock(T0);
     const shown: string[] = [];
     const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store: new ClaimReplyLostOnce(undefined, clock) });
     await annSearches(pipeline);
     await fireAt(pipeline, clock, T0 + 60_000);
     await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual([]);
+    expect(sink.rows.triggers.map((row) => `${row.status} ${row.reason}`)).toEqual(['suppressed cooldown']);
+  });
+
+  test('a delivered timer whose lease was not settled is not delivered again when the lease ends', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store: new SettleFailingOnce(undefined, clock) });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    await fireAt(pipeline, clock, T0 + 60_000 + TIMER_LEASE_MS);
     expect(shown).toEqual(['ann']);
-    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+  });
+
+  test('a firing tried again counts its channel\'s cap up to the retry', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const popins: PopinPort = { show: async (_visitor, _action, context) => (shown.push(context.trigger.scenario), 'sent') };
+    const { pipeline } = pipelineWith(popins, clock, { scenarios: [SEARCH_LEFT, VIEWED_TWICE], store: new ClaimFailingOnce(undefined, clock), popinCap: { limit: 1, within: 600_000 } });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    clock.set(T0 + 70_000);
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0 + 70_000), view('v2', T0 + 70_001)], receivedAt: T0 + 70_000, reply });
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual(['viewed-twice']);
   });
 
   test('a snapshot read that fails beside a granted claim leaves the firing to the next try, claimed', async () => {
@@ -281,15 +309,30 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
   });
 
-  test('a pop-in whose journey step could not be armed is shown once, at the next try', async () => {
+  test('a pop-in whose journey step failed to arm is not shown again, and the step is armed at the next try', async () => {
     const clock = new ManualClock(T0);
     const shown: string[] = [];
-    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [POPIN_JOURNEY], store: new FollowUpFailingOnce(undefined, clock) });
+    const hooks: string[] = [];
+    const webhooks: WebhookPort = { enqueue: async (message) => void hooks.push(message.visitor.visitor) };
+    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [POPIN_JOURNEY], store: new FollowUpFailingOnce(undefined, clock), webhooks });
     await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
-    expect(shown).toEqual([]);
-    await fireAt(pipeline, clock, T0 + 30_001);
-    await fireAt(pipeline, clock, T0 + 60_001);
     expect(shown).toEqual(['ann']);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    await fireAt(pipeline, clock, T0 + DAY + 1);
+    expect(shown).toEqual(['ann']);
+    expect(hooks).toEqual(['ann']);
+  });
+
+  test('a journey whose first step was never handed over does not go on to its next step', async () => {
+    const clock = new ManualClock(T0);
+    const hooks: string[] = [];
+    const webhooks: WebhookPort = { enqueue: async (message) => void hooks.push(message.visitor.visitor) };
+    const failing: PopinPort = { show: async () => Promise.reject(new Error('socket registry unavailable')) };
+    const { pipeline } = pipelineWith(failing, clock, { scenarios: [POPIN_JOURNEY], webhooks });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    for (let retry = 1; retry <= 8; retry++) await fireAt(pipeline, clock, T0 + retry * 30_001);
+    await fireAt(pipeline, clock, T0 + 2 * DAY);
+    expect(hooks).toEqual([]);
   });
 
   test('a timer\'s firing waiting for its next try is not replaced when the visitor arms that timer again', async () => {
@@ -332,6 +375,17 @@ class ClaimReplyLostOnce extends MemoryWindowStore {
     if (this.lost) return outcomes;
     this.lost = true;
     throw new Error('connection lost');
+  }
+}
+
+/** The in-process store whose first settle of taken timers fails (the engine died after the hand-over, say). */
+class SettleFailingOnce extends MemoryWindowStore {
+  private failed = false;
+
+  override settleTimers(timers: readonly DueTimer[]): Promise<void> {
+    if (this.failed) return super.settleTimers(timers);
+    this.failed = true;
+    return Promise.reject(new Error('store unavailable'));
   }
 }
 

@@ -3,7 +3,7 @@ import type { Clock, VisitorRef } from '../events/index.js';
 import { isTripwireError } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
 import type { Candidate, ScenarioEvaluator } from '../scenarios/index.js';
-import type { DueTimer, VisitorSnapshot, WindowStore } from '../state/index.js';
+import type { DueTimer, StateOp, VisitorSnapshot, WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
 import { conversionRow, eventRow, popinFeedbackRow } from './operators/event-rows.js';
@@ -169,19 +169,20 @@ export class TriggerPipeline {
       return true;
     } catch (error) {
       if (replaying) throw error;
-      if (error instanceof DeliveryInterrupted && error.claimed.length + error.unclaimed.length === 0) {
-        logger.warn({ err: error, timer: timer.timer, visitor: timer.visitor }, 'timer delivery failed after its verdict was recorded; nothing left to try again');
-        return true;
-      }
-      if (candidate.failures + 1 > TIMER_MAX_FAILURES) {
+      const retryAt = clock.now() + TIMER_RETRY_DELAY_MS;
+      const left = leftToTry(evaluator, error, [candidate], retryAt);
+      if (left.retries.length > 0 && candidate.failures + 1 > TIMER_MAX_FAILURES) {
         logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, `timer failed ${TIMER_MAX_FAILURES} times; dropped`);
         return true;
       }
-      logger.warn({ err: error, timer: timer.timer, visitor: timer.visitor }, 'timer delivery failed; armed again');
-      const retryAt = clock.now() + TIMER_RETRY_DELAY_MS;
-      const claimed = error instanceof DeliveryInterrupted && error.claimed.length > 0;
+      const ops = [...left.followUps, ...left.retries];
+      if (ops.length === 0) {
+        logger.warn({ err: error, timer: timer.timer, visitor: timer.visitor }, 'timer delivery failed after its verdict was recorded; nothing left to try again');
+        return true;
+      }
+      logger.warn({ err: error, timer: timer.timer, visitor: timer.visitor }, left.retries.length > 0 ? 'timer delivery failed; armed again' : 'a delivered firing\'s follow-ups failed to arm; armed again');
       try {
-        await store.apply({ visitor: timer.visitor, now: clock.now(), events: [{ eventId: `retry:${timer.timer}:${timer.due}:${retryAt}`, ops: evaluator.deferred([candidate], retryAt, claimed) }] });
+        await store.apply({ visitor: timer.visitor, now: clock.now(), events: [{ eventId: `retry:${timer.timer}:${timer.due}:${retryAt}`, ops }] });
         return true;
       } catch (rearm) {
         logger.error({ err: rearm, timer: timer.timer, visitor: timer.visitor }, 'timer could not be armed again; it fires again when its lease ends');
@@ -220,11 +221,8 @@ export class TriggerPipeline {
       // A defect, not an outage: parked, the firings would meet the claims already taken for them.
       if (isTripwireError(error) && error.code === 'TW_INTERNAL') throw error;
       const { store, clock, logger } = this.deps;
-      const retryAt = clock.now() + TIMER_RETRY_DELAY_MS;
-      const ops =
-        error instanceof DeliveryInterrupted
-          ? [...evaluator.deferred(error.claimed, retryAt, true), ...evaluator.deferred(error.unclaimed, retryAt, false)]
-          : evaluator.deferred(candidates, retryAt, false);
+      const left = leftToTry(evaluator, error, candidates, clock.now() + TIMER_RETRY_DELAY_MS);
+      const ops = [...left.followUps, ...left.retries];
       if (ops.length === 0) {
         logger.warn({ err: error, visitor: frame.visitor }, 'delivery failed after its verdicts were recorded; nothing left to try again');
         return;
@@ -276,4 +274,13 @@ export class TriggerPipeline {
       metrics.frameSeconds.observe((performance.now() - started) / 1000);
     }
   }
+}
+
+/**
+ * What a failed delivery leaves to write: its firings, parked to be tried again at `retryAt`
+ * (claimed ones marked so), and what a firing handed over had still to arm.
+ */
+function leftToTry(evaluator: ScenarioEvaluator, error: unknown, candidates: readonly Candidate[], retryAt: number): { retries: StateOp[]; followUps: readonly StateOp[] } {
+  if (!(error instanceof DeliveryInterrupted)) return { retries: evaluator.deferred(candidates, retryAt, false), followUps: [] };
+  return { retries: [...evaluator.deferred(error.claimed, retryAt, true), ...evaluator.deferred(error.unclaimed, retryAt, false)], followUps: error.followUps };
 }

@@ -2,7 +2,7 @@ import type { Clock, VisitorRef } from '../../events/index.js';
 import { TripwireError } from '../../errors.js';
 import type { EngineMetrics, Logger } from '../../observability/index.js';
 import { readCart, type Candidate, type ClaimsAhead, type DeliveryPolicy, type Prospect, type ScenarioEvaluator, type Screening, type Verdict } from '../../scenarios/index.js';
-import type { ClaimOutcome, VisitorSnapshot, WindowStore } from '../../state/index.js';
+import type { ClaimOutcome, StateOp, VisitorSnapshot, WindowStore } from '../../state/index.js';
 import type { EventSink } from '../../warehouse/index.js';
 import type { DeliveryContext, EmailPort, PopinPort, SiteProfile, WebhookPort } from '../ports.js';
 import { triggerId } from './trigger-id.js';
@@ -54,6 +54,8 @@ export class DeliveryInterrupted extends Error {
     /** Winners of their lanes whose claims were not taken: the claim call failed. */
     readonly unclaimed: readonly Candidate[],
     cause: unknown,
+    /** What a firing handed over had still to arm (its journey's next step): the arming failed. */
+    readonly followUps: readonly StateOp[] = [],
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super(`Delivery interrupted, ${claimed.length} claimed firing(s) not handed over and ${unclaimed.length} not claimed: ${reason}`, { cause });
@@ -103,22 +105,29 @@ export class TriggerDelivery {
     if (snapshot.status === 'rejected') throw new DeliveryInterrupted(fired.map((verdict) => verdict.candidate), [], snapshot.reason);
     if (snapshot.value === undefined) throw new TripwireError('TW_INTERNAL', `A firing of ${visitor.site}/${visitor.visitor} was granted without a snapshot to render it.`);
     for (let i = 0; i < fired.length; i++) {
+      const verdict = fired[i]!;
+      const trigger = triggerId(visitor, verdict.candidate.scenario.id, verdict.candidate.eventId);
       try {
-        await this.handOver(visitor, site.profile, evaluator, fired[i]!, snapshot.value, origin.arrivedAt);
+        await this.handOver(visitor, site.profile, verdict, trigger, snapshot.value, origin.arrivedAt);
       } catch (error) {
-        throw new DeliveryInterrupted(
-          fired.slice(i).map((verdict) => verdict.candidate),
-          [],
-          error,
-        );
+        throw new DeliveryInterrupted(fired.slice(i).map((next) => next.candidate), [], error);
+      }
+      // After the hand-over: the visitor's pop-in does not wait on the journey's next step, and a
+      // step never handed over has none. A firing handed over is not handed over again: when the
+      // arming fails, only the arming is left to try again.
+      const followUps = evaluator.afterFire(verdict.candidate, verdict.variant);
+      try {
+        await this.armFollowUps(visitor, followUps, trigger);
+      } catch (error) {
+        throw new DeliveryInterrupted(fired.slice(i + 1).map((next) => next.candidate), [], error, followUps);
       }
     }
   }
 
   /**
-   * The claim call failed. The screening's verdicts are final, and
-   * so are the claims the frame's apply took; the other winners of their lanes claim at the next
-   * try. Priority losers are not tried again: alone at the retry, they would win.
+   * The claim call failed. The screening's verdicts are final, and so are the claims the frame's
+   * apply took; the other winners of their lanes claim at the next try. Priority losers are not
+   * tried again: alone at the retry, they would win.
    */
   private interruptedAtClaim(visitor: VisitorRef, policy: DeliveryPolicy, screening: Screening, ahead: ReadonlyArray<ClaimOutcome | undefined> | undefined, cause: unknown): DeliveryInterrupted {
     for (const verdict of screening.verdicts) this.record(visitor, verdict);
@@ -139,9 +148,9 @@ export class TriggerDelivery {
   }
 
   /**
-   * One outcome per pending verdict, and the snapshot a firing renders (undefined when none can
-   * fire). A failed snapshot read does not undo the claims granted beside it: they are settled, and
-   * their firings wait for the next try as claimed.
+   * One outcome per pending verdict, and the read of the snapshot a firing renders (its value
+   * undefined when none can fire). A failed snapshot read does not undo the claims granted beside
+   * it: they are settled, and their firings wait for the next try as claimed.
    */
   private async claim(visitor: VisitorRef, screening: Screening, ahead: ReadonlyArray<ClaimOutcome | undefined> | undefined, profile: Record<string, string>, origin: DeliveryOrigin): Promise<TakenClaims> {
     const { pending, claims } = screening;
@@ -185,31 +194,23 @@ export class TriggerDelivery {
     });
   }
 
-  /**
-   * Arms what follows a firing, then hands it to its channel (`snapshot` is the one read for this
-   * delivery). In that order, a firing handed over is never handed over again: when the arming
-   * fails, the whole firing is tried again, and arming again is idempotent. A journey that starts
-   * with a pop-in shows it one store round trip later for that.
-   */
-  private async handOver(visitor: VisitorRef, site: SiteProfile, evaluator: ScenarioEvaluator, verdict: Verdict, snapshot: VisitorSnapshot, arrivedAt: number | undefined): Promise<void> {
+  /** Hands a firing to its channel; `snapshot` is the one read for this delivery. */
+  private async handOver(visitor: VisitorRef, site: SiteProfile, verdict: Verdict, trigger: string, snapshot: VisitorSnapshot, arrivedAt: number | undefined): Promise<void> {
     const { candidate, variant, action } = verdict;
-    const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
-    await this.armFollowUps(visitor, evaluator, candidate, variant, id);
-    const context = deliveryContext(id, variant, site, candidate, snapshot.profile, snapshot.cart);
+    const context = deliveryContext(trigger, variant, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'popin') {
       const outcome = await this.deps.popins.show(visitor, action, context);
       if (outcome === 'sent' && arrivedAt !== undefined) this.deps.metrics.popinSeconds.observe((performance.now() - arrivedAt) / 1000);
-      this.recordPopin(visitor, id, candidate, outcome);
+      this.recordPopin(visitor, trigger, candidate, outcome);
     } else if (action.channel === 'email') {
-      await this.deps.emails.enqueue({ triggerId: id, visitor, to: snapshot.profile.email ?? '', action, context });
+      await this.deps.emails.enqueue({ triggerId: trigger, visitor, to: snapshot.profile.email ?? '', action, context });
     } else {
-      await this.deps.webhooks.enqueue({ triggerId: id, visitor, action, context });
+      await this.deps.webhooks.enqueue({ triggerId: trigger, visitor, action, context });
     }
   }
 
   /** One store call, idempotent by the trigger id: a retried firing arms its follow-ups once. */
-  private async armFollowUps(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidate: Candidate, variant: string, trigger: string): Promise<void> {
-    const ops = evaluator.afterFire(candidate, variant);
+  private async armFollowUps(visitor: VisitorRef, ops: StateOp[], trigger: string): Promise<void> {
     if (ops.length === 0) return;
     await this.deps.store.apply({ visitor, now: this.deps.clock.now(), events: [{ eventId: `after:${trigger}`, ops }] });
   }

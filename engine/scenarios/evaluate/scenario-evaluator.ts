@@ -132,20 +132,19 @@ export class ScenarioEvaluator {
     const scenario = this.byId.get(payload.scenario);
     if (scenario === undefined) return undefined;
     const context = withScenario(payload.context, scenario);
-    const time = payload.time ?? timer.due;
     const failures = payload.failures ?? 0;
     const claimed = payload.claimed === true;
     if (payload.step === undefined) {
       // A yearly trigger fires again and again from one identify: the due time tells occurrences apart.
       const occurrence = payload.occurrence ?? (scenario.trigger.kind === 'date' ? `${context.event.id}@${timer.due}` : context.event.id);
-      return { ...firstStep(scenario, occurrence, time, context, claimed), failures };
+      return firstStep(scenario, occurrence, timer.due, context, claimed, failures);
     }
     const variant = scenario.variants.find((v) => v.id === payload.variant);
     if (variant === undefined || variant.steps[payload.step] === undefined) return undefined;
     return {
       scenario,
       eventId: `${payload.occurrence ?? context.event.id}#${payload.step}`,
-      time,
+      time: timer.due,
       context,
       variant: variant.id,
       step: payload.step,
@@ -156,10 +155,11 @@ export class ScenarioEvaluator {
 
   /**
    * Timers that stand for firings whose delivery failed, to be tried again at `due`: the same
-   * firings (occurrence, time, journey step), one failure more. Frames' events will not be
-   * evaluated again (a resend is a duplicate), and a timer's own name may be armed again by the
-   * visitor meanwhile, so each waits under a name of its own. `claimed` when the failed delivery
-   * had claimed their cooldowns and caps.
+   * firings (occurrence, so trigger id, and journey step), one failure more, firing at `due`: a
+   * claim at the retry counts the channel's cap up to then. Frames' events will not be evaluated
+   * again (a resend is a duplicate), and a timer's own name may be armed again by the visitor
+   * meanwhile, so each waits under a name of its own. `claimed` when the failed delivery had
+   * claimed their cooldowns and caps.
    */
   deferred(candidates: readonly Candidate[], due: number, claimed: boolean): StateOp[] {
     return candidates.map((candidate) => ({
@@ -171,7 +171,6 @@ export class ScenarioEvaluator {
         context: candidate.context,
         ...(candidate.step > 0 ? { variant: candidate.variant, step: candidate.step } : {}),
         occurrence: occurrenceOf(candidate),
-        time: candidate.time,
         failures: candidate.failures + 1,
         claimed: claimed || candidate.claimed,
       }),
@@ -333,8 +332,8 @@ function withScenario(context: StoredContext, scenario: Scenario): TriggerContex
   return { scenario: context.scenario ?? { id: scenario.id, name: scenario.name }, event: context.event, props: context.props };
 }
 
-function firstStep(scenario: Scenario, eventId: string, time: number, context: TriggerContext, claimed = false): Candidate {
-  return { scenario, eventId, time, context, variant: undefined, step: 0, claimed, failures: 0 };
+function firstStep(scenario: Scenario, eventId: string, time: number, context: TriggerContext, claimed = false, failures = 0): Candidate {
+  return { scenario, eventId, time, context, variant: undefined, step: 0, claimed, failures };
 }
 
 /** The occurrence a candidate belongs to: a later journey step's eventId is its first step's, with `#<step>`. */

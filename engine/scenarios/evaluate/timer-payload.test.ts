@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { TrackedEvent } from '../../events/index.js';
 import type { TimerArmOp } from '../../state/index.js';
-import type { Candidate } from './trigger-context.js';
 import { ScenarioCompiler } from '../compile/scenario-compiler.js';
 import type { Scenario } from '../model.js';
 import { ScenarioEvaluator } from './scenario-evaluator.js';
@@ -91,54 +90,5 @@ describe('timer payloads', () => {
   test('a payload stored in the earlier {scenario, context} shape decodes as it was stored', () => {
     const old = { scenario: 'left-a', context: { event: { id: 'e1', type: 'product', time: 1_000, url: '/p' }, props: { id: 'mug' } }, step: 1, variant: 'a' };
     expect(decodeTimerPayload(JSON.stringify(old))).toEqual(old);
-  });
-
-  test('a journey step payload keeps a time of its own through a round trip', () => {
-    const payload = { scenario: 'left-a', context: { event: { id: 'e1', type: 'product', time: 1_000, url: '' }, props: {} }, step: 1, variant: 'a', occurrence: 'e1', time: 7_000 };
-    expect(decodeTimerPayload(encodeTimerPayload(payload))).toEqual(payload);
-  });
-});
-
-describe('firings tried again', () => {
-  const birthday = new ScenarioCompiler().compileOrThrow('b.yaml', 'id: birthday\nwhen: { date: { trait: birthday, hour: 9 } }\nthen: { webhook: { url: "https://hooks.example/b" } }\n')!;
-  const journey = new ScenarioCompiler().compileOrThrow(
-    'j.yaml',
-    'id: viewed-journey\nwhen: { count: { event: product, atLeast: 1, within: 1h } }\njourney:\n  - popin: { title: t }\n  - wait: 1d\n    webhook: { url: "https://hooks.example/a" }\n',
-  )!;
-  const due = Date.UTC(2026, 2, 14, 9);
-  const identify = { event: { id: 'id1', type: 'identify', time: 0, url: '' }, props: { traits: { birthday: '03-14' } } };
-
-  function triedAgain(evaluator: ScenarioEvaluator, candidate: Candidate, claimed: boolean): Candidate {
-    const [arm] = evaluator.deferred([candidate], due + 30_000, claimed) as TimerArmOp[];
-    return evaluator.fromTimer({ visitor, timer: arm!.timer, due: arm!.due, payload: arm!.payload, leaseUntil: arm!.due + 120_000 })!;
-  }
-
-  test('a yearly firing tried again keeps its occurrence and its time, so its trigger id and claims', () => {
-    const evaluator = new ScenarioEvaluator([birthday]);
-    const first = evaluator.fromTimer({ visitor, timer: 'date:birthday', due, payload: encodeTimerPayload({ scenario: 'birthday', context: identify }), leaseUntil: due + 1 })!;
-    const retried = triedAgain(evaluator, first, true);
-    expect(retried).toEqual({ ...first, claimed: true, failures: 1 });
-  });
-
-  test('a journey step tried again is the same step of the same occurrence', () => {
-    const evaluator = new ScenarioEvaluator([journey]);
-    const payload = encodeTimerPayload({ scenario: 'viewed-journey', context: identify, variant: journey.variants[0]!.id, step: 1, occurrence: 'e1' });
-    const step = evaluator.fromTimer({ visitor, timer: 'journey:viewed-journey', due, payload, leaseUntil: due + 1 })!;
-    expect(triedAgain(evaluator, step, false)).toEqual({ ...step, failures: 1 });
-  });
-
-  test('a firing tried again waits under a timer name of its own, apart from the timers the visitor arms again', () => {
-    const evaluator = new ScenarioEvaluator([scenario('left-a', 'Left A')]);
-    const [arm] = armed(evaluator);
-    const candidate = evaluator.fromTimer({ visitor, timer: arm!.timer, due: arm!.due, payload: arm!.payload, leaseUntil: arm!.due + 1 })!;
-    const [parked] = evaluator.deferred([candidate], due, false) as TimerArmOp[];
-    expect(parked!.timer).not.toBe(arm!.timer);
-  });
-
-  test('a firing keeps that it was claimed through later failures, and counts each failure', () => {
-    const evaluator = new ScenarioEvaluator([birthday]);
-    const first = evaluator.fromTimer({ visitor, timer: 'date:birthday', due, payload: encodeTimerPayload({ scenario: 'birthday', context: identify }), leaseUntil: due + 1 })!;
-    const twice = triedAgain(evaluator, triedAgain(evaluator, first, true), false);
-    expect(twice).toMatchObject({ claimed: true, failures: 2 });
   });
 });

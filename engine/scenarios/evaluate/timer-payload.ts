@@ -17,8 +17,6 @@ export interface TimerPayload {
    * firing belongs to.
    */
   occurrence?: string;
-  /** For a firing tried again: when it fired, which its claims count from (the timer is due later). */
-  time?: number;
   /** Deliveries of this timer that failed so far (the store or a channel was unavailable). */
   failures?: number;
   /** A delivery of it was interrupted after its cooldown and cap were claimed (Candidate.claimed). */
@@ -49,7 +47,7 @@ export function journeyTimerId(scenarioId: string): string {
 /**
  * The stored form, short and positional because every waiting reminder of every visitor holds
  * one in the store: `{"s":scenario,"e":[event id,type,time,url],"p":props}`, plus `v` variant,
- * `n` step, `o` occurrence, `t` time, `f` failures, `c` claimed when set. Payloads stored in the earlier
+ * `n` step, `o` occurrence, `f` failures, `c` claimed when set. Payloads stored in the earlier
  * `{"scenario":…,"context":{…}}` shape decode the same.
  */
 interface StoredPayload {
@@ -59,7 +57,6 @@ interface StoredPayload {
   v?: string;
   n?: number;
   o?: string;
-  t?: number;
   f?: number;
   c?: 1;
 }
@@ -75,7 +72,6 @@ export function encodeTimerPayload(payload: TimerPayload): string {
   if (payload.variant !== undefined) members += `,"v":${JSON.stringify(payload.variant)}`;
   if (payload.step !== undefined) members += `,"n":${JSON.stringify(payload.step)}`;
   if (payload.occurrence !== undefined) members += `,"o":${JSON.stringify(payload.occurrence)}`;
-  if (payload.time !== undefined) members += `,"t":${JSON.stringify(payload.time)}`;
   if (payload.failures !== undefined) members += `,"f":${JSON.stringify(payload.failures)}`;
   if (payload.claimed === true) members += ',"c":1';
   const tail = eventPayloadTail(payload.context);
@@ -100,7 +96,6 @@ export function decodeTimerPayload(text: string): TimerPayload {
   if (stored.v !== undefined) payload.variant = stored.v;
   if (stored.n !== undefined) payload.step = stored.n;
   if (stored.o !== undefined) payload.occurrence = stored.o;
-  if (stored.t !== undefined) payload.time = stored.t;
   if (stored.f !== undefined) payload.failures = stored.f;
   if (stored.c === 1) payload.claimed = true;
   return payload;

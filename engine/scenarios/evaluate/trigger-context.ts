@@ -23,7 +23,7 @@ export interface Candidate {
   scenario: Scenario;
   /** Identifies the occurrence: the triggering event's id, with `#<step>` for later journey steps. */
   eventId: string;
-  /** When the scenario fired: the event's time, or the timer's due time; a firing tried again keeps it. */
+  /** When the scenario fired: the event's time, or the timer's due time (a retry's, for a firing tried again). */
   time: number;
   context: TriggerContext;
   /** Journey continuation: the variant chosen at the first step, and the step to deliver. */

@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest';
+import type { TimerArmOp } from '../../state/index.js';
+import { ScenarioCompiler } from '../compile/scenario-compiler.js';
+import { ScenarioEvaluator } from './scenario-evaluator.js';
+import { encodeTimerPayload } from './timer-payload.js';
+import type { Candidate } from './trigger-context.js';
+
+const visitor = { site: 'shop', visitor: 'ann' };
+const compile = (yaml: string) => new ScenarioCompiler().compileOrThrow('s.yaml', yaml)!;
+
+describe('firings tried again', () => {
+  const birthday = compile('id: birthday\nwhen: { date: { trait: birthday, hour: 9 } }\nthen: { webhook: { url: "https://hooks.example/b" } }\n');
+  const journey = compile(
+    'id: viewed-journey\nwhen: { count: { event: product, atLeast: 1, within: 1h } }\njourney:\n  - popin: { title: t }\n  - wait: 1d\n    webhook: { url: "https://hooks.example/a" }\n',
+  );
+  const due = Date.UTC(2026, 2, 14, 9);
+  const identify = { event: { id: 'id1', type: 'identify', time: 0, url: '' }, props: { traits: { birthday: '03-14' } } };
+
+  function triedAgain(evaluator: ScenarioEvaluator, candidate: Candidate, claimed: boolean): Candidate {
+    const [arm] = evaluator.deferred([candidate], due + 30_000, claimed) as TimerArmOp[];
+    return evaluator.fromTimer({ visitor, timer: arm!.timer, due: arm!.due, payload: arm!.payload, leaseUntil: arm!.due + 120_000 })!;
+  }
+
+  test('a yearly firing tried again keeps its occurrence, so its trigger id, and fires at the retry', () => {
+    const evaluator = new ScenarioEvaluator([birthday]);
+    const first = evaluator.fromTimer({ visitor, timer: 'date:birthday', due, payload: encodeTimerPayload({ scenario: 'birthday', context: identify }), leaseUntil: due + 1 })!;
+    const retried = triedAgain(evaluator, first, true);
+    expect(retried).toEqual({ ...first, time: due + 30_000, claimed: true, failures: 1 });
+  });
+
+  test('a journey step tried again is the same step of the same occurrence', () => {
+    const evaluator = new ScenarioEvaluator([journey]);
+    const payload = encodeTimerPayload({ scenario: 'viewed-journey', context: identify, variant: journey.variants[0]!.id, step: 1, occurrence: 'e1' });
+    const step = evaluator.fromTimer({ visitor, timer: 'journey:viewed-journey', due, payload, leaseUntil: due + 1 })!;
+    expect(triedAgain(evaluator, step, false)).toEqual({ ...step, time: due + 30_000, failures: 1 });
+  });
+
+  test('a firing tried again waits under a timer name of its own, apart from the timers the visitor arms again', () => {
+    const evaluator = new ScenarioEvaluator([compile('id: left-a\nwhen: { absence: { after: { event: product }, missing: { event: cart_add }, within: 2h } }\nthen: { popin: { title: Hi } }\n')]);
+    const view = { id: 'e1', site: 'shop', visitor: 'ann', session: 's', type: 'product', time: 1_000, receivedAt: 1_000, url: '/p/mug', props: { id: 'mug' } } as const;
+    const [arm] = evaluator.plan(visitor, [view]).ops[0]!.ops.filter((op): op is TimerArmOp => op.kind === 'timer.arm');
+    const candidate = evaluator.fromTimer({ visitor, timer: arm!.timer, due: arm!.due, payload: arm!.payload, leaseUntil: arm!.due + 1 })!;
+    const [parked] = evaluator.deferred([candidate], due, false) as TimerArmOp[];
+    expect(parked!.timer).not.toBe(arm!.timer);
+  });
+
+  test('a firing keeps that it was claimed through later failures, and counts each failure', () => {
+    const evaluator = new ScenarioEvaluator([birthday]);
+    const first = evaluator.fromTimer({ visitor, timer: 'date:birthday', due, payload: encodeTimerPayload({ scenario: 'birthday', context: identify }), leaseUntil: due + 1 })!;
+    const twice = triedAgain(evaluator, triedAgain(evaluator, first, true), false);
+    expect(twice).toMatchObject({ claimed: true, failures: 2 });
+  });
+});
