@@ -3,7 +3,7 @@
  * (bench/k6/lib/shopper.js) go through the gateway's decoder, the interest tracker and the
  * pipeline of an engine on the in-process store (or, with --redis URL, on that Redis) with a
  * discarding warehouse, ~200 in flight. The CPU figures are the engine's alone, not Redis's.
- *   npx tsx bench/hot-path.ts [--scenarios DIR] [--frames N] [--events-per-frame K] [--redis URL] [--profile | --allocations]
+ *   npx tsx bench/hot-path.ts [--scenarios DIR] [--frames N] [--events-per-frame K] [--redis URL [--redis-cluster]] [--profile | --allocations]
  * --profile writes a CPU profile of the measured part only, --allocations a sampled profile of
  * every allocation it made (collected or not); read either with bench/profile-top.ts.
  */
@@ -17,6 +17,7 @@ import { parseConfig } from '../engine/config/index.js';
 import { startEngine, type RunningEngine } from '../engine/config/compose.js';
 import { decodeFrame, type DecodeLimits } from '../engine/gateway/index.js';
 import { Shopper, eventBodies } from './k6/lib/shopper.js';
+import { removeRedisClusterKeys } from '../test/support/redis-cluster.js';
 import { removeRedisKeys } from '../test/support/redis-server.js';
 import { SeededRandom } from './generator/index.js';
 import { DiscardWarehouse } from './target/index.js';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     allocations: { type: 'boolean', default: false },
     redis: { type: 'string' },
+    'redis-cluster': { type: 'boolean', default: false },
   },
 });
 
@@ -129,7 +131,7 @@ async function startProfiler(): Promise<{ stop(): Promise<string> } | undefined>
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tw-hot-path-'));
-  const store: { redisUrl?: string; prefix?: string } = values.redis === undefined ? {} : { redisUrl: values.redis, prefix: `hot${process.pid}` };
+  const store = values.redis === undefined ? {} : { redisUrl: values.redis, redisCluster: values['redis-cluster'], prefix: `hot${process.pid}` };
   const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'warn' }, scenarios: { dir: values.scenarios! }, store });
   const engine = await startEngine(config, { warehouse: new DiscardWarehouse() });
   const limits: DecodeLimits = { ...config.gateway, maxEventAge: config.store.dedupeHorizon };
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
     await engine.stop();
     await rm(dataDir, { recursive: true, force: true });
     // The run's visitors would stay in that Redis for the profile TTL (months): they go with the run.
-    if (values.redis !== undefined) await removeRedisKeys(values.redis, store.prefix!);
+    if (values.redis !== undefined) await (values['redis-cluster'] ? removeRedisClusterKeys : removeRedisKeys)(values.redis, `hot${process.pid}`);
   }
 }
 

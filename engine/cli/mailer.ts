@@ -41,7 +41,7 @@ export async function runMailer(args: string[]): Promise<number> {
     return 2;
   }
   const config = await loadConfig();
-  const store = await RedisMailerStore.connect(requireRedis(config, `tripwire mailer ${command}`), { prefix: config.store.prefix });
+  const store = await RedisMailerStore.connect(requireRedis(config, `tripwire mailer ${command}`), { prefix: config.store.prefix, cluster: config.store.redisCluster });
   try {
     return await handler(store, rest);
   } finally {

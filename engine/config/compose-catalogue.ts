@@ -43,6 +43,7 @@ export async function composeCatalogue(config: TripwireConfig, deps: CatalogueDe
   const store: CatalogueStore = config.store.redisUrl
     ? await RedisCatalogueStore.connect(config.store.redisUrl, {
         prefix: config.store.prefix,
+        cluster: config.store.redisCluster,
         onError: (error) => logger.warn({ err: error }, 'catalogue Redis connection error; reconnecting'),
       })
     : new MemoryCatalogueStore();

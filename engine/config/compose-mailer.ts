@@ -69,7 +69,7 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
     });
   }
   const redis = config.store.redisUrl
-    ? await RedisMailerStore.connect(config.store.redisUrl, { prefix: config.store.prefix, clock, ledgerRetention: config.mailer.sentRetention })
+    ? await RedisMailerStore.connect(config.store.redisUrl, { prefix: config.store.prefix, cluster: config.store.redisCluster, clock, ledgerRetention: config.mailer.sentRetention })
     : undefined;
   const queue = redis?.queue ?? new MemoryEmailQueue({ clock });
   const ledger = redis?.ledger ?? new MemorySendLedger({ clock, retention: config.mailer.sentRetention });

@@ -96,7 +96,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
 
   try {
     const store = config.store.redisUrl
-      ? await RedisWindowStore.connect(config.store.redisUrl, { prefix: config.store.prefix, retention })
+      ? await RedisWindowStore.connect(config.store.redisUrl, { prefix: config.store.prefix, retention, cluster: config.store.redisCluster })
       : new MemoryWindowStore(retention, clock);
     closers.push(() => store.close());
 

@@ -10,6 +10,7 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; type: 's
   { env: 'PORT', path: ['server', 'port'], type: 'number' },
   { env: 'PUBLIC_URL', path: ['server', 'publicUrl'], type: 'string' },
   { env: 'REDIS_URL', path: ['store', 'redisUrl'], type: 'string' },
+  { env: 'REDIS_CLUSTER', path: ['store', 'redisCluster'], type: 'boolean' },
   { env: 'CLICKHOUSE_URL', path: ['warehouse', 'clickhouseUrl'], type: 'string' },
   { env: 'CLICKHOUSE_DATABASE', path: ['warehouse', 'database'], type: 'string' },
   { env: 'SMTP_URL', path: ['email', 'smtpUrl'], type: 'string' },

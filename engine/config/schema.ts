@@ -48,6 +48,8 @@ export const configSchema = z.object({
   store: z
     .object({
       redisUrl: z.string().url().optional(),
+      /** redisUrl is one node of a Redis Cluster; the engine learns the others from it. */
+      redisCluster: z.boolean().default(false),
       prefix: z.string().default('tw'),
       profileTtl: duration.default(400 * 86_400_000),
       dedupeHorizon: duration.default(86_400_000),

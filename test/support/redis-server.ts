@@ -86,7 +86,8 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+/** Stops a server process this helper (or another of test/support) spawned. */
+export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClientType } from 'redis';
+import type { LuaScript } from '../../redis/index.js';
 
 /**
  * Writes a batch of products only if none changed since it was read (each hash's `v` is still
@@ -29,16 +29,5 @@ end
 return 1
 `;
 
-const SHA = createHash('sha1').update(SOURCE).digest('hex');
-
-export async function compareAndSet(client: RedisClientType, keys: string[], args: string[]): Promise<boolean> {
-  let reply: unknown;
-  try {
-    reply = await client.sendCommand(['EVALSHA', SHA, String(keys.length), ...keys, ...args]);
-  } catch (error) {
-    // Redis forgets scripts on restart or SCRIPT FLUSH.
-    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-    reply = await client.sendCommand(['EVAL', SOURCE, String(keys.length), ...keys, ...args]);
-  }
-  return Number(reply) === 1;
-}
+/** The script, run as `client.script(COMPARE_AND_SET, keys, args)`: 1 when it wrote, 0 on a conflict. */
+export const COMPARE_AND_SET: LuaScript = { source: SOURCE, sha: createHash('sha1').update(SOURCE).digest('hex') };

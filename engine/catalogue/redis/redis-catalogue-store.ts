@@ -1,22 +1,23 @@
-import type { RedisClientType } from 'redis';
 import { TripwireError } from '../../errors.js';
 import type { CatalogueStore } from '../catalogue-store.js';
 import { mergeBatch } from '../product-merge.js';
 import type { CatalogueProduct, ProductUpdate, UpsertResult } from '../product.js';
 import { CatalogueKeys } from './catalogue-keys.js';
-import { compareAndSet } from './compare-and-set.js';
-import { connectRedis } from '../../redis/index.js';
+import { COMPARE_AND_SET } from './compare-and-set.js';
+import { connectRedis, type RedisConnection } from '../../redis/index.js';
 import { decodeProduct, encodeProduct, type VersionedProduct } from './product-hash.js';
 
 export interface RedisCatalogueStoreOptions {
   /** Created and connected by the caller, who also closes it. */
-  client: RedisClientType;
+  client: RedisConnection;
   /** Namespace of every key; default "tw", as the window store's. */
   prefix?: string;
 }
 
 export interface RedisCatalogueConnectOptions {
   prefix?: string;
+  /** The URL is one node of a Redis Cluster. */
+  cluster?: boolean;
   connectTimeoutMs?: number;
   /** Connection errors between commands (the client reconnects). */
   onError: (error: Error) => void;
@@ -35,13 +36,13 @@ const ATTEMPTS = 5;
 export class RedisCatalogueStore implements CatalogueStore {
   /** Creates and connects the client; the store then owns it and closes it on close(). */
   static async connect(url: string, options: RedisCatalogueConnectOptions): Promise<RedisCatalogueStore> {
-    const client = await connectRedis(url, { purpose: 'The catalogue', timeoutMs: options.connectTimeoutMs, onError: options.onError });
+    const client = await connectRedis(url, { purpose: 'The catalogue', cluster: options.cluster, timeoutMs: options.connectTimeoutMs, onError: options.onError });
     const store = new RedisCatalogueStore({ client, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) });
     store.owned = true;
     return store;
   }
 
-  private readonly client: RedisClientType;
+  private readonly client: RedisConnection;
   private readonly prefix: string;
   private owned = false;
 
@@ -98,7 +99,7 @@ export class RedisCatalogueStore implements CatalogueStore {
         casKeys.push(keys.product(id));
         args.push(version ?? '', id, String(fields.length / 2), ...fields);
       }
-      if (await compareAndSet(this.client, casKeys, args)) return result;
+      if (Number(await this.client.script(COMPARE_AND_SET, casKeys, args)) === 1) return result;
     }
     throw new TripwireError('TW_STORE_UNAVAILABLE', `The catalogue of site "${site}" kept changing under this upsert (${ATTEMPTS} tries); send the rows again.`);
   }

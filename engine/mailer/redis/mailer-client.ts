@@ -1,4 +1,4 @@
-import type { RedisClientType } from 'redis';
+import type { RedisConnection } from '../../redis/index.js';
 
 /** The mailer's own Redis connection, shared by its queue, ledger and suppression list. */
-export type MailerClient = RedisClientType;
+export type MailerClient = RedisConnection;

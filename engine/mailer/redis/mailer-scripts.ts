@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { MailerClient } from './mailer-client.js';
+import type { LuaScript } from '../../redis/index.js';
 
-export interface MailerScript {
-  source: string;
-  sha: string;
-}
-
-function script(source: string): MailerScript {
+function script(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
@@ -59,13 +54,3 @@ return {'busy', redis.call('PTTL', KEYS[1])}`);
 export const RELEASE_SEND = script(`
 if redis.call('GET', KEYS[1]) == 'sending:' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`);
-
-/** EVALSHA, falling back to EVAL when Redis has not seen (or has forgotten) the script. */
-export async function runMailerScript(client: MailerClient, run: MailerScript, keys: string[], args: string[]): Promise<unknown> {
-  try {
-    return await client.sendCommand(['EVALSHA', run.sha, String(keys.length), ...keys, ...args]);
-  } catch (error) {
-    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-    return client.sendCommand(['EVAL', run.source, String(keys.length), ...keys, ...args]);
-  }
-}

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../../events/index.js';
 import { decodeJob, encodeJob, type ClaimedJob, type DeadLetter, type EmailJob } from '../email-job.js';
 import type { ClaimOptions, EmailQueue, QueueDepth, ReclaimOptions } from '../email-queue.js';
 import type { MailerClient } from './mailer-client.js';
-import { ACK, DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER, runMailerScript } from './mailer-scripts.js';
+import { ACK, DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER } from './mailer-scripts.js';
 
 const GROUP = 'mailers';
 /** XAUTOCLAIM scans the pending list in pages; a bound keeps one reclaim call short. */
@@ -16,7 +16,8 @@ export interface RedisEmailQueueOptions {
 }
 
 /**
- * The queue on Redis Streams. Jobs are entries of `{prefix}:mail:jobs`, read by the consumer
+ * The queue on Redis Streams. Jobs are entries of `{prefix}:mail:jobs` (`{prefix}:{mail}:jobs` on a
+ * Redis Cluster, and the same for the other two keys), read by the consumer
  * group "mailers" (XREADGROUP), so each entry goes to one consumer and stays in the group's
  * pending list until XACK; a dead consumer's entries are taken over with XAUTOCLAIM. Retries
  * wait in the zset `{prefix}:mail:delayed` scored by due time (the caller's clock) and are moved
@@ -34,21 +35,24 @@ export class RedisEmailQueue implements EmailQueue {
   constructor(options: RedisEmailQueueOptions) {
     this.client = options.client;
     this.clock = options.clock ?? systemClock;
-    this.stream = `${options.prefix}:mail:jobs`;
-    this.delayed = `${options.prefix}:mail:delayed`;
-    this.dead = `${options.prefix}:mail:dead`;
+    // Scripts move jobs between the three, so on a cluster they share a hash tag; on one node they
+    // keep the names queues were created under before clusters were supported.
+    const base = options.client.cluster ? `${options.prefix}:{mail}` : `${options.prefix}:mail`;
+    this.stream = `${base}:jobs`;
+    this.delayed = `${base}:delayed`;
+    this.dead = `${base}:dead`;
   }
 
   async enqueue(job: EmailJob): Promise<void> {
     await this.group();
-    await this.client.sendCommand(['XADD', this.stream, '*', 'job', encodeJob(job)]);
+    await this.client.send(this.stream, ['XADD', this.stream, '*', 'job', encodeJob(job)]);
   }
 
   async claim(consumer: string, options: ClaimOptions): Promise<ClaimedJob[]> {
     if (options.max <= 0) return [];
     await this.group();
-    await runMailerScript(this.client, PROMOTE_DUE, [this.delayed, this.stream], [String(this.clock.now()), String(options.max)]);
-    const reply = await this.client.sendCommand([
+    await this.client.script(PROMOTE_DUE, [this.delayed, this.stream], [String(this.clock.now()), String(options.max)]);
+    const reply = await this.client.send(this.stream, [
       'XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', String(options.max), 'STREAMS', this.stream, '>',
     ]);
     if (reply === null || reply === undefined) return [];
@@ -65,7 +69,7 @@ export class RedisEmailQueue implements EmailQueue {
     const taken: ClaimedJob[] = [];
     let cursor = '0-0';
     for (let page = 0; page < MAX_RECLAIM_PAGES && taken.length < options.max; page++) {
-      const reply = (await this.client.sendCommand([
+      const reply = (await this.client.send(this.stream, [
         'XAUTOCLAIM', this.stream, GROUP, consumer, String(Math.max(0, Math.floor(options.idleMs))), cursor,
         'COUNT', String(options.max - taken.length),
       ])) as unknown as [string, unknown[], unknown[]?];
@@ -77,16 +81,16 @@ export class RedisEmailQueue implements EmailQueue {
   }
 
   async ack(claimed: ClaimedJob): Promise<void> {
-    await runMailerScript(this.client, ACK, [this.stream], [GROUP, claimed.receipt]);
+    await this.client.script(ACK, [this.stream], [GROUP, claimed.receipt]);
   }
 
   async retryLater(claimed: ClaimedJob, next: EmailJob, dueAt: number): Promise<void> {
-    await runMailerScript(this.client, RETRY_LATER, [this.stream, this.delayed], [GROUP, claimed.receipt, String(dueAt), encodeJob(next)]);
+    await this.client.script(RETRY_LATER, [this.stream, this.delayed], [GROUP, claimed.receipt, String(dueAt), encodeJob(next)]);
   }
 
   async deadLetter(claimed: ClaimedJob, error: string): Promise<void> {
     const letter: DeadLetter = { job: claimed.job, error, at: this.clock.now() };
-    await runMailerScript(this.client, DEAD_LETTER, [this.stream, this.dead], [GROUP, claimed.receipt, claimed.job.id, JSON.stringify(letter)]);
+    await this.client.script(DEAD_LETTER, [this.stream, this.dead], [GROUP, claimed.receipt, claimed.job.id, JSON.stringify(letter)]);
   }
 
   async deadLetters(): Promise<DeadLetter[]> {
@@ -101,7 +105,7 @@ export class RedisEmailQueue implements EmailQueue {
     if (text === null || text === undefined) return false;
     const letter = JSON.parse(text) as DeadLetter;
     await this.group();
-    const replayed = await runMailerScript(this.client, REPLAY, [this.dead, this.stream], [id, encodeJob({ ...letter.job, attempt: 1 })]);
+    const replayed = await this.client.script(REPLAY, [this.dead, this.stream], [id, encodeJob({ ...letter.job, attempt: 1 })]);
     return Number(replayed) === 1;
   }
 
@@ -109,7 +113,7 @@ export class RedisEmailQueue implements EmailQueue {
     await this.group();
     const [length, pending, delayed, dead] = await Promise.all([
       this.client.xLen(this.stream),
-      this.client.sendCommand(['XPENDING', this.stream, GROUP]) as Promise<[number | string, ...unknown[]]>,
+      this.client.send(this.stream, ['XPENDING', this.stream, GROUP]) as Promise<[number | string, ...unknown[]]>,
       this.client.zCard(this.delayed),
       this.client.hLen(this.dead),
     ]);
@@ -122,7 +126,7 @@ export class RedisEmailQueue implements EmailQueue {
 
   /** Creates the stream and its group once; "0" lets a new group read jobs enqueued before it existed. */
   private group(): Promise<void> {
-    this.ready ??= this.client.sendCommand(['XGROUP', 'CREATE', this.stream, GROUP, '0', 'MKSTREAM']).then(
+    this.ready ??= this.client.send(this.stream, ['XGROUP', 'CREATE', this.stream, GROUP, '0', 'MKSTREAM']).then(
       () => undefined,
       (error: unknown) => {
         if (error instanceof Error && error.message.startsWith('BUSYGROUP')) return;

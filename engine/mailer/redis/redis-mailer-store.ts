@@ -7,6 +7,8 @@ import { RedisSuppressionList } from './redis-suppression-list.js';
 
 export interface RedisMailerStoreOptions {
   prefix: string;
+  /** The URL is one node of a Redis Cluster. */
+  cluster?: boolean;
   clock?: Clock;
   /** How long a "sent" mark is kept. */
   ledgerRetention?: number;
@@ -16,7 +18,7 @@ export interface RedisMailerStoreOptions {
 /** The mailer's queue, ledger and suppression list on one Redis connection of their own. */
 export class RedisMailerStore {
   static async connect(url: string, options: RedisMailerStoreOptions): Promise<RedisMailerStore> {
-    return new RedisMailerStore(await connectRedis(url, { purpose: 'The mailer', timeoutMs: options.connectTimeoutMs }), options);
+    return new RedisMailerStore(await connectRedis(url, { purpose: 'The mailer', cluster: options.cluster, timeoutMs: options.connectTimeoutMs }), options);
   }
 
   readonly queue: RedisEmailQueue;
@@ -35,6 +37,6 @@ export class RedisMailerStore {
   }
 
   async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.close();
+    await this.client.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { SendClaim, SendLedger } from '../send-ledger.js';
 import type { MailerClient } from './mailer-client.js';
-import { BEGIN_SEND, RELEASE_SEND, runMailerScript } from './mailer-scripts.js';
+import { BEGIN_SEND, RELEASE_SEND } from './mailer-scripts.js';
 
 export interface RedisSendLedgerOptions {
   client: MailerClient;
@@ -26,7 +26,7 @@ export class RedisSendLedger implements SendLedger {
   }
 
   async begin(id: string, consumer: string, leaseMs: number): Promise<SendClaim> {
-    const reply = (await runMailerScript(this.client, BEGIN_SEND, [this.prefix + id], [consumer, String(Math.max(1, Math.ceil(leaseMs)))])) as [
+    const reply = (await this.client.script(BEGIN_SEND, [this.prefix + id], [consumer, String(Math.max(1, Math.ceil(leaseMs)))])) as [
       string,
       number,
     ];
@@ -36,11 +36,11 @@ export class RedisSendLedger implements SendLedger {
   }
 
   async complete(id: string): Promise<void> {
-    await this.client.set(this.prefix + id, 'sent', { expiration: { type: 'PX', value: this.retention } });
+    await this.client.setWithTtl(this.prefix + id, 'sent', this.retention);
   }
 
   async release(id: string, consumer: string): Promise<void> {
-    await runMailerScript(this.client, RELEASE_SEND, [this.prefix + id], [consumer]);
+    await this.client.script(RELEASE_SEND, [this.prefix + id], [consumer]);
   }
 
   async isSent(id: string): Promise<boolean> {

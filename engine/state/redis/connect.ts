@@ -8,9 +8,9 @@ export interface ConnectedClient {
 }
 
 /** The window store's client: on the hot path, and its last error kept for health checks. */
-export async function connectStoreClient(url: string, timeoutMs: number | undefined): Promise<ConnectedClient> {
+export async function connectStoreClient(url: string, timeoutMs: number | undefined, cluster: boolean | undefined): Promise<ConnectedClient> {
   let lastError: Error | undefined;
-  const client = await connectRedis(url, { purpose: 'The window store', timeoutMs, hotPath: true, onError: (error) => (lastError = error) });
+  const client = await connectRedis(url, { purpose: 'The window store', cluster, timeoutMs, hotPath: true, onError: (error) => (lastError = error) });
   return {
     client,
     get lastError() {

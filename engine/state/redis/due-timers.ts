@@ -1,7 +1,7 @@
 import { TripwireError } from '../../errors.js';
 import { TIMER_LEASE_MS, type DueTimer } from '../window-store.js';
 import { replyArray, replyNumber, replyString } from './replies.js';
-import { runScript, type StoreScripts } from './scripts.js';
+import type { StoreScripts } from './scripts.js';
 import type { StoreClient } from './store-client.js';
 import { DueIndexKeys, VisitorKeys, visitorOfDueMember, type KeyNames } from './visitor-keys.js';
 
@@ -39,14 +39,15 @@ export class DueTimers {
   }
 
   /**
-   * Sent after the apply script of the frames that armed these timers, on the same connection, so
-   * it lands after the timers exist; a taker that sees an entry earlier just finds nothing due yet.
-   * One ZADD LT for a whole batch: per visitor, its earliest due.
+   * Sent after the apply script of the frames that armed these timers (on one node, on the same
+   * connection; on a cluster, once the scripts answered), so it lands after the timers exist; a
+   * taker that sees an entry earlier just finds nothing due yet. One ZADD LT for a whole batch:
+   * per visitor, its earliest due.
    */
   offer(arms: ReadonlyMap<string, number>): Promise<unknown> {
     const command = ['ZADD', this.index.due, 'LT'];
     for (const [member, due] of arms) command.push(String(due), member);
-    return this.client.sendCommand(command);
+    return this.client.send(this.index.due, command);
   }
 
   async take(now: number, limit: number): Promise<DueTimer[]> {
@@ -74,7 +75,7 @@ export class DueTimers {
    */
   private async takePass(now: number, budget: number): Promise<DueTimer[] | undefined> {
     const leased = replyArray(
-      await runScript(this.client, this.scripts.leaseDue, [this.index.due, this.index.leases], [
+      await this.client.script(this.scripts.leaseDue, [this.index.due, this.index.leases], [
         String(now),
         String(budget),
         String(now + VISITOR_LEASE_MS),
@@ -88,12 +89,7 @@ export class DueTimers {
     const outcomes = await Promise.allSettled(leased.map((member) => this.takeVisitor(member, now, share)));
     const takes = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     if (takes.length > 0) {
-      await runScript(
-        this.client,
-        this.scripts.settleDue,
-        [this.index.due, this.index.leases],
-        takes.flatMap((take) => [take.member, take.earliest]),
-      );
+      await this.client.script(this.scripts.settleDue, [this.index.due, this.index.leases], takes.flatMap((take) => [take.member, take.earliest]));
     }
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed !== undefined && takes.length === 0) {
@@ -116,7 +112,7 @@ export class DueTimers {
       }
       call.args.push(timer.timer, String(timer.due), String(timer.leaseUntil));
     }
-    await Promise.all([...byVisitor.values()].map((call) => runScript(this.client, this.scripts.settleTimers, [call.keys.leased], call.args)));
+    await Promise.all([...byVisitor.values()].map((call) => this.client.script(this.scripts.settleTimers, [call.keys.leased], call.args)));
   }
 
   private async takeVisitor(member: string, now: number, max: number): Promise<VisitorTake> {
@@ -124,7 +120,7 @@ export class DueTimers {
     const keys = new VisitorKeys(this.prefix, visitor, this.names);
     const leaseUntil = now + TIMER_LEASE_MS;
     const reply = replyArray(
-      await runScript(this.client, this.scripts.takeTimers, [keys.timers, keys.leased], [
+      await this.client.script(this.scripts.takeTimers, [keys.timers, keys.leased], [
         String(now),
         String(max),
         String(leaseUntil),

@@ -9,10 +9,10 @@
  * (ZREMRANGEBYRANK, oldest first), and expires after maxAge without writes.
  *
  * The records of one event-loop turn (all visitors, all sites) go as ONE script call
- * (turn-batch.ts), hence across hash slots: this index is single-node, like its store. A
- * cluster version must group a batch by hash slot (by site) and send one call per slot. A
- * failed call rejects every record of the batch; recording is idempotent (a note keeps the
- * latest time, a drop removes), so the frames' resends are safe whatever part of it ran.
+ * (turn-batch.ts), hence across hash slots; on a Redis Cluster, as one call per slot (per site,
+ * in practice). A failed call rejects every record it carried; recording is idempotent (a note
+ * keeps the latest time, a drop removes), so the frames' resends are safe whatever part of it
+ * ran.
  */
 import type { VisitorRef } from '../../events/index.js';
 import {
@@ -25,7 +25,7 @@ import {
   type InterestedVisitor,
 } from '../interest-index.js';
 import { replyArray, replyNumber, replyString } from './replies.js';
-import { runScript, type LuaScript } from './scripts.js';
+import { perSlot, type LuaScript } from '../../redis/index.js';
 import type { StoreClient } from './store-client.js';
 import { DEFAULT_TURN_BATCH_LIMITS, TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
 import { siteTag } from './visitor-keys.js';
@@ -87,15 +87,23 @@ export class RedisInterestIndex implements InterestIndex {
     this.records.flush();
   }
 
+  /** One script call for the batch; on a cluster one per hash slot (a site's keys share one), each failing its records only. */
   private async recordBatch(calls: RecordCall[]): Promise<Array<ItemOutcome<undefined>>> {
+    const recorded = async (share: RecordCall[]): Promise<Array<ItemOutcome<undefined>>> => {
+      await this.recordGroup(share);
+      return share.map(() => ({ ok: true, value: undefined }));
+    };
+    return this.client.cluster ? perSlot(calls, (call) => call.keys[0]!, recorded, (error) => ({ ok: false, error })) : recorded(calls);
+  }
+
+  private async recordGroup(calls: readonly RecordCall[]): Promise<void> {
     const keys: string[] = [];
     const args = [String(this.bounds.maxAge), String(this.bounds.maxVisitorsPerProduct), String(calls.length)];
     for (const call of calls) {
       keys.push(...call.keys);
       args.push(String(call.keys.length), String(call.args.length), ...call.args);
     }
-    await runScript(this.client, this.script, keys, args);
-    return calls.map(() => ({ ok: true, value: undefined }));
+    await this.client.script(this.script, keys, args);
   }
 
   async interested(query: InterestQuery): Promise<InterestedVisitor[]> {
@@ -103,10 +111,11 @@ export class RedisInterestIndex implements InterestIndex {
     const ageLimit = query.now - this.bounds.maxAge;
     // Interests at or before now - maxAge are gone, as the writes trim them.
     const min = query.since > ageLimit ? String(query.since) : `(${ageLimit}`;
+    const key = this.key(query.site, query.product, query.interest);
     const reply = replyArray(
-      await this.client.sendCommand([
+      await this.client.send(key, [
         'ZREVRANGEBYSCORE',
-        this.key(query.site, query.product, query.interest),
+        key,
         '+inf',
         min,
         'WITHSCORES',
@@ -128,7 +137,8 @@ export class RedisInterestIndex implements InterestIndex {
   async forget(site: string, product: string, interest: InterestKind, visitors: readonly string[]): Promise<void> {
     if (visitors.length === 0) return;
     this.sendPending();
-    await this.client.sendCommand(['ZREM', this.key(site, product, interest), ...visitors]);
+    const key = this.key(site, product, interest);
+    await this.client.send(key, ['ZREM', key, ...visitors]);
   }
 
   private key(site: string, product: string, interest: InterestKind): string {

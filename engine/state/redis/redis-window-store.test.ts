@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:net';
-import { createClient } from 'redis';
+import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redisForTests } from '../../../test/support/redis-server.js';
 import { closeTestWindowStore, openTestWindowStore, type TestWindowStore } from '../../../test/support/redis-window-store.js';
 import { TripwireError } from '../../errors.js';
+import { RedisConnection } from '../../redis/index.js';
 import { TIMER_LEASE_MS, type StateOp } from '../window-store.js';
 import { VISITOR_LEASE_MS } from './due-timers.js';
 import { RedisWindowStore } from './index.js';
 import { loadStoreScripts } from './scripts.js';
 import { seenId } from './seen-id.js';
-import type { StoreClient } from './store-client.js';
 import { DueIndexKeys } from './visitor-keys.js';
 
 const server = await redisForTests();
@@ -20,7 +20,7 @@ const alice = { site: 'shop', visitor: 'alice' };
 const retention = { profileTtl: 3_600_000, dedupeHorizon: 60_000 };
 
 describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ? ` (skipped: ${server.skip})` : ''}`, () => {
-  let client: StoreClient;
+  let client: RedisClientType;
   let store: RedisWindowStore;
   let prefix: string;
   const t0 = 1_800_000_000_000;
@@ -195,7 +195,7 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
 
 describe('RedisWindowStore options', () => {
   it('refuses a prefix that would break the hash tag', () => {
-    expect(() => new RedisWindowStore({ client: createClient(), prefix: 'a{b' })).toThrow(
+    expect(() => new RedisWindowStore({ client: RedisConnection.ofNode(createClient()), prefix: 'a{b' })).toThrow(
       expect.objectContaining({ code: 'TW_CONFIG_INVALID' }),
     );
   });

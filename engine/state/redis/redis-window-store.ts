@@ -44,10 +44,11 @@
  * during one turn go as ONE apply script call, and the due-index offers of that batch as ONE
  * `ZADD LT`, pipelined right after it on the same connection, which also orders them (timers
  * first, index entries second). That script touches the keys of many visitors, hence many hash
- * slots: this store is single-node. A cluster version must group a batch by hash slot (one call
- * per slot) and send the ZADD after the scripts' replies, costing a second round trip for frames
- * that arm timers. The other scripts touch one hash tag only: a visitor's keys, or the two
- * due-index keys.
+ * slots. On a Redis Cluster a batch goes as one apply call per hash slot instead (in practice one
+ * per visitor: the cluster client pipelines those of one node in one write), and the ZADD once
+ * their replies are in, since it goes to another node: frames that arm timers wait a second round
+ * trip there. The other scripts touch one hash tag only: a visitor's keys, or the two due-index
+ * keys.
  *
  * Failure semantics of a batch: the script runs each frame under pcall, so a frame that fails
  * (a key of the wrong type, say) rejects alone and keeps the writes made before its error, as a
@@ -67,6 +68,7 @@
  * virtual time works. TTLs run on the server's clock and only bound memory.
  */
 import type { VisitorRef } from '../../events/index.js';
+import { perSlot } from '../../redis/index.js';
 import {
   DEFAULT_RETENTION,
   type ApplyRequest,
@@ -84,7 +86,7 @@ import { decodeClaims, encodeClaims } from './claim-frame.js';
 import { connectStoreClient, type ConnectedClient } from './connect.js';
 import { DueTimers } from './due-timers.js';
 import { RedisInterestIndex } from './redis-interest-index.js';
-import { loadStoreScripts, runScript, type StoreScripts } from './scripts.js';
+import { loadStoreScripts, type StoreScripts } from './scripts.js';
 import type { StoreClient } from './store-client.js';
 import { DEFAULT_TURN_BATCH_LIMITS, TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
 import { snapshotOfHash } from './visitor-hash.js';
@@ -102,6 +104,8 @@ export interface RedisWindowStoreOptions {
 
 export interface RedisWindowStoreConnectOptions {
   prefix?: string;
+  /** The URL is one node of a Redis Cluster. */
+  cluster?: boolean;
   retention?: RetentionPolicy;
   /** How long to wait for Redis at startup before failing; default 5000 ms. */
   connectTimeoutMs?: number;
@@ -110,7 +114,7 @@ export interface RedisWindowStoreConnectOptions {
 export class RedisWindowStore implements WindowStore {
   /** Creates and connects the client; the store then owns it and closes it on close(). */
   static async connect(url: string, options: RedisWindowStoreConnectOptions = {}): Promise<RedisWindowStore> {
-    const connection = await connectStoreClient(url, options.connectTimeoutMs);
+    const connection = await connectStoreClient(url, options.connectTimeoutMs, options.cluster);
     const store = new RedisWindowStore({ ...options, client: connection.client });
     store.connection = connection;
     return store;
@@ -154,7 +158,6 @@ export class RedisWindowStore implements WindowStore {
   }
 
   private async applyBatch(calls: ApplyCall[]): Promise<Array<ItemOutcome<ApplyResult>>> {
-    const { keys, args } = encodeApplyBatch(calls, this.retention);
     const arms = new Map<string, number>();
     for (const call of calls) {
       if (call.earliestArm === undefined) continue;
@@ -163,22 +166,49 @@ export class RedisWindowStore implements WindowStore {
       if (known === undefined || call.earliestArm < known) arms.set(member, call.earliestArm);
     }
     const offer = (): Promise<unknown> => (arms.size === 0 ? Promise.resolve() : this.dueTimers.offer(arms));
-    // Both are written in the same tick, hence in one write on one connection: one round trip.
-    // After a reload the first offer ran before the timers existed: offering again keeps the index ordering.
-    const [script, offered] = await Promise.allSettled([runScript(this.client, this.scripts.apply, keys, args, offer), offer()]);
-    if (script.status === 'rejected') throw script.reason;
-    const outcomes = decodeApplyBatch(calls, script.value);
+    const [outcomes, offered] = this.client.cluster ? await this.applyPerSlot(calls, offer) : await this.applyTogether(calls, offer);
     if (offered.status === 'fulfilled') return outcomes;
     // A failed offer leaves armed timers unindexed: those frames must be resent, whose replay is
     // deduplicated but offers again.
     return outcomes.map((outcome, i) => (calls[i]!.earliestArm === undefined ? outcome : { ok: false, error: offered.reason }));
   }
 
+  /**
+   * One script call, and the due-index offer written in the same tick, hence in one write on one
+   * connection: one round trip. After a reload the first offer ran before the timers existed:
+   * offering again keeps the index ordering.
+   */
+  private async applyTogether(calls: ApplyCall[], offer: () => Promise<unknown>): Promise<[Array<ItemOutcome<ApplyResult>>, PromiseSettledResult<unknown>]> {
+    const { keys, args } = encodeApplyBatch(calls, this.retention);
+    const [script, offered] = await Promise.allSettled([this.client.script(this.scripts.apply, keys, args, offer), offer()]);
+    if (script.status === 'rejected') throw script.reason;
+    return [decodeApplyBatch(calls, script.value), offered];
+  }
+
+  /**
+   * On a cluster a script may touch one hash slot's keys: one apply call per slot (the cluster
+   * client pipelines those of one node), a call that fails failing its frames only. The due index
+   * lives on another node: it is offered once the timers exist, a round trip later.
+   */
+  private async applyPerSlot(calls: ApplyCall[], offer: () => Promise<unknown>): Promise<[Array<ItemOutcome<ApplyResult>>, PromiseSettledResult<unknown>]> {
+    const outcomes = await perSlot(
+      calls,
+      (call) => call.keys[0]!,
+      async (share) => {
+        const { keys, args } = encodeApplyBatch(share, this.retention);
+        return decodeApplyBatch(share, await this.client.script(this.scripts.apply, keys, args));
+      },
+      (error): ItemOutcome<ApplyResult> => ({ ok: false, error }),
+    );
+    const [offered] = await Promise.allSettled([offer()]);
+    return [outcomes, offered];
+  }
+
   async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
     if (request.claims.length === 0) return [];
     this.sendPending();
     const call = encodeClaims(request, this.keysOf(request.visitor));
-    return decodeClaims(await runScript(this.client, this.scripts.claim, call.keys, call.args));
+    return decodeClaims(await this.client.script(this.scripts.claim, call.keys, call.args));
   }
 
   async takeDueTimers(now: number, limit: number): Promise<DueTimer[]> {

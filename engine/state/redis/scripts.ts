@@ -2,22 +2,20 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TripwireError } from '../../errors.js';
-import type { StoreClient } from './store-client.js';
+import type { LuaScript } from '../../redis/index.js';
 
-export interface LuaScript {
+export interface StoreScript extends LuaScript {
   name: string;
-  source: string;
-  sha: string;
 }
 
 export interface StoreScripts {
-  apply: LuaScript;
-  claim: LuaScript;
-  takeTimers: LuaScript;
-  settleTimers: LuaScript;
-  leaseDue: LuaScript;
-  settleDue: LuaScript;
-  interest: LuaScript;
+  apply: StoreScript;
+  claim: StoreScript;
+  takeTimers: StoreScript;
+  settleTimers: StoreScript;
+  leaseDue: StoreScript;
+  settleDue: StoreScript;
+  interest: StoreScript;
 }
 
 /**
@@ -42,7 +40,7 @@ export function loadStoreScripts(): StoreScripts {
 }
 
 /** A script, after the functions of the `preludes` it shares with others, in order (Lua scripts cannot import). */
-function loadScript(name: string, ...preludes: string[]): LuaScript {
+function loadScript(name: string, ...preludes: string[]): StoreScript {
   const source = [...preludes, name].map(readSource).join('\n');
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
@@ -58,31 +56,4 @@ function readSource(name: string): string {
     );
   }
   return readFileSync(file, 'utf8');
-}
-
-/**
- * Runs a script by its SHA, and by its source when Redis has forgotten it (restart, SCRIPT
- * FLUSH). EVALSHA is written before the first await, so a command the caller sends in the same
- * tick shares its socket write. `afterReload` runs once the source has run: a command sent beside
- * the EVALSHA that must follow the script's writes is sent again there.
- */
-export async function runScript(
-  client: StoreClient,
-  script: LuaScript,
-  keys: string[],
-  args: string[],
-  afterReload?: () => Promise<unknown>,
-): Promise<unknown> {
-  try {
-    return await client.sendCommand(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
-  } catch (error) {
-    if (!isNoScript(error)) throw error;
-    const reply = await client.sendCommand(['EVAL', script.source, String(keys.length), ...keys, ...args]);
-    await afterReload?.();
-    return reply;
-  }
-}
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }

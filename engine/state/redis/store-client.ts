@@ -1,7 +1,4 @@
-import type { RedisClientType } from 'redis';
+import type { RedisConnection } from '../../redis/index.js';
 
-/**
- * The client the store talks through, created and connected by the caller. A single node (or
- * a replica set's primary); Redis Cluster needs a routing client and is not supported yet.
- */
-export type StoreClient = RedisClientType;
+/** The connection the store talks through, to one node or a cluster (see the key layout in redis-window-store.ts). */
+export type StoreClient = RedisConnection;

@@ -7,7 +7,7 @@ import { redisForTests } from '../../../test/support/redis-server.js';
 import { closeTestWindowStore, openTestWindowStore, type TestWindowStore } from '../../../test/support/redis-window-store.js';
 import type { StateOp } from '../window-store.js';
 import { RedisWindowStore } from './index.js';
-import type { StoreClient } from './store-client.js';
+import type { RedisClientType } from 'redis';
 
 const server = await redisForTests();
 if ('url' in server) afterAll(() => server.stop());
@@ -30,7 +30,7 @@ const cartLine: StateOp[] = [
 const lookalikeProfile = { 'trait.l:sku-1': 'x', 'l:x': 'y', 'q:x': '2' };
 
 describe.skipIf('skip' in server)(`RedisWindowStore keeps profile and cart apart in one hash${'skip' in server ? ` (skipped: ${server.skip})` : ''}`, () => {
-  let client: StoreClient;
+  let client: RedisClientType;
   let store: RedisWindowStore;
   let prefix: string;
   let events = 0;

@@ -1,0 +1,49 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisClusterForTests } from '../../test/support/redis-cluster.js';
+import { redisForTests } from '../../test/support/redis-server.js';
+import { connectRedis } from './connect.js';
+
+const [node, cluster] = await Promise.all([redisForTests(), redisClusterForTests()]);
+afterAll(() => Promise.all([node, cluster].map((server) => ('stop' in server ? server.stop() : undefined))));
+
+describe.skipIf('skip' in cluster)('connectRedis to a Redis Cluster', () => {
+  const url = 'url' in cluster ? cluster.url : '';
+
+  it('refuses a cluster node without the cluster setting, and names the setting', async () => {
+    await expect(connectRedis(url, { purpose: 'The window store' })).rejects.toMatchObject({
+      code: 'TW_CONFIG_INVALID',
+      message: expect.stringContaining('REDIS_CLUSTER=true'),
+    });
+  });
+
+  it('reaches the keys of every node through one of them', async () => {
+    const connection = await connectRedis(url, { purpose: 'a test', cluster: true });
+    try {
+      const keys = Array.from({ length: 20 }, (_, n) => `tw-connect-test:{k${n}}`);
+      await Promise.all(keys.map((key, n) => connection.setWithTtl(key, String(n), 60_000)));
+      expect(await Promise.all(keys.map((key) => connection.get(key)))).toEqual(keys.map((_, n) => String(n)));
+      expect(await Promise.all(keys.map((key) => connection.send(key, ['UNLINK', key])))).toEqual(keys.map(() => 1));
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('pings every primary', async () => {
+    const connection = await connectRedis(url, { purpose: 'a test', cluster: true });
+    try {
+      await expect(connection.ping()).resolves.toBeUndefined();
+    } finally {
+      await connection.close();
+    }
+  });
+});
+
+describe.skipIf('skip' in node)('connectRedis to one node', () => {
+  it('reports a node that is not a cluster node when the cluster setting is on', async () => {
+    const url = 'url' in node ? node.url : '';
+    await expect(connectRedis(url, { purpose: 'The window store', cluster: true, timeoutMs: 2000 })).rejects.toMatchObject({
+      code: 'TW_STORE_UNAVAILABLE',
+      message: expect.stringContaining('The window store cannot connect to Redis'),
+    });
+  });
+});
