@@ -39,11 +39,30 @@ describe.skipIf('skip' in cluster)('connectRedis to a Redis Cluster', () => {
 });
 
 describe.skipIf('skip' in node)('connectRedis to one node', () => {
-  it('reports a node that is not a cluster node when the cluster setting is on', async () => {
-    const url = 'url' in node ? node.url : '';
+  const url = 'url' in node ? node.url : '';
+
+  it('refuses the cluster setting for a node that is not in a cluster, and names the setting', async () => {
     await expect(connectRedis(url, { purpose: 'The window store', cluster: true, timeoutMs: 2000 })).rejects.toMatchObject({
-      code: 'TW_STORE_UNAVAILABLE',
-      message: expect.stringContaining('The window store cannot connect to Redis'),
+      code: 'TW_CONFIG_INVALID',
+      message: expect.stringContaining('unset REDIS_CLUSTER'),
     });
+  });
+
+  it('connects as a user who may not run INFO (ACLs often deny @dangerous commands)', async () => {
+    const admin = await connectRedis(url, { purpose: 'a test' });
+    const user = `tw-limited-${process.pid}`;
+    await admin.send(undefined, ['ACL', 'SETUSER', user, 'on', '>secret', '~*', '+@all', '-@dangerous']);
+    try {
+      const limited = new URL(url);
+      limited.username = user;
+      limited.password = 'secret';
+      const connection = await connectRedis(limited.toString(), { purpose: 'a test' });
+      await connection.setWithTtl('tw-connect-test:limited', '1', 60_000);
+      expect(await connection.get('tw-connect-test:limited')).toBe('1');
+      await connection.close();
+    } finally {
+      await admin.send(undefined, ['ACL', 'DELUSER', user]);
+      await admin.close();
+    }
   });
 });

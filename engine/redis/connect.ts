@@ -40,12 +40,18 @@ export async function connectRedis(url: string, options: RedisConnectOptions): P
   };
   let client: RedisClientType | RedisClusterType;
   try {
-    client = options.cluster === true ? createCluster({ rootNodes: [{ url }], defaults: clusterDefaults(url, settings) }) : createClient({ url, ...settings });
+    client =
+      options.cluster === true
+        ? createCluster({ rootNodes: [{ url }], defaults: clusterDefaults(url, settings), ...(options.hotPath === true ? { commandOptions: { timeout: 0 } } : {}) })
+        : createClient({ url, ...settings });
   } catch (cause) {
     throw unavailable(purpose, url, cause);
   }
-  // Without a listener node-redis throws reconnection errors at the process.
-  client.on('error', options.onError ?? (() => undefined));
+  // Without a listener node-redis throws reconnection errors at the process; a cluster reports
+  // its nodes' errors apart.
+  const onError = options.onError ?? (() => undefined);
+  client.on('error', onError);
+  if ('masters' in client) client.on('node-error', onError);
 
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -57,31 +63,73 @@ export async function connectRedis(url: string, options: RedisConnectOptions): P
     connected = true;
   } catch (cause) {
     if (client.isOpen) client.destroy();
+    if (options.cluster === true && (await isLoneNode(url, timeoutMs))) {
+      throw new TripwireError('TW_CONFIG_INVALID', `${purpose}: Redis at ${maskedUrl(url)} is not a node of a Redis Cluster; unset REDIS_CLUSTER (store.redisCluster) to use it as one node.`, { cause });
+    }
     throw unavailable(purpose, url, timedOut ? new Error(`no answer within ${timeoutMs} ms`, { cause }) : cause);
   } finally {
     clearTimeout(timer);
   }
   if ('masters' in client) return RedisConnection.ofCluster(client);
-  await refuseClusterNode(client, purpose, url);
+  if (await isClusterNode(client, purpose, url)) {
+    client.destroy();
+    throw new TripwireError('TW_CONFIG_INVALID', `${purpose}: Redis at ${maskedUrl(url)} is a node of a Redis Cluster; set REDIS_CLUSTER=true (store.redisCluster) so that Tripwire routes each command to its node.`);
+  }
   return RedisConnection.ofNode(client);
 }
 
-/** Each script of a frame batch touches many visitors' keys, which a cluster node refuses: say so at startup, not at the first frame. */
-async function refuseClusterNode(client: RedisClientType, purpose: string, url: string): Promise<void> {
-  const info = String(await client.sendCommand(['INFO', 'cluster']));
-  if (!/^cluster_enabled:1\b/m.test(info)) return;
-  client.destroy();
-  throw new TripwireError('TW_CONFIG_INVALID', `${purpose}: Redis at ${maskedUrl(url)} is a node of a Redis Cluster; set REDIS_CLUSTER=true (store.redisCluster) so that Tripwire routes each command to its node.`);
+/**
+ * A frame batch's script touches many visitors' keys, which a cluster node refuses: found at
+ * startup, not at the first frame. A user who may not run INFO (ACLs often deny @dangerous) is
+ * not checked: it connects, and a cluster would answer CROSSSLOT at the first frame.
+ */
+async function isClusterNode(client: RedisClientType, purpose: string, url: string): Promise<boolean> {
+  try {
+    return (await clusterEnabled(client)) === true;
+  } catch (error) {
+    client.destroy();
+    throw unavailable(purpose, url, error);
+  }
 }
 
-/** A cluster's other nodes are reached as the one named: with its credentials, and over TLS for `rediss:`. */
+/**
+ * Why a cluster client found no cluster at `url`: true when a Redis answers there that is not a
+ * cluster node. A probe for a better message: any failure of its own leaves the first one's.
+ */
+async function isLoneNode(url: string, timeoutMs: number): Promise<boolean> {
+  const client: RedisClientType = createClient({ url, socket: { connectTimeout: timeoutMs, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await clusterEnabled(client)) === false;
+  } catch {
+    return false;
+  } finally {
+    if (client.isOpen) client.destroy();
+  }
+}
+
+/** INFO's cluster_enabled; undefined when the user may not run INFO. */
+async function clusterEnabled(client: RedisClientType): Promise<boolean | undefined> {
+  try {
+    return /^cluster_enabled:1\b/m.test(String(await client.sendCommand(['INFO', 'cluster'])));
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('NOPERM')) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * A cluster's other nodes are reached as the one named: with its credentials, and for `rediss:`
+ * over TLS, checking their certificates against its host name (clusters often announce bare IPs).
+ */
 function clusterDefaults<S extends { socket: object }>(url: string, settings: S) {
   const parsed = new URL(url);
   return {
     ...settings,
     ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
     ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
-    socket: { ...settings.socket, ...(parsed.protocol === 'rediss:' ? { tls: true as const } : {}) },
+    socket: { ...settings.socket, ...(parsed.protocol === 'rediss:' ? { tls: true as const, servername: parsed.hostname } : {}) },
   };
 }
 

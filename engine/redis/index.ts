@@ -1,4 +1,3 @@
 export { connectRedis } from './connect.js';
 export type { RedisConnectOptions } from './connect.js';
 export { RedisConnection, type LuaScript } from './redis-connection.js';
-export { perSlot } from './per-slot.js';

@@ -70,7 +70,7 @@ describe.skipIf('skip' in cluster)('the engine on a Redis Cluster', () => {
     expect(popin).toMatchObject({ k: 'pop' });
   });
 
-  test('fires a timer armed by one frame, taken from the due index on another node', async () => {
+  test('fires a timer armed by a frame, found through the due index', async () => {
     const client = await SocketClient.open(engine.url, 'demo', 'cluster-searcher');
     client.send(JSON.stringify({ b: [event('s1', 'search', { q: 'kettle' })] }));
     const popin = await client.next((message) => message.k === 'pop', 10_000);

@@ -45,14 +45,18 @@ async function spawnCluster(): Promise<RedisClusterForTests> {
     await Promise.all(nodes.map(stopProcess));
     await rm(dir, { recursive: true, force: true });
   };
+  let output = '';
   try {
     const ports: number[] = [];
     for (let n = 0; n < MASTERS; n++) {
-      const port = await freePort();
+      const port = await clusterPort();
       ports.push(port);
-      nodes.push(
-        spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`], { stdio: 'ignore' }),
-      );
+      const node = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      node.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      node.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      nodes.push(node);
     }
     await Promise.all(ports.map(waitForPong));
     await run(REDIS_CLI, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
@@ -60,7 +64,15 @@ async function spawnCluster(): Promise<RedisClusterForTests> {
     return { url: `redis://127.0.0.1:${ports[0]}`, stop };
   } catch (error) {
     await stop();
-    throw new Error(`a Redis Cluster did not start: ${(error as Error).message}`, { cause: error });
+    throw new Error(`a Redis Cluster did not start: ${(error as Error).message}\n${output}`, { cause: error });
+  }
+}
+
+/** A free port whose cluster bus port (port + 10000) is a port too: redis-server refuses the others. */
+async function clusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + 10_000 <= 65_535) return port;
   }
 }
 

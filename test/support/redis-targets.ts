@@ -19,7 +19,13 @@ export interface RedisTarget {
  * the servers this started.
  */
 export async function redisTargets(): Promise<{ targets: RedisTarget[]; stop(): Promise<void> }> {
-  const [node, cluster] = await Promise.all([redisForTests(), redisClusterForTests()]);
+  const [nodeStart, clusterStart] = await Promise.allSettled([redisForTests(), redisClusterForTests()]);
+  if (nodeStart.status === 'rejected' || clusterStart.status === 'rejected') {
+    // One failed (TW_REQUIRE_SERVERS=1 and a server missing): the other is not left running.
+    for (const started of [nodeStart, clusterStart]) if (started.status === 'fulfilled' && 'stop' in started.value) await started.value.stop();
+    throw nodeStart.status === 'rejected' ? nodeStart.reason : (clusterStart as PromiseRejectedResult).reason;
+  }
+  const [node, cluster] = [nodeStart.value, clusterStart.value];
   const targets: RedisTarget[] = [
     'url' in node
       ? { name: 'Redis', skip: undefined, url: node.url, cluster: false, removeKeys: (prefix) => removeRedisKeys(node.url, prefix) }

@@ -5,4 +5,3 @@ export type { RedisEmailQueueOptions } from './redis-email-queue.js';
 export { RedisSendLedger } from './redis-send-ledger.js';
 export type { RedisSendLedgerOptions } from './redis-send-ledger.js';
 export { RedisSuppressionList } from './redis-suppression-list.js';
-export type { MailerClient } from './mailer-client.js';

@@ -1,8 +1,8 @@
 import { TripwireError } from '../../errors.js';
 import { systemClock, type Clock } from '../../events/index.js';
+import type { RedisConnection } from '../../redis/index.js';
 import { decodeJob, encodeJob, type ClaimedJob, type DeadLetter, type EmailJob } from '../email-job.js';
 import type { ClaimOptions, EmailQueue, QueueDepth, ReclaimOptions } from '../email-queue.js';
-import type { MailerClient } from './mailer-client.js';
 import { ACK, DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER } from './mailer-scripts.js';
 
 const GROUP = 'mailers';
@@ -10,7 +10,7 @@ const GROUP = 'mailers';
 const MAX_RECLAIM_PAGES = 10;
 
 export interface RedisEmailQueueOptions {
-  client: MailerClient;
+  client: RedisConnection;
   prefix: string;
   clock?: Clock;
 }
@@ -25,7 +25,7 @@ export interface RedisEmailQueueOptions {
  * Acked entries are deleted, so the stream holds only live jobs.
  */
 export class RedisEmailQueue implements EmailQueue {
-  private readonly client: MailerClient;
+  private readonly client: RedisConnection;
   private readonly clock: Clock;
   private readonly stream: string;
   private readonly delayed: string;

@@ -1,6 +1,5 @@
 import type { Clock } from '../../events/index.js';
-import { connectRedis } from '../../redis/index.js';
-import type { MailerClient } from './mailer-client.js';
+import { connectRedis, type RedisConnection } from '../../redis/index.js';
 import { RedisEmailQueue } from './redis-email-queue.js';
 import { RedisSendLedger } from './redis-send-ledger.js';
 import { RedisSuppressionList } from './redis-suppression-list.js';
@@ -26,7 +25,7 @@ export class RedisMailerStore {
   readonly suppressions: RedisSuppressionList;
 
   private constructor(
-    private readonly client: MailerClient,
+    private readonly client: RedisConnection,
     options: RedisMailerStoreOptions,
   ) {
     const clock = options.clock === undefined ? {} : { clock: options.clock };

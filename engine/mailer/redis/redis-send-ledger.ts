@@ -1,9 +1,9 @@
+import type { RedisConnection } from '../../redis/index.js';
 import type { SendClaim, SendLedger } from '../send-ledger.js';
-import type { MailerClient } from './mailer-client.js';
 import { BEGIN_SEND, RELEASE_SEND } from './mailer-scripts.js';
 
 export interface RedisSendLedgerOptions {
-  client: MailerClient;
+  client: RedisConnection;
   prefix: string;
   /** How long a "sent" mark is kept; longer than any replay or duplicate can arrive. */
   retention?: number;
@@ -15,7 +15,7 @@ export interface RedisSendLedgerOptions {
  * Lease expiry runs on the Redis server's clock.
  */
 export class RedisSendLedger implements SendLedger {
-  private readonly client: MailerClient;
+  private readonly client: RedisConnection;
   private readonly prefix: string;
   private readonly retention: number;
 

@@ -1,12 +1,12 @@
+import type { RedisConnection } from '../../redis/index.js';
 import { normalEmail, type Suppression, type SuppressionList } from '../suppression-list.js';
-import type { MailerClient } from './mailer-client.js';
 
 /** One hash per site, `{prefix}:mail:suppressed:<site>`: address → the entry as JSON. No TTL: consent outlives profiles. */
 export class RedisSuppressionList implements SuppressionList {
-  private readonly client: MailerClient;
+  private readonly client: RedisConnection;
   private readonly prefix: string;
 
-  constructor(options: { client: MailerClient; prefix: string }) {
+  constructor(options: { client: RedisConnection; prefix: string }) {
     this.client = options.client;
     this.prefix = `${options.prefix}:mail:suppressed:`;
   }

@@ -1,8 +1,7 @@
-import { connectRedis } from '../../redis/index.js';
-import type { StoreClient } from './store-client.js';
+import { connectRedis, type RedisConnection } from '../../redis/index.js';
 
 export interface ConnectedClient {
-  client: StoreClient;
+  client: RedisConnection;
   /** Recorded by the client's 'error' listener; whoever reports health reads it. */
   lastError: Error | undefined;
 }

@@ -1,8 +1,8 @@
 import { TripwireError } from '../../errors.js';
+import type { RedisConnection } from '../../redis/index.js';
 import { TIMER_LEASE_MS, type DueTimer } from '../window-store.js';
 import { replyArray, replyNumber, replyString } from './replies.js';
 import type { StoreScripts } from './scripts.js';
-import type { StoreClient } from './store-client.js';
 import { DueIndexKeys, VisitorKeys, visitorOfDueMember, type KeyNames } from './visitor-keys.js';
 
 /**
@@ -30,7 +30,7 @@ export class DueTimers {
   private readonly index: DueIndexKeys;
 
   constructor(
-    private readonly client: StoreClient,
+    private readonly client: RedisConnection,
     private readonly scripts: StoreScripts,
     private readonly prefix: string,
     private readonly names: KeyNames,

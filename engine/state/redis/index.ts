@@ -1,5 +1,4 @@
 export { RedisWindowStore } from './redis-window-store.js';
 export type { RedisWindowStoreOptions, RedisWindowStoreConnectOptions } from './redis-window-store.js';
-export type { StoreClient } from './store-client.js';
 export { RedisInterestIndex } from './redis-interest-index.js';
 export type { RedisInterestIndexOptions } from './redis-interest-index.js';

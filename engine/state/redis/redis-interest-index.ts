@@ -9,12 +9,13 @@
  * (ZREMRANGEBYRANK, oldest first), and expires after maxAge without writes.
  *
  * The records of one event-loop turn (all visitors, all sites) go as ONE script call
- * (turn-batch.ts), hence across hash slots; on a Redis Cluster, as one call per slot (per site,
- * in practice). A failed call rejects every record it carried; recording is idempotent (a note
+ * (turn-batch.ts), hence across hash slots; on a Redis Cluster each record goes as a call of its
+ * own, answered when its node answers. A failed call rejects every record it carried; recording is idempotent (a note
  * keeps the latest time, a drop removes), so the frames' resends are safe whatever part of it
  * ran.
  */
 import type { VisitorRef } from '../../events/index.js';
+import type { LuaScript, RedisConnection } from '../../redis/index.js';
 import {
   DEFAULT_INTEREST_BOUNDS,
   type InterestBounds,
@@ -25,14 +26,12 @@ import {
   type InterestedVisitor,
 } from '../interest-index.js';
 import { replyArray, replyNumber, replyString } from './replies.js';
-import { perSlot, type LuaScript } from '../../redis/index.js';
-import type { StoreClient } from './store-client.js';
 import { DEFAULT_TURN_BATCH_LIMITS, TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
 import { siteTag } from './visitor-keys.js';
 
 export interface RedisInterestIndexOptions {
   /** Shared with the RedisWindowStore, so a frame's interest updates leave in the same write as its apply. */
-  client: StoreClient;
+  client: RedisConnection;
   prefix: string;
   script: LuaScript;
   bounds?: InterestBounds;
@@ -47,7 +46,7 @@ interface RecordCall {
 }
 
 export class RedisInterestIndex implements InterestIndex {
-  private readonly client: StoreClient;
+  private readonly client: RedisConnection;
   private readonly prefix: string;
   private readonly script: LuaScript;
   private readonly bounds: InterestBounds;
@@ -79,7 +78,8 @@ export class RedisInterestIndex implements InterestIndex {
       const key = indexOf(this.key(visitor.site, update.product, update.interest));
       args.push(update.kind === 'note' ? 'n' : 'd', key, update.kind === 'note' ? String(update.at) : '0');
     }
-    return this.records.submit({ keys, args }, keys.length + args.length + 2);
+    // On a cluster a record's keys share its site's slot, and it goes alone (see the key layout).
+    return this.client.cluster ? this.recordGroup([{ keys, args }]) : this.records.submit({ keys, args }, keys.length + args.length + 2);
   }
 
   /** Sends the records queued this turn now (the store calls it before its other commands). */
@@ -87,13 +87,9 @@ export class RedisInterestIndex implements InterestIndex {
     this.records.flush();
   }
 
-  /** One script call for the batch; on a cluster one per hash slot (a site's keys share one), each failing its records only. */
   private async recordBatch(calls: RecordCall[]): Promise<Array<ItemOutcome<undefined>>> {
-    const recorded = async (share: RecordCall[]): Promise<Array<ItemOutcome<undefined>>> => {
-      await this.recordGroup(share);
-      return share.map(() => ({ ok: true, value: undefined }));
-    };
-    return this.client.cluster ? perSlot(calls, (call) => call.keys[0]!, recorded, (error) => ({ ok: false, error })) : recorded(calls);
+    await this.recordGroup(calls);
+    return calls.map(() => ({ ok: true, value: undefined }));
   }
 
   private async recordGroup(calls: readonly RecordCall[]): Promise<void> {

@@ -44,11 +44,11 @@
  * during one turn go as ONE apply script call, and the due-index offers of that batch as ONE
  * `ZADD LT`, pipelined right after it on the same connection, which also orders them (timers
  * first, index entries second). That script touches the keys of many visitors, hence many hash
- * slots. On a Redis Cluster a batch goes as one apply call per hash slot instead (in practice one
- * per visitor: the cluster client pipelines those of one node in one write), and the ZADD once
- * their replies are in, since it goes to another node: frames that arm timers wait a second round
- * trip there. The other scripts touch one hash tag only: a visitor's keys, or the two due-index
- * keys.
+ * slots. On a Redis Cluster each frame goes as an apply call of its own instead (the cluster
+ * client pipelines the calls of one node in one write), answered when its node answers, and its
+ * ZADD once that reply is in, since the index lives on another node: frames that arm timers wait a
+ * second round trip there. The other scripts touch one hash tag only: a visitor's keys, or the
+ * two due-index keys.
  *
  * Failure semantics of a batch: the script runs each frame under pcall, so a frame that fails
  * (a key of the wrong type, say) rejects alone and keeps the writes made before its error, as a
@@ -68,7 +68,7 @@
  * virtual time works. TTLs run on the server's clock and only bound memory.
  */
 import type { VisitorRef } from '../../events/index.js';
-import { perSlot } from '../../redis/index.js';
+import type { RedisConnection } from '../../redis/index.js';
 import {
   DEFAULT_RETENTION,
   type ApplyRequest,
@@ -87,14 +87,13 @@ import { connectStoreClient, type ConnectedClient } from './connect.js';
 import { DueTimers } from './due-timers.js';
 import { RedisInterestIndex } from './redis-interest-index.js';
 import { loadStoreScripts, type StoreScripts } from './scripts.js';
-import type { StoreClient } from './store-client.js';
 import { DEFAULT_TURN_BATCH_LIMITS, TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
 import { snapshotOfHash } from './visitor-hash.js';
 import { KeyNames, VisitorKeys, checkedPrefix, dueMember } from './visitor-keys.js';
 
 export interface RedisWindowStoreOptions {
   /** Created and connected by the caller, who also closes it. */
-  client: StoreClient;
+  client: RedisConnection;
   /** Namespace of every key; default "tw". Several stores (tests, tenants) can share one Redis. */
   prefix?: string;
   retention?: RetentionPolicy;
@@ -120,13 +119,15 @@ export class RedisWindowStore implements WindowStore {
     return store;
   }
 
-  private readonly client: StoreClient;
+  private readonly client: RedisConnection;
   private readonly prefix: string;
   private readonly retention: RetentionPolicy;
   private readonly scripts: StoreScripts;
   private readonly dueTimers: DueTimers;
   private readonly names = new KeyNames();
   private readonly applies: TurnBatch<ApplyCall, ApplyResult>;
+  /** On a cluster: the due-index entries of frames applied one by one, gathered per run. */
+  private readonly offers: TurnBatch<[string, number], undefined>;
   private readonly interestIndexes: RedisInterestIndex[] = [];
   private connection: ConnectedClient | undefined;
 
@@ -140,6 +141,7 @@ export class RedisWindowStore implements WindowStore {
     // setImmediate: gathering that run is enough. A delivery's follow-up apply (armed journey
     // steps, a deferred firing, a timer retry) usually leaves in a call of its own.
     this.applies = new TurnBatch((calls) => this.applyBatch(calls), options.batch ?? DEFAULT_TURN_BATCH_LIMITS, 'run');
+    this.offers = new TurnBatch((arms) => this.offerTogether(arms), DEFAULT_TURN_BATCH_LIMITS, 'run');
   }
 
   /** The last error the client reported, when the store created it (see connect()); for health checks. */
@@ -154,19 +156,19 @@ export class RedisWindowStore implements WindowStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.applies.submit(call, applySize(call));
+    return this.client.cluster ? this.applyAlone(call) : this.applies.submit(call, applySize(call));
   }
 
   private async applyBatch(calls: ApplyCall[]): Promise<Array<ItemOutcome<ApplyResult>>> {
     const arms = new Map<string, number>();
-    for (const call of calls) {
-      if (call.earliestArm === undefined) continue;
-      const member = dueMember(call.request.visitor);
-      const known = arms.get(member);
-      if (known === undefined || call.earliestArm < known) arms.set(member, call.earliestArm);
-    }
+    for (const call of calls) if (call.earliestArm !== undefined) keepEarliest(arms, dueMember(call.request.visitor), call.earliestArm);
     const offer = (): Promise<unknown> => (arms.size === 0 ? Promise.resolve() : this.dueTimers.offer(arms));
-    const [outcomes, offered] = this.client.cluster ? await this.applyPerSlot(calls, offer) : await this.applyTogether(calls, offer);
+    const { keys, args } = encodeApplyBatch(calls, this.retention);
+    // Both are written in the same tick, hence in one write on one connection: one round trip.
+    // After a reload the first offer ran before the timers existed: offering again keeps the index ordering.
+    const [script, offered] = await Promise.allSettled([this.client.script(this.scripts.apply, keys, args, offer), offer()]);
+    if (script.status === 'rejected') throw script.reason;
+    const outcomes = decodeApplyBatch(calls, script.value);
     if (offered.status === 'fulfilled') return outcomes;
     // A failed offer leaves armed timers unindexed: those frames must be resent, whose replay is
     // deduplicated but offers again.
@@ -174,34 +176,24 @@ export class RedisWindowStore implements WindowStore {
   }
 
   /**
-   * One script call, and the due-index offer written in the same tick, hence in one write on one
-   * connection: one round trip. After a reload the first offer ran before the timers existed:
-   * offering again keeps the index ordering.
+   * On a cluster a script may touch one hash slot's keys: each frame is a call of its own (the
+   * cluster client pipelines those of one node), answered as soon as its node answers, whatever
+   * the other nodes do. Its due-index entry follows its reply: the index lives on another node.
    */
-  private async applyTogether(calls: ApplyCall[], offer: () => Promise<unknown>): Promise<[Array<ItemOutcome<ApplyResult>>, PromiseSettledResult<unknown>]> {
-    const { keys, args } = encodeApplyBatch(calls, this.retention);
-    const [script, offered] = await Promise.allSettled([this.client.script(this.scripts.apply, keys, args, offer), offer()]);
-    if (script.status === 'rejected') throw script.reason;
-    return [decodeApplyBatch(calls, script.value), offered];
+  private async applyAlone(call: ApplyCall): Promise<ApplyResult> {
+    const { keys, args } = encodeApplyBatch([call], this.retention);
+    const [outcome] = decodeApplyBatch([call], await this.client.script(this.scripts.apply, keys, args));
+    if (!outcome!.ok) throw outcome!.error;
+    if (call.earliestArm !== undefined) await this.offers.submit([dueMember(call.request.visitor), call.earliestArm], 2);
+    return outcome!.value;
   }
 
-  /**
-   * On a cluster a script may touch one hash slot's keys: one apply call per slot (the cluster
-   * client pipelines those of one node), a call that fails failing its frames only. The due index
-   * lives on another node: it is offered once the timers exist, a round trip later.
-   */
-  private async applyPerSlot(calls: ApplyCall[], offer: () => Promise<unknown>): Promise<[Array<ItemOutcome<ApplyResult>>, PromiseSettledResult<unknown>]> {
-    const outcomes = await perSlot(
-      calls,
-      (call) => call.keys[0]!,
-      async (share) => {
-        const { keys, args } = encodeApplyBatch(share, this.retention);
-        return decodeApplyBatch(share, await this.client.script(this.scripts.apply, keys, args));
-      },
-      (error): ItemOutcome<ApplyResult> => ({ ok: false, error }),
-    );
-    const [offered] = await Promise.allSettled([offer()]);
-    return [outcomes, offered];
+  /** The due-index entries of the cluster frames answered together (one socket read), in one ZADD. */
+  private async offerTogether(arms: Array<[string, number]>): Promise<Array<ItemOutcome<undefined>>> {
+    const earliest = new Map<string, number>();
+    for (const [member, due] of arms) keepEarliest(earliest, member, due);
+    await this.dueTimers.offer(earliest);
+    return arms.map(() => ({ ok: true, value: undefined }));
   }
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
@@ -231,7 +223,8 @@ export class RedisWindowStore implements WindowStore {
 
   /**
    * The catalogue's interest index on this store's connection: a frame's interest updates,
-   * recorded in the same tick as its apply, leave in the same write (no extra round trip).
+   * recorded in the same tick as its apply, leave in the same write on one node (no extra round
+   * trip), and in the same write to their node on a cluster.
    */
   interestIndex(bounds?: InterestBounds): RedisInterestIndex {
     const index = new RedisInterestIndex({ client: this.client, prefix: this.prefix, script: this.scripts.interest, ...(bounds === undefined ? {} : { bounds }) });
@@ -261,4 +254,10 @@ export class RedisWindowStore implements WindowStore {
   private keysOf(visitor: VisitorRef): VisitorKeys {
     return new VisitorKeys(this.prefix, visitor, this.names);
   }
+}
+
+/** Records `due` for the visitor's due-index `member` unless an earlier one is there. */
+function keepEarliest(arms: Map<string, number>, member: string, due: number): void {
+  const known = arms.get(member);
+  if (known === undefined || due < known) arms.set(member, due);
 }

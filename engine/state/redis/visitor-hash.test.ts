@@ -2,12 +2,12 @@
  * The profile and the cart share one Redis hash (visitor-hash.ts); these specify that callers
  * still see two: no field name of one reaches the other, and clearing one leaves the other.
  */
+import type { RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redisForTests } from '../../../test/support/redis-server.js';
 import { closeTestWindowStore, openTestWindowStore, type TestWindowStore } from '../../../test/support/redis-window-store.js';
 import type { StateOp } from '../window-store.js';
 import { RedisWindowStore } from './index.js';
-import type { RedisClientType } from 'redis';
 
 const server = await redisForTests();
 if ('url' in server) afterAll(() => server.stop());
