@@ -19,7 +19,14 @@ const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
 function pipelineWith(
   popins: PopinPort,
   clock: ManualClock,
-  { sink = new CollectingSink(), store = new MemoryWindowStore(undefined, clock), scenarios = [SEARCH_LEFT, VIEWED_TWICE], webhooks = { enqueue: async () => undefined } as WebhookPort, popinCap = { limit: 10, within: 60_000 } } = {},
+  {
+    sink = new CollectingSink(),
+    store = new MemoryWindowStore(undefined, clock),
+    scenarios = [SEARCH_LEFT, VIEWED_TWICE],
+    webhooks = { enqueue: async () => undefined } as WebhookPort,
+    popinCap = { limit: 10, within: 60_000 },
+    batches = { batchSize: 1, batchesInFlight: 1 },
+  } = {},
 ) {
   const evaluator = new ScenarioEvaluator(scenarios);
   const metrics = createMetrics(new Registry(), false);
@@ -38,7 +45,7 @@ function pipelineWith(
       webhooks,
       sites: new Map([['shop', { profile, policy: new DeliveryPolicy({ caps, requireVerifiedEmail: true }) }]]),
     },
-    { batchSize: 1, batchesInFlight: 1, timerPollInterval: 60_000, timerBatch: 10 },
+    { ...batches, timerPollInterval: 60_000, timerBatch: 10 },
   );
   return { pipeline, sink, metrics };
 }
@@ -411,6 +418,22 @@ class FollowUpFailingOnce extends MemoryWindowStore {
   }
 }
 
+/** The in-process store holding the applies of one visitor until released (a paused Redis Cluster node, say). */
+class SlowVisitorStore extends MemoryWindowStore {
+  static readonly visitor = 'slow';
+  private held: Array<() => void> = [];
+
+  override async apply(request: ApplyRequest): Promise<ApplyResult> {
+    if (request.visitor.visitor === SlowVisitorStore.visitor) await new Promise<void>((resolve) => this.held.push(resolve));
+    return super.apply(request);
+  }
+
+  release(): void {
+    for (const resume of this.held) resume();
+    this.held = [];
+  }
+}
+
 /** The in-process store, counting the calls a pop-in would otherwise wait on after the frame's apply. */
 class CountingStore extends MemoryWindowStore {
   calls = { claim: 0, snapshot: 0 };
@@ -528,6 +551,25 @@ describe('TriggerPipeline turn batches and shutdown', () => {
     for (const id of ['f1', 'f2', 'f3']) pipeline.submit(frameOf(id, replies));
     await pipeline.stop();
     expect(replies.sort()).toEqual(['ack f1', 'ack f2', 'ack f3']);
+  });
+
+  test('frames waiting on a slow store call do not hold back the frames of later turns', async () => {
+    const clock = new ManualClock(T0);
+    const store = new SlowVisitorStore(undefined, clock);
+    const { pipeline } = pipelineWith({ show: async () => 'sent' }, clock, { store, batches: { batchSize: 4, batchesInFlight: 2 } });
+    pipeline.start();
+    const replies: string[] = [];
+    const frameFor = (visitor: string, id: string) => ({ ...frameOf(id, replies), visitor: { site: 'shop', visitor } });
+    for (let turn = 0; turn < 3; turn++) {
+      pipeline.submit(frameFor(SlowVisitorStore.visitor, `slow${turn}`));
+      pipeline.submit(frameFor('ann', `ann${turn}`));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(replies.sort()).toEqual(['ack ann0', 'ack ann1', 'ack ann2']);
+    store.release();
+    await pipeline.stop();
+    expect(replies).toHaveLength(6);
   });
 
   test('a frame submitted while the engine stops fails with TW_SHUTTING_DOWN, so the client resends it', async () => {

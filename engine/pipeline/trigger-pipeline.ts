@@ -1,4 +1,4 @@
-import { Subject, Subscription, exhaustMap, from, merge, mergeMap, timer } from 'rxjs';
+import { Subject, Subscription, exhaustMap, from, merge, tap, timer } from 'rxjs';
 import type { Clock, VisitorRef } from '../events/index.js';
 import { isTripwireError } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
@@ -22,7 +22,7 @@ export interface ScenarioSource {
 export interface PipelineOptions {
   /** Frames of one event-loop turn processed together, at most; each waits on one store round trip. */
   batchSize: number;
-  /** Batches in flight at once: frames in flight are at most batchSize × batchesInFlight. */
+  /** Frames in flight are at most batchSize × batchesInFlight (counted frame by frame). */
   batchesInFlight: number;
   timerPollInterval: number;
   timerBatch: number;
@@ -52,6 +52,11 @@ export class TriggerPipeline {
   private stopping = false;
   /** Frames submitted and not finished: stop() waits for them. */
   private pending = 0;
+  /** Frames started and not finished, at most maxInFlight (a larger batch alone excepted). */
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  /** Turn batches waiting for frames in flight to finish, in arrival order. */
+  private readonly waiting: Array<readonly Frame[]> = [];
   private idle: (() => void) | undefined;
   private timerPass: Promise<void> | undefined;
 
@@ -60,12 +65,13 @@ export class TriggerPipeline {
     private readonly options: PipelineOptions,
   ) {
     this.delivery = new TriggerDelivery(deps);
+    this.maxInFlight = options.batchSize * options.batchesInFlight;
   }
 
   start(): void {
     const frames$ = this.frames.pipe(
       turnBatches(this.options.batchSize),
-      mergeMap((batch) => this.processBatch(batch), this.options.batchesInFlight),
+      tap((batch) => this.admit(batch)),
     );
     const timers$ = timer(0, this.options.timerPollInterval).pipe(exhaustMap(() => from(this.fireDueTimers())));
     this.subscription = merge(frames$, timers$).subscribe({
@@ -82,13 +88,28 @@ export class TriggerPipeline {
     this.frames.next(frame);
   }
 
-  /** process() turns every failure into a failed frame; it never rejects. */
-  private async processBatch(batch: readonly Frame[]): Promise<void> {
-    if (batch.length === 1) await this.process(batch[0]!);
-    else await Promise.all(batch.map((frame) => this.process(frame)));
-    this.pending -= batch.length;
-    if (this.pending === 0) this.idle?.();
+  /**
+   * Starts a turn's frames together (in one synchronous run, which a store gathers into one
+   * call), or holds the batch while the frames in flight are at their bound. The bound counts
+   * frames, not batches: a frame is done when its own store call is, so frames waiting on one
+   * slow Redis Cluster node do not hold back the frames of others in their batches.
+   */
+  private admit(batch: readonly Frame[]): void {
+    if (this.inFlight > 0 && this.inFlight + batch.length > this.maxInFlight) {
+      this.waiting.push(batch);
+      return;
+    }
+    this.inFlight += batch.length;
+    // process() turns every failure into a failed frame; it never rejects.
+    for (const frame of batch) void this.process(frame).then(this.frameDone);
   }
+
+  private readonly frameDone = (): void => {
+    this.inFlight--;
+    this.pending--;
+    while (this.waiting.length > 0 && this.inFlight + this.waiting[0]!.length <= this.maxInFlight) this.admit(this.waiting.shift()!);
+    if (this.pending === 0) this.idle?.();
+  };
 
   /**
    * Fires the timers due by `until` (default: now). A replay passes `reach`, called with each

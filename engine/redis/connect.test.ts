@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisClusterForTests } from '../../test/support/redis-cluster.js';
 import { redisForTests } from '../../test/support/redis-server.js';
@@ -63,6 +64,22 @@ describe.skipIf('skip' in node)('connectRedis to one node', () => {
     } finally {
       await admin.send(undefined, ['ACL', 'DELUSER', user]);
       await admin.close();
+    }
+  });
+});
+
+describe('connectRedis to an endpoint that never answers', () => {
+  it.each([false, true])('fails within its deadline, cluster setting %s', async (cluster) => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      await expect(connectRedis(`redis://127.0.0.1:${port}`, { purpose: 'The window store', cluster, timeoutMs: 300 })).rejects.toMatchObject({
+        code: 'TW_STORE_UNAVAILABLE',
+        message: expect.stringContaining('no answer within 300 ms'),
+      });
+    } finally {
+      silent.close();
     }
   });
 });

@@ -49,7 +49,7 @@ async function spawnCluster(): Promise<RedisClusterForTests> {
   try {
     const ports: number[] = [];
     for (let n = 0; n < MASTERS; n++) {
-      const port = await clusterPort();
+      const port = await clusterPort(ports);
       ports.push(port);
       const node = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,11 +68,11 @@ async function spawnCluster(): Promise<RedisClusterForTests> {
   }
 }
 
-/** A free port whose cluster bus port (port + 10000) is a port too: redis-server refuses the others. */
-async function clusterPort(): Promise<number> {
+/** A free port not taken yet, whose cluster bus port (port + 10000) is a port too: redis-server refuses the others. */
+async function clusterPort(taken: readonly number[]): Promise<number> {
   for (;;) {
     const port = await freePort();
-    if (port + 10_000 <= 65_535) return port;
+    if (port + 10_000 <= 65_535 && !taken.includes(port)) return port;
   }
 }
 

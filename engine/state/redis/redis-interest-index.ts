@@ -10,9 +10,9 @@
  *
  * The records of one event-loop turn (all visitors, all sites) go as ONE script call
  * (turn-batch.ts), hence across hash slots; on a Redis Cluster each record goes as a call of its
- * own, answered when its node answers. A failed call rejects every record it carried; recording is idempotent (a note
- * keeps the latest time, a drop removes), so the frames' resends are safe whatever part of it
- * ran.
+ * own, answered when its node answers. A failed call rejects every record it carried; recording
+ * is idempotent (a note keeps the latest time, a drop removes), so the frames' resends are safe
+ * whatever part of it ran.
  */
 import type { VisitorRef } from '../../events/index.js';
 import type { LuaScript, RedisConnection } from '../../redis/index.js';
@@ -79,7 +79,7 @@ export class RedisInterestIndex implements InterestIndex {
       args.push(update.kind === 'note' ? 'n' : 'd', key, update.kind === 'note' ? String(update.at) : '0');
     }
     // On a cluster a record's keys share its site's slot, and it goes alone (see the key layout).
-    return this.client.cluster ? this.recordGroup([{ keys, args }]) : this.records.submit({ keys, args }, keys.length + args.length + 2);
+    return this.client.cluster ? this.sendRecords([{ keys, args }]) : this.records.submit({ keys, args }, keys.length + args.length + 2);
   }
 
   /** Sends the records queued this turn now (the store calls it before its other commands). */
@@ -88,11 +88,12 @@ export class RedisInterestIndex implements InterestIndex {
   }
 
   private async recordBatch(calls: RecordCall[]): Promise<Array<ItemOutcome<undefined>>> {
-    await this.recordGroup(calls);
+    await this.sendRecords(calls);
     return calls.map(() => ({ ok: true, value: undefined }));
   }
 
-  private async recordGroup(calls: readonly RecordCall[]): Promise<void> {
+  /** One interest.lua call carrying `calls`. */
+  private async sendRecords(calls: readonly RecordCall[]): Promise<void> {
     const keys: string[] = [];
     const args = [String(this.bounds.maxAge), String(this.bounds.maxVisitorsPerProduct), String(calls.length)];
     for (const call of calls) {

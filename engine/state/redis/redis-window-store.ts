@@ -126,6 +126,8 @@ export class RedisWindowStore implements WindowStore {
   private readonly dueTimers: DueTimers;
   private readonly names = new KeyNames();
   private readonly applies: TurnBatch<ApplyCall, ApplyResult>;
+  /** On a cluster: the applies under way, which close() lets finish. */
+  private readonly applying = new Set<Promise<ApplyResult>>();
   /** On a cluster: the due-index entries of frames applied one by one, gathered per run. */
   private readonly offers: TurnBatch<[string, number], undefined>;
   private readonly interestIndexes: RedisInterestIndex[] = [];
@@ -156,7 +158,12 @@ export class RedisWindowStore implements WindowStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.client.cluster ? this.applyAlone(call) : this.applies.submit(call, applySize(call));
+    if (!this.client.cluster) return this.applies.submit(call, applySize(call));
+    const applied = this.applyAlone(call);
+    this.applying.add(applied);
+    // The caller handles the apply's failure; this chain only stops tracking it.
+    void applied.finally(() => this.applying.delete(applied)).catch(() => undefined);
+    return applied;
   }
 
   private async applyBatch(calls: ApplyCall[]): Promise<Array<ItemOutcome<ApplyResult>>> {
@@ -238,8 +245,10 @@ export class RedisWindowStore implements WindowStore {
   }
 
   async close(): Promise<void> {
-    // Queued frames leave before the connection closes, which waits for their replies.
+    // Queued frames leave before the connection closes, which waits for their replies; on a
+    // cluster a frame's due-index entry leaves after its reply, so its whole apply is awaited.
     this.sendPending();
+    await Promise.allSettled([...this.applying]);
     const connection = this.connection;
     this.connection = undefined;
     if (connection !== undefined) await connection.client.close();
