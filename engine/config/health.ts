@@ -1,3 +1,4 @@
+import { withinDeadline } from '../events/index.js';
 import type { WindowStore } from '../state/index.js';
 import type { WarehouseBackend } from '../warehouse/index.js';
 
@@ -6,17 +7,11 @@ const HEALTH_TIMEOUT_MS = 2_000;
 /** Health as /healthz reports it: the store and the warehouse each answer within a deadline. */
 export async function checkHealth(store: WindowStore, warehouse: WarehouseBackend, storeKind: string): Promise<{ ok: boolean; [key: string]: unknown }> {
   const probe = async (check: () => Promise<unknown>) => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
-    });
     try {
-      await Promise.race([check(), deadline]);
+      await withinDeadline(check(), HEALTH_TIMEOUT_MS);
       return 'ok';
     } catch (error) {
       return (error as Error).message;
-    } finally {
-      clearTimeout(timer);
     }
   };
   const [storeState, warehouseState] = await Promise.all([probe(() => store.ping()), probe(() => warehouse.query('SELECT 1 AS ok'))]);

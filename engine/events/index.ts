@@ -2,3 +2,4 @@ export type { TrackedEvent, VisitorRef, Props, PropValue } from './tracked-event
 export type { Clock } from './clock.js';
 export { systemClock, ManualClock } from './clock.js';
 export { parseDuration, duration } from './duration.js';
+export { withinDeadline } from './deadline.js';

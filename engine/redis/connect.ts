@@ -1,5 +1,6 @@
 import { ErrorReply, createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
 import { TripwireError } from '../errors.js';
+import { withinDeadline } from '../events/index.js';
 import { RedisConnection } from './redis-connection.js';
 
 export interface RedisConnectOptions {
@@ -119,18 +120,6 @@ async function clusterEnabled(client: RedisClientType): Promise<boolean | undefi
   return /^cluster_enabled:1\b/m.test(String(info));
 }
 
-/** `work`, or a rejection once `ms` have passed without it settling. */
-async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * A cluster's other nodes are reached as the one named: with its credentials, and over TLS for
