@@ -572,6 +572,25 @@ describe('TriggerPipeline turn batches and shutdown', () => {
     expect(replies).toHaveLength(6);
   });
 
+  test('a turn\'s frames start after those of an earlier turn still waiting for room', async () => {
+    const clock = new ManualClock(T0);
+    const store = new SlowVisitorStore(undefined, clock);
+    const { pipeline } = pipelineWith({ show: async () => 'sent' }, clock, { store, batches: { batchSize: 2, batchesInFlight: 1 } });
+    pipeline.start();
+    const replies: string[] = [];
+    const frameFor = (visitor: string, id: string) => ({ ...frameOf(id, replies), visitor: { site: 'shop', visitor } });
+    const turn = async (...frames: Array<[string, string]>) => {
+      for (const [visitor, id] of frames) pipeline.submit(frameFor(visitor, id));
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await turn([SlowVisitorStore.visitor, 'slow0']);
+    await turn(['ann', 'ann1'], ['ann', 'ann2']);
+    await turn(['ann', 'ann3']);
+    store.release();
+    await pipeline.stop();
+    expect(replies.filter((reply) => reply.includes('ann'))).toEqual(['ack ann1', 'ack ann2', 'ack ann3']);
+  });
+
   test('a frame submitted while the engine stops fails with TW_SHUTTING_DOWN, so the client resends it', async () => {
     const clock = new ManualClock(T0);
     const { pipeline } = pipelineWith({ show: async () => 'sent' }, clock);

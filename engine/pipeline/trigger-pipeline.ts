@@ -95,10 +95,16 @@ export class TriggerPipeline {
    * slow Redis Cluster node do not hold back the frames of others in their batches.
    */
   private admit(batch: readonly Frame[]): void {
-    if (this.inFlight > 0 && this.inFlight + batch.length > this.maxInFlight) {
-      this.waiting.push(batch);
-      return;
-    }
+    // Behind a waiting batch even when there is room: a visitor's frames start in arrival order.
+    if (this.waiting.length > 0 || !this.hasRoomFor(batch)) this.waiting.push(batch);
+    else this.begin(batch);
+  }
+
+  private hasRoomFor(batch: readonly Frame[]): boolean {
+    return this.inFlight === 0 || this.inFlight + batch.length <= this.maxInFlight;
+  }
+
+  private begin(batch: readonly Frame[]): void {
     this.inFlight += batch.length;
     // process() turns every failure into a failed frame; it never rejects.
     for (const frame of batch) void this.process(frame).then(this.frameDone);
@@ -107,7 +113,7 @@ export class TriggerPipeline {
   private readonly frameDone = (): void => {
     this.inFlight--;
     this.pending--;
-    while (this.waiting.length > 0 && this.inFlight + this.waiting[0]!.length <= this.maxInFlight) this.admit(this.waiting.shift()!);
+    while (this.waiting.length > 0 && this.hasRoomFor(this.waiting[0]!)) this.begin(this.waiting.shift()!);
     if (this.pending === 0) this.idle?.();
   };
 
