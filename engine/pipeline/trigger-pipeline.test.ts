@@ -1,89 +1,21 @@
-import { Registry } from 'prom-client';
 import { describe, expect, test } from 'vitest';
 import { ManualClock, type TrackedEvent, type VisitorRef } from '../events/index.js';
-import { createLogger, createMetrics } from '../observability/index.js';
-import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator } from '../scenarios/index.js';
-import { MemoryWindowStore, TIMER_LEASE_MS, type ApplyRequest, type ApplyResult, type ClaimOutcome, type ClaimRequest, type DueTimer, type VisitorSnapshot } from '../state/index.js';
-import { CollectingSink } from './replay/collecting-sink.js';
-import { TriggerPipeline } from './trigger-pipeline.js';
-import type { PopinOutcome, PopinPort, WebhookPort } from './ports.js';
-
-const T0 = Date.UTC(2026, 0, 1);
-const DAY = 86_400_000;
-const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
-  's.yaml',
-  'id: search-left\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
-)!;
-
-/** A pipeline over the two test scenarios; engines sharing a store are pipelines given the same `store`. */
-function pipelineWith(
-  popins: PopinPort,
-  clock: ManualClock,
-  {
-    sink = new CollectingSink(),
-    store = new MemoryWindowStore(undefined, clock),
-    scenarios = [SEARCH_LEFT, VIEWED_TWICE],
-    webhooks = { enqueue: async () => undefined } as WebhookPort,
-    popinCap = { limit: 10, within: 60_000 },
-    batches = { batchSize: 1, batchesInFlight: 1 },
-  } = {},
-) {
-  const evaluator = new ScenarioEvaluator(scenarios);
-  const metrics = createMetrics(new Registry(), false);
-  const caps = { popin: popinCap, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
-  const profile = { key: 'shop', name: 'Shop', url: 'https://shop.example', from: 'a@b.c', requireVerifiedEmail: true };
-  const pipeline = new TriggerPipeline(
-    {
-      scenarios: { current: () => evaluator },
-      store,
-      sink,
-      clock,
-      logger: createLogger('silent'),
-      metrics,
-      popins,
-      emails: { enqueue: async () => undefined },
-      webhooks,
-      sites: new Map([['shop', { profile, policy: new DeliveryPolicy({ caps, requireVerifiedEmail: true }) }]]),
-    },
-    { ...batches, timerPollInterval: 60_000, timerBatch: 10 },
-  );
-  return { pipeline, sink, metrics };
-}
-
-const VIEWED_TWICE = new ScenarioCompiler().compileOrThrow(
-  'v.yaml',
-  'id: viewed-twice\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nthen: { popin: { title: t } }\n',
-)!;
-
-const search: TrackedEvent = { id: 'e1', site: 'shop', visitor: 'ann', session: 's', type: 'search', time: T0, receivedAt: T0, url: '', props: { q: 'mug' } };
-const reply = { ack: () => undefined, fail: () => undefined };
-
-/** Ann searches at T0 and views nothing: search-left arms its timer for T0 + 1 min. */
-async function annSearches(pipeline: TriggerPipeline): Promise<void> {
-  await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [search], receivedAt: T0, reply });
-}
-
-async function fireAt(pipeline: TriggerPipeline, clock: ManualClock, time: number): Promise<void> {
-  clock.set(time);
-  await pipeline.fireDueTimers();
-}
-
-/** A pop-in channel that shows every pop-in and records its visitor. */
-function recording(shown: string[]): PopinPort {
-  return { show: async (visitor) => (shown.push(visitor.visitor), 'sent') };
-}
-
-/** A pop-in channel whose first show fails (the socket registry blinked); later shows record the visitor. */
-function failingOnce(shown: string[]): PopinPort {
-  let attempts = 0;
-  return {
-    show: async (visitor) => {
-      if (++attempts === 1) throw new Error('socket registry unavailable');
-      shown.push(visitor.visitor);
-      return 'sent';
-    },
-  };
-}
+import type { EngineMetrics } from '../observability/index.js';
+import { MemoryWindowStore, TIMER_LEASE_MS, type ApplyRequest, type ApplyResult, type ClaimOutcome, type ClaimRequest, type VisitorSnapshot } from '../state/index.js';
+import type { PopinOutcome, PopinPort } from './ports.js';
+import {
+  SEARCH_LEFT,
+  T0,
+  VIEWED_TWICE,
+  anonymous,
+  annSearches,
+  failingOnce,
+  fireAt,
+  pipelineWith,
+  recording,
+  reply,
+  search,
+} from '../../test/support/trigger-pipeline.js';
 
 describe('TriggerPipeline timers', () => {
   test('a timer whose delivery fails is armed again and delivered on a later pass', async () => {
@@ -177,247 +109,6 @@ describe('TriggerPipeline frames', () => {
   });
 });
 
-/** Viewed twice, for anonymous visitors only: a visitor filter, which reads the profile, so its lane is claimed after the apply. */
-const anonymous = (channel: 'popin' | 'webhook') =>
-  new ScenarioCompiler().compileOrThrow(
-    'a.yaml',
-    `id: anonymous-${channel}\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { ${channel === 'popin' ? 'popin: { title: t }' : 'webhook: { url: "https://hooks.example/a" }'} }\n`,
-  )!;
-
-describe('TriggerPipeline deliveries interrupted after their claims', () => {
-  /** Ann's two views of the mug fire this; its cooldown and a cap of one pop-in are claimed before the pop-in is shown. */
-  const VIEWED_TWICE_COOLING = new ScenarioCompiler().compileOrThrow(
-    'c.yaml',
-    'id: viewed-twice\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nthen: { popin: { title: t } }\n',
-  )!;
-  const SEARCH_LEFT_COOLING = new ScenarioCompiler().compileOrThrow(
-    'sc.yaml',
-    'id: search-left\ncooldown: 1d\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
-  )!;
-  /** Claimed after the frame's apply (its visitor filter reads the profile), with a cooldown. */
-  const ANONYMOUS_COOLING = new ScenarioCompiler().compileOrThrow(
-    'ac.yaml',
-    'id: anonymous-popin\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { popin: { title: t } }\n',
-  )!;
-  const POPIN_JOURNEY = new ScenarioCompiler().compileOrThrow(
-    'j.yaml',
-    'id: viewed-journey\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\njourney:\n  - popin: { title: t }\n  - wait: 1d\n    webhook: { url: "https://hooks.example/a" }\n',
-  )!;
-  const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
-
-  test('a frame\'s firing is delivered at the next try, not held back by the cooldown it claimed', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [VIEWED_TWICE_COOLING] });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
-    await fireAt(pipeline, clock, T0 + 30_001);
-    expect(shown).toEqual(['ann']);
-    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
-  });
-
-  test('a due timer\'s firing is delivered at the next try, not held back by the cooldown it claimed', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline } = pipelineWith(failingOnce(shown), clock, { scenarios: [SEARCH_LEFT_COOLING] });
-    await annSearches(pipeline);
-    await fireAt(pipeline, clock, T0 + 60_000);
-    expect(shown).toEqual([]);
-    await fireAt(pipeline, clock, T0 + 90_000);
-    expect(shown).toEqual(['ann']);
-  });
-
-  test('a firing tried again still holds its cooldown against the next occurrence', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [VIEWED_TWICE_COOLING] });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
-    await fireAt(pipeline, clock, T0 + 30_001);
-    const cup = (id: string, at: number): TrackedEvent => ({ ...view(id, at), props: { id: 'cup' } });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [cup('v3', T0 + 40_000), cup('v4', T0 + 40_001)], receivedAt: T0 + 40_000, reply });
-    expect(shown).toEqual(['ann']);
-    expect(sink.rows.triggers.at(-1)).toMatchObject({ status: 'suppressed', reason: 'cooldown' });
-  });
-
-  test('a firing whose claim was never taken (the store failed first) claims at the next try', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const store = new ClaimFailingOnce(undefined, clock);
-    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store });
-    await annSearches(pipeline);
-    await fireAt(pipeline, clock, T0 + 60_000);
-    await fireAt(pipeline, clock, T0 + 90_000);
-    expect(shown).toEqual(['ann']);
-    expect(store.claimedChecks).toEqual([['gate', 'cap']]);
-  });
-
-  test('when the claim call fails, a firing that lost on priority is not tried again', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [VIEWED_TWICE, anonymous('popin')], store: new ClaimFailingOnce(undefined, clock) });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
-    await fireAt(pipeline, clock, T0 + 30_001);
-    expect(shown).toEqual(['ann']);
-    expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status} ${row.reason}`)).toEqual(['anonymous-popin suppressed priority', 'viewed-twice fired ']);
-  });
-
-  test('when the claim call of another lane fails, a pop-in claimed with the frame\'s apply keeps its claim', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [VIEWED_TWICE_COOLING, anonymous('webhook')], store: new ClaimFailingOnce(undefined, clock) });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
-    expect(shown).toEqual([]);
-    await fireAt(pipeline, clock, T0 + 30_001);
-    expect(shown).toEqual(['ann']);
-    expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status}`).sort()).toEqual(['anonymous-webhook fired', 'viewed-twice fired']);
-  });
-
-  test('a firing whose claim reply was lost meets its own cooldown at the retry: a message goes at most once', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store: new ClaimReplyLostOnce(undefined, clock) });
-    await annSearches(pipeline);
-    await fireAt(pipeline, clock, T0 + 60_000);
-    await fireAt(pipeline, clock, T0 + 90_000);
-    expect(shown).toEqual([]);
-    expect(sink.rows.triggers.map((row) => `${row.status} ${row.reason}`)).toEqual(['suppressed cooldown']);
-  });
-
-  test('a delivered timer whose lease was not settled is not delivered again when the lease ends', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store: new SettleFailingOnce(undefined, clock) });
-    await annSearches(pipeline);
-    await fireAt(pipeline, clock, T0 + 60_000);
-    await fireAt(pipeline, clock, T0 + 60_000 + TIMER_LEASE_MS);
-    expect(shown).toEqual(['ann']);
-  });
-
-  test('a firing tried again counts its channel\'s cap up to the retry', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const popins: PopinPort = { show: async (_visitor, _action, context) => (shown.push(context.trigger.scenario), 'sent') };
-    const { pipeline } = pipelineWith(popins, clock, { scenarios: [SEARCH_LEFT, VIEWED_TWICE], store: new ClaimFailingOnce(undefined, clock), popinCap: { limit: 1, within: 600_000 } });
-    await annSearches(pipeline);
-    await fireAt(pipeline, clock, T0 + 60_000);
-    clock.set(T0 + 70_000);
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0 + 70_000), view('v2', T0 + 70_001)], receivedAt: T0 + 70_000, reply });
-    await fireAt(pipeline, clock, T0 + 90_000);
-    expect(shown).toEqual(['viewed-twice']);
-  });
-
-  test('a snapshot read that fails beside a granted claim leaves the firing to the next try, claimed', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [ANONYMOUS_COOLING], store: new SnapshotFailingOnce(undefined, clock) });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
-    expect(shown).toEqual([]);
-    await fireAt(pipeline, clock, T0 + 30_001);
-    expect(shown).toEqual(['ann']);
-    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
-  });
-
-  test('a pop-in whose journey step failed to arm is not shown again, and the step is armed at the next try', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const hooks: string[] = [];
-    const webhooks: WebhookPort = { enqueue: async (message) => void hooks.push(message.visitor.visitor) };
-    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [POPIN_JOURNEY], store: new FollowUpFailingOnce(undefined, clock), webhooks });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
-    expect(shown).toEqual(['ann']);
-    await fireAt(pipeline, clock, T0 + 30_001);
-    await fireAt(pipeline, clock, T0 + DAY + 1);
-    expect(shown).toEqual(['ann']);
-    expect(hooks).toEqual(['ann']);
-  });
-
-  test('a journey whose first step was never handed over does not go on to its next step', async () => {
-    const clock = new ManualClock(T0);
-    const hooks: string[] = [];
-    const webhooks: WebhookPort = { enqueue: async (message) => void hooks.push(message.visitor.visitor) };
-    const failing: PopinPort = { show: async () => Promise.reject(new Error('socket registry unavailable')) };
-    const { pipeline } = pipelineWith(failing, clock, { scenarios: [POPIN_JOURNEY], webhooks });
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
-    for (let retry = 1; retry <= 8; retry++) await fireAt(pipeline, clock, T0 + retry * 30_001);
-    await fireAt(pipeline, clock, T0 + 2 * DAY);
-    expect(hooks).toEqual([]);
-  });
-
-  test('a timer\'s firing waiting for its next try is not replaced when the visitor arms that timer again', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [SEARCH_LEFT_COOLING] });
-    await annSearches(pipeline);
-    await fireAt(pipeline, clock, T0 + 60_000);
-    clock.set(T0 + 70_000);
-    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [{ ...search, id: 'e2', time: T0 + 70_000, receivedAt: T0 + 70_000 }], receivedAt: T0 + 70_000, reply });
-    await fireAt(pipeline, clock, T0 + 90_000);
-    expect(shown).toEqual(['ann']);
-    await fireAt(pipeline, clock, T0 + 130_000);
-    expect(shown).toEqual(['ann']);
-    expect(sink.rows.triggers.map((row) => `${row.event_id} ${row.status} ${row.reason}`)).toEqual(['e1 fired ', 'e2 suppressed cooldown']);
-  });
-});
-
-/** The in-process store whose first claim fails (Redis blinked); it records the checks of every claim it took. */
-class ClaimFailingOnce extends MemoryWindowStore {
-  claimedChecks: string[][] = [];
-  private failed = false;
-
-  override claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
-    if (!this.failed) {
-      this.failed = true;
-      return Promise.reject(new Error('store unavailable'));
-    }
-    this.claimedChecks.push(...request.claims.map((claim) => claim.checks.map((check) => check.kind)));
-    return super.claim(request);
-  }
-}
-
-/** The in-process store whose first claim is taken but its reply lost (the connection dropped on the way back). */
-class ClaimReplyLostOnce extends MemoryWindowStore {
-  private lost = false;
-
-  override async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
-    const outcomes = await super.claim(request);
-    if (this.lost) return outcomes;
-    this.lost = true;
-    throw new Error('connection lost');
-  }
-}
-
-/** The in-process store whose first settle of taken timers fails (the engine died after the hand-over, say). */
-class SettleFailingOnce extends MemoryWindowStore {
-  private failed = false;
-
-  override settleTimers(timers: readonly DueTimer[]): Promise<void> {
-    if (this.failed) return super.settleTimers(timers);
-    this.failed = true;
-    return Promise.reject(new Error('store unavailable'));
-  }
-}
-
-/** The in-process store whose first snapshot read fails. */
-class SnapshotFailingOnce extends MemoryWindowStore {
-  private failed = false;
-
-  override snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
-    if (this.failed) return super.snapshot(visitor);
-    this.failed = true;
-    return Promise.reject(new Error('store unavailable'));
-  }
-}
-
-/** The in-process store whose first apply of a firing's follow-ups (`after:<trigger>`) fails. */
-class FollowUpFailingOnce extends MemoryWindowStore {
-  private failed = false;
-
-  override apply(request: ApplyRequest): Promise<ApplyResult> {
-    if (this.failed || !request.events[0]?.eventId.startsWith('after:')) return super.apply(request);
-    this.failed = true;
-    return Promise.reject(new Error('store unavailable'));
-  }
-}
-
 /** The in-process store holding the applies of one visitor until released (a paused Redis Cluster node, say). */
 class SlowVisitorStore extends MemoryWindowStore {
   static readonly visitor = 'slow';
@@ -497,7 +188,7 @@ describe('TriggerPipeline claims', () => {
 describe('TriggerPipeline pop-in timing', () => {
   const view = (id: string): TrackedEvent => ({ ...search, id, type: 'product', props: { id: 'mug' } });
   const twoViews = (arrivedAt?: number) => ({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1'), view('v2')], receivedAt: T0, arrivedAt, reply });
-  const timed = async (metrics: ReturnType<typeof createMetrics>) => (await metrics.popinSeconds.get()).values.find((sample) => sample.metricName === 'tripwire_popin_seconds_count')?.value;
+  const timed = async (metrics: EngineMetrics) => (await metrics.popinSeconds.get()).values.find((sample) => sample.metricName === 'tripwire_popin_seconds_count')?.value;
 
   test('a pop-in fired by a frame from a socket is timed from when the gateway read the frame', async () => {
     const { pipeline, metrics } = pipelineWith(recording([]), new ManualClock(T0));

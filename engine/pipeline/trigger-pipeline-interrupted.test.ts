@@ -1,0 +1,213 @@
+/*
+ * Deliveries interrupted by a failing store or channel after their screening: what is decided
+ * stays decided, and what is left is tried again once, never twice.
+ */
+import { describe, expect, test } from 'vitest';
+import { ManualClock, type TrackedEvent } from '../events/index.js';
+import { ScenarioCompiler } from '../scenarios/index.js';
+import { MemoryWindowStore, TIMER_LEASE_MS, type ClaimOutcome, type ClaimRequest } from '../state/index.js';
+import type { PopinPort, WebhookPort } from './ports.js';
+import {
+  DAY,
+  SEARCH_LEFT,
+  T0,
+  VIEWED_TWICE,
+  annSearches,
+  failingOnce,
+  fireAt,
+  pipelineWith,
+  recording,
+  reply,
+  search,
+  storeFailingOnce,
+  anonymous,
+} from '../../test/support/trigger-pipeline.js';
+
+describe('TriggerPipeline deliveries interrupted after their claims', () => {
+  /** Ann's two views of the mug fire this; its cooldown and a cap of one pop-in are claimed before the pop-in is shown. */
+  const VIEWED_TWICE_COOLING = new ScenarioCompiler().compileOrThrow(
+    'c.yaml',
+    'id: viewed-twice\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nthen: { popin: { title: t } }\n',
+  )!;
+  const SEARCH_LEFT_COOLING = new ScenarioCompiler().compileOrThrow(
+    'sc.yaml',
+    'id: search-left\ncooldown: 1d\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
+  )!;
+  /** Claimed after the frame's apply (its visitor filter reads the profile), with a cooldown. */
+  const ANONYMOUS_COOLING = new ScenarioCompiler().compileOrThrow(
+    'ac.yaml',
+    'id: anonymous-popin\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { popin: { title: t } }\n',
+  )!;
+  const POPIN_JOURNEY = new ScenarioCompiler().compileOrThrow(
+    'j.yaml',
+    'id: viewed-journey\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\njourney:\n  - popin: { title: t }\n  - wait: 1d\n    webhook: { url: "https://hooks.example/a" }\n',
+  )!;
+  const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
+
+  test('a frame\'s firing is delivered at the next try, not held back by the cooldown it claimed', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [VIEWED_TWICE_COOLING] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+  });
+
+  test('a due timer\'s firing is delivered at the next try, not held back by the cooldown it claimed', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline } = pipelineWith(failingOnce(shown), clock, { scenarios: [SEARCH_LEFT_COOLING] });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    expect(shown).toEqual([]);
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual(['ann']);
+  });
+
+  test('a firing tried again still holds its cooldown against the next occurrence', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [VIEWED_TWICE_COOLING] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    await fireAt(pipeline, clock, T0 + 30_001);
+    const cup = (id: string, at: number): TrackedEvent => ({ ...view(id, at), props: { id: 'cup' } });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [cup('v3', T0 + 40_000), cup('v4', T0 + 40_001)], receivedAt: T0 + 40_000, reply });
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.at(-1)).toMatchObject({ status: 'suppressed', reason: 'cooldown' });
+  });
+
+  test('a firing whose claim was never taken (the store failed first) claims at the next try', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const store = new ClaimFailingOnce(undefined, clock);
+    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual(['ann']);
+    expect(store.claimedChecks).toEqual([['gate', 'cap']]);
+  });
+
+  test('when the claim call fails, a firing that lost on priority is not tried again', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [VIEWED_TWICE, anonymous('popin')], store: new ClaimFailingOnce(undefined, clock) });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status} ${row.reason}`)).toEqual(['anonymous-popin suppressed priority', 'viewed-twice fired ']);
+  });
+
+  test('when the claim call of another lane fails, a pop-in claimed with the frame\'s apply keeps its claim', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [VIEWED_TWICE_COOLING, anonymous('webhook')], store: new ClaimFailingOnce(undefined, clock) });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    expect(shown).toEqual([]);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => `${row.scenario_id} ${row.status}`).sort()).toEqual(['anonymous-webhook fired', 'viewed-twice fired']);
+  });
+
+  test('a firing whose claim reply was lost meets its own cooldown at the retry: a message goes at most once', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store: storeFailingOnce(clock, 'claim', { afterRunning: true }) });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual([]);
+    expect(sink.rows.triggers.map((row) => `${row.status} ${row.reason}`)).toEqual(['suppressed cooldown']);
+  });
+
+  test('a delivered timer whose lease was not settled is not delivered again when the lease ends', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [SEARCH_LEFT_COOLING], store: storeFailingOnce(clock, 'settleTimers') });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    await fireAt(pipeline, clock, T0 + 60_000 + TIMER_LEASE_MS);
+    expect(shown).toEqual(['ann']);
+  });
+
+  test('a firing tried again counts its channel\'s cap up to the retry', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const popins: PopinPort = { show: async (_visitor, _action, context) => (shown.push(context.trigger.scenario), 'sent') };
+    const { pipeline } = pipelineWith(popins, clock, { scenarios: [SEARCH_LEFT, VIEWED_TWICE], store: new ClaimFailingOnce(undefined, clock), popinCap: { limit: 1, within: 600_000 } });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    clock.set(T0 + 70_000);
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0 + 70_000), view('v2', T0 + 70_001)], receivedAt: T0 + 70_000, reply });
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual(['viewed-twice']);
+  });
+
+  test('a snapshot read that fails beside a granted claim leaves the firing to the next try, claimed', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [ANONYMOUS_COOLING], store: storeFailingOnce(clock, 'snapshot') });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    expect(shown).toEqual([]);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+  });
+
+  test('a pop-in whose journey step failed to arm is not shown again, and the step is armed at the next try', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const hooks: string[] = [];
+    const webhooks: WebhookPort = { enqueue: async (message) => void hooks.push(message.visitor.visitor) };
+    const { pipeline } = pipelineWith(recording(shown), clock, { scenarios: [POPIN_JOURNEY], store: storeFailingOnce(clock, 'apply', { matches: (request) => request.events[0]?.eventId.startsWith('after:') === true }), webhooks });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    expect(shown).toEqual(['ann']);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    await fireAt(pipeline, clock, T0 + DAY + 1);
+    expect(shown).toEqual(['ann']);
+    expect(hooks).toEqual(['ann']);
+  });
+
+  test('a journey whose first step was never handed over does not go on to its next step', async () => {
+    const clock = new ManualClock(T0);
+    const hooks: string[] = [];
+    const webhooks: WebhookPort = { enqueue: async (message) => void hooks.push(message.visitor.visitor) };
+    const failing: PopinPort = { show: async () => Promise.reject(new Error('socket registry unavailable')) };
+    const { pipeline } = pipelineWith(failing, clock, { scenarios: [POPIN_JOURNEY], webhooks });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    for (let retry = 1; retry <= 8; retry++) await fireAt(pipeline, clock, T0 + retry * 30_001);
+    await fireAt(pipeline, clock, T0 + 2 * DAY);
+    expect(hooks).toEqual([]);
+  });
+
+  test('a timer\'s firing waiting for its next try is not replaced when the visitor arms that timer again', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [SEARCH_LEFT_COOLING] });
+    await annSearches(pipeline);
+    await fireAt(pipeline, clock, T0 + 60_000);
+    clock.set(T0 + 70_000);
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [{ ...search, id: 'e2', time: T0 + 70_000, receivedAt: T0 + 70_000 }], receivedAt: T0 + 70_000, reply });
+    await fireAt(pipeline, clock, T0 + 90_000);
+    expect(shown).toEqual(['ann']);
+    await fireAt(pipeline, clock, T0 + 130_000);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => `${row.event_id} ${row.status} ${row.reason}`)).toEqual(['e1 fired ', 'e2 suppressed cooldown']);
+  });
+});
+
+/** The in-process store whose first claim fails (Redis blinked); it records the checks of every claim it took. */
+class ClaimFailingOnce extends MemoryWindowStore {
+  claimedChecks: string[][] = [];
+  private failed = false;
+
+  override claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
+    if (!this.failed) {
+      this.failed = true;
+      return Promise.reject(new Error('store unavailable'));
+    }
+    this.claimedChecks.push(...request.claims.map((claim) => claim.checks.map((check) => check.kind)));
+    return super.claim(request);
+  }
+}
