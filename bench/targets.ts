@@ -1,4 +1,4 @@
-import { ms, pct, type BenchResults, type TargetCheck, type ThroughputRow } from './report/index.js';
+import { ms, pct, type BenchResults, type LatencyRow, type TargetCheck, type ThroughputRow } from './report/index.js';
 
 /** The issue's targets for this 2-core machine, checked against a run: reported, never asserted. */
 export function checkTargets(results: BenchResults): TargetCheck[] {
@@ -45,9 +45,15 @@ function latencyCheck(results: BenchResults, store: 'in-process' | 'Redis'): Tar
     measured:
       latency === undefined
         ? 'n/a'
-        : `${latency.p99Ratio.toFixed(2)}× (median of ${latency.rounds} alternating rounds: ${latency.p99Rounds.map((p99, i) => `${p99.toFixed(1)}/${latency.echoP99Rounds[i]!.toFixed(1)} ms`).join(', ')}; waited for a core: engine ${pct(latency.engineWaitShare)}, echo ${pct(latency.echoWaitShare)}; all pop-ins inside the engine p99 ${ms(latency.insideP99)})`,
+        : `${latency.p99Ratio.toFixed(2)}× (median of ${latency.rounds} alternating rounds: ${latency.p99Rounds.map((p99, i) => `${p99.toFixed(1)}/${latency.echoP99Rounds[i]!.toFixed(1)} ms`).join(', ')}; waited for a core: engine ${pct(latency.engineWaitShare)}, echo ${pct(latency.echoWaitShare)}; all pop-ins inside the engine p99 ${ms(latency.insideP99)}${floorNote(latency)})`,
     met: latency === undefined ? undefined : latency.p99Ratio <= 3,
   };
+}
+
+/** The Redis floor beside a Redis row: where it alone is over 3× the echo, the target is out of any Redis-backed server's reach here. */
+function floorNote(latency: LatencyRow): string {
+  const floor = latency.redisFloors?.find((f) => f.trips === 1);
+  return floor === undefined ? '' : `; a bare server answering after one Redis round trip: ${floor.ofEcho.toFixed(1)}× the echo, the engine ${floor.engineOver.toFixed(1)}× that`;
 }
 
 /** Met on measured events/s; the CPU-derived share is shown beside it, since k6 shares the cores. */

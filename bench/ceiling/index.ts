@@ -1,2 +1,2 @@
 export { startCeilingServer } from './bare-uws.js';
-export type { CeilingServer, CeilingCounts } from './bare-uws.js';
+export type { CeilingServer, CeilingCounts, CeilingOptions } from './bare-uws.js';

@@ -84,6 +84,26 @@ export interface LatencyRow {
   /** Each engine round's "inside the engine" p99 and longest pause of each GC kind, ms. Absent from older results. */
   insideP99Rounds?: number[];
   engineGcMaxMsByKindRounds?: Array<Record<string, number>>;
+  /** On the Redis store: the bare server's round trip after one and after two Redis round trips, in the same rounds. */
+  redisFloors?: RedisFloor[];
+}
+
+/**
+ * The bare uWS server answering each frame after `trips` Redis round trips in a row (INCR), at
+ * the engine's offered rate, against the same Redis: the least any server that asks Redis before
+ * it answers could do on this machine. Figures are medians over rounds run beside the engine's.
+ */
+export interface RedisFloor {
+  trips: number;
+  p50: number;
+  p99: number;
+  p99Rounds: number[];
+  /** Median over the rounds of this p99 ÷ the echo p99 of the same round. */
+  ofEcho: number;
+  /** Median over the rounds of the engine's p99 ÷ this p99 of the same round. */
+  engineOver: number;
+  cores: number;
+  waitShare: number;
 }
 
 export interface RedisCostRow {

@@ -1,2 +1,2 @@
-export type { BenchResults, ThroughputRow, LatencyRow, RedisCostRow, MemoryFigures, ScalingRow, SinkRow, TargetCheck } from './bench-results.js';
+export type { BenchResults, ThroughputRow, LatencyRow, RedisFloor, RedisCostRow, MemoryFigures, ScalingRow, SinkRow, TargetCheck } from './bench-results.js';
 export { ms, pct, renderResults } from './markdown-table.js';

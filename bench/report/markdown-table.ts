@@ -76,7 +76,7 @@ export function renderResults(results: BenchResults): string {
         r.engineGcMaxKind === undefined ? ms(r.engineGcMaxMs) : `${ms(r.engineGcMaxMs)} (${r.engineGcMaxKind})`,
       ]),
     ),
-    '',
+    ...redisFloorSection(results),
     '## Redis cost per event',
     table(
       ['events/frame', 'commands/event', 'round trips/event', 'calls/event by command'],
@@ -118,4 +118,33 @@ export function renderResults(results: BenchResults): string {
     ...results.notes.map((note) => `- ${note}`),
     '',
   ].join('\n');
+}
+
+/** The Redis echo floors beside the Redis store's latency rows, when the run measured them. */
+function redisFloorSection(results: BenchResults): string[] {
+  const rows = results.latency.flatMap((r) => (r.redisFloors ?? []).map((floor) => [r, floor] as const));
+  if (rows.length === 0) return [''];
+  return [
+    '',
+    '### The Redis round-trip floor (bare uWS server answering each frame after Redis round trips to the same Redis)',
+    '',
+    'In the same rounds as the row above it, at the same offered rate, the bare server answers each frame after one, or two, `INCR`s in a row on the Redis the engine uses (a pop-in on the Redis store waits for one, the frame\'s apply that takes its claims, or for two when its screening needs the profile the frame leaves). "p99 of echo" is each round\'s p99 ÷ the plain echo\'s p99 of that round, "engine p99 over it" the engine\'s p99 ÷ this one of that round, both medians over the rounds. Where the floor itself is over 3× the echo, no server that asks this Redis before it answers meets the pop-in target on this machine.',
+    '',
+    table(
+      ['configuration', 'load', 'Redis round trips', 'p50', 'p99', 'by round', 'p99 of echo', 'engine p99 over it', 'cores', 'waited for a core'],
+      rows.map(([r, floor]) => [
+        r.configuration,
+        pct(r.load),
+        String(floor.trips),
+        ms(floor.p50),
+        ms(floor.p99),
+        floor.p99Rounds.map((p99) => ms(p99)).join(', '),
+        `${floor.ofEcho.toFixed(1)}×`,
+        `${floor.engineOver.toFixed(1)}×`,
+        n(floor.cores, 2),
+        pct(floor.waitShare),
+      ]),
+    ),
+    '',
+  ];
 }

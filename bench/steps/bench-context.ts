@@ -54,8 +54,9 @@ export async function withEngine<T>(ctx: BenchContext, store: StoreChoice, wareh
   }
 }
 
-export async function withCeiling<T>(use: (target: Target) => Promise<T>): Promise<T> {
-  const target = await spawnTarget({ kind: 'ceiling' });
+/** Starts the bare uWS server in its own process, with its Redis echo routes when given a Redis URL. */
+export async function withCeiling<T>(use: (target: Target) => Promise<T>, redisUrl?: string): Promise<T> {
+  const target = await spawnTarget(redisUrl === undefined ? { kind: 'ceiling' } : { kind: 'ceiling', redisUrl });
   try {
     return await use(target);
   } finally {

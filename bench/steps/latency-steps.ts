@@ -1,6 +1,6 @@
 import { measureLoad, summaryValue } from '../harness/index.js';
 import { quantileBetween } from '../histogram/index.js';
-import { pct, type LatencyRow } from '../report/index.js';
+import { pct, type LatencyRow, type RedisFloor } from '../report/index.js';
 import type { Target, TargetPauses, TargetStats } from '../target/index.js';
 import { accepted, k6RunId, type BenchContext } from './bench-context.js';
 
@@ -33,11 +33,20 @@ const PROBE_RATE = 60;
 /** Background sockets send 50 one-event frames, one every 20 ms: a second each, like the saturation runs' 50-frame sessions. */
 const BACKGROUND = { BG_FRAMES: 50, BG_EVENTS: 1, BG_THINK_MS: 20 } as const;
 
+/** What a round measures: the engine's pop-in, or the 3rd frame's reply on one of the bare server's echo routes. */
+type RoundSide = { kind: 'engine' } | { kind: 'echo'; path: string };
+
+const ENGINE: RoundSide = { kind: 'engine' };
+const ECHO: RoundSide = { kind: 'echo', path: '/echo' };
+const REDIS_TRIPS = [1, 2] as const;
+const redisEcho = (trips: number): RoundSide => ({ kind: 'echo', path: trips === 1 ? '/redis-echo' : `/redis-echo-${trips}` });
+
 /**
- * Pop-in latency (or, against the bare server's /echo, the round trip) while background sockets
- * offer `eventsPerSecond` in total, probes included.
+ * Pop-in latency (or, against one of the bare server's echo routes, the round trip) while
+ * background sockets offer `eventsPerSecond` in total, probes included.
  */
-async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: number, echo: boolean, runId: string): Promise<LatencyRun> {
+async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: number, side: RoundSide, runId: string): Promise<LatencyRun> {
+  const echo = side.kind === 'echo';
   const probeEvents = PROBE_RATE * 3;
   const bgRate = Math.max(1, Math.round((eventsPerSecond - probeEvents) / BACKGROUND.BG_FRAMES));
   const env: Record<string, string | number> = {
@@ -48,7 +57,7 @@ async function latencyRun(ctx: BenchContext, target: Target, eventsPerSecond: nu
     RUN_ID: runId,
     P99_MS: 1e9,
   };
-  if (echo) Object.assign(env, { ECHO: 1, LIVE_PATH: '/echo' });
+  if (side.kind === 'echo') Object.assign(env, { ECHO: 1, LIVE_PATH: side.path });
   const count = echo ? (stats: TargetStats) => stats.echoed : accepted;
   await target.pauses();
   const run = await measureLoad(ctx.k6, 'popin-latency.js', env, target, count);
@@ -80,7 +89,9 @@ export function latencyRunId(ctx: BenchContext, load: number, round: number): st
 /**
  * The engine's pop-in latency against the bare echo's round trip at the same offered rate, in
  * alternating rounds (engine, echo, engine, echo...): a p99 from a few hundred probes moves a lot
- * between runs on a shared machine, and alternating spreads that drift over both sides.
+ * between runs on a shared machine, and alternating spreads that drift over both sides. With
+ * `redisFloor` (the engine runs on Redis, the bare server holds a connection to the same Redis)
+ * each round also runs the bare server's echo after one and after two Redis round trips.
  */
 export async function compareLatency(
   ctx: BenchContext,
@@ -89,16 +100,20 @@ export async function compareLatency(
   configuration: string,
   load: number,
   eventsPerSecond: number,
+  redisFloor = false,
 ): Promise<LatencyRow> {
   const engineRuns: LatencyRun[] = [];
   const echoRuns: LatencyRun[] = [];
+  const floorRuns = new Map<number, LatencyRun[]>(redisFloor ? REDIS_TRIPS.map((trips) => [trips, []]) : []);
   for (let round = 0; round < (ctx.quick ? 3 : 5); round++) {
     const runId = latencyRunId(ctx, load, round);
-    engineRuns.push(await latencyRun(ctx, engine, eventsPerSecond, false, runId));
-    echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, true, runId));
+    engineRuns.push(await latencyRun(ctx, engine, eventsPerSecond, ENGINE, runId));
+    echoRuns.push(await latencyRun(ctx, echo, eventsPerSecond, ECHO, runId));
+    for (const [trips, runs] of floorRuns) runs.push(await latencyRun(ctx, echo, eventsPerSecond, redisEcho(trips), runId));
     const [e, b] = [engineRuns.at(-1)!, echoRuns.at(-1)!];
+    const floors = [...floorRuns].map(([trips, runs]) => `; echo after ${trips} Redis round trip(s) ${roundSummary(runs.at(-1)!)}`).join('');
     ctx.log(
-      `  round ${round + 1}: engine ${roundSummary(e)}, all pop-ins inside the engine p99 ${e.insideP99.toFixed(2)} ms, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)} ms, longest GC ${e.pauses.gcMaxMs.toFixed(1)} ms (${longestGcKind([e.pauses.gcMaxMsByKind]) ?? 'none'}); echo ${roundSummary(b)}`,
+      `  round ${round + 1}: engine ${roundSummary(e)}, all pop-ins inside the engine p99 ${e.insideP99.toFixed(2)} ms, loop delay p99 ${e.pauses.loopDelayP99.toFixed(1)} ms, longest GC ${e.pauses.gcMaxMs.toFixed(1)} ms (${longestGcKind([e.pauses.gcMaxMsByKind]) ?? 'none'}); echo ${roundSummary(b)}${floors}`,
     );
   }
   const ofEngine = (pick: (run: LatencyRun, round: number) => number): number => medianOf(engineRuns.map(pick));
@@ -133,6 +148,21 @@ export async function compareLatency(
     engineGcMaxKind: longestGcKind(engineRuns.map((run) => run.pauses.gcMaxMsByKind)),
     insideP99Rounds: engineRuns.map((run) => run.insideP99),
     engineGcMaxMsByKindRounds: engineRuns.map((run) => run.pauses.gcMaxMsByKind),
+    ...(redisFloor ? { redisFloors: [...floorRuns].map(([trips, runs]) => floorOf(trips, runs, engineRuns, echoRuns)) } : {}),
+  };
+}
+
+function floorOf(trips: number, runs: readonly LatencyRun[], engineRuns: readonly LatencyRun[], echoRuns: readonly LatencyRun[]): RedisFloor {
+  const of = (pick: (run: LatencyRun, round: number) => number): number => medianOf(runs.map(pick));
+  return {
+    trips,
+    p50: of((run) => run.p50),
+    p99: of((run) => run.p99),
+    p99Rounds: runs.map((run) => run.p99),
+    ofEcho: of((run, round) => run.p99 / echoRuns[round]!.p99),
+    engineOver: of((run, round) => engineRuns[round]!.p99 / run.p99),
+    cores: of((run) => run.cores),
+    waitShare: of((run) => run.waitShare),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Histogram } from 'prom-client';
 import { parseConfig } from '../../engine/config/index.js';
 import { startEngine, type RunningEngine } from '../../engine/config/compose.js';
+import { connectRedis } from '../../engine/redis/index.js';
 import { BatchingSink } from '../../engine/warehouse/index.js';
 import { startCeilingServer, type CeilingServer } from '../ceiling/index.js';
 import { EMPTY_HISTOGRAM, type HistogramReading } from '../histogram/index.js';
@@ -63,9 +64,13 @@ async function main(): Promise<void> {
     stop = () => engine.stop();
     port = engine.port;
   } else {
-    const server = await startCeilingServer();
+    const redis = spec.redisUrl === undefined ? undefined : await connectRedis(spec.redisUrl, { purpose: 'the Redis echo', hotPath: true });
+    const server = await startCeilingServer({ redis });
     stats = async () => ceilingStats(server);
-    stop = async () => server.close();
+    stop = async () => {
+      server.close();
+      await redis?.close();
+    };
     port = server.port;
   }
   const pauses = new PauseMonitor();

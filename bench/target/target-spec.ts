@@ -1,10 +1,10 @@
 import type { ConfigInput } from '../../engine/config/index.js';
 import type { HistogramReading } from '../histogram/index.js';
 
-/** What a target process runs: the engine with a config, or the bare uWS ceiling. */
+/** What a target process runs: the engine with a config, or the bare uWS ceiling (with its Redis echo when given a Redis). */
 export type TargetSpec =
   | { kind: 'engine'; config: ConfigInput; warehouse: 'configured' | 'discard' }
-  | { kind: 'ceiling' };
+  | { kind: 'ceiling'; redisUrl?: string };
 
 /** A target's own view of itself, sampled by the harness while k6 runs. */
 export interface TargetStats {
