@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { ManualClock, type TrackedEvent } from '../events/index.js';
 import { ScenarioCompiler } from '../scenarios/index.js';
 import { MemoryWindowStore, TIMER_LEASE_MS, type ClaimOutcome, type ClaimRequest } from '../state/index.js';
-import type { PopinPort, WebhookPort } from './ports.js';
+import type { EmailPort, PopinPort, WebhookPort } from './ports.js';
 import {
   DAY,
   SEARCH_LEFT,
@@ -41,6 +41,10 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
   const POPIN_JOURNEY = new ScenarioCompiler().compileOrThrow(
     'j.yaml',
     'id: viewed-journey\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\njourney:\n  - popin: { title: t }\n  - wait: 1d\n    webhook: { url: "https://hooks.example/a" }\n',
+  )!;
+  const VIEWED_TWICE_EMAIL = new ScenarioCompiler().compileOrThrow(
+    'e.yaml',
+    'id: viewed-twice-email\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nthen: { email: { subject: s, template: t } }\n',
   )!;
   const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
 
@@ -194,6 +198,41 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     await fireAt(pipeline, clock, T0 + 130_000);
     expect(shown).toEqual(['ann']);
     expect(sink.rows.triggers.map((row) => `${row.event_id} ${row.status} ${row.reason}`)).toEqual(['e1 fired ', 'e2 suppressed cooldown']);
+  });
+
+  test('a pop-in tried again after its visitor stopped matching the scenario is a suppressed delivery, not a second decision', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [ANONYMOUS_COOLING] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    const identify: TrackedEvent = { ...search, id: 'i1', type: 'identify', time: T0 + 10_000, receivedAt: T0 + 10_000, props: { email: 'ann@example.test', verified: true } };
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [identify], receivedAt: T0 + 10_000, reply });
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual([]);
+    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+    expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status} ${row.detail}`)).toEqual(['popin suppressed audience']);
+  });
+
+  test('an email tried again after its visitor withdrew consent is a suppressed delivery, not a second decision', async () => {
+    const clock = new ManualClock(T0);
+    const sent: string[] = [];
+    let attempts = 0;
+    const emails: EmailPort = {
+      enqueue: async (request) => {
+        if (++attempts === 1) throw new Error('mail queue unavailable');
+        sent.push(request.to);
+      },
+    };
+    const { pipeline, sink } = pipelineWith(recording([]), clock, { scenarios: [VIEWED_TWICE_EMAIL], emails });
+    const at = (id: string, type: TrackedEvent['type'], time: number, props: TrackedEvent['props']): TrackedEvent => ({ ...search, id, type, time, receivedAt: time, props });
+    const ann = { site: 'shop', visitor: 'ann' };
+    await pipeline.process({ visitor: ann, events: [at('i1', 'identify', T0, { email: 'ann@example.test', verified: true }), at('c1', 'consent', T0, { email: true })], receivedAt: T0, reply });
+    await pipeline.process({ visitor: ann, events: [view('v1', T0 + 1), view('v2', T0 + 2)], receivedAt: T0 + 2, reply });
+    await pipeline.process({ visitor: ann, events: [at('c2', 'consent', T0 + 10_000, { email: false })], receivedAt: T0 + 10_000, reply });
+    await fireAt(pipeline, clock, T0 + 30_003);
+    expect(sent).toEqual([]);
+    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+    expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status} ${row.detail}`)).toEqual(['email suppressed consent']);
   });
 });
 

@@ -5,7 +5,7 @@
 import { Registry } from 'prom-client';
 import { ManualClock, type TrackedEvent } from '../../engine/events/index.js';
 import { createLogger, createMetrics } from '../../engine/observability/index.js';
-import type { PopinPort, WebhookPort } from '../../engine/pipeline/ports.js';
+import type { EmailPort, PopinPort, WebhookPort } from '../../engine/pipeline/ports.js';
 import { CollectingSink } from '../../engine/pipeline/replay/collecting-sink.js';
 import { TriggerPipeline } from '../../engine/pipeline/trigger-pipeline.js';
 import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator } from '../../engine/scenarios/index.js';
@@ -27,6 +27,7 @@ export function pipelineWith(
     store = new MemoryWindowStore(undefined, clock),
     scenarios = [SEARCH_LEFT, VIEWED_TWICE],
     webhooks = { enqueue: async () => undefined } as WebhookPort,
+    emails = { enqueue: async () => undefined } as EmailPort,
     popinCap = { limit: 10, within: 60_000 },
     batches = { batchSize: 1, batchesInFlight: 1 },
   } = {},
@@ -44,7 +45,7 @@ export function pipelineWith(
       logger: createLogger('silent'),
       metrics,
       popins,
-      emails: { enqueue: async () => undefined },
+      emails,
       webhooks,
       sites: new Map([['shop', { profile, policy: new DeliveryPolicy({ caps, requireVerifiedEmail: true }) }]]),
     },

@@ -172,12 +172,17 @@ export class TriggerDelivery {
 
   /**
    * The verdict in the metrics and the warehouse, before anything is handed over. A firing tried
-   * again after an interrupted delivery was recorded as fired by the try that claimed it.
+   * again after an interrupted delivery was recorded as fired by the try that claimed it: if what
+   * changed meanwhile (a consent withdrawn, a visitor filter no longer met) stops it, that is a
+   * step of its delivery, not a second decision.
    */
   private record(visitor: VisitorRef, verdict: Verdict): void {
     const { candidate, channel, status, reason, variant } = verdict;
-    if (candidate.claimed && status === 'fired') return;
     const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
+    if (candidate.claimed) {
+      if (status === 'suppressed') this.recordDelivery(visitor, id, candidate, channel, 'suppressed', reason);
+      return;
+    }
     this.deps.metrics.triggers.inc({ scenario: candidate.scenario.id, status, reason });
     this.deps.sink.write('triggers', {
       trigger_id: id,
@@ -201,7 +206,7 @@ export class TriggerDelivery {
     if (action.channel === 'popin') {
       const outcome = await this.deps.popins.show(visitor, action, context);
       if (outcome === 'sent' && arrivedAt !== undefined) this.deps.metrics.popinSeconds.observe((performance.now() - arrivedAt) / 1000);
-      this.recordPopin(visitor, trigger, candidate, outcome);
+      this.recordDelivery(visitor, trigger, candidate, 'popin', outcome);
     } else if (action.channel === 'email') {
       await this.deps.emails.enqueue({ triggerId: trigger, visitor, to: snapshot.profile.email ?? '', action, context });
     } else {
@@ -215,17 +220,18 @@ export class TriggerDelivery {
     await this.deps.store.apply({ visitor, now: this.deps.clock.now(), events: [{ eventId: `after:${trigger}`, ops }] });
   }
 
-  private recordPopin(visitor: VisitorRef, trigger: string, candidate: Candidate, status: string): void {
-    this.deps.metrics.deliveries.inc({ channel: 'popin', status });
+  /** A step of a delivery the pipeline itself takes (email and webhooks record theirs). */
+  private recordDelivery(visitor: VisitorRef, trigger: string, candidate: Candidate, channel: string, status: string, detail = ''): void {
+    this.deps.metrics.deliveries.inc({ channel, status });
     this.deps.sink.write('deliveries', {
       delivery_id: `${trigger}:${status}`,
       trigger_id: trigger,
       site: visitor.site,
       visitor_id: visitor.visitor,
       scenario_id: candidate.scenario.id,
-      channel: 'popin',
+      channel,
       status,
-      detail: '',
+      detail,
       time: this.deps.clock.now(),
     });
   }

@@ -7,7 +7,8 @@ import { PROFILE, hasVerifiedEmail, isIdentified, visitorTraits } from '../evalu
 import type { Action, Channel, Scenario, VisitorFilter } from '../model.js';
 import { assignVariant } from './variant-assignment.js';
 
-export type SuppressionReason = 'priority' | 'cooldown' | 'cap' | 'consent' | 'control';
+/** `audience`: a firing tried again whose visitor no longer matches the scenario's visitor filter. */
+export type SuppressionReason = 'priority' | 'cooldown' | 'cap' | 'consent' | 'control' | 'audience';
 
 export interface Verdict {
   candidate: Candidate;
@@ -112,9 +113,15 @@ export class DeliveryPolicy {
     const traits = visitorTraits(profile);
     const ranked = [...candidates].sort((a, b) => b.scenario.priority - a.scenario.priority);
     for (const candidate of ranked) {
-      if (!this.appliesTo(candidate, profile, traits)) continue;
+      const applies = this.appliesTo(candidate, profile, traits);
+      // A claimed firing was recorded as fired: what stops it now is said, not dropped in silence.
+      if (!applies && !candidate.claimed) continue;
       const verdict = this.assign(visitor, candidate);
       if (verdict === undefined) continue;
+      if (!applies) {
+        verdicts.push({ ...verdict, status: 'suppressed', reason: 'audience' });
+        continue;
+      }
       const transactional = candidate.scenario.transactional;
       if (verdict.channel === 'email' && !this.mayEmail(profile, transactional)) {
         verdicts.push({ ...verdict, status: 'suppressed', reason: 'consent' });
