@@ -23,9 +23,14 @@ export class RedisConnection {
     });
   }
 
-  /** A connection to a Redis Cluster: commands go to the node serving their first key's slot. */
+  /**
+   * A connection to a Redis Cluster: commands go to the node serving their first key's slot, and
+   * follow it when it moves (node-redis follows MOVED and ASK; TRYAGAIN is retried here).
+   */
   static ofCluster(client: RedisClusterType): RedisConnection {
-    return new RedisConnection(client, true, (key, args) => client.sendCommand(key, false, args), async () => {
+    const route = (key: string | undefined, args: string[]): Promise<unknown> => client.sendCommand(key, false, args);
+    const routeAcrossMoves = (key: string | undefined, args: string[]): Promise<unknown> => route(key, args).catch((error: unknown) => afterResharding(error, () => route(key, args)));
+    return new RedisConnection(client, true, routeAcrossMoves, async () => {
       await Promise.all(client.masters.map(async (master) => (await client.nodeClient(master)).ping()));
     });
   }
@@ -116,4 +121,27 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (this.commands.isOpen) await this.commands.close();
   }
+}
+
+/**
+ * While a slot moves between nodes, a command naming several of its keys, some moved and some
+ * not yet (or not existing: a script names keys it may create), is refused with TRYAGAIN before
+ * it runs, so sending it again is safe. A move takes milliseconds to seconds: the command is
+ * tried again with a growing pause for up to about 2.5 s before the refusal is the caller's
+ * (a frame then fails, and the tracker sends it again).
+ */
+const RESHARDING_PAUSES_MS = [5, 10, 20, 40, 80, 160, 320, 500, 500, 500, 500];
+
+async function afterResharding(error: unknown, again: () => Promise<unknown>): Promise<unknown> {
+  let last = error;
+  for (const pause of RESHARDING_PAUSES_MS) {
+    if (!(last instanceof Error && last.message.startsWith('TRYAGAIN'))) throw last;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    try {
+      return await again();
+    } catch (next) {
+      last = next;
+    }
+  }
+  throw last;
 }

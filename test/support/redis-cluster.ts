@@ -25,11 +25,13 @@ export interface RedisClusterForTests {
  * A Redis Cluster for server-backed tests: REDIS_CLUSTER_URL (one of its nodes) when set, else
  * three throwaway redis-server masters on free ports, joined with `redis-cli --cluster create`
  * and sharing the 16384 slots. Without the binaries the suite is skipped with the returned
- * reason, unless TW_REQUIRE_SERVERS=1, where this throws instead.
+ * reason, unless TW_REQUIRE_SERVERS=1, where this throws instead. `own`: throwaway nodes even
+ * when REDIS_CLUSTER_URL is set, for a test that changes the cluster's layout (moves a slot)
+ * under the other test files' feet otherwise.
  */
-export async function redisClusterForTests(): Promise<RedisClusterForTests | RedisSkipped> {
+export async function redisClusterForTests({ own = false }: { own?: boolean } = {}): Promise<RedisClusterForTests | RedisSkipped> {
   const url = process.env.REDIS_CLUSTER_URL;
-  if (url !== undefined && url !== '') return { url, stop: async () => {} };
+  if (!own && url !== undefined && url !== '') return { url, stop: async () => {} };
   if (!existsSync(REDIS_SERVER) || !existsSync(REDIS_CLI)) {
     const reason = `REDIS_CLUSTER_URL is not set and ${REDIS_SERVER} or ${REDIS_CLI} is not installed`;
     if (process.env.TW_REQUIRE_SERVERS === '1') throw new Error(`${reason}, and TW_REQUIRE_SERVERS=1 requires a Redis Cluster.`);
