@@ -19,30 +19,14 @@ import {
   type VisitorSnapshot,
   type WindowStore,
 } from '../window-store.js';
-import { freezeVisitor, frozenSweepAt, thawVisitor } from './frozen-visitor.js';
+import { freezeVisitor, thawVisitor } from './frozen-visitor.js';
 import { SlidingWindow } from './sliding-window.js';
 import { flattened, interned } from './stored-text.js';
 import { TimerHeap } from './timer-heap.js';
-import { emptyVisitorState, isEmpty, live, readHash, sweepVisitor, writableHash, type LeasedTimer, type VisitorState } from './visitor-state.js';
+import { emptyVisitorState, isEmpty, live, readHash, writableHash, type LeasedTimer, type VisitorState } from './visitor-state.js';
+import { VisitorSweep } from './visitor-sweep.js';
 
-const SWEEP_INTERVAL_MS = 60_000;
 const NO_CLAIMS: ClaimOutcome[] = [];
-/**
- * A sweep pass visits at most max(SWEEP_SLICE_MIN, visitors / SWEEP_SLICES) visitors per apply,
- * so no call stops for the whole population (a pass over 100k visitors in one call took tens of
- * milliseconds, every pop-in of that moment waiting behind it). A pass ends after about
- * SWEEP_SLICES applies however many visitors there are, more while new visitors arrive (the pass
- * visits them too) and while it freezes or thaws many (FREEZE_COST): a pass that freezes every
- * visitor takes up to some 30 times longer, and drops expired state that much later.
- */
-const SWEEP_SLICE_MIN = 64;
-const SWEEP_SLICES = 1000;
-/**
- * What freezing or thawing a visitor costs a slice, in visits: encoding or decoding one takes
- * some 30 times as long as looking at one (~14 µs against ~0.4), so a slice freezes at most a
- * few and a pass over a store of newly idle visitors takes more applies instead.
- */
-const FREEZE_COST = 32;
 
 /**
  * The in-process WindowStore: the same semantics as the Redis store (it passes the same
@@ -54,17 +38,14 @@ export class MemoryWindowStore implements WindowStore {
   private readonly visitors = new Map<string, Map<string, VisitorState>>();
   private readonly heap = new TimerHeap<VisitorState>();
   private nextVersion = 1;
-  private lastSweep = 0;
-  /** The sweep pass under way, resumed a slice per apply; undefined between passes. */
-  private sweep: Iterator<number, void> | undefined;
-  private sweepSlice = SWEEP_SLICE_MIN;
-  /** Passes started so far: a visitor last called two passes ago is idle, and is frozen. */
-  private pass = 0;
+  private readonly sweep: VisitorSweep;
 
   constructor(
     private readonly retention: RetentionPolicy = DEFAULT_RETENTION,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.sweep = new VisitorSweep(this.visitors, retention);
+  }
 
   /** Number of visitors the store holds, frozen or not: the benchmark reports memory per visitor with it. */
   get visitorCount(): number {
@@ -100,7 +81,7 @@ export class MemoryWindowStore implements WindowStore {
 
   async apply(request: ApplyRequest): Promise<ApplyResult> {
     const { now } = request;
-    this.sweepIfDue(now);
+    this.sweep.sliceIfDue(now);
     const state = this.visitorState(request.visitor);
     const dedupeFloor = now - this.retention.dedupeHorizon;
     const events = request.events;
@@ -201,7 +182,7 @@ export class MemoryWindowStore implements WindowStore {
   async close(): Promise<void> {
     this.visitors.clear();
     this.heap.clear();
-    this.sweep = undefined;
+    this.sweep.stop();
   }
 
   private run(state: VisitorState, op: StateOp, now: number): number {
@@ -363,65 +344,7 @@ export class MemoryWindowStore implements WindowStore {
       state = emptyVisitorState(visitor);
       site.set(visitor.visitor, state);
     } else if (state.frozen !== undefined) thawVisitor(state);
-    state.touchedPass = this.pass;
+    this.sweep.touch(state);
     return state;
-  }
-
-  /**
-   * Drops expired state so memory stays bounded by the longest window, as Redis TTLs do, and
-   * freezes idle visitors: a pass starts every SWEEP_INTERVAL_MS and goes on a slice per apply. It
-   * judges expiry by its start time, so what expires meanwhile is left to the next pass.
-   */
-  private sweepIfDue(now: number): void {
-    if (this.sweep === undefined) {
-      if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
-      this.lastSweep = now;
-      this.pass++;
-      this.sweepSlice = Math.max(SWEEP_SLICE_MIN, Math.ceil(this.visitorCount / SWEEP_SLICES));
-      this.sweep = this.sweepPass(now, now - this.retention.dedupeHorizon);
-    }
-    for (let budget = this.sweepSlice; budget > 0; ) {
-      const step = this.sweep.next();
-      if (step.done === true) {
-        this.sweep = undefined;
-        return;
-      }
-      budget -= step.value;
-    }
-  }
-
-  /**
-   * Yields after each visitor what sweeping it cost, in visits. Map iteration goes on safely past
-   * deletions and insertions.
-   */
-  private *sweepPass(now: number, dedupeFloor: number): Generator<number, void> {
-    for (const [siteKey, site] of this.visitors) {
-      for (const state of site.values()) {
-        const cost = this.sweepVisitor(state, now, dedupeFloor);
-        if (isEmpty(state)) site.delete(state.visitor);
-        yield cost;
-      }
-      if (site.size === 0) this.visitors.delete(siteKey);
-    }
-  }
-
-  /**
-   * Drops the visitor's expired state; returns what that cost, in visits. A frozen visitor is
-   * thawed only once a part of it expired; a live one not called since the previous pass began
-   * is frozen.
-   */
-  private sweepVisitor(state: VisitorState, now: number, dedupeFloor: number): number {
-    let cost = 1;
-    if (state.frozen !== undefined) {
-      if (frozenSweepAt(state.frozen) > now) return cost;
-      thawVisitor(state);
-      cost += FREEZE_COST;
-    }
-    if (sweepVisitor(state, now, dedupeFloor)) return cost;
-    if (state.touchedPass < this.pass - 1) {
-      freezeVisitor(state, this.retention.dedupeHorizon);
-      cost += FREEZE_COST;
-    }
-    return cost;
   }
 }
