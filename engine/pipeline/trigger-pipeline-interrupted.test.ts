@@ -46,6 +46,17 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     'e.yaml',
     'id: viewed-twice-email\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nthen: { email: { subject: s, template: t } }\n',
   )!;
+  /** For new visitors only: `returning` is judged by the firing's time. */
+  const NEW_VISITORS = new ScenarioCompiler().compileOrThrow(
+    'n.yaml',
+    'id: new-visitors\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { returning: false }\nthen: { popin: { title: t } }\n',
+  )!;
+  /** One variant and a control group of the given share. */
+  const heldOut = (control: string) =>
+    new ScenarioCompiler().compileOrThrow(
+      'h.yaml',
+      `id: held-out\ncooldown: 1d\ncontrol: ${control}\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvariants:\n  - id: a\n    then: { popin: { title: t } }\n`,
+    )!;
   const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
 
   test('a frame\'s firing is delivered at the next try, not held back by the cooldown it claimed', async () => {
@@ -211,6 +222,32 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     expect(shown).toEqual([]);
     expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
     expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status} ${row.detail}`)).toEqual(['popin suppressed audience']);
+  });
+
+  test('a pop-in for new visitors tried again after its visitor turned returning is still delivered: only the clock moved', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [NEW_VISITORS] });
+    const ann = { site: 'shop', visitor: 'ann' };
+    await pipeline.process({ visitor: ann, events: [{ ...search, id: 'p1', type: 'page', props: {} }, view('v1', T0)], receivedAt: T0, reply });
+    const second = T0 + 30 * 60_000 - 10_000;
+    clock.set(second);
+    await pipeline.process({ visitor: ann, events: [view('v2', second)], receivedAt: second, reply });
+    await fireAt(pipeline, clock, second + 30_000);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status}`)).toEqual(['popin sent']);
+  });
+
+  test('a first step tried again is delivered as the variant it was recorded with, though the groups changed meanwhile', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink, reload } = pipelineWith(failingOnce(shown), clock, { scenarios: [heldOut('0%')] });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    reload([heldOut('100%')]);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => `${row.status} ${row.variant}`)).toEqual(['fired a']);
+    expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status}`)).toEqual(['popin sent']);
   });
 
   test('an email tried again after its visitor withdrew consent is a suppressed delivery, not a second decision', async () => {

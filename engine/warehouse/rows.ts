@@ -45,7 +45,11 @@ export interface DeliveryRow {
   visitor_id: string;
   scenario_id: string;
   channel: string;
-  /** popin: sent, shown, clicked, dismissed. email: queued, sent, failed, opened, clicked, unsubscribed. */
+  /**
+   * popin: sent, no_connection, dropped, shown, clicked, dismissed. email: queued, sent, failed,
+   * retried, dead, suppressed, opened, clicked, unsubscribed. Any channel: suppressed, a fired
+   * trigger whose delivery, tried again after a failure, was stopped (detail: the reason).
+   */
   status: string;
   detail: string;
   time: number;

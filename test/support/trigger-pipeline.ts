@@ -8,7 +8,7 @@ import { createLogger, createMetrics } from '../../engine/observability/index.js
 import type { EmailPort, PopinPort, WebhookPort } from '../../engine/pipeline/ports.js';
 import { CollectingSink } from '../../engine/pipeline/replay/collecting-sink.js';
 import { TriggerPipeline } from '../../engine/pipeline/trigger-pipeline.js';
-import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator } from '../../engine/scenarios/index.js';
+import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator, type Scenario } from '../../engine/scenarios/index.js';
 import { MemoryWindowStore } from '../../engine/state/index.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
@@ -32,7 +32,7 @@ export function pipelineWith(
     batches = { batchSize: 1, batchesInFlight: 1 },
   } = {},
 ) {
-  const evaluator = new ScenarioEvaluator(scenarios);
+  let evaluator = new ScenarioEvaluator(scenarios);
   const metrics = createMetrics(new Registry(), false);
   const caps = { popin: popinCap, email: { limit: 10, within: 60_000 }, webhook: { limit: 10, within: 60_000 } };
   const profile = { key: 'shop', name: 'Shop', url: 'https://shop.example', from: 'a@b.c', requireVerifiedEmail: true };
@@ -51,7 +51,11 @@ export function pipelineWith(
     },
     { ...batches, timerPollInterval: 60_000, timerBatch: 10 },
   );
-  return { pipeline, sink, metrics };
+  /** The scenarios as a reload (a changed scenario file) leaves them. */
+  const reload = (next: Scenario[]): void => {
+    evaluator = new ScenarioEvaluator(next);
+  };
+  return { pipeline, sink, metrics, reload };
 }
 
 export const VIEWED_TWICE = new ScenarioCompiler().compileOrThrow(

@@ -1,7 +1,7 @@
 import type { Clock, VisitorRef } from '../../events/index.js';
 import { TripwireError } from '../../errors.js';
 import type { EngineMetrics, Logger } from '../../observability/index.js';
-import { readCart, type Candidate, type ClaimsAhead, type DeliveryPolicy, type Prospect, type ScenarioEvaluator, type Screening, type Verdict } from '../../scenarios/index.js';
+import { readCart, type Candidate, type Channel, type ClaimsAhead, type DeliveryPolicy, type Prospect, type ScenarioEvaluator, type Screening, type Verdict } from '../../scenarios/index.js';
 import type { ClaimOutcome, StateOp, VisitorSnapshot, WindowStore } from '../../state/index.js';
 import type { EventSink } from '../../warehouse/index.js';
 import type { DeliveryContext, EmailPort, PopinPort, SiteProfile, WebhookPort } from '../ports.js';
@@ -102,7 +102,7 @@ export class TriggerDelivery {
     const fired = verdicts.filter((verdict) => verdict.status === 'fired');
     if (fired.length === 0) return;
     const snapshot = taken.snapshot;
-    if (snapshot.status === 'rejected') throw new DeliveryInterrupted(fired.map((verdict) => verdict.candidate), [], snapshot.reason);
+    if (snapshot.status === 'rejected') throw new DeliveryInterrupted(fired.map(asDrawn), [], snapshot.reason);
     if (snapshot.value === undefined) throw new TripwireError('TW_INTERNAL', `A firing of ${visitor.site}/${visitor.visitor} was granted without a snapshot to render it.`);
     for (let i = 0; i < fired.length; i++) {
       const verdict = fired[i]!;
@@ -110,7 +110,7 @@ export class TriggerDelivery {
       try {
         await this.handOver(visitor, site.profile, verdict, trigger, snapshot.value, origin.arrivedAt);
       } catch (error) {
-        throw new DeliveryInterrupted(fired.slice(i).map((next) => next.candidate), [], error);
+        throw new DeliveryInterrupted(fired.slice(i).map(asDrawn), [], error);
       }
       // After the hand-over: the visitor's pop-in does not wait on the journey's next step, and a
       // step never handed over has none. A firing handed over is not handed over again: when the
@@ -119,7 +119,7 @@ export class TriggerDelivery {
       try {
         await this.armFollowUps(visitor, followUps, trigger);
       } catch (error) {
-        throw new DeliveryInterrupted(fired.slice(i + 1).map((next) => next.candidate), [], error, followUps);
+        throw new DeliveryInterrupted(fired.slice(i + 1).map(asDrawn), [], error, followUps);
       }
     }
   }
@@ -142,7 +142,7 @@ export class TriggerDelivery {
       // Recorded now, as fired or not: the try that claimed a firing records it (see record).
       const [settled] = policy.settle([verdict], [outcome]);
       this.record(visitor, settled!);
-      if (settled!.status === 'fired') claimed.push(verdict.candidate);
+      if (settled!.status === 'fired') claimed.push(asDrawn(settled!));
     });
     return new DeliveryInterrupted(claimed, unclaimed, cause);
   }
@@ -221,7 +221,7 @@ export class TriggerDelivery {
   }
 
   /** A step of a delivery the pipeline itself takes (email and webhooks record theirs). */
-  private recordDelivery(visitor: VisitorRef, trigger: string, candidate: Candidate, channel: string, status: string, detail = ''): void {
+  private recordDelivery(visitor: VisitorRef, trigger: string, candidate: Candidate, channel: Channel, status: string, detail = ''): void {
     this.deps.metrics.deliveries.inc({ channel, status });
     this.deps.sink.write('deliveries', {
       delivery_id: `${trigger}:${status}`,
@@ -235,6 +235,14 @@ export class TriggerDelivery {
       time: this.deps.clock.now(),
     });
   }
+}
+
+/**
+ * A claimed firing with the A/B variant it was recorded with: tried again, it is delivered as that
+ * variant, not drawn again (the scenario's groups may have changed meanwhile).
+ */
+function asDrawn(verdict: Verdict): Candidate {
+  return verdict.candidate.variant === verdict.variant ? verdict.candidate : { ...verdict.candidate, variant: verdict.variant };
 }
 
 function deliveryContext(

@@ -137,7 +137,8 @@ export class ScenarioEvaluator {
     if (payload.step === undefined) {
       // A yearly trigger fires again and again from one identify: the due time tells occurrences apart.
       const occurrence = payload.occurrence ?? (scenario.trigger.kind === 'date' ? `${context.event.id}@${timer.due}` : context.event.id);
-      return firstStep(scenario, occurrence, timer.due, context, claimed, failures);
+      const drawn = scenario.variants.some((v) => v.id === payload.variant) ? payload.variant : undefined;
+      return { ...firstStep(scenario, occurrence, timer.due, context, claimed, failures), variant: drawn };
     }
     const variant = scenario.variants.find((v) => v.id === payload.variant);
     if (variant === undefined || variant.steps[payload.step] === undefined) return undefined;
@@ -169,7 +170,8 @@ export class ScenarioEvaluator {
       payload: encodeTimerPayload({
         scenario: candidate.scenario.id,
         context: candidate.context,
-        ...(candidate.step > 0 ? { variant: candidate.variant, step: candidate.step } : {}),
+        // A first step keeps the variant its claimed firing was recorded with.
+        ...(candidate.step > 0 ? { variant: candidate.variant, step: candidate.step } : candidate.variant === undefined ? {} : { variant: candidate.variant }),
         occurrence: occurrenceOf(candidate),
         failures: candidate.failures + 1,
         claimed: claimed || candidate.claimed,
