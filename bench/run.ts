@@ -4,15 +4,16 @@
  *
  * Measures, in one run and with one load generator (k6), the bare uWS ceiling, the engine on the
  * in-process store, on Redis and with the ClickHouse sink (chdb, and a ClickHouse server with
- * --clickhouse-server), and writes bench/results/latest.{md,json}.
- * Sections for --only: ceiling, memory, redis, sink, scaling, sockets.
+ * --clickhouse-server), on a Redis Cluster of three primaries, and writes
+ * bench/results/latest.{md,json}.
+ * Sections for --only: ceiling, memory, redis, cluster, sink, scaling, sockets.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeMachine, findK6, startBenchClickHouse, startBenchRedis, type LoadRun } from './harness/index.js';
+import { describeMachine, findK6, startBenchClickHouse, startBenchRedis, startBenchRedisCluster, type LoadRun } from './harness/index.js';
 import { renderResults, type BenchResults, type ThroughputRow } from './report/index.js';
 import { runReplay } from './replay-command.js';
 import {
@@ -35,7 +36,7 @@ import { buildTarget } from './target/index.js';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS = join(BENCH, 'results');
-const SECTIONS = ['ceiling', 'memory', 'redis', 'sink', 'scaling', 'sockets'] as const;
+const SECTIONS = ['ceiling', 'memory', 'redis', 'cluster', 'sink', 'scaling', 'sockets'] as const;
 const LOADS = [0.25, 0.75] as const;
 
 const { values } = parseArgs({
@@ -61,12 +62,14 @@ async function main(): Promise<void> {
   await buildTarget();
   const redis = await startBenchRedis();
   const clickhouse = values['clickhouse-server'] ? await startBenchClickHouse() : undefined;
+  const redisCluster = only.has('cluster') ? await startBenchRedisCluster() : undefined;
   const ctx: BenchContext = {
     k6,
     quick: values.quick!,
     runId: Date.now().toString(36),
     scenarios: values.scenarios!,
     redis,
+    redisCluster,
     clickhouse,
     profileDir: values.profile ? join(tmpdir(), `tripwire-profiles-${Date.now().toString(36)}`) : undefined,
     nodeFlags: values['node-flags']!.split(' ').filter(Boolean),
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
     if (ctx.profileDir !== undefined) console.log(`CPU profiles: ${ctx.profileDir} (npx tsx bench/profile-top.ts FILE)`);
   } finally {
     await clickhouse?.stop();
+    await redisCluster?.stop();
     await redis.stop();
   }
 }
@@ -93,6 +97,7 @@ async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise
     machine: describeMachine(ctx.k6),
     scenarios: ctx.scenarios,
     redis: ctx.redis.origin,
+    redisCluster: ctx.redisCluster?.origin,
     clickhouse: ctx.clickhouse?.origin ?? 'chdb in the engine process',
     throughput: [],
     latency: [],
@@ -111,13 +116,15 @@ async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise
   const engines: Array<[string, StoreChoice, 'discard' | 'chdb' | 'server']> = [];
   if (only.has('memory')) engines.push(['memory', 'memory', 'discard']);
   if (only.has('redis')) engines.push(['redis', 'redis', 'discard']);
+  if (only.has('cluster')) engines.push(['cluster', 'redis-cluster', 'discard']);
   if (only.has('sink')) engines.push(['sink', 'redis', 'chdb']);
   if (only.has('sink') && ctx.clickhouse !== undefined) engines.push(['sink', 'redis', 'server']);
   for (const [section, store, warehouse] of engines) {
     const name = engineName(store, warehouse);
     const measured: EngineRuns = await withEngine(ctx, store, warehouse, async (target) => {
       const runs = await engineThroughput(ctx, target, { redis: store === 'redis', sink: section === 'sink' ? name : undefined });
-      if (section !== 'sink') {
+      // The cluster rows measure throughput only: its latency is the Redis rows' question again.
+      if (section === 'memory' || section === 'redis') {
         const max = runs.runs.get(1)!.eventsPerSecond;
         // The echo server idles beside the engine until its rounds come. Beside the Redis store it
         // also answers after Redis round trips to the same Redis: the floor of a Redis-backed pop-in.

@@ -4,6 +4,8 @@ export { measureLoad, steadyRates } from './measure-load.js';
 export type { LoadRun, LoadSample } from './measure-load.js';
 export { startBenchRedis, parseInfo } from './redis-server.js';
 export type { BenchRedis, RedisCounters } from './redis-server.js';
+export { startBenchRedisCluster } from './redis-cluster.js';
+export type { BenchRedisCluster } from './redis-cluster.js';
 export { startBenchClickHouse } from './clickhouse-server.js';
 export type { BenchClickHouse } from './clickhouse-server.js';
 export { describeMachine } from './machine.js';

@@ -7,6 +7,8 @@ export interface BenchResults {
   machine: Machine;
   scenarios: string;
   redis: string;
+  /** Where the cluster rows' Redis Cluster came from; absent when they did not run. */
+  redisCluster?: string;
   clickhouse: string;
   throughput: ThroughputRow[];
   latency: LatencyRow[];

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigInput } from '../../engine/config/index.js';
-import type { BenchClickHouse, BenchRedis } from '../harness/index.js';
+import type { BenchClickHouse, BenchRedis, BenchRedisCluster } from '../harness/index.js';
 import { spawnTarget, type Target, type TargetStats } from '../target/index.js';
 
 export interface BenchContext {
@@ -13,6 +13,8 @@ export interface BenchContext {
   runId: string;
   scenarios: string;
   redis: BenchRedis;
+  /** For the cluster rows (`--only cluster`, and the full run); started only when they run. */
+  redisCluster: BenchRedisCluster | undefined;
   /** A ClickHouse server for the sink step; chdb in process when absent. */
   clickhouse: BenchClickHouse | undefined;
   profileDir: string | undefined;
@@ -21,11 +23,11 @@ export interface BenchContext {
   log(message: string): void;
 }
 
-export type StoreChoice = 'memory' | 'redis';
+export type StoreChoice = 'memory' | 'redis' | 'redis-cluster';
 export type WarehouseChoice = 'discard' | 'chdb' | 'server';
 
 export function engineName(store: StoreChoice, warehouse: WarehouseChoice): string {
-  const stores = { memory: 'in-process store', redis: 'Redis store' };
+  const stores = { memory: 'in-process store', redis: 'Redis store', 'redis-cluster': 'Redis Cluster store (3 primaries)' };
   const warehouses = { discard: 'no warehouse', chdb: 'chdb sink', server: 'ClickHouse server sink' };
   return `engine, ${stores[store]}, ${warehouses[warehouse]}`;
 }
@@ -41,6 +43,7 @@ export async function withEngine<T>(ctx: BenchContext, store: StoreChoice, wareh
     scenarios: { dir: ctx.scenarios },
   };
   if (store === 'redis') config.store = { redisUrl: ctx.redis.url, prefix: namespace };
+  if (store === 'redis-cluster') config.store = { redisUrl: ctx.redisCluster!.url, redisCluster: true, prefix: namespace };
   if (warehouse === 'server') config.warehouse = { clickhouseUrl: ctx.clickhouse!.url, database: namespace };
   const target = await spawnTarget(
     { kind: 'engine', config, warehouse: warehouse === 'discard' ? 'discard' : 'configured' },
