@@ -51,11 +51,11 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     'n.yaml',
     'id: new-visitors\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { returning: false }\nthen: { popin: { title: t } }\n',
   )!;
-  /** One variant and a control group of the given share. */
-  const heldOut = (control: string) =>
+  /** One variant and a control group of the given share; `visitor` adds a visitor filter (claimed after the apply). */
+  const heldOut = (control: string, visitor = '') =>
     new ScenarioCompiler().compileOrThrow(
       'h.yaml',
-      `id: held-out\ncooldown: 1d\ncontrol: ${control}\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvariants:\n  - id: a\n    then: { popin: { title: t } }\n`,
+      `id: held-out\ncooldown: 1d\ncontrol: ${control}\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\n${visitor}variants:\n  - id: a\n    then: { popin: { title: t } }\n`,
     )!;
   const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
 
@@ -238,6 +238,20 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status}`)).toEqual(['popin sent']);
   });
 
+  test('a pop-in for new visitors whose claim failed is still delivered at the retry after its visitor turned returning', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [NEW_VISITORS], store: storeFailingOnce(clock, 'claim') });
+    const ann = { site: 'shop', visitor: 'ann' };
+    await pipeline.process({ visitor: ann, events: [{ ...search, id: 'p1', type: 'page', props: {} }, view('v1', T0)], receivedAt: T0, reply });
+    const second = T0 + 30 * 60_000 - 10_000;
+    clock.set(second);
+    await pipeline.process({ visitor: ann, events: [view('v2', second)], receivedAt: second, reply });
+    await fireAt(pipeline, clock, second + 30_000);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
+  });
+
   test('a first step tried again is delivered as the variant it was recorded with, though the groups changed meanwhile', async () => {
     const clock = new ManualClock(T0);
     const shown: string[] = [];
@@ -247,6 +261,29 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     await fireAt(pipeline, clock, T0 + 30_001);
     expect(shown).toEqual(['ann']);
     expect(sink.rows.triggers.map((row) => `${row.status} ${row.variant}`)).toEqual(['fired a']);
+    expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status}`)).toEqual(['popin sent']);
+  });
+
+  test('a first step claimed with the frame\'s apply, held back by another lane\'s failed claim, keeps its variant', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink, reload } = pipelineWith(recording(shown), clock, { scenarios: [heldOut('0%'), anonymous('webhook')], store: new ClaimFailingOnce(undefined, clock) });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    reload([heldOut('100%'), anonymous('webhook')]);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
+    expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status}`)).toEqual(['popin sent']);
+  });
+
+  test('a first step whose snapshot read failed beside its claim keeps its variant', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const anonymousOnly = 'visitor: { identified: false }\n';
+    const { pipeline, sink, reload } = pipelineWith(recording(shown), clock, { scenarios: [heldOut('0%', anonymousOnly)], store: storeFailingOnce(clock, 'snapshot') });
+    await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+    reload([heldOut('100%', anonymousOnly)]);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(shown).toEqual(['ann']);
     expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status}`)).toEqual(['popin sent']);
   });
 

@@ -29,7 +29,8 @@ export class RedisConnection {
    */
   static ofCluster(client: RedisClusterType): RedisConnection {
     const route = (key: string | undefined, args: string[]): Promise<unknown> => client.sendCommand(key, false, args);
-    const routeAcrossMoves = (key: string | undefined, args: string[]): Promise<unknown> => route(key, args).catch((error: unknown) => afterResharding(error, () => route(key, args)));
+    const routeAcrossMoves = (key: string | undefined, args: string[]): Promise<unknown> =>
+      route(key, args).catch((error: unknown) => afterResharding(error, () => route(key, args)));
     return new RedisConnection(client, true, routeAcrossMoves, async () => {
       await Promise.all(client.masters.map(async (master) => (await client.nodeClient(master)).ping()));
     });
@@ -117,7 +118,7 @@ export class RedisConnection {
     return this.commands.isOpen;
   }
 
-  /** Waits for the replies of the commands sent, then closes. */
+  /** Waits for the replies of the commands sent, then closes; a command waiting to be sent again (resharding) rejects. */
   async close(): Promise<void> {
     if (this.commands.isOpen) await this.commands.close();
   }
@@ -126,9 +127,10 @@ export class RedisConnection {
 /**
  * While a slot moves between nodes, a command naming several of its keys, some moved and some
  * not yet (or not existing: a script names keys it may create), is refused with TRYAGAIN before
- * it runs, so sending it again is safe. A move takes milliseconds to seconds: the command is
- * tried again with a growing pause for up to about 2.5 s before the refusal is the caller's
- * (a frame then fails, and the tracker sends it again).
+ * it runs, so sending it again does not apply it twice. A move takes milliseconds to seconds:
+ * the command is tried again with a growing pause for up to about 2.6 s before the refusal is
+ * the caller's (a frame then fails, and the tracker sends it again). Like the tracker's resend,
+ * a command held here can be overtaken by a later one for the same keys.
  */
 const RESHARDING_PAUSES_MS = [5, 10, 20, 40, 80, 160, 320, 500, 500, 500, 500];
 

@@ -33,7 +33,7 @@ export async function redisClusterForTests({ own = false }: { own?: boolean } = 
   const url = process.env.REDIS_CLUSTER_URL;
   if (!own && url !== undefined && url !== '') return { url, stop: async () => {} };
   if (!existsSync(REDIS_SERVER) || !existsSync(REDIS_CLI)) {
-    const reason = `REDIS_CLUSTER_URL is not set and ${REDIS_SERVER} or ${REDIS_CLI} is not installed`;
+    const reason = `${own ? 'a cluster of its own is needed' : 'REDIS_CLUSTER_URL is not set'} and ${REDIS_SERVER} or ${REDIS_CLI} is not installed`;
     if (process.env.TW_REQUIRE_SERVERS === '1') throw new Error(`${reason}, and TW_REQUIRE_SERVERS=1 requires a Redis Cluster.`);
     return { skip: reason };
   }

@@ -170,8 +170,9 @@ export class ScenarioEvaluator {
       payload: encodeTimerPayload({
         scenario: candidate.scenario.id,
         context: candidate.context,
-        // A first step keeps the variant its claimed firing was recorded with.
-        ...(candidate.step > 0 ? { variant: candidate.variant, step: candidate.step } : candidate.variant === undefined ? {} : { variant: candidate.variant }),
+        // A first step keeps the variant its claimed firing was recorded with, when it has one.
+        ...(candidate.variant === undefined ? {} : { variant: candidate.variant }),
+        ...(candidate.step > 0 ? { step: candidate.step } : {}),
         occurrence: occurrenceOf(candidate),
         failures: candidate.failures + 1,
         claimed: claimed || candidate.claimed,

@@ -9,7 +9,7 @@ import type { TriggerContext } from './trigger-context.js';
 export interface TimerPayload {
   scenario: string;
   context: StoredContext;
-  /** For journey steps: the variant and the step to deliver. */
+  /** For journey steps: the variant and the step to deliver; for a claimed first step tried again, its variant alone. */
   variant?: string;
   step?: number;
   /**

@@ -26,7 +26,10 @@ export interface Candidate {
   /** When the scenario fired: the event's time, or the timer's due time (a retry's, for a firing tried again). */
   time: number;
   context: TriggerContext;
-  /** Journey continuation: the variant chosen at the first step, and the step to deliver. */
+  /**
+   * The variant chosen at the first step, for a journey's later step or a claimed first step tried
+   * again (undefined: drawn at screening); and the step to deliver.
+   */
   variant: string | undefined;
   step: number;
   /**

@@ -190,9 +190,10 @@ export class DeliveryPolicy {
     // Keeps claimsAhead in step: a filter this function reads must make filtered() true.
     if (!filtered(filter)) return true;
     if (filter.identified !== undefined && filter.identified !== isIdentified(profile)) return false;
-    // Judged when the firing was decided: a firing tried again (claimed) fires later, and only the
-    // clock, not the visitor, would have changed.
-    if (filter.returning !== undefined && !candidate.claimed && filter.returning !== isReturning(profile, candidate.time)) return false;
+    // Judged when the firing was first screened: tried again after a failure, it fires later, and
+    // only the clock, not the visitor, would have changed.
+    const triedAgain = candidate.failures > 0;
+    if (filter.returning !== undefined && !triedAgain && filter.returning !== isReturning(profile, candidate.time)) return false;
     if (!filter.consent.every((purpose) => profile[PROFILE.consentPrefix + purpose] === '1')) return false;
     return matchesAll(filter.traits, traits);
   }
