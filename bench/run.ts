@@ -60,22 +60,29 @@ async function main(): Promise<void> {
   const k6 = await findK6();
   console.log('building the engine as shipped (tsc) for the target processes');
   await buildTarget();
-  const redis = await startBenchRedis();
-  const clickhouse = values['clickhouse-server'] ? await startBenchClickHouse() : undefined;
-  const redisCluster = only.has('cluster') ? await startBenchRedisCluster() : undefined;
-  const ctx: BenchContext = {
-    k6,
-    quick: values.quick!,
-    runId: Date.now().toString(36),
-    scenarios: values.scenarios!,
-    redis,
-    redisCluster,
-    clickhouse,
-    profileDir: values.profile ? join(tmpdir(), `tripwire-profiles-${Date.now().toString(36)}`) : undefined,
-    nodeFlags: values['node-flags']!.split(' ').filter(Boolean),
-    log: (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`),
+  // Whatever started is stopped, however far the start got and whichever stop fails.
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const start = async <T extends { stop(): Promise<void> }>(server: Promise<T>): Promise<T> => {
+    const running = await server;
+    started.push(running);
+    return running;
   };
   try {
+    const redis = await start(startBenchRedis());
+    const clickhouse = values['clickhouse-server'] ? await start(startBenchClickHouse()) : undefined;
+    const redisCluster = only.has('cluster') ? await start(startBenchRedisCluster()) : undefined;
+    const ctx: BenchContext = {
+      k6,
+      quick: values.quick!,
+      runId: Date.now().toString(36),
+      scenarios: values.scenarios!,
+      redis,
+      redisCluster,
+      clickhouse,
+      profileDir: values.profile ? join(tmpdir(), `tripwire-profiles-${Date.now().toString(36)}`) : undefined,
+      nodeFlags: values['node-flags']!.split(' ').filter(Boolean),
+      log: (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`),
+    };
     const results = await measureAll(ctx, only);
     await mkdir(RESULTS, { recursive: true });
     await writeFile(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -84,9 +91,8 @@ async function main(): Promise<void> {
     console.log(`written: ${join(RESULTS, 'latest.md')} and latest.json`);
     if (ctx.profileDir !== undefined) console.log(`CPU profiles: ${ctx.profileDir} (npx tsx bench/profile-top.ts FILE)`);
   } finally {
-    await clickhouse?.stop();
-    await redisCluster?.stop();
-    await redis.stop();
+    const stopped = await Promise.allSettled(started.reverse().map((server) => server.stop()));
+    for (const failed of stopped) if (failed.status === 'rejected') console.error(`a bench server did not stop: ${String(failed.reason)}`);
   }
 }
 
