@@ -120,7 +120,6 @@ async function clusterEnabled(client: RedisClientType): Promise<boolean | undefi
   return /^cluster_enabled:1\b/m.test(String(info));
 }
 
-
 /**
  * A cluster's other nodes are reached as the one named: with its credentials, and over TLS for
  * `rediss:` (each node's certificate checked against the address the cluster announces for it).

@@ -1,3 +1,3 @@
 export { connectRedis } from './connect.js';
 export type { RedisConnectOptions } from './connect.js';
-export { RedisConnection, type LuaScript } from './redis-connection.js';
+export { RedisConnection, luaScript, type LuaScript } from './redis-connection.js';

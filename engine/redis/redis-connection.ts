@@ -1,9 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { RedisClientType, RedisClusterType } from 'redis';
 
 /** A Lua script and its SHA-1, which EVALSHA names it by. */
 export interface LuaScript {
   source: string;
   sha: string;
+}
+
+/** The script of `source`, for RedisConnection.script. */
+export function luaScript(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 /** The typed commands the adapters use, which a node client and a cluster client both have. */

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { LuaScript } from '../../redis/index.js';
+import { luaScript, type LuaScript } from '../../redis/index.js';
 
 /**
  * Writes a batch of products only if none changed since it was read (each hash's `v` is still
@@ -30,4 +29,4 @@ return 1
 `;
 
 /** The script, run as `client.script(COMPARE_AND_SET, keys, args)`: 1 when it wrote, 0 on a conflict. */
-export const COMPARE_AND_SET: LuaScript = { source: SOURCE, sha: createHash('sha1').update(SOURCE).digest('hex') };
+export const COMPARE_AND_SET: LuaScript = luaScript(SOURCE);

@@ -1,9 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { LuaScript } from '../../redis/index.js';
-
-function script(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
+import { luaScript as script } from '../../redis/index.js';
 
 /** KEYS: delayed zset, job stream. ARGV: now, limit. Moves retries whose time has come back onto the stream. */
 export const PROMOTE_DUE = script(`

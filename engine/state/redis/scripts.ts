@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TripwireError } from '../../errors.js';
-import type { LuaScript } from '../../redis/index.js';
+import { luaScript, type LuaScript } from '../../redis/index.js';
 
 export interface StoreScript extends LuaScript {
   name: string;
@@ -41,8 +40,7 @@ export function loadStoreScripts(): StoreScripts {
 
 /** A script, after the functions of the `preludes` it shares with others, in order (Lua scripts cannot import). */
 function loadScript(name: string, ...preludes: string[]): StoreScript {
-  const source = [...preludes, name].map(readSource).join('\n');
-  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+  return { name, ...luaScript([...preludes, name].map(readSource).join('\n')) };
 }
 
 function readSource(name: string): string {
