@@ -23,7 +23,7 @@ import { freezeVisitor, thawVisitor } from './frozen-visitor.js';
 import { SlidingWindow } from './sliding-window.js';
 import { flattened, interned } from './stored-text.js';
 import { TimerHeap } from './timer-heap.js';
-import { emptyVisitorState, isEmpty, live, readHash, writableHash, type LeasedTimer, type VisitorState } from './visitor-state.js';
+import { countVisitors, emptyVisitorState, isEmpty, live, readHash, writableHash, type LeasedTimer, type VisitorState, type VisitorsBySite } from './visitor-state.js';
 import { VisitorSweep } from './visitor-sweep.js';
 
 const NO_CLAIMS: ClaimOutcome[] = [];
@@ -34,8 +34,7 @@ const NO_CLAIMS: ClaimOutcome[] = [];
  * so a call is atomic with respect to every other.
  */
 export class MemoryWindowStore implements WindowStore {
-  /** site → visitor → state: two lookups instead of a key string made per call. */
-  private readonly visitors = new Map<string, Map<string, VisitorState>>();
+  private readonly visitors: VisitorsBySite = new Map();
   private readonly heap = new TimerHeap<VisitorState>();
   private nextVersion = 1;
   private readonly sweep: VisitorSweep;
@@ -49,9 +48,7 @@ export class MemoryWindowStore implements WindowStore {
 
   /** Number of visitors the store holds, frozen or not: the benchmark reports memory per visitor with it. */
   get visitorCount(): number {
-    let count = 0;
-    for (const site of this.visitors.values()) count += site.size;
-    return count;
+    return countVisitors(this.visitors);
   }
 
   /** Number of visitors frozen outside the V8 heap (frozen-visitor.ts). */

@@ -1,6 +1,6 @@
 import type { RetentionPolicy } from '../window-store.js';
 import { freezeVisitor, frozenSweepAt, thawVisitor } from './frozen-visitor.js';
-import { isEmpty, sweepVisitor, type VisitorState } from './visitor-state.js';
+import { countVisitors, isEmpty, sweepVisitor, type VisitorState, type VisitorsBySite } from './visitor-state.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
 /**
@@ -34,7 +34,7 @@ export class VisitorSweep {
   private passes = 0;
 
   constructor(
-    private readonly visitors: Map<string, Map<string, VisitorState>>,
+    private readonly visitors: VisitorsBySite,
     private readonly retention: RetentionPolicy,
   ) {}
 
@@ -47,9 +47,7 @@ export class VisitorSweep {
       if (now - this.lastStart < SWEEP_INTERVAL_MS) return;
       this.lastStart = now;
       this.passes++;
-      let population = 0;
-      for (const site of this.visitors.values()) population += site.size;
-      this.slice = Math.max(SWEEP_SLICE_MIN, Math.ceil(population / SWEEP_SLICES));
+      this.slice = Math.max(SWEEP_SLICE_MIN, Math.ceil(countVisitors(this.visitors) / SWEEP_SLICES));
       this.underWay = this.pass(now, now - this.retention.dedupeHorizon);
     }
     for (let budget = this.slice; budget > 0; ) {
