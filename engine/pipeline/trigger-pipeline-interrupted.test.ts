@@ -24,39 +24,23 @@ import {
 } from '../../test/support/trigger-pipeline.js';
 
 describe('TriggerPipeline deliveries interrupted after their claims', () => {
-  /** Ann's two views of the mug fire this; its cooldown and a cap of one pop-in are claimed before the pop-in is shown. */
-  const VIEWED_TWICE_COOLING = new ScenarioCompiler().compileOrThrow(
-    'c.yaml',
-    'id: viewed-twice\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nthen: { popin: { title: t } }\n',
-  )!;
-  const SEARCH_LEFT_COOLING = new ScenarioCompiler().compileOrThrow(
-    'sc.yaml',
-    'id: search-left\ncooldown: 1d\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
-  )!;
-  /** Claimed after the frame's apply (its visitor filter reads the profile), with a cooldown. */
-  const ANONYMOUS_COOLING = new ScenarioCompiler().compileOrThrow(
-    'ac.yaml',
-    'id: anonymous-popin\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { identified: false }\nthen: { popin: { title: t } }\n',
-  )!;
-  const POPIN_JOURNEY = new ScenarioCompiler().compileOrThrow(
-    'j.yaml',
-    'id: viewed-journey\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\njourney:\n  - popin: { title: t }\n  - wait: 1d\n    webhook: { url: "https://hooks.example/a" }\n',
-  )!;
-  const VIEWED_TWICE_EMAIL = new ScenarioCompiler().compileOrThrow(
-    'e.yaml',
-    'id: viewed-twice-email\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nthen: { email: { subject: s, template: t } }\n',
-  )!;
+  /** A scenario with a day's cooldown; `lines` are the rest of its YAML. */
+  const cooling = (id: string, ...lines: string[]) => new ScenarioCompiler().compileOrThrow(`${id}.yaml`, [`id: ${id}`, 'cooldown: 1d', ...lines, ''].join('\n'))!;
+  /** Ann's two views of the mug fire the scenarios with this trigger. */
+  const TWO_VIEWS = 'when: { count: { event: product, per: id, atLeast: 2, within: 1h } }';
+  const POPIN = 'then: { popin: { title: t } }';
+  /** Its cooldown and a cap of one pop-in are claimed before the pop-in is shown. */
+  const VIEWED_TWICE_COOLING = cooling('viewed-twice', TWO_VIEWS, POPIN);
+  const SEARCH_LEFT_COOLING = cooling('search-left', 'when: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }', POPIN);
+  /** Claimed after the frame's apply (its visitor filter reads the profile). */
+  const ANONYMOUS_COOLING = cooling('anonymous-popin', TWO_VIEWS, 'visitor: { identified: false }', POPIN);
+  const POPIN_JOURNEY = cooling('viewed-journey', TWO_VIEWS, 'journey:\n  - popin: { title: t }\n  - wait: 1d\n    webhook: { url: "https://hooks.example/a" }');
+  const VIEWED_TWICE_EMAIL = cooling('viewed-twice-email', TWO_VIEWS, 'then: { email: { subject: s, template: t } }');
   /** For new visitors only: `returning` is judged by the firing's time. */
-  const NEW_VISITORS = new ScenarioCompiler().compileOrThrow(
-    'n.yaml',
-    'id: new-visitors\ncooldown: 1d\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\nvisitor: { returning: false }\nthen: { popin: { title: t } }\n',
-  )!;
+  const NEW_VISITORS = cooling('new-visitors', TWO_VIEWS, 'visitor: { returning: false }', POPIN);
   /** One variant and a control group of the given share; `visitor` adds a visitor filter (claimed after the apply). */
   const heldOut = (control: string, visitor = '') =>
-    new ScenarioCompiler().compileOrThrow(
-      'h.yaml',
-      `id: held-out\ncooldown: 1d\ncontrol: ${control}\nwhen: { count: { event: product, per: id, atLeast: 2, within: 1h } }\n${visitor}variants:\n  - id: a\n    then: { popin: { title: t } }\n`,
-    )!;
+    cooling('held-out', `control: ${control}`, TWO_VIEWS, visitor, 'variants:\n  - id: a\n    then: { popin: { title: t } }');
   const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
 
   test('a frame\'s firing is delivered at the next try, not held back by the cooldown it claimed', async () => {
@@ -278,7 +262,7 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
   test('a first step whose snapshot read failed beside its claim keeps its variant', async () => {
     const clock = new ManualClock(T0);
     const shown: string[] = [];
-    const anonymousOnly = 'visitor: { identified: false }\n';
+    const anonymousOnly = 'visitor: { identified: false }';
     const { pipeline, sink, reload } = pipelineWith(recording(shown), clock, { scenarios: [heldOut('0%', anonymousOnly)], store: storeFailingOnce(clock, 'snapshot') });
     await pipeline.process({ visitor: { site: 'shop', visitor: 'ann' }, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
     reload([heldOut('100%', anonymousOnly)]);

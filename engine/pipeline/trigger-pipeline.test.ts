@@ -227,8 +227,9 @@ describe('TriggerPipeline pop-in timing', () => {
 
 describe('TriggerPipeline turn batches and shutdown', () => {
   const page = (id: string): TrackedEvent => ({ ...search, id, type: 'page', props: {} });
-  const frameOf = (id: string, replies: string[]) => ({
-    visitor: { site: 'shop', visitor: 'ann' },
+  /** A frame of `visitor` (default ann) holding one page view, whose replies land in `replies`. */
+  const frameOf = (id: string, replies: string[], visitor = 'ann') => ({
+    visitor: { site: 'shop', visitor },
     events: [page(id)],
     receivedAt: T0,
     reply: { ack: (ids: readonly string[]) => void replies.push(`ack ${ids.join(',')}`), fail: (code: string) => void replies.push(`fail ${code}`) },
@@ -250,10 +251,9 @@ describe('TriggerPipeline turn batches and shutdown', () => {
     const { pipeline } = pipelineWith({ show: async () => 'sent' }, clock, { store, batches: { batchSize: 4, batchesInFlight: 2 } });
     pipeline.start();
     const replies: string[] = [];
-    const frameFor = (visitor: string, id: string) => ({ ...frameOf(id, replies), visitor: { site: 'shop', visitor } });
     for (let turn = 0; turn < 3; turn++) {
-      pipeline.submit(frameFor(SlowVisitorStore.visitor, `slow${turn}`));
-      pipeline.submit(frameFor('ann', `ann${turn}`));
+      pipeline.submit(frameOf(`slow${turn}`, replies, SlowVisitorStore.visitor));
+      pipeline.submit(frameOf(`ann${turn}`, replies));
       await new Promise((resolve) => setImmediate(resolve));
     }
     for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
@@ -269,9 +269,8 @@ describe('TriggerPipeline turn batches and shutdown', () => {
     const { pipeline } = pipelineWith({ show: async () => 'sent' }, clock, { store, batches: { batchSize: 2, batchesInFlight: 1 } });
     pipeline.start();
     const replies: string[] = [];
-    const frameFor = (visitor: string, id: string) => ({ ...frameOf(id, replies), visitor: { site: 'shop', visitor } });
     const turn = async (...frames: Array<[string, string]>) => {
-      for (const [visitor, id] of frames) pipeline.submit(frameFor(visitor, id));
+      for (const [visitor, id] of frames) pipeline.submit(frameOf(id, replies, visitor));
       await new Promise((resolve) => setImmediate(resolve));
     };
     await turn([SlowVisitorStore.visitor, 'slow0']);
