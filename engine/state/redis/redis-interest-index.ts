@@ -126,7 +126,9 @@ export class RedisInterestIndex implements InterestIndex {
     const flat = reply.flatMap((entry) => (Array.isArray(entry) ? entry : [entry]));
     const visitors: InterestedVisitor[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
-      visitors.push({ visitor: replyString(flat[i], 'interest query'), at: replyNumber(flat[i + 1], 'interest query') });
+      const visitor = replyString(flat[i], 'interest query');
+      // The empty member is kept-keys.lua's placeholder, not a visitor.
+      if (visitor !== '') visitors.push({ visitor, at: replyNumber(flat[i + 1], 'interest query') });
     }
     return visitors;
   }

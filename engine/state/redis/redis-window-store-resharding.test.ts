@@ -6,7 +6,10 @@ import { createCluster, type RedisClusterType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisClusterForTests } from '../../../test/support/redis-cluster.js';
 import type { VisitorRef } from '../../events/index.js';
+import { TIMER_LEASE_MS, type ApplyRequest, type StateOp } from '../window-store.js';
 import { RedisWindowStore } from './index.js';
+import { loadStoreScripts } from './scripts.js';
+import { DueIndexKeys } from './visitor-keys.js';
 
 // A cluster of its own: moving a slot of the shared one would move other test files' visitors.
 const cluster = await redisClusterForTests({ own: true });
@@ -18,6 +21,19 @@ const view = (visitor: VisitorRef, eventId: string, at: number) => ({
   now: at,
   events: [{ eventId, ops: [{ kind: 'window.add' as const, key: 'views', member: eventId, at, span: 3_600_000 }] }],
 });
+
+const frame = (visitor: VisitorRef, eventId: string, at: number, ops: StateOp[]): ApplyRequest => ({ visitor, now: at, events: [{ eventId, ops }] });
+
+/** Seen ids, profile and cart, timers and windows: every key a frame names exists, so the migrating slot's node runs it. */
+async function withEveryKey(store: RedisWindowStore, visitor: VisitorRef, hashOps: StateOp[]): Promise<void> {
+  await store.apply(
+    frame(visitor, 'setup', t0, [
+      { kind: 'window.add', key: 'views', member: 'setup', at: t0, span: 3_600_000 },
+      { kind: 'timer.arm', timer: 'ladder', due: t0 + 60_000, payload: 'first' },
+      ...hashOps,
+    ]),
+  );
+}
 
 type Node = Awaited<ReturnType<RedisClusterType['nodeClient']>>;
 
@@ -47,9 +63,13 @@ describe.skipIf('skip' in cluster)('RedisWindowStore while the cluster moves a v
     await admin?.close();
   });
 
-  /** The visitor's slot, its owner as the cluster says now (the admin client's map is stale after a move), and another master. */
+  /** The slot of the visitor's keys (or of `key`), its owner as the cluster says now (the admin client's map is stale after a move), and another master. */
   async function planMove(visitor: VisitorRef): Promise<SlotMove> {
-    const slot = Number(await admin.sendCommand(undefined, true, ['CLUSTER', 'KEYSLOT', `${prefix}:{${visitor.site}:${visitor.visitor}}:e`]));
+    return planMoveOf(`${prefix}:{${visitor.site}:${visitor.visitor}}:e`);
+  }
+
+  async function planMoveOf(key: string): Promise<SlotMove> {
+    const slot = Number(await admin.sendCommand(undefined, true, ['CLUSTER', 'KEYSLOT', key]));
     const ranges = (await admin.sendCommand(undefined, true, ['CLUSTER', 'SLOTS'])) as Array<[number, number, [string, number, string]]>;
     const owner = ranges.find(([start, end]) => start <= slot && slot <= end)?.[2][2];
     const source = admin.masters.find((master) => master.id === owner);
@@ -133,5 +153,128 @@ describe.skipIf('skip' in cluster)('RedisWindowStore while the cluster moves a v
     await handOverSlot(move);
     expect((await store.apply(view(bob, 'v1', t0))).events[0]!.duplicate).toBe(true);
     expect((await store.apply(view(bob, 'v2', t0 + 2_000))).events[0]!.results).toEqual([2]);
+  });
+
+  describe('a frame that empties one of the visitor\'s keys and writes it again, run by the node the slot leaves', () => {
+    it('keeps the timer it cancelled and armed again', async () => {
+      const dee: VisitorRef = { site: 'shop', visitor: 'dee' };
+      await withEveryKey(store, dee, [{ kind: 'hash.set', hash: 'profile', field: 'plan', value: 'gold' }]);
+      const move = await planMove(dee);
+      await startMove(move);
+      await store.apply(
+        frame(dee, 'rearm', t0 + 1_000, [
+          { kind: 'timer.cancel', timer: 'ladder' },
+          { kind: 'timer.arm', timer: 'ladder', due: t0 + 120_000, payload: 'second' },
+        ]),
+      );
+      await migrateKeys(move);
+      await handOverSlot(move);
+      const due = await store.takeDueTimers(t0 + 200_000, 10);
+      expect(due.filter((timer) => timer.visitor.visitor === 'dee').map((timer) => [timer.timer, timer.due, timer.payload])).toEqual([['ladder', t0 + 120_000, 'second']]);
+    });
+
+    it('keeps the cart line added after its last one left', async () => {
+      const eve: VisitorRef = { site: 'shop', visitor: 'eve' };
+      await withEveryKey(store, eve, [{ kind: 'hash.increment', hash: 'cart', field: 'sku-1', by: 1 }]);
+      const move = await planMove(eve);
+      await startMove(move);
+      const result = await store.apply(
+        frame(eve, 'swap', t0 + 1_000, [
+          { kind: 'hash.increment', hash: 'cart', field: 'sku-1', by: -1 },
+          { kind: 'hash.increment', hash: 'cart', field: 'sku-2', by: 2 },
+        ]),
+      );
+      expect(result.events[0]!.results).toEqual([0, 2]);
+      await migrateKeys(move);
+      await handOverSlot(move);
+      const check = await store.apply({ ...frame(eve, 'check', t0 + 2_000, [{ kind: 'hash.increment', hash: 'cart', field: 'sku-2', by: 0 }]) });
+      expect(check.events[0]!.results).toEqual([2]);
+    });
+
+    it('keeps the window entry added after a trim emptied the window', async () => {
+      const fay: VisitorRef = { site: 'shop', visitor: 'fay' };
+      await withEveryKey(store, fay, [{ kind: 'hash.set', hash: 'profile', field: 'plan', value: 'gold' }]);
+      const move = await planMove(fay);
+      await startMove(move);
+      // A span of 0 trims its own entry at once, emptying the visitor's only windows set.
+      const hour = 3_600_000;
+      const result = await store.apply(
+        frame(fay, 'later', t0 + 2 * hour, [
+          { kind: 'window.add', key: 'views', member: 'later', at: t0 + 2 * hour, span: 0 },
+          { kind: 'window.add', key: 'views', member: 'later-2', at: t0 + 2 * hour, span: hour },
+        ]),
+      );
+      expect(result.events[0]!.results).toEqual([0, 1]);
+      await migrateKeys(move);
+      await handOverSlot(move);
+      expect((await store.apply(view(fay, 'last', t0 + 2 * hour + 1))).events[0]!.results).toEqual([2]);
+    });
+
+    it('takes a cooldown again after sweeping the one that had ended', async () => {
+      const gus: VisitorRef = { site: 'shop', visitor: 'gus' };
+      await withEveryKey(store, gus, [{ kind: 'hash.set', hash: 'profile', field: 'plan', value: 'gold' }]);
+      const cooldown = { kind: 'gate' as const, key: 'cool:welcome', ttl: 60_000 };
+      expect(await store.claim({ visitor: gus, now: t0, claims: [{ checks: [cooldown] }] })).toEqual([-1]);
+      const move = await planMove(gus);
+      await startMove(move);
+      expect(await store.claim({ visitor: gus, now: t0 + 120_000, claims: [{ checks: [cooldown] }] })).toEqual([-1]);
+      await migrateKeys(move);
+      await handOverSlot(move);
+      expect(await store.claim({ visitor: gus, now: t0 + 150_000, claims: [{ checks: [cooldown] }] })).toEqual([0]);
+    });
+
+    it('leaves none of the placeholders that kept its keys', async () => {
+      const jo: VisitorRef = { site: 'shop', visitor: 'jo' };
+      await withEveryKey(store, jo, [{ kind: 'hash.increment', hash: 'cart', field: 'sku-1', by: 1 }]);
+      const move = await planMove(jo);
+      await startMove(move);
+      await store.apply(
+        frame(jo, 'all', t0 + 7_200_000, [
+          { kind: 'timer.cancel', timer: 'ladder' },
+          { kind: 'hash.increment', hash: 'cart', field: 'sku-1', by: -1 },
+          { kind: 'window.add', key: 'views', member: 'all', at: t0 + 7_200_000, span: 0 },
+          { kind: 'timer.arm', timer: 'ladder', due: t0 + 7_300_000, payload: 'p' },
+          { kind: 'hash.set', hash: 'profile', field: 'plan', value: 'gold' },
+          { kind: 'window.add', key: 'views', member: 'all-2', at: t0 + 7_200_000, span: 60_000 },
+        ]),
+      );
+      const base = `${prefix}:{shop:jo}:`;
+      const placeholders = await Promise.all([
+        move.from.sendCommand(['HEXISTS', `${base}t`, '']),
+        move.from.sendCommand(['HEXISTS', `${base}p`, '']),
+        move.from.sendCommand(['ZSCORE', `${base}w`, '']),
+      ]);
+      await migrateKeys(move);
+      await handOverSlot(move);
+      expect(placeholders).toEqual([0, 0, null]);
+    });
+  });
+
+  it('takes due timers while the due index moves, after taking over a lease that ended', async () => {
+    // A store of its own: only its visitors are due, so one pass takes hal's timer and stops.
+    const own = await RedisWindowStore.connect(url, { prefix: 'tw-reshard-due', cluster: true });
+    const hal: VisitorRef = { site: 'shop', visitor: 'hal' };
+    const due = t0 + 500_000;
+    await own.apply(frame(hal, 'arm', t0, [{ kind: 'timer.arm', timer: 'reminder', due, payload: 'p' }]));
+    // Ida's later timer keeps the due index there once hal is leased: a script naming a key the
+    // moving slot lacks is refused before it runs (the tests above), not failed halfway.
+    await own.apply(frame({ site: 'shop', visitor: 'ida' }, 'arm', t0, [{ kind: 'timer.arm', timer: 'reminder', due: due + 3_600_000, payload: 'p' }]));
+    // A taker leases hal, then dies before taking the timer: the lease set holds hal alone.
+    const index = new DueIndexKeys('tw-reshard-due');
+    const { leaseDue } = loadStoreScripts({ keepKeys: true });
+    await admin.sendCommand(index.due, false, ['EVAL', leaseDue.source, '2', index.due, index.leases, String(due), '10', String(due + 1)]);
+    const move = await planMoveOf(index.due);
+    await startMove(move);
+    try {
+      // Taking over the lease empties the lease set, then looks in it again for each due visitor.
+      const taken = await own.takeDueTimers(due + 2, 1);
+      expect(taken.map((timer) => [timer.visitor.visitor, timer.timer])).toEqual([['hal', 'reminder']]);
+      await own.settleTimers(taken);
+    } finally {
+      await migrateKeys(move);
+      await handOverSlot(move);
+    }
+    expect((await own.takeDueTimers(due + 2 + TIMER_LEASE_MS, 10)).filter((timer) => timer.visitor.visitor === 'hal')).toEqual([]);
+    await own.close();
   });
 });

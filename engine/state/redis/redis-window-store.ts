@@ -48,7 +48,9 @@
  * client pipelines the calls of one node in one write), answered when its node answers, and its
  * ZADD once that reply is in, since the index lives on another node: frames that arm timers wait a
  * second round trip there. The other scripts touch one hash tag only: a visitor's keys, or the
- * two due-index keys.
+ * two due-index keys. On a cluster the scripts load with KEEP_KEYS: a key a script may empty and
+ * touch again keeps a placeholder (the empty field or member) until the script ends, because the
+ * node a slot is leaving fails a script's command on a key that has gone (kept-keys.lua).
  *
  * Failure semantics of a batch: the script runs each frame under pcall, so a frame that fails
  * (a key of the wrong type, say) rejects alone and keeps the writes made before its error, as a
@@ -137,7 +139,7 @@ export class RedisWindowStore implements WindowStore {
     this.client = options.client;
     this.prefix = checkedPrefix(options.prefix ?? 'tw');
     this.retention = options.retention ?? DEFAULT_RETENTION;
-    this.scripts = loadStoreScripts();
+    this.scripts = loadStoreScripts({ keepKeys: this.client.cluster });
     this.dueTimers = new DueTimers(this.client, this.scripts, this.prefix, this.names);
     // Frames come from the pipeline, which applies a turn's frames in one synchronous run from
     // setImmediate: gathering that run is enough. A delivery's follow-up apply (armed journey

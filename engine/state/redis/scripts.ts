@@ -26,21 +26,28 @@ const SCRIPT_FOLDERS = [
   new URL('../../../../engine/state/redis/scripts/', import.meta.url),
 ];
 
-export function loadStoreScripts(): StoreScripts {
+/**
+ * `keepKeys`: the store runs on a Redis Cluster, where a script must not empty a key it touches
+ * again (kept-keys.lua); the scripts then differ by one line, hence by hash.
+ */
+export function loadStoreScripts({ keepKeys }: { keepKeys: boolean }): StoreScripts {
+  const load = (name: string, ...preludes: string[]): StoreScript => loadScript(keepKeys, name, ...preludes);
   return {
-    apply: loadScript('apply', 'window-entries', 'claim-checks'),
-    claim: loadScript('claim', 'window-entries', 'claim-checks'),
-    takeTimers: loadScript('take-timers'),
-    settleTimers: loadScript('settle-timers'),
-    leaseDue: loadScript('lease-due'),
-    settleDue: loadScript('settle-due'),
-    interest: loadScript('interest'),
+    apply: load('apply', 'kept-keys', 'window-entries', 'claim-checks'),
+    claim: load('claim', 'kept-keys', 'window-entries', 'claim-checks'),
+    takeTimers: load('take-timers', 'kept-keys'),
+    settleTimers: load('settle-timers'),
+    leaseDue: load('lease-due', 'kept-keys'),
+    settleDue: load('settle-due', 'kept-keys'),
+    interest: load('interest', 'kept-keys'),
   };
 }
 
 /** A script, after the functions of the `preludes` it shares with others, in order (Lua scripts cannot import). */
-function loadScript(name: string, ...preludes: string[]): StoreScript {
-  return { name, ...luaScript([...preludes, name].map(readSource).join('\n')) };
+function loadScript(keepKeys: boolean, name: string, ...preludes: string[]): StoreScript {
+  const sources = [...preludes, name].map(readSource);
+  if (preludes.includes('kept-keys')) sources.unshift(`local KEEP_KEYS = ${keepKeys}`);
+  return { name, ...luaScript(sources.join('\n')) };
 }
 
 function readSource(name: string): string {

@@ -5,20 +5,23 @@ import { replyArray, replyString } from './replies.js';
  * A visitor's profile and cart live in ONE Redis hash (a second key cost ~150 B per visitor:
  * its name, dict and expiry entries, a listpack header). Cart fields are stored behind
  * {@link CART_MARK}; a profile field is stored as it is, unless it starts with either control
- * character, then it gets {@link ESCAPE} in front. So the two never meet, whatever a trait is
- * named, and apply.lua tells a cart field by its first byte alone. The core's profile fields
+ * character, then it gets {@link ESCAPE} in front, as does the empty name, which is the
+ * placeholder of kept-keys.lua. So none of them meet, whatever a trait is named, and apply.lua
+ * tells a cart field by its first byte alone. The core's profile fields
  * (`email`, `trait.*`, `consent.*`…) never start with a control character: no cost in practice.
  */
 const CART_MARK = '\x01';
 const ESCAPE = '\x02';
 const CART_CODE = 1;
 const ESCAPE_CODE = 2;
+/** kept-keys.lua's placeholder, in the hash only while a cluster script runs (or after its release failed). */
+const PLACEHOLDER = '';
 
 /** The field's name in the visitor's hash. */
 export function storedField(hash: VisitorHash, field: string): string {
   if (hash === 'cart') return CART_MARK + field;
   const first = field.charCodeAt(0);
-  return first === CART_CODE || first === ESCAPE_CODE ? ESCAPE + field : field;
+  return field === '' || first === CART_CODE || first === ESCAPE_CODE ? ESCAPE + field : field;
 }
 
 /** apply.lua's profile reply (the hash without its cart fields, as a flat array) as a record. */
@@ -44,6 +47,7 @@ export function cartOfReply(reply: unknown, what: string): Record<string, string
 export function snapshotOfHash(fields: Record<string, string>): VisitorSnapshot {
   const snapshot: VisitorSnapshot = { profile: {}, cart: {} };
   for (const [field, value] of Object.entries(fields)) {
+    if (field === PLACEHOLDER) continue;
     const first = field.charCodeAt(0);
     if (first === CART_CODE) snapshot.cart[field.slice(1)] = value;
     else snapshot.profile[first === ESCAPE_CODE ? field.slice(1) : field] = value;

@@ -55,8 +55,9 @@ end
 
 -- A visitor has a handful of profile and cart fields: scanning them beats a key per hash.
 local function clearFields(hash, cart)
+  keepHash(hash)
   for _, field in ipairs(redis.call('HKEYS', hash)) do
-    if (string.byte(field, 1) == CART) == cart then redis.call('HDEL', hash, field) end
+    if not isPlaceholder(field) and (string.byte(field, 1) == CART) == cart then redis.call('HDEL', hash, field) end
   end
 end
 
@@ -67,7 +68,9 @@ local function hashParts(hash, withProfile, withCart)
   local fields = redis.call('HGETALL', hash)
   for i = 1, #fields, 2 do
     local part
-    if string.byte(fields[i], 1) == CART then
+    if isPlaceholder(fields[i]) then
+      part = nil
+    elseif string.byte(fields[i], 1) == CART then
       if withCart then part = cart end
     elseif withProfile then
       part = profile
@@ -132,6 +135,7 @@ local function run(code, i)
   elseif code == 'X' then
     -- A visitor holds a handful of timers: scanning them is cheaper than an index per prefix.
     local prefix = A[i]
+    keepHash(timers)
     for _, timer in ipairs(redis.call('HKEYS', timers)) do
       if timer == prefix or string.sub(timer, 1, #prefix + 1) == prefix .. ':' then
         redis.call('HDEL', timers, timer)
@@ -142,6 +146,7 @@ local function run(code, i)
     redis.call('HSET', hash, A[i], A[i + 1])
     refreshHashTtl(hash)
   elseif code == 'd' then
+    keepHash(KEYS[base + 2])
     redis.call('HDEL', KEYS[base + 2], A[i])
     hashTtlSet = false
   elseif code == 'z' then
@@ -157,6 +162,7 @@ local function run(code, i)
     local hash = KEYS[base + 2]
     local value = redis.call('HINCRBY', hash, A[i], tonumber(A[i + 1]))
     if value <= 0 then
+      keepHash(hash)
       redis.call('HDEL', hash, A[i])
       hashTtlSet = false
       return 0
@@ -198,6 +204,7 @@ local function cancelTimers(i, opCount, op, outcomes)
     op = op + 1
     i = i + 2
   end
+  keepIfEmptied(KEYS[base + 3], #timers)
   redis.call('HDEL', KEYS[base + 3], unpack(timers))
   return i, op
 end
@@ -212,9 +219,7 @@ local function applyFrame(json)
   local eventCount = tonumber(A[i + 1])
   local withProfile = A[i + 2] == '1'
   i = i + 3
-  if eventCount > 0 and trimsSeen(A[i]) then
-    redis.call('ZREMRANGEBYSCORE', seen, '-inf', score(now - dedupeHorizon))
-  end
+  local trims = eventCount > 0 and trimsSeen(A[i])
   local outcomes, starts = {}, {}
   for event = 1, eventCount do
     local id, opCount = A[i], tonumber(A[i + 1])
@@ -239,6 +244,12 @@ local function applyFrame(json)
     end
   end
   if eventCount > 0 then
+    -- Trimmed once the frame's ids are recorded, each within the horizon: the set cannot empty
+    -- (kept-keys.lua), unless the horizon is not positive.
+    if trims then
+      if dedupeHorizon <= 0 then keepTimeSet(seen) end
+      redis.call('ZREMRANGEBYSCORE', seen, '-inf', score(now - dedupeHorizon))
+    end
     redis.call('PEXPIRE', seen, math.max(1, math.ceil(dedupeHorizon)))
   end
   local claims, granted = {}, false
@@ -255,7 +266,7 @@ end
 
 local replies = {}
 for frame = 1, frameCount do
-  local ok, reply = pcall(applyFrame, ARGV[3 + frame * 2])
+  local ok, reply = pcall(keepingKeys, applyFrame, ARGV[3 + frame * 2])
   replies[frame] = ok and reply or message(reply)
   base = base + tonumber(ARGV[2 + frame * 2])
 end

@@ -60,9 +60,10 @@ end
 -- Gates live in one hash whose TTL is the longest one's: a gate past its time is removed when
 -- the hash is written, so the hash holds only the gates still closed (and expires with the last).
 local function forgetOpenGates(gates, now)
+  keepHash(gates)
   local fields = redis.call('HGETALL', gates)
   for i = 1, #fields, 2 do
-    if tonumber(fields[i + 1]) <= now then redis.call('HDEL', gates, fields[i]) end
+    if not isPlaceholder(fields[i]) and tonumber(fields[i + 1]) <= now then redis.call('HDEL', gates, fields[i]) end
   end
 end
 

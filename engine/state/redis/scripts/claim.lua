@@ -8,15 +8,19 @@
 local claimCount = tonumber(ARGV[1])
 local gates, windows = KEYS[1], KEYS[2]
 
-local granted = {}
-local unswept = tonumber(ARGV[2])
-local i = 3
-for _ = 1, claimCount do
-  local time = tonumber(ARGV[i])
-  local checks
-  checks, i = readChecks(ARGV, i + 2, tonumber(ARGV[i + 1]))
-  local failed
-  failed, unswept = tryClaim(gates, windows, checks, time, unswept)
-  granted[#granted + 1] = failed
+local function claimAll()
+  local granted = {}
+  local unswept = tonumber(ARGV[2])
+  local i = 3
+  for _ = 1, claimCount do
+    local time = tonumber(ARGV[i])
+    local checks
+    checks, i = readChecks(ARGV, i + 2, tonumber(ARGV[i + 1]))
+    local failed
+    failed, unswept = tryClaim(gates, windows, checks, time, unswept)
+    granted[#granted + 1] = failed
+  end
+  return granted
 end
-return granted
+
+return keepingKeys(claimAll)

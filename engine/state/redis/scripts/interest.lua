@@ -22,14 +22,17 @@ local function record(base, i)
     local op, key, at = ARGV[i], KEYS[base + tonumber(ARGV[i + 1])], tonumber(ARGV[i + 2])
     i = i + 3
     if op == 'd' then
+      keepTimeSet(key)
       redis.call('ZREM', key, visitor)
     elseif op == 'n' then
       -- GT: a resent or late event must not make an interest look older than it is.
       local added = redis.call('ZADD', key, 'GT', score(at), visitor)
+      -- The visitor just noted outlives the trim unless its interest is already too old.
+      if at <= now - maxAge then keepTimeSet(key) end
       redis.call('ZREMRANGEBYSCORE', key, '-inf', score(now - maxAge))
-      -- Only an added visitor can take the set past its size bound.
+      -- Only an added visitor can take the set past its size bound (the placeholder, last, is not a visitor).
       if added == 1 then
-        redis.call('ZREMRANGEBYRANK', key, 0, -(maxVisitors + 1))
+        redis.call('ZREMRANGEBYRANK', key, 0, -(maxVisitors + 1 + (isKept(key) and 1 or 0)))
       end
       redis.call('PEXPIRE', key, math.max(1, math.ceil(maxAge)))
     else
@@ -38,11 +41,15 @@ local function record(base, i)
   end
 end
 
-local base, i = 0, 4
-for _ = 1, recordCount do
-  local keyCount, argCount = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
-  record(base, i + 2)
-  base = base + keyCount
-  i = i + 2 + argCount
+local function recordAll()
+  local base, i = 0, 4
+  for _ = 1, recordCount do
+    local keyCount, argCount = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+    record(base, i + 2)
+    base = base + keyCount
+    i = i + 2 + argCount
+  end
+  return recordCount
 end
-return recordCount
+
+return keepingKeys(recordAll)

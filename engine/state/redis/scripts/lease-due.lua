@@ -7,28 +7,34 @@
 local now, max, leaseUntil = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 
 -- A lease past its end means its holder died between taking and settling: look again now.
-local abandoned = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
-for _, member in ipairs(abandoned) do
-  redis.call('ZREM', KEYS[2], member)
-  redis.call('ZADD', KEYS[1], 'LT', now, member)
+local function lease()
+  local abandoned = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+  for _, member in ipairs(abandoned) do
+    keepTimeSet(KEYS[2])
+    redis.call('ZREM', KEYS[2], member)
+    redis.call('ZADD', KEYS[1], 'LT', now, member)
+  end
+
+  local leased = {}
+  local offset = 0
+  while #leased < max do
+    local page = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', offset, max)
+    if #page == 0 then break end
+    local stayed = 0
+    for _, member in ipairs(page) do
+      -- A visitor leased by another caller stays indexed: that caller's settle merges with it.
+      if #leased < max and not redis.call('ZSCORE', KEYS[2], member) then
+        keepTimeSet(KEYS[1])
+        redis.call('ZREM', KEYS[1], member)
+        redis.call('ZADD', KEYS[2], leaseUntil, member)
+        leased[#leased + 1] = member
+      else
+        stayed = stayed + 1
+      end
+    end
+    offset = offset + stayed
+  end
+  return leased
 end
 
-local leased = {}
-local offset = 0
-while #leased < max do
-  local page = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', offset, max)
-  if #page == 0 then break end
-  local kept = 0
-  for _, member in ipairs(page) do
-    -- A visitor leased by another caller stays indexed: that caller's settle merges with it.
-    if #leased < max and not redis.call('ZSCORE', KEYS[2], member) then
-      redis.call('ZREM', KEYS[1], member)
-      redis.call('ZADD', KEYS[2], leaseUntil, member)
-      leased[#leased + 1] = member
-    else
-      kept = kept + 1
-    end
-  end
-  offset = offset + kept
-end
-return leased
+return keepingKeys(lease)

@@ -3,10 +3,15 @@
 -- KEYS: 1 due index, 2 leases
 -- ARGV: member, earliest remaining due ('' when the visitor has none), repeated.
 
-for i = 1, #ARGV, 2 do
-  redis.call('ZREM', KEYS[2], ARGV[i])
-  if ARGV[i + 1] ~= '' then
-    redis.call('ZADD', KEYS[1], 'LT', ARGV[i + 1], ARGV[i])
+local function settle()
+  keepTimeSet(KEYS[2])
+  for i = 1, #ARGV, 2 do
+    redis.call('ZREM', KEYS[2], ARGV[i])
+    if ARGV[i + 1] ~= '' then
+      redis.call('ZADD', KEYS[1], 'LT', ARGV[i + 1], ARGV[i])
+    end
   end
+  return #ARGV / 2
 end
-return #ARGV / 2
+
+return keepingKeys(settle)

@@ -4,15 +4,23 @@
 -- ARGV: timer, its due, its lease end (as take-timers.lua was given it), repeated.
 -- Returns the number of leases ended.
 
-local ended = 0
+-- Every lease is read before any is removed: a removal may empty the hash, and a later read of
+-- an emptied key fails on a cluster node whose slot is moving away (kept-keys.lua).
+local fields, leases = {}, {}
 for i = 1, #ARGV, 3 do
   -- Dues are stored as apply.lua's score() writes them: the same text from the same number.
-  local field = string.format('%.17g', tonumber(ARGV[i + 1])) .. ' ' .. ARGV[i]
-  local value = redis.call('HGET', KEYS[1], field)
-  local lease = ARGV[i + 2] .. ' '
-  if value and string.sub(value, 1, #lease) == lease then
-    redis.call('HDEL', KEYS[1], field)
-    ended = ended + 1
+  fields[#fields + 1] = string.format('%.17g', tonumber(ARGV[i + 1])) .. ' ' .. ARGV[i]
+  leases[#leases + 1] = ARGV[i + 2] .. ' '
+end
+if #fields == 0 then return 0 end
+local values = redis.call('HMGET', KEYS[1], unpack(fields))
+local ending, counted = {}, {}
+for n = 1, #fields do
+  local value, lease = values[n], leases[n]
+  if value and not counted[fields[n]] and string.sub(value, 1, #lease) == lease then
+    counted[fields[n]] = true
+    ending[#ending + 1] = fields[n]
   end
 end
-return ended
+if #ending > 0 then redis.call('HDEL', KEYS[1], unpack(ending)) end
+return #ending

@@ -14,11 +14,13 @@ local due, later = {}, {}
 
 local fields = redis.call('HGETALL', KEYS[1])
 for i = 1, #fields, 2 do
-  local value = fields[i + 1]
-  local space = string.find(value, ' ', 1, true)
-  local timer = { name = fields[i], at = string.sub(value, 1, space - 1), payload = string.sub(value, space + 1) }
-  timer.due = tonumber(timer.at)
-  if timer.due <= now then due[#due + 1] = timer else later[#later + 1] = timer.at end
+  if not isPlaceholder(fields[i]) then
+    local value = fields[i + 1]
+    local space = string.find(value, ' ', 1, true)
+    local timer = { name = fields[i], at = string.sub(value, 1, space - 1), payload = string.sub(value, space + 1) }
+    timer.due = tonumber(timer.at)
+    if timer.due <= now then due[#due + 1] = timer else later[#later + 1] = timer.at end
+  end
 end
 
 local leases = redis.call('HGETALL', KEYS[2])

@@ -21,6 +21,16 @@ local function extendTtl(key, ttl)
   return true
 end
 
+-- Whether entry time `a` sorts before `b` (same width), byte by byte: Lua's `<` on strings
+-- follows the collation of the locale Redis sets at startup, not byte order.
+local function textBefore(a, b)
+  for k = 1, #a do
+    local x, y = string.byte(a, k), string.byte(b, k)
+    if x ~= y then return x < y end
+  end
+  return false
+end
+
 -- One window's entries are `<window><time><member>`, scores 0, so the set's text order is window,
 -- then time. Re-adding a member moves it, as ZADD on a set of its own did: its old entry, found by
 -- reading the window, is removed. The new entry is written before the trim, so a span of 0 or
@@ -35,11 +45,15 @@ local function addToWindow(key, window, time, member, from, new)
       if old == entry then
         present = true
       elseif string.sub(old, memberAt) == member then
+        keepTextSet(key)
         redis.call('ZREM', key, old)
       end
     end
   end
   if not present then redis.call('ZADD', key, 0, entry) end
+  -- The entry just written outlives the trim unless its span is under 1 ms: only then may the
+  -- trim empty the set.
+  if textBefore(time, from) then keepTextSet(key) end
   redis.call('ZREMRANGEBYLEX', key, '[' .. window, '(' .. window .. from)
 end
 
