@@ -83,10 +83,10 @@ function kpiTable(rows: readonly ScenarioKpiRow[]): string {
   const withControl = new Set(rows.filter((row) => row.variant === 'control').map((row) => row.scenario_id));
   const body = rows
     .map(
-      (row) => `<tr><td>${escapeHtml(row.scenario_id)}</td><td>${escapeHtml(row.variant)}</td><td>${count(row.fired)}</td><td>${count(row.suppressed)}</td><td>${count(row.held_out)}</td><td>${count(row.delivered)}</td><td>${percent(row.popin_click_rate)}</td><td>${percent(row.email_open_rate)}</td><td>${percent(row.email_click_rate)}</td><td>${count(row.conversions)}</td><td>${percent(row.conversion_rate)}</td><td>${money(row.revenue)}</td><td class="${row.uplift > 0 ? 'up' : row.uplift < 0 ? 'down' : ''}">${row.variant === 'control' || !withControl.has(row.scenario_id) ? '—' : points(row.uplift).replace(' vs control', '')}</td></tr>`,
+      (row) => `<tr><td>${escapeHtml(row.scenario_id)}</td><td>${escapeHtml(row.variant)}</td><td>${count(row.fired)}</td><td>${count(row.suppressed)}</td><td>${count(row.held_out)}</td><td>${count(row.delivered)}</td><td>${count(row.stopped_at_delivery)}</td><td>${percent(row.popin_click_rate)}</td><td>${percent(row.email_open_rate)}</td><td>${percent(row.email_click_rate)}</td><td>${count(row.conversions)}</td><td>${percent(row.conversion_rate)}</td><td>${money(row.revenue)}</td><td class="${row.uplift > 0 ? 'up' : row.uplift < 0 ? 'down' : ''}">${row.variant === 'control' || !withControl.has(row.scenario_id) ? '—' : points(row.uplift).replace(' vs control', '')}</td></tr>`,
     )
     .join('');
-  return `<div class="table-wrap"><table><thead><tr><th>Scenario</th><th>Variant</th><th>Fired</th><th>Suppressed</th><th>Held out</th><th>Delivered</th><th>Pop-in CTR</th><th>Email open</th><th>Email click</th><th>Orders</th><th>Conv. rate</th><th>Revenue</th><th>Uplift</th></tr></thead><tbody>${body}</tbody></table></div>`;
+  return `<div class="table-wrap"><table><thead><tr><th>Scenario</th><th>Variant</th><th>Fired</th><th>Suppressed</th><th>Held out</th><th>Delivered</th><th title="Fired, then stopped before delivery: suppression list, or a retry stopped by consent, audience or a reload">Stopped</th><th>Pop-in CTR</th><th>Email open</th><th>Email click</th><th>Orders</th><th>Conv. rate</th><th>Revenue</th><th>Uplift</th></tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 /** Everything under the header: refreshed in place every few seconds. */

@@ -36,19 +36,19 @@ export function describeShippedQueries(name: string, setup: WarehouseContractSet
       expect(rows).toEqual([
         {
           scenario_id: 'cart-rescue', variant: 'A', decisions: 6, fired: 4, suppressed: 2, suppressed_cooldown: 1, suppressed_cap: 1,
-          suppressed_priority: 0, suppressed_consent: 0, held_out: 0, delivered: 3, popin_shown: 3, popin_clicked: 1, popin_click_rate: 0.3333,
+          suppressed_priority: 0, suppressed_consent: 0, held_out: 0, delivered: 3, stopped_at_delivery: 1, popin_shown: 3, popin_clicked: 1, popin_click_rate: 0.3333,
           emails_sent: 0, emails_opened: 0, emails_clicked: 0, email_open_rate: 0, email_click_rate: 0, visitors: 4, converted_visitors: 2,
           conversion_rate: 0.5, conversions: 2, revenue: 160, control_conversion_rate: 0.2, uplift: 0.3,
         },
         {
           scenario_id: 'cart-rescue', variant: 'B', decisions: 4, fired: 2, suppressed: 2, suppressed_cooldown: 0, suppressed_cap: 0,
-          suppressed_priority: 1, suppressed_consent: 1, held_out: 0, delivered: 2, popin_shown: 0, popin_clicked: 0, popin_click_rate: 0,
+          suppressed_priority: 1, suppressed_consent: 1, held_out: 0, delivered: 2, stopped_at_delivery: 0, popin_shown: 0, popin_clicked: 0, popin_click_rate: 0,
           emails_sent: 2, emails_opened: 1, emails_clicked: 1, email_open_rate: 0.5, email_click_rate: 0.5, visitors: 2, converted_visitors: 1,
           conversion_rate: 0.5, conversions: 1, revenue: 80, control_conversion_rate: 0.2, uplift: 0.3,
         },
         {
           scenario_id: 'cart-rescue', variant: 'control', decisions: 5, fired: 0, suppressed: 0, suppressed_cooldown: 0, suppressed_cap: 0,
-          suppressed_priority: 0, suppressed_consent: 0, held_out: 5, delivered: 0, popin_shown: 0, popin_clicked: 0, popin_click_rate: 0,
+          suppressed_priority: 0, suppressed_consent: 0, held_out: 5, delivered: 0, stopped_at_delivery: 0, popin_shown: 0, popin_clicked: 0, popin_click_rate: 0,
           emails_sent: 0, emails_opened: 0, emails_clicked: 0, email_open_rate: 0, email_click_rate: 0, visitors: 5, converted_visitors: 1,
           conversion_rate: 0.2, conversions: 1, revenue: 40, control_conversion_rate: 0.2, uplift: 0,
         },
@@ -133,6 +133,8 @@ function abTestDeliveries() {
     ...['b1', 'b2'].flatMap((visitor) => [step(visitor, 'email', 'queued'), step(visitor, 'email', 'sent')]),
     step('b1', 'email', 'opened'),
     step('b1', 'email', 'clicked'),
+    // a4's pop-in found no connection; its retry found the consent withdrawn.
+    deliveryRow({ trigger_id: 't-a4', visitor_id: 'a4', scenario_id: 'cart-rescue', channel: 'popin', status: 'suppressed', detail: 'consent', time: at + 60_000 }),
   ];
 }
 

@@ -67,11 +67,11 @@ function required(name: string, text: string | undefined): string {
 export const SHIPPED_QUERIES: readonly ShippedQuery[] = [
   {
     name: 'scenario-kpis',
-    description: 'per scenario and A/B variant: fired, suppressed by reason, delivered, click/open rates, attributed conversions and revenue, uplift vs control',
+    description: 'per scenario and A/B variant: fired, suppressed by reason, delivered, stopped at delivery, click/open rates, attributed conversions and revenue, uplift vs control',
     parameters: [SITE, FROM, TO, { name: 'window', description: 'attribution window after a trigger, e.g. 24h or 7d (default 7d)' }],
     columns: [
       'scenario_id', 'variant', 'decisions', 'fired', 'suppressed', 'suppressed_cooldown', 'suppressed_cap', 'suppressed_priority',
-      'suppressed_consent', 'held_out', 'delivered', 'popin_shown', 'popin_clicked', 'popin_click_rate', 'emails_sent',
+      'suppressed_consent', 'held_out', 'delivered', 'stopped_at_delivery', 'popin_shown', 'popin_clicked', 'popin_click_rate', 'emails_sent',
       'emails_opened', 'emails_clicked', 'email_open_rate', 'email_click_rate', 'visitors', 'converted_visitors',
       'conversion_rate', 'conversions', 'revenue', 'control_conversion_rate', 'uplift',
     ],

@@ -27,6 +27,12 @@ export interface ScenarioKpiRow {
   held_out: number;
   /** Triggers whose message reached the visitor: pop-in shown, or email sent. */
   delivered: number;
+  /**
+   * Fired triggers whose delivery was stopped (a `suppressed` delivery): the address on the
+   * suppression list, or a retried delivery stopped by a withdrawn consent, a visitor filter no
+   * longer met, or a reload that removed the variant. Still counted in `fired`.
+   */
+  stopped_at_delivery: number;
   popin_shown: number;
   popin_clicked: number;
   popin_click_rate: number;
@@ -62,6 +68,7 @@ interface DecisionCounts {
   held_out: number;
   visitors: number;
   delivered: number;
+  stopped_at_delivery: number;
   popin_shown: number;
   popin_clicked: number;
   emails_sent: number;
@@ -94,6 +101,7 @@ export function decisionCountsSql(options: ScenarioKpiOptions): string {
   countIf(reason = 'control') AS held_out,
   uniqExactIf(visitor_id, status = 'fired' OR reason = 'control') AS visitors,
   sum(was_delivered) AS delivered,
+  sum(was_stopped) AS stopped_at_delivery,
   sum(was_shown) AS popin_shown,
   sum(was_clicked_popin) AS popin_clicked,
   sum(was_sent) AS emails_sent,
@@ -106,6 +114,7 @@ FROM (
 ) AS decided ALL LEFT JOIN (
   SELECT trigger_id,
     max((channel = 'popin' AND status IN ('shown', 'clicked')) OR (channel = 'email' AND status IN ('sent', 'opened', 'clicked'))) AS was_delivered,
+    max(status = 'suppressed') AS was_stopped,
     max(channel = 'popin' AND status IN ('shown', 'clicked')) AS was_shown,
     max(channel = 'popin' AND status = 'clicked') AS was_clicked_popin,
     max(channel = 'email' AND status IN ('sent', 'opened', 'clicked')) AS was_sent,
@@ -172,6 +181,7 @@ export async function scenarioKpis(backend: WarehouseBackend, options: ScenarioK
       suppressed_consent: Number(row.suppressed_consent),
       held_out: Number(row.held_out),
       delivered: Number(row.delivered),
+      stopped_at_delivery: Number(row.stopped_at_delivery),
       popin_shown: Number(row.popin_shown),
       popin_clicked: Number(row.popin_clicked),
       popin_click_rate: rate(Number(row.popin_clicked), Number(row.popin_shown)),
