@@ -5,7 +5,7 @@ import { replyArray, replyNumber } from './replies.js';
 import type { ItemOutcome } from './turn-batch.js';
 import { seenId } from './seen-id.js';
 import { cartOfReply, profileOfReply, storedField } from './visitor-hash.js';
-import type { VisitorKeys } from './visitor-keys.js';
+import { named, type VisitorKeys } from './visitor-keys.js';
 import { entryMember, entryTime, windowRange } from './window-entries.js';
 
 /** One frame's part of apply.lua's KEYS and ARGV (the layout is documented in the script). */
@@ -32,7 +32,7 @@ export function encodeApply(request: ApplyRequest, keys: VisitorKeys, dedupeHori
   let earliestArm: number | undefined;
   const added = new Set<string>();
   for (const event of request.events) {
-    args.push(seenId(event.eventId), String(event.ops.length), '0');
+    args.push(seenId(named(event.eventId, 'An event id')), String(event.ops.length), '0');
     const ttlAt = args.length - 1;
     let windowsTtl = 0;
     for (const op of event.ops) {
@@ -127,10 +127,10 @@ function encodeOp(op: Exclude<StateOp, WindowAddOp>, keys: VisitorKeys, args: st
       return;
     }
     case 'timer.arm':
-      args.push('t', op.timer, String(op.due), op.payload);
+      args.push('t', named(op.timer, 'A timer name'), String(op.due), op.payload);
       return;
     case 'timer.cancel':
-      args.push('x', op.timer);
+      args.push('x', named(op.timer, 'A timer name'));
       return;
     case 'hash.set':
       args.push('s', storedField(op.hash, op.field), op.value);
@@ -142,7 +142,7 @@ function encodeOp(op: Exclude<StateOp, WindowAddOp>, keys: VisitorKeys, args: st
       args.push('z', CLEARED[op.hash]);
       return;
     case 'timer.cancelPrefix':
-      args.push('X', op.prefix);
+      args.push('X', named(op.prefix, 'A timer prefix'));
       return;
     case 'hash.setIfAbsent':
       args.push('n', storedField(op.hash, op.field), op.value);

@@ -1,6 +1,6 @@
 import type { ClaimCheck, ClaimOutcome, ClaimRequest } from '../window-store.js';
 import { replyArray, replyNumber } from './replies.js';
-import type { VisitorKeys } from './visitor-keys.js';
+import { named, type VisitorKeys } from './visitor-keys.js';
 import { entryMember, entryTime, windowRange } from './window-entries.js';
 
 /** claim.lua's KEYS and ARGV (the layout is documented in the script). */
@@ -21,7 +21,7 @@ export function encodeClaims(request: ClaimRequest, keys: VisitorKeys): ClaimCal
 
 /** A check's fields (claim-checks.lua); a cap's TTL is what its span needs from `now`, the time its claim counts from. */
 export function encodeCheck(check: ClaimCheck, now: number, keys: VisitorKeys): string[] {
-  if (check.kind === 'gate') return ['g', keys.gate(check.key), String(check.ttl)];
+  if (check.kind === 'gate') return ['g', keys.gate(named(check.key, 'A gate key')), String(check.ttl)];
   const range = windowRange(check.at, check.span);
   return [
     'c',

@@ -55,6 +55,15 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
     expect(await keysOf(`${prefix}:{shop:alice}:*`)).toEqual(['e', 'g', 'p', 't', 'w'].map((name) => tag + name));
   });
 
+  it('refuses an empty timer name, which it keeps for its own placeholder, before writing anything', async () => {
+    await expect(apply(t0, { kind: 'timer.arm', timer: '', due: t0 + 1000, payload: 'p' })).rejects.toThrow(/A timer name is empty/);
+    expect(await keysOf(`${prefix}:*`)).toEqual([]);
+  });
+
+  it('refuses an empty gate key, which it keeps for its own placeholder', async () => {
+    await expect(store.claim({ visitor: alice, now: t0, claims: [{ checks: [{ kind: 'gate', key: '', ttl: 1000 }] }] })).rejects.toThrow(/A gate key is empty/);
+  });
+
   it('keeps every window and cap of a visitor in one sorted set, one entry per member', async () => {
     await apply(
       t0,

@@ -46,6 +46,15 @@ export class VisitorKeys {
   }
 }
 
+/**
+ * The empty name is kept-keys.lua's placeholder in the visitor's hashes and sets; the core never
+ * plans one (its names carry a kind, `journey:…`, `cool:…`), so one is a defect of the caller.
+ */
+export function named(name: string, what: string): string {
+  if (name === '') throw new TripwireError('TW_INTERNAL', `${what} is empty; the Redis store keeps the empty name for itself.`);
+  return name;
+}
+
 const TAG_LENGTH = 8;
 const MAX_CACHED_NAMES = 50_000;
 

@@ -55,10 +55,13 @@ end
 
 -- A visitor has a handful of profile and cart fields: scanning them beats a key per hash.
 local function clearFields(hash, cart)
-  keepHash(hash)
-  for _, field in ipairs(redis.call('HKEYS', hash)) do
-    if not isPlaceholder(field) and (string.byte(field, 1) == CART) == cart then redis.call('HDEL', hash, field) end
+  local fields, cleared = redis.call('HKEYS', hash), {}
+  for _, field in ipairs(fields) do
+    if not isPlaceholder(field) and (string.byte(field, 1) == CART) == cart then cleared[#cleared + 1] = field end
   end
+  if #cleared == 0 then return end
+  keepWhenEmptied(hash, 'hash', #fields, #cleared)
+  redis.call('HDEL', hash, unpack(cleared))
 end
 
 -- The profile's and the cart's fields and values, from one read of the hash; each empty unless wanted.
@@ -135,18 +138,22 @@ local function run(code, i)
   elseif code == 'X' then
     -- A visitor holds a handful of timers: scanning them is cheaper than an index per prefix.
     local prefix = A[i]
-    keepHash(timers)
-    for _, timer in ipairs(redis.call('HKEYS', timers)) do
+    local names, cancelled = redis.call('HKEYS', timers), {}
+    for _, timer in ipairs(names) do
       if timer == prefix or string.sub(timer, 1, #prefix + 1) == prefix .. ':' then
-        redis.call('HDEL', timers, timer)
+        cancelled[#cancelled + 1] = timer
       end
+    end
+    if #cancelled > 0 then
+      keepWhenEmptied(timers, 'hash', #names, #cancelled)
+      redis.call('HDEL', timers, unpack(cancelled))
     end
   elseif code == 's' then
     local hash = KEYS[base + 2]
     redis.call('HSET', hash, A[i], A[i + 1])
     refreshHashTtl(hash)
   elseif code == 'd' then
-    keepHash(KEYS[base + 2])
+    keepHashIfEmptied(KEYS[base + 2], 1)
     redis.call('HDEL', KEYS[base + 2], A[i])
     hashTtlSet = false
   elseif code == 'z' then
@@ -162,7 +169,7 @@ local function run(code, i)
     local hash = KEYS[base + 2]
     local value = redis.call('HINCRBY', hash, A[i], tonumber(A[i + 1]))
     if value <= 0 then
-      keepHash(hash)
+      keepHashIfEmptied(hash, 1)
       redis.call('HDEL', hash, A[i])
       hashTtlSet = false
       return 0
@@ -204,7 +211,7 @@ local function cancelTimers(i, opCount, op, outcomes)
     op = op + 1
     i = i + 2
   end
-  keepIfEmptied(KEYS[base + 3], #timers)
+  keepHashIfEmptied(KEYS[base + 3], #timers)
   redis.call('HDEL', KEYS[base + 3], unpack(timers))
   return i, op
 end

@@ -60,11 +60,13 @@ end
 -- Gates live in one hash whose TTL is the longest one's: a gate past its time is removed when
 -- the hash is written, so the hash holds only the gates still closed (and expires with the last).
 local function forgetOpenGates(gates, now)
-  keepHash(gates)
-  local fields = redis.call('HGETALL', gates)
+  local fields, open = redis.call('HGETALL', gates), {}
   for i = 1, #fields, 2 do
-    if not isPlaceholder(fields[i]) and tonumber(fields[i + 1]) <= now then redis.call('HDEL', gates, fields[i]) end
+    if not isPlaceholder(fields[i]) and tonumber(fields[i + 1]) <= now then open[#open + 1] = fields[i] end
   end
+  if #open == 0 then return end
+  keepWhenEmptied(gates, 'hash', #fields / 2, #open)
+  redis.call('HDEL', gates, unpack(open))
 end
 
 -- Returns -1 when the claim was granted, else the 0-based index of its first failing check, and

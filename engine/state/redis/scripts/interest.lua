@@ -22,7 +22,7 @@ local function record(base, i)
     local op, key, at = ARGV[i], KEYS[base + tonumber(ARGV[i + 1])], tonumber(ARGV[i + 2])
     i = i + 3
     if op == 'd' then
-      keepTimeSet(key)
+      keepTimeSetIfEmptied(key, 1)
       redis.call('ZREM', key, visitor)
     elseif op == 'n' then
       -- GT: a resent or late event must not make an interest look older than it is.

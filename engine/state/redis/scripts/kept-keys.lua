@@ -5,10 +5,10 @@
 -- A removal that empties a key would make the script's next command on that key fail halfway
 -- through a visitor's frame, its events already marked seen: their resend is taken for a
 -- duplicate and the rest of the frame is lost. So on a cluster (KEEP_KEYS, set by scripts.ts) a
--- script gives a key a placeholder before its first removal that may empty the key, and removes
--- the placeholders last: no key it names empties before it ends. Removals that cannot empty a
--- key (a trim after an add the trim spares) skip it, since a placeholder costs two commands. Off
--- a cluster nothing moves, and nothing is kept.
+-- script gives a key a placeholder before a removal that may empty it, and removes the
+-- placeholders last: no key it names empties before it ends. A removal that cannot empty the key
+-- (fewer fields than the key holds; a trim after an add the trim spares) skips it. Off a cluster
+-- nothing moves, and nothing is kept.
 -- The placeholder is the empty field or member, which no stored name is: hash readers skip it
 -- (isPlaceholder) in case a failed release left it. In a set ordered by text (windows, score 0)
 -- it sorts before every entry; in a set ordered by time it is scored +inf, after every time.
@@ -21,7 +21,7 @@ local function isPlaceholder(field)
 end
 
 local function keep(key, kind, placeholderScore)
-  if not KEEP_KEYS or keptKinds[key] then return end
+  if keptKinds[key] then return end
   if kind == 'hash' then
     redis.call('HSET', key, PLACEHOLDER, '')
   else
@@ -31,18 +31,32 @@ local function keep(key, kind, placeholderScore)
   keptKeys[#keptKeys + 1] = key
 end
 
--- Before the first removal from a hash, a sorted set of score 0 (text order), or a sorted set of times.
-local function keepHash(key) keep(key, 'hash') end
-local function keepTextSet(key) keep(key, 'zset', 0) end
-local function keepTimeSet(key) keep(key, 'zset', '+inf') end
+-- Keeps a key of `size` fields or members before `count` of them are removed, when they may be
+-- all it holds. Only then: a placeholder is a write, and under maxmemory a script's first write
+-- is refused, where a removal is not (a full Redis must still take timers, which frees it). A key
+-- of size 0 is missing now, so it was when the script started, which a node whose slot is moving
+-- does not allow: no move, nothing to keep.
+local function keepWhenEmptied(key, kind, size, count, placeholderScore)
+  if KEEP_KEYS and size > 0 and size <= count then keep(key, kind, placeholderScore) end
+end
 
--- Before removing `count` fields from a hash, when they may be all it holds (HLEN, one cheap
--- command on a cluster, instead of a placeholder's two on every removal). A key missing here
--- was missing when the script started, which a moving slot's node does not allow: no move.
-local function keepIfEmptied(key, count)
-  if not KEEP_KEYS or keptKinds[key] then return end
-  local fields = redis.call('HLEN', key)
-  if fields > 0 and fields <= count then keepHash(key) end
+-- Before removing `count` fields from a hash.
+local function keepHashIfEmptied(key, count)
+  if KEEP_KEYS and not keptKinds[key] then keepWhenEmptied(key, 'hash', redis.call('HLEN', key), count) end
+end
+
+-- Before removing `count` members from a sorted set of times (the placeholder sorts after every time).
+local function keepTimeSetIfEmptied(key, count)
+  if KEEP_KEYS and not keptKinds[key] then keepWhenEmptied(key, 'zset', redis.call('ZCARD', key), count, '+inf') end
+end
+
+-- Before a trim whose extent the script does not know: of a set ordered by text (score 0, the
+-- placeholder sorting first), or by time.
+local function keepTextSet(key)
+  if KEEP_KEYS then keep(key, 'zset', 0) end
+end
+local function keepTimeSet(key)
+  if KEEP_KEYS then keep(key, 'zset', '+inf') end
 end
 
 local function isKept(key)

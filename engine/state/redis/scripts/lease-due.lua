@@ -9,8 +9,8 @@ local now, max, leaseUntil = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 -- A lease past its end means its holder died between taking and settling: look again now.
 local function lease()
   local abandoned = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+  if #abandoned > 0 then keepTimeSetIfEmptied(KEYS[2], #abandoned) end
   for _, member in ipairs(abandoned) do
-    keepTimeSet(KEYS[2])
     redis.call('ZREM', KEYS[2], member)
     redis.call('ZADD', KEYS[1], 'LT', now, member)
   end
@@ -24,7 +24,7 @@ local function lease()
     for _, member in ipairs(page) do
       -- A visitor leased by another caller stays indexed: that caller's settle merges with it.
       if #leased < max and not redis.call('ZSCORE', KEYS[2], member) then
-        keepTimeSet(KEYS[1])
+        keepTimeSetIfEmptied(KEYS[1], 1)
         redis.call('ZREM', KEYS[1], member)
         redis.call('ZADD', KEYS[2], leaseUntil, member)
         leased[#leased + 1] = member

@@ -4,7 +4,7 @@
 -- ARGV: member, earliest remaining due ('' when the visitor has none), repeated.
 
 local function settle()
-  keepTimeSet(KEYS[2])
+  keepTimeSetIfEmptied(KEYS[2], #ARGV / 2)
   for i = 1, #ARGV, 2 do
     redis.call('ZREM', KEYS[2], ARGV[i])
     if ARGV[i + 1] ~= '' then

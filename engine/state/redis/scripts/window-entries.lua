@@ -38,19 +38,20 @@ end
 -- (apply.lua's `A`), so the window is not read.
 local function addToWindow(key, window, time, member, from, new)
   local entry = window .. time .. member
-  local present = false
+  local present, moved = false, {}
   if not new then
     local memberAt = #window + #time + 1
     for _, old in ipairs(redis.call('ZRANGEBYLEX', key, '[' .. window, '(' .. window .. '{')) do
       if old == entry then
         present = true
       elseif string.sub(old, memberAt) == member then
-        keepTextSet(key)
-        redis.call('ZREM', key, old)
+        moved[#moved + 1] = old
       end
     end
   end
+  -- Added before its old entry goes, so that the set never empties in between (kept-keys.lua).
   if not present then redis.call('ZADD', key, 0, entry) end
+  if #moved > 0 then redis.call('ZREM', key, unpack(moved)) end
   -- The entry just written outlives the trim unless its span is under 1 ms: only then may the
   -- trim empty the set.
   if textBefore(time, from) then keepTextSet(key) end
