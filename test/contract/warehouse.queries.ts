@@ -135,6 +135,8 @@ function abTestDeliveries() {
     step('b1', 'email', 'clicked'),
     // a4's pop-in found no connection; its retry found the consent withdrawn.
     deliveryRow({ trigger_id: 't-a4', visitor_id: 'a4', scenario_id: 'cart-rescue', channel: 'popin', status: 'suppressed', detail: 'consent', time: at + 60_000 }),
+    // a2's pop-in was shown before a crash kept it from being settled; its retry was stopped: delivered, not stopped.
+    deliveryRow({ trigger_id: 't-a2', visitor_id: 'a2', scenario_id: 'cart-rescue', channel: 'popin', status: 'suppressed', detail: 'consent', time: at + 60_000 }),
   ];
 }
 

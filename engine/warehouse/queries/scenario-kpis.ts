@@ -28,9 +28,9 @@ export interface ScenarioKpiRow {
   /** Triggers whose message reached the visitor: pop-in shown, or email sent. */
   delivered: number;
   /**
-   * Fired triggers whose delivery was stopped (a `suppressed` delivery): the address on the
-   * suppression list, or a retried delivery stopped by a withdrawn consent, a visitor filter no
-   * longer met, or a reload that removed the variant. Still counted in `fired`.
+   * Fired triggers whose delivery was stopped (a `suppressed` delivery) and never delivered: the
+   * address on the suppression list, or a retried delivery stopped by a withdrawn consent, a
+   * visitor filter no longer met, or a reload that removed the variant. Still counted in `fired`.
    */
   stopped_at_delivery: number;
   popin_shown: number;
@@ -101,7 +101,7 @@ export function decisionCountsSql(options: ScenarioKpiOptions): string {
   countIf(reason = 'control') AS held_out,
   uniqExactIf(visitor_id, status = 'fired' OR reason = 'control') AS visitors,
   sum(was_delivered) AS delivered,
-  sum(was_stopped) AS stopped_at_delivery,
+  countIf(was_stopped AND NOT was_delivered) AS stopped_at_delivery,
   sum(was_shown) AS popin_shown,
   sum(was_clicked_popin) AS popin_clicked,
   sum(was_sent) AS emails_sent,
