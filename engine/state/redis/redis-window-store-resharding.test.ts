@@ -277,4 +277,23 @@ describe.skipIf('skip' in cluster)('RedisWindowStore while the cluster moves a v
     expect((await own.takeDueTimers(due + 2 + TIMER_LEASE_MS, 10)).filter((timer) => timer.visitor.visitor === 'hal')).toEqual([]);
     await own.close();
   });
+
+  it('takes and settles due timers while its nodes are at their memory limit, which refuses new frames', async () => {
+    const own = await RedisWindowStore.connect(url, { prefix: 'tw-reshard-full', cluster: true });
+    const kim: VisitorRef = { site: 'shop', visitor: 'kim' };
+    const due = t0 + 900_000;
+    await own.apply(frame(kim, 'arm', t0, [{ kind: 'timer.arm', timer: 'reminder', due, payload: 'p' }]));
+    const nodes = await Promise.all(admin.masters.map((master) => admin.nodeClient(master)));
+    await Promise.all(nodes.map((node) => node.sendCommand(['CONFIG', 'SET', 'maxmemory', '1'])));
+    try {
+      await expect(own.apply(frame(kim, 'more', t0 + 1, [{ kind: 'hash.set', hash: 'profile', field: 'plan', value: 'gold' }]))).rejects.toThrow(/OOM/);
+      const taken = await own.takeDueTimers(due, 10);
+      expect(taken.map((timer) => timer.timer)).toEqual(['reminder']);
+      await own.settleTimers(taken);
+    } finally {
+      await Promise.all(nodes.map((node) => node.sendCommand(['CONFIG', 'SET', 'maxmemory', '0'])));
+    }
+    expect(await own.takeDueTimers(due + TIMER_LEASE_MS, 10)).toEqual([]);
+    await own.close();
+  });
 });

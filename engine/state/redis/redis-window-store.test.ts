@@ -55,6 +55,20 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
     expect(await keysOf(`${prefix}:{shop:alice}:*`)).toEqual(['e', 'g', 'p', 't', 'w'].map((name) => tag + name));
   });
 
+  it('clears a profile of 9,000 fields in one frame (more than Lua unpacks into one command)', async () => {
+    const traits = Array.from({ length: 9_000 }, (_, i): StateOp => ({ kind: 'hash.set', hash: 'profile', field: `trait.t${i}`, value: 'x' }));
+    await apply(t0, ...traits);
+    await apply(t0 + 1, { kind: 'hash.clear', hash: 'profile' });
+    expect(await store.snapshot(alice)).toEqual({ profile: {}, cart: {} });
+  });
+
+  it('cancels 9,000 timers of one prefix in one frame', async () => {
+    const timers = Array.from({ length: 9_000 }, (_, i): StateOp => ({ kind: 'timer.arm', timer: `absence:cart:g${i}`, due: t0 + 1_000, payload: 'p' }));
+    await apply(t0, ...timers);
+    await apply(t0 + 1, { kind: 'timer.cancelPrefix', prefix: 'absence:cart' });
+    expect(await store.takeDueTimers(t0 + 1_000, 10)).toEqual([]);
+  });
+
   it('refuses an empty timer name, which it keeps for its own placeholder, before writing anything', async () => {
     await expect(apply(t0, { kind: 'timer.arm', timer: '', due: t0 + 1000, payload: 'p' })).rejects.toThrow(/A timer name is empty/);
     expect(await keysOf(`${prefix}:*`)).toEqual([]);

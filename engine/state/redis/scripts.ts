@@ -33,12 +33,12 @@ const SCRIPT_FOLDERS = [
 export function loadStoreScripts({ keepKeys }: { keepKeys: boolean }): StoreScripts {
   const load = (name: string, ...preludes: string[]): StoreScript => loadScript(keepKeys, name, ...preludes);
   return {
-    apply: load('apply', 'kept-keys', 'window-entries', 'claim-checks'),
-    claim: load('claim', 'kept-keys', 'window-entries', 'claim-checks'),
+    apply: load('apply', 'kept-keys', 'call-in-chunks', 'window-entries', 'claim-checks'),
+    claim: load('claim', 'kept-keys', 'call-in-chunks', 'window-entries', 'claim-checks'),
     takeTimers: load('take-timers', 'kept-keys'),
-    settleTimers: load('settle-timers'),
-    leaseDue: load('lease-due', 'kept-keys'),
-    settleDue: load('settle-due', 'kept-keys'),
+    settleTimers: load('settle-timers', 'call-in-chunks'),
+    leaseDue: load('lease-due', 'call-in-chunks'),
+    settleDue: load('settle-due', 'call-in-chunks'),
     interest: load('interest', 'kept-keys'),
   };
 }

@@ -61,7 +61,7 @@ local function clearFields(hash, cart)
   end
   if #cleared == 0 then return end
   keepWhenEmptied(hash, 'hash', #fields, #cleared)
-  redis.call('HDEL', hash, unpack(cleared))
+  callInChunks({ 'HDEL', hash }, cleared)
 end
 
 -- The profile's and the cart's fields and values, from one read of the hash; each empty unless wanted.
@@ -146,7 +146,7 @@ local function run(code, i)
     end
     if #cancelled > 0 then
       keepWhenEmptied(timers, 'hash', #names, #cancelled)
-      redis.call('HDEL', timers, unpack(cancelled))
+      callInChunks({ 'HDEL', timers }, cancelled)
     end
   elseif code == 's' then
     local hash = KEYS[base + 2]
@@ -212,7 +212,7 @@ local function cancelTimers(i, opCount, op, outcomes)
     i = i + 2
   end
   keepHashIfEmptied(KEYS[base + 3], #timers)
-  redis.call('HDEL', KEYS[base + 3], unpack(timers))
+  callInChunks({ 'HDEL', KEYS[base + 3] }, timers)
   return i, op
 end
 

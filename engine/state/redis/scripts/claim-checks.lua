@@ -66,7 +66,7 @@ local function forgetOpenGates(gates, now)
   end
   if #open == 0 then return end
   keepWhenEmptied(gates, 'hash', #fields / 2, #open)
-  redis.call('HDEL', gates, unpack(open))
+  callInChunks({ 'HDEL', gates }, open)
 end
 
 -- Returns -1 when the claim was granted, else the 0-based index of its first failing check, and

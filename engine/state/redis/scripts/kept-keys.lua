@@ -33,7 +33,8 @@ end
 
 -- Keeps a key of `size` fields or members before `count` of them are removed, when they may be
 -- all it holds. Only then: a placeholder is a write, and under maxmemory a script's first write
--- is refused, where a removal is not (a full Redis must still take timers, which frees it). A key
+-- is refused, where a removal is not (where it can, a script makes a key's removal its last
+-- command on it instead, as lease-due.lua and settle-due.lua do, and needs no placeholder). A key
 -- of size 0 is missing now, so it was when the script started, which a node whose slot is moving
 -- does not allow: no move, nothing to keep.
 local function keepWhenEmptied(key, kind, size, count, placeholderScore)

@@ -3,38 +3,46 @@
 -- KEYS: 1 due index (member = visitor, score <= that visitor's earliest due), 2 leases (score = lease end)
 -- ARGV: now, max, leaseUntil
 -- Returns the leased members, earliest due first.
+-- Reads first, then per key its additions before its one removal, which is the key's last command:
+-- a removal may then empty a key without a placeholder (kept-keys.lua), and when no lease was
+-- abandoned the script's first write is a removal, which a Redis at maxmemory still runs.
 
 local now, max, leaseUntil = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 
--- A lease past its end means its holder died between taking and settling: look again now.
-local function lease()
-  local abandoned = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
-  if #abandoned > 0 then keepTimeSetIfEmptied(KEYS[2], #abandoned) end
-  for _, member in ipairs(abandoned) do
-    redis.call('ZREM', KEYS[2], member)
-    redis.call('ZADD', KEYS[1], 'LT', now, member)
-  end
-
-  local leased = {}
-  local offset = 0
-  while #leased < max do
-    local page = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', offset, max)
-    if #page == 0 then break end
-    local stayed = 0
-    for _, member in ipairs(page) do
-      -- A visitor leased by another caller stays indexed: that caller's settle merges with it.
-      if #leased < max and not redis.call('ZSCORE', KEYS[2], member) then
-        keepTimeSetIfEmptied(KEYS[1], 1)
-        redis.call('ZREM', KEYS[1], member)
-        redis.call('ZADD', KEYS[2], leaseUntil, member)
-        leased[#leased + 1] = member
-      else
-        stayed = stayed + 1
-      end
-    end
-    offset = offset + stayed
-  end
-  return leased
+-- A lease past its end means its holder died between taking and settling: due again now.
+local abandoned, wasAbandoned = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now), {}
+for _, member in ipairs(abandoned) do
+  wasAbandoned[member] = true
+  redis.call('ZADD', KEYS[1], 'LT', now, member)
 end
 
-return keepingKeys(lease)
+local leased, isLeased = {}, {}
+local offset = 0
+while #leased < max do
+  local page = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', offset, max)
+  if #page == 0 then break end
+  for _, member in ipairs(page) do
+    -- A visitor leased by another caller stays indexed: that caller's settle merges with it.
+    if #leased < max and (wasAbandoned[member] or not redis.call('ZSCORE', KEYS[2], member)) then
+      leased[#leased + 1] = member
+      isLeased[member] = true
+    end
+  end
+  offset = offset + #page
+end
+
+if #leased > 0 then
+  callInChunks({ 'ZREM', KEYS[1] }, leased)
+  local leases = {}
+  for _, member in ipairs(leased) do
+    leases[#leases + 1] = leaseUntil
+    leases[#leases + 1] = member
+  end
+  callInChunks({ 'ZADD', KEYS[2] }, leases)
+end
+local unleased = {}
+for _, member in ipairs(abandoned) do
+  if not isLeased[member] then unleased[#unleased + 1] = member end
+end
+if #unleased > 0 then callInChunks({ 'ZREM', KEYS[2] }, unleased) end
+return leased

@@ -2,16 +2,17 @@
 -- ZADD LT keeps an earlier due that a concurrent apply indexed meanwhile.
 -- KEYS: 1 due index, 2 leases
 -- ARGV: member, earliest remaining due ('' when the visitor has none), repeated.
+-- The leases go in one removal, the lease set's only command here: it may empty the set without a
+-- placeholder (kept-keys.lua), and a Redis at maxmemory runs it, a removal being the first write.
 
-local function settle()
-  keepTimeSetIfEmptied(KEYS[2], #ARGV / 2)
-  for i = 1, #ARGV, 2 do
-    redis.call('ZREM', KEYS[2], ARGV[i])
-    if ARGV[i + 1] ~= '' then
-      redis.call('ZADD', KEYS[1], 'LT', ARGV[i + 1], ARGV[i])
-    end
+local members, dues = {}, {}
+for i = 1, #ARGV, 2 do
+  members[#members + 1] = ARGV[i]
+  if ARGV[i + 1] ~= '' then
+    dues[#dues + 1] = ARGV[i + 1]
+    dues[#dues + 1] = ARGV[i]
   end
-  return #ARGV / 2
 end
-
-return keepingKeys(settle)
+if #members > 0 then callInChunks({ 'ZREM', KEYS[2] }, members) end
+if #dues > 0 then callInChunks({ 'ZADD', KEYS[1], 'LT' }, dues) end
+return #members

@@ -13,7 +13,12 @@ for i = 1, #ARGV, 3 do
   leases[#leases + 1] = ARGV[i + 2] .. ' '
 end
 if #fields == 0 then return 0 end
-local values = redis.call('HMGET', KEYS[1], unpack(fields))
+local values = {}
+for first = 1, #fields, CHUNK do
+  for _, value in ipairs(redis.call('HMGET', KEYS[1], unpack(fields, first, math.min(first + CHUNK - 1, #fields)))) do
+    values[#values + 1] = value
+  end
+end
 local ending, counted = {}, {}
 for n = 1, #fields do
   local value, lease = values[n], leases[n]
@@ -22,5 +27,5 @@ for n = 1, #fields do
     ending[#ending + 1] = fields[n]
   end
 end
-if #ending > 0 then redis.call('HDEL', KEYS[1], unpack(ending)) end
+if #ending > 0 then callInChunks({ 'HDEL', KEYS[1] }, ending) end
 return #ending

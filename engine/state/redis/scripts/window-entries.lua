@@ -51,7 +51,7 @@ local function addToWindow(key, window, time, member, from, new)
   end
   -- Added before its old entry goes, so that the set never empties in between (kept-keys.lua).
   if not present then redis.call('ZADD', key, 0, entry) end
-  if #moved > 0 then redis.call('ZREM', key, unpack(moved)) end
+  if #moved > 0 then callInChunks({ 'ZREM', key }, moved) end
   -- The entry just written outlives the trim unless its span is under 1 ms: only then may the
   -- trim empty the set.
   if textBefore(time, from) then keepTextSet(key) end
