@@ -7,6 +7,10 @@ local CHUNK = 1000
 -- The command `head` (its name, key and leading arguments) followed by `values`, in chunks; pairs
 -- (score, member) stay whole, CHUNK being even.
 local function callInChunks(head, values)
+  if #head == 2 and #values <= CHUNK then
+    redis.call(head[1], head[2], unpack(values))
+    return
+  end
   for first = 1, #values, CHUNK do
     local args = { unpack(head) }
     for i = first, math.min(first + CHUNK - 1, #values) do args[#args + 1] = values[i] end

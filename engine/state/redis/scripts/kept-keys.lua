@@ -78,6 +78,7 @@ end
 
 -- Runs body(...) and then releases the kept keys, whether body failed or not; raises body's error.
 local function keepingKeys(body, ...)
+  if not KEEP_KEYS then return body(...) end
   local ok, result = pcall(body, ...)
   local released, failure = pcall(releaseKept)
   if not ok then error(result, 0) end

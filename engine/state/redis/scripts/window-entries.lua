@@ -38,23 +38,24 @@ end
 -- (apply.lua's `A`), so the window is not read.
 local function addToWindow(key, window, time, member, from, new)
   local entry = window .. time .. member
-  local present, moved = false, {}
+  local present, moved = false, nil
   if not new then
     local memberAt = #window + #time + 1
     for _, old in ipairs(redis.call('ZRANGEBYLEX', key, '[' .. window, '(' .. window .. '{')) do
       if old == entry then
         present = true
       elseif string.sub(old, memberAt) == member then
+        moved = moved or {}
         moved[#moved + 1] = old
       end
     end
   end
   -- Added before its old entry goes, so that the set never empties in between (kept-keys.lua).
   if not present then redis.call('ZADD', key, 0, entry) end
-  if #moved > 0 then callInChunks({ 'ZREM', key }, moved) end
+  if moved then callInChunks({ 'ZREM', key }, moved) end
   -- The entry just written outlives the trim unless its span is under 1 ms: only then may the
   -- trim empty the set.
-  if textBefore(time, from) then keepTextSet(key) end
+  if KEEP_KEYS and textBefore(time, from) then keepTextSet(key) end
   redis.call('ZREMRANGEBYLEX', key, '[' .. window, '(' .. window .. from)
 end
 
