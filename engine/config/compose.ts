@@ -148,7 +148,8 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     if (config.mailer.worker === 'inline') mailer.worker.start();
     const webhooks = new WebhookChannel({ secrets: new Map(config.sites.map((site) => [site.key, site.secret])), sink, clock, logger });
     closers.push(() => webhooks.drain());
-    const registry = new SocketRegistry();
+    // A visitor's state in the engine's memory may leave the V8 heap once its last tab closed.
+    const registry = new SocketRegistry((visitor) => store.disconnected(visitor, clock.now()));
     const pipeline = new TriggerPipeline(
       {
         scenarios,

@@ -35,6 +35,9 @@ export function sendCorked(socket: WebSocket<SocketData>, texts: string | readon
 export class SocketRegistry implements VisitorConnections {
   private readonly sockets = new Map<string, Set<WebSocket<SocketData>>>();
 
+  /** `onVisitorGone`: a visitor's last connection closed. */
+  constructor(private readonly onVisitorGone: (visitor: VisitorRef) => void = () => {}) {}
+
   get size(): number {
     let count = 0;
     for (const set of this.sockets.values()) count += set.size;
@@ -56,7 +59,9 @@ export class SocketRegistry implements VisitorConnections {
     const set = this.sockets.get(key);
     if (set === undefined) return;
     set.delete(socket);
-    if (set.size === 0) this.sockets.delete(key);
+    if (set.size > 0) return;
+    this.sockets.delete(key);
+    this.onVisitorGone(socket.getUserData().visitor);
   }
 
   send(visitor: VisitorRef, message: PopinMessage): PopinOutcome {

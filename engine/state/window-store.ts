@@ -256,6 +256,13 @@ export interface WindowStore {
   settleTimers(timers: readonly DueTimer[]): Promise<void>;
   /** Reads the visitor's profile and cart hashes. */
   snapshot(visitor: VisitorRef): Promise<VisitorSnapshot>;
+  /**
+   * A hint, at `now`: the visitor's last open connection closed (the tab, not the page: the next
+   * page opens one within a second). A store that holds visitors in the engine's memory may move
+   * the visitor's state out of the way once it stays idle for a while; it changes nothing a call
+   * returns.
+   */
+  disconnected(visitor: VisitorRef, now: number): void;
   /** Resolves when the store answers; rejects with what is wrong (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

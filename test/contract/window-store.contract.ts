@@ -193,6 +193,20 @@ export function describeWindowStoreContract(
       });
     });
 
+    describe('a visitor whose last connection closed', () => {
+      it('comes back with every window, duplicate id and profile field, however long it stayed away', async () => {
+        await store.apply({ visitor: alice, now: t0, events: [{ eventId: 'alice-1', ops: [add('views', 'a', t0, 60_000), { kind: 'hash.set', hash: 'profile', field: 'plan', value: 'gold' }] }] });
+        store.disconnected(alice, t0);
+        // Other visitors' calls go on meanwhile; a store may move alice's state aside after a while.
+        for (let at = t0 + 5_000; at <= t0 + 30_000; at += 5_000) await run(bob, at, add('views', `b${at}`, at));
+        clock.set(t0 + 30_000);
+        expect(await store.snapshot(alice)).toEqual({ profile: { plan: 'gold' }, cart: {} });
+        expect(await run(alice, t0 + 30_000, add('views', 'b', t0 + 30_000, 60_000))).toEqual([2]);
+        const again = await store.apply({ visitor: alice, now: t0 + 30_000, events: [{ eventId: 'alice-1', ops: [add('views', 'c', t0 + 30_000)] }] });
+        expect(again.events[0]!.duplicate).toBe(true);
+      });
+    });
+
     describe('profile and cart', () => {
       it('hash.set writes fields that snapshot reads', async () => {
         await run(

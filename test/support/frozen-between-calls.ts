@@ -29,6 +29,10 @@ export class FrozenBetweenCalls implements WindowStore {
     return this.frozenAfter(this.store.snapshot(visitor));
   }
 
+  disconnected(visitor: VisitorRef, now: number): void {
+    this.store.disconnected(visitor, now);
+  }
+
   ping(): Promise<void> {
     return this.store.ping();
   }

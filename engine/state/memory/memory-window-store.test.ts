@@ -162,6 +162,35 @@ describe('MemoryWindowStore freezes idle visitors', () => {
     expect(store.frozenVisitorCount).toBe(1000);
   });
 
+  test('freezes a visitor 10 s after its last connection closed, without waiting for a sweep pass', async () => {
+    const { store } = longLived();
+    await applyOps(store, alice, T0, 'a1', [viewed(T0)]);
+    store.disconnected(alice, T0 + 1_000);
+    await applyOps(store, bob, T0 + 9_000, 'b1', []);
+    expect(store.frozenVisitorCount).toBe(0);
+    await applyOps(store, bob, T0 + 11_000, 'b2', []);
+    expect(store.frozenVisitorCount).toBe(1);
+  });
+
+  test('keeps a visitor live who was called again after the connection closed (the next page)', async () => {
+    const { store } = longLived();
+    await applyOps(store, alice, T0, 'a1', [viewed(T0)]);
+    store.disconnected(alice, T0);
+    await applyOps(store, alice, T0 + 800, 'a2', [viewed(T0 + 800)]);
+    await applyOps(store, bob, T0 + 12_000, 'b1', []);
+    expect(store.frozenVisitorCount).toBe(0);
+  });
+
+  test('freezes a burst of departed visitors a few per call', async () => {
+    const { store } = longLived();
+    for (let v = 0; v < 100; v++) await applyOps(store, { site: 'demo', visitor: `v${v}` }, T0, `e${v}`, [viewed(T0)]);
+    for (let v = 0; v < 100; v++) store.disconnected({ site: 'demo', visitor: `v${v}` }, T0);
+    await applyOps(store, bob, T0 + 10_000, 'b1', []);
+    expect(store.frozenVisitorCount).toBe(4);
+    for (let call = 2; call <= 25; call++) await applyOps(store, bob, T0 + 10_000, `b${call}`, []);
+    expect(store.frozenVisitorCount).toBe(100);
+  });
+
   test('freezing every visitor leaves one that holds nothing live, to be forgotten', async () => {
     const { store } = longLived();
     await store.claim({ visitor: alice, now: T0, claims: [{ checks: [] }] });

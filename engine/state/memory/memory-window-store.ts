@@ -166,6 +166,11 @@ export class MemoryWindowStore implements WindowStore {
     }
   }
 
+  disconnected(visitor: VisitorRef, now: number): void {
+    const state = this.visitors.get(visitor.site)?.get(visitor.visitor);
+    if (state !== undefined && state.frozen === undefined) this.sweep.departed(state, now);
+  }
+
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
     const state = this.visitors.get(visitor.site)?.get(visitor.visitor);
     if (state === undefined) return { profile: {}, cart: {} };

@@ -41,6 +41,8 @@ export interface VisitorState {
   frozen: Buffer | undefined;
   /** The sweep pass of the visitor's last call: a small integer, so writing it allocates nothing. */
   touchedPass: number;
+  /** Set when the visitor's last connection closed, to a small integer naming that departure; 0 once called again (visitor-sweep.ts). */
+  departure: number;
   windows: Map<string, SlidingWindow> | undefined;
   gates: Map<string, number> | undefined;
   /** Event ids of the dedupe horizon by arrival time: a window, as the ids are few per visitor. */
@@ -58,6 +60,7 @@ export function emptyVisitorState(visitor: VisitorRef): VisitorState {
     visitor: visitor.visitor,
     frozen: undefined,
     touchedPass: 0,
+    departure: 0,
     windows: undefined,
     gates: undefined,
     seen: undefined,

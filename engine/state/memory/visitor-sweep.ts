@@ -4,6 +4,18 @@ import { countVisitors, isEmpty, sweepVisitor, type VisitorState, type VisitorsB
 
 const SWEEP_INTERVAL_MS = 60_000;
 /**
+ * A visitor whose last connection closed is frozen once it stayed idle this long, without waiting
+ * for a pass. After a burst of sessions ends (a campaign's landing, a load test) their visitors
+ * leave the V8 heap in seconds instead of one to two minutes, during which every full GC marked
+ * them and every scavenge scanned the old generation they filled (bench/README.md, eleventh round).
+ * Long enough for a page's successor to reconnect and send its page view.
+ */
+const DEPARTED_IDLE_MS = 10_000;
+/** Departed visitors frozen per apply at most: freezing one costs ~14 µs, and a burst must not stall a call. */
+const DEPARTED_PER_APPLY = 4;
+/** Departure names wrap below 2^30, so they stay small integers (Smis): writing one allocates nothing. */
+const DEPARTURE_WRAP = 0x3fff_ffff;
+/**
  * A sweep pass visits at most max(SWEEP_SLICE_MIN, visitors / SWEEP_SLICES) visitors per apply,
  * so no call stops for the whole population (a pass over 100k visitors in one call took tens of
  * milliseconds, every pop-in of that moment waiting behind it). A pass ends after about
@@ -20,6 +32,13 @@ const SWEEP_SLICES = 1000;
  */
 const FREEZE_COST = 32;
 
+interface Departure {
+  state: VisitorState;
+  /** The state's `departure` when it departed: another value means it was called (0) or departed again since. */
+  departure: number;
+  at: number;
+}
+
 /**
  * Drops expired state so memory stays bounded by the longest window, as Redis TTLs do, and
  * freezes idle visitors: a pass starts every SWEEP_INTERVAL_MS and goes on a slice per apply. It
@@ -32,6 +51,11 @@ export class VisitorSweep {
   private slice = SWEEP_SLICE_MIN;
   /** Passes started so far: a visitor last called two passes ago is idle, and is frozen. */
   private passes = 0;
+  /** Visitors whose last connection closed, by time of departure; `departingHead` is the next. */
+  /** A consumed entry is cleared, so the queue does not hold its visitor. */
+  private departing: Array<Departure | undefined> = [];
+  private departingHead = 0;
+  private departures = 0;
 
   constructor(
     private readonly visitors: VisitorsBySite,
@@ -40,9 +64,18 @@ export class VisitorSweep {
 
   touch(state: VisitorState): void {
     state.touchedPass = this.passes;
+    state.departure = 0;
+  }
+
+  /** The visitor's last connection closed at `now`: frozen at DEPARTED_IDLE_MS unless called before. */
+  departed(state: VisitorState, now: number): void {
+    this.departures = this.departures >= DEPARTURE_WRAP ? 1 : this.departures + 1;
+    state.departure = this.departures;
+    this.departing.push({ state, departure: this.departures, at: now });
   }
 
   sliceIfDue(now: number): void {
+    if (this.departingHead < this.departing.length) this.freezeDeparted(now);
     if (this.underWay === undefined) {
       if (now - this.lastStart < SWEEP_INTERVAL_MS) return;
       this.lastStart = now;
@@ -62,6 +95,28 @@ export class VisitorSweep {
 
   stop(): void {
     this.underWay = undefined;
+    this.departing = [];
+    this.departingHead = 0;
+  }
+
+  /** Freezes the visitors departed DEPARTED_IDLE_MS ago and not called since, a few per apply. */
+  private freezeDeparted(now: number): void {
+    const queue = this.departing;
+    let frozen = 0;
+    while (this.departingHead < queue.length && frozen < DEPARTED_PER_APPLY) {
+      const { state, departure, at } = queue[this.departingHead]!;
+      if (now - at < DEPARTED_IDLE_MS) break;
+      queue[this.departingHead++] = undefined;
+      if (state.departure !== departure || state.frozen !== undefined || isEmpty(state)) continue;
+      state.departure = 0;
+      freezeVisitor(state, this.retention.dedupeHorizon);
+      frozen++;
+    }
+    // The consumed head is dropped once it is most of the array, so the queue's memory follows its length.
+    if (this.departingHead >= 1024 && this.departingHead * 2 >= queue.length) {
+      this.departing = queue.slice(this.departingHead);
+      this.departingHead = 0;
+    }
   }
 
   /**

@@ -224,6 +224,9 @@ export class RedisWindowStore implements WindowStore {
     await this.dueTimers.settle(timers);
   }
 
+  /** Redis holds no visitor in the engine's memory: nothing to move. */
+  disconnected(): void {}
+
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
     const keys = this.keysOf(visitor);
     this.sendPending();

@@ -1,0 +1,36 @@
+import type { WebSocket } from 'uWebSockets.js';
+import { describe, expect, test } from 'vitest';
+import type { VisitorRef } from '../events/index.js';
+import { SocketRegistry, type SocketData } from './socket-registry.js';
+
+/** What the registry reads of a uWS socket: its data. */
+function tab(visitor: VisitorRef): WebSocket<SocketData> {
+  const data: SocketData = { visitor, inFlight: 0, closed: false };
+  return { getUserData: () => data } as unknown as WebSocket<SocketData>;
+}
+
+describe('SocketRegistry', () => {
+  const ann: VisitorRef = { site: 'shop', visitor: 'ann' };
+
+  test('reports a visitor gone when the last of its connections closes, not before', () => {
+    const gone: VisitorRef[] = [];
+    const registry = new SocketRegistry((visitor) => gone.push(visitor));
+    const [first, second] = [tab(ann), tab(ann)];
+    registry.add(first);
+    registry.add(second);
+    registry.remove(first);
+    expect(gone).toEqual([]);
+    registry.remove(second);
+    expect(gone).toEqual([ann]);
+  });
+
+  test('reports nothing for a connection it no longer holds (closed by shutdown)', () => {
+    const gone: VisitorRef[] = [];
+    const registry = new SocketRegistry((visitor) => gone.push(visitor));
+    const socket = tab(ann);
+    registry.add(socket);
+    registry.remove(socket);
+    registry.remove(socket);
+    expect(gone).toEqual([ann]);
+  });
+});
