@@ -149,7 +149,10 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     const webhooks = new WebhookChannel({ secrets: new Map(config.sites.map((site) => [site.key, site.secret])), sink, clock, logger });
     closers.push(() => webhooks.drain());
     // A visitor's state in the engine's memory may leave the V8 heap once its last tab closed.
-    const registry = new SocketRegistry((visitor) => store.disconnected(visitor, clock.now()));
+    const registry = new SocketRegistry(
+      (visitor) => store.connected(visitor),
+      (visitor) => store.disconnected(visitor, clock.now()),
+    );
     const pipeline = new TriggerPipeline(
       {
         scenarios,

@@ -14,7 +14,7 @@ describe('SocketRegistry', () => {
 
   test('reports a visitor gone when the last of its connections closes, not before', () => {
     const gone: VisitorRef[] = [];
-    const registry = new SocketRegistry((visitor) => gone.push(visitor));
+    const registry = new SocketRegistry(undefined, (visitor) => gone.push(visitor));
     const [first, second] = [tab(ann), tab(ann)];
     registry.add(first);
     registry.add(second);
@@ -24,9 +24,17 @@ describe('SocketRegistry', () => {
     expect(gone).toEqual([ann]);
   });
 
-  test('reports nothing for a connection it no longer holds (closed by shutdown)', () => {
+  test('reports a visitor back when it opens its first connection, not its second', () => {
+    const back: VisitorRef[] = [];
+    const registry = new SocketRegistry((visitor) => back.push(visitor));
+    registry.add(tab(ann));
+    registry.add(tab(ann));
+    expect(back).toEqual([ann]);
+  });
+
+  test('reports a visitor gone once, however often its connection is removed', () => {
     const gone: VisitorRef[] = [];
-    const registry = new SocketRegistry((visitor) => gone.push(visitor));
+    const registry = new SocketRegistry(undefined, (visitor) => gone.push(visitor));
     const socket = tab(ann);
     registry.add(socket);
     registry.remove(socket);

@@ -35,8 +35,11 @@ export function sendCorked(socket: WebSocket<SocketData>, texts: string | readon
 export class SocketRegistry implements VisitorConnections {
   private readonly sockets = new Map<string, Set<WebSocket<SocketData>>>();
 
-  /** `onVisitorGone`: a visitor's last connection closed. */
-  constructor(private readonly onVisitorGone: (visitor: VisitorRef) => void = () => {}) {}
+  /** `onVisitorBack`: a visitor with no open connection opened one; `onVisitorGone`: a visitor's last connection closed. */
+  constructor(
+    private readonly onVisitorBack: (visitor: VisitorRef) => void = () => {},
+    private readonly onVisitorGone: (visitor: VisitorRef) => void = () => {},
+  ) {}
 
   get size(): number {
     let count = 0;
@@ -50,6 +53,7 @@ export class SocketRegistry implements VisitorConnections {
     if (set === undefined) {
       set = new Set();
       this.sockets.set(key, set);
+      this.onVisitorBack(socket.getUserData().visitor);
     }
     set.add(socket);
   }

@@ -263,6 +263,8 @@ export interface WindowStore {
    * returns.
    */
   disconnected(visitor: VisitorRef, now: number): void;
+  /** A hint: the visitor opened a connection (again). */
+  connected(visitor: VisitorRef): void;
   /** Resolves when the store answers; rejects with what is wrong (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -33,6 +33,10 @@ export class FrozenBetweenCalls implements WindowStore {
     this.store.disconnected(visitor, now);
   }
 
+  connected(visitor: VisitorRef): void {
+    this.store.connected(visitor);
+  }
+
   ping(): Promise<void> {
     return this.store.ping();
   }

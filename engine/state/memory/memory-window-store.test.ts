@@ -172,11 +172,32 @@ describe('MemoryWindowStore freezes idle visitors', () => {
     expect(store.frozenVisitorCount).toBe(1);
   });
 
-  test('keeps a visitor live who was called again after the connection closed (the next page)', async () => {
+  test('keeps a visitor live who opened a connection again (the next page)', async () => {
     const { store } = longLived();
     await applyOps(store, alice, T0, 'a1', [viewed(T0)]);
     store.disconnected(alice, T0);
+    store.connected(alice);
     await applyOps(store, alice, T0 + 800, 'a2', [viewed(T0 + 800)]);
+    await applyOps(store, bob, T0 + 12_000, 'b1', []);
+    expect(store.frozenVisitorCount).toBe(0);
+  });
+
+  test('counts a departed visitor idle from its last call (frames and the beacon land after the close)', async () => {
+    const { store } = longLived();
+    await applyOps(store, alice, T0, 'a1', [viewed(T0)]);
+    store.disconnected(alice, T0);
+    await applyOps(store, alice, T0 + 5_000, 'a2', [viewed(T0 + 5_000)]);
+    await applyOps(store, bob, T0 + 11_000, 'b1', []);
+    expect(store.frozenVisitorCount).toBe(0);
+    await applyOps(store, bob, T0 + 15_500, 'b2', []);
+    expect(store.frozenVisitorCount).toBe(1);
+  });
+
+  test('forgets a departed visitor left holding nothing instead of freezing it', async () => {
+    const store = new MemoryWindowStore({ profileTtl: HOUR, dedupeHorizon: 1_000 }, new ManualClock(T0));
+    await applyOps(store, alice, T0, 'a1', [{ kind: 'timer.arm', timer: 'absence:cart', due: T0 + 1_000, payload: '{}' }]);
+    await store.settleTimers(await store.takeDueTimers(T0 + 1_000, 10));
+    store.disconnected(alice, T0 + 1_000);
     await applyOps(store, bob, T0 + 12_000, 'b1', []);
     expect(store.frozenVisitorCount).toBe(0);
   });

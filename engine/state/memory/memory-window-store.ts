@@ -79,7 +79,7 @@ export class MemoryWindowStore implements WindowStore {
   async apply(request: ApplyRequest): Promise<ApplyResult> {
     const { now } = request;
     this.sweep.sliceIfDue(now);
-    const state = this.visitorState(request.visitor);
+    const state = this.visitorState(request.visitor, now);
     const dedupeFloor = now - this.retention.dedupeHorizon;
     const events = request.events;
     const outcomes: EventOutcome[] = new Array(events.length);
@@ -104,7 +104,7 @@ export class MemoryWindowStore implements WindowStore {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
-    const state = this.visitorState(request.visitor);
+    const state = this.visitorState(request.visitor, request.now);
     return request.claims.map((claim) => this.tryClaim(state, claim.checks, claim.time ?? request.now));
   }
 
@@ -169,6 +169,11 @@ export class MemoryWindowStore implements WindowStore {
   disconnected(visitor: VisitorRef, now: number): void {
     const state = this.visitors.get(visitor.site)?.get(visitor.visitor);
     if (state !== undefined && state.frozen === undefined) this.sweep.departed(state, now);
+  }
+
+  connected(visitor: VisitorRef): void {
+    const state = this.visitors.get(visitor.site)?.get(visitor.visitor);
+    if (state !== undefined) this.sweep.returned(state);
   }
 
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
@@ -335,7 +340,7 @@ export class MemoryWindowStore implements WindowStore {
     return window;
   }
 
-  private visitorState(visitor: VisitorRef): VisitorState {
+  private visitorState(visitor: VisitorRef, now: number): VisitorState {
     let site = this.visitors.get(visitor.site);
     if (site === undefined) {
       site = new Map();
@@ -346,7 +351,7 @@ export class MemoryWindowStore implements WindowStore {
       state = emptyVisitorState(visitor);
       site.set(visitor.visitor, state);
     } else if (state.frozen !== undefined) thawVisitor(state);
-    this.sweep.touch(state);
+    this.sweep.touch(state, now);
     return state;
   }
 }

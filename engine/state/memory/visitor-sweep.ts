@@ -11,8 +11,12 @@ const SWEEP_INTERVAL_MS = 60_000;
  * Long enough for a page's successor to reconnect and send its page view.
  */
 const DEPARTED_IDLE_MS = 10_000;
-/** Departed visitors frozen per apply at most: freezing one costs ~14 µs, and a burst must not stall a call. */
+/**
+ * Per apply, departed visitors frozen at most (freezing one costs ~14 µs, and a burst must not
+ * stall a call), and departures looked at at most (most are stale: the visitor called or came back).
+ */
 const DEPARTED_PER_APPLY = 4;
+const DEPARTURES_PER_APPLY = 64;
 /** Departure names wrap below 2^30, so they stay small integers (Smis): writing one allocates nothing. */
 const DEPARTURE_WRAP = 0x3fff_ffff;
 /**
@@ -62,12 +66,21 @@ export class VisitorSweep {
     private readonly retention: RetentionPolicy,
   ) {}
 
-  touch(state: VisitorState): void {
+  /**
+   * A call for the visitor at `now`. A departed visitor's idle time starts again: frames still
+   * under way when the tab closed, and the tracker's beacon of unacked events, land after it.
+   */
+  touch(state: VisitorState, now: number): void {
     state.touchedPass = this.passes;
+    if (state.departure !== 0) this.departed(state, now);
+  }
+
+  /** The visitor opened a connection again: no longer departed. */
+  returned(state: VisitorState): void {
     state.departure = 0;
   }
 
-  /** The visitor's last connection closed at `now`: frozen at DEPARTED_IDLE_MS unless called before. */
+  /** The visitor's last connection closed at `now`: frozen once idle DEPARTED_IDLE_MS, unless it returns. */
   departed(state: VisitorState, now: number): void {
     this.departures = this.departures >= DEPARTURE_WRAP ? 1 : this.departures + 1;
     state.departure = this.departures;
@@ -103,12 +116,14 @@ export class VisitorSweep {
   private freezeDeparted(now: number): void {
     const queue = this.departing;
     let frozen = 0;
-    while (this.departingHead < queue.length && frozen < DEPARTED_PER_APPLY) {
+    for (let looked = 0; looked < DEPARTURES_PER_APPLY && frozen < DEPARTED_PER_APPLY && this.departingHead < queue.length; looked++) {
       const { state, departure, at } = queue[this.departingHead]!;
       if (now - at < DEPARTED_IDLE_MS) break;
       queue[this.departingHead++] = undefined;
-      if (state.departure !== departure || state.frozen !== undefined || isEmpty(state)) continue;
+      if (state.departure !== departure || state.frozen !== undefined) continue;
       state.departure = 0;
+      // As the sweep does before it freezes: frozen, a visitor holding nothing would never be forgotten.
+      if (sweepVisitor(state, now, now - this.retention.dedupeHorizon)) continue;
       freezeVisitor(state, this.retention.dedupeHorizon);
       frozen++;
     }

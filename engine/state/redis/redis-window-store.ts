@@ -227,6 +227,8 @@ export class RedisWindowStore implements WindowStore {
   /** Redis holds no visitor in the engine's memory: nothing to move. */
   disconnected(): void {}
 
+  connected(): void {}
+
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
     const keys = this.keysOf(visitor);
     this.sendPending();
