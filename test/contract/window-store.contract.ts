@@ -205,6 +205,22 @@ export function describeWindowStoreContract(
         const again = await store.apply({ visitor: alice, now: t0 + 30_000, events: [{ eventId: 'alice-1', ops: [add('views', 'c', t0 + 30_000)] }] });
         expect(again.events[0]!.duplicate).toBe(true);
       });
+
+      it('comes back with its cart, its timers due in time, and its cooldowns still closed', async () => {
+        await run(
+          alice,
+          t0,
+          { kind: 'hash.set', hash: 'cart', field: 'sku-1', value: '2' },
+          { kind: 'timer.arm', timer: 'absence:cart', due: t0 + 40_000, payload: 'cart' },
+        );
+        expect(await store.claim({ visitor: alice, now: t0, claims: [{ checks: [gate('cool:rescue', 120_000)] }] })).toEqual([-1]);
+        store.disconnected(alice, t0);
+        for (let at = t0 + 5_000; at <= t0 + 30_000; at += 5_000) await run(bob, at, add('views', `b${at}`, at));
+        clock.set(t0 + 30_000);
+        expect((await store.snapshot(alice)).cart).toEqual({ 'sku-1': '2' });
+        expect(await store.claim({ visitor: alice, now: t0 + 30_000, claims: [{ checks: [gate('cool:rescue', 120_000)] }] })).toEqual([0]);
+        expect((await store.takeDueTimers(t0 + 40_000, 10)).map((timer) => [timer.visitor.visitor, timer.timer, timer.payload])).toEqual([['alice', 'absence:cart', 'cart']]);
+      });
     });
 
     describe('profile and cart', () => {
