@@ -7,6 +7,7 @@ import { ManualClock, type TrackedEvent } from '../events/index.js';
 import { ScenarioCompiler } from '../scenarios/index.js';
 import { MemoryWindowStore, TIMER_LEASE_MS, type ClaimOutcome, type ClaimRequest } from '../state/index.js';
 import type { EmailPort, PopinPort, WebhookPort } from './ports.js';
+import type { TriggerPipeline } from './trigger-pipeline.js';
 import {
   DAY,
   SEARCH_LEFT,
@@ -208,16 +209,21 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status} ${row.detail}`)).toEqual(['popin suppressed audience']);
   });
 
-  test('a pop-in for new visitors tried again after its visitor turned returning is still delivered: only the clock moved', async () => {
-    const clock = new ManualClock(T0);
-    const shown: string[] = [];
-    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [NEW_VISITORS] });
+  /** Ann views a product as a new visitor, and again just before her session turns returning; then the retry fires, after it. */
+  async function fireAfterTurningReturning(pipeline: TriggerPipeline, clock: ManualClock): Promise<void> {
     const ann = { site: 'shop', visitor: 'ann' };
     await pipeline.process({ visitor: ann, events: [{ ...search, id: 'p1', type: 'page', props: {} }, view('v1', T0)], receivedAt: T0, reply });
     const second = T0 + 30 * 60_000 - 10_000;
     clock.set(second);
     await pipeline.process({ visitor: ann, events: [view('v2', second)], receivedAt: second, reply });
     await fireAt(pipeline, clock, second + 30_000);
+  }
+
+  test('a pop-in for new visitors tried again after its visitor turned returning is still delivered: only the clock moved', async () => {
+    const clock = new ManualClock(T0);
+    const shown: string[] = [];
+    const { pipeline, sink } = pipelineWith(failingOnce(shown), clock, { scenarios: [NEW_VISITORS] });
+    await fireAfterTurningReturning(pipeline, clock);
     expect(shown).toEqual(['ann']);
     expect(sink.rows.deliveries.map((row) => `${row.channel} ${row.status}`)).toEqual(['popin sent']);
   });
@@ -226,12 +232,7 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
     const clock = new ManualClock(T0);
     const shown: string[] = [];
     const { pipeline, sink } = pipelineWith(recording(shown), clock, { scenarios: [NEW_VISITORS], store: storeFailingOnce(clock, 'claim') });
-    const ann = { site: 'shop', visitor: 'ann' };
-    await pipeline.process({ visitor: ann, events: [{ ...search, id: 'p1', type: 'page', props: {} }, view('v1', T0)], receivedAt: T0, reply });
-    const second = T0 + 30 * 60_000 - 10_000;
-    clock.set(second);
-    await pipeline.process({ visitor: ann, events: [view('v2', second)], receivedAt: second, reply });
-    await fireAt(pipeline, clock, second + 30_000);
+    await fireAfterTurningReturning(pipeline, clock);
     expect(shown).toEqual(['ann']);
     expect(sink.rows.triggers.map((row) => row.status)).toEqual(['fired']);
   });
