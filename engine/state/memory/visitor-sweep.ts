@@ -46,7 +46,8 @@ interface Departure {
 /**
  * Drops expired state so memory stays bounded by the longest window, as Redis TTLs do, and
  * freezes idle visitors: a pass starts every SWEEP_INTERVAL_MS and goes on a slice per apply. It
- * judges expiry by its start time, so what expires meanwhile is left to the next pass.
+ * judges expiry by its start time, so what expires meanwhile is left to the next pass. A visitor
+ * whose last connection closed is frozen sooner, DEPARTED_IDLE_MS after its last call.
  */
 export class VisitorSweep {
   private lastStart = 0;
@@ -55,8 +56,7 @@ export class VisitorSweep {
   private slice = SWEEP_SLICE_MIN;
   /** Passes started so far: a visitor last called two passes ago is idle, and is frozen. */
   private passes = 0;
-  /** Visitors whose last connection closed, by time of departure; `departingHead` is the next. */
-  /** A consumed entry is cleared, so the queue does not hold its visitor. */
+  /** Visitors whose last connection closed, by time of departure; `departingHead` is the next, and a consumed entry is cleared so the queue does not hold its visitor. */
   private departing: Array<Departure | undefined> = [];
   private departingHead = 0;
   private departures = 0;
