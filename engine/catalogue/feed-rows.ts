@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TripwireError } from '../errors.js';
-import type { ProductUpdate, StockStatus } from './product.js';
+import { stockStatus } from '../protocol/index.js';
+import type { ProductUpdate } from './product.js';
 
 /** Site-relative (`/p/1`) or http(s): a feed must not be able to put a javascript: link in an email. */
 const SAFE_URL = /^(https?:\/\/|\/(?!\/))/i;
@@ -16,7 +17,7 @@ const link = z.string().max(2048).regex(SAFE_URL, 'must be an http(s) URL or a p
 /** `in_stock`/`out_of_stock`, a quantity (0 is out of stock), or true/false for "available". */
 const stock = z
   .union([z.enum(['in_stock', 'out_of_stock']), z.number().int().nonnegative(), z.boolean()])
-  .transform((value): StockStatus => (value === 'in_stock' || value === true || (typeof value === 'number' && value > 0) ? 'in_stock' : 'out_of_stock'));
+  .transform((value) => stockStatus(value)!);
 
 export const feedRowSchema = z.strictObject({
   id: productId,

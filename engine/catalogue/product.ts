@@ -1,4 +1,6 @@
-export type StockStatus = 'in_stock' | 'out_of_stock';
+import type { StockStatus } from '../protocol/index.js';
+
+export type { StockStatus };
 
 /** A product as the engine knows it from the site's feed: the only product data templates trust. */
 export interface CatalogueProduct {

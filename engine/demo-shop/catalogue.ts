@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { TripwireError } from '../errors.js';
+import { STOCK_STATUSES, type StockStatus } from '../protocol/index.js';
 
-export type StockStatus = 'in_stock' | 'out_of_stock';
+export type { StockStatus };
 
 export interface Category {
   id: string;
@@ -52,7 +53,7 @@ const productSchema = z.strictObject({
   price: z.number().nonnegative().multipleOf(0.01),
   category: id,
   description: z.string(),
-  stock: z.enum(['in_stock', 'out_of_stock']),
+  stock: z.enum(STOCK_STATUSES),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #c8553d'),
   featured: z.boolean().default(false),
   url: z.string().min(1).optional(),

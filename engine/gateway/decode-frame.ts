@@ -1,5 +1,5 @@
 import type { Props, PropValue, TrackedEvent, VisitorRef } from '../events/index.js';
-import { ENGINE_EVENT_TYPES, EVENT_TYPES, WIRE_LIMITS, type EventType } from '../protocol/index.js';
+import { ENGINE_EVENT_TYPES, EVENT_TYPES, WIRE_LIMITS, stockStatus, type EventType } from '../protocol/index.js';
 import type { ErrorCode } from '../errors.js';
 
 export interface DecodeLimits {
@@ -84,7 +84,7 @@ function decodeEvent(raw: unknown, site: string, visitor: string, receivedAt: nu
   }
   const props = raw.p === undefined ? {} : raw.p;
   if (!isObject(props)) return problem('TW_BAD_EVENT', '"p" must be an object', id);
-  const invalid = validateProps(type as EventType, props);
+  const invalid = validateProps(type as EventType, props) ?? normaliseStock(type as EventType, props);
   if (invalid !== undefined) return problem('TW_BAD_EVENT', invalid, id);
   return {
     id,
@@ -129,6 +129,19 @@ function validateProps(type: EventType, props: Record<string, unknown>): string 
     const name = NUMERIC[i]!;
     if (props[name] !== undefined && typeof props[name] !== 'number') return `"p.${name}" must be a number`;
   }
+  return undefined;
+}
+
+/**
+ * A product's stock arrives as a status, a quantity or a boolean (pages say it in all three ways)
+ * and leaves as a status (protocol/stock.ts), so one scenario condition, `stock: out_of_stock`,
+ * holds for every page and for the catalogue feed alike.
+ */
+function normaliseStock(type: EventType, props: Record<string, unknown>): string | undefined {
+  if (type !== 'product' || props.stock === undefined || props.stock === null) return undefined;
+  const stock = stockStatus(props.stock);
+  if (stock === undefined) return '"p.stock" must be "in_stock", "out_of_stock", a quantity or true/false';
+  props.stock = stock;
   return undefined;
 }
 

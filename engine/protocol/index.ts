@@ -15,3 +15,4 @@ export type {
   ServerMessage,
 } from './messages.js';
 export { PATHS, WIRE_LIMITS, VISITOR_ID_PATTERN } from './limits.js';
+export { STOCK_STATUSES, stockStatus, type StockStatus } from './stock.js';

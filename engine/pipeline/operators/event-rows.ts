@@ -1,4 +1,5 @@
 import type { TrackedEvent } from '../../events/index.js';
+import { stockStatus } from '../../protocol/index.js';
 import type { ConversionRow, DeliveryRow, EventRow } from '../../warehouse/index.js';
 
 /** Properties that have their own column, per event type; the rest stays in `props` as JSON. */
@@ -117,6 +118,9 @@ export function eventFromRow(row: StoredEvent): TrackedEvent {
   if (columns.includes('id')) props.id = type === 'category' ? row.category : row.product_id;
   if (columns.includes('category') && row.category !== '') props.category = row.category;
   if (columns.includes('q')) props.q = row.search_query;
+  // Rows stored before the gateway made stock a status kept the page's quantity: a backtest
+  // over them tests `stock: out_of_stock` as the live engine does today.
+  if (type === 'product' && props.stock !== undefined) props.stock = stockStatus(props.stock) ?? props.stock;
   return {
     id: row.event_id,
     site: row.site,

@@ -1,0 +1,40 @@
+import { describe, expect, test } from 'vitest';
+import { decodeFrame } from './decode-frame.js';
+
+const NOW = 1_700_000_000_000;
+const LIMITS = { maxEventsPerFrame: 50, maxClockSkew: 60_000, maxEventAge: 86_400_000 };
+
+function decodeProduct(p: Record<string, unknown>) {
+  const frame = decodeFrame(JSON.stringify({ b: [{ i: 'e1', t: 'product', ts: NOW, p: { id: 'lamp', ...p } }] }), { site: 'shop', visitor: 'ann' }, NOW, LIMITS);
+  if (!frame.ok) throw new Error(frame.problem.message);
+  return frame;
+}
+
+describe('decodeFrame and a product\'s stock', () => {
+  test.each([
+    ['in_stock', 'in_stock'],
+    ['out_of_stock', 'out_of_stock'],
+    [3, 'in_stock'],
+    [0, 'out_of_stock'],
+    [-2, 'out_of_stock'],
+    [true, 'in_stock'],
+    [false, 'out_of_stock'],
+  ])('stock %j reaches the scenarios as %s, as the catalogue feed stores it', (sent, status) => {
+    expect(decodeProduct({ stock: sent }).events[0]?.props.stock).toBe(status);
+  });
+
+  test('a product whose page did not say its stock is left without one', () => {
+    expect(decodeProduct({}).events[0]?.props).toEqual({ id: 'lamp' });
+  });
+
+  test('any other stock refuses the event with a message naming the values allowed', () => {
+    const frame = decodeProduct({ stock: 'InStock' });
+    expect(frame.events).toEqual([]);
+    expect(frame.problems).toEqual([{ code: 'TW_BAD_EVENT', eventId: 'e1', message: expect.stringMatching(/"p\.stock" must be "in_stock", "out_of_stock"/) }]);
+  });
+
+  test('another event type\'s own stock property is the site\'s, left as sent', () => {
+    const frame = decodeFrame(JSON.stringify({ b: [{ i: 'e1', t: 'track', ts: NOW, p: { name: 'restock', stock: 12 } }] }), { site: 'shop', visitor: 'ann' }, NOW, LIMITS);
+    expect(frame.ok && frame.events[0]?.props.stock).toBe(12);
+  });
+});
