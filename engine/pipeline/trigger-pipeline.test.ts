@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { ManualClock, type TrackedEvent, type VisitorRef } from '../events/index.js';
-import type { EngineMetrics } from '../observability/index.js';
+import { createLogger, type EngineMetrics } from '../observability/index.js';
+import { ScenarioCompiler, type Scenario } from '../scenarios/index.js';
 import { MemoryWindowStore, TIMER_LEASE_MS, type ApplyRequest, type ApplyResult, type ClaimOutcome, type ClaimRequest, type VisitorSnapshot } from '../state/index.js';
 import type { PopinOutcome, PopinPort } from './ports.js';
 import {
@@ -289,5 +291,36 @@ describe('TriggerPipeline turn batches and shutdown', () => {
     await pipeline.stop();
     pipeline.submit(frameOf('late', replies));
     expect(replies).toEqual(['fail TW_SHUTTING_DOWN']);
+  });
+});
+
+describe('TriggerPipeline and an error of its own', () => {
+  test('a frame meeting an error that is no store\'s (a scenario it cannot plan) fails with TW_INTERNAL, logged with its stack', async () => {
+    const clock = new ManualClock(T0);
+    const birthday = new ScenarioCompiler().compileOrThrow('b.yaml', 'id: birthday\nwhen: { date: { trait: birthday, hour: 9 } }\nthen: { popin: { title: t } }\n')!;
+    // The compiler refuses this zone; made by hand, it makes planning throw a RangeError, as any defect would.
+    const broken: Scenario = { ...birthday, trigger: { kind: 'date', trait: 'birthday', hour: 9, timezone: 'Europe/Pari' } };
+    const lines: string[] = [];
+    const log = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const { pipeline, sink, metrics } = pipelineWith(recording([]), clock, { scenarios: [broken], logger: createLogger('error', log) });
+    const replies: string[] = [];
+    const identify: TrackedEvent = { ...search, id: 'i1', type: 'identify', props: { email: 'ann@example.test', traits: { birthday: '1990-03-14' } } };
+    await pipeline.process({
+      visitor: { site: 'shop', visitor: 'ann' },
+      events: [identify],
+      receivedAt: T0,
+      reply: { ack: (ids) => void replies.push(`ack ${ids.join(',')}`), fail: (code) => void replies.push(`fail ${code}`) },
+    });
+    expect(replies).toEqual(['fail TW_INTERNAL']);
+    expect(sink.rows.events).toEqual([]);
+    expect((await metrics.framesFailed.get()).values).toEqual([expect.objectContaining({ labels: { code: 'TW_INTERNAL' }, value: 1 })]);
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ msg: 'frame failed; the client will resend', err: expect.objectContaining({ type: 'RangeError', stack: expect.stringContaining('RangeError') }) }),
+    ]);
   });
 });

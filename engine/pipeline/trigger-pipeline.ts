@@ -293,7 +293,10 @@ export class TriggerPipeline {
       if (sink.pressure) await sink.whenWritable();
       frame.reply.ack(frame.events.map((event) => event.id));
     } catch (error) {
-      const code = isTripwireError(error) ? error.code : 'TW_STORE_UNAVAILABLE';
+      // The stores report their outages as TripwireErrors; anything else is a defect of the
+      // engine (a scenario it cannot evaluate, say), which the log's stack and TW_INTERNAL name
+      // as one, rather than sending the operator to check Redis.
+      const code = isTripwireError(error) ? error.code : 'TW_INTERNAL';
       metrics.framesFailed.inc({ code });
       this.deps.logger.error({ err: error, visitor: frame.visitor }, 'frame failed; the client will resend');
       frame.reply.fail(code, 'the engine could not process this frame; it will be resent');

@@ -30,6 +30,7 @@ export function pipelineWith(
     emails = { enqueue: async () => undefined } as EmailPort,
     popinCap = { limit: 10, within: 60_000 },
     batches = { batchSize: 1, batchesInFlight: 1 },
+    logger = createLogger('silent'),
   } = {},
 ) {
   let evaluator = new ScenarioEvaluator(scenarios);
@@ -42,7 +43,7 @@ export function pipelineWith(
       store,
       sink,
       clock,
-      logger: createLogger('silent'),
+      logger,
       metrics,
       popins,
       emails,

@@ -56,4 +56,9 @@ describe('ScenarioCompiler', () => {
       variants: [{ id: 'A', steps: [{ wait: 0 }, { wait: 5 * 86_400_000, action: { channel: 'email', template: 'promo', variables: { code: 'WELCOME10' } } }] }],
     });
   });
+
+  test('names the line of a date trigger\'s time zone that is not one', () => {
+    const result = compile('id: birthday\nwhen:\n  date: { trait: birthday, hour: 9, timezone: Europe/Pari }\nthen:\n  email: { template: birthday }\n');
+    expect(!result.ok && result.problems[0]).toMatchObject({ line: 3, path: 'when.date.timezone', message: expect.stringMatching(/not an IANA time zone/) });
+  });
 });

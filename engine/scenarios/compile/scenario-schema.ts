@@ -51,11 +51,14 @@ const count = z
 const absence = z.object({ after: groupedMatcher, missing: groupedMatcher, per: z.string().optional(), within: duration }).strict();
 const sequence = z.object({ first: groupedMatcher, then: groupedMatcher, per: z.string().optional(), within: duration }).strict();
 const inactivity = z.object({ since: matcher, for: duration }).strict();
+/** Refused here, or every date computed in it later throws (each identify carrying a date trait, each scheduled send). */
+const timeZone = z.string().refine(isTimeZone, 'not an IANA time zone, e.g. Europe/Paris or UTC').default('UTC');
+
 const date = z
   .object({
     trait: z.string().min(1),
     hour: z.number().int().min(0).max(23).default(10),
-    timezone: z.string().default('UTC'),
+    timezone: timeZone,
   })
   .strict();
 
@@ -65,7 +68,7 @@ const schedule = z
   .object({
     every: duration.refine((ms) => ms >= DAY_MS && ms % DAY_MS === 0, 'every is a whole number of days, e.g. 1d, 7d or 2w'),
     at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the time of day as HH:MM, e.g. 10:00').default('10:00'),
-    timezone: z.string().refine(isTimeZone, 'not an IANA time zone, e.g. Europe/Paris or UTC').default('UTC'),
+    timezone: timeZone,
     starting: z.string().refine(isDay, 'write the first day of sends as a date, YYYY-MM-DD').default('2024-01-01'),
     audience: z
       .object({

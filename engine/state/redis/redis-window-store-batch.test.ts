@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTargetWindowStore, type TargetWindowStore } from '../../../test/support/redis-window-store.js';
 import { redisTargets } from '../../../test/support/redis-targets.js';
+import type { TripwireError } from '../../errors.js';
 import type { VisitorRef } from '../../events/index.js';
 import type { StateOp } from '../window-store.js';
 import { RedisWindowStore } from './index.js';
@@ -90,13 +91,14 @@ for (const target of redis.targets) {
       expect([first.profile, second.profile]).toEqual([{ f: '1' }, { f: '2' }]);
     });
 
-    it('rejects every frame of a batch whose call fails', async () => {
+    it('rejects every frame of a batch whose call fails, as the store being unavailable (the pipeline tells clients so)', async () => {
       const applies = Array.from({ length: 10 }, (_, n) =>
         store.apply({ visitor: visitor(n), now: t0, events: [{ eventId: 'e', ops: [view(t0)] }] }),
       );
       opened.cut();
       const outcomes = await Promise.allSettled(applies);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(Array.from({ length: 10 }, () => 'rejected'));
+      expect(outcomes.map((outcome) => outcome.status === 'rejected' && (outcome.reason as TripwireError).code)).toEqual(Array.from({ length: 10 }, () => 'TW_STORE_UNAVAILABLE'));
     });
 
     it('rejects only the frame the script fails on; the others of its batch apply', async () => {

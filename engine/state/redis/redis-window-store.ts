@@ -90,6 +90,7 @@ import { DueTimers } from './due-timers.js';
 import { RedisInterestIndex } from './redis-interest-index.js';
 import { loadStoreScripts, type StoreScripts } from './scripts.js';
 import { DEFAULT_TURN_BATCH_LIMITS, TurnBatch, type ItemOutcome, type TurnBatchLimits } from './turn-batch.js';
+import { storeFailure } from './replies.js';
 import { snapshotOfHash } from './visitor-hash.js';
 import { KeyNames, VisitorKeys, checkedPrefix, dueMember } from './visitor-keys.js';
 
@@ -176,12 +177,13 @@ export class RedisWindowStore implements WindowStore {
     // Both are written in the same tick, hence in one write on one connection: one round trip.
     // After a reload the first offer ran before the timers existed: offering again keeps the index ordering.
     const [script, offered] = await Promise.allSettled([this.client.script(this.scripts.apply, keys, args, offer), offer()]);
-    if (script.status === 'rejected') throw script.reason;
+    if (script.status === 'rejected') throw storeFailure(script.reason, 'to apply a batch of frames');
     const outcomes = decodeApplyBatch(calls, script.value);
     if (offered.status === 'fulfilled') return outcomes;
     // A failed offer leaves armed timers unindexed: those frames must be resent, whose replay is
     // deduplicated but offers again.
-    return outcomes.map((outcome, i) => (calls[i]!.earliestArm === undefined ? outcome : { ok: false, error: offered.reason }));
+    const error = storeFailure(offered.reason, 'to index the timers a batch of frames armed');
+    return outcomes.map((outcome, i) => (calls[i]!.earliestArm === undefined ? outcome : { ok: false, error }));
   }
 
   /**
@@ -191,7 +193,10 @@ export class RedisWindowStore implements WindowStore {
    */
   private async applyAlone(call: ApplyCall): Promise<ApplyResult> {
     const { keys, args } = encodeApplyBatch([call], this.retention);
-    const [outcome] = decodeApplyBatch([call], await this.client.script(this.scripts.apply, keys, args));
+    const reply = await this.client.script(this.scripts.apply, keys, args).catch((error: unknown) => {
+      throw storeFailure(error, 'to apply a frame');
+    });
+    const [outcome] = decodeApplyBatch([call], reply);
     if (!outcome!.ok) throw outcome!.error;
     if (call.earliestArm !== undefined) await this.offers.submit([dueMember(call.request.visitor), call.earliestArm], 2);
     return outcome!.value;
@@ -201,7 +206,9 @@ export class RedisWindowStore implements WindowStore {
   private async offerTogether(arms: Array<[string, number]>): Promise<Array<ItemOutcome<undefined>>> {
     const earliest = new Map<string, number>();
     for (const [member, due] of arms) keepEarliest(earliest, member, due);
-    await this.dueTimers.offer(earliest);
+    await this.dueTimers.offer(earliest).catch((error: unknown) => {
+      throw storeFailure(error, 'to index the timers of frames');
+    });
     return arms.map(() => ({ ok: true, value: undefined }));
   }
 
@@ -209,7 +216,10 @@ export class RedisWindowStore implements WindowStore {
     if (request.claims.length === 0) return [];
     this.sendPending();
     const call = encodeClaims(request, this.keysOf(request.visitor));
-    return decodeClaims(await this.client.script(this.scripts.claim, call.keys, call.args));
+    const reply = await this.client.script(this.scripts.claim, call.keys, call.args).catch((error: unknown) => {
+      throw storeFailure(error, 'to claim deliveries');
+    });
+    return decodeClaims(reply);
   }
 
   async takeDueTimers(now: number, limit: number): Promise<DueTimer[]> {
@@ -232,7 +242,10 @@ export class RedisWindowStore implements WindowStore {
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
     const keys = this.keysOf(visitor);
     this.sendPending();
-    return snapshotOfHash(await this.client.hGetAll(keys.hash));
+    const hash = await this.client.hGetAll(keys.hash).catch((error: unknown) => {
+      throw storeFailure(error, 'to read a visitor');
+    });
+    return snapshotOfHash(hash);
   }
 
   /**
