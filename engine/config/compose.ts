@@ -124,6 +124,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
         if (problems.length === 0) logger.info({ scenarios: count }, 'scenarios reloaded');
         else logger.error({ problems: formatProblems(problems) }, 'scenario folder has problems; the previous scenarios stay in force');
       },
+      onReloadFailed: (error) => logger.error({ err: error }, 'reloading the scenario folder failed; the previous scenarios stay in force'),
     });
     scenarios.watch();
     closers.push(async () => scenarios.close());

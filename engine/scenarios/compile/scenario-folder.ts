@@ -9,11 +9,15 @@ export interface FolderCheck {
   problems: ScenarioProblem[];
 }
 
-/** Compiles every .yaml/.yml file of a folder; reports every problem of every file, and duplicate ids. */
+/**
+ * Compiles every .yaml/.yml file of a folder; reports every problem of every file, a file it
+ * cannot read among them, and duplicate ids. Dotfiles are left out: editors keep their locks and
+ * temporary copies there (Emacs's `.#name.yaml` is a symlink to nowhere).
+ */
 export async function checkScenarioFolder(dir: string, compiler = new ScenarioCompiler()): Promise<FolderCheck> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+    names = (await readdir(dir)).filter((name) => !name.startsWith('.') && /\.ya?ml$/.test(name)).sort();
   } catch (cause) {
     throw new TripwireError('TW_SCENARIO_INVALID', `cannot read the scenario folder ${dir}: ${(cause as Error).message}`, { cause });
   }
@@ -22,7 +26,15 @@ export async function checkScenarioFolder(dir: string, compiler = new ScenarioCo
   const seen = new Map<string, string>();
   for (const name of names) {
     const file = join(dir, name);
-    const result = compiler.compile(file, await readFile(file, 'utf8'));
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (cause) {
+      // Removed or replaced between the listing and the read (a deploy, an editor), or not a file.
+      problems.push({ file, line: 1, column: 1, path: '', message: `cannot read the file: ${(cause as Error).message}` });
+      continue;
+    }
+    const result = compiler.compile(file, text);
     if (!result.ok) {
       problems.push(...result.problems);
       continue;

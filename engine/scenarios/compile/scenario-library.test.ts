@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -21,10 +21,12 @@ describe('ScenarioLibrary', () => {
   let dir: string;
   let library: ScenarioLibrary | undefined;
   const reloads: ScenarioProblem[][] = [];
+  const failures: unknown[] = [];
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tw-scenarios-'));
     reloads.length = 0;
+    failures.length = 0;
   });
   afterEach(async () => {
     library?.close();
@@ -32,7 +34,7 @@ describe('ScenarioLibrary', () => {
   });
 
   const open = async () => {
-    library = await ScenarioLibrary.open({ dir, debounceMs: 10, onReload: ({ problems }) => reloads.push(problems) });
+    library = await ScenarioLibrary.open({ dir, debounceMs: 10, onReload: ({ problems }) => reloads.push(problems), onReloadFailed: (error) => failures.push(error) });
     library.watch();
     return library;
   };
@@ -64,5 +66,36 @@ describe('ScenarioLibrary', () => {
     await writeFile(join(dir, 'a.yaml'), scenario('same'));
     await writeFile(join(dir, 'b.yaml'), scenario('same'));
     await expect(ScenarioLibrary.open({ dir })).rejects.toThrow(/id "same" is already used/);
+  });
+
+  test('a reload meeting a file it cannot read (an editor\'s lock link, .#a.yaml) keeps the scenarios in force instead of failing', async () => {
+    await writeFile(join(dir, 'a.yaml'), scenario('a'));
+    const lib = await ScenarioLibrary.open({ dir });
+    // Emacs marks a buffer with unsaved changes by a dangling symlink next to the file.
+    await symlink('ann@laptop.4242:1700000000', join(dir, '.#a.yaml'));
+    await expect(lib.reload()).resolves.toEqual([]);
+    expect(lib.current().scenario('a')).toBeDefined();
+  });
+
+  test('a file it cannot read is a problem of that file; the scenarios in force stay', async () => {
+    await writeFile(join(dir, 'a.yaml'), scenario('a'));
+    const lib = await ScenarioLibrary.open({ dir });
+    const before = lib.current();
+    await symlink(join(dir, 'gone.yaml'), join(dir, 'b.yaml'));
+    const problems = await lib.reload();
+    expect(problems).toEqual([expect.objectContaining({ file: join(dir, 'b.yaml'), message: expect.stringMatching(/^cannot read the file: ENOENT/) })]);
+    expect(lib.current()).toBe(before);
+  });
+
+  test('a watched folder removed (a deploy swapping it) is reported, and the scenarios in force stay', async () => {
+    await writeFile(join(dir, 'a.yaml'), scenario('a'));
+    const lib = await open();
+    const before = lib.current();
+    await rm(dir, { recursive: true, force: true });
+    await until(() => (reloads.length > 0 || failures.length > 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(failures).toEqual([]);
+    expect(reloads.flat()).toContainEqual(expect.objectContaining({ file: dir, message: expect.stringMatching(/cannot read the scenario folder/) }));
+    expect(lib.current()).toBe(before);
   });
 });

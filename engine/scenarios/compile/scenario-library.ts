@@ -1,9 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { ScenarioEvaluator } from '../evaluate/scenario-evaluator.js';
 import type { Scenario } from '../model.js';
-import { TripwireError } from '../../errors.js';
+import { isTripwireError, TripwireError } from '../../errors.js';
 import { formatProblems, type ScenarioProblem } from './scenario-compiler.js';
-import { checkScenarioFolder, loadScenarioFolder } from './scenario-folder.js';
+import { checkScenarioFolder, loadScenarioFolder, type FolderCheck } from './scenario-folder.js';
 
 export interface ScenarioLibraryOptions {
   dir: string;
@@ -11,6 +11,8 @@ export interface ScenarioLibraryOptions {
   extra?: readonly Scenario[];
   /** Called after a reload: the problems that kept the previous scenarios in force, or none. */
   onReload?: (result: { scenarios: number; problems: ScenarioProblem[] }) => void;
+  /** Called when a reload the watcher started failed otherwise (a defect): the previous scenarios stay in force. */
+  onReloadFailed?: (error: unknown) => void;
   debounceMs?: number;
 }
 
@@ -44,21 +46,35 @@ export class ScenarioLibrary {
     return this.evaluator;
   }
 
-  /** Starts reloading on changes. */
+  /** Starts reloading on changes. Nothing a reload meets stops the engine: it is reported. */
   watch(): void {
+    const failed = (error: unknown): void => this.options.onReloadFailed?.(error);
     this.watcher = watch(this.options.dir, () => {
       clearTimeout(this.timer);
       // Editors write a file in several steps: wait for the folder to settle.
-      this.timer = setTimeout(() => void this.reload(), this.options.debounceMs ?? 150);
+      this.timer = setTimeout(() => void this.reload().catch(failed), this.options.debounceMs ?? 150);
     });
+    // An FSWatcher without an error listener throws its error (the folder removed, say) out of the event loop.
+    this.watcher.on('error', failed);
   }
 
+  /** Checks the folder again and puts it in force, unless it has problems, which are returned. */
   async reload(): Promise<ScenarioProblem[]> {
-    const { scenarios, problems } = await checkScenarioFolder(this.options.dir);
+    const { scenarios, problems } = await this.checkFolder();
     const all = merge(scenarios, this.options.extra ?? [], problems);
     if (problems.length === 0) this.evaluator = new ScenarioEvaluator(all);
     this.options.onReload?.({ scenarios: this.evaluator.scenarios.length, problems });
     return problems;
+  }
+
+  /** A folder it cannot read (moved away during a deploy) is a problem like a file's. */
+  private async checkFolder(): Promise<FolderCheck> {
+    try {
+      return await checkScenarioFolder(this.options.dir);
+    } catch (error) {
+      if (!isTripwireError(error)) throw error;
+      return { scenarios: [], problems: [{ file: this.options.dir, line: 1, column: 1, path: '', message: error.message }] };
+    }
   }
 
   close(): void {
