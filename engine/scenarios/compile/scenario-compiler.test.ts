@@ -61,4 +61,24 @@ describe('ScenarioCompiler', () => {
     const result = compile('id: birthday\nwhen:\n  date: { trait: birthday, hour: 9, timezone: Europe/Pari }\nthen:\n  email: { template: birthday }\n');
     expect(!result.ok && result.problems[0]).toMatchObject({ line: 3, path: 'when.date.timezone', message: expect.stringMatching(/not an IANA time zone/) });
   });
+
+  test('rejects a variant named control, the name the control group is recorded under', () => {
+    const result = compile(
+      'id: offer\ncontrol: 10%\nwhen:\n  count: { event: search, atLeast: 1, within: 1s }\nvariants:\n  - id: control\n    then: { popin: { title: "Nothing new" } }\n  - id: discount\n    then: { popin: { title: "10% off" } }\n',
+    );
+    expect(!result.ok && result.problems[0]).toMatchObject({ line: 6, path: 'variants.0.id', message: expect.stringMatching(/control group/) });
+  });
+
+  test('rejects two variants with the same id', () => {
+    const result = compile(
+      'id: offer\nwhen:\n  count: { event: search, atLeast: 1, within: 1s }\nvariants:\n  - id: a\n    journey:\n      - popin: { title: "One" }\n  - id: a\n    journey:\n      - email: { template: two }\n      - wait: 1d\n        email: { template: three }\n',
+    );
+    expect(!result.ok && result.problems).toEqual([expect.objectContaining({ line: 8, path: 'variants.1.id', message: 'variant id "a" is already used by variants.0' })]);
+  });
+
+  test('rejects a control share over 100%', () => {
+    const result = compile('id: offer\ncontrol: 150%\nwhen:\n  count: { event: search, atLeast: 1, within: 1s }\nthen: { popin: { title: Hi } }\n');
+    expect(!result.ok && result.problems).toEqual([expect.objectContaining({ line: 2, path: 'control', message: 'a share is at most 100% (or 1)' })]);
+    expect(compile('id: offer\ncontrol: 100%\nwhen:\n  count: { event: search, atLeast: 1, within: 1s }\nthen: { popin: { title: Hi } }\n').ok).toBe(true);
+  });
 });

@@ -146,15 +146,37 @@ const delivery = {
   journey: z.array(step).min(1).optional(),
 };
 
+/** Held-out firings are recorded under this variant name, so a variant may not take it. */
+const CONTROL = 'control';
+
+const variantId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,20}$/, 'a variant id is 1-20 letters, digits, dashes and underscores')
+  .refine((id) => id !== CONTROL, `"${CONTROL}" is the name the control group's firings are recorded under; name the variant otherwise, and hold visitors out with \`control:\``);
+
 const variant = z
-  .object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/), weight: z.number().positive().default(1), ...delivery })
+  .object({ id: variantId, weight: z.number().positive().default(1), ...delivery })
   .strict()
   .refine(exactlyOne(['then', 'journey']), 'a variant has exactly one of then, journey');
 
-/** "10%" or 0.1. */
-const share = z.union([z.number().min(0).max(1), z.string().regex(/^\d+(\.\d+)?%$/, 'write a share as 10% or 0.1')]).transform((value) =>
-  typeof value === 'number' ? value : Number(value.slice(0, -1)) / 100,
-);
+/** A variant's id names its rows and its visitors' journeys: two variants with one id would mix them. */
+const variants = z
+  .array(variant)
+  .min(1)
+  .superRefine((list, ctx) => {
+    const first = new Map<string, number>();
+    list.forEach((item, index) => {
+      const earlier = first.get(item.id);
+      if (earlier === undefined) first.set(item.id, index);
+      else ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `variant id "${item.id}" is already used by variants.${earlier}` });
+    });
+  });
+
+/** "10%" or 0.1, at most all of them. */
+const share = z
+  .union([z.number().min(0).max(1), z.string().regex(/^\d+(\.\d+)?%$/, 'write a share as 10% or 0.1')])
+  .transform((value) => (typeof value === 'number' ? value : Number(value.slice(0, -1)) / 100))
+  .refine((value) => value <= 1, 'a share is at most 100% (or 1)');
 
 export const scenarioFileSchema = z
   .object({
@@ -189,7 +211,7 @@ export const scenarioFileSchema = z
       .strict()
       .prefault({}),
     ...delivery,
-    variants: z.array(variant).min(1).optional(),
+    variants: variants.optional(),
     control: share.default(0),
     exit: matcher.optional(),
     goal: z.object({ event: eventTypes, where, within: duration }).strict().optional(),
