@@ -81,4 +81,23 @@ describe('ScenarioCompiler', () => {
     expect(!result.ok && result.problems).toEqual([expect.objectContaining({ line: 2, path: 'control', message: 'a share is at most 100% (or 1)' })]);
     expect(compile('id: offer\ncontrol: 100%\nwhen:\n  count: { event: search, atLeast: 1, within: 1s }\nthen: { popin: { title: Hi } }\n').ok).toBe(true);
   });
+
+  test('says what is wrong with a mistyped event name', () => {
+    const result = compile('id: x\nwhen:\n  count: { event: prodcut, atLeast: 3, within: 30m }\nthen:\n  popin: { title: Hi }\n');
+    expect(!result.ok && result.problems[0]).toMatchObject({ line: 3, path: 'when.count.event' });
+    expect(!result.ok && result.problems[0]?.message).toMatch(/"prodcut" is not an event; the events are page, product,/);
+  });
+
+  test('names the event of a list that is not one', () => {
+    const result = compile('id: x\nwhen:\n  count: { event: [product, prodcut], atLeast: 3, within: 30m }\nthen:\n  popin: { title: Hi }\n');
+    expect(!result.ok && result.problems).toEqual([expect.objectContaining({ path: 'when.count.event.1', message: expect.stringMatching(/^"prodcut" is not an event/) })]);
+  });
+
+  test('says what is wrong with a condition, down to its operator', () => {
+    const where = (condition: string) => compile(`id: x\nwhen:\n  count: { event: product, where: { stock: ${condition} }, atLeast: 3, within: 30m }\nthen:\n  popin: { title: Hi }\n`);
+    const mistyped = where('{ lte: zero }');
+    expect(!mistyped.ok && mistyped.problems).toEqual([expect.objectContaining({ line: 3, path: 'when.count.where.stock.lte', message: 'Invalid input: expected number, received string' })]);
+    const list = where('[1, 2]');
+    expect(!list.ok && list.problems).toEqual([expect.objectContaining({ path: 'when.count.where.stock', message: 'expected string, number, boolean or object' })]);
+  });
 });

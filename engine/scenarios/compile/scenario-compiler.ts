@@ -63,10 +63,40 @@ export function formatProblems(problems: readonly ScenarioProblem[]): string {
 
 function locate(file: string, error: z.ZodError, document: Document, lines: LineCounter): ScenarioProblem[] {
   return error.issues.map((issue) => {
-    const path = issue.path.map(String);
+    const specific = mostSpecific(issue);
+    const path = specific.path.map(String);
     const at = positionOf(document, path, lines);
-    return { file, line: at.line, column: at.col, path: path.join('.'), message: issue.message };
+    return { file, line: at.line, column: at.col, path: path.join('.'), message: specific.message };
   });
+}
+
+interface Issue {
+  path: PropertyKey[];
+  message: string;
+  /** Set when the value is of none of the types expected here: the types it could have been. */
+  expected?: string[];
+}
+
+/**
+ * zod says only "Invalid input" of a value that matches no member of a union (`event: prodcut`,
+ * `stock: { lte: zero }`). The member the author meant is the one the value got furthest into:
+ * of the right type, and failing deepest; its own issue says what is wrong, with its path.
+ */
+function mostSpecific(issue: z.core.$ZodIssue): Issue {
+  if (issue.code === 'invalid_type') return { path: issue.path, message: issue.message, expected: [issue.expected] };
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  let best: Issue | undefined;
+  const expected: string[] = [];
+  for (const branch of issue.errors) {
+    if (branch[0] === undefined) continue;
+    const inner = mostSpecific(branch[0]);
+    if (inner.path.length === 0 && inner.expected !== undefined) expected.push(...inner.expected);
+    else if (best === undefined || inner.path.length > best.path.length) best = inner;
+  }
+  if (best !== undefined) return { path: [...issue.path, ...best.path], message: best.message };
+  if (expected.length === 0) return issue;
+  const types = [...new Set(expected)];
+  return { path: issue.path, message: `expected ${types.length === 1 ? types[0] : `${types.slice(0, -1).join(', ')} or ${types.at(-1)}`}`, expected };
 }
 
 /** The deepest node of the path that exists in the file: a missing key points at its parent. */

@@ -30,7 +30,8 @@ const condition = z.union([
     ),
 ]);
 
-const eventType = z.enum([...EVENT_TYPES, ...ENGINE_EVENT_TYPES]);
+const EVENT_NAMES = [...EVENT_TYPES, ...ENGINE_EVENT_TYPES];
+const eventType = z.enum(EVENT_NAMES, { error: (issue) => `${JSON.stringify(issue.input)} is not an event; the events are ${EVENT_NAMES.join(', ')}` });
 const eventTypes = z.union([eventType, z.array(eventType).min(1)]);
 const where = z.record(z.string(), condition).default({});
 
