@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../../engine/config/index.js';
 import { ScenarioLibrary, checkScenarioFolder } from '../../engine/scenarios/index.js';
@@ -11,6 +11,17 @@ describe('the built-in scenario pack', () => {
     const { scenarios, problems } = await checkScenarioFolder(PACK_DIR);
     expect(problems).toEqual([]);
     expect(scenarios.length).toBe((await readdir(PACK_DIR)).filter((file) => file.endsWith('.yaml')).length);
+  });
+
+  test('docs/scenarios.md shows each scenario of the pack as its file has it', async () => {
+    const docs = await readFile('docs/scenarios.md', 'utf8');
+    for (const name of await packNames()) {
+      const file = await readFile(`${PACK_DIR}${name}.yaml`, 'utf8');
+      const settings = file.split('\n').filter((line) => !line.startsWith('#')).join('\n').trim();
+      const section = docs.split(`#### \`${name}\`\n`)[1]?.split(/\n#{2,4} /)[0] ?? '';
+      const shown = /```yaml\n([^`]*)```/.exec(section)?.[1]?.trim();
+      expect(shown, name).toBe(settings);
+    }
   });
 
   test('a scenario is enabled by the name of its file, which is its id', async () => {
