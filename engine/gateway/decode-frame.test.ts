@@ -19,6 +19,9 @@ describe('decodeFrame and a product\'s stock', () => {
     [-2, 'out_of_stock'],
     [true, 'in_stock'],
     [false, 'out_of_stock'],
+    ['InStock', 'in_stock'],
+    ['https://schema.org/OutOfStock', 'out_of_stock'],
+    ['http://schema.org/SoldOut', 'out_of_stock'],
   ])('stock %j reaches the scenarios as %s, as the catalogue feed stores it', (sent, status) => {
     expect(decodeProduct({ stock: sent }).events[0]?.props.stock).toBe(status);
   });
@@ -28,9 +31,9 @@ describe('decodeFrame and a product\'s stock', () => {
   });
 
   test('any other stock refuses the event with a message naming the values allowed', () => {
-    const frame = decodeProduct({ stock: 'InStock' });
+    const frame = decodeProduct({ stock: 'PreOrder' });
     expect(frame.events).toEqual([]);
-    expect(frame.problems).toEqual([{ code: 'TW_BAD_EVENT', eventId: 'e1', message: expect.stringMatching(/"p\.stock" must be "in_stock", "out_of_stock"/) }]);
+    expect(frame.problems).toEqual([{ code: 'TW_BAD_EVENT', eventId: 'e1', message: expect.stringMatching(/"p\.stock" must be "in_stock", "out_of_stock", a schema.org availability/) }]);
   });
 
   test('another event type\'s own stock property is the site\'s, left as sent', () => {

@@ -140,7 +140,7 @@ function validateProps(type: EventType, props: Record<string, unknown>): string 
 function normaliseStock(type: EventType, props: Record<string, unknown>): string | undefined {
   if (type !== 'product' || props.stock === undefined || props.stock === null) return undefined;
   const stock = stockStatus(props.stock);
-  if (stock === undefined) return '"p.stock" must be "in_stock", "out_of_stock", a quantity or true/false';
+  if (stock === undefined) return '"p.stock" must be "in_stock", "out_of_stock", a schema.org availability such as "InStock", a quantity or true/false';
   props.stock = stock;
   return undefined;
 }
