@@ -14,5 +14,5 @@ export type {
   SurveyForm,
   ServerMessage,
 } from './messages.js';
-export { PATHS, WIRE_LIMITS, VISITOR_ID_PATTERN } from './limits.js';
+export { PATHS, SOCKET_PATH, BEACON_PATH, VISITOR_COOKIE_PATH, WIRE_LIMITS, VISITOR_ID_PATTERN } from './limits.js';
 export { STOCK_STATUSES, stockStatus, type StockStatus } from './stock.js';

@@ -1,4 +1,4 @@
-import { PATHS } from '../../engine/protocol/index.js';
+import { BEACON_PATH, SOCKET_PATH, VISITOR_COOKIE_PATH } from '../../engine/protocol/index.js';
 import type { PopinMessage, ServerMessage, WireEvent } from '../../engine/protocol/index.js';
 import type { Outbox } from './outbox.js';
 
@@ -69,7 +69,7 @@ export function openTransport(options: TransportOptions): Transport {
   function connect(): void {
     retryTimer = 0;
     if (socket || paused) return;
-    const url = base.replace(/^http/, 'ws') + PATHS.socket + '?s=' + encodeURIComponent(site) + '&v=' + visitor();
+    const url = base.replace(/^http/, 'ws') + SOCKET_PATH + '?s=' + encodeURIComponent(site) + '&v=' + visitor();
     const opened = (socket = new WebSocket(url));
     opened.onopen = () => {
       fails = 0;
@@ -77,7 +77,7 @@ export function openTransport(options: TransportOptions): Transport {
       send();
       // Served under the site's own origin, the engine can set the visitor id as a server cookie,
       // which outlives Safari's 7-day limit on script-written storage (docs/tracker.md).
-      if (!(base + '/').indexOf(location.origin + '/')) fetch(base + PATHS.visitorCookie + '?v=' + visitor()).catch(keepCookie);
+      if (!(base + '/').indexOf(location.origin + '/')) fetch(base + VISITOR_COOKIE_PATH + '?v=' + visitor()).catch(keepCookie);
     };
     opened.onmessage = (frame) => receive(JSON.parse(frame.data as string) as ServerMessage);
     opened.onclose = () => {
@@ -93,7 +93,7 @@ export function openTransport(options: TransportOptions): Transport {
   function post(batch: WireEvent[]): void {
     posting = true;
     mark(batch, true);
-    fetch(base + PATHS.beacon, { method: 'POST', body: body(batch), keepalive: true, credentials: 'omit' })
+    fetch(base + BEACON_PATH, { method: 'POST', body: body(batch), keepalive: true, credentials: 'omit' })
       .then((response) => response.json() as Promise<ServerMessage | ServerMessage[]>)
       .then(
         (answer) => {
@@ -126,7 +126,7 @@ export function openTransport(options: TransportOptions): Transport {
   function beacon(events: WireEvent[]): void {
     for (const batch of frames(events)) {
       // A string body goes as text/plain: a "simple" request, so no CORS preflight on the way out.
-      if (navigator.sendBeacon(base + PATHS.beacon, body(batch))) mark(batch, true);
+      if (navigator.sendBeacon(base + BEACON_PATH, body(batch))) mark(batch, true);
     }
   }
 
