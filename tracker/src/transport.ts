@@ -4,8 +4,13 @@ import type { Outbox } from './outbox.js';
 
 /** Events sent within this interval share one frame. */
 const BATCH_MS = 50;
-/** Below the gateway's default maxEventsPerFrame, and far below the 64 KB a beacon may carry. */
+/** Below the gateway's default maxEventsPerFrame. */
 const FRAME_EVENTS = 20;
+/**
+ * UTF-8 bytes of a frame's events: with the envelope ({s, v, b}), under the gateway's default
+ * maxFrameBytes (64 KiB) and the 64 KB a beacon or a keepalive fetch may carry.
+ */
+const FRAME_BYTES = 60000;
 const RETRY_BASE_MS = 250;
 const RETRY_CAP_MS = 30000;
 /** Failed socket openings before events also go by POST /e (a proxy or firewall may block WebSockets). */
@@ -46,9 +51,23 @@ export function openTransport(options: TransportOptions): Transport {
   const unsent = (): WireEvent[] => outbox.events.filter((event) => !sent[event.i]);
   const mark = (batch: WireEvent[], on: boolean): void =>
     batch.forEach((event) => (on ? (sent[event.i] = 1) : delete sent[event.i]));
+  /** Batches of at most FRAME_EVENTS events and FRAME_BYTES bytes, in order. */
   const frames = (events: WireEvent[]): WireEvent[][] => {
     const out: WireEvent[][] = [];
-    for (let k = 0; k < events.length; k += FRAME_EVENTS) out.push(events.slice(k, k + FRAME_EVENTS));
+    let batch: WireEvent[] = [];
+    // Full at the start, so the first event opens the first batch.
+    let bytes = FRAME_BYTES;
+    for (const event of events) {
+      const size = new Blob([JSON.stringify(event)]).size + 1;
+      if (size > FRAME_BYTES) {
+        // No frame can carry it and the engine could only refuse it: kept, it would be sent for ever.
+        if (TW_DEV) console.warn('[tripwire] an event of ' + size + ' bytes is too large to send; dropped', event);
+        outbox.drop([event.i]);
+      } else {
+        if (batch.length === FRAME_EVENTS || (bytes += size) > FRAME_BYTES) out.push((batch = [])), (bytes = size);
+        batch.push(event);
+      }
+    }
     return out;
   };
   const body = (batch: WireEvent[]): string => JSON.stringify({ s: site, v: visitor(), b: batch });
@@ -110,21 +129,21 @@ export function openTransport(options: TransportOptions): Transport {
 
   function send(): void {
     batchTimer = 0;
-    const pending = unsent();
-    if (!pending.length) return;
-    if (paused) return beacon(pending);
+    const batches = frames(unsent());
+    if (!batches.length) return;
+    if (paused) return beacon(batches);
     if (socket && socket.readyState === 1) {
-      for (const batch of frames(pending)) {
+      for (const batch of batches) {
         mark(batch, true);
         socket.send(JSON.stringify({ b: batch }));
       }
     } else if (fails >= FAILS_BEFORE_POST) {
-      if (!posting) post(frames(pending)[0]!);
+      if (!posting) post(batches[0]!);
     } else if (!socket && !retryTimer) connect();
   }
 
-  function beacon(events: WireEvent[]): void {
-    for (const batch of frames(events)) {
+  function beacon(batches: WireEvent[][]): void {
+    for (const batch of batches) {
       // A string body goes as text/plain: a "simple" request, so no CORS preflight on the way out.
       if (navigator.sendBeacon(base + BEACON_PATH, body(batch))) mark(batch, true);
     }
@@ -147,7 +166,7 @@ export function openTransport(options: TransportOptions): Transport {
         socket = null;
         if (closing) closing.close();
       }
-      beacon(unsent());
+      beacon(frames(unsent()));
     },
     resume() {
       paused = false;

@@ -107,4 +107,21 @@ describe('delivery', () => {
     await until('nothing waits for an ack', async () => harness.eventsOf(id).length === 2 && (await unacked(page)).length === 0);
     expect(names(harness.eventsOf(id, 'track'))).toEqual(['fine']);
   });
+
+  test('an event too large for any frame is dropped from the outbox, and the events after it are delivered', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/too-large'));
+    const id = await visitor(page);
+    await until('the page view is acked', async () => harness.eventsOf(id).length === 1 && (await unacked(page)).length === 0);
+
+    // 40 strings of 2,000 characters, each within the engine's bounds: 80 KB together, over a frame.
+    await page.evaluate(() => {
+      tw('track', 'export', { rows: Array.from({ length: 40 }, () => 'x'.repeat(2000)) });
+      tw('search', { q: 'boots' });
+    });
+    await until('the search arrived', () => harness.eventsOf(id, 'search').length === 1);
+    await until('the outbox is empty', async () => (await unacked(page)).length === 0);
+    expect(harness.eventsOf(id, 'track')).toEqual([]);
+  });
 });
