@@ -26,8 +26,17 @@ export function startTracker(settings: Settings): PageTw {
 
   const record: RecordEvent = (type, props) => {
     if (refused) return;
+    let p: Props;
+    try {
+      // A copy as JSON: what the engine will get, fixed now even if the page changes the object later.
+      p = JSON.parse(JSON.stringify(props || {})) as Props;
+    } catch (error) {
+      // A circular object or a BigInt can never be sent; kept, it would break every later save of the outbox.
+      if (TW_DEV) console.warn('[tripwire] the props of "' + type + '" cannot be encoded as JSON; the event is dropped', error);
+      return;
+    }
     const ts = Date.now();
-    outbox.add({ i: nextId(), t: type, ts, u: location.href.slice(0, URL_MAX), ss: consented ? sessionAt(ts) : '', p: props || {} });
+    outbox.add({ i: nextId(), t: type, ts, u: location.href.slice(0, URL_MAX), ss: consented ? sessionAt(ts) : '', p });
     if (consented) transport.flush();
   };
 
