@@ -1,4 +1,4 @@
-export { EVENT_TYPES, ENGINE_EVENT_TYPES } from './messages.js';
+export { EVENT_TYPES, ENGINE_EVENT_TYPES, FRAME_REFUSALS } from './messages.js';
 export type {
   EventType,
   ClientEventType,

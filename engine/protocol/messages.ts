@@ -122,3 +122,13 @@ export interface SurveyForm {
 export type PopinForm = EmailForm | SurveyForm;
 
 export type ServerMessage = AckMessage | ErrorMessage | PopinMessage;
+
+/**
+ * The codes of an error without `i` that refuse the frame, or its sender, for what it is
+ * (TW_BAD_JSON, TW_BAD_FRAME, TW_FRAME_TOO_LARGE, TW_TOO_MANY_EVENTS, TW_UNKNOWN_SITE,
+ * TW_BAD_VISITOR): resending it unchanged cannot succeed. Any other error without `i` is the
+ * engine failing the frame as a whole (TW_STORE_UNAVAILABLE, TW_SHUTTING_DOWN...), or
+ * TW_BACKPRESSURE: the frame's events are to be resent. A pattern, not a list, for tw.js's byte
+ * budget; messages.test.ts checks it against every code engine/errors.ts defines.
+ */
+export const FRAME_REFUSALS = /BAD|TOO|SITE/;

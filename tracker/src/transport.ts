@@ -1,4 +1,4 @@
-import { BEACON_PATH, SOCKET_PATH, VISITOR_COOKIE_PATH } from '../../engine/protocol/index.js';
+import { BEACON_PATH, FRAME_REFUSALS, SOCKET_PATH, VISITOR_COOKIE_PATH } from '../../engine/protocol/index.js';
 import type { PopinMessage, ServerMessage, WireEvent } from '../../engine/protocol/index.js';
 import type { Outbox } from './outbox.js';
 
@@ -34,6 +34,8 @@ export interface Transport {
   resume(): void;
 }
 
+const backoff = (attempt: number): number => Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** attempt);
+
 /** A failed cookie refresh changes nothing: the visitor keeps its id, and the next connection refreshes it. */
 function keepCookie(): void {}
 
@@ -45,6 +47,8 @@ export function openTransport(options: TransportOptions): Transport {
   let batchTimer = 0;
   let retryTimer = 0;
   let posting = false;
+  /** Frames the engine failed as a whole in a row: the pause before resending grows with them. */
+  let failed = 0;
   /** Ids sent on the current connection and awaiting their ack; cleared on reconnect so they are resent. */
   let sent: Record<string, 1> = {};
 
@@ -74,14 +78,21 @@ export function openTransport(options: TransportOptions): Transport {
 
   function receive(message: ServerMessage): void {
     if (message.k === 'ack') {
+      failed = 0;
       outbox.drop(message.i);
       if (unsent().length) flush();
     } else if (message.k === 'pop') options.onPop(message);
     else if (message.k === 'err') {
       if (TW_DEV) console.warn('[tripwire] ' + message.c + ': ' + message.m, message.i || '');
-      // Backpressure asks for a resend after the next ack; any other rejection is final for its event.
-      if (message.c === 'TW_BACKPRESSURE') sent = {};
-      else if (message.i) outbox.drop([message.i]);
+      // A rejected event is final; so is a frame refused for what it is (FRAME_REFUSALS).
+      if (message.i) outbox.drop([message.i]);
+      else if (!FRAME_REFUSALS.test(message.c)) {
+        // Which frame failed is not said, so all that awaits an ack goes again (the engine drops
+        // duplicates): after the next ack, and, when the engine failed the frame as a whole (its
+        // store unreachable, shutting down), after a pause too, as the socket may stay open and quiet.
+        sent = {};
+        if (message.c !== 'TW_BACKPRESSURE') setTimeout(flush, backoff(++failed));
+      }
     }
   }
 
@@ -104,7 +115,7 @@ export function openTransport(options: TransportOptions): Transport {
       socket = null;
       sent = {};
       fails++;
-      retryTimer = setTimeout(connect, Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** fails) * (0.5 + Math.random() / 2)) as unknown as number;
+      retryTimer = setTimeout(connect, backoff(fails) * (0.5 + Math.random() / 2)) as unknown as number;
       send();
     };
   }

@@ -53,6 +53,13 @@ export class TrackerHarness {
   socketsAllowed = true;
   /** A TW_* code to reject the event with, or undefined to accept it. */
   reject: (event: WireEvent) => string | undefined = () => undefined;
+  /**
+   * A TW_* code to fail whole socket frames with, as the engine's pipeline does when Redis is
+   * unreachable (`{"k":"err","c":code,"m":...}` without `i`, and no ack); undefined: frames go through.
+   */
+  failFrames: string | undefined = undefined;
+  /** Socket frames answered with failFrames' code. */
+  failedFrames = 0;
 
   private readonly app: TemplatedApp;
   /** The shop's own server: it stays up while the engine goes down. */
@@ -105,6 +112,11 @@ export class TrackerHarness {
       message: (ws, data) => {
         const { site, visitor } = ws.getUserData();
         const batch = JSON.parse(Buffer.from(data).toString('utf8')) as { b: WireEvent[] };
+        if (this.failFrames !== undefined) {
+          this.failedFrames++;
+          ws.send(JSON.stringify({ k: 'err', c: this.failFrames, m: 'the engine could not process this frame; it will be resent' }));
+          return;
+        }
         for (const reply of this.receive('socket', site, visitor, batch.b)) ws.send(JSON.stringify(reply));
       },
     });

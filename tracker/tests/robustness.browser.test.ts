@@ -1,7 +1,10 @@
-/** The tracker never throws into the host page, and a call it cannot record changes no later one. */
+/**
+ * The tracker never throws into the host page, and resends what the engine failed to process
+ * (README: "Frames are not acked, so clients resend"), but not a frame the engine refused.
+ */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openStage, serveShopPage, until, visitorOf } from '../test-support/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { openStage, serveShopPage, unacked, until, visitorOf } from '../test-support/index.js';
 import type { TrackerStage } from '../test-support/index.js';
 
 declare const tw: (command: string, ...args: unknown[]) => void;
@@ -12,6 +15,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stage?.close();
+});
+afterEach(() => {
+  stage.harness.acking = true;
+  stage.harness.failFrames = undefined;
 });
 
 async function visitor(page: Page): Promise<string> {
@@ -68,6 +75,41 @@ describe('robustness', () => {
     await until('the search arrived', () => harness.eventsOf(id, 'search').length === 1, 5000).catch(() => undefined);
     expect(harness.eventsOf(id, 'search')).toHaveLength(1);
     expect(errors).toEqual([]);
+  });
+
+  test('a frame the engine failed to process (TW_STORE_UNAVAILABLE, no ack) is resent on the open socket', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/store-blip'));
+    const id = await visitor(page);
+    await until('the page view is acked', async () => harness.eventsOf(id).length === 1 && (await unacked(page)).length === 0);
+
+    // Redis is briefly unreachable: the engine answers the frame with an error without `i`.
+    harness.failFrames = 'TW_STORE_UNAVAILABLE';
+    await page.evaluate(() => tw('cart_add', { id: 'sku-1', qty: 1, price: 49 }));
+    await until('the cart_add waits in the outbox', async () => (await unacked(page)).length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Redis is back. The socket stayed open and the visitor stays on the page (a long single-page session).
+    harness.failFrames = undefined;
+
+    await until('the cart_add reached the engine', () => harness.eventsOf(id, 'cart_add').length === 1, 15_000).catch(() => undefined);
+    expect(harness.eventsOf(id, 'cart_add')).toHaveLength(1);
+  }, 30_000);
+
+  test('a frame the engine refused for what it is (TW_FRAME_TOO_LARGE) is not resent on the open socket', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/refused'));
+    const id = await visitor(page);
+    await until('the page view is acked', async () => harness.eventsOf(id).length === 1 && (await unacked(page)).length === 0);
+
+    harness.failFrames = 'TW_FRAME_TOO_LARGE';
+    const before = harness.failedFrames;
+    await page.evaluate(() => tw('cart_add', { id: 'sku-1', qty: 1, price: 49 }));
+    await until('the frame was refused', () => harness.failedFrames > before);
+    // Long enough for the first two pauses after a frame the engine failed (0.5 s, 1 s).
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(harness.failedFrames - before).toBe(1);
   });
 
 });
