@@ -109,4 +109,19 @@ describe('the tracker on the real engine: delivery edge cases', () => {
     }, 10_000, 'the cart_add, checkout and purchase rows').catch(() => []);
     expect(rows.map((row) => row.type)).toEqual(['cart_add', 'checkout', 'purchase']);
   });
+
+  test('a page of another site cannot choose the visitor id the engine sets as the tw_vid cookie', async () => {
+    // The attacker's page, on another site (127.0.0.1 is not the same site as localhost), sends the
+    // visitor to the shop's /t/id with an id of the attacker's choosing, by a plain link.
+    const shopOrigin = proxy.origin;
+    const attacker = proxy.servePage('/free-gift', `<!doctype html><a id="go" href="${shopOrigin}/t/id?v=chosen-by-attacker">Free gift</a>`);
+    const page = await open();
+    await page.goto(attacker.replace('localhost', '127.0.0.1'));
+    await Promise.all([page.waitForURL(/\/t\/id/), page.click('#go')]);
+
+    // Later the visitor shops as usual.
+    await page.goto(shopPage('/home'));
+    await until('the page view is acked', async () => (await unacked(page)).length === 0);
+    expect(await visitorIn(page)).not.toBe('chosen-by-attacker');
+  });
 });
