@@ -3,7 +3,7 @@ import type { Clock, TrackedEvent, VisitorRef } from '../events/index.js';
 import type { ErrorCode } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
 import type { Frame, FrameReply } from '../pipeline/index.js';
-import { PATHS, VISITOR_ID_PATTERN, type AckMessage, type ErrorMessage } from '../protocol/index.js';
+import { PATHS, VISITOR_ID_PATTERN, type BeaconAnswer, type ErrorMessage } from '../protocol/index.js';
 import { decodeFrame, type DecodeLimits, type EventProblem } from './decode-frame.js';
 import { AckBatcher } from './ack-batcher.js';
 import { ResponseWriter } from './http-response.js';
@@ -229,7 +229,7 @@ export class Gateway {
     }
     const events = decoded.events.map((event) => ({ ...event, site: visitor.site, visitor: visitor.visitor }));
     this.submit(visitor, events, receivedAt, arrivedAt, {
-      ack: (ids) => writer.json(200, { k: 'ack', i: [...ids], err: errors } satisfies AckMessage & { err: ErrorMessage[] }, CORS),
+      ack: (ids) => writer.json(200, { k: 'ack', i: [...ids], err: errors } satisfies BeaconAnswer, CORS),
       fail: (code, message) => writer.json(503, errorMessage(code, message), CORS),
     });
   }

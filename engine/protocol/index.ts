@@ -6,6 +6,7 @@ export type {
   WireEvent,
   WireBatch,
   AckMessage,
+  BeaconAnswer,
   ErrorMessage,
   PopinMessage,
   PopinTemplate,

@@ -123,6 +123,9 @@ export type PopinForm = EmailForm | SurveyForm;
 
 export type ServerMessage = AckMessage | ErrorMessage | PopinMessage;
 
+/** The answer to POST /e: the ack with the errors of the events it rejected, or the frame's error. */
+export type BeaconAnswer = (AckMessage | ErrorMessage) & { err?: ErrorMessage[] };
+
 /**
  * The codes of an error without `i` that refuse the frame, or its sender, for what it is
  * (TW_BAD_JSON, TW_BAD_FRAME, TW_FRAME_TOO_LARGE, TW_TOO_MANY_EVENTS, TW_UNKNOWN_SITE,

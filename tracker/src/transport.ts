@@ -1,5 +1,5 @@
 import { BEACON_PATH, FRAME_REFUSALS, SOCKET_PATH, VISITOR_COOKIE_PATH } from '../../engine/protocol/index.js';
-import type { PopinMessage, ServerMessage, WireEvent } from '../../engine/protocol/index.js';
+import type { BeaconAnswer, PopinMessage, ServerMessage, WireEvent } from '../../engine/protocol/index.js';
 import type { Outbox } from './outbox.js';
 
 /** Events sent within this interval share one frame. */
@@ -124,11 +124,12 @@ export function openTransport(options: TransportOptions): Transport {
     posting = true;
     mark(batch, true);
     fetch(base + BEACON_PATH, { method: 'POST', body: body(batch), keepalive: true, credentials: 'omit' })
-      .then((response) => response.json() as Promise<ServerMessage | ServerMessage[]>)
+      .then((response) => response.json() as Promise<BeaconAnswer>)
       .then(
         (answer) => {
           posting = false;
-          ([] as ServerMessage[]).concat(answer).forEach(receive);
+          // The ack leaves out the events the engine rejected: their errors come with it.
+          ([answer] as ServerMessage[]).concat(answer.err || []).forEach(receive);
         },
         () => {
           // The engine is unreachable too: keep the events; the next socket retry posts them again.

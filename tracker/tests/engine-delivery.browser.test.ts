@@ -73,6 +73,12 @@ describe('the tracker on the real engine: delivery edge cases', () => {
     );
   }
 
+  async function rejectedCount(code: string): Promise<number> {
+    const text = await (await fetch(`${engine.url}/metrics`)).text();
+    const found = new RegExp(`tripwire_events_rejected_total\\{code="${code}"\\} (\\d+)`).exec(text);
+    return found ? Number(found[1]) : 0;
+  }
+
   test('events small enough one by one are not lost when the tracker batches them into a frame over maxFrameBytes', async () => {
     const page = await open();
     await page.goto(shopPage('/order-confirmed'));
@@ -124,4 +130,28 @@ describe('the tracker on the real engine: delivery edge cases', () => {
     await until('the page view is acked', async () => (await unacked(page)).length === 0);
     expect(await visitorIn(page)).not.toBe('chosen-by-attacker');
   });
+
+  test('an event the engine rejects in the answer of POST /e (WebSockets blocked) is dropped from the outbox, not resent', async () => {
+    // A proxy or firewall that blocks WebSockets: every socket opening fails, so after three
+    // failures the tracker sends by fetch('/e') and reads the ack from the answer.
+    const page = await open(`{
+      const Native = window.WebSocket;
+      window.WebSocket = function () { return new Native('ws://127.0.0.1:1/'); };
+    }`);
+    await page.goto(shopPage('/no-sockets'));
+    await visitorIn(page);
+    await until('the page view is acked by POST', async () => (await unacked(page)).length === 0, 20_000);
+    const before = await rejectedCount('TW_UNKNOWN_EVENT');
+
+    await page.evaluate(() => {
+      tw('teleport', { to: 'mars' });
+      tw('search', { q: 'boots' });
+    });
+    await until('the engine rejected the unknown event', async () => (await rejectedCount('TW_UNKNOWN_EVENT')) > before, 20_000);
+    await until('the search is acked', async () => !(await unacked(page)).some((event) => event.t === 'search'), 20_000);
+    // Give the tracker a socket retry or two: over the socket, a rejected event leaves the outbox at once.
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect((await unacked(page)).map((event) => event.t)).toEqual([]);
+    expect((await rejectedCount('TW_UNKNOWN_EVENT')) - before).toBe(1);
+  }, 40_000);
 });
