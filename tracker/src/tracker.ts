@@ -1,5 +1,5 @@
 import type { EventType } from '../../engine/protocol/index.js';
-import { trackPageViews } from './capture/index.js';
+import { STRING_MAX, trackPageViews } from './capture/index.js';
 import { chunkLoader } from './chunks.js';
 import { forgetVisitor, sessionAt, visitorId } from './identity.js';
 import { eventIds } from './ids.js';
@@ -11,7 +11,6 @@ import { recall, remember } from './storage.js';
 import { openTransport } from './transport.js';
 
 const CONSENT_KEY = 'tw_c';
-const URL_MAX = 2048;
 
 type Props = Record<string, unknown>;
 
@@ -36,7 +35,7 @@ export function startTracker(settings: Settings): PageTw {
       return;
     }
     const ts = Date.now();
-    outbox.add({ i: nextId(), t: type, ts, u: location.href.slice(0, URL_MAX), ss: consented ? sessionAt(ts) : '', p });
+    outbox.add({ i: nextId(), t: type, ts, u: location.href.slice(0, STRING_MAX), ss: consented ? sessionAt(ts) : '', p });
     if (consented) transport.flush();
   };
 

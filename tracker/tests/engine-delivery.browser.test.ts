@@ -154,4 +154,23 @@ describe('the tracker on the real engine: delivery edge cases', () => {
     expect((await unacked(page)).map((event) => event.t)).toEqual([]);
     expect((await rejectedCount('TW_UNKNOWN_EVENT')) - before).toBe(1);
   }, 40_000);
+
+  test('page views of a single-page app stay within the wire bounds when the previous URL or the title is long', async () => {
+    const page = await open();
+    await page.goto(shopPage('/search'));
+    const visitor = await visitorIn(page);
+    await until('the page view is acked', async () => (await unacked(page)).length === 0);
+    // A faceted search that keeps its state in the query string (a URL of 2,100 characters), and
+    // lists the filters in the title.
+    await page.evaluate(() => {
+      document.title = 'Walnut, oiled, large | '.repeat(100);
+      history.pushState({}, '', '/search?filters=' + 'colour:walnut,'.repeat(150));
+      history.pushState({}, '', '/search/results');
+    });
+    const pages = await eventually(async () => {
+      const found = await stored(visitor, "type = 'page'");
+      return found.length === 3 ? found : undefined;
+    }, 5_000, 'three page views').catch(async () => stored(visitor, "type = 'page'"));
+    expect(pages.map((row) => new URL(row.url).pathname)).toEqual(['/search', '/search', '/search/results']);
+  });
 });

@@ -1,1 +1,1 @@
-export { trackPageViews } from './page-views.js';
+export { STRING_MAX, trackPageViews } from './page-views.js';

@@ -1,5 +1,8 @@
 import type { RecordEvent } from '../page-tw.js';
 
+/** The engine's bound on a string of an event (WIRE_LIMITS.stringMaxLength): a longer one gets the event rejected. */
+export const STRING_MAX = 2048;
+
 /**
  * Page views: one on load and one per single-page-app route change (history.pushState,
  * replaceState, popstate, hashchange). A change that keeps the URL (replaceState to the same URL)
@@ -10,7 +13,7 @@ export function trackPageViews(record: RecordEvent, automatic: boolean): () => v
   const view = (): void => {
     const ref = last || document.referrer;
     last = location.href;
-    record('page', { title: document.title, ref });
+    record('page', { title: document.title.slice(0, STRING_MAX), ref: ref.slice(0, STRING_MAX) });
   };
   if (automatic) {
     const routed = (): void => {
