@@ -61,6 +61,15 @@ export interface GatewayDeps {
 
 /** uWS closes a connection whose frame exceeds this multiple of maxFrameBytes; below it, oversized frames get an error frame. */
 const HARD_FRAME_FACTOR = 4;
+/**
+ * The reasons uWS gives when it closes a connection itself, before the gateway sees the frame:
+ * code 1006, as for a dropped connection, so only the reason tells them apart. Labels of
+ * tripwire_sockets_closed_on_frame_total.
+ */
+const UWS_CLOSE_REASONS: Record<string, string> = {
+  'Received invalid UTF-8': 'invalid_utf8',
+  'Received too big message': 'too_large',
+};
 const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type' };
 
 /**
@@ -123,7 +132,9 @@ export class Gateway {
         metrics.openSockets.inc();
       },
       message: (ws, message) => this.onSocketMessage(ws, message),
-      close: (ws) => {
+      close: (ws, _code, message) => {
+        const reason = UWS_CLOSE_REASONS[Buffer.from(message).toString()];
+        if (reason !== undefined) metrics.socketsClosedOnFrame.inc({ reason });
         ws.getUserData().closed = true;
         registry.remove(ws);
         metrics.openSockets.dec();

@@ -13,6 +13,8 @@ export interface EngineMetrics {
   popinSeconds: Histogram;
   /** Acks and error frames uWS refused because the socket's buffer was past maxBackpressure (pop-ins count in deliveries). */
   socketMessagesDropped: Counter<'kind'>;
+  /** Connections uWS closed itself on a frame it refuses before the gateway sees it (no error frame), by reason. */
+  socketsClosedOnFrame: Counter<'reason'>;
   openSockets: Gauge;
   /**
    * Counts an accepted event in eventsAccepted: a plain number per type on the hot path, added to
@@ -60,6 +62,12 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
       name: 'tripwire_socket_messages_dropped_total',
       help: "Acks and error frames not sent because the connection's send buffer was past its backpressure limit, by kind",
       labelNames: ['kind'],
+      registers,
+    }),
+    socketsClosedOnFrame: new Counter({
+      name: 'tripwire_sockets_closed_on_frame_total',
+      help: 'Connections uWS closed (code 1006, no error frame) on a text frame that is not valid UTF-8 or is over 4 x gateway.maxFrameBytes, by reason',
+      labelNames: ['reason'],
       registers,
     }),
     openSockets: new Gauge({ name: 'tripwire_open_sockets', help: 'Open tracker connections', registers }),
