@@ -16,7 +16,7 @@ export const ErrorCodes = {
   TW_CONFIG_INVALID: 'The configuration is invalid. Fix the setting named in the message.',
   TW_SCENARIO_INVALID: 'A scenario file is invalid. Fix the file and line named in the message.',
   TW_STORE_UNAVAILABLE: 'The window store (Redis) cannot be reached. Check REDIS_URL and that Redis is running.',
-  TW_WAREHOUSE_UNAVAILABLE: 'ClickHouse cannot be reached or rejected a batch. Check CLICKHOUSE_URL; batches are retried.',
+  TW_WAREHOUSE_UNAVAILABLE: 'ClickHouse cannot be reached or failed an insert. Check CLICKHOUSE_URL; batches are retried.',
   TW_WAREHOUSE_SCHEMA: 'The ClickHouse schema could not be created or migrated. The message carries the server error.',
   TW_EMAIL_FAILED: 'An email could not be sent. Check SMTP_URL and the SMTP server log.',
   TW_TEMPLATE_INVALID: 'A template could not be parsed or rendered. Fix the template named in the message.',
@@ -24,6 +24,8 @@ export const ErrorCodes = {
   TW_NOT_FOUND: 'No such resource.',
   TW_INTERNAL: 'The engine failed to answer; the engine log has the details under the same time.',
   TW_WAREHOUSE_QUERY: 'A warehouse query failed. The message carries the ClickHouse error; check the SQL and table names.',
+  TW_WAREHOUSE_REJECTED:
+    'ClickHouse refused a batch as malformed (a value it cannot parse, or a field the table lacks); after a few tries the batch is set aside as a `.rejected` file in dataDir/spill so later batches go on. The message names the file and the server error; once fixed, rename it to `.json` to replay it.',
   TW_WAREHOUSE_SPILL: 'A batch could not be written to or read from the spill folder (dataDir/spill). Check free disk space and permissions.',
   TW_QUERY_INVALID: 'An analyst query name or parameter is unknown or malformed. `tripwire query --help` and docs/analysts.md list them.',
   TW_REPLAY_INPUT: 'A recorded event stream could not be read. Fix the file and line named in the message (NDJSON of wire events, or a timestamp,visitorid,event,itemid,transactionid CSV).',

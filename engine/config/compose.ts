@@ -113,7 +113,14 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       spillDir: join(config.dataDir, 'spill'),
       spillAfterFailures: config.warehouse.spillAfterFailures,
       spillMaxBytes: config.warehouse.spillMaxBytes,
-      onError: (error) => logger.error({ err: error }, 'warehouse insert failed; rows are kept (in memory or dataDir/spill) and retried'),
+      onError: (error) =>
+        logger.error(
+          { err: error },
+          error.code === 'TW_WAREHOUSE_REJECTED'
+            ? 'ClickHouse refused a batch as malformed'
+            : 'warehouse insert failed; rows are kept (in memory or dataDir/spill) and retried',
+        ),
+      onRejected: (table, rows) => metrics.warehouseRowsRejected.inc({ table }, rows),
     });
     closers.push(() => sink.close());
 

@@ -16,6 +16,8 @@ export interface EngineMetrics {
   /** Connections uWS closed itself on a frame it refuses before the gateway sees it (no error frame), by reason. */
   socketsClosedOnFrame: Counter<'reason'>;
   openSockets: Gauge;
+  /** Rows of batches ClickHouse refused as malformed, set aside in dataDir/spill as `.rejected` files. */
+  warehouseRowsRejected: Counter<'table'>;
   /**
    * Counts an accepted event in eventsAccepted: a plain number per type on the hot path, added to
    * the counter when it is read (prom-client hashes a label object on every inc).
@@ -71,5 +73,11 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
       registers,
     }),
     openSockets: new Gauge({ name: 'tripwire_open_sockets', help: 'Open tracker connections', registers }),
+    warehouseRowsRejected: new Counter({
+      name: 'tripwire_warehouse_rows_rejected_total',
+      help: 'Rows of batches ClickHouse refused as malformed, set aside as .rejected files in dataDir/spill, by table',
+      labelNames: ['table'],
+      registers,
+    }),
   };
 }

@@ -3,6 +3,7 @@ import type { WarehouseRows, WarehouseTable } from './rows.js';
 import { WAREHOUSE_TABLES } from './rows.js';
 import { SpillFolder } from './spill-folder.js';
 import { TableLane } from './table-lane.js';
+import { wellFormedRow } from './well-formed-rows.js';
 import type { EventSink, WarehouseBackend } from './warehouse.js';
 
 export interface BatchingSinkOptions {
@@ -29,17 +30,21 @@ export interface BatchingSinkOptions {
   /** Disk the spill folder may use; past it batches stay in memory and raise pressure. Default 1 GiB. */
   spillMaxBytes?: number;
   /**
-   * Failed inserts (TW_WAREHOUSE_UNAVAILABLE) and spill-folder failures (TW_WAREHOUSE_SPILL).
-   * Required: the sink works in the background, so nobody else would see these errors.
+   * Failed inserts (TW_WAREHOUSE_UNAVAILABLE), batches refused as malformed (TW_WAREHOUSE_REJECTED)
+   * and spill-folder failures (TW_WAREHOUSE_SPILL). Required: the sink works in the background,
+   * so nobody else would see these errors.
    */
   onError: (error: TripwireError) => void;
+  /** A batch ClickHouse refused as malformed was set aside (`<spillDir>/*.rejected`), with its row count. */
+  onRejected?: (table: WarehouseTable, rows: number) => void;
 }
 
 /**
  * Batches rows per table and inserts them by size or by time, one insert in flight per table so
  * batches land in order. Nothing is dropped: a failed insert is retried with backoff; after a few
  * failures batches move to the spill folder and are replayed, idempotently, once ClickHouse is
- * back. Rows piling up in memory raise `pressure` instead of being refused.
+ * back. Rows piling up in memory raise `pressure` instead of being refused. A batch ClickHouse
+ * refuses as malformed is set aside after a few tries, so it cannot hold back the batches behind it.
  */
 export class BatchingSink implements EventSink {
   private readonly lanes: Record<WarehouseTable, TableLane>;
@@ -70,6 +75,7 @@ export class BatchingSink implements EventSink {
       spillRoom: (bytes: number) => this.spilledBytes() + bytes <= this.spillMaxBytes,
       onError: (error: TripwireError) => this.onError(error),
       onRelieved: () => this.relieve(),
+      onRejected: (table: WarehouseTable, rows: number) => options.onRejected?.(table, rows),
     };
     const lane = (table: WarehouseTable) => new TableLane(table, backend, settings);
     this.lanes = { events: lane('events'), triggers: lane('triggers'), deliveries: lane('deliveries'), conversions: lane('conversions') };
@@ -91,6 +97,11 @@ export class BatchingSink implements EventSink {
     return this.perTable((lane) => lane.inserted);
   }
 
+  /** Rows of batches ClickHouse refused as malformed and the sink set aside since it started, per table. */
+  get rejected(): Record<WarehouseTable, number> {
+    return this.perTable((lane) => lane.rejected);
+  }
+
   get pressure(): boolean {
     return this.memoryRows >= this.highWaterMark;
   }
@@ -105,7 +116,7 @@ export class BatchingSink implements EventSink {
       throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `A ${table} row was written after the warehouse sink was closed.`);
     }
     this.memoryRows += 1;
-    this.lanes[table].push(row);
+    this.lanes[table].push(wellFormedRow(row));
     if (this.lanes[table].hasPending) this.armInterval();
   }
 

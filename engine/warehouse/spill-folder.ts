@@ -72,8 +72,10 @@ export class SpillFolder {
     return batches;
   }
 
-  async write<T extends WarehouseTable>(table: T, id: string, rows: readonly WarehouseRows[T][]): Promise<SpilledBatch> {
-    const file = join(this.dir, `${id}.${table}.json`);
+  /** Writes a batch to replay; `aside`: a batch ClickHouse refused, kept for an operator and never replayed on its own. */
+  async write<T extends WarehouseTable>(table: T, id: string, rows: readonly WarehouseRows[T][], aside?: 'rejected'): Promise<SpilledBatch> {
+    const name = `${id}.${table}.json`;
+    const file = join(this.dir, aside === undefined ? name : `${name}.${aside}`);
     const temporary = `${file}.tmp`;
     const body = JSON.stringify({ format: 'tripwire-spill-1', id, table, rows } satisfies SpillFile<T>);
     try {
@@ -114,10 +116,17 @@ export class SpillFolder {
     }
   }
 
-  /** Sets an unreadable file aside (`.corrupt`) so the batches behind it are replayed; an operator can inspect it. */
-  async quarantine(batch: SpilledBatch): Promise<string> {
-    const aside = `${batch.file}.corrupt`;
-    await rename(batch.file, aside);
+  /**
+   * Sets a spilled batch aside, unreadable (`.corrupt`) or refused by ClickHouse (`.rejected`), so
+   * the batches behind it are replayed; list() skips it, an operator can inspect it.
+   */
+  async setAside(batch: SpilledBatch, reason: 'corrupt' | 'rejected'): Promise<string> {
+    const aside = `${batch.file}.${reason}`;
+    try {
+      await rename(batch.file, aside);
+    } catch (error) {
+      throw spillError(`Cannot set ${batch.file} aside`, error);
+    }
     return aside;
   }
 

@@ -31,9 +31,17 @@ export interface LaneSettings {
   /** Whether the spill folder may take `bytes` more. */
   spillRoom(bytes: number): boolean;
   onError(error: TripwireError): void;
-  /** Called whenever rows leave memory (inserted or spilled). */
+  /** Called whenever rows leave memory (inserted, spilled or set aside). */
   onRelieved(): void;
+  /** Called when a batch ClickHouse refused as malformed is set aside, with its row count. */
+  onRejected(table: WarehouseTable, rows: number): void;
 }
+
+/**
+ * Attempts of a batch ClickHouse refuses as malformed before it is set aside. More than one, as
+ * a refusal can be brief: an engine upgraded before the schema migration that adds its column.
+ */
+const REFUSALS_BEFORE_SET_ASIDE = 3;
 
 interface FlushWaiter {
   target: number;
@@ -74,7 +82,9 @@ class Wakeup {
  * One table's way to ClickHouse. A single worker sends its batches one at a time, oldest first,
  * so they land in order: spilled batches (always the oldest) before those in memory. After
  * `spillAfterFailures` failed attempts the table is in an outage: every batch in memory is written
- * to the spill folder and the oldest one is retried with backoff until ClickHouse takes it.
+ * to the spill folder and the oldest one is retried with backoff until ClickHouse takes it. A
+ * batch ClickHouse refuses as malformed would be refused forever and hold back every batch behind
+ * it: after REFUSALS_BEFORE_SET_ASIDE tries (one at shutdown) it is set aside as a `.rejected` file.
  */
 export class TableLane {
   private pending: AnyRow[] = [];
@@ -84,6 +94,8 @@ export class TableLane {
   private readonly wakeup = new Wakeup();
   private lastSeq = 0;
   private failures = 0;
+  /** Consecutive refusals of the oldest batch as malformed; they do not count as an outage. */
+  private refusals = 0;
   private retryAt = 0;
   private outage = false;
   private urgent = false;
@@ -93,6 +105,8 @@ export class TableLane {
   private lastError: TripwireError | undefined;
   private worker: Promise<void> | undefined;
   inserted = 0;
+  /** Rows of batches set aside since the lane started. */
+  rejected = 0;
 
   constructor(
     readonly table: WarehouseTable,
@@ -240,10 +254,50 @@ export class TableLane {
       });
     } catch (error) {
       if (next.kind === 'memory') next.replay = true;
-      this.failed(asWarehouseError(error, this.table, rows.length));
+      const failure = asWarehouseError(error, this.table, rows.length);
+      if (failure.code === 'TW_WAREHOUSE_REJECTED') return this.refused(next, rows, failure);
+      this.failed(failure);
       return false;
     }
     await this.stored(next, rows.length);
+    return true;
+  }
+
+  /** A refusal of the batch's content: retried a few times, then the batch is set aside; true once it is. */
+  private async refused(next: MemoryBatch | DiskBatch, rows: readonly AnyRow[], error: TripwireError): Promise<boolean> {
+    this.refusals += 1;
+    this.lastError = error;
+    this.settings.onError(error);
+    for (const waiter of this.flushWaiters.splice(0)) waiter.reject(error);
+    if (this.refusals < REFUSALS_BEFORE_SET_ASIDE && !this.closing) {
+      this.retryAt = Date.now() + Math.min(this.settings.retryMaxMs, this.settings.retryInitialMs * 2 ** (this.refusals - 1));
+      return false;
+    }
+    let aside: string | undefined;
+    let asideError: unknown;
+    try {
+      if (next.kind === 'disk') aside = await this.settings.spill!.setAside(next.spilled, 'rejected');
+      else if (this.settings.spill !== undefined) aside = (await this.settings.spill.write(this.table, next.id, rows, 'rejected')).file;
+    } catch (failure) {
+      asideError = failure;
+    }
+    const why = asideError === undefined ? 'no spill folder' : (asideError as Error).message;
+    const where =
+      aside !== undefined
+        ? `set aside as ${aside}; fix it and rename it to .json to replay it`
+        : next.kind === 'disk'
+          ? `it could not be set aside (${why}) and stays as ${next.spilled.file}, tried again at the next start`
+          : `its ${rows.length} rows are dropped, as they could not be set aside (${why})`;
+    this.settings.onError(
+      new TripwireError(
+        'TW_WAREHOUSE_REJECTED',
+        `ClickHouse refused a batch of ${rows.length} ${this.table} rows ${this.refusals} times as malformed (${error.message}); ${where}. The batches behind it go on.`,
+        { cause: error },
+      ),
+    );
+    this.rejected += rows.length;
+    this.settings.onRejected(this.table, rows.length);
+    this.advance(next);
     return true;
   }
 
@@ -252,7 +306,7 @@ export class TableLane {
       return await this.settings.spill!.read(next.spilled);
     } catch (error) {
       this.spilled.shift();
-      const aside = await this.settings.spill!.quarantine(next.spilled).catch(() => next.spilled.file);
+      const aside = await this.settings.spill!.setAside(next.spilled, 'corrupt').catch(() => next.spilled.file);
       this.settings.onError(
         new TripwireError('TW_WAREHOUSE_SPILL', `${(error as Error).message}; set aside as ${aside}, the batches behind it are replayed`, {
           cause: error,
@@ -272,12 +326,16 @@ export class TableLane {
   }
 
   private async stored(batch: MemoryBatch | DiskBatch, rows: number): Promise<void> {
-    if (batch.kind === 'memory') this.queue.shift();
-    else {
-      this.spilled.shift();
-      await this.settings.spill!.remove(batch.spilled).catch((error: TripwireError) => this.settings.onError(error));
-    }
+    if (batch.kind === 'disk') await this.settings.spill!.remove(batch.spilled).catch((error: TripwireError) => this.settings.onError(error));
     this.inserted += rows;
+    this.advance(batch);
+  }
+
+  /** The oldest batch is done with (stored or set aside): the next one goes at once. */
+  private advance(batch: MemoryBatch | DiskBatch): void {
+    if (batch.kind === 'memory') this.queue.shift();
+    else this.spilled.shift();
+    this.refusals = 0;
     this.failures = 0;
     this.retryAt = 0;
     this.outage = false;

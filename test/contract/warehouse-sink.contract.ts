@@ -1,10 +1,10 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TripwireError } from '../../engine/errors.js';
 import type { WarehouseBackend } from '../../engine/warehouse/index.js';
-import { BatchingSink } from '../../engine/warehouse/index.js';
+import { BatchingSink, SpillFolder, newBatchId } from '../../engine/warehouse/index.js';
 import { eventRow, triggerRow, conversionRow, deliveryRow, FlakyBackend, eventually, count } from './warehouse.fixtures.js';
 
 /** The batching sink's half of the warehouse contract, on a migrated backend of each kind. */
@@ -60,6 +60,21 @@ export function describeBatchingSinkContract(migrated: () => Promise<WarehouseBa
       for (let i = 0; i < 7; i++) sink.write('triggers', triggerRow());
       await sink.close();
       expect(await count(backend, 'triggers')).toBe(7);
+      expect(errors).toEqual([]);
+    });
+
+    test('an event holding a lone UTF-16 surrogate (a client string) does not hold back the rows written after it', async () => {
+      const backend = await migrated();
+      const sink = new BatchingSink(backend, { batchSize: 1, flushIntervalMs: 10, retryInitialMs: 10, retryMaxMs: 20, onError });
+      sink.write('events', eventRow({ visitor_id: 'lone', search_query: 'mug\ud800' }));
+      sink.write('events', eventRow({ visitor_id: 'after' }));
+      try {
+        await eventually(async () => expect(await count(backend, 'events')).toBe(2), 5_000);
+      } finally {
+        await sink.close().catch(() => undefined);
+      }
+      const [stored] = await backend.query<{ search_query: string }>("SELECT search_query FROM {events} WHERE visitor_id = 'lone'");
+      expect(stored?.search_query).toBe('mug\ufffd');
       expect(errors).toEqual([]);
     });
 
@@ -196,6 +211,26 @@ export function describeBatchingSinkContract(migrated: () => Promise<WarehouseBa
         const stored = await inner.query<{ visitor_id: string }>('SELECT visitor_id FROM {events} ORDER BY visitor_id');
         expect(stored.map((row) => row.visitor_id)).toEqual(['v0', 'v1', 'v2', 'v3']);
         await second.close();
+      });
+
+      test('a batch ClickHouse refuses as malformed is set aside as .rejected after a few tries, and the batches behind it are stored', async () => {
+        spillDir = await mkdtemp(join(tmpdir(), 'tw-spill-'));
+        const inner = await migrated();
+        // Spilled by an engine that did not yet make rows well-formed: the lone surrogate reaches the server.
+        const folder = new SpillFolder(spillDir);
+        const refused = await folder.write('events', newBatchId(), [eventRow({ visitor_id: 'lone', search_query: 'mug\ud800' })]);
+        await folder.write('events', newBatchId(), [eventRow({ visitor_id: 'after' })]);
+        const sink = new BatchingSink(inner, { batchSize: 1, flushIntervalMs: 10, retryInitialMs: 5, retryMaxMs: 20, spillDir, onError });
+        try {
+          await eventually(async () => expect(await spillFiles()).toEqual([`${basename(refused.file)}.rejected`]));
+          await eventually(async () => expect(await inner.query('SELECT visitor_id FROM {events}')).toEqual([{ visitor_id: 'after' }]));
+          expect(sink.rejected.events).toBe(1);
+          // Three refusals, then the report of the set-aside.
+          expect(errors.map((error) => error.code)).toEqual(Array(4).fill('TW_WAREHOUSE_REJECTED'));
+          expect(errors.at(-1)?.message).toContain(`set aside as ${refused.file}.rejected`);
+        } finally {
+          await sink.close();
+        }
       });
 
       test('an unreadable spill file is set aside and reported; the batches behind it are replayed', async () => {

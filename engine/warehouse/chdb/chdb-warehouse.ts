@@ -7,6 +7,7 @@ import type { ErrorCode } from '../../errors.js';
 import type { WarehouseRows, WarehouseTable } from '../rows.js';
 import type { InsertBatch, WarehouseBackend } from '../warehouse.js';
 import { insertToken, rowsNotYetStored } from '../already-stored.js';
+import { insertFailureCode } from '../malformed-batch.js';
 import type { ServerCapabilities, TableNames } from '../schema/index.js';
 import { DEFAULT_DATABASE, capabilitiesOf, migrateSchema, resolveTableNames, tableNames, toJsonEachRow } from '../schema/index.js';
 
@@ -98,7 +99,7 @@ export class ChdbWarehouse implements WarehouseBackend {
 
   async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][], batch?: InsertBatch): Promise<void> {
     if (rows.length === 0) return;
-    await this.guard('TW_WAREHOUSE_UNAVAILABLE', `rejected a batch of ${rows.length} ${table} rows`, async () => {
+    await this.guard(insertFailureCode, `rejected a batch of ${rows.length} ${table} rows`, async () => {
       const missing = batch?.replay === true ? await rowsNotYetStored((sql) => this.select(resolveTableNames(sql, this.names)), table, rows) : rows;
       if (missing.length === 0) return;
       const body = toJsonEachRow(table, missing);
@@ -131,12 +132,12 @@ export class ChdbWarehouse implements WarehouseBackend {
     return parseJsonEachRow<Row>(result.text());
   }
 
-  private async guard<Result>(code: ErrorCode, what: string, run: () => Promise<Result>): Promise<Result> {
+  private async guard<Result>(code: ErrorCode | ((error: unknown) => ErrorCode), what: string, run: () => Promise<Result>): Promise<Result> {
     try {
       return await run();
     } catch (error) {
       const unavailable = UNAVAILABLE_CODES.has(chdbCode(error) ?? '');
-      throw new TripwireError(unavailable ? 'TW_WAREHOUSE_UNAVAILABLE' : code, `chdb at ${this.path} ${what}: ${messageOf(error)}`, {
+      throw new TripwireError(unavailable ? 'TW_WAREHOUSE_UNAVAILABLE' : typeof code === 'function' ? code(error) : code, `chdb at ${this.path} ${what}: ${messageOf(error)}`, {
         cause: error,
       });
     }

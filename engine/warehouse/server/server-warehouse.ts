@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../errors.js';
 import type { WarehouseRows, WarehouseTable } from '../rows.js';
 import type { InsertBatch, WarehouseBackend } from '../warehouse.js';
 import { insertToken, rowsNotYetStored } from '../already-stored.js';
+import { insertFailureCode } from '../malformed-batch.js';
 import type { ServerCapabilities, TableNames } from '../schema/index.js';
 import {
   DEFAULT_DATABASE,
@@ -106,7 +107,7 @@ export class ServerWarehouse implements WarehouseBackend {
 
   async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][], batch?: InsertBatch): Promise<void> {
     if (rows.length === 0) return;
-    await this.guard('TW_WAREHOUSE_UNAVAILABLE', `rejected a batch of ${rows.length} ${table} rows`, async () => {
+    await this.guard(insertFailureCode, `rejected a batch of ${rows.length} ${table} rows`, async () => {
       const missing = batch?.replay === true ? await rowsNotYetStored((sql) => this.select(resolveTableNames(sql, this.names)), table, rows) : rows;
       if (missing.length === 0) return;
       await this.client.insert({
@@ -150,7 +151,7 @@ export class ServerWarehouse implements WarehouseBackend {
     return result.json<Row>();
   }
 
-  private async guard<Result>(code: ErrorCode, what: string, run: () => Promise<Result>): Promise<Result> {
+  private async guard<Result>(code: ErrorCode | ((error: unknown) => ErrorCode), what: string, run: () => Promise<Result>): Promise<Result> {
     try {
       return await run();
     } catch (error) {
@@ -159,7 +160,7 @@ export class ServerWarehouse implements WarehouseBackend {
           cause: error,
         });
       }
-      throw new TripwireError(code, `ClickHouse at ${this.url} ${what}: ${messageOf(error)}`, { cause: error });
+      throw new TripwireError(typeof code === 'function' ? code(error) : code, `ClickHouse at ${this.url} ${what}: ${messageOf(error)}`, { cause: error });
     }
   }
 }
