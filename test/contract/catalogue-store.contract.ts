@@ -72,6 +72,24 @@ export function describeCatalogueStoreContract(
       expect(await store.list('shop')).toEqual([]);
     });
 
+    it('refuses a request whose invalid row comes after its first thousand rows, and writes none of the rows before it', async () => {
+      const valid = Array.from({ length: 1000 }, (_, i): ProductUpdate => ({ id: `p${i}`, name: `Product ${i}`, price: 10 }));
+      await expect(store.upsert('shop', [...valid, { id: 'ghost', price: 3 }], T0)).rejects.toMatchObject({
+        code: 'TW_CATALOGUE_INVALID',
+        message: expect.stringContaining('products[1000] (id "ghost")'),
+      });
+      expect(await store.list('shop')).toEqual([]);
+    });
+
+    it('still detects a return to stock when a request refused for a row past its first thousand is sent again, corrected', async () => {
+      await store.upsert('shop', [{ ...mug, stock: 'out_of_stock' }], T0);
+      const filler = Array.from({ length: 999 }, (_, i): ProductUpdate => ({ id: `p${i}`, name: `Product ${i}`, price: 10 }));
+      const rows: ProductUpdate[] = [{ id: 'mug', stock: 'in_stock' }, ...filler];
+      await expect(store.upsert('shop', [...rows, { id: 'ghost', price: 3 }], T0 + 1)).rejects.toMatchObject({ code: 'TW_CATALOGUE_INVALID' });
+      const retried = await store.upsert('shop', [...rows, { id: 'ghost', name: 'Ghost', price: 3 }], T0 + 2);
+      expect(retried.changes.map((c) => c.kind)).toEqual(['back_in_stock']);
+    });
+
     it('detects a price drop, with the old price', async () => {
       await store.upsert('shop', [mug], T0);
       const result = await store.upsert('shop', [{ id: 'mug', price: 19.5 }], T0 + 5);

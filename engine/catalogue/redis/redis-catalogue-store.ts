@@ -23,7 +23,7 @@ export interface RedisCatalogueConnectOptions {
   onError: (error: Error) => void;
 }
 
-/** Products per compare-and-set: each chunk is atomic, and a conflict re-reads only its chunk. */
+/** Products per read and per compare-and-set: each chunk is atomic, and a conflict re-reads only its chunk. */
 const CHUNK = 1000;
 /** Conflicts mean another engine wrote the same products meanwhile; a few retries settle it. */
 const ATTEMPTS = 5;
@@ -32,6 +32,8 @@ const ATTEMPTS = 5;
  * The catalogue in Redis, shared by every engine of a deployment. An upsert reads the products
  * (one pipelined round trip), merges the rows and detects changes in process, then writes with
  * compare-and-set, retrying on a conflict: change detection stays one function for both stores.
+ * The whole request is merged before any chunk is written, so an invalid row anywhere writes
+ * nothing, as docs/catalogue.md promises (a resend of the corrected request then sees every change).
  */
 export class RedisCatalogueStore implements CatalogueStore {
   /** Creates and connects the client; the store then owns it and closes it on close(). */
@@ -52,9 +54,14 @@ export class RedisCatalogueStore implements CatalogueStore {
   }
 
   async upsert(site: string, updates: readonly ProductUpdate[], now: number): Promise<UpsertResult> {
+    const keys = new CatalogueKeys(this.prefix, site);
+    const before = await this.read(keys, [...new Set(updates.map((update) => update.id))]);
+    // Throws TW_CATALOGUE_INVALID, naming the row, before anything is written.
+    mergeBatch(site, (id) => before.get(id)?.product, updates, now);
     const total: UpsertResult = { created: 0, updated: 0, unchanged: 0, changes: [], products: [] };
     for (let start = 0; start < updates.length; start += CHUNK) {
-      const chunk = await this.upsertChunk(site, updates.slice(start, start + CHUNK), now, start);
+      // The first chunk's rows were read just now; the others re-read, as the chunks before them may have written their ids.
+      const chunk = await this.upsertChunk(keys, site, updates.slice(start, start + CHUNK), now, start, start === 0 ? before : undefined);
       total.created += chunk.created;
       total.updated += chunk.updated;
       total.unchanged += chunk.unchanged;
@@ -73,10 +80,7 @@ export class RedisCatalogueStore implements CatalogueStore {
     const keys = new CatalogueKeys(this.prefix, site);
     const ids = await this.client.sMembers(keys.ids);
     const products: CatalogueProduct[] = [];
-    for (let start = 0; start < ids.length; start += CHUNK) {
-      const read = await this.read(keys, ids.slice(start, start + CHUNK));
-      for (const stored of read.values()) products.push(stored.product);
-    }
+    for (const stored of (await this.read(keys, ids)).values()) products.push(stored.product);
     return products;
   }
 
@@ -84,11 +88,17 @@ export class RedisCatalogueStore implements CatalogueStore {
     if (this.owned) await this.client.close();
   }
 
-  private async upsertChunk(site: string, updates: readonly ProductUpdate[], now: number, offset: number): Promise<UpsertResult> {
-    const keys = new CatalogueKeys(this.prefix, site);
+  private async upsertChunk(
+    keys: CatalogueKeys,
+    site: string,
+    updates: readonly ProductUpdate[],
+    now: number,
+    offset: number,
+    alreadyRead: Map<string, VersionedProduct> | undefined,
+  ): Promise<UpsertResult> {
     const ids = [...new Set(updates.map((update) => update.id))];
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const stored = await this.read(keys, ids);
+      const stored = attempt === 1 && alreadyRead !== undefined ? alreadyRead : await this.read(keys, ids);
       const { result, writes } = mergeBatch(site, (id) => stored.get(id)?.product, updates, now, offset);
       if (writes.size === 0) return result;
       const casKeys = [keys.ids];
@@ -104,14 +114,17 @@ export class RedisCatalogueStore implements CatalogueStore {
     throw new TripwireError('TW_STORE_UNAVAILABLE', `The catalogue of site "${site}" kept changing under this upsert (${ATTEMPTS} tries); send the rows again.`);
   }
 
-  /** One pipelined round trip: the commands are sent in the same tick. */
+  /** One pipelined round trip per CHUNK ids: the commands of a chunk are sent in the same tick. */
   private async read(keys: CatalogueKeys, ids: readonly string[]): Promise<Map<string, VersionedProduct>> {
-    const replies = await Promise.all(ids.map((id) => this.client.hGetAll(keys.product(id))));
     const stored = new Map<string, VersionedProduct>();
-    ids.forEach((id, index) => {
-      const product = decodeProduct(keys.product(id), { ...replies[index] });
-      if (product !== undefined) stored.set(id, product);
-    });
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const chunk = ids.slice(start, start + CHUNK);
+      const replies = await Promise.all(chunk.map((id) => this.client.hGetAll(keys.product(id))));
+      chunk.forEach((id, index) => {
+        const product = decodeProduct(keys.product(id), { ...replies[index] });
+        if (product !== undefined) stored.set(id, product);
+      });
+    }
     return stored;
   }
 }
