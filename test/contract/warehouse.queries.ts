@@ -87,6 +87,19 @@ export function describeShippedQueries(name: string, setup: WarehouseContractSet
       ]);
     });
 
+    test('audience-cart-abandoners gives no email from an identify the site did not sign (verified: false)', async () => {
+      // Anyone can type someone else's address into a shop's form; the gateway marks such an identify verified: false.
+      // A site and a month of their own, so the other tests' audiences stay as they were.
+      const site = 'unsigned';
+      const at = D + 60 * DAY;
+      await backend.insert('events', [
+        eventRow({ site, visitor_id: 'm1', type: 'identify', props: JSON.stringify({ email: 'stranger@example.com', verified: false }), time: at }),
+        eventRow({ site, visitor_id: 'm1', type: 'cart_add', product_id: 'p1', value: 10, time: at + HOUR }),
+      ]);
+      const rows = await cartAbandoners(backend, { site, days: 7, asOf: at + DAY });
+      expect(rows.map((row) => row.email)).not.toContain('stranger@example.com');
+    });
+
     test('an audience exports as CSV with a header row, lists in one cell', async () => {
       const query = shippedQuery('audience-cart-abandoners');
       const rows = await query.run(backend, { days: '7', 'as-of': '2025-03-17' }, Date.now());
@@ -173,7 +186,7 @@ function audienceEvents() {
   const view = (visitor: string, type: string, category: string, time: number) => eventRow({ visitor_id: visitor, type, category, time });
   const cart = (visitor: string, product: string, value: number, time: number) =>
     eventRow({ visitor_id: visitor, type: 'cart_add', product_id: product, value, time });
-  const identify = (visitor: string) => eventRow({ visitor_id: visitor, type: 'identify', props: JSON.stringify({ email: `${visitor}@example.com` }), time: D - DAY });
+  const identify = (visitor: string) => eventRow({ visitor_id: visitor, type: 'identify', props: JSON.stringify({ verified: true, email: `${visitor}@example.com` }), time: D - DAY });
   return [
     view('w1', 'category', 'teapots', D + DAY),
     view('w2', 'product', 'teapots', D + 2 * DAY),

@@ -23,7 +23,7 @@ describe.each(variants)('the queries API on $backends backends', ({ backends, sk
     ]);
     await engine.warehouse.insert('conversions', [conversionRow({ site: 'demo', visitor_id: 'a', order_id: 'o-1', value: 42.5, time: D + 60_000 })]);
     await engine.warehouse.insert('events', [
-      eventRow({ site: 'demo', visitor_id: 'q', type: 'identify', props: '{"email":"q@example.com"}', time: D }),
+      eventRow({ site: 'demo', visitor_id: 'q', type: 'identify', props: '{"verified":true,"email":"q@example.com"}', time: D }),
       eventRow({ site: 'demo', visitor_id: 'q', type: 'cart_add', product_id: 'kettle', value: 30, time: D + 1000 }),
     ]);
   });

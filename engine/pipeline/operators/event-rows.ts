@@ -34,8 +34,23 @@ export function eventRow(event: TrackedEvent): EventRow {
     category: categoryOf(event),
     search_query: event.type === 'search' && typeof props.q === 'string' ? props.q : '',
     value: typeof props.value === 'number' ? props.value : typeof props.price === 'number' ? props.price : 0,
-    props: rest === undefined ? '{}' : JSON.stringify(rest),
+    props: rest === undefined ? '{}' : event.type === 'identify' ? identifyProps(rest) : JSON.stringify(rest),
   };
+}
+
+/**
+ * An identify's props with the engine's `verified` and the address it verified first in the text.
+ * On 18.16 analysts (and the audiences) read them with visitParamExtract*, which takes the first
+ * match at any depth: a client's nested `{"verified":true}` or `{"email":…}` must not come first,
+ * and JSON.stringify would put integer-like keys before them.
+ */
+function identifyProps(props: Record<string, unknown>): string {
+  const { verified, email, ...rest } = props;
+  const head = JSON.stringify({ verified, email });
+  const tail = JSON.stringify(rest);
+  if (tail === '{}') return head;
+  if (head === '{}') return tail;
+  return `${head.slice(0, -1)},${tail.slice(1)}`;
 }
 
 /** A purchase is also a conversion: one row per order, which analysts join to triggers by visitor and time. */

@@ -13,7 +13,7 @@ export interface AudienceWindow {
 export interface CategoryViewerRow {
   site: string;
   visitor_id: string;
-  /** Email from the visitor's latest identify, or empty when anonymous. */
+  /** Email from the visitor's latest verified identify, or empty when none. */
   email: string;
   views: number;
   last_viewed_at: string;
@@ -45,11 +45,16 @@ function onSite(site: string | undefined): string {
   return site === undefined ? '' : ` AND site = ${sqlString(site)}`;
 }
 
-/** The email each identified visitor gave last, before `until`. */
+/**
+ * The email each visitor gave last, before `until`, in an identify the site signed (the gateway
+ * stores `verified`, and it and `email` lead the props, so visitParam's first match is the
+ * engine's, not a nested client field). Anyone can type a stranger's address into a form: an
+ * unverified address is never exported, as it is never mailed.
+ */
 function identities(site: string | undefined, until: number): string {
   return `SELECT site, visitor_id, argMax(visitParamExtractString(props, 'email'), time_ms) AS email
     FROM {events}
-    WHERE type = 'identify' AND time_ms < ${sqlNumber(until)}${onSite(site)}
+    WHERE type = 'identify' AND visitParamExtractBool(props, 'verified') = 1 AND time_ms < ${sqlNumber(until)}${onSite(site)}
     GROUP BY site, visitor_id`;
 }
 
