@@ -10,12 +10,28 @@ export interface EventRange {
   site?: string;
 }
 
+/** The columns events are ordered and paged by: unique, as a catalogue fan-out gives one event id to many visitors. */
+const KEY = ['time_ms', 'site', 'visitor_id', 'event_id'] as const;
+type Key = { [Column in (typeof KEY)[number]]: Column extends 'time_ms' ? number : string };
+
+function literal(value: string | number): string {
+  return typeof value === 'number' ? sqlNumber(value) : sqlString(value);
+}
+
+/** Rows after `after` in KEY order, spelt out column by column: 18.16 has no tuple comparison. */
+function afterKey(after: Key, from = 0): string {
+  const column = KEY[from]!;
+  const value = literal(after[column]);
+  if (from === KEY.length - 1) return `${column} > ${value}`;
+  return `(${column} > ${value} OR (${column} = ${value} AND ${afterKey(after, from + 1)}))`;
+}
+
 /**
  * The stored events of a range in time order, a page at a time (keyset pagination on
- * time_ms, event_id), so a week of a busy site never has to fit in memory at once.
+ * time_ms, site, visitor_id, event_id), so a week of a busy site never has to fit in memory at once.
  */
 export async function* storedEvents(warehouse: WarehouseBackend, range: EventRange, pageSize = 50_000): AsyncGenerator<TrackedEvent> {
-  let after: { time: number; id: string } | undefined;
+  let after: Key | undefined;
   for (;;) {
     const conditions = [
       `time >= toDateTime(${sqlNumber(Math.floor(range.from / 1000))})`,
@@ -23,16 +39,14 @@ export async function* storedEvents(warehouse: WarehouseBackend, range: EventRan
       `time_ms < ${sqlNumber(range.to)}`,
     ];
     if (range.site !== undefined) conditions.push(`site = ${sqlString(range.site)}`);
-    if (after !== undefined) {
-      conditions.push(`(time_ms > ${sqlNumber(after.time)} OR (time_ms = ${sqlNumber(after.time)} AND event_id > ${sqlString(after.id)}))`);
-    }
+    if (after !== undefined) conditions.push(afterKey(after));
     const rows = await warehouse.query<StoredEvent>(
       `SELECT site, visitor_id, session_id, event_id, type, time_ms, received_at_ms, url, product_id, category, search_query, props
-       FROM {events} WHERE ${conditions.join(' AND ')} ORDER BY time_ms, event_id LIMIT ${pageSize}`,
+       FROM {events} WHERE ${conditions.join(' AND ')} ORDER BY ${KEY.join(', ')} LIMIT ${pageSize}`,
     );
     for (const row of rows) yield eventFromRow(row);
     if (rows.length < pageSize) return;
     const last = rows[rows.length - 1]!;
-    after = { time: Number(last.time_ms), id: last.event_id };
+    after = { time_ms: Number(last.time_ms), site: last.site, visitor_id: last.visitor_id, event_id: last.event_id };
   }
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { ChdbWarehouse } from '../../engine/warehouse/chdb/index.js';
 import { describeWarehouseContract, eventRow } from './warehouse.contract.js';
 import { describeShippedQueries } from './warehouse.queries.js';
+import { describeStoredEvents } from './stored-events.contract.js';
 
 // libchdb binds one data folder per process: every warehouse in this file shares this one.
 const folder = mkdtempSync(join(tmpdir(), 'tw-chdb-'));
@@ -18,6 +19,10 @@ describeWarehouseContract('chdb', {
 });
 
 describeShippedQueries('chdb', {
+  open: (database) => ChdbWarehouse.open(folder, { database }),
+});
+
+describeStoredEvents('chdb', {
   open: (database) => ChdbWarehouse.open(folder, { database }),
 });
 

@@ -4,6 +4,7 @@ import { ServerWarehouse } from '../../engine/warehouse/server/index.js';
 import { clickhouseForTests } from '../support/clickhouse-server.js';
 import { describeWarehouseContract, type WarehouseContractSetup } from './warehouse.contract.js';
 import { describeShippedQueries } from './warehouse.queries.js';
+import { describeStoredEvents } from './stored-events.contract.js';
 
 const server = await clickhouseForTests();
 const url = 'url' in server ? server.url : '';
@@ -27,6 +28,7 @@ const setup: WarehouseContractSetup = {
 
 describeWarehouseContract('ClickHouse server', setup);
 describeShippedQueries('ClickHouse server', setup);
+describeStoredEvents('ClickHouse server', setup);
 
 describe('ServerWarehouse.connect', () => {
   test('fails with TW_WAREHOUSE_UNAVAILABLE naming the url when nothing answers', async () => {
