@@ -18,7 +18,7 @@ export function eventRow(event: TrackedEvent): EventRow {
   const columns = COLUMNS[event.type];
   let rest: Record<string, unknown> | undefined;
   for (const key in props) {
-    if (columns !== undefined && columns.includes(key)) continue;
+    if (columns !== undefined && columns.includes(key) && (key !== 'category' || columnCategory(props.category) !== undefined)) continue;
     (rest ??= {})[key] = props[key];
   }
   return {
@@ -106,7 +106,15 @@ function isProductish(event: TrackedEvent): boolean {
 
 function categoryOf(event: TrackedEvent): string {
   if (event.type === 'category' && event.props.id !== undefined) return String(event.props.id);
-  return typeof event.props.category === 'string' ? event.props.category : '';
+  return columnCategory(event.props.category) ?? '';
+}
+
+/**
+ * A product's category as its column holds it. The gateway accepts any JSON value, and scenarios
+ * group a number by its text, as `String` does; any other value (a list, an object) stays in props.
+ */
+function columnCategory(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
 /** An events row as read back from the warehouse (times as epoch ms). */
