@@ -100,6 +100,28 @@ export function describeShippedQueries(name: string, setup: WarehouseContractSet
       expect(rows.map((row) => row.email)).not.toContain('stranger@example.com');
     });
 
+    test('funnel counts a cart add made later within the same second as the product view', async () => {
+      const site = 'same-second';
+      const second = D + 10 * HOUR;
+      await backend.insert('events', [
+        eventRow({ site, visitor_id: 'quick', type: 'product', product_id: 'p1', time: second + 100 }),
+        eventRow({ site, visitor_id: 'quick', type: 'cart_add', product_id: 'p1', time: second + 900 }),
+      ]);
+      const [day] = await funnelByDay(backend, { site, from: D, to: D + DAY });
+      expect(day).toMatchObject({ viewed: 1, carted: 1 });
+    });
+
+    test('funnel does not count a cart add made earlier within the same second as the product view', async () => {
+      const site = 'same-second-reversed';
+      const second = D + 11 * HOUR;
+      await backend.insert('events', [
+        eventRow({ site, visitor_id: 'reversed', type: 'cart_add', product_id: 'p1', time: second + 100 }),
+        eventRow({ site, visitor_id: 'reversed', type: 'product', product_id: 'p1', time: second + 900 }),
+      ]);
+      const [day] = await funnelByDay(backend, { site, from: D, to: D + DAY });
+      expect(day).toMatchObject({ viewed: 1, carted: 0 });
+    });
+
     test('an audience exports as CSV with a header row, lists in one cell', async () => {
       const query = shippedQuery('audience-cart-abandoners');
       const rows = await query.run(backend, { days: '7', 'as-of': '2025-03-17' }, Date.now());

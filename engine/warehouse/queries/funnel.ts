@@ -22,7 +22,10 @@ export interface FunnelDayRow {
 /**
  * view → cart → checkout → purchase per UTC day. A visitor counts at a step only after the steps
  * before it, in that order, within the day (windowFunnel): buying without a product view is not
- * part of this funnel.
+ * part of this funnel. The funnel's clock is the millisecond within the UTC day: steps in the same
+ * second keep their order, where whole seconds left it to each server version (18.16 and current
+ * releases ordered ties differently). UInt32, because 18.16's windowFunnel takes only DateTime or
+ * UInt32, and a day's 86,400,000 ms fit.
  */
 export function funnelSql(range: QueryRange): string {
   const conditions = [...rangeConditions(range), `type IN ('product', 'cart_add', 'checkout', 'purchase')`];
@@ -30,7 +33,7 @@ export function funnelSql(range: QueryRange): string {
   countIf(level >= 1) AS viewed, countIf(level >= 2) AS carted, countIf(level >= 3) AS checked_out, countIf(level >= 4) AS purchased
 FROM (
   SELECT toDate(time) AS day, visitor_id,
-    windowFunnel(86400)(time, type = 'product', type = 'cart_add', type = 'checkout', type = 'purchase') AS level
+    windowFunnel(86400000)(toUInt32(time_ms % 86400000), type = 'product', type = 'cart_add', type = 'checkout', type = 'purchase') AS level
   FROM {events}
   ${where(conditions)}
   GROUP BY day, visitor_id
