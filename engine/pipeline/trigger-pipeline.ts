@@ -6,7 +6,7 @@ import type { Candidate, ScenarioEvaluator } from '../scenarios/index.js';
 import type { DueTimer, StateOp, VisitorSnapshot, WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
-import { conversionRow, eventRow, popinFeedbackRow } from './operators/event-rows.js';
+import { conversionRow, eventRow, orderSeenId, popinFeedbackRow } from './operators/event-rows.js';
 import { DeliveryInterrupted, TriggerDelivery, type ClaimedAhead, type TriggerDeliveryDeps } from './operators/trigger-delivery.js';
 import { turnBatches } from './operators/turn-batches.js';
 
@@ -270,7 +270,16 @@ export class TriggerPipeline {
       const evaluator = this.deps.scenarios.current();
       const plan = evaluator.plan(frame.visitor, frame.events);
       const ahead = plan.probes.length === 0 ? undefined : this.delivery.claimsAhead(frame.visitor, evaluator.prospects(plan));
-      const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events: plan.ops, withProfile: plan.probes.length > 0, claims: ahead?.claims });
+      // Each order a purchase names is recorded after the frame's events, as an event without ops: a repeat is a duplicate.
+      let events = plan.ops;
+      const orderAt: Array<number | undefined> = [];
+      frame.events.forEach((event, i) => {
+        const eventId = orderSeenId(event);
+        if (eventId === undefined) return;
+        if (events === plan.ops) events = [...plan.ops];
+        orderAt[i] = events.push({ eventId, ops: [] }) - 1;
+      });
+      const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events, withProfile: plan.probes.length > 0, claims: ahead?.claims });
       for (let i = 0; i < frame.events.length; i++) {
         const event = frame.events[i]!;
         if (result.events[i]?.duplicate === true) {
@@ -282,7 +291,8 @@ export class TriggerPipeline {
         const feedback = popinFeedbackRow(event);
         if (feedback !== undefined) sink.write('deliveries', feedback);
         const conversion = conversionRow(event);
-        if (conversion !== undefined) sink.write('conversions', conversion);
+        const order = orderAt[i];
+        if (conversion !== undefined && (order === undefined || result.events[order]?.duplicate !== true)) sink.write('conversions', conversion);
       }
       if (plan.probes.length > 0) {
         const candidates = evaluator.candidates(plan, result);

@@ -55,7 +55,10 @@ export interface DeliveryRow {
   time: number;
 }
 
-/** One order: written for each purchase event, once per order id. */
+/**
+ * One order, written for its first purchase event: a repeat from the same visitor within the
+ * store's dedupe horizon is left out by the pipeline; later or cross-visitor repeats are not.
+ */
 export interface ConversionRow {
   site: string;
   visitor_id: string;

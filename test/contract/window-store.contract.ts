@@ -168,6 +168,12 @@ export function describeWindowStoreContract(
         expect(result.events.map((event) => event.duplicate)).toEqual([false, true]);
       });
 
+      it('records an id that carries no ops, so that its repeat is a duplicate (the pipeline records order ids so)', async () => {
+        const first = await store.apply({ visitor: alice, now: t0, events: [visit('e-1', t0), { eventId: 'order:42', ops: [] }] });
+        const again = await store.apply({ visitor: alice, now: t0 + 1000, events: [visit('e-2', t0 + 1000), { eventId: 'order:42', ops: [] }] });
+        expect([...first.events, ...again.events].map((event) => event.duplicate)).toEqual([false, false, false, true]);
+      });
+
       it('applies an id again once the dedupe horizon has passed', async () => {
         await store.apply({ visitor: alice, now: t0, events: [visit('e-1', t0)] });
         const later = t0 + DEDUPE_HORIZON;

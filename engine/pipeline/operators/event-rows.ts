@@ -72,6 +72,18 @@ export function conversionRow(event: TrackedEvent): ConversionRow | undefined {
   };
 }
 
+/**
+ * The id under which the window store records the order a purchase names, beside the event ids:
+ * a reloaded thank-you page sends the same order under a new event id, and the store's duplicate
+ * check (per visitor, within its dedupe horizon) then keeps its conversions row from being written
+ * twice. Undefined without a site order id: the event id is the order id, already deduplicated.
+ */
+export function orderSeenId(event: TrackedEvent): string | undefined {
+  if (event.type !== 'purchase') return undefined;
+  const order = event.props.order;
+  return typeof order === 'string' || typeof order === 'number' ? `order:${String(order)}` : undefined;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
