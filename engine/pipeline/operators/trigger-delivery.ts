@@ -2,7 +2,7 @@ import type { Clock, VisitorRef } from '../../events/index.js';
 import { TripwireError } from '../../errors.js';
 import type { EngineMetrics, Logger } from '../../observability/index.js';
 import { readCart, type Candidate, type Channel, type ClaimsAhead, type DeliveryPolicy, type Prospect, type ScenarioEvaluator, type Screening, type Verdict } from '../../scenarios/index.js';
-import type { ClaimOutcome, StateOp, VisitorSnapshot, WindowStore } from '../../state/index.js';
+import type { ClaimOutcome, EventOps, StateOp, VisitorSnapshot, WindowStore } from '../../state/index.js';
 import type { EventSink } from '../../warehouse/index.js';
 import type { DeliveryContext, EmailPort, PopinPort, SiteProfile, WebhookPort } from '../ports.js';
 import { triggerId } from './trigger-id.js';
@@ -66,7 +66,8 @@ export class DeliveryInterrupted extends Error {
 /**
  * From candidates to deliveries: runs the site's policy (filters, variants, consent, priority,
  * then cooldown and caps claimed in the store), records every verdict in the warehouse, hands
- * what fired to its channel, and arms what a firing leaves behind (the next journey step).
+ * what fired to its channel, and arms what a firing leaves behind (the next journey step; a
+ * yearly trigger's next occurrence, whatever the verdict).
  * Email and webhooks record their own delivery states.
  */
 export class TriggerDelivery {
@@ -89,6 +90,8 @@ export class TriggerDelivery {
   async deliver(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[], profile: Record<string, string>, origin: DeliveryOrigin = {}): Promise<void> {
     const site = this.deps.sites.get(visitor.site);
     if (site === undefined) return;
+    // Before any verdict is recorded: if arming fails, every firing is tried again whole.
+    await this.armNextOccurrences(visitor, evaluator, candidates);
     const screening = site.policy.screen(visitor, candidates, profile);
     const ahead = origin.claimed === undefined ? undefined : site.policy.outcomesAhead(screening.pending, origin.claimed.ahead, origin.claimed.outcomes);
     let taken: TakenClaims;
@@ -212,6 +215,20 @@ export class TriggerDelivery {
     } else {
       await this.deps.webhooks.enqueue({ triggerId: trigger, visitor, action, context });
     }
+  }
+
+  /**
+   * A yearly trigger's next occurrence, whatever this one's verdict: one store call, idempotent by
+   * the trigger id like the follow-ups. Only timers bring such firings, so a frame never waits on it.
+   */
+  private async armNextOccurrences(visitor: VisitorRef, evaluator: ScenarioEvaluator, candidates: readonly Candidate[]): Promise<void> {
+    const events: EventOps[] = [];
+    for (const candidate of candidates) {
+      const ops = evaluator.nextOccurrence(candidate);
+      if (ops.length > 0) events.push({ eventId: `next:${triggerId(visitor, candidate.scenario.id, candidate.eventId)}`, ops });
+    }
+    if (events.length === 0) return;
+    await this.deps.store.apply({ visitor, now: this.deps.clock.now(), events, withProfile: false });
   }
 
   /** One store call, idempotent by the trigger id: a retried firing arms its follow-ups once. */

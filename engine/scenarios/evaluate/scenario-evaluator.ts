@@ -180,25 +180,28 @@ export class ScenarioEvaluator {
     }));
   }
 
-  /**
-   * What a delivered step leaves behind: the journey's next step, armed after its wait, and for
-   * yearly triggers the next year's occurrence.
-   */
+  /** What a delivered step leaves behind: the journey's next step, armed after its wait. */
   afterFire(candidate: Candidate, variantId: string): StateOp[] {
     const { scenario } = candidate;
-    const ops: StateOp[] = [];
     const variant = scenario.variants.find((v) => v.id === variantId);
     const next = variant?.steps[candidate.step + 1];
-    if (next !== undefined) {
-      const occurrence = occurrenceOf(candidate);
-      const payload = encodeTimerPayload({ scenario: scenario.id, context: candidate.context, variant: variantId, step: candidate.step + 1, occurrence });
-      ops.push({ kind: 'timer.arm', timer: journeyTimerId(scenario.id), due: candidate.time + next.wait, payload });
-    }
-    if (scenario.trigger.kind === 'date' && candidate.step === 0) {
-      const arm = this.dateTimer(scenario, scenario.trigger, candidate.context, candidate.time);
-      if (arm !== undefined) ops.push(arm);
-    }
-    return ops;
+    if (next === undefined) return [];
+    const occurrence = occurrenceOf(candidate);
+    const payload = encodeTimerPayload({ scenario: scenario.id, context: candidate.context, variant: variantId, step: candidate.step + 1, occurrence });
+    return [{ kind: 'timer.arm', timer: journeyTimerId(scenario.id), due: candidate.time + next.wait, payload }];
+  }
+
+  /**
+   * What a yearly firing leaves behind whatever its verdict: the next year's occurrence. A
+   * birthday held back (no consent yet, a cap, the control group, priority, a visitor filter) or
+   * never delivered is still due next year. Arming it again is harmless: the same timer, due at
+   * the same time.
+   */
+  nextOccurrence(candidate: Candidate): StateOp[] {
+    const { scenario } = candidate;
+    if (scenario.trigger.kind !== 'date' || candidate.step !== 0) return [];
+    const arm = this.dateTimer(scenario, scenario.trigger, candidate.context, candidate.time);
+    return arm === undefined ? [] : [arm];
   }
 
   private index(scenario: Scenario): void {
