@@ -72,6 +72,17 @@ export interface HashSetIfAbsentOp {
 }
 
 /** Adds an integer to a field (cart quantities); the result is the new value, and a field at or below 0 is removed. */
+/**
+ * Sets `field` to the value `from` has in the same hash, or removes `field` when `from` has none:
+ * what a field was given for (the address of an email consent) without reading it first.
+ */
+export interface HashCopyOp {
+  kind: 'hash.copy';
+  hash: VisitorHash;
+  field: string;
+  from: string;
+}
+
 export interface HashIncrementOp {
   kind: 'hash.increment';
   hash: VisitorHash;
@@ -91,6 +102,7 @@ export type StateOp =
   | HashDeleteOp
   | HashClearOp
   | HashSetIfAbsentOp
+  | HashCopyOp
   | HashIncrementOp;
 
 /** The operations one event causes. `eventId` is recorded so a resent event is applied once. */

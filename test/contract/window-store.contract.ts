@@ -285,6 +285,14 @@ export function describeWindowStoreContract(
         expect((await store.snapshot(alice)).profile).toEqual({ first_seen: '1' });
       });
 
+      it('hash.copy sets a field to another field\'s value, or removes it when that one has none', async () => {
+        await run(alice, t0, { kind: 'hash.set', hash: 'profile', field: 'email', value: 'a@example.com' });
+        await run(alice, t0 + 1, { kind: 'hash.copy', hash: 'profile', field: 'consent.email.for', from: 'email' });
+        expect((await store.snapshot(alice)).profile).toEqual({ email: 'a@example.com', 'consent.email.for': 'a@example.com' });
+        await run(alice, t0 + 2, { kind: 'hash.delete', hash: 'profile', field: 'email' }, { kind: 'hash.copy', hash: 'profile', field: 'consent.email.for', from: 'email' });
+        expect((await store.snapshot(alice)).profile).toEqual({});
+      });
+
       it('hash.increment adds to a field and returns the new value', async () => {
         expect(await run(alice, t0, { kind: 'hash.increment', hash: 'cart', field: 'q:sku-1', by: 2 })).toEqual([2]);
         expect(await run(alice, t0 + 1, { kind: 'hash.increment', hash: 'cart', field: 'q:sku-1', by: 3 })).toEqual([5]);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { TrackedEvent } from '../../events/index.js';
 import type { StateOp } from '../../state/index.js';
-import { readCart, visitorOps } from './visitor-model.js';
+import { hasConsent, readCart, visitorOps } from './visitor-model.js';
 
 const event = (type: TrackedEvent['type'], props: TrackedEvent['props']): TrackedEvent => ({
   id: 'e1',
@@ -32,13 +32,24 @@ describe('the visitor model', () => {
         field: 'consent.email.source',
         value: JSON.stringify({ url: 'https://shop.example/signup', wording: 'Email me offers', event: 'e1' }),
       },
+      { kind: 'hash.copy', hash: 'profile', field: 'consent.email.for', from: 'email' },
     ]);
+  });
+
+  test('an email consent counts for the address it was given for only', () => {
+    const consented = { 'consent.email': '1', 'consent.email.for': 'ann@example.test' };
+    expect(hasConsent({ ...consented, email: 'ann@example.test' }, 'email')).toBe(true);
+    expect(hasConsent({ ...consented, email: 'bob@example.test' }, 'email')).toBe(false);
+    expect(hasConsent({ 'consent.email': '1', email: 'ann@example.test' }, 'email')).toBe(true);
+    expect(hasConsent({ ...consented, 'consent.email': '0', email: 'ann@example.test' }, 'email')).toBe(false);
+    expect(hasConsent({ 'consent.analytics': '1', email: 'bob@example.test' }, 'analytics')).toBe(true);
   });
 
   test('keeps an identify email lowercased and marks whether the site verified it', () => {
     expect(opsOf(event('identify', { email: 'Ann@Example.test', verified: true }))).toEqual([
       { kind: 'hash.set', hash: 'profile', field: 'email', value: 'ann@example.test' },
       { kind: 'hash.set', hash: 'profile', field: 'email_verified', value: '1' },
+      { kind: 'hash.setIfAbsent', hash: 'profile', field: 'consent.email.for', value: 'ann@example.test' },
     ]);
   });
 

@@ -6,6 +6,8 @@ export const PROFILE = {
   email: 'email',
   emailVerified: 'email_verified',
   consentPrefix: 'consent.',
+  /** The address an email consent was given for (see hasConsent). */
+  emailConsentFor: 'consent.email.for',
   traitPrefix: 'trait.',
   lastPurchaseAt: 'last_purchase_at',
   firstSeen: 'first_seen',
@@ -30,6 +32,8 @@ export function visitorOps(event: TrackedEvent, out: StateOp[]): void {
       if (typeof props.email === 'string' && props.email !== '') {
         out.push({ kind: 'hash.set', hash: 'profile', field: PROFILE.email, value: props.email.toLowerCase() });
         out.push({ kind: 'hash.set', hash: 'profile', field: PROFILE.emailVerified, value: props.verified === true ? '1' : '0' });
+        // A consent given before the first identify is bound to the first address identified.
+        out.push({ kind: 'hash.setIfAbsent', hash: 'profile', field: PROFILE.emailConsentFor, value: props.email.toLowerCase() });
       }
       const traits = props.traits;
       if (traits !== null && typeof traits === 'object' && !Array.isArray(traits)) {
@@ -48,6 +52,10 @@ export function visitorOps(event: TrackedEvent, out: StateOp[]): void {
         out.push({ kind: 'hash.set', hash: 'profile', field, value: granted ? '1' : '0' });
         out.push({ kind: 'hash.set', hash: 'profile', field: `${field}.at`, value: String(event.time) });
         out.push({ kind: 'hash.set', hash: 'profile', field: `${field}.source`, value: consentSource(event) });
+        // Email consent is the person's, not the browser's: it is bound to the address signed in
+        // when it was given (none yet: the next identify's), so another address signed in later on
+        // the same browser does not inherit it.
+        if (purpose === 'email') out.push({ kind: 'hash.copy', hash: 'profile', field: PROFILE.emailConsentFor, from: PROFILE.email });
       }
       return;
     case 'page':
@@ -101,6 +109,17 @@ export function readCart(cart: Record<string, string>): CartLine[] {
 
 export function isIdentified(profile: Record<string, string>): boolean {
   return (profile[PROFILE.email] ?? '') !== '';
+}
+
+/**
+ * Whether the visitor granted `purpose`. Email consent counts only for the address it was given
+ * for; one recorded before consents carried an address counts for the profile's address.
+ */
+export function hasConsent(profile: Record<string, string>, purpose: string): boolean {
+  if (profile[PROFILE.consentPrefix + purpose] !== '1') return false;
+  if (purpose !== 'email') return true;
+  const givenFor = profile[PROFILE.emailConsentFor];
+  return givenFor === undefined || givenFor === profile[PROFILE.email];
 }
 
 export function hasVerifiedEmail(profile: Record<string, string>): boolean {

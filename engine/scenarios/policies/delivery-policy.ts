@@ -3,7 +3,7 @@ import { CLAIM_NOT_TRIED, type Claim, type ClaimCheck, type ClaimOutcome, type C
 import { TripwireError } from '../../errors.js';
 import { matchesAll } from '../evaluate/event-matcher.js';
 import type { Candidate, Prospect } from '../evaluate/trigger-context.js';
-import { PROFILE, hasVerifiedEmail, isIdentified, visitorTraits } from '../evaluate/visitor-model.js';
+import { PROFILE, hasConsent, hasVerifiedEmail, isIdentified, visitorTraits } from '../evaluate/visitor-model.js';
 import type { Action, Channel, Scenario, VisitorFilter } from '../model.js';
 import { assignVariant } from './variant-assignment.js';
 
@@ -194,12 +194,12 @@ export class DeliveryPolicy {
     // only the clock, not the visitor, would have changed.
     const triedAgain = candidate.failures > 0;
     if (filter.returning !== undefined && !triedAgain && filter.returning !== isReturning(profile, candidate.time)) return false;
-    if (!filter.consent.every((purpose) => profile[PROFILE.consentPrefix + purpose] === '1')) return false;
+    if (!filter.consent.every((purpose) => hasConsent(profile, purpose))) return false;
     return matchesAll(filter.traits, traits);
   }
 
   private mayEmail(profile: Record<string, string>, transactional: boolean): boolean {
-    if (!transactional && profile[`${PROFILE.consentPrefix}email`] !== '1') return false;
+    if (!transactional && !hasConsent(profile, 'email')) return false;
     return this.options.requireVerifiedEmail ? hasVerifiedEmail(profile) : isIdentified(profile);
   }
 

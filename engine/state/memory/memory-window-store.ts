@@ -253,6 +253,11 @@ export class MemoryWindowStore implements WindowStore {
         hash.view = undefined;
         return 1;
       }
+      case 'hash.copy': {
+        const value = live(state[op.hash], now)?.fields.get(op.from);
+        if (value === undefined) return this.run(state, { kind: 'hash.delete', hash: op.hash, field: op.field }, now);
+        return this.run(state, { kind: 'hash.set', hash: op.hash, field: op.field, value }, now);
+      }
       case 'hash.increment': {
         const hash = writableHash(state, op.hash, now);
         const current = hash.fields.get(op.field);

@@ -147,6 +147,9 @@ function encodeOp(op: Exclude<StateOp, WindowAddOp>, keys: VisitorKeys, args: st
     case 'hash.setIfAbsent':
       args.push('n', storedField(op.hash, op.field), op.value);
       return;
+    case 'hash.copy':
+      args.push('k', storedField(op.hash, op.field), storedField(op.hash, op.from));
+      return;
     case 'hash.increment':
       args.push('i', storedField(op.hash, op.field), String(Math.trunc(op.by)));
       return;

@@ -41,6 +41,7 @@ function opOf(now: number, eventId: string): fc.Arbitrary<StateOp> {
     fc.record({ kind: fc.constant('timer.cancelPrefix' as const), prefix: fc.constantFrom('absence:s', 'ladder') }),
     fc.record({ kind: fc.constantFrom('hash.set' as const, 'hash.setIfAbsent' as const), hash: visitorHash, field, value: fc.constant('v') }),
     fc.record({ kind: fc.constant('hash.delete' as const), hash: visitorHash, field }),
+    fc.record({ kind: fc.constant('hash.copy' as const), hash: visitorHash, field, from: field }),
     fc.record({ kind: fc.constant('hash.clear' as const), hash: visitorHash }),
     fc.record({ kind: fc.constant('hash.increment' as const), hash: fc.constant('cart' as const), field, by: fc.integer({ min: -3, max: 3 }) }),
   );

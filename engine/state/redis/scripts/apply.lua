@@ -16,6 +16,7 @@
 --   s field value             (hash.set)         d field               (hash.delete)
 --   z p|c                     (hash.clear)       n field value         (hash.setIfAbsent)
 --   i field by                (hash.increment)   X prefix              (timer.cancelPrefix)
+--   k field from              (hash.copy)
 --   (field is the stored name, cart fields marked; z p clears the profile's fields, z c the
 --   cart's; window is a window id, time, from and until are entry times, window-entries.ts: the
 --   window counts entries in [from, until) and drops those before from)
@@ -41,7 +42,7 @@ local now, base, windowsTtl, hashTtlSet, eventWindowsTtl = 0, 0, -math.huge, fal
 local A = {}
 local CART = 1
 
-local fieldCount = { a = 5, A = 5, c = 3, t = 3, x = 1, s = 2, d = 1, z = 1, n = 2, i = 2, X = 1 }
+local fieldCount = { a = 5, A = 5, c = 3, t = 3, x = 1, s = 2, d = 1, z = 1, n = 2, i = 2, X = 1, k = 2 }
 
 -- Profile and cart share the hash and its TTL: refreshed on the frame's first write of either
 -- (a frame's writes are microseconds apart), and again on the first write after a removal, which
@@ -164,6 +165,17 @@ local function run(code, i)
     local set = redis.call('HSETNX', hash, A[i], A[i + 1])
     refreshHashTtl(hash)
     return set
+  elseif code == 'k' then
+    local hash = KEYS[base + 2]
+    local value = redis.call('HGET', hash, A[i + 1])
+    if value then
+      redis.call('HSET', hash, A[i], value)
+      refreshHashTtl(hash)
+    else
+      keepHashIfEmptied(hash, 1)
+      redis.call('HDEL', hash, A[i])
+      hashTtlSet = false
+    end
   elseif code == 'i' then
     -- A count that falls to zero or below is removed, so a cart line leaves with its last unit.
     local hash = KEYS[base + 2]
