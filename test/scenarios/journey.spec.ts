@@ -28,6 +28,18 @@ journey:
     webhook: { url: "https://crm.example/hook" }
 `;
 
+/** welcome-d1, with welcome-series' second step: a purchase stops the best sellers email, not the welcome. */
+const WELCOME_D1_THEN_BEST_SELLERS = `
+id: welcome-d1-series
+when:
+  inactivity: { since: { event: track, where: { name: signup } }, for: 1d }
+journey:
+  - email: { template: welcome }
+  - wait: 3d
+    unless: { event: purchase }
+    email: { template: welcome-best-sellers }
+`;
+
 describe.each(await storeKinds())('journeys: steps with waits and branches, on the $kind store', ({ kind, skip, url }) => {
   let harness: ScenarioHarness;
   afterEach(() => harness?.close());
@@ -94,5 +106,35 @@ describe.each(await storeKinds())('journeys: steps with waits and branches, on t
     await harness.advanceTo(T0 + 10 * DAY);
     expect(harness.fired().map((firing) => firing.time)).toEqual([T0, T0 + DAY]);
     expect(harness.webhooks).toEqual([]);
+  });
+
+  test.skipIf(skip !== undefined)('an event matching a later step\'s condition during an earlier wait does not stop the journey', async () => {
+    // Step two has no `unless`; step three's purchase condition only covers its own wait (day 1 to day 3).
+    harness = await openHarness(kind, url, compileScenarios(THREE_STEPS), { requireVerifiedEmail: false });
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 80 }, T0 + 12 * HOUR);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.fired().map((firing) => firing.time)).toEqual([T0, T0 + DAY, T0 + 3 * DAY]);
+  });
+
+  test.skipIf(skip !== undefined)('a step\'s `unless` event before the journey started does not cancel the scenario\'s pending reminder', async () => {
+    harness = await openHarness(kind, url, compileScenarios(WELCOME_D1_THEN_BEST_SELLERS));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 30 }, T0 + 2 * HOUR);
+    await harness.advanceTo(T0 + 2 * DAY);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['welcome']);
+  });
+
+  test.skipIf(skip !== undefined)('a new firing restarts the journey: the steps the earlier one left waiting do not go', async () => {
+    harness = await openHarness(kind, url, compileScenarios(THREE_STEPS), { requireVerifiedEmail: false });
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0, 'signup-1');
+    // The first journey's last step waits for T0 + 3d; the second journey's steps go at T0 + 3.5d and 5.5d.
+    await harness.advanceTo(T0 + 2.5 * DAY);
+    await harness.send('ann', 'track', { name: 'signup' }, T0 + 2.5 * DAY, 'signup-2');
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.fired().map((firing) => firing.eventId)).toEqual(['signup-1', 'signup-1#1', 'signup-2', 'signup-2#1', 'signup-2#2']);
   });
 });

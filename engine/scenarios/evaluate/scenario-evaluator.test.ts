@@ -1,12 +1,49 @@
 import { describe, expect, test } from 'vitest';
+import type { TrackedEvent } from '../../events/index.js';
 import type { TimerArmOp } from '../../state/index.js';
 import { ScenarioCompiler } from '../compile/scenario-compiler.js';
 import { ScenarioEvaluator } from './scenario-evaluator.js';
 import { encodeTimerPayload } from './timer-payload.js';
-import type { Candidate } from './trigger-context.js';
+import { triggerContext, type Candidate } from './trigger-context.js';
 
 const visitor = { site: 'shop', visitor: 'ann' };
 const compile = (yaml: string) => new ScenarioCompiler().compileOrThrow('s.yaml', yaml)!;
+
+describe('what stops a scenario\'s timers', () => {
+  const scenario = compile(
+    'id: rescue\nwhen: { absence: { after: { event: cart_add }, missing: { event: checkout }, within: 1h } }\n' +
+      'exit: { event: track, where: { name: unsubscribe } }\n' +
+      'journey:\n  - email: { template: one }\n  - wait: 1d\n    email: { template: two }\n  - wait: 2d\n    unless: { event: track, where: { name: review } }\n    email: { template: three }\n',
+  );
+  const evaluator = new ScenarioEvaluator([scenario]);
+  const variant = scenario.variants[0]!.id;
+  const stopsOf = (type: TrackedEvent['type'], props: TrackedEvent['props'] = {}) =>
+    evaluator.plan(visitor, [{ id: 'e1', site: 'shop', visitor: 'ann', session: 's', type, time: 1_000, receivedAt: 1_000, url: '', props }]).ops[0]!.ops.filter((op) => op.kind.startsWith('timer.'));
+
+  test('an exit cancels the journey and every pending reminder', () => {
+    expect(stopsOf('track', { name: 'unsubscribe' })).toEqual([
+      { kind: 'timer.cancelPrefix', prefix: 'journey:rescue' },
+      { kind: 'timer.cancelPrefix', prefix: 'absence:rescue' },
+    ]);
+  });
+
+  test('a step\'s `unless` cancels that step\'s timer, and the name all steps shared before', () => {
+    expect(stopsOf('track', { name: 'review' })).toEqual([
+      { kind: 'timer.cancel', timer: `journey:rescue:${variant}:2` },
+      { kind: 'timer.cancel', timer: 'journey:rescue' },
+    ]);
+  });
+
+  test('a first step delivered starts the journey afresh; a later one arms the next step alone', () => {
+    const first = { scenario, eventId: 'e1', time: 1_000, context: triggerContext(scenario, { id: 'e1', site: 'shop', visitor: 'ann', session: 's', type: 'cart_add', time: 1_000, receivedAt: 1_000, url: '', props: {} }), variant: undefined, step: 0, claimed: false, failures: 0 };
+    expect(evaluator.afterFire(first, variant).map((op) => [op.kind, 'timer' in op ? op.timer : op.kind === 'timer.cancelPrefix' ? op.prefix : ''])).toEqual([
+      ['timer.cancelPrefix', 'journey:rescue'],
+      ['timer.arm', `journey:rescue:${variant}:1`],
+    ]);
+    const second = { ...first, eventId: 'e1#1', step: 1, variant };
+    expect(evaluator.afterFire(second, variant).map((op) => [op.kind, 'timer' in op ? op.timer : ''])).toEqual([['timer.arm', `journey:rescue:${variant}:2`]]);
+  });
+});
 
 describe('firings tried again', () => {
   const birthday = compile('id: birthday\nwhen: { date: { trait: birthday, hour: 9 } }\nthen: { webhook: { url: "https://hooks.example/b" } }\n');

@@ -12,6 +12,7 @@ import {
   decodeTimerPayload,
   encodeTimerPayload,
   eventPayloadTail,
+  journeyStepTimerId,
   journeyTimerId,
   timerPayloadHead,
   type StoredContext,
@@ -46,7 +47,22 @@ type Hook =
   | { role: 'sequence.then' | 'sequence.first'; scenario: Scenario; trigger: SequenceTrigger; windowPrefix: string }
   | { role: 'absence.missing' | 'absence.after'; scenario: Scenario; trigger: AbsenceTrigger; timers: AbsenceTimerNames }
   | { role: 'date'; scenario: Scenario; trigger: DateTrigger }
-  | { role: 'exit'; scenario: Scenario; matchers: EventMatcher[]; journeyTimer: string; absenceTimerPrefix: string | undefined };
+  | ({ role: 'stop'; scenario: Scenario } & Stops);
+
+/** What ends a scenario's pending timers: `exit` its journey and its absence reminders. */
+interface Stops {
+  exit: EventMatcher | undefined;
+  absenceTimerPrefix: string | undefined;
+  /** Undefined when no variant has a step after the first. */
+  journey: JourneyStops | undefined;
+}
+
+/** What ends a journey: a step's `unless` that step's timer alone. */
+interface JourneyStops {
+  /** journeyTimerId: every step timer of the scenario, and the one name all steps once shared. */
+  timers: string;
+  unless: Array<{ matcher: EventMatcher; timer: string }>;
+}
 
 /** An absence scenario's timer ids (`absenceTimerId`) and payload head, made once. */
 interface AbsenceTimerNames {
@@ -58,7 +74,7 @@ interface AbsenceTimerNames {
 }
 
 const ROLE_ORDER: Record<Hook['role'], number> = {
-  exit: 0,
+  stop: 0,
   'absence.missing': 1,
   'sequence.then': 2,
   count: 3,
@@ -180,15 +196,21 @@ export class ScenarioEvaluator {
     }));
   }
 
-  /** What a delivered step leaves behind: the journey's next step, armed after its wait. */
+  /**
+   * What a delivered step leaves behind: the journey's next step, armed after its wait under a
+   * name of its own. A first step starts the journey afresh: the steps an earlier firing left
+   * waiting are cancelled.
+   */
   afterFire(candidate: Candidate, variantId: string): StateOp[] {
     const { scenario } = candidate;
     const variant = scenario.variants.find((v) => v.id === variantId);
-    const next = variant?.steps[candidate.step + 1];
+    const step = candidate.step + 1;
+    const next = variant?.steps[step];
     if (next === undefined) return [];
     const occurrence = occurrenceOf(candidate);
-    const payload = encodeTimerPayload({ scenario: scenario.id, context: candidate.context, variant: variantId, step: candidate.step + 1, occurrence });
-    return [{ kind: 'timer.arm', timer: journeyTimerId(scenario.id), due: candidate.time + next.wait, payload }];
+    const payload = encodeTimerPayload({ scenario: scenario.id, context: candidate.context, variant: variantId, step, occurrence });
+    const arm: StateOp = { kind: 'timer.arm', timer: journeyStepTimerId(scenario.id, variantId, step), due: candidate.time + next.wait, payload };
+    return candidate.step === 0 ? [{ kind: 'timer.cancelPrefix', prefix: journeyTimerId(scenario.id) }, arm] : [arm];
   }
 
   /**
@@ -235,11 +257,10 @@ export class ScenarioEvaluator {
         // No visitor event starts it: the segment scheduler hands its candidates to the pipeline.
         break;
     }
-    const exits = exitMatchers(scenario);
-    const types = new Set(exits.flatMap((matcher) => [...matcher.types]));
-    const journeyTimer = journeyTimerId(scenario.id);
-    const absenceTimerPrefix = trigger.kind === 'absence' ? absenceTimerId(scenario.id, '') : undefined;
-    for (const type of types) this.hook(type, { role: 'exit', scenario, matchers: exits, journeyTimer, absenceTimerPrefix });
+    const stops = stopsOf(scenario);
+    const matchers = [stops.exit, ...(stops.journey?.unless.map((step) => step.matcher) ?? [])];
+    const types = new Set(matchers.flatMap((matcher) => (matcher === undefined ? [] : [...matcher.types])));
+    for (const type of types) this.hook(type, { role: 'stop', scenario, ...stops });
   }
 
   private planHook(hook: Hook, event: TrackedEvent, eventIndex: number, ops: StateOp[], probes: Probe[]): void {
@@ -292,11 +313,8 @@ export class ScenarioEvaluator {
         if (arm !== undefined) ops.push(arm);
         return;
       }
-      case 'exit':
-        if (!hook.matchers.some((matcher) => matchesEvent(matcher, event))) return;
-        ops.push({ kind: 'timer.cancel', timer: hook.journeyTimer });
-        // Every pending reminder of the scenario, whatever its group: one op, whatever the number of groups.
-        if (hook.absenceTimerPrefix !== undefined) ops.push({ kind: 'timer.cancelPrefix', prefix: hook.absenceTimerPrefix });
+      case 'stop':
+        planStop(hook, event, ops);
         return;
     }
   }
@@ -347,14 +365,46 @@ function occurrenceOf(candidate: Candidate): string {
   return candidate.step === 0 ? candidate.eventId : candidate.eventId.slice(0, candidate.eventId.lastIndexOf('#'));
 }
 
-/** The scenario's exit events and every journey step's `unless`: any of them ends the journey. */
-function exitMatchers(scenario: Scenario): EventMatcher[] {
-  const matchers: EventMatcher[] = [];
-  if (scenario.exit !== undefined) matchers.push(scenario.exit);
+function stopsOf(scenario: Scenario): Stops {
+  return {
+    exit: scenario.exit,
+    absenceTimerPrefix: scenario.trigger.kind === 'absence' ? absenceTimerId(scenario.id, '') : undefined,
+    journey: scenario.variants.some((variant) => variant.steps.length > 1) ? journeyStopsOf(scenario) : undefined,
+  };
+}
+
+function journeyStopsOf(scenario: Scenario): JourneyStops {
+  const unless: JourneyStops['unless'] = [];
   for (const variant of scenario.variants) {
-    for (const step of variant.steps) if (step.unless !== undefined) matchers.push(step.unless);
+    variant.steps.forEach((step, i) => {
+      if (step.unless !== undefined) unless.push({ matcher: step.unless, timer: journeyStepTimerId(scenario.id, variant.id, i) });
+    });
   }
-  return matchers;
+  return { timers: journeyTimerId(scenario.id), unless };
+}
+
+/**
+ * An exit ends the scenario for the visitor: its journey and every pending reminder, whatever its
+ * group (one op, whatever the number of groups). A step's `unless` stops that step, so the journey, only while that step waits: earlier, its
+ * timer is not armed yet, and the cancel finds nothing.
+ */
+function planStop(stops: Stops, event: TrackedEvent, ops: StateOp[]): void {
+  const { journey } = stops;
+  if (stops.exit !== undefined && matchesEvent(stops.exit, event)) {
+    if (journey !== undefined) ops.push({ kind: 'timer.cancelPrefix', prefix: journey.timers });
+    if (stops.absenceTimerPrefix !== undefined) ops.push({ kind: 'timer.cancelPrefix', prefix: stops.absenceTimerPrefix });
+    return;
+  }
+  if (journey === undefined) return;
+  let stopped = false;
+  for (const step of journey.unless) {
+    if (!matchesEvent(step.matcher, event)) continue;
+    ops.push({ kind: 'timer.cancel', timer: step.timer });
+    stopped = true;
+  }
+  // A journey armed before steps had timers of their own waits under the shared name, whatever
+  // its step: stopped, it may lose a step an `unless` did not name, rather than send one after it.
+  if (stopped) ops.push({ kind: 'timer.cancel', timer: journey.timers });
 }
 
 function isTimeZone(zone: string): boolean {

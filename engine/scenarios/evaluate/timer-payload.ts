@@ -40,8 +40,18 @@ export function dateTimerId(scenarioId: string): string {
   return `${TIMER_KIND.date}${scenarioId}`;
 }
 
+/**
+ * What every journey step timer of a scenario is named or starts with (`journeyStepTimerId`): one
+ * `timer.cancelPrefix` of it ends the journey. Before steps had names of their own, every step
+ * waited under this name itself.
+ */
 export function journeyTimerId(scenarioId: string): string {
   return `${TIMER_KIND.journey}${scenarioId}`;
+}
+
+/** A journey step's own timer: a step's `unless` cancels it alone. */
+export function journeyStepTimerId(scenarioId: string, variantId: string, step: number): string {
+  return `${journeyTimerId(scenarioId)}:${variantId}:${step}`;
 }
 
 /**
