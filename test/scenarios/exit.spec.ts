@@ -90,4 +90,13 @@ describe.each(await storeKinds())('exit conditions, on the $kind store', ({ kind
     await harness.advanceTo(T0 + 3 * DAY);
     expect(harness.triggers()).toEqual([]);
   });
+
+  test.skipIf(skip !== undefined)('a journey stops once its conversion goal is met', async () => {
+    harness = await openHarness(kind, url, compileScenarios(NURTURE.replace('exit: { event: purchase }', 'goal: { event: purchase, within: 7d }')));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 12 }, T0 + DAY);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['one']);
+  });
 });

@@ -12,7 +12,7 @@ const compile = (yaml: string) => new ScenarioCompiler().compileOrThrow('s.yaml'
 describe('what stops a scenario\'s timers', () => {
   const scenario = compile(
     'id: rescue\nwhen: { absence: { after: { event: cart_add }, missing: { event: checkout }, within: 1h } }\n' +
-      'exit: { event: track, where: { name: unsubscribe } }\n' +
+      'exit: { event: track, where: { name: unsubscribe } }\ngoal: { event: purchase, within: 7d }\n' +
       'journey:\n  - email: { template: one }\n  - wait: 1d\n    email: { template: two }\n  - wait: 2d\n    unless: { event: track, where: { name: review } }\n    email: { template: three }\n',
   );
   const evaluator = new ScenarioEvaluator([scenario]);
@@ -25,6 +25,10 @@ describe('what stops a scenario\'s timers', () => {
       { kind: 'timer.cancelPrefix', prefix: 'journey:rescue' },
       { kind: 'timer.cancelPrefix', prefix: 'absence:rescue' },
     ]);
+  });
+
+  test('reaching the goal cancels the journey, not a reminder that has not fired', () => {
+    expect(stopsOf('purchase', { order: 'A-1' })).toEqual([{ kind: 'timer.cancelPrefix', prefix: 'journey:rescue' }]);
   });
 
   test('a step\'s `unless` cancels that step\'s timer, and the name all steps shared before', () => {

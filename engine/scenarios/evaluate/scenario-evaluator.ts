@@ -57,10 +57,11 @@ interface Stops {
   journey: JourneyStops | undefined;
 }
 
-/** What ends a journey: a step's `unless` that step's timer alone. */
+/** What ends a journey: reaching the `goal` (a conversion) all of it, a step's `unless` that step's timer alone. */
 interface JourneyStops {
   /** journeyTimerId: every step timer of the scenario, and the one name all steps once shared. */
   timers: string;
+  goal: EventMatcher | undefined;
   unless: Array<{ matcher: EventMatcher; timer: string }>;
 }
 
@@ -258,7 +259,7 @@ export class ScenarioEvaluator {
         break;
     }
     const stops = stopsOf(scenario);
-    const matchers = [stops.exit, ...(stops.journey?.unless.map((step) => step.matcher) ?? [])];
+    const matchers = [stops.exit, stops.journey?.goal, ...(stops.journey?.unless.map((step) => step.matcher) ?? [])];
     const types = new Set(matchers.flatMap((matcher) => (matcher === undefined ? [] : [...matcher.types])));
     for (const type of types) this.hook(type, { role: 'stop', scenario, ...stops });
   }
@@ -380,12 +381,14 @@ function journeyStopsOf(scenario: Scenario): JourneyStops {
       if (step.unless !== undefined) unless.push({ matcher: step.unless, timer: journeyStepTimerId(scenario.id, variant.id, i) });
     });
   }
-  return { timers: journeyTimerId(scenario.id), unless };
+  return { timers: journeyTimerId(scenario.id), goal: scenario.goal?.match, unless };
 }
 
 /**
  * An exit ends the scenario for the visitor: its journey and every pending reminder, whatever its
- * group (one op, whatever the number of groups). A step's `unless` stops that step, so the journey, only while that step waits: earlier, its
+ * group (one op, whatever the number of groups). Reaching the goal ends the journey: a converted
+ * visitor is not sent its remaining steps; a reminder not yet fired is no conversion's, and stays.
+ * A step's `unless` stops that step, so the journey, only while that step waits: earlier, its
  * timer is not armed yet, and the cancel finds nothing.
  */
 function planStop(stops: Stops, event: TrackedEvent, ops: StateOp[]): void {
@@ -396,6 +399,10 @@ function planStop(stops: Stops, event: TrackedEvent, ops: StateOp[]): void {
     return;
   }
   if (journey === undefined) return;
+  if (journey.goal !== undefined && matchesEvent(journey.goal, event)) {
+    ops.push({ kind: 'timer.cancelPrefix', prefix: journey.timers });
+    return;
+  }
   let stopped = false;
   for (const step of journey.unless) {
     if (!matchesEvent(step.matcher, event)) continue;
