@@ -148,10 +148,13 @@ export interface ApplyResult {
 
 /**
  * A claim is all-or-nothing: every check must pass, then every check is recorded.
- * Claims are tried in order, so the caller puts the highest priority first.
+ * Claims are tried in order, so the caller puts the highest priority first. Of the claims sharing
+ * a `lane`, those after the first one granted are not tried (CLAIM_NOT_TRIED): a claim that fails
+ * (a scenario in its quiet period) leaves its lane to the next.
  */
 export interface Claim {
   checks: ClaimCheck[];
+  lane?: string;
   /**
    * When the claim counts from: its scenario's firing time, so a cooldown starts when the scenario
    * fired whatever else its frame fired. The request's `now` when absent.
@@ -200,8 +203,8 @@ export function resultMeets(outcomes: readonly EventOutcome[], condition: Result
  * A claim an apply takes only when the result of one of its ops meets a condition (a count
  * reaching a scenario's threshold): what a screening can decide before the frame runs, because it
  * does not depend on the visitor's profile. The conditional claims of a request are tried in
- * order, and of those sharing a lane (a channel's) only the first whose condition holds is tried:
- * the caller puts the highest priority first. Each counts from its own `time` (when its scenario
+ * order, and of those sharing a lane (a channel's, on one event) whose condition holds, each until
+ * one is granted; the others are not tried: the caller puts the highest priority first. Each counts from its own `time` (when its scenario
  * fired), as a claim request counts from its `now`.
  */
 export interface ConditionalClaim extends ResultCondition {

@@ -46,15 +46,17 @@ export function describeConditionalClaims(h: WindowStoreHarness): void {
       expect(again.claims).toEqual([NOT_TRIED]);
     });
 
-    it('tries only the first claim of a lane whose condition holds, and every lane', async () => {
-      const result = await view(alice, h.t0, [
-        when(2, h.t0, 'popin', [gate('missed', 1)]),
-        when(1, h.t0, 'popin', [gate('first', 60_000)]),
-        when(1, h.t0, 'popin', [gate('second', 60_000)]),
-        when(1, h.t0, 'email', [gate('other lane', 60_000)]),
+    it('tries the claims of a lane whose condition holds until one is granted, and every lane', async () => {
+      await h.store.claim({ visitor: alice, now: h.t0, claims: [{ checks: [gate('quiet', 60_000)] }] });
+      const result = await view(alice, h.t0 + 1, [
+        when(2, h.t0 + 1, 'popin', [gate('missed', 1)]),
+        when(1, h.t0 + 1, 'popin', [gate('quiet', 60_000)]),
+        when(1, h.t0 + 1, 'popin', [gate('first', 60_000)]),
+        when(1, h.t0 + 1, 'popin', [gate('second', 60_000)]),
+        when(1, h.t0 + 1, 'email', [gate('other lane', 60_000)]),
       ]);
-      expect(result.claims).toEqual([NOT_TRIED, GRANTED, NOT_TRIED, GRANTED]);
-      expect(await h.store.claim({ visitor: alice, now: h.t0 + 1, claims: [{ checks: [gate('second', 60_000)] }] })).toEqual([GRANTED]);
+      expect(result.claims).toEqual([NOT_TRIED, 0, GRANTED, NOT_TRIED, GRANTED]);
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 2, claims: [{ checks: [gate('second', 60_000)] }] })).toEqual([GRANTED]);
     });
 
     it('reports the first failing check of a claim as claim() does, and records none of its checks', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ManualClock, VisitorRef } from '../../engine/events/index.js';
 import type { CapCheck, DueTimer, GateCheck, StateOp, WindowStore } from '../../engine/state/index.js';
-import { CLAIM_GRANTED as GRANTED, TIMER_LEASE_MS } from '../../engine/state/index.js';
+import { CLAIM_GRANTED as GRANTED, CLAIM_NOT_TRIED as NOT_TRIED, TIMER_LEASE_MS } from '../../engine/state/index.js';
 
 /** What the WindowStore contract's sections share: the stores under test and a way to apply one event. */
 export interface WindowStoreHarness {
@@ -308,6 +308,23 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
         ],
       });
       expect(result).toEqual([GRANTED, 0, 0, GRANTED]);
+    });
+
+    it('claims of one lane are tried until one is granted; the rest of the lane are not tried', async () => {
+      await h.store.claim({ visitor: alice, now: h.t0, claims: [{ checks: [gate('quiet', 60_000)] }] });
+      const result = await h.store.claim({
+        visitor: alice,
+        now: h.t0 + 1,
+        claims: [
+          { checks: [gate('quiet', 60_000)], lane: 'popin' },
+          { checks: [gate('second', 60_000)], lane: 'popin' },
+          { checks: [gate('third', 60_000)], lane: 'popin' },
+          { checks: [gate('other lane', 60_000)], lane: 'email' },
+          { checks: [gate('no lane', 60_000)] },
+        ],
+      });
+      expect(result).toEqual([0, GRANTED, NOT_TRIED, GRANTED, GRANTED]);
+      expect(await h.store.claim({ visitor: alice, now: h.t0 + 2, claims: [{ checks: [gate('third', 60_000)] }] })).toEqual([GRANTED]);
     });
 
     it('a claim with a time of its own counts from it, not from the request\'s now', async () => {

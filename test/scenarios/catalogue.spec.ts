@@ -34,8 +34,8 @@ describe.each(await storeKinds())('built-in catalogue scenarios, on the $kind st
     await harness.send('ann', 'product', { id: 'lamp', name: 'Lamp' }, T0);
     await harness.send('ann', 'price_drop', { ...LAMP, reason: 'viewed' }, T0 + DAY);
     expect(harness.triggers()).toMatchObject([
-      { scenario: 'price-drop-viewed', status: 'suppressed', reason: 'priority' },
       { scenario: 'view-abandoned-price-drop', status: 'fired' },
+      { scenario: 'price-drop-viewed', status: 'suppressed', reason: 'priority' },
     ]);
     expect(harness.emails.map((email) => email.action.template)).toEqual(['view-price-drop']);
   });

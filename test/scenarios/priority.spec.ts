@@ -50,4 +50,21 @@ describe.each(await storeKinds())('priority: one action per channel per event, o
     await harness.send('ann', 'search', { q: 'mug' }, T0 + 1000);
     expect(harness.popins.map((popin) => popin.action.title)).toEqual(['Low', 'High']);
   });
+
+  test.skipIf(skip !== undefined)('scenarios that fire on different events of one frame are not ranked against each other', async () => {
+    harness = await openHarness(kind, url, compileScenarios(LOW_POPIN, HIGH_POPIN.replace('event: product', 'event: search')));
+    await harness.sendFrame('ann', [
+      { type: 'product', props: { id: 'mug' }, at: T0, id: 'view-1' },
+      { type: 'search', props: { q: 'mug' }, at: T0 + 20, id: 'search-1' },
+    ]);
+    expect(harness.popins.map((popin) => popin.action.title).sort()).toEqual(['High', 'Low']);
+  });
+
+  test.skipIf(skip !== undefined)('a higher priority scenario in its quiet period does not hold back a lower one', async () => {
+    const quietHigh = HIGH_POPIN.replace('priority: 90', 'priority: 90\ncooldown: 1h');
+    harness = await openHarness(kind, url, compileScenarios(LOW_POPIN, quietHigh));
+    await harness.send('ann', 'product', { id: 'mug' }, T0);
+    await harness.send('ann', 'product', { id: 'cup' }, T0 + 60_000);
+    expect(harness.popins.map((popin) => popin.action.title)).toEqual(['High', 'Low']);
+  });
 });

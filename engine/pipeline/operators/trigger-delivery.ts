@@ -64,8 +64,8 @@ export class DeliveryInterrupted extends Error {
 }
 
 /**
- * From candidates to deliveries: runs the site's policy (filters, variants, consent, priority,
- * then cooldown and caps claimed in the store), records every verdict in the warehouse, hands
+ * From candidates to deliveries: runs the site's policy (filters, variants, consent, then
+ * cooldown, caps and priority claimed in the store), records every verdict in the warehouse, hands
  * what fired to its channel, and arms what a firing leaves behind (the next journey step; a
  * yearly trigger's next occurrence, whatever the verdict).
  * Email and webhooks record their own delivery states.
@@ -129,19 +129,18 @@ export class TriggerDelivery {
 
   /**
    * The claim call failed. The screening's verdicts are final, and so are the claims the frame's
-   * apply took; the other winners of their lanes claim at the next try. Priority losers are not
-   * tried again: alone at the retry, they would win.
+   * apply took; the first of each other lane claims at the next try. The rest of its lane are
+   * recorded as priority losers, not tried again: alone at the retry, they would win.
    */
   private interruptedAtClaim(visitor: VisitorRef, policy: DeliveryPolicy, screening: Screening, ahead: ReadonlyArray<ClaimOutcome | undefined> | undefined, cause: unknown): DeliveryInterrupted {
     for (const verdict of screening.verdicts) this.record(visitor, verdict);
     const claimed: Candidate[] = [];
-    const unclaimed: Candidate[] = [];
+    const { retried, outranked } = policy.retriedAfterFailedClaim(screening.pending.filter((_, i) => ahead?.[i] === undefined));
+    for (const verdict of outranked) this.record(visitor, verdict);
+    const unclaimed = retried.map((verdict) => verdict.candidate);
     screening.pending.forEach((verdict, i) => {
       const outcome = ahead?.[i];
-      if (outcome === undefined) {
-        unclaimed.push(verdict.candidate);
-        return;
-      }
+      if (outcome === undefined) return;
       // Recorded now, as fired or not: the try that claimed a firing records it (see record).
       const [settled] = policy.settle([verdict], [outcome]);
       this.record(visitor, settled!);

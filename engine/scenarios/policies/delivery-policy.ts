@@ -44,10 +44,10 @@ export interface ClaimsAhead {
   occurrences: string[];
 }
 
-/** Where a scenario's first-step candidates compete, and whether their screening ignores the profile. */
+/** Where a scenario's first-step candidates compete (laneOf, with their event), and whether their screening ignores the profile. */
 interface ScenarioLane {
   channel: Channel;
-  lane: string;
+  transactional: boolean;
   ahead: boolean;
 }
 
@@ -56,9 +56,9 @@ const RETURNING_AFTER = 30 * 60_000;
 
 /**
  * Decides which candidates are delivered: visitor filters, variant and control group, consent,
- * priority per channel (the highest wins, the others are recorded as suppressed), then the
- * cooldown and the channel's frequency cap, which the store claims atomically so that two
- * engines cannot both deliver. Control visitors go through the same policies as the others, so
+ * then the cooldown and the channel's frequency cap, which the store claims atomically so that
+ * two engines cannot both deliver, and priority per channel and event: the claims of a lane are
+ * tried from the highest priority down until one is granted, the others recorded as suppressed. Control visitors go through the same policies as the others, so
  * the two groups stay comparable; they are recorded and not delivered.
  */
 export class DeliveryPolicy {
@@ -76,13 +76,16 @@ export class DeliveryPolicy {
    * verdicts of these lanes among these claims. Undefined when there are none.
    */
   claimsAhead(prospects: readonly Prospect[]): ClaimsAhead | undefined {
-    const lanes: ScenarioLane[] = [];
+    const lanes: Array<{ channel: Channel; lane: string }> = [];
+    // By channel and kind, not by event: a channel's cap (and a scenario's cooldown) is claimed
+    // across its events' lanes, so all of them go in one call, in the order `screen` gives them.
     let afterLanes: Set<string> | undefined;
     for (const { scenario } of prospects) {
-      const lane = this.scenarioLane(scenario);
-      if (lane === undefined) return undefined;
-      if (!lane.ahead) (afterLanes ??= new Set()).add(lane.lane);
-      lanes.push(lane);
+      const scenarioLane = this.scenarioLane(scenario);
+      if (scenarioLane === undefined) return undefined;
+      const lane = laneOf(scenarioLane.channel, scenarioLane.transactional);
+      if (!scenarioLane.ahead) (afterLanes ??= new Set()).add(lane);
+      lanes.push({ channel: scenarioLane.channel, lane });
     }
     const order = prospects.map((_, i) => i);
     if (order.length > 1) order.sort((a, b) => prospects[b]!.scenario.priority - prospects[a]!.scenario.priority);
@@ -99,7 +102,7 @@ export class DeliveryPolicy {
         equals: prospect.equals,
         atLeast: prospect.atLeast,
         time,
-        lane,
+        lane: eventLane(lane, eventId),
         checks: this.checksFor(scenario, channel, 0, eventId, time),
       });
       occurrences.push(occurrenceKey(scenario.id, eventId));
@@ -109,7 +112,7 @@ export class DeliveryPolicy {
 
   screen(visitor: VisitorRef, candidates: readonly Candidate[], profile: Record<string, string>): Screening {
     const verdicts: Verdict[] = [];
-    const winners = new Map<string, Verdict>();
+    const pending: Verdict[] = [];
     const traits = visitorTraits(profile);
     const ranked = [...candidates].sort((a, b) => b.scenario.priority - a.scenario.priority);
     for (const candidate of ranked) {
@@ -127,28 +130,45 @@ export class DeliveryPolicy {
         verdicts.push({ ...verdict, status: 'suppressed', reason: 'consent' });
         continue;
       }
-      const lane = laneOf(verdict.channel, transactional);
-      if (winners.has(lane)) {
-        verdicts.push({ ...verdict, status: 'suppressed', reason: 'priority' });
-        continue;
-      }
-      winners.set(lane, verdict);
+      // Priority is settled by the claims: of a lane, the highest whose quiet period and cap let it
+      // through wins, so a scenario in its quiet period does not hold back a lower one.
+      pending.push(verdict);
     }
-    const pending = [...winners.values()];
     return { verdicts, pending, claims: pending.map((verdict) => this.claimFor(verdict)) };
   }
 
   /**
+   * The pending verdicts to try again after their claim call failed (those `outcomesAhead` did not
+   * settle): the first of each lane. The others are recorded as priority losers, as before the
+   * claim: alone at the retry, they would win.
+   */
+  retriedAfterFailedClaim(pending: readonly Verdict[]): { retried: Verdict[]; outranked: Verdict[] } {
+    const lanes = new Set<string>();
+    const retried: Verdict[] = [];
+    const outranked: Verdict[] = [];
+    for (const verdict of pending) {
+      const lane = laneOfVerdict(verdict);
+      if (lanes.has(lane)) outranked.push({ ...verdict, status: 'suppressed', reason: 'priority' });
+      else {
+        lanes.add(lane);
+        retried.push(verdict);
+      }
+    }
+    return { retried, outranked };
+  }
+
+  /**
    * The outcome the frame's apply gave each pending verdict of `screen`, undefined for one of a
-   * lane it did not claim (to be claimed now). A verdict of a claimed lane without an outcome
-   * means the claims and the screening disagree, a defect: it throws rather than guess.
+   * lane it did not claim (to be claimed now); CLAIM_NOT_TRIED for one whose lane a claim before
+   * it took. A verdict of a claimed lane without an outcome means the claims and the screening
+   * disagree, a defect: it throws rather than guess.
    */
   outcomesAhead(pending: readonly Verdict[], ahead: ClaimsAhead, outcomes: readonly ClaimOutcome[]): Array<ClaimOutcome | undefined> {
     return pending.map(({ candidate }) => {
       const taken = ahead.occurrences.indexOf(occurrenceKey(candidate.scenario.id, candidate.eventId));
       if (taken < 0) return undefined;
       const outcome = outcomes[taken];
-      if (outcome === undefined || outcome === CLAIM_NOT_TRIED) {
+      if (outcome === undefined) {
         throw new TripwireError('TW_INTERNAL', `The claims taken with a frame do not match its screening: scenario ${candidate.scenario.id} fired and was not claimed.`);
       }
       return outcome;
@@ -158,6 +178,7 @@ export class DeliveryPolicy {
   settle(pending: readonly Verdict[], outcomes: readonly ClaimOutcome[]): Verdict[] {
     return pending.map((verdict, i) => {
       const failed = outcomes[i] ?? 0;
+      if (failed === CLAIM_NOT_TRIED) return { ...verdict, status: 'suppressed', reason: 'priority' };
       if (failed === -1) return verdict.reason === 'control' ? verdict : { ...verdict, status: 'fired', reason: '' };
       const check = this.claimFor(verdict).checks[failed];
       return { ...verdict, status: 'suppressed', reason: check?.kind === 'gate' ? 'cooldown' : 'cap' };
@@ -210,7 +231,7 @@ export class DeliveryPolicy {
   private claimFor(verdict: Verdict): Claim {
     const { candidate, channel } = verdict;
     const checks = candidate.claimed ? [] : this.checksFor(candidate.scenario, channel, candidate.step, candidate.eventId, candidate.time);
-    return { checks, time: candidate.time };
+    return { checks, time: candidate.time, lane: laneOfVerdict(verdict) };
   }
 
   /** Later journey steps passed the cooldown at their first step: only the channel's cap applies. Transactional messages are not capped. */
@@ -227,7 +248,7 @@ export class DeliveryPolicy {
   private scenarioLane(scenario: Scenario): ScenarioLane | undefined {
     if (this.lanes.has(scenario)) return this.lanes.get(scenario);
     const channel = firstChannel(scenario);
-    const lane = channel === undefined ? undefined : { channel, lane: laneOf(channel, scenario.transactional), ahead: channel !== 'email' && !filtered(scenario.visitor) };
+    const lane = channel === undefined ? undefined : { channel, transactional: scenario.transactional, ahead: channel !== 'email' && !filtered(scenario.visitor) };
     this.lanes.set(scenario, lane);
     return lane;
   }
@@ -238,9 +259,20 @@ function occurrenceKey(scenario: string, eventId: string): string {
   return `${scenario}\n${eventId}`;
 }
 
-/** Of the candidates of one channel and kind, only the highest priority is delivered. */
 function laneOf(channel: Channel, transactional: boolean): string {
   return `${channel}:${transactional ? 'transactional' : 'marketing'}`;
+}
+
+/**
+ * Of the candidates of one channel and kind on one event, only the highest priority the quiet
+ * periods and caps let through is delivered; firings on different events do not compete.
+ */
+function eventLane(lane: string, eventId: string): string {
+  return `${lane}:${eventId}`;
+}
+
+function laneOfVerdict({ channel, candidate }: Verdict): string {
+  return eventLane(laneOf(channel, candidate.scenario.transactional), candidate.eventId);
 }
 
 /** Whether the scenario is for some visitors only: screening it reads the profile. */

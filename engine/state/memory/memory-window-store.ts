@@ -105,15 +105,22 @@ export class MemoryWindowStore implements WindowStore {
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
     const state = this.visitorState(request.visitor, request.now);
-    return request.claims.map((claim) => this.tryClaim(state, claim.checks, claim.time ?? request.now));
+    const lanes = new Set<string>();
+    return request.claims.map((claim) => {
+      if (claim.lane !== undefined && lanes.has(claim.lane)) return CLAIM_NOT_TRIED;
+      const outcome = this.tryClaim(state, claim.checks, claim.time ?? request.now);
+      if (outcome === CLAIM_GRANTED && claim.lane !== undefined) lanes.add(claim.lane);
+      return outcome;
+    });
   }
 
   private claimConditionally(state: VisitorState, claims: readonly ConditionalClaim[], outcomes: readonly EventOutcome[]): ClaimOutcome[] {
     const lanes = new Set<string>();
     return claims.map((claim) => {
       if (!resultMeets(outcomes, claim) || lanes.has(claim.lane)) return CLAIM_NOT_TRIED;
-      lanes.add(claim.lane);
-      return this.tryClaim(state, claim.checks, claim.time);
+      const outcome = this.tryClaim(state, claim.checks, claim.time);
+      if (outcome === CLAIM_GRANTED) lanes.add(claim.lane);
+      return outcome;
     });
   }
 

@@ -13,7 +13,7 @@ export function encodeClaims(request: ClaimRequest, keys: VisitorKeys): ClaimCal
   const args = [String(request.claims.length), String(Math.min(...request.claims.map((claim) => claim.time ?? request.now)))];
   for (const claim of request.claims) {
     const time = claim.time ?? request.now;
-    args.push(String(time), String(claim.checks.length));
+    args.push(String(time), claim.lane ?? '', String(claim.checks.length));
     for (const check of claim.checks) args.push(...encodeCheck(check, time, keys));
   }
   return { keys: [keys.gates, keys.windows], args };

@@ -89,8 +89,8 @@ end
 
 local NOT_TRIED = -2
 
--- The frame's conditional claims, from field i on: of a lane, only the first whose condition
--- holds is tried, from its own time. `starts`: per event (1-based), the index in `outcomes` of
+-- The frame's conditional claims, from field i on: of a lane, those whose condition holds are
+-- tried in order, each from its own time, until one is granted. `starts`: per event (1-based), the index in `outcomes` of
 -- its duplicate flag, its op results following it. Most frames fire nothing: a claim's checks
 -- are read only when it is tried.
 local function claimConditionally(i, outcomes, starts)
@@ -105,11 +105,13 @@ local function claimConditionally(i, outcomes, starts)
     local holds = start ~= nil and outcomes[start] == 0 and value ~= nil
       and ((equals ~= nil and value == equals) or (equals == nil and value >= tonumber(A[i + 3])))
     if holds and not lanes[lane] then
-      lanes[lane] = true
       local checks
       checks, i = readChecks(A, i + 7, checkCount)
       results[c], unswept = tryClaim(KEYS[base + 5], KEYS[base + 4], checks, time, unswept)
-      granted = granted or results[c] == -1
+      if results[c] == -1 then
+        lanes[lane] = true
+        granted = true
+      end
     else
       results[c] = NOT_TRIED
       i = skipChecks(A, i + 7, checkCount)
