@@ -34,8 +34,12 @@ test(`the automatic-capture chunk tw-capture.js stays within ${TRACKER_BUDGETS.c
   expect(gzipped('tw-capture.js')).toBeLessThanOrEqual(TRACKER_BUDGETS.capture);
 });
 
+test(`the POST /e fallback chunk tw-post.js stays within ${TRACKER_BUDGETS.post} B gzipped`, () => {
+  expect(gzipped('tw-post.js')).toBeLessThanOrEqual(TRACKER_BUDGETS.post);
+});
+
 test('the shipped build carries no dev-only code', async () => {
-  for (const name of ['tw.js', 'tw-ui.js', 'tw-form.js', 'tw-capture.js']) expect(await readFile(join(outdir, name), 'utf8')).not.toContain('[tripwire]');
+  for (const name of ['tw.js', 'tw-ui.js', 'tw-form.js', 'tw-capture.js', 'tw-post.js']) expect(await readFile(join(outdir, name), 'utf8')).not.toContain('[tripwire]');
 });
 
 test('a dev build keeps its warnings', async () => {

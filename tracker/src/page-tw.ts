@@ -1,4 +1,4 @@
-import type { EventType, PopinForm, PopinMessage } from '../../engine/protocol/index.js';
+import type { EventType, PopinForm, PopinMessage, ServerMessage } from '../../engine/protocol/index.js';
 
 /** Records one event of this page: stamps it with id, time, URL and session, and queues it for the engine. */
 export type RecordEvent = (type: EventType, props?: Record<string, unknown>) => void;
@@ -11,17 +11,23 @@ export type RenderPopin = (message: PopinMessage, report: ReportPopin) => void;
  * keeps the pop-in open (it shows a thank-you) and `answered(false)` closes it; either reports popin_clicked.
  */
 export type RenderForm = (dialog: HTMLElement, form: PopinForm, answered: (stay: boolean) => void) => void;
+/**
+ * tw-post.js: POSTs a frame's JSON `body` to `url` (the engine's /e) and resolves to what the
+ * engine answered, as messages for the socket's receiver; rejects when the engine is unreachable.
+ */
+export type PostFrame = (url: string, body: string) => Promise<ServerMessage[]>;
 
 /**
  * The page's global `tw`. Before tw.js runs it is the snippet's stub, which queues each call's
  * arguments in `q`; tw.js replaces it, tw-ui.js hands the core its renderer as `ui`,
- * and tw-form.js its form renderer as `form`.
+ * tw-form.js its form renderer as `form`, and tw-post.js its POST /e sender as `post`.
  */
 export interface PageTw {
   (command: string, ...args: unknown[]): void;
   q?: ArrayLike<unknown>[];
   ui?: RenderPopin;
   form?: RenderForm;
+  post?: PostFrame;
   loaded?: boolean;
 }
 

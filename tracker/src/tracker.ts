@@ -46,6 +46,7 @@ export function startTracker(settings: Settings): PageTw {
     site: settings.site,
     visitor: visitorId,
     outbox,
+    loadChunk: load,
     onPop: (message) =>
       void Promise.all([load('tw-ui.js'), message.form && load('tw-form.js')]).then(() => {
         const render = pageGlobals.tw!.ui;

@@ -1,6 +1,8 @@
 import { BEACON_PATH, FRAME_REFUSALS, SOCKET_PATH, VISITOR_COOKIE_PATH } from '../../engine/protocol/index.js';
-import type { BeaconAnswer, PopinMessage, ServerMessage, WireEvent } from '../../engine/protocol/index.js';
+import type { PopinMessage, ServerMessage, WireEvent } from '../../engine/protocol/index.js';
+import type { LoadChunk } from './chunks.js';
 import type { Outbox } from './outbox.js';
+import { pageGlobals } from './page-tw.js';
 
 /** Events sent within this interval share one frame. */
 const BATCH_MS = 50;
@@ -23,6 +25,8 @@ export interface TransportOptions {
   visitor: () => string;
   outbox: Outbox;
   onPop: (message: PopinMessage) => void;
+  /** Fetches tw-post.js, the POST /e fallback, for pages whose sockets keep failing. */
+  loadChunk: LoadChunk;
 }
 
 export interface Transport {
@@ -53,8 +57,7 @@ export function openTransport(options: TransportOptions): Transport {
   let sent: Record<string, 1> = {};
 
   const unsent = (): WireEvent[] => outbox.events.filter((event) => !sent[event.i]);
-  const mark = (batch: WireEvent[], on: boolean): void =>
-    batch.forEach((event) => (on ? (sent[event.i] = 1) : delete sent[event.i]));
+  const mark = (batch: WireEvent[]): void => batch.forEach((event) => (sent[event.i] = 1));
   /** Batches of at most FRAME_EVENTS events and FRAME_BYTES bytes, in order. */
   const frames = (events: WireEvent[]): WireEvent[][] => {
     const out: WireEvent[][] = [];
@@ -122,19 +125,22 @@ export function openTransport(options: TransportOptions): Transport {
 
   function post(batch: WireEvent[]): void {
     posting = true;
-    mark(batch, true);
-    fetch(base + BEACON_PATH, { method: 'POST', body: body(batch), keepalive: true, credentials: 'omit' })
-      .then((response) => response.json() as Promise<BeaconAnswer>)
+    mark(batch);
+    // Few pages ever need POST /e, so its code is a chunk. One that cannot load leaves tw.post
+    // unset: the engine is unreachable, and the events wait for the next try as below.
+    options
+      .loadChunk('tw-post.js')
+      .then(() => pageGlobals.tw!.post!(base + BEACON_PATH, body(batch)))
       .then(
-        (answer) => {
+        (messages) => {
           posting = false;
-          // The ack leaves out the events the engine rejected: their errors come with it.
-          ([answer] as ServerMessage[]).concat(answer.err || []).forEach(receive);
+          messages.forEach(receive);
         },
         () => {
-          // The engine is unreachable too: keep the events; the next socket retry posts them again.
+          // The engine is unreachable too: keep the events, and send all that awaits an ack again
+          // on the next try (the engine drops duplicates), as after a frame it failed.
           posting = false;
-          mark(batch, false);
+          sent = {};
         },
       );
   }
@@ -146,7 +152,7 @@ export function openTransport(options: TransportOptions): Transport {
     if (paused) return beacon(batches);
     if (socket && socket.readyState === 1) {
       for (const batch of batches) {
-        mark(batch, true);
+        mark(batch);
         socket.send(JSON.stringify({ b: batch }));
       }
     } else if (fails >= FAILS_BEFORE_POST) {
@@ -157,7 +163,7 @@ export function openTransport(options: TransportOptions): Transport {
   function beacon(batches: WireEvent[][]): void {
     for (const batch of batches) {
       // A string body goes as text/plain: a "simple" request, so no CORS preflight on the way out.
-      if (navigator.sendBeacon(base + BEACON_PATH, body(batch))) mark(batch, true);
+      if (navigator.sendBeacon(base + BEACON_PATH, body(batch))) mark(batch);
     }
   }
 

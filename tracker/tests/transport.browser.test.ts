@@ -94,6 +94,28 @@ describe('delivery', () => {
     expect(new Set(harness.deliveries.filter((d) => d.visitor === id).map((d) => d.via))).toEqual(new Set(['post']));
   });
 
+  test('the POST /e code is fetched only once sockets keep failing, and again when the engine was down then', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    const scripts: string[] = [];
+    page.on('request', (request) => request.resourceType() === 'script' && scripts.push(new URL(request.url()).pathname));
+    await page.goto(serveShopPage(harness, '/post-lazy'));
+    const id = await visitor(page);
+    await until('the page view is acked', async () => harness.eventsOf(id).length === 1 && (await unacked(page)).length === 0);
+    expect(scripts).toEqual(['/tw.js']);
+
+    // Down, then back behind a proxy that blocks WebSockets: the first tw-post.js cannot load.
+    harness.socketsAllowed = false;
+    await harness.stop();
+    await page.evaluate(() => tw('search', { q: 'boots' }));
+    await until('tw-post.js was asked for while the engine was down', () => scripts.includes('/tw-post.js'), 20_000);
+    await harness.restart();
+
+    await until('the search is acked', async () => harness.eventsOf(id, 'search').length === 1 && (await unacked(page)).length === 0, 25_000);
+    expect(harness.deliveries.filter((d) => d.event.t === 'search' && d.visitor === id).map((d) => d.via)).toEqual(['post']);
+    expect(scripts.filter((path) => path === '/tw-post.js').length).toBeGreaterThan(1);
+  }, 60_000);
+
   test('an event the engine rejects is dropped, the others are delivered', async () => {
     const { harness } = stage;
     harness.reject = (event) => (event.p?.name === 'too-big' ? 'TW_BAD_EVENT' : undefined);
