@@ -106,6 +106,29 @@ describe('pop-ins', () => {
     await until('popin_dismissed is reported', () => reported(visitor, 'popin_dismissed').length === 1);
   });
 
+  test('Escape closes the newest pop-in on screen, also one shown after all others were closed', async () => {
+    const { page, visitor } = await shopper('/escape');
+    stage.harness.pushPopin(visitor, popin('trg-first', { title: 'First offer' }));
+    await page.getByRole('dialog', { name: 'First offer' }).waitFor({ state: 'visible' });
+    stage.harness.pushPopin(visitor, popin('trg-second', { title: 'Second offer' }));
+    await page.getByRole('dialog', { name: 'Second offer' }).waitFor({ state: 'visible' });
+
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Second offer' }).waitFor({ state: 'detached' });
+    expect(await page.getByRole('dialog', { name: 'First offer' }).isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'First offer' }).waitFor({ state: 'detached' });
+    // With none on screen, Escape is the page's own.
+    await page.keyboard.press('Escape');
+
+    stage.harness.pushPopin(visitor, popin('trg-third', { title: 'Third offer' }));
+    await page.getByRole('dialog', { name: 'Third offer' }).waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Third offer' }).waitFor({ state: 'detached' });
+    await until('three popin_dismissed are reported', () => reported(visitor, 'popin_dismissed').length === 3);
+    expect(reported(visitor, 'popin_dismissed').map((props) => props?.trigger)).toEqual(['trg-second', 'trg-first', 'trg-third']);
+  });
+
   test("a modal's CTA is a working link: clicking it navigates and reports popin_clicked", async () => {
     const { page, visitor } = await shopper('/modal-cta');
     stage.harness.pushPopin(visitor, popin('trg-modal-cta', { tpl: 'modal' }));

@@ -9,10 +9,12 @@ import { popinSheet } from './styles.js';
 /** Close functions of the pop-ins on screen, newest last: Escape closes the newest. */
 const open: Array<() => void> = [];
 
-function onEscape(event: KeyboardEvent): void {
+// One listener for the page's life, added with the first pop-in (tw-ui.js runs only then); with
+// none open it does nothing, which costs less than adding and removing it with each pop-in.
+document.addEventListener('keydown', (event) => {
   const newest = open[open.length - 1];
   if (event.key === 'Escape' && newest) newest();
-}
+});
 
 /** Shows one pop-in (toast, modal or bar) in its own shadow root and reports what the visitor does with it. */
 export function renderPopin(message: PopinMessage, report: ReportPopin): void {
@@ -49,7 +51,6 @@ export function renderPopin(message: PopinMessage, report: ReportPopin): void {
   const close = (clicked: boolean): void => {
     host.remove();
     open.splice(open.indexOf(dismiss), 1);
-    if (!open.length) document.removeEventListener('keydown', onEscape);
     if (modal && previous && previous.focus) previous.focus();
     if (!answered) report(clicked ? 'popin_clicked' : 'popin_dismissed', props);
   };
@@ -87,7 +88,6 @@ export function renderPopin(message: PopinMessage, report: ReportPopin): void {
     });
   }
   document.body.append(host);
-  if (!open.length) document.addEventListener('keydown', onEscape);
   open.push(dismiss);
   if (modal) dialog.focus();
   report('popin_shown', props);
