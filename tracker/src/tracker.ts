@@ -73,20 +73,18 @@ export function startTracker(settings: Settings): PageTw {
       transport.flush();
     } else if (!granted) {
       // A withdrawal is the last thing the engine hears; a refusal before consent, nothing at all.
-      if (consented) transport.leave();
-      outbox.drop(outbox.events.map((event) => event.i));
+      forget();
       remember(CONSENT_KEY, null);
-      forgetVisitor();
       consented = false;
       refused = true;
     }
   }
 
-  function reset(): void {
+  /** What awaits an ack goes to the engine (when consented); then the events and the visitor are forgotten. */
+  function forget(): void {
     if (consented) transport.leave();
     outbox.drop(outbox.events.map((event) => event.i));
     forgetVisitor();
-    if (consented) transport.resume();
   }
 
   const page = trackPageViews(record, settings.automaticPages);
@@ -96,7 +94,11 @@ export function startTracker(settings: Settings): PageTw {
     if (command === 'page') page();
     else if (command === 'track') record('track', Object.assign({ name: first }, second as Props));
     else if (command === 'consent') consent(props);
-    else if (command === 'reset') reset();
+    else if (command === 'reset') {
+      // A new visitor: the socket opens again with its id.
+      forget();
+      if (consented) transport.resume();
+    }
     // Every other command is an event type with its props; the engine rejects unknown types
     // (TW_UNKNOWN_EVENT), which a dev build shows, so the tracker needs no list of them.
     else record(command as EventType, props);

@@ -140,6 +140,25 @@ describe('privacy', () => {
     expect(events.every((event) => typeof event.ss === 'string' && event.ss !== '')).toBe(true);
   });
 
+  test('withdrawing consent is the last event sent: the visitor is forgotten and nothing more is recorded', async () => {
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(stage.harness, '/withdraw', { snippet: { consentRequired: true }, before: "tw('consent',{analytics:true})" }));
+    const id = await visitor(page);
+    await until('the page view and the consent arrived', () => stage.harness.eventsOf(id).length === 2);
+
+    await page.evaluate(() => {
+      tw('consent', { analytics: false });
+      tw('product', { id: 'p9' });
+    });
+    await until('the withdrawal arrived', () => stage.harness.eventsOf(id, 'consent').length === 2);
+    expect(stage.harness.eventsOf(id, 'consent').map((event) => event.p)).toEqual([{ analytics: true }, { analytics: false }]);
+    // Nothing of the visitor is left (no id, session or consent), and the product never reached
+    // the outbox, so it can never be sent.
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    expect(await page.evaluate(() => sessionStorage.getItem('tw_q'))).toBe('[]');
+    expect(types(stage.harness.eventsOf(id))).toEqual(['page', 'consent', 'consent']);
+  });
+
   test('with data-respect-dnt="1", a browser sending Global Privacy Control is not tracked', async () => {
     const page = await stage.newPage();
     await page.addInitScript(() => Object.defineProperty(navigator, 'globalPrivacyControl', { value: true }));
