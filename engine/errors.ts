@@ -19,6 +19,7 @@ export const ErrorCodes = {
   TW_WAREHOUSE_UNAVAILABLE: 'ClickHouse cannot be reached or failed an insert. Check CLICKHOUSE_URL; batches are retried.',
   TW_WAREHOUSE_SCHEMA: 'The ClickHouse schema could not be created or migrated. The message carries the server error.',
   TW_EMAIL_FAILED: 'An email could not be sent. Check SMTP_URL and the SMTP server log.',
+  TW_EMAIL_ADDRESS_INVALID: 'The recipient is empty or not exactly one plain address (name@domain); the email is dead-lettered, never sent or retried.',
   TW_TEMPLATE_INVALID: 'A template could not be parsed or rendered. Fix the template named in the message.',
   TW_UNAUTHORIZED: 'The request lacks valid credentials.',
   TW_NOT_FOUND: 'No such resource.',

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import { decodeFrame } from './decode-frame.js';
 
 const NOW = 1_700_000_000_000;
@@ -39,5 +39,47 @@ describe('decodeFrame and a product\'s stock', () => {
   test('another event type\'s own stock property is the site\'s, left as sent', () => {
     const frame = decodeFrame(JSON.stringify({ b: [{ i: 'e1', t: 'track', ts: NOW, p: { name: 'restock', stock: 12 } }] }), { site: 'shop', visitor: 'ann' }, NOW, LIMITS);
     expect(frame.ok && frame.events[0]?.props.stock).toBe(12);
+  });
+});
+
+const limits = { maxEventsPerFrame: 50, maxClockSkew: 60_000, maxEventAge: 86_400_000 };
+const now = Date.UTC(2026, 0, 5, 10);
+
+function identify(email: unknown) {
+  const decoded = decodeFrame(JSON.stringify({ b: [{ i: 'e-1', t: 'identify', ts: now, p: { email } }] }), { site: 'acme', visitor: 'v-1' }, now, limits);
+  if (!decoded.ok) throw new Error('frame refused');
+  return decoded;
+}
+
+describe('an identify\'s email', () => {
+  it.each(['ada@example.test', 'Ada.Lovelace+shop@Example.TEST', ' ada@example.test ', 'zoë@exämple.test'])('is accepted as one plain address: %s', (email) => {
+    const decoded = identify(email);
+
+    expect(decoded.problems).toEqual([]);
+    expect(decoded.events.map((event) => event.props.email)).toEqual([email]);
+  });
+
+  it.each([
+    'mallory@example.test, victim@example.test',
+    'mallory@example.test;victim@example.test',
+    'Mallory <mallory@example.test>',
+    '<victim@example.test>',
+    'mallory@example.test victim@example.test',
+    '"victim@example.test" mallory@example.test',
+    'victim@example.test\r\nBcc: other@example.test',
+    'no-at-sign',
+    '',
+    42,
+  ])('is refused with TW_BAD_EVENT unless it is exactly one plain address: %j', (email) => {
+    const decoded = identify(email);
+
+    expect(decoded.events).toEqual([]);
+    expect(decoded.problems).toEqual([{ code: 'TW_BAD_EVENT', eventId: 'e-1', message: expect.stringMatching(/exactly one plain address/) }]);
+  });
+
+  it('may be left out: an identify of traits only', () => {
+    const decoded = decodeFrame(JSON.stringify({ b: [{ i: 'e-1', t: 'identify', ts: now, p: { traits: { plan: 'gold' } } }] }), { site: 'acme', visitor: 'v-1' }, now, limits);
+
+    expect(decoded.ok && decoded.problems).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Props, PropValue, TrackedEvent, VisitorRef } from '../events/index.js';
-import { ENGINE_EVENT_TYPES, EVENT_TYPES, WIRE_LIMITS, stockStatus, type EventType } from '../protocol/index.js';
+import { ENGINE_EVENT_TYPES, EVENT_TYPES, WIRE_LIMITS, isPlainEmailAddress, stockStatus, type EventType } from '../protocol/index.js';
 import type { ErrorCode } from '../errors.js';
 
 export interface DecodeLimits {
@@ -128,6 +128,9 @@ function validateProps(type: EventType, props: Record<string, unknown>): string 
   for (let i = 0; i < NUMERIC.length; i++) {
     const name = NUMERIC[i]!;
     if (props[name] !== undefined && typeof props[name] !== 'number') return `"p.${name}" must be a number`;
+  }
+  if (type === 'identify' && props.email !== undefined && !(typeof props.email === 'string' && isPlainEmailAddress(props.email.trim()))) {
+    return 'an identify\'s "p.email" must be exactly one plain address (name@domain): no list, no display name, no angle brackets';
   }
   return undefined;
 }

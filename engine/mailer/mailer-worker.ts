@@ -45,7 +45,8 @@ export interface MailerWorkerOptions {
  * Takes jobs from the queue and sends each at most once: it checks the suppression list right
  * before sending, sends under the trigger's lease in the SendLedger, marks the trigger sent,
  * then acks. A failed send is retried with exponential backoff and dead-lettered after the last
- * try; a permanent SMTP refusal (5xx) or a broken template is dead-lettered at once, and a
+ * try; a permanent SMTP refusal (5xx), an invalid recipient or a broken template is
+ * dead-lettered at once, and a
  * refused recipient also lands on the suppression list as a hard bounce.
  */
 export class MailerWorker {
@@ -204,10 +205,11 @@ function refOf(job: EmailJob): DeliveryRef {
 /**
  * 4xx replies and lost connections pass; 5xx replies will not change on a retry. A 5xx to the
  * envelope (RCPT TO) means the address itself is refused: a hard bounce. A template that does
- * not render waits in the dead letters until it is fixed.
+ * not render waits in the dead letters until it is fixed; an address that is not one plain
+ * address never becomes one.
  */
 function failureOf(error: unknown): 'retry' | 'permanent' | 'bounce' {
-  if (isTripwireError(error) && error.code === 'TW_TEMPLATE_INVALID') return 'permanent';
+  if (isTripwireError(error) && (error.code === 'TW_TEMPLATE_INVALID' || error.code === 'TW_EMAIL_ADDRESS_INVALID')) return 'permanent';
   const smtp = (isTripwireError(error) ? error.cause : error) as { responseCode?: unknown; code?: unknown } | undefined;
   const status = typeof smtp?.responseCode === 'number' ? smtp.responseCode : 0;
   if (status >= 500 && status < 600) return smtp?.code === 'EENVELOPE' ? 'bounce' : 'permanent';

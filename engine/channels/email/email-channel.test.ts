@@ -91,12 +91,31 @@ describe('EmailChannel', () => {
     expect(message.subject).toBe('Alice, still there?');
   });
 
-  it('refuses a request without a recipient as TW_EMAIL_FAILED', async () => {
+  it('refuses a request without a recipient as TW_EMAIL_ADDRESS_INVALID', async () => {
     const error = await channel.send({ ...request, to: ' ' }).catch((reason: unknown) => reason);
 
     expect(error).toBeInstanceOf(TripwireError);
-    expect((error as TripwireError).code).toBe('TW_EMAIL_FAILED');
+    expect((error as TripwireError).code).toBe('TW_EMAIL_ADDRESS_INVALID');
     expect(await readdir(outbox)).toEqual([]);
+  });
+
+  it.each(['alice@example.test, victim@example.test', 'Alice <victim@example.test>', 'alice@example.test\nBcc: victim@example.test'])(
+    'refuses a recipient that is not exactly one plain address, sending nothing: %j',
+    async (to) => {
+      const error = await channel.send({ ...request, to }).catch((reason: unknown) => reason);
+
+      expect((error as TripwireError).code).toBe('TW_EMAIL_ADDRESS_INVALID');
+      expect(await readdir(outbox)).toEqual([]);
+    },
+  );
+
+  it('names the one recipient and the bare sender address in the SMTP envelope', async () => {
+    const site = { ...request.site, from: 'Acme Support <help@acme.test>' };
+
+    const message = await channel.compose({ ...request, to: ' alice@example.test ', site });
+
+    expect(message.to).toBe('alice@example.test');
+    expect(message.envelope).toEqual({ from: 'help@acme.test', to: ['alice@example.test'] });
   });
 
   it('sends nothing when the template is broken', async () => {

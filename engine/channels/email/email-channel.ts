@@ -1,4 +1,5 @@
 import { TripwireError } from '../../errors.js';
+import { isPlainEmailAddress } from '../../protocol/index.js';
 import type { EmailRequest, EmailSite } from './email-request.js';
 import type { EmailTransport, OutgoingEmail, SentEmail } from './email-transport.js';
 import { trackLinks, withOpenPixel, type EmailLinks, type LinkSubject } from './links/index.js';
@@ -41,8 +42,13 @@ export class EmailChannel {
 
   /** The message `send` would hand over, for previews and tests. */
   async compose(request: EmailRequest): Promise<OutgoingEmail> {
-    if (request.to.trim() === '') {
-      throw new TripwireError('TW_EMAIL_FAILED', `trigger ${request.triggerId}: the visitor has no email address to send "${request.template}" to`);
+    const to = request.to.trim();
+    if (to === '') {
+      throw new TripwireError('TW_EMAIL_ADDRESS_INVALID', `trigger ${request.triggerId}: the visitor has no email address to send "${request.template}" to`);
+    }
+    // The gateway refuses such identifies; this holds for profiles stored before it did, and any other caller.
+    if (!isPlainEmailAddress(to)) {
+      throw new TripwireError('TW_EMAIL_ADDRESS_INVALID', `trigger ${request.triggerId}: "${to.slice(0, 80)}" is not exactly one plain address; nothing is sent to it`);
     }
     const subject = linkSubjectOf(request);
     const unsubscribeUrl = this.links?.unsubscribeUrl(subject);
@@ -51,7 +57,7 @@ export class EmailChannel {
     const rendered = await this.renderer.render(request.template, context, overrides);
     const message: OutgoingEmail = {
       from: senderOf(request.site),
-      to: request.to,
+      to,
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,
@@ -61,6 +67,8 @@ export class EmailChannel {
       },
       messageId: messageIdOf(request.triggerId),
       ...(request.site.dkim === undefined ? {} : { dkim: request.site.dkim }),
+      // Explicit, so the relay is asked for this one recipient and never for addresses parsed out of a header.
+      envelope: { from: senderAddressOf(request.site), to: [to] },
     };
     if (this.links !== undefined && unsubscribeUrl !== undefined) {
       const links = this.links;
@@ -84,6 +92,12 @@ export function messageIdOf(triggerId: string): string {
 function senderOf(site: EmailSite): string {
   if (site.from.includes('<')) return site.from;
   return `${JSON.stringify(site.name)} <${site.from}>`;
+}
+
+/** The bare address of `from`, for MAIL FROM. */
+function senderAddressOf(site: EmailSite): string {
+  const bracketed = /<([^<>]+)>\s*$/.exec(site.from);
+  return (bracketed?.[1] ?? site.from).trim();
 }
 
 function linkSubjectOf(request: EmailRequest): LinkSubject {

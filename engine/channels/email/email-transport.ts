@@ -11,6 +11,11 @@ export interface OutgoingEmail {
   /** `<id@domain>`, angle brackets included. */
   messageId: string;
   dkim?: DkimSigning;
+  /**
+   * The SMTP envelope (MAIL FROM, RCPT TO), when given: the only recipients the relay is asked
+   * to deliver to, whatever the headers say. EmailChannel always sets it, to one address.
+   */
+  envelope?: { from: string; to: string[] };
 }
 
 export interface SentEmail {
