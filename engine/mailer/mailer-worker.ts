@@ -46,8 +46,8 @@ export interface MailerWorkerOptions {
  * before sending, sends under the trigger's lease in the SendLedger, marks the trigger sent,
  * then acks. A failed send is retried with exponential backoff and dead-lettered after the last
  * try; a permanent SMTP refusal (5xx), an invalid recipient or a broken template is
- * dead-lettered at once, and a
- * refused recipient also lands on the suppression list as a hard bounce.
+ * dead-lettered at once, and a recipient refused at RCPT TO also lands on the suppression list
+ * as a hard bounce.
  */
 export class MailerWorker {
   readonly consumer: string;
@@ -194,7 +194,21 @@ export class MailerWorker {
     }
     await this.deps.queue.deadLetter(claimed, reason);
     this.deps.log.record(refOf(job), 'dead', reason, job.attempt);
-    this.deps.logger.error({ trigger: job.id, attempt: job.attempt, err: error }, 'email dead-lettered; replay with `tripwire mailer dead-letters --replay`');
+    this.deps.logger.error({ trigger: job.id, attempt: job.attempt, err: error }, deadLetterMessage(job, verdict));
+  }
+}
+
+const REPLAY = 'replay with `tripwire mailer dead-letters --replay`';
+
+/** What an operator should do about a dead letter, by what was refused. */
+function deadLetterMessage(job: EmailJob, verdict: Failure): string {
+  switch (verdict) {
+    case 'sender':
+      return `email dead-lettered: the relay refused the sender address; check sites[${job.site}].from and that the relay may send as it, then ${REPLAY}`;
+    case 'address':
+      return 'email dead-lettered: the visitor\'s address is not one plain address; it is not retried';
+    default:
+      return `email dead-lettered; ${REPLAY}`;
   }
 }
 
@@ -202,16 +216,23 @@ function refOf(job: EmailJob): DeliveryRef {
   return { trigger: job.id, site: job.site, visitor: job.visitor, scenario: job.scenario };
 }
 
+/** How a failed send ends: tried again, or dead-lettered (a bounce also suppresses the address). */
+type Failure = 'retry' | 'permanent' | 'bounce' | 'sender' | 'address';
+
 /**
- * 4xx replies and lost connections pass; 5xx replies will not change on a retry. A 5xx to the
- * envelope (RCPT TO) means the address itself is refused: a hard bounce. A template that does
- * not render waits in the dead letters until it is fixed; an address that is not one plain
- * address never becomes one.
+ * 4xx replies and lost connections pass; 5xx replies will not change on a retry. Only a 5xx to
+ * RCPT TO says the address itself is refused: a hard bounce. A 5xx to MAIL FROM refuses the
+ * site's sender, and one to DATA the message: neither is the recipient's doing, so the address
+ * stays off the suppression list. A template that does not render waits in the dead letters
+ * until it is fixed; an address that is not one plain address never becomes one.
  */
-function failureOf(error: unknown): 'retry' | 'permanent' | 'bounce' {
-  if (isTripwireError(error) && (error.code === 'TW_TEMPLATE_INVALID' || error.code === 'TW_EMAIL_ADDRESS_INVALID')) return 'permanent';
-  const smtp = (isTripwireError(error) ? error.cause : error) as { responseCode?: unknown; code?: unknown } | undefined;
+function failureOf(error: unknown): Failure {
+  if (isTripwireError(error) && error.code === 'TW_TEMPLATE_INVALID') return 'permanent';
+  if (isTripwireError(error) && error.code === 'TW_EMAIL_ADDRESS_INVALID') return 'address';
+  const smtp = (isTripwireError(error) ? error.cause : error) as { responseCode?: unknown; command?: unknown } | undefined;
   const status = typeof smtp?.responseCode === 'number' ? smtp.responseCode : 0;
-  if (status >= 500 && status < 600) return smtp?.code === 'EENVELOPE' ? 'bounce' : 'permanent';
-  return 'retry';
+  if (status < 500 || status >= 600) return 'retry';
+  if (smtp?.command === 'RCPT TO') return 'bounce';
+  if (smtp?.command === 'MAIL FROM') return 'sender';
+  return 'permanent';
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { EmailJob } from '../../engine/mailer/index.js';
 import { SocketClient, event } from '../support/socket-client.js';
 import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
@@ -75,6 +76,26 @@ async function auditSmtp(refusals: Refusals = {}): Promise<AuditSmtp> {
       return dataSeen;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function cartJob(id: string, to = 'ada@example.test'): EmailJob {
+  return {
+    id,
+    attempt: 1,
+    enqueuedAt: Date.now(),
+    site: 'demo',
+    visitor: `visitor-${id}`,
+    scenario: 'cart-abandoned',
+    request: {
+      triggerId: id,
+      scenarioId: 'cart-abandoned',
+      site: { key: 'demo', name: 'Demo', from: 'shop@demo.test', publicUrl: 'http://localhost/shop' },
+      visitor: `visitor-${id}`,
+      to,
+      template: 'cart-abandoned',
+      context: { visitor: { name: 'Ada' }, cart: [{ id: 'ethiopia-guji', name: 'Ethiopia Guji, 250 g', price: 13.5, qty: 2, image: '', url: '' }], cartTotal: 27 },
+    },
   };
 }
 
@@ -161,4 +182,14 @@ describe.each(variants)('email audit on $backends backends', ({ backends, skip }
     expect(await statuses('mallory')).toContain('sent');
     expect(smtp!.received.map((message) => message.to)).toEqual([['mallory@example.test']]);
   });
+  test.skipIf(skip !== undefined)('a sender address refused at MAIL FROM does not put the recipient on the suppression list', async () => {
+    const running = await start({ refusals: { mailFrom: { code: 550, message: '5.7.1 Sender address not authorised for this relay' } } });
+
+    await running.mailer.queue.enqueue(cartJob('sender-refused-1'));
+
+    await eventually(async () => ((await running.mailer.queue.deadLetters()).length > 0 ? true : undefined), 10_000, 'the dead letter');
+    // The relay refused the sender (a configuration fault of the shop), not Ada's mailbox.
+    expect(await running.mailer.suppressions.find('demo', 'ada@example.test')).toBeUndefined();
+  });
+
 });
