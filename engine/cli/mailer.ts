@@ -7,6 +7,7 @@ import { systemClock } from '../events/index.js';
 import { SUPPRESSION_REASONS, type SuppressionReason } from '../mailer/index.js';
 import { RedisMailerStore } from '../mailer/redis/index.js';
 import { createLogger } from '../observability/index.js';
+import { RedisWindowStore } from '../state/redis/index.js';
 import { BatchingSink, type WarehouseBackend } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
@@ -55,8 +56,14 @@ export async function runMailer(args: string[]): Promise<number> {
  * in-process store there is nothing to share, and the engine's own worker does the sending.
  */
 async function runWorker(config: TripwireConfig): Promise<number> {
-  requireRedis(config, 'tripwire mailer');
+  const redisUrl = requireRedis(config, 'tripwire mailer');
   const logger = createLogger(config.log.level);
+  // The engines' visitor profiles: a marketing email is sent only if the visitor still consents.
+  const profiles = await RedisWindowStore.connect(redisUrl, {
+    prefix: config.store.prefix,
+    retention: { profileTtl: config.store.profileTtl, dedupeHorizon: config.store.dedupeHorizon },
+    cluster: config.store.redisCluster,
+  });
   const warehouse: WarehouseBackend = config.warehouse.clickhouseUrl
     ? await ServerWarehouse.connect(config.warehouse.clickhouseUrl, { database: config.warehouse.database })
     : await ChdbWarehouse.open(join(config.dataDir, 'chdb'), { database: config.warehouse.database });
@@ -68,7 +75,7 @@ async function runWorker(config: TripwireConfig): Promise<number> {
   });
   const catalogue = config.demo.enabled ? await loadCatalogue(join(projectRoot(), config.demo.catalogue)) : undefined;
   const baseUrl = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
-  const mailer = await composeMailer(config, { clock: systemClock, logger, warehouse, sink, catalogue, baseUrl: () => baseUrl });
+  const mailer = await composeMailer(config, { clock: systemClock, logger, warehouse, sink, catalogue, profiles, baseUrl: () => baseUrl });
   mailer.worker.start();
   logger.info({ consumer: mailer.worker.consumer }, 'mailer worker started');
   process.stdout.write(`mailer ${mailer.worker.consumer} is sending from the queue on Redis\n`);
@@ -77,6 +84,7 @@ async function runWorker(config: TripwireConfig): Promise<number> {
     process.once('SIGTERM', () => resolve());
   });
   await mailer.close();
+  await profiles.close();
   await sink.close();
   await warehouse.close();
   return 0;

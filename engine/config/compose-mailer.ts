@@ -16,6 +16,7 @@ import {
   type EmailQueue,
   type SendLedger,
   type SuppressionList,
+  type VisitorProfiles,
 } from '../mailer/index.js';
 import { RedisMailerStore } from '../mailer/redis/index.js';
 import type { Logger } from '../observability/index.js';
@@ -46,6 +47,8 @@ export interface MailerDeps {
   warehouse: WarehouseBackend;
   sink: EventSink;
   catalogue: ProductCatalogue | undefined;
+  /** The window store the engine's pipeline writes profiles to: the worker reads consent there before each marketing send. */
+  profiles: VisitorProfiles;
   /** The engine's public URL, which email links point at. */
   baseUrl: () => string;
 }
@@ -88,7 +91,7 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
   });
   const log = new DeliveryLog(deps.sink, clock);
   const worker = new MailerWorker(
-    { queue, ledger, suppressions, sender: channel, personalise: (job) => personaliser.personalise(job), log, clock, logger },
+    { queue, ledger, suppressions, profiles: deps.profiles, sender: channel, personalise: (job) => personaliser.personalise(job), log, clock, logger },
     {
       retry: { attempts: config.mailer.attempts, baseDelay: config.mailer.retryDelay, maxDelay: config.mailer.maxRetryDelay },
       leaseMs: config.mailer.lease,

@@ -149,7 +149,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     );
 
     let engineUrl = publicUrl ?? '';
-    const mailer = await composeMailer(config, { clock, logger, warehouse, sink, catalogue: products.mirror, baseUrl: () => engineUrl });
+    const mailer = await composeMailer(config, { clock, logger, warehouse, sink, catalogue: products.mirror, profiles: store, baseUrl: () => engineUrl });
     closers.push(() => mailer.close());
     const outboxDir = mailer.outboxDir;
     const emails = new TriggerEmailPort({ queue: mailer.queue, sites: mailer.sites, catalogue: products.mirror, log: mailer.log, clock, onEnqueued: () => mailer.worker.wake() });

@@ -7,7 +7,7 @@ export type { RetrySchedule } from './retry-schedule.js';
 export { DEFAULT_RETRY_SCHEDULE, retryDelay } from './retry-schedule.js';
 export type { DeliveryRef, EmailDeliveryStatus } from './delivery-log.js';
 export { DeliveryLog } from './delivery-log.js';
-export type { MailerWorkerDeps, MailerWorkerOptions, EmailSender } from './mailer-worker.js';
+export type { MailerWorkerDeps, MailerWorkerOptions, EmailSender, VisitorProfiles } from './mailer-worker.js';
 export { MailerWorker } from './mailer-worker.js';
 export type { PersonaliserDeps } from './personaliser.js';
 export { Personaliser } from './personaliser.js';

@@ -3,6 +3,8 @@ import type { EmailRequest, SentEmail } from '../channels/email/index.js';
 import { isTripwireError } from '../errors.js';
 import type { Clock } from '../events/index.js';
 import type { Logger } from '../observability/index.js';
+import { hasEmailConsent } from '../scenarios/index.js';
+import type { WindowStore } from '../state/index.js';
 import type { DeliveryLog, DeliveryRef } from './delivery-log.js';
 import type { ClaimedJob, EmailJob } from './email-job.js';
 import type { EmailQueue } from './email-queue.js';
@@ -15,10 +17,14 @@ export interface EmailSender {
   send(request: EmailRequest): Promise<SentEmail>;
 }
 
+/** Where the worker reads a visitor's current consent: the engine's WindowStore. */
+export type VisitorProfiles = Pick<WindowStore, 'snapshot'>;
+
 export interface MailerWorkerDeps {
   queue: EmailQueue;
   ledger: SendLedger;
   suppressions: SuppressionList;
+  profiles: VisitorProfiles;
   sender: EmailSender;
   /** Turns a job into the request to render; by default the job's own request. */
   personalise?: (job: EmailJob) => Promise<EmailRequest>;
@@ -42,10 +48,12 @@ export interface MailerWorkerOptions {
 }
 
 /**
- * Takes jobs from the queue and sends each at most once: it checks the suppression list right
- * before sending, sends under the trigger's lease in the SendLedger, marks the trigger sent,
- * then acks. A failed send is retried with exponential backoff and dead-lettered after the last
- * try; a permanent SMTP refusal (5xx), an invalid recipient or a broken template is
+ * Takes jobs from the queue and sends each at most once: right before sending it checks the
+ * suppression list (a transactional email passes an unsubscribe, not a bounce or a complaint)
+ * and, for marketing email, the visitor's consent as it is now (withdrawn while the job waited,
+ * it is not sent); then it sends under the trigger's lease in the SendLedger, marks the trigger
+ * sent, and acks. A failed send is retried with exponential backoff and dead-lettered after the
+ * last try; a permanent SMTP refusal (5xx), an invalid recipient or a broken template is
  * dead-lettered at once, and a recipient refused at RCPT TO also lands on the suppression list
  * as a hard bounce.
  */
@@ -145,9 +153,9 @@ export class MailerWorker {
       await queue.ack(claimed);
       return;
     }
-    const suppressed = await this.deps.suppressions.find(job.site, job.request.to);
-    if (suppressed !== undefined) {
-      this.deps.log.record(refOf(job), 'suppressed', suppressed.reason, job.attempt);
+    const withheld = await this.withheldBecause(job);
+    if (withheld !== undefined) {
+      this.deps.log.record(refOf(job), 'suppressed', withheld, job.attempt);
       await queue.ack(claimed);
       return;
     }
@@ -174,6 +182,20 @@ export class MailerWorker {
     await ledger.complete(job.id);
     this.deps.log.record(refOf(job), 'sent', sent.messageId, job.attempt);
     await queue.ack(claimed);
+  }
+
+  /**
+   * Why the job must not be sent now, or undefined. An unsubscribe is from marketing: an order
+   * confirmation still goes out. Consent is read again because the job may have waited (queue,
+   * retries) since its trigger was screened.
+   */
+  private async withheldBecause(job: EmailJob): Promise<string | undefined> {
+    const transactional = job.request.transactional === true;
+    const suppressed = await this.deps.suppressions.find(job.site, job.request.to);
+    if (suppressed !== undefined && !(transactional && suppressed.reason === 'unsubscribe')) return suppressed.reason;
+    if (transactional) return undefined;
+    const { profile } = await this.deps.profiles.snapshot({ site: job.site, visitor: job.visitor });
+    return hasEmailConsent(profile) ? undefined : 'consent';
   }
 
   private async failed(claimed: ClaimedJob, error: unknown): Promise<void> {

@@ -70,6 +70,7 @@ export class TriggerEmailPort implements EmailPort {
       site: { key: site.key, name: site.name, from: site.from, publicUrl: site.publicUrl },
       visitor: order.visitor.visitor,
       to: order.to,
+      transactional: order.transactional,
       template: order.action.template,
       ...(order.action.subject === undefined ? {} : { subject: order.action.subject }),
       context: {

@@ -38,6 +38,8 @@ export interface EmailOrder {
   triggerId: string;
   visitor: VisitorRef;
   to: string;
+  /** The scenario's `transactional`: the mailer lets it past an unsubscribe and asks no marketing consent. */
+  transactional: boolean;
   action: EmailAction;
   context: DeliveryContext;
 }

@@ -32,7 +32,7 @@ export { ScenarioEvaluator } from './evaluate/scenario-evaluator.js';
 export { scheduleOccurrence } from './evaluate/schedule-occurrence.js';
 export type { FramePlan } from './evaluate/scenario-evaluator.js';
 export type { Candidate, Prospect, TriggerContext } from './evaluate/trigger-context.js';
-export { readCart, hasVerifiedEmail, isIdentified, PROFILE } from './evaluate/visitor-model.js';
+export { readCart, hasEmailConsent, hasVerifiedEmail, isIdentified, PROFILE } from './evaluate/visitor-model.js';
 export type { CartLine } from './evaluate/visitor-model.js';
 export { DeliveryPolicy } from './policies/delivery-policy.js';
 export { assignVariant } from './policies/variant-assignment.js';

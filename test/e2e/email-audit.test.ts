@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { identityHmac } from '../../engine/gateway/index.js';
 import type { EmailJob } from '../../engine/mailer/index.js';
 import { SocketClient, event } from '../support/socket-client.js';
-import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { eventually, backendVariants, grantEmailConsent, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 const { variants, urls } = await backendVariants();
 
@@ -79,6 +80,12 @@ async function auditSmtp(refusals: Refusals = {}): Promise<AuditSmtp> {
   };
 }
 
+/** A marketing job as a trigger queues it: for a visitor who consents to email, which the worker checks before sending. */
+async function enqueueWithConsent(engine: TestEngine, job: EmailJob): Promise<void> {
+  await grantEmailConsent(engine, job.site, job.visitor);
+  await engine.mailer.queue.enqueue(job);
+}
+
 function cartJob(id: string, to = 'ada@example.test'): EmailJob {
   return {
     id,
@@ -107,6 +114,17 @@ visitor:
   identified: true
 then:
   email: { template: cart-abandoned, subject: "Your cart" }
+`;
+
+/** The built-in order confirmation, as a folder scenario. */
+const ORDER_CONFIRMATION = `id: order-confirmation
+priority: 1000
+transactional: true
+when:
+  count: { event: purchase, per: order, atLeast: 1, within: 30d }
+visitor: { identified: true }
+then:
+  email: { template: order-confirmation, subject: "Your order {{ props.order }}" }
 `;
 
 const FAST_MAILER = { retryDelay: 50, maxRetryDelay: 200, pollInterval: 50, reclaimAfter: 300, lease: 600 };
@@ -153,6 +171,11 @@ describe.each(variants)('email audit on $backends backends', ({ backends, skip }
     return client.received;
   }
 
+  function signedIdentify(email: string): [string, Record<string, unknown>] {
+    const secret = engine!.config.sites[0]!.secret;
+    return ['identify', { email, hmac: identityHmac(secret, email), traits: { name: 'Ada' } }];
+  }
+
   async function statuses(visitor: string): Promise<string[]> {
     await engine!.sink.flush();
     const rows = await engine!.warehouse.query<{ status: string }>(
@@ -185,11 +208,37 @@ describe.each(variants)('email audit on $backends backends', ({ backends, skip }
   test.skipIf(skip !== undefined)('a sender address refused at MAIL FROM does not put the recipient on the suppression list', async () => {
     const running = await start({ refusals: { mailFrom: { code: 550, message: '5.7.1 Sender address not authorised for this relay' } } });
 
-    await running.mailer.queue.enqueue(cartJob('sender-refused-1'));
+    await enqueueWithConsent(running, cartJob('sender-refused-1'));
 
     await eventually(async () => ((await running.mailer.queue.deadLetters()).length > 0 ? true : undefined), 10_000, 'the dead letter');
     // The relay refused the sender (a configuration fault of the shop), not Ada's mailbox.
     expect(await running.mailer.suppressions.find('demo', 'ada@example.test')).toBeUndefined();
+  });
+
+  test.skipIf(skip !== undefined)('an email waiting for its retry is not sent once the visitor has withdrawn consent', async () => {
+    const running = await start({
+      scenarios: { 'cart-mail.yaml': CART_MAIL },
+      refusals: { firstData: { code: 451, message: '4.3.0 try again later', count: 1 } },
+      config: { mailer: { retryDelay: 4000, maxRetryDelay: 4000 } },
+    });
+
+    await send('waverer', [signedIdentify('ada@example.test'), ['consent', { email: true }], ['cart_add', { id: 'ethiopia-guji', qty: 1 }]]);
+    await eventually(() => (smtp!.attempts > 0 ? true : undefined), 10_000, 'the first try refused');
+    await send('waverer', [['consent', { email: false }]]);
+
+    await eventually(async () => ((await statuses('waverer')).some((status) => status === 'sent' || status === 'suppressed') ? true : undefined), 10_000, 'the retry handled');
+    expect(smtp!.received).toEqual([]);
+  });
+
+  test.skipIf(skip !== undefined)('an address that unsubscribed from marketing still gets its order confirmation', async () => {
+    const running = await start({ scenarios: { 'order-confirmation.yaml': ORDER_CONFIRMATION } });
+    await running.mailer.suppressions.add({ site: 'demo', email: 'ada@example.test', reason: 'unsubscribe', at: Date.now(), detail: 'one-click' });
+
+    await send('buyer', [signedIdentify('ada@example.test'), ['purchase', { order: 'A-1001', value: 27 }]]);
+
+    await eventually(async () => ((await statuses('buyer')).some((status) => status === 'sent' || status === 'suppressed') ? true : undefined), 10_000, 'the confirmation handled');
+    expect(await statuses('buyer')).toContain('sent');
+    expect(smtp!.received.map((message) => message.mail.subject)).toEqual(['Your order A-1001']);
   });
 
 });

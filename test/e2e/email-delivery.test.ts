@@ -8,7 +8,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { EmailJob } from '../../engine/mailer/index.js';
-import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { eventually, backendVariants, grantEmailConsent, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 const { variants, urls } = await backendVariants();
 
@@ -62,6 +62,12 @@ async function scriptedSmtp(refusals: Array<{ code: number; message: string }>):
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A marketing job as a trigger queues it: for a visitor who consents to email, which the worker checks before sending. */
+async function enqueueWithConsent(engine: TestEngine, job: EmailJob): Promise<void> {
+  await grantEmailConsent(engine, job.site, job.visitor);
+  await engine.mailer.queue.enqueue(job);
 }
 
 function cartJob(id: string, to = 'ada@example.test'): EmailJob {
@@ -124,7 +130,7 @@ describe.each(variants)('mailer delivery on $backends backends', ({ backends, sk
       { code: 421, message: 'service not available' },
     ]);
 
-    await running.mailer.queue.enqueue(cartJob('flaky-1'));
+    await enqueueWithConsent(running, cartJob('flaky-1'));
 
     await eventually(() => (smtp!.accepted.length > 0 ? true : undefined), 10_000, 'the email on the third try');
     await eventually(async () => ((await statuses(running, 'flaky-1')).includes('sent') ? true : undefined), 5000, 'the sent row');
@@ -136,7 +142,7 @@ describe.each(variants)('mailer delivery on $backends backends', ({ backends, sk
 
   test.skipIf(skip !== undefined)('a job abandoned by a worker that claimed it is sent once by another', async () => {
     const running = await start([]);
-    await running.mailer.queue.enqueue(cartJob('abandoned-1'));
+    await enqueueWithConsent(running, cartJob('abandoned-1'));
     // A worker that claimed the job and took the send lease, then died before sending.
     const [claimed] = await running.mailer.queue.claim('ghost-worker', { max: 10 });
     expect(claimed?.job.id).toBe('abandoned-1');
@@ -153,8 +159,8 @@ describe.each(variants)('mailer delivery on $backends backends', ({ backends, sk
   test.skipIf(skip !== undefined)('the same trigger enqueued twice is sent once', async () => {
     const running = await start([]);
 
-    await running.mailer.queue.enqueue(cartJob('twice-1'));
-    await running.mailer.queue.enqueue(cartJob('twice-1'));
+    await enqueueWithConsent(running, cartJob('twice-1'));
+    await enqueueWithConsent(running, cartJob('twice-1'));
 
     await eventually(async () => ((await running.mailer.queue.depth()).ready + (await running.mailer.queue.depth()).held === 0 ? true : undefined), 5000, 'both jobs handled');
     expect(smtp!.accepted).toHaveLength(1);
@@ -163,7 +169,7 @@ describe.each(variants)('mailer delivery on $backends backends', ({ backends, sk
   test.skipIf(skip !== undefined)('a refused recipient is dead-lettered at once, suppressed as a bounce, and an operator can replay it', async () => {
     const running = await start([{ code: 550, message: 'no such user' }], { attempts: 5 });
 
-    await running.mailer.queue.enqueue(cartJob('bounce-1', 'gone@example.test'));
+    await enqueueWithConsent(running, cartJob('bounce-1', 'gone@example.test'));
 
     const [letter] = await eventually(async () => {
       const letters = await running.mailer.queue.deadLetters();
@@ -187,7 +193,7 @@ describe.each(variants)('mailer delivery on $backends backends', ({ backends, sk
     const running = await start([]);
     await running.mailer.suppressions.add({ site: 'demo', email: 'ada@example.test', reason: 'complaint', at: Date.now(), detail: 'feedback loop' });
 
-    await running.mailer.queue.enqueue(cartJob('suppressed-1'));
+    await enqueueWithConsent(running, cartJob('suppressed-1'));
 
     await eventually(async () => ((await statuses(running, 'suppressed-1')).includes('suppressed') ? true : undefined), 5000, 'the suppressed row');
     expect(smtp!.accepted).toHaveLength(0);

@@ -12,7 +12,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, serverUrls, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { eventually, grantEmailConsent, serverUrls, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 const servers = await serverUrls();
 const skip = 'skip' in servers ? servers.skip : undefined;
@@ -86,6 +86,7 @@ describe.skipIf(skip !== undefined)(`a mailer process killed mid-send${skip ? ` 
       env: { ...process.env, TW_CONFIG: join(folder, 'tripwire.yaml') },
       stdio: 'pipe',
     });
+    await grantEmailConsent(engine, 'demo', 'visitor-killed-1');
     await engine.mailer.queue.enqueue({
       id: 'killed-1',
       attempt: 1,

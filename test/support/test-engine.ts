@@ -128,3 +128,17 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Records in the engine's window store that the visitor consented to marketing email, as a
+ * `consent {email: true}` event would: the mailer asks before each marketing send, so a test
+ * that queues a job directly gives its visitor the consent a trigger would have required.
+ */
+export async function grantEmailConsent(engine: RunningEngine, site: string, visitor: string): Promise<void> {
+  await engine.store.apply({
+    visitor: { site, visitor },
+    now: Date.now(),
+    withProfile: false,
+    events: [{ eventId: `consent-${randomBytes(6).toString('hex')}`, ops: [{ kind: 'hash.set', hash: 'profile', field: 'consent.email', value: '1' }] }],
+  });
+}

@@ -157,6 +157,15 @@ describe('EmailChannel with signed links', () => {
     expect(message.html).toMatch(/<img src="https:\/\/engine\.test\/o\/[^"]+\.gif"/);
   });
 
+  it('leaves the List-Unsubscribe headers off a transactional message, which is on no list', async () => {
+    const linked = new EmailChannel({ transport, renderer: new TemplateRenderer({ dir: demoTemplates }), links });
+
+    const message = await linked.compose({ ...request, visitor: 'v-1', transactional: true });
+
+    expect(message.headers['List-Unsubscribe']).toBeUndefined();
+    expect(message.headers['List-Unsubscribe-Post']).toBeUndefined();
+  });
+
   it('sends a message a mail parser reads with its HTML and text parts', async () => {
     const linked = new EmailChannel({ transport, renderer: new TemplateRenderer({ dir: demoTemplates }), links });
 

@@ -76,9 +76,12 @@ export class EmailChannel {
         trackLinks(message.html, (url) => links.clickUrl(subject, url), (url) => url === unsubscribeUrl),
         links.openPixelUrl(subject),
       );
-      message.headers['List-Unsubscribe'] = listUnsubscribe(unsubscribeUrl, request.site.unsubscribeMailto);
-      // RFC 8058: a POST to the URL unsubscribes without a page, so mail clients can offer a button.
-      message.headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+      // An unsubscribe stops marketing, not order confirmations: a transactional message is on no list to leave.
+      if (request.transactional !== true) {
+        message.headers['List-Unsubscribe'] = listUnsubscribe(unsubscribeUrl, request.site.unsubscribeMailto);
+        // RFC 8058: a POST to the URL unsubscribes without a page, so mail clients can offer a button.
+        message.headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+      }
     }
     return message;
   }

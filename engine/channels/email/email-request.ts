@@ -27,6 +27,13 @@ export interface EmailRequest {
   /** The visitor id; the message's signed links (unsubscribe, open, click) carry it. */
   visitor?: string;
   to: string;
+  /**
+   * An email the visitor expects because of what they did (an order confirmation): the mailer
+   * sends it without marketing consent and past an unsubscribe (not past a bounce or a
+   * complaint), and it carries no List-Unsubscribe headers, being on no list. Absent (jobs
+   * queued before the field existed): marketing.
+   */
+  transactional?: boolean;
   /** Template name: the `<name>` of `<name>.html.liquid` in the template folder. */
   template: string;
   /** A Liquid subject set by the scenario, in place of the template's subject part. */

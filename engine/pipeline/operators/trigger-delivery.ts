@@ -210,7 +210,8 @@ export class TriggerDelivery {
       if (outcome === 'sent' && arrivedAt !== undefined) this.deps.metrics.popinSeconds.observe((performance.now() - arrivedAt) / 1000);
       this.recordDelivery(visitor, trigger, candidate, 'popin', outcome);
     } else if (action.channel === 'email') {
-      await this.deps.emails.enqueue({ triggerId: trigger, visitor, to: snapshot.profile.email ?? '', action, context });
+      const { transactional } = candidate.scenario;
+      await this.deps.emails.enqueue({ triggerId: trigger, visitor, to: snapshot.profile.email ?? '', transactional, action, context });
     } else {
       await this.deps.webhooks.enqueue({ triggerId: trigger, visitor, action, context });
     }

@@ -126,6 +126,14 @@ export function hasVerifiedEmail(profile: Record<string, string>): boolean {
   return isIdentified(profile) && profile[PROFILE.emailVerified] === '1';
 }
 
+/**
+ * Whether the visitor lets the site send marketing email to the profile's address: the delivery
+ * policy asks when a trigger fires, the mailer again right before each send.
+ */
+export function hasEmailConsent(profile: Record<string, string>): boolean {
+  return hasConsent(profile, 'email');
+}
+
 /** Traits as filters see them: `trait.country` is `country`, consents as `consent.email`. */
 export function visitorTraits(profile: Record<string, string>): Record<string, string> {
   const traits: Record<string, string> = {};

@@ -3,7 +3,7 @@ import { CLAIM_NOT_TRIED, type Claim, type ClaimCheck, type ClaimOutcome, type C
 import { TripwireError } from '../../errors.js';
 import { matchesAll } from '../evaluate/event-matcher.js';
 import type { Candidate, Prospect } from '../evaluate/trigger-context.js';
-import { PROFILE, hasConsent, hasVerifiedEmail, isIdentified, visitorTraits } from '../evaluate/visitor-model.js';
+import { PROFILE, hasConsent, hasEmailConsent, hasVerifiedEmail, isIdentified, visitorTraits } from '../evaluate/visitor-model.js';
 import type { Action, Channel, Scenario, VisitorFilter } from '../model.js';
 import { assignVariant } from './variant-assignment.js';
 
@@ -220,7 +220,7 @@ export class DeliveryPolicy {
   }
 
   private mayEmail(profile: Record<string, string>, transactional: boolean): boolean {
-    if (!transactional && !hasConsent(profile, 'email')) return false;
+    if (!transactional && !hasEmailConsent(profile)) return false;
     return this.options.requireVerifiedEmail ? hasVerifiedEmail(profile) : isIdentified(profile);
   }
 
