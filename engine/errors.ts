@@ -20,6 +20,7 @@ export const ErrorCodes = {
   TW_WAREHOUSE_SCHEMA: 'The ClickHouse schema could not be created or migrated. The message carries the server error.',
   TW_EMAIL_FAILED: 'An email could not be sent. Check SMTP_URL and the SMTP server log.',
   TW_EMAIL_ADDRESS_INVALID: 'The recipient is empty or not exactly one plain address (name@domain); the email is dead-lettered, never sent or retried.',
+  TW_SUPPRESSION_FILE: 'The suppression list file (dataDir/suppressions.ndjson) cannot be read or written, or has a line that does not parse. Fix or delete the line named in the message, or the file\'s permissions.',
   TW_TEMPLATE_INVALID: 'A template could not be parsed or rendered. Fix the template named in the message.',
   TW_UNAUTHORIZED: 'The request lacks valid credentials.',
   TW_NOT_FOUND: 'No such resource.',

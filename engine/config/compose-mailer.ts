@@ -11,13 +11,13 @@ import {
   MailerWorker,
   MemoryEmailQueue,
   MemorySendLedger,
-  MemorySuppressionList,
   Personaliser,
   type EmailQueue,
   type SendLedger,
   type SuppressionList,
   type VisitorProfiles,
 } from '../mailer/index.js';
+import { FileSuppressionList } from '../mailer/file/index.js';
 import { RedisMailerStore } from '../mailer/redis/index.js';
 import type { Logger } from '../observability/index.js';
 import type { ProductCatalogue } from '../pipeline/index.js';
@@ -76,7 +76,8 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
     : undefined;
   const queue = redis?.queue ?? new MemoryEmailQueue({ clock });
   const ledger = redis?.ledger ?? new MemorySendLedger({ clock, retention: config.mailer.sentRetention });
-  const suppressions = redis?.suppressions ?? new MemorySuppressionList();
+  // Unsubscribes outlive a restart as the chdb rows do: in dataDir when there is no Redis.
+  const suppressions: SuppressionList = redis?.suppressions ?? (await FileSuppressionList.open(join(config.dataDir, 'suppressions.ndjson')));
   const outboxDir = join(config.dataDir, 'outbox');
   const transport: EmailTransport = config.email.smtpUrl ? new SmtpTransport({ url: config.email.smtpUrl }) : new OutboxTransport({ dir: outboxDir });
   const links = new EmailLinks({ baseUrl: deps.baseUrl, secrets: new Map(config.sites.map((site) => [site.key, site.secret])) });
@@ -114,6 +115,7 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
       await worker.stop();
       if (redis === undefined && config.mailer.worker === 'inline') while ((await worker.work()) > 0);
       await transport.close();
+      if (redis === undefined) await suppressions.close();
       await redis?.close();
     },
   };

@@ -242,3 +242,32 @@ describe.each(variants)('email audit on $backends backends', ({ backends, skip }
   });
 
 });
+
+describe('unsubscribes on the embedded defaults', () => {
+  const engines: TestEngine[] = [];
+  let dataDir: string | undefined;
+
+  afterEach(async () => {
+    for (const running of engines.splice(0)) await running.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('an unsubscribe made through the email\'s link is still honoured after the engine restarts', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'tripwire-unsubscribe-restart-'));
+    const config = { dataDir, log: { level: 'fatal' as const } };
+    const first = await startTestEngine('embedded', undefined, config);
+    engines.push(first);
+    const url = first.mailer.links.unsubscribeUrl({ site: 'demo', trigger: 'trg-1', visitor: 'ada', scenario: 'cart-abandoned', email: 'ada@example.test' });
+    const path = new URL(url).pathname;
+    const answer = await fetch(`${first.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(answer.status).toBe(200);
+    expect(await first.mailer.suppressions.find('demo', 'ada@example.test')).toMatchObject({ reason: 'unsubscribe' });
+    await first.close();
+    engines.pop();
+
+    const second = await startTestEngine('embedded', undefined, config);
+    engines.push(second);
+
+    expect(await second.mailer.suppressions.find('demo', 'ada@example.test')).toMatchObject({ reason: 'unsubscribe' });
+  });
+});

@@ -1,0 +1,1 @@
+export { FileSuppressionList } from './file-suppression-list.js';
