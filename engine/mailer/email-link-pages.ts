@@ -46,7 +46,8 @@ export class EmailLinkPages {
     const site = this.deps.siteNames.get(claim.site) ?? claim.site;
     if (request.method === 'GET') return page(200, confirmationPage(site, claim.email, request.path));
     if (request.method !== 'POST') return undefined;
-    const oneClick = (request.body ?? '').includes('List-Unsubscribe=One-Click');
+    // RFC 8058's body, which only a mail client's one-click button sends: the page's form posts a field of its own.
+    const oneClick = new URLSearchParams(request.body ?? '').get('List-Unsubscribe') === 'One-Click';
     await this.deps.suppressions.add({
       site: claim.site,
       email: claim.email,
@@ -103,7 +104,7 @@ function confirmationPage(site: string, email: string, action: string): string {
     `<h1>Unsubscribe from ${escape(site)}?</h1>
 <p>${escape(email)} will get no more marketing emails from ${escape(site)}.</p>
 <form method="post" action="${escape(action)}">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<input type="hidden" name="unsubscribe" value="confirmation-page">
 <button type="submit" data-test="unsubscribe">Unsubscribe</button>
 </form>`,
   );
