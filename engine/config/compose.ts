@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PopinChannel } from '../channels/popin/index.js';
+import { checkScenarioEmails, checkTemplates } from '../channels/templates/index.js';
 import { WebhookChannel } from '../channels/webhook/index.js';
 import { BacktestApi } from '../backtest/index.js';
+import { TripwireError } from '../errors.js';
 import { AdminAuth, Dashboard, QueryApi } from '../dashboard/index.js';
 import { DemoShop, loadCatalogue } from '../demo-shop/index.js';
 import { systemClock, type Clock } from '../events/index.js';
@@ -124,9 +126,13 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     });
     closers.push(() => sink.close());
 
+    // A broken template is found now, not by the first email that needs it.
+    const templateProblems = await checkTemplates(config.templates.dir);
+    if (templateProblems.length > 0) throw new TripwireError('TW_TEMPLATE_INVALID', templateProblems.map((problem) => problem.message).join('\n'));
     const scenarios = await ScenarioLibrary.open({
       dir: config.scenarios.dir,
       extra: await loadPack(config.scenarios.pack),
+      check: (all) => checkScenarioEmails(all, config.templates.dir),
       onReload: ({ scenarios: count, problems }) => {
         if (problems.length === 0) logger.info({ scenarios: count }, 'scenarios reloaded');
         else logger.error({ problems: formatProblems(problems) }, 'scenario folder has problems; the previous scenarios stay in force');

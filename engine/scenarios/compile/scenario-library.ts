@@ -9,6 +9,11 @@ export interface ScenarioLibraryOptions {
   dir: string;
   /** Scenarios from elsewhere (the built-in pack) served alongside the folder's. */
   extra?: readonly Scenario[];
+  /**
+   * What else the scenarios must satisfy, outside this core (their email templates exist): its
+   * problems stop the start, or keep the previous scenarios in force on a reload.
+   */
+  check?: (scenarios: readonly Scenario[]) => Promise<ScenarioProblem[]>;
   /** Called after a reload: the problems that kept the previous scenarios in force, or none. */
   onReload?: (result: { scenarios: number; problems: ScenarioProblem[] }) => void;
   /** Called when a reload the watcher started failed otherwise (a defect): the previous scenarios stay in force. */
@@ -38,6 +43,7 @@ export class ScenarioLibrary {
     const scenarios = await loadScenarioFolder(options.dir);
     const problems: ScenarioProblem[] = [];
     const all = merge(scenarios, options.extra ?? [], problems);
+    if (problems.length === 0) problems.push(...((await options.check?.(all)) ?? []));
     if (problems.length > 0) throw new TripwireError('TW_SCENARIO_INVALID', formatProblems(problems));
     return new ScenarioLibrary(options, all);
   }
@@ -62,6 +68,7 @@ export class ScenarioLibrary {
   async reload(): Promise<ScenarioProblem[]> {
     const { scenarios, problems } = await this.checkFolder();
     const all = merge(scenarios, this.options.extra ?? [], problems);
+    if (problems.length === 0) problems.push(...((await this.options.check?.(all)) ?? []));
     if (problems.length === 0) this.evaluator = new ScenarioEvaluator(all);
     this.options.onReload?.({ scenarios: this.evaluator.scenarios.length, problems });
     return problems;

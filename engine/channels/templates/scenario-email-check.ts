@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { EmailAction, Scenario, ScenarioProblem } from '../../scenarios/index.js';
+import { createLiquidEngine } from './liquid-engine.js';
+import { partFile, readTemplateFolder, type TemplatePart } from './template-files.js';
+
+/**
+ * What the scenarios' email actions ask of the template folder, checked when scenarios are
+ * loaded (engine start, a reload, `tripwire check`) rather than when the first email of a
+ * scenario fails: each named template has its html and text parts (and a subject part when the
+ * scenario sets no subject), and each subject the scenario sets parses, filters included.
+ */
+export async function checkScenarioEmails(scenarios: readonly Scenario[], templatesDir: string): Promise<ScenarioProblem[]> {
+  const actions = scenarios.flatMap((scenario) => emailActionsOf(scenario));
+  if (actions.length === 0) return [];
+  const root = resolve(templatesDir);
+  let templates: Map<string, Set<TemplatePart>>;
+  try {
+    templates = (await readTemplateFolder(root)).templates;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const { scenario, path } = actions[0]!;
+    return [{ file: scenario.source, line: 1, column: 1, path, message: `cannot read the template folder ${root} (${reason}): check templates.dir` }];
+  }
+  const subjects = createLiquidEngine(root, 'plain');
+  const problems: ScenarioProblem[] = [];
+  const lines = new Map<string, string[]>();
+  for (const { scenario, action, path } of actions) {
+    const at = async (text: string) => ({ file: scenario.source, ...(await lineOf(scenario.source, text, lines)), path });
+    const parts = templates.get(action.template);
+    const needed: TemplatePart[] = action.subject === undefined ? ['subject', 'html', 'text'] : ['html', 'text'];
+    const missing = needed.filter((part) => !parts?.has(part));
+    if (missing.length > 0) {
+      const files = missing.map((part) => partFile(action.template, part)).join(', ');
+      const what = parts === undefined ? `no template "${action.template}"` : `template "${action.template}" lacks ${files}`;
+      problems.push({ ...(await at(action.template)), message: `${what} in ${root}${missing.includes('subject') && parts !== undefined ? ' (or give the scenario a subject)' : ''}` });
+    }
+    if (action.subject !== undefined) {
+      try {
+        subjects.parse(action.subject);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        problems.push({ ...(await at(action.subject)), message: `the subject does not parse: ${reason}` });
+      }
+    }
+  }
+  return problems;
+}
+
+interface EmailActionAt {
+  scenario: Scenario;
+  action: EmailAction;
+  path: string;
+}
+
+function emailActionsOf(scenario: Scenario): EmailActionAt[] {
+  const found: EmailActionAt[] = [];
+  const single = scenario.variants.length === 1;
+  for (const variant of scenario.variants) {
+    variant.steps.forEach((step, index) => {
+      if (step.action.channel !== 'email') return;
+      const place = single ? (variant.steps.length === 1 ? 'then.email' : `step ${index + 1}: email`) : `variant ${variant.id}, step ${index + 1}: email`;
+      found.push({ scenario, action: step.action, path: place });
+    });
+  }
+  return found;
+}
+
+/** The first line of the scenario file that mentions `text`, so the problem points at it; else the top. */
+async function lineOf(file: string, text: string, cache: Map<string, string[]>): Promise<{ line: number; column: number }> {
+  let lines = cache.get(file);
+  if (lines === undefined) {
+    lines = await readFile(file, 'utf8').then(
+      (content) => content.split('\n'),
+      () => [],
+    );
+    cache.set(file, lines);
+  }
+  const index = lines.findIndex((line) => line.includes(text));
+  return index < 0 ? { line: 1, column: 1 } : { line: index + 1, column: lines[index]!.indexOf(text) + 1 };
+}
