@@ -215,6 +215,19 @@ describe.each(variants)('email audit on $backends backends', ({ backends, skip }
     expect(await running.mailer.suppressions.find('demo', 'ada@example.test')).toBeUndefined();
   });
 
+  test.skipIf(skip !== undefined)('a message refused at DATA is dead-lettered without putting the recipient on the suppression list', async () => {
+    const running = await start({ refusals: { firstData: { code: 554, message: '5.6.0 Message content rejected', count: 1 } } });
+
+    await enqueueWithConsent(running, cartJob('content-refused-1'));
+
+    const [letter] = await eventually(async () => {
+      const letters = await running.mailer.queue.deadLetters();
+      return letters.length > 0 ? letters : undefined;
+    }, 10_000, 'the dead letter');
+    expect(letter?.error).toContain('Message content rejected');
+    expect(await running.mailer.suppressions.find('demo', 'ada@example.test')).toBeUndefined();
+  });
+
   test.skipIf(skip !== undefined)('an email waiting for its retry is not sent once the visitor has withdrawn consent', async () => {
     const running = await start({
       scenarios: { 'cart-mail.yaml': CART_MAIL },
