@@ -23,6 +23,7 @@ import { EmailLinkPages, TriggerEmailPort } from '../mailer/index.js';
 import { SegmentScheduler, checkSchedules } from '../multicast/index.js';
 import { composeCatalogue, type ComposedCatalogue } from './compose-catalogue.js';
 import { composeMailer, type ComposedMailer } from './compose-mailer.js';
+import { DrainDeadline } from './drain-deadline.js';
 import { checkHealth } from './health.js';
 import type { TripwireConfig } from './schema.js';
 
@@ -79,6 +80,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
   const root = projectRoot();
   const retention: RetentionPolicy = { profileTtl: config.store.profileTtl, dedupeHorizon: config.store.dedupeHorizon };
   const closers: Array<() => Promise<void>> = [];
+  const drain = new DrainDeadline(config.server.drainTimeout, logger);
   let stopping: Promise<void> | undefined;
   // Every closer runs, in reverse order of start, even when one fails: a failing sink must not keep the store open.
   const stopAll = () =>
@@ -167,6 +169,10 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       (visitor) => store.connected(visitor),
       (visitor) => store.disconnected(visitor, clock.now()),
     );
+    // Made last, once the pages exist; its connections are closed here, after the pipeline has
+    // drained (closers run in reverse), so the acks of the frames in flight reach their clients.
+    let gateway: Gateway | undefined;
+    closers.push(async () => gateway?.close());
     const pipeline = new TriggerPipeline(
       {
         scenarios,
@@ -183,17 +189,17 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       { batchSize: 256, batchesInFlight: 32, timerPollInterval: config.timers.pollInterval, timerBatch: config.timers.batch },
     );
     pipeline.start();
-    closers.push(() => pipeline.stop());
+    closers.push(() => drain.within('pipeline', pipeline.stop()));
     const schedules = new SegmentScheduler(
       { scenarios, store, warehouse, delivery: pipeline, sites: config.sites.map((site) => site.key), clock, logger },
       { pollInterval: config.schedules.pollInterval, batch: config.schedules.batch },
     );
     schedules.start();
     // Closers run in reverse: the send under way finishes before the pipeline stops.
-    closers.push(() => schedules.stop());
+    closers.push(() => drain.within('scheduled sends', schedules.stop()));
     const feed = products.connect(pipeline);
     // Closers run in reverse: fan-outs under way finish before the pipeline stops.
-    closers.push(() => feed.fanOut.drain());
+    closers.push(() => drain.within('catalogue fan-outs', feed.fanOut.drain()));
 
     const demoSite = config.sites[0]!;
     const pages: PageSource[] = [feed.api];
@@ -218,7 +224,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
         logger,
       }),
     );
-    const gateway = new Gateway({
+    gateway = new Gateway({
       host: config.server.host,
       port: config.server.port,
       limits: { ...config.gateway, maxEventAge: config.store.dedupeHorizon },
@@ -234,8 +240,11 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       clock,
     });
     const port = await gateway.listen();
-    // Closed first: no new frames while the pipeline drains.
-    closers.push(async () => gateway.close());
+    // First to run: new connections and frames are refused (TW_SHUTTING_DOWN) while the work in flight drains.
+    closers.push(async () => {
+      drain.start();
+      gateway?.stopAccepting();
+    });
 
     const url = publicUrl ?? `http://localhost:${port}`;
     engineUrl = url;

@@ -24,6 +24,11 @@ export const configSchema = z.object({
       port: z.number().int().min(0).max(65535).default(8080),
       /** The URL people and emails reach the engine at; defaults to http://localhost:<port>. */
       publicUrl: z.string().url().optional(),
+      /**
+       * How long a graceful stop lets the frames in flight (and scheduled sends, catalogue fan-outs)
+       * finish before it closes the connections anyway; what is cut off is resent by the clients.
+       */
+      drainTimeout: duration.default(10_000),
     })
     .prefault({}),
   sites: z.array(site).min(1, 'configure at least one site').default([

@@ -37,7 +37,8 @@ export class AckBatcher {
     }
   }
 
-  private flush(): void {
+  /** Sends every waiting ack now; the scheduled flush then finds nothing (a stop calls it before closing the sockets). */
+  flush(): void {
     const sockets = this.due;
     this.due = [];
     this.scheduled = false;

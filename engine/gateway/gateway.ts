@@ -81,6 +81,8 @@ export class Gateway {
   private readonly app: TemplatedApp;
   private listenSocket: us_listen_socket | undefined;
   private readonly acks: AckBatcher;
+  /** Set by stopAccepting(): new connections and frames are refused while those in flight finish. */
+  private draining = false;
 
   constructor(private readonly deps: GatewayDeps) {
     this.acks = new AckBatcher(() => deps.metrics.socketMessagesDropped.inc({ kind: 'ack' }));
@@ -102,10 +104,25 @@ export class Gateway {
     });
   }
 
-  /** Stops accepting connections and closes the open ones. */
-  close(): void {
+  /**
+   * The first step of a graceful stop: no new connection, and every new frame (socket or beacon)
+   * is answered TW_SHUTTING_DOWN, so the client resends it to the next engine. Open connections
+   * stay open: the acks of the frames in flight still have to reach them.
+   */
+  stopAccepting(): void {
+    this.draining = true;
     if (this.listenSocket !== undefined) uWS.us_listen_socket_close(this.listenSocket);
     this.listenSocket = undefined;
+  }
+
+  /**
+   * Closes the open connections (code 1001), after writing the acks still waiting for their
+   * flush: an event stored but not acked would be resent to the next engine and, on a store
+   * whose seen ids do not outlive the process, stored twice.
+   */
+  close(): void {
+    this.stopAccepting();
+    this.acks.flush();
     this.deps.registry.closeAll();
   }
 
@@ -118,10 +135,10 @@ export class Gateway {
       idleTimeout: limits.idleTimeoutSeconds,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
-        const visitor = this.visitorFrom(req.getQuery('s') ?? '', req.getQuery('v') ?? '');
+        const visitor = this.draining ? shuttingDown() : this.visitorFrom(req.getQuery('s') ?? '', req.getQuery('v') ?? '');
         if ('code' in visitor) {
           metrics.eventsRejected.inc({ code: visitor.code });
-          res.writeStatus('400 Bad Request').writeHeader('Content-Type', 'application/json').end(JSON.stringify(errorMessage(visitor.code, visitor.message)));
+          res.writeStatus(visitor.code === 'TW_SHUTTING_DOWN' ? '503 Service Unavailable' : '400 Bad Request').writeHeader('Content-Type', 'application/json').end(JSON.stringify(errorMessage(visitor.code, visitor.message)));
           return;
         }
         const data: SocketData = { visitor, inFlight: 0, closed: false };
@@ -161,6 +178,11 @@ export class Gateway {
     if (decoded.problems.length > 0) this.sendTo(ws, decoded.problems);
     const events = decoded.events;
     if (events.length === 0) return;
+    if (this.draining) {
+      metrics.eventsRejected.inc({ code: 'TW_SHUTTING_DOWN' }, events.length);
+      this.sendErrors(ws, [errorMessage('TW_SHUTTING_DOWN', SHUTTING_DOWN_MESSAGE)]);
+      return;
+    }
     if (data.inFlight + events.length > limits.maxInFlightPerSocket) {
       metrics.eventsRejected.inc({ code: 'TW_BACKPRESSURE' }, events.length);
       this.sendTo(ws, [problem('TW_BACKPRESSURE', `${data.inFlight} events of this connection are still in flight; resend after an ack`)]);
@@ -238,6 +260,11 @@ export class Gateway {
       writer.json(errors.length === 0 ? 200 : 400, { k: 'ack', i: [], err: errors }, CORS);
       return;
     }
+    if (this.draining) {
+      this.deps.metrics.eventsRejected.inc({ code: 'TW_SHUTTING_DOWN' }, decoded.events.length);
+      writer.json(503, errorMessage('TW_SHUTTING_DOWN', SHUTTING_DOWN_MESSAGE), CORS);
+      return;
+    }
     const events = decoded.events.map((event) => ({ ...event, site: visitor.site, visitor: visitor.visitor }));
     this.submit(visitor, events, receivedAt, arrivedAt, {
       ack: (ids) => writer.json(200, { k: 'ack', i: [...ids], err: errors } satisfies BeaconAnswer, CORS),
@@ -291,6 +318,12 @@ export class Gateway {
       writer.json(500, errorMessage('TW_INTERNAL', 'the page failed; see the engine log'));
     }
   }
+}
+
+const SHUTTING_DOWN_MESSAGE = 'the engine is shutting down; resend the frame to the engine you reconnect to';
+
+function shuttingDown(): EventProblem {
+  return problem('TW_SHUTTING_DOWN', SHUTTING_DOWN_MESSAGE);
 }
 
 function problem(code: ErrorCode, message: string, eventId?: string): EventProblem {

@@ -5,7 +5,10 @@ export class SocketClient {
   readonly received: Array<Record<string, unknown>> = [];
   /** Every event id an ack has listed: the engine acks the frames of a socket that finish together in one message. */
   private readonly ackedIds = new Set<string>();
+  /** The close code, once the connection closed (whichever side closed it). */
+  readonly closed: Promise<number>;
   private constructor(private readonly socket: WebSocket) {
+    this.closed = new Promise((resolve) => socket.once('close', (code) => resolve(code)));
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as Record<string, unknown>;
       if (message.k === 'ack' && Array.isArray(message.i)) for (const id of message.i) this.ackedIds.add(String(id));
@@ -56,6 +59,11 @@ export class SocketClient {
       if (Date.now() > deadline) throw new Error(`not every id acked within ${timeoutMs} ms: ${ids.filter((id) => !this.ackedIds.has(id)).join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  }
+
+  /** True once an ack listed `id`: what the tracker drops from its outbox (the rest it resends on its next connection). */
+  isAcked(id: string): boolean {
+    return this.ackedIds.has(id);
   }
 
   /** Stops reading from the socket, as a frozen tab would: what the engine sends piles up in its buffers. */

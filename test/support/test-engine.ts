@@ -63,13 +63,16 @@ export async function backendVariants(): Promise<{ variants: BackendVariant[]; u
   };
 }
 
-/** Starts a whole engine on a free port, with its own data folder, key prefix and database. */
+/**
+ * Starts a whole engine on a free port, with its own data folder, key prefix and database. An
+ * `overrides.dataDir` is used instead (a restart on the same folder); close() removes it too.
+ */
 export async function startTestEngine(
   backends: Backends,
   urls: { redisUrl: string; clickhouseUrl: string } | undefined,
   overrides: ConfigInput = {},
 ): Promise<TestEngine> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tripwire-test-'));
+  const dataDir = typeof overrides.dataDir === 'string' ? overrides.dataDir : await mkdtemp(join(tmpdir(), 'tripwire-test-'));
   const namespace = `t${randomBytes(4).toString('hex')}`;
   const servers =
     backends === 'servers'
