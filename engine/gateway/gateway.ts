@@ -238,7 +238,7 @@ export class Gateway {
   /** The HTTP fallback: a frame in a POST body, answered with the ack (or the errors). */
   private async onBeacon(res: HttpResponse): Promise<void> {
     const writer = new ResponseWriter(res);
-    const body = await writer.readBody(this.deps.limits.maxFrameBytes);
+    const body = await this.readBody(writer, this.deps.limits.maxFrameBytes);
     if (body === undefined) return;
     const arrivedAt = performance.now();
     const receivedAt = this.deps.clock.now();
@@ -270,6 +270,16 @@ export class Gateway {
       ack: (ids) => writer.json(200, { k: 'ack', i: [...ids], err: errors } satisfies BeaconAnswer, CORS),
       fail: (code, message) => writer.json(503, errorMessage(code, message), CORS),
     });
+  }
+
+  private async readBody(writer: ResponseWriter, limit: number): Promise<Buffer | undefined> {
+    const reading = this.deps.metrics.bodiesReading;
+    reading.inc();
+    try {
+      return await writer.readBody(limit);
+    } finally {
+      reading.dec();
+    }
   }
 
   private async onHealth(res: HttpResponse): Promise<void> {
@@ -307,7 +317,7 @@ export class Gateway {
       writer.json(404, errorMessage('TW_NOT_FOUND', `nothing at ${path}`));
       return;
     }
-    const body = method === 'POST' ? await writer.readBody(source.maxBodyBytes ?? this.deps.limits.maxFrameBytes) : undefined;
+    const body = method === 'POST' ? await this.readBody(writer, source.maxBodyBytes ?? this.deps.limits.maxFrameBytes) : undefined;
     if (method === 'POST' && body === undefined) return;
     try {
       const page = await source.handle({ method, path, query, headers, body: body?.toString('utf8') });

@@ -3,10 +3,13 @@ import type { HttpResponse } from 'uWebSockets.js';
 /** A response that may be written after an await: uWS forbids touching an aborted response. */
 export class ResponseWriter {
   aborted = false;
+  /** Ends the body read under way: uWS calls onData no more once the request is aborted. */
+  private endRead: (() => void) | undefined;
 
   constructor(private readonly res: HttpResponse) {
     res.onAborted(() => {
       this.aborted = true;
+      this.endRead?.();
     });
   }
 
@@ -25,23 +28,35 @@ export class ResponseWriter {
     this.write(status, 'application/json; charset=utf-8', JSON.stringify(value), headers);
   }
 
-  /** Reads the request body, up to `limit` bytes; resolves undefined when it is larger (and answers 413). */
+  /**
+   * Reads the request body, up to `limit` bytes. Resolves undefined, with nothing left to answer,
+   * when it is larger (it answers 413) or when the client goes away before its end: the chunks
+   * read so far are dropped then, not held by a read that would never finish.
+   */
   readBody(limit: number): Promise<Buffer | undefined> {
+    if (this.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      const chunks: Buffer[] = [];
+      let chunks: Buffer[] = [];
       let size = 0;
+      let reading = true;
+      const end = (body: Buffer | undefined): void => {
+        reading = false;
+        chunks = [];
+        this.endRead = undefined;
+        resolve(body);
+      };
+      this.endRead = () => end(undefined);
       this.res.onData((chunk, isLast) => {
-        if (size < 0) return;
+        if (!reading) return;
         size += chunk.byteLength;
         if (size > limit) {
-          size = -1;
           this.json(413, { k: 'err', c: 'TW_FRAME_TOO_LARGE', m: `the body exceeds ${limit} bytes` });
-          resolve(undefined);
+          end(undefined);
           return;
         }
         // The chunk's memory is reused by uWS after this callback: copy it.
         chunks.push(Buffer.from(new Uint8Array(chunk)));
-        if (isLast) resolve(Buffer.concat(chunks));
+        if (isLast) end(Buffer.concat(chunks));
       });
     });
   }

@@ -16,6 +16,8 @@ export interface EngineMetrics {
   /** Connections uWS closed itself on a frame it refuses before the gateway sees it (no error frame), by reason. */
   socketsClosedOnFrame: Counter<'reason'>;
   openSockets: Gauge;
+  /** Request bodies (POST /e, page POSTs) being read: each settles when complete, too large or aborted. */
+  bodiesReading: Gauge;
   /** Rows of batches ClickHouse refused as malformed, set aside in dataDir/spill as `.rejected` files. */
   warehouseRowsRejected: Counter<'table'>;
   /**
@@ -73,6 +75,11 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
       registers,
     }),
     openSockets: new Gauge({ name: 'tripwire_open_sockets', help: 'Open tracker connections', registers }),
+    bodiesReading: new Gauge({
+      name: 'tripwire_http_bodies_reading',
+      help: 'HTTP request bodies being read (beacons, page POSTs); a read ends when the body is complete, too large or the request aborted',
+      registers,
+    }),
     warehouseRowsRejected: new Counter({
       name: 'tripwire_warehouse_rows_rejected_total',
       help: 'Rows of batches ClickHouse refused as malformed, set aside as .rejected files in dataDir/spill, by table',
