@@ -26,6 +26,14 @@ describe('parseFeedText', () => {
     expect(() => parseFeedText('{"id":"mug"}\n{"id":"pot","url":"javascript:alert(1)"}', '.ndjson')).toThrow(/line 2 \(id "pot"\): url/);
   });
 
+  test('refuses a url or image path that a browser would resolve to another host', () => {
+    expect(() => parseFeedText('{"id":"pot","url":"/\\\\evil.com/p"}', '.ndjson')).toThrow(/line 1 \(id "pot"\): url/);
+    expect(() => parseFeedText('{"id":"pot","image":"//evil.com/i.png"}', '.ndjson')).toThrow(/line 1 \(id "pot"\): image/);
+    expect(parseFeedText('{"id":"pot","url":"/p/pot","image":"https://cdn.example/pot.png"}', '.ndjson')).toEqual([
+      { id: 'pot', url: '/p/pot', image: 'https://cdn.example/pot.png' },
+    ]);
+  });
+
   test('reads a JSON array, and the demo catalogue shape with its extra fields left out', () => {
     expect(parseFeedText('[{"id":"mug","price":3}]', '.json')).toEqual([{ id: 'mug', price: 3 }]);
     const demo = { categories: [], products: [{ id: 'mug', name: 'Mug', price: 3, description: 'd', color: '#000000', stock: 'in_stock' }] };

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { TripwireError } from '../errors.js';
-import { stockStatus } from '../protocol/index.js';
+import { isSafeLink, stockStatus } from '../protocol/index.js';
 import type { ProductUpdate } from './product.js';
 
-/** Site-relative (`/p/1`) or http(s): a feed must not be able to put a javascript: link in an email. */
-const SAFE_URL = /^(https?:\/\/|\/(?!\/))/i;
 const MAX_ERRORS_SHOWN = 10;
 
 const productId = z
@@ -12,7 +10,8 @@ const productId = z
   .transform(String)
   .pipe(z.string().regex(/^[^\s{}]{1,128}$/, 'must be 1-128 characters, without spaces or braces'));
 
-const link = z.string().max(2048).regex(SAFE_URL, 'must be an http(s) URL or a path starting with "/"');
+/** A feed must not be able to put a javascript: link, or a path that leaves the site, in an email or a pop-in. */
+const link = z.string().max(2048).refine(isSafeLink, 'must be an http(s) URL or a path on the site starting with "/"');
 
 /** `in_stock`/`out_of_stock`, a quantity (0 is out of stock), or true/false for "available". */
 const stock = z

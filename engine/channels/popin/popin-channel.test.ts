@@ -43,3 +43,18 @@ test('renders a survey’s question and options, and keeps its trait name as wri
 test('sends no form when the scenario has none', async () => {
   expect(await shown(undefined)).not.toHaveProperty('form');
 });
+
+test('leaves out a CTA or image whose site path a browser would resolve to another host', async () => {
+  const connections = new SentMessages();
+  const offSite: PopinAction = { ...action(undefined), image: '/\\evil.com/i.png', cta: { label: 'See it', url: '/{{ props.path }}' } };
+  await new PopinChannel(connections).show({ site: 'demo', visitor: 'v1' }, offSite, { ...context, props: { path: '\\evil.com' } } as DeliveryContext);
+  expect(connections.sent[0]).not.toHaveProperty('image');
+  expect(connections.sent[0]).not.toHaveProperty('cta');
+});
+
+test('keeps a CTA and image on the site’s own paths', async () => {
+  const connections = new SentMessages();
+  const onSite: PopinAction = { ...action(undefined), image: '/img/{{ props.name | url_encode }}.png', cta: { label: 'See it', url: '/p/1' } };
+  await new PopinChannel(connections).show({ site: 'demo', visitor: 'v1' }, onSite, context);
+  expect(connections.sent[0]).toMatchObject({ image: '/img/Trail+shoe.png', cta: { label: 'See it', url: '/p/1' } });
+});

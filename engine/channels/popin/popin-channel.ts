@@ -1,7 +1,7 @@
 import { Liquid, type Template } from 'liquidjs';
 import type { VisitorRef } from '../../events/index.js';
 import type { DeliveryContext, PopinOutcome, PopinPort } from '../../pipeline/index.js';
-import type { PopinForm, PopinMessage } from '../../protocol/index.js';
+import { isSafeLink, type PopinForm, type PopinMessage } from '../../protocol/index.js';
 import type { PopinAction } from '../../scenarios/index.js';
 
 /** The visitor's open connections; the gateway implements it. */
@@ -10,12 +10,10 @@ export interface VisitorConnections {
   send(visitor: VisitorRef, message: PopinMessage): PopinOutcome;
 }
 
-const SAFE_URL = /^(https?:\/\/|\/(?!\/))/i;
-
 /**
  * Renders a scenario's pop-in (its strings are Liquid templates) with the trigger context and
  * pushes it down the visitor's socket. The tracker inserts every string as text; URLs are also
- * checked here so that a bad template cannot ship a javascript: link.
+ * checked here so that a bad template cannot ship a javascript: link or a path that leaves the site.
  */
 export class PopinChannel implements PopinPort {
   private readonly liquid = new Liquid({ strictFilters: true });
@@ -35,8 +33,8 @@ export class PopinChannel implements PopinPort {
       action.cta === undefined ? Promise.resolve('') : render(action.cta.url),
     ]);
     const message: PopinMessage = { k: 'pop', id: context.trigger.id, s: context.trigger.scenario, tpl: action.template, title, body };
-    if (SAFE_URL.test(image)) message.image = image;
-    if (ctaLabel !== '' && SAFE_URL.test(ctaUrl)) message.cta = { label: ctaLabel, url: ctaUrl };
+    if (isSafeLink(image)) message.image = image;
+    if (ctaLabel !== '' && isSafeLink(ctaUrl)) message.cta = { label: ctaLabel, url: ctaUrl };
     if (action.form !== undefined) message.form = await this.renderForm(action.form, render);
     return this.connections.send(visitor, message);
   }
