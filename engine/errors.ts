@@ -31,7 +31,8 @@ export const ErrorCodes = {
   TW_WAREHOUSE_SPILL: 'A batch could not be written to or read from the spill folder (dataDir/spill). Check free disk space and permissions.',
   TW_QUERY_INVALID: 'An analyst query name or parameter is unknown or malformed. `tripwire query --help` and docs/analysts.md list them.',
   TW_REPLAY_INPUT: 'A recorded event stream could not be read. Fix the file and line named in the message (NDJSON of wire events, or a timestamp,visitorid,event,itemid,transactionid CSV).',
-  TW_CATALOGUE_INVALID: 'A catalogue feed row is invalid. Fix the row and field named in the message; docs/catalogue.md lists the fields.',
+  TW_CATALOGUE_INVALID:
+    'A catalogue feed row, or the site key or product id in a catalogue API path, is invalid. Fix the row and field, or the path, named in the message; docs/catalogue.md lists the fields.',
   TW_LINK_INVALID: 'An email link (unsubscribe, open pixel, click) was not signed by this engine or was altered on the way. Use the link from the email exactly as it is.',
   TW_SHUTTING_DOWN: 'The engine is stopping and takes no new frames; the tracker resends them to the engine it reconnects to.',
 } as const;

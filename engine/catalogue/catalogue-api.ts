@@ -1,6 +1,6 @@
 import type { Clock } from '../events/index.js';
 import { TripwireError, isTripwireError, type ErrorCode } from '../errors.js';
-import type { PageRequest, PageResponse, PageSource } from '../gateway/index.js';
+import { percentDecoded, type PageRequest, type PageResponse, type PageSource } from '../gateway/index.js';
 import type { CatalogueFeed } from './catalogue-feed.js';
 import type { CatalogueStore } from './catalogue-store.js';
 import { isAuthorizedFeed } from './feed-auth.js';
@@ -44,8 +44,11 @@ export class CatalogueApi implements PageSource {
   async handle(request: PageRequest): Promise<PageResponse | undefined> {
     const route = PRODUCTS.exec(request.path);
     if (route === null) return undefined;
-    const site = decodeURIComponent(route[1]!);
-    const productId = route[2] === undefined ? undefined : decodeURIComponent(route[2]);
+    const site = percentDecoded(route[1]!);
+    const productId = route[2] === undefined ? undefined : percentDecoded(route[2]);
+    // Said before authentication: a malformed escape is a fault of the path, whatever sites exist.
+    if (site === undefined) return failure(400, 'TW_CATALOGUE_INVALID', 'the site key in the path has a malformed percent-escape');
+    if (productId === undefined && route[2] !== undefined) return failure(400, 'TW_CATALOGUE_INVALID', 'the product id in the path has a malformed percent-escape');
     const secret = this.deps.secrets.get(site);
     const body = request.body ?? '';
     // An unknown site gets the same answer as a wrong secret: the API does not tell which sites exist.

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { PageRequest } from '../gateway/index.js';
+import { percentDecoded, type PageRequest } from '../gateway/index.js';
 
 const COOKIE = 'tw_admin';
 
@@ -7,11 +7,11 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** The value of one cookie in a Cookie header, or undefined. */
+/** The value of one cookie in a Cookie header, or undefined; a value that does not decode is no credential, so its holder can sign in again. */
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key === name) return percentDecoded(value.join('='));
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { TripwireError, isTripwireError } from '../errors.js';
-import type { PageRequest, PageResponse, PageSource } from '../gateway/index.js';
+import { percentDecoded, type PageRequest, type PageResponse, type PageSource } from '../gateway/index.js';
 import type { Logger } from '../observability/index.js';
 import {
   EXPORT_FORMATS,
@@ -53,7 +53,9 @@ export class QueryApi implements PageSource {
     const name = request.path.slice(this.prefix.length).replace(/^\/+|\/+$/g, '');
     if (name === '') return json(200, { queries: SHIPPED_QUERIES.map(({ name: id, description, parameters, columns }) => ({ name: id, description, parameters, columns })) });
     try {
-      const query = shippedQuery(decodeURIComponent(name));
+      const decoded = percentDecoded(name);
+      if (decoded === undefined) throw new TripwireError('TW_QUERY_INVALID', `The query name "${name.slice(0, 80)}" has a malformed percent-escape.`);
+      const query = shippedQuery(decoded);
       const search = new URLSearchParams(request.query.replace(/^\?/, ''));
       const { format = 'json', ...params } = Object.fromEntries(search);
       if (!EXPORT_FORMATS.includes(format as ExportFormat)) throw new TripwireError('TW_QUERY_INVALID', `format must be one of ${EXPORT_FORMATS.join(', ')}.`);

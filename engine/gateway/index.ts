@@ -4,6 +4,7 @@ export { SocketRegistry } from './socket-registry.js';
 export { loadTrackerAssets } from './static-assets.js';
 export type { StaticAsset } from './static-assets.js';
 export { decodeFrame } from './decode-frame.js';
+export { percentDecoded } from './percent-decoding.js';
 export type { DecodeLimits, DecodedFrame, EventProblem } from './decode-frame.js';
 export { identityHmac } from './identity-verification.js';
 export { VisitorCookiePage } from './visitor-cookie.js';

@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SocketClient, event } from '../support/socket-client.js';
 import { startTestEngine, type TestEngine } from '../support/test-engine.js';
 
+const ADMIN_TOKEN = 'bad-input-admin-token-0123';
+
 describe('bad input at the gateway', () => {
   let engine: TestEngine;
   let client: SocketClient;
 
   beforeAll(async () => {
-    engine = await startTestEngine('embedded', undefined);
+    engine = await startTestEngine('embedded', undefined, { admin: { token: ADMIN_TOKEN } });
     client = await SocketClient.open(engine.url, 'demo', 'visitor-bad-input');
   });
 
@@ -98,5 +100,33 @@ describe('bad input at the gateway', () => {
     const text = await (await fetch(`${engine.url}/metrics`)).text();
     expect(text).toMatch(/tripwire_events_rejected_total\{code="TW_BAD_JSON"\} [1-9]/);
     expect(text).toMatch(/tripwire_events_rejected_total\{code="TW_UNKNOWN_EVENT"\} [1-9]/);
+  });
+
+  test('a malformed percent-escape in a query name gets 400 TW_QUERY_INVALID, not a 500', async () => {
+    for (const name of ['%', 'funnel%zz', '%E0%A4%A']) {
+      const response = await fetch(`${engine.url}/api/queries/${name}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'TW_QUERY_INVALID', message: expect.stringMatching(/percent-escape/) } });
+    }
+  });
+
+  test('a malformed percent-escape in a catalogue path gets 400 TW_CATALOGUE_INVALID, not a 500', async () => {
+    const secret = engine.config.sites.find((site) => site.key === 'demo')!.secret;
+    for (const path of ['/catalogue/de%mo/products', '/catalogue/demo/products/mug%', '/catalogue/demo/products/%C0%AF']) {
+      const response = await fetch(`${engine.url}${path}`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ k: 'err', c: 'TW_CATALOGUE_INVALID', m: expect.stringMatching(/percent-escape/) });
+    }
+  });
+
+  test('an admin cookie with a malformed percent-escape is no credential: 401, and the dashboard shows its sign-in page', async () => {
+    const cookie = { cookie: 'tw_admin=%zz' };
+    const api = await fetch(`${engine.url}/api/queries`, { headers: cookie });
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ error: { code: 'TW_UNAUTHORIZED' } });
+    const dashboard = await fetch(`${engine.url}/dashboard`, { headers: cookie });
+    expect(dashboard.status).toBe(401);
+    expect(await dashboard.text()).toMatch(/<form/);
+    expect((await fetch(`${engine.url}/api/queries`, { headers: { ...cookie, authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
   });
 });
