@@ -10,6 +10,10 @@ describe('toCsv', () => {
     expect(toCsv([{ a: '=HYPERLINK("x")', b: -12.5, c: '+33' }])).toBe('a,b,c\r\n"\'=HYPERLINK(""x"")",-12.5,"\'+33"\r\n');
   });
 
+  test('keeps cells starting with a tab or a carriage return inert too (OWASP CSV injection list)', () => {
+    expect(toCsv([{ a: '\t=cmd|"/c calc"!A1', b: '\r=1+1' }])).toBe('a,b\r\n"\'\t=cmd|""/c calc""!A1","\'\r=1+1"\r\n');
+  });
+
   test('writes the header from the given columns even without rows', () => {
     expect(toCsv([], ['day', 'events'])).toBe('day,events\r\n');
   });

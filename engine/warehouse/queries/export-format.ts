@@ -10,8 +10,9 @@ export function contentTypeOf(format: ExportFormat): string {
 function csvCell(value: unknown): string {
   // Lists (an audience's products) become one cell, space-separated; ids never hold spaces.
   const text = Array.isArray(value) ? value.join(' ') : value === null || value === undefined ? '' : String(value);
-  // Leading = + - @ make spreadsheets run the cell as a formula: quote them as text.
-  const guarded = /^[=+\-@]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+  // Leading = + - @ make spreadsheets run the cell as a formula, and so can a leading tab or carriage
+  // return, which spreadsheets skip before reading the rest (OWASP's CSV injection list): quote them as text.
+  const guarded = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(guarded) || guarded !== text ? `"${guarded.replaceAll('"', '""')}"` : guarded;
 }
 
