@@ -103,8 +103,8 @@ export function dashboardPanels(data: DashboardData): string {
 ${tile('Events', count(lastHour), `last hour · ${Math.round(lastFive * 10) / 10}/min now`)}
 ${tile('Triggers fired', count(sum(kpis, (row) => row.fired)), period)}
 ${tile('Delivered', count(sum(kpis, (row) => row.delivered)), 'pop-ins shown, emails sent')}
-${tile('Orders attributed', count(sum(kpis, (row) => (row.variant === 'control' ? 0 : row.conversions))), 'within the attribution window')}
-${tile('Revenue attributed', money(sum(kpis, (row) => (row.variant === 'control' ? 0 : row.revenue))), period)}
+${tile('Orders attributed', count(data.attributed.orders), 'within the attribution window')}
+${tile('Revenue attributed', money(data.attributed.revenue), period)}
 </div>
 <div class="grid">
 ${card('live', 'Live event rate', 'Events received per minute, last 60 minutes (UTC)', rateChart(rate), true)}

@@ -21,6 +21,7 @@ export type {
   QueryParams,
   QueryParameter,
   ShippedQuery,
+  AttributedOrders,
 } from './queries/index.js';
 export {
   eventsPerType,
@@ -28,6 +29,7 @@ export {
   eventsPerMinute,
   runQuery,
   scenarioKpis,
+  attributedOrders,
   funnelByDay,
   categoryViewers,
   cartAbandoners,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { WarehouseBackend } from '../../engine/warehouse/index.js';
-import { cartAbandoners, categoryViewers, funnelByDay, scenarioKpis, shippedQuery, toCsv } from '../../engine/warehouse/index.js';
+import { attributedOrders, cartAbandoners, categoryViewers, funnelByDay, scenarioKpis, shippedQuery, toCsv } from '../../engine/warehouse/index.js';
 import { conversionRow, deliveryRow, eventRow, triggerRow, type WarehouseContractSetup } from './warehouse.contract.js';
 
 const HOUR = 3_600_000;
@@ -64,6 +64,26 @@ export function describeShippedQueries(name: string, setup: WarehouseContractSet
     test('scenario-kpis leaves out decisions outside the date range', async () => {
       const rows = await scenarioKpis(backend, { from: D - DAY, to: D });
       expect(rows.map((row) => [row.variant, row.fired])).toEqual([['A', 1]]);
+    });
+
+    test('attributed orders count an order once when triggers of two scenarios preceded it, and leave the control group out', async () => {
+      const site = 'two-scenarios';
+      await backend.insert('triggers', [
+        triggerRow({ site, visitor_id: 'both', scenario_id: 'welcome', variant: 'A', time: D + HOUR }),
+        triggerRow({ site, visitor_id: 'both', scenario_id: 'cart-rescue', variant: 'A', time: D + 2 * HOUR }),
+        triggerRow({ site, visitor_id: 'held', scenario_id: 'welcome', variant: 'A', status: 'suppressed', reason: 'control', time: D + HOUR }),
+      ]);
+      await backend.insert('conversions', [
+        conversionRow({ site, visitor_id: 'both', order_id: 'o-both', value: 50, time: D + 3 * HOUR }),
+        conversionRow({ site, visitor_id: 'held', order_id: 'o-held', value: 20, time: D + 3 * HOUR }),
+      ]);
+      const kpis = await scenarioKpis(backend, { site, from: D, to: D + DAY });
+      expect(kpis.filter((row) => row.variant !== 'control').map((row) => [row.scenario_id, row.conversions])).toEqual([
+        ['cart-rescue', 1],
+        ['welcome', 1],
+      ]);
+      expect(await attributedOrders(backend, { site, from: D, to: D + DAY })).toEqual({ orders: 1, revenue: 50 });
+      expect(await attributedOrders(backend, { site, from: D, to: D + DAY, attributionWindowMs: HOUR / 2 })).toEqual({ orders: 0, revenue: 0 });
     });
 
     test('funnel counts visitors per day who went view → cart → checkout → purchase in that order', async () => {

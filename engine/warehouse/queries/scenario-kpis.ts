@@ -10,6 +10,12 @@ export interface ScenarioKpiOptions extends QueryRange {
   attributionWindowMs?: number;
 }
 
+/** Orders attributed to some fired trigger, each counted once however many scenarios it followed. */
+export interface AttributedOrders {
+  orders: number;
+  revenue: number;
+}
+
 /** One row per scenario and arm: each A/B variant, and `control` for the held-out group. */
 export interface ScenarioKpiRow {
   scenario_id: string;
@@ -133,16 +139,42 @@ ORDER BY scenario_id, arm`;
  * An order counts once per scenario and arm, even when several triggers preceded it.
  */
 export function attributedConversionsSql(options: ScenarioKpiOptions): string {
-  const window = Math.max(0, Math.round(options.attributionWindowMs ?? DEFAULT_ATTRIBUTION_WINDOW_MS));
   const exposures = [...rangeConditions(options), `(status = 'fired' OR reason = 'control')`];
+  return `SELECT scenario_id, arm, uniqExact(visitor_id) AS converted_visitors, count() AS conversions, sum(value) AS revenue
+FROM (
+  SELECT DISTINCT scenario_id, arm, visitor_id, order_id, value
+  ${ordersAfterExposures(options, exposures)}
+)
+GROUP BY scenario_id, arm`;
+}
+
+/**
+ * Orders attributed to any fired trigger in the range, each counted once: an order that followed
+ * triggers of two scenarios counts for both in scenario-kpis, but is one order of the shop.
+ */
+export function attributedOrdersSql(options: ScenarioKpiOptions): string {
+  const exposures = [...rangeConditions(options), `status = 'fired'`];
+  return `SELECT count() AS orders, sum(value) AS revenue
+FROM (
+  SELECT DISTINCT site, visitor_id, order_id, value
+  ${ordersAfterExposures(options, exposures)}
+)`;
+}
+
+/** The attributed orders and their revenue, over all scenarios and variants (not the control group). */
+export async function attributedOrders(backend: WarehouseBackend, options: ScenarioKpiOptions = {}): Promise<AttributedOrders> {
+  const [row] = await backend.query<{ orders: number | string; revenue: number | string }>(attributedOrdersSql(options));
+  return { orders: Number(row?.orders ?? 0), revenue: Math.round(Number(row?.revenue ?? 0) * 100) / 100 };
+}
+
+/** The FROM and WHERE of an exposure joined to the orders its visitor placed within the window after it. */
+function ordersAfterExposures(options: ScenarioKpiOptions, exposures: readonly string[]): string {
+  const window = Math.max(0, Math.round(options.attributionWindowMs ?? DEFAULT_ATTRIBUTION_WINDOW_MS));
   const orders: string[] = [];
   if (options.site !== undefined) orders.push(...rangeConditions({ site: options.site }));
   if (options.from !== undefined) orders.push(`time_ms >= ${sqlNumber(Math.ceil(options.from))}`);
   if (options.to !== undefined) orders.push(`time_ms < ${sqlNumber(Math.ceil(options.to) + window)}`);
-  return `SELECT scenario_id, arm, uniqExact(visitor_id) AS converted_visitors, count() AS conversions, sum(value) AS revenue
-FROM (
-  SELECT DISTINCT scenario_id, arm, visitor_id, order_id, value
-  FROM (
+  return `FROM (
     SELECT site, visitor_id, scenario_id, ${ARM} AS arm, time_ms AS exposed_ms
     FROM {triggers}
     ${where(exposures)}
@@ -151,9 +183,7 @@ FROM (
     FROM {conversions}
     ${where(orders)}
   ) AS ordered USING (site, visitor_id)
-  WHERE converted_ms >= exposed_ms AND converted_ms <= exposed_ms + ${sqlNumber(window)}
-)
-GROUP BY scenario_id, arm`;
+  WHERE converted_ms >= exposed_ms AND converted_ms <= exposed_ms + ${sqlNumber(window)}`;
 }
 
 /**
