@@ -13,6 +13,16 @@ describe('shipped query parameters', () => {
     expect(() => parseTime('to', 'yesterday')).toThrow(expect.objectContaining({ code: 'TW_QUERY_INVALID', message: expect.stringContaining('--to') }));
   });
 
+  test('a time outside what the warehouse stores is refused with TW_QUERY_INVALID naming the parameter and the range', () => {
+    for (const [name, text] of [['from', '100000000000000000000000'], ['to', '4294967296000'], ['as-of', '1969-12-31'], ['from', '+275760-09-13T00:00:00Z']] as const) {
+      expect(() => parseTime(name, text)).toThrow(
+        expect.objectContaining({ code: 'TW_QUERY_INVALID', message: expect.stringMatching(new RegExp(`^--${name} .*1970-01-01.*2106-02-07`)) }),
+      );
+    }
+    expect(parseTime('from', '1970-01-01')).toBe(0);
+    expect(parseTime('to', '4294967295000')).toBe(4294967295000);
+  });
+
   test('a parameter the query does not take is refused rather than ignored', () => {
     expect(() => checkParameters(shippedQuery('audience-category-viewers'), { categroy: 'teapots' })).toThrow(
       expect.objectContaining({ code: 'TW_QUERY_INVALID' }),

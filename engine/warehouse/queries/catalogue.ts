@@ -36,13 +36,21 @@ function invalid(message: string): TripwireError {
   return new TripwireError('TW_QUERY_INVALID', message);
 }
 
-/** A time parameter: a UTC day, an ISO date-time or epoch milliseconds. */
+/**
+ * The times the warehouse can hold: its `time` columns are ClickHouse DateTime, seconds in a UInt32.
+ * A bound outside would reach SQL as `1e+23` or wrap around, and ClickHouse's refusal names neither.
+ */
+const LATEST_TIME_MS = 4_294_967_295_000;
+
+/** A time parameter: a UTC day, an ISO date-time or epoch milliseconds, from 1970-01-01 to 2106-02-07. */
 export function parseTime(name: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
-  if (/^\d{10,}$/.test(text)) return Number(text);
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
-  if (Number.isNaN(day)) throw invalid(`--${name} "${text}" is not a time; write 2025-03-14, 2025-03-14T09:30:00Z or epoch milliseconds.`);
-  return day;
+  const time = /^\d{10,}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
+  if (Number.isNaN(time)) throw invalid(`--${name} "${text}" is not a time; write 2025-03-14, 2025-03-14T09:30:00Z or epoch milliseconds.`);
+  if (time < 0 || time > LATEST_TIME_MS) {
+    throw invalid(`--${name} "${text.slice(0, 40)}" is out of range; the warehouse holds times from 1970-01-01 to 2106-02-07T06:28:15Z (epoch milliseconds 0 to ${LATEST_TIME_MS}).`);
+  }
+  return time;
 }
 
 function range(params: QueryParams): QueryRange {
