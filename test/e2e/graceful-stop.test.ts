@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -56,6 +56,7 @@ describe('stopping an engine while frames are in flight', () => {
       expect(stored).toEqual({ rows: sent, distinct: sent });
     } finally {
       await second.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
 

@@ -65,14 +65,16 @@ export async function backendVariants(): Promise<{ variants: BackendVariant[]; u
 
 /**
  * Starts a whole engine on a free port, with its own data folder, key prefix and database. An
- * `overrides.dataDir` is used instead (a restart on the same folder); close() removes it too.
+ * `overrides.dataDir` is used instead (a restart on the same folder) and stays the caller's:
+ * close() removes only a folder it made, so an engine started again on it finds what this one kept.
  */
 export async function startTestEngine(
   backends: Backends,
   urls: { redisUrl: string; clickhouseUrl: string } | undefined,
   overrides: ConfigInput = {},
 ): Promise<TestEngine> {
-  const dataDir = typeof overrides.dataDir === 'string' ? overrides.dataDir : await mkdtemp(join(tmpdir(), 'tripwire-test-'));
+  const ownDataDir = typeof overrides.dataDir !== 'string';
+  const dataDir = ownDataDir ? await mkdtemp(join(tmpdir(), 'tripwire-test-')) : (overrides.dataDir as string);
   const namespace = `t${randomBytes(4).toString('hex')}`;
   const servers =
     backends === 'servers'
@@ -97,7 +99,7 @@ export async function startTestEngine(
     dataDir,
     close: async () => {
       await engine.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
