@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { EmailJob } from '../../engine/mailer/index.js';
-import { eventually, backendVariants, grantEmailConsent, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { cartJob, enqueueWithConsent } from '../support/email-jobs.js';
+import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 const { variants, urls } = await backendVariants();
 
@@ -61,32 +61,6 @@ async function scriptedSmtp(refusals: Array<{ code: number; message: string }>):
       return state.attempts;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** A marketing job as a trigger queues it: for a visitor who consents to email, which the worker checks before sending. */
-async function enqueueWithConsent(engine: TestEngine, job: EmailJob): Promise<void> {
-  await grantEmailConsent(engine, job.site, job.visitor);
-  await engine.mailer.queue.enqueue(job);
-}
-
-function cartJob(id: string, to = 'ada@example.test'): EmailJob {
-  return {
-    id,
-    attempt: 1,
-    enqueuedAt: Date.now(),
-    site: 'demo',
-    visitor: `visitor-${id}`,
-    scenario: 'cart-abandoned',
-    request: {
-      triggerId: id,
-      scenarioId: 'cart-abandoned',
-      site: { key: 'demo', name: 'Demo', from: 'shop@demo.test', publicUrl: 'http://localhost/shop' },
-      visitor: `visitor-${id}`,
-      to,
-      template: 'cart-abandoned',
-      context: { visitor: { name: 'Ada' }, cart: [{ id: 'ethiopia-guji', name: 'Ethiopia Guji, 250 g', price: 13.5, qty: 2, image: '', url: '' }], cartTotal: 27 },
-    },
   };
 }
 
