@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration } from '../../events/index.js';
 import { ENGINE_EVENT_TYPES, EVENT_TYPES } from '../../protocol/index.js';
+import { isTimeZone } from '../time-zone.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -225,16 +226,6 @@ export type ConditionInput = z.infer<typeof condition>;
 export type MatcherInput = z.infer<typeof groupedMatcher>;
 export type ActionInput = z.infer<typeof action>;
 export type StepInput = z.infer<typeof step>;
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
-}
 
 function isDay(text: string): boolean {
   const at = Date.parse(`${text}T00:00:00Z`);

@@ -1,7 +1,7 @@
 import type { TrackedEvent, VisitorRef } from '../../events/index.js';
 import type { EventType } from '../../protocol/index.js';
 import { resultMeets, type ApplyResult, type DueTimer, type EventOps, type ResultCondition, type StateOp } from '../../state/index.js';
-import type { AbsenceTrigger, CountTrigger, DateTrigger, EventMatcher, Scenario, SequenceTrigger } from '../model.js';
+import type { AbsenceTrigger, CountTrigger, DateTrigger, Scenario, SequenceTrigger } from '../model.js';
 import { groupValue, matchesEvent } from './event-matcher.js';
 import { nextAnniversary } from './next-date.js';
 import {
@@ -19,6 +19,8 @@ import {
 } from './timer-payload.js';
 import { triggerContext, type Candidate, type Prospect, type TriggerContext } from './trigger-context.js';
 import { visitorOps } from './visitor-model.js';
+import { planStop, stopsOf, type Stops } from './scenario-stops.js';
+import { isTimeZone } from '../time-zone.js';
 
 /**
  * A store result to read back after the store ran the frame: a count crossing (count triggers
@@ -48,22 +50,6 @@ type Hook =
   | { role: 'absence.missing' | 'absence.after'; scenario: Scenario; trigger: AbsenceTrigger; timers: AbsenceTimerNames }
   | { role: 'date'; scenario: Scenario; trigger: DateTrigger }
   | ({ role: 'stop'; scenario: Scenario } & Stops);
-
-/** What ends a scenario's pending timers: `exit` its journey and its absence reminders. */
-interface Stops {
-  exit: EventMatcher | undefined;
-  absenceTimerPrefix: string | undefined;
-  /** Undefined when no variant has a step after the first. */
-  journey: JourneyStops | undefined;
-}
-
-/** What ends a journey: reaching the `goal` (a conversion) all of it, a step's `unless` that step's timer alone. */
-interface JourneyStops {
-  /** journeyTimerId: every step timer of the scenario, and the one name all steps once shared. */
-  timers: string;
-  goal: EventMatcher | undefined;
-  unless: Array<{ matcher: EventMatcher; timer: string }>;
-}
 
 /** An absence scenario's timer ids (`absenceTimerId`) and payload head, made once. */
 interface AbsenceTimerNames {
@@ -364,62 +350,4 @@ function firstStep(scenario: Scenario, eventId: string, time: number, context: T
 /** The occurrence a candidate belongs to: a later journey step's eventId is its first step's, with `#<step>`. */
 function occurrenceOf(candidate: Candidate): string {
   return candidate.step === 0 ? candidate.eventId : candidate.eventId.slice(0, candidate.eventId.lastIndexOf('#'));
-}
-
-function stopsOf(scenario: Scenario): Stops {
-  return {
-    exit: scenario.exit,
-    absenceTimerPrefix: scenario.trigger.kind === 'absence' ? absenceTimerId(scenario.id, '') : undefined,
-    journey: scenario.variants.some((variant) => variant.steps.length > 1) ? journeyStopsOf(scenario) : undefined,
-  };
-}
-
-function journeyStopsOf(scenario: Scenario): JourneyStops {
-  const unless: JourneyStops['unless'] = [];
-  for (const variant of scenario.variants) {
-    variant.steps.forEach((step, i) => {
-      if (step.unless !== undefined) unless.push({ matcher: step.unless, timer: journeyStepTimerId(scenario.id, variant.id, i) });
-    });
-  }
-  return { timers: journeyTimerId(scenario.id), goal: scenario.goal?.match, unless };
-}
-
-/**
- * An exit ends the scenario for the visitor: its journey and every pending reminder, whatever its
- * group (one op, whatever the number of groups). Reaching the goal ends the journey: a converted
- * visitor is not sent its remaining steps; a reminder not yet fired is no conversion's, and stays.
- * A step's `unless` stops that step, so the journey, only while that step waits: earlier, its
- * timer is not armed yet, and the cancel finds nothing.
- */
-function planStop(stops: Stops, event: TrackedEvent, ops: StateOp[]): void {
-  const { journey } = stops;
-  if (stops.exit !== undefined && matchesEvent(stops.exit, event)) {
-    if (journey !== undefined) ops.push({ kind: 'timer.cancelPrefix', prefix: journey.timers });
-    if (stops.absenceTimerPrefix !== undefined) ops.push({ kind: 'timer.cancelPrefix', prefix: stops.absenceTimerPrefix });
-    return;
-  }
-  if (journey === undefined) return;
-  if (journey.goal !== undefined && matchesEvent(journey.goal, event)) {
-    ops.push({ kind: 'timer.cancelPrefix', prefix: journey.timers });
-    return;
-  }
-  let stopped = false;
-  for (const step of journey.unless) {
-    if (!matchesEvent(step.matcher, event)) continue;
-    ops.push({ kind: 'timer.cancel', timer: step.timer });
-    stopped = true;
-  }
-  // A journey armed before steps had timers of their own waits under the shared name, whatever
-  // its step: stopped, it may lose a step an `unless` did not name, rather than send one after it.
-  if (stopped) ops.push({ kind: 'timer.cancel', timer: journey.timers });
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
 }
