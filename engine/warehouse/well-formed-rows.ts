@@ -1,16 +1,14 @@
 import type { WarehouseRows, WarehouseTable } from './rows.js';
 
-// Without the `u` flag the pattern sees UTF-16 code units: a high surrogate not followed by a low one, or a low one not preceded by a high one.
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 // JSON.stringify writes a lone surrogate as an escape (lower-case hex); a false hit only costs one parse.
 const ESCAPED_SURROGATE = /\\ud[89a-f]/i;
 
 /** Columns holding a JSON object serialized by the engine. */
 const JSON_COLUMNS: ReadonlySet<string> = new Set(['props', 'context']);
 
+/** Node 20's own check and repair (ES2024): each lone surrogate becomes U+FFFD. */
 function wellFormed(text: string): string {
-  LONE_SURROGATE.lastIndex = 0;
-  return LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATE, '\ufffd') : text;
+  return text.isWellFormed() ? text : text.toWellFormed();
 }
 
 function wellFormedValue(value: unknown): unknown {
