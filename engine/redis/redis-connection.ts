@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisClientType, RedisClusterType } from 'redis';
+import { keySlot } from './key-slot.js';
 
 /** A Lua script and its SHA-1, which EVALSHA names it by. */
 export interface LuaScript {
@@ -26,7 +27,7 @@ export class RedisConnection {
   static ofNode(client: RedisClientType): RedisConnection {
     return new RedisConnection(client, false, (_key, args) => client.sendCommand(args), async () => {
       await client.ping();
-    });
+    }, () => undefined);
   }
 
   /**
@@ -37,9 +38,15 @@ export class RedisConnection {
     const route = (key: string | undefined, args: string[]): Promise<unknown> => client.sendCommand(key, false, args);
     const routeAcrossMoves = (key: string | undefined, args: string[]): Promise<unknown> =>
       route(key, args).catch((error: unknown) => afterResharding(error, () => route(key, args)));
-    return new RedisConnection(client, true, routeAcrossMoves, async () => {
-      await Promise.all(client.masters.map(async (master) => (await client.nodeClient(master)).ping()));
-    });
+    return new RedisConnection(
+      client,
+      true,
+      routeAcrossMoves,
+      async () => {
+        await Promise.all(client.masters.map(async (master) => (await client.nodeClient(master)).ping()));
+      },
+      (key) => client.slots[keySlot(key)]?.master.address,
+    );
   }
 
   private constructor(
@@ -48,7 +55,16 @@ export class RedisConnection {
     readonly cluster: boolean,
     private readonly route: (key: string | undefined, args: string[]) => Promise<unknown>,
     private readonly pingAll: () => Promise<void>,
+    private readonly nodeServing: (key: string) => string | undefined,
   ) {}
+
+  /**
+   * On a cluster, the address of the primary serving `key`'s slot as the client last learnt it
+   * (it may have moved since); undefined on one node, or while the client knows no node for it.
+   */
+  nodeOf(key: string): string | undefined {
+    return this.nodeServing(key);
+  }
 
   /** A raw command. `key` is its first key, which routes it on a cluster (undefined: any node). */
   send(key: string | undefined, args: string[]): Promise<unknown> {
@@ -62,12 +78,24 @@ export class RedisConnection {
    * `afterReload` runs once the source has run: a command sent beside the EVALSHA that must follow
    * the script's writes is sent again there.
    */
-  async script(script: LuaScript, keys: string[], args: string[], afterReload?: () => Promise<unknown>): Promise<unknown> {
+  script(script: LuaScript, keys: string[], args: string[], afterReload?: () => Promise<unknown>): Promise<unknown> {
+    return this.evaluate(keys[0], script, keys, args, afterReload);
+  }
+
+  /**
+   * Runs a script that declares no keys on the node serving `routeKey` (on one node: that node):
+   * the script names the keys it touches itself, and must find out whether its node serves them.
+   */
+  scriptOnNodeOf(routeKey: string, script: LuaScript, args: string[]): Promise<unknown> {
+    return this.evaluate(routeKey, script, [], args);
+  }
+
+  private async evaluate(routeKey: string | undefined, script: LuaScript, keys: string[], args: string[], afterReload?: () => Promise<unknown>): Promise<unknown> {
     try {
-      return await this.route(keys[0], ['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
+      return await this.route(routeKey, ['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-      const reply = await this.route(keys[0], ['EVAL', script.source, String(keys.length), ...keys, ...args]);
+      const reply = await this.route(routeKey, ['EVAL', script.source, String(keys.length), ...keys, ...args]);
       await afterReload?.();
       return reply;
     }

@@ -79,6 +79,28 @@ export function encodeApplyBatch(calls: readonly ApplyCall[], retention: Retenti
   return { keys, args };
 }
 
+/**
+ * The frames of visitors one Redis Cluster node serves, in slots of their own, as one call that
+ * declares no keys: their keys follow their fields in ARGV (apply.lua, "Frames of one node").
+ */
+export function encodeNodeBatch(calls: readonly ApplyCall[], retention: RetentionPolicy): string[] {
+  const { keys, args } = encodeApplyBatch(calls, retention);
+  for (const key of keys) args.push(key);
+  return args;
+}
+
+/**
+ * Whether a frame of a node's call failed because the node does not serve its keys (the slot
+ * moved, or is moving and a key has left): sent again on its own, it is routed to the right node.
+ */
+export function failedOffNode(reply: unknown, index: number): boolean {
+  const frame = Array.isArray(reply) ? reply[index] : undefined;
+  return typeof frame === 'string' && OFF_NODE.test(frame);
+}
+
+/** What Redis answers a script's command on a key its node does not serve (7.x: "non local key"; a moving slot: TRYAGAIN, ASK). */
+const OFF_NODE = /non local key|TRYAGAIN|\bASK\b|\bMOVED\b|CLUSTERDOWN/;
+
 /** Lone UTF-16 surrogates, which JSON.stringify writes as `\udXXX` escapes that cjson refuses. */
 const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 

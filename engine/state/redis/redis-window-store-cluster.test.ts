@@ -1,6 +1,6 @@
 /*
- * What a Redis Cluster adds to the window store's specification: frames of visitors on different
- * nodes do not wait on each other.
+ * What a Redis Cluster adds to the window store's specification: the frames of a run leave as
+ * one call per node, and frames of visitors on different nodes do not wait on each other.
  */
 import { createCluster } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,10 +12,38 @@ const cluster = await redisClusterForTests();
 if ('url' in cluster) afterAll(() => cluster.stop());
 
 const t0 = 1_800_000_000_000;
-const view = (visitor: VisitorRef) => ({ visitor, now: t0, events: [{ eventId: 'e1', ops: [{ kind: 'window.add' as const, key: 'views', member: 'm1', at: t0, span: 60_000 }] }] });
+const view = (visitor: VisitorRef, eventId = 'e1') => ({ visitor, now: t0, events: [{ eventId, ops: [{ kind: 'window.add' as const, key: 'views', member: eventId, at: t0, span: 60_000 }] }] });
 
 describe.skipIf('skip' in cluster)('RedisWindowStore on a Redis Cluster', () => {
   const url = 'url' in cluster ? cluster.url : '';
+
+  it('applies the frames of a run as one call per node, whatever slots their visitors are in', async () => {
+    const prefix = `tw-cluster-batch-${process.pid}`;
+    const admin = createCluster({ rootNodes: [{ url }] });
+    await admin.connect();
+    const store = await RedisWindowStore.connect(url, { prefix, cluster: true });
+    const scriptCalls = async (): Promise<number> => {
+      let calls = 0;
+      for (const master of admin.masters) {
+        const info = String(await (await admin.nodeClient(master)).sendCommand(['INFO', 'commandstats']));
+        for (const command of ['evalsha', 'eval']) calls += Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+      }
+      return calls;
+    };
+    try {
+      const visitors = Array.from({ length: 40 }, (_, i) => ({ site: 'shop', visitor: `run-${i}` }));
+      await Promise.all(visitors.map((visitor) => store.apply(view(visitor))));
+      const before = await scriptCalls();
+      const results = await Promise.all(visitors.map((visitor) => store.apply(view(visitor, 'e2'))));
+      const calls = (await scriptCalls()) - before;
+      expect(results.map((result) => result.events[0]!.results)).toEqual(visitors.map(() => [2]));
+      expect(calls).toBeLessThanOrEqual(admin.masters.length);
+    } finally {
+      await store.close();
+      await admin.close();
+      await removeRedisClusterKeys(url, prefix);
+    }
+  });
 
   it('answers a frame once its own node answers, while another node is paused', async () => {
     const prefix = `tw-cluster-${process.pid}`;

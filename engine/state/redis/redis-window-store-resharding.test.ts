@@ -145,6 +145,48 @@ describe.skipIf('skip' in cluster)('RedisWindowStore while the cluster moves a v
     expect((await during).events[0]!.results).toEqual([2]);
   });
 
+  /** A visitor in another slot of the same node as `move`'s slot, for a frame that travels in the same call. */
+  async function neighbourOf(move: SlotMove, name: string): Promise<VisitorRef> {
+    const ranges = (await admin.sendCommand(undefined, true, ['CLUSTER', 'SLOTS'])) as Array<[number, number, [string, number, string]]>;
+    for (let i = 0; i < 10_000; i++) {
+      const visitor = { site: 'shop', visitor: `${name}-${i}` };
+      const slot = Number(await admin.sendCommand(undefined, true, ['CLUSTER', 'KEYSLOT', `${prefix}:{shop:${visitor.visitor}}:e`]));
+      const owner = ranges.find(([start, end]) => start <= slot && slot <= end)?.[2][2];
+      if (owner === move.fromId && slot !== move.slot) return visitor;
+    }
+    throw new Error(`no visitor found beside slot ${move.slot}`);
+  }
+
+  it('applies a frame whose slot moved since the store learnt the layout, sent in one call with a visitor of its old node', async () => {
+    const lea: VisitorRef = { site: 'shop', visitor: 'lea' };
+    expect((await store.apply(view(lea, 'v1', t0))).events[0]!.results).toEqual([1]);
+    const move = await planMove(lea);
+    const neighbour = await neighbourOf(move, 'lea-neighbour');
+    expect((await store.apply(view(neighbour, 'v1', t0))).events[0]!.results).toEqual([1]);
+    await moveKeys(move);
+    await handOverSlot(move);
+    const [moved, stayed] = await Promise.all([store.apply(view(lea, 'v2', t0 + 1_000)), store.apply(view(neighbour, 'v2', t0 + 1_000))]);
+    expect([moved.events[0]!.results, stayed.events[0]!.results]).toEqual([[2], [2]]);
+    expect(await move.to.sendCommand(['ZCARD', `${prefix}:{shop:lea}:w`])).toBe(2);
+  });
+
+  it('applies once, after the move, a frame sent in one call with a visitor of its node while only some of its keys have moved', async () => {
+    const max: VisitorRef = { site: 'shop', visitor: 'max' };
+    await withEveryKey(store, max, [{ kind: 'hash.set', hash: 'profile', field: 'plan', value: 'gold' }]);
+    const move = await planMove(max);
+    const neighbour = await neighbourOf(move, 'max-neighbour');
+    expect((await store.apply(view(neighbour, 'v1', t0))).events[0]!.results).toEqual([1]);
+    await startMove(move);
+    await move.from.sendCommand(['MIGRATE', '127.0.0.1', String(move.toPort), '', '0', '5000', 'KEYS', `${prefix}:{shop:max}:p`]);
+    const before = await refusals();
+    const during = Promise.all([store.apply(view(max, 'v2', t0 + 1_000)), store.apply(view(neighbour, 'v2', t0 + 1_000))]);
+    await refusedSince(before);
+    await migrateKeys(move);
+    await handOverSlot(move);
+    const [moved, stayed] = await during;
+    expect([moved.events[0]!.results, stayed.events[0]!.results]).toEqual([[2], [2]]);
+  });
+
   it('applies frames after the move, with the visitor\'s state and dedupe kept', async () => {
     const bob: VisitorRef = { site: 'shop', visitor: 'bob' };
     expect((await store.apply(view(bob, 'v1', t0))).events[0]!.results).toEqual([1]);

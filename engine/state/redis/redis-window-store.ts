@@ -44,10 +44,13 @@
  * during one turn go as ONE apply script call, and the due-index offers of that batch as ONE
  * `ZADD LT`, pipelined right after it on the same connection, which also orders them (timers
  * first, index entries second). That script touches the keys of many visitors, hence many hash
- * slots. On a Redis Cluster each frame goes as an apply call of its own instead (the cluster
- * client pipelines the calls of one node in one write), answered when its node answers, and its
- * ZADD once that reply is in, since the index lives on another node: frames that arm timers wait a
- * second round trip there. The other scripts touch one hash tag only: a visitor's keys, or the
+ * slots. On a Redis Cluster the frames of a run are gathered per node instead, as the client
+ * last learnt which node serves which slot: one apply call per node, declaring no keys (a
+ * script may declare one slot's keys only, but reach any key its node serves), answered when
+ * that node answers, and each frame's ZADD once that reply is in, since the index lives on
+ * another node: frames that arm timers wait a second round trip there. A frame whose keys the
+ * node no longer serves (its slot moved, or is moving) fails before it writes (apply.lua) and
+ * goes again as a call of its own, routed by its declared keys, which follows the move. The other scripts touch one hash tag only: a visitor's keys, or the
  * two due-index keys. On a cluster the scripts load with KEEP_KEYS: a key a script may empty and
  * touch again keeps a placeholder (the empty field or member) until the script ends, because the
  * node a slot is leaving fails a script's command on a key that has gone (kept-keys.lua).
@@ -83,7 +86,7 @@ import {
   type WindowStore,
 } from '../window-store.js';
 import type { InterestBounds } from '../interest-index.js';
-import { applySize, decodeApplyBatch, encodeApply, encodeApplyBatch, type ApplyCall } from './apply-frame.js';
+import { applySize, decodeApplyBatch, encodeApply, encodeApplyBatch, encodeNodeBatch, failedOffNode, type ApplyCall } from './apply-frame.js';
 import { decodeClaims, encodeClaims } from './claim-frame.js';
 import { connectStoreClient, type ConnectedClient } from './connect.js';
 import { DueTimers } from './due-timers.js';
@@ -129,6 +132,9 @@ export class RedisWindowStore implements WindowStore {
   private readonly dueTimers: DueTimers;
   private readonly names = new KeyNames();
   private readonly applies: TurnBatch<ApplyCall, ApplyResult>;
+  private readonly batchLimits: TurnBatchLimits;
+  /** On a cluster: the frames of a run gathered per node, by the node's address. */
+  private readonly nodeApplies = new Map<string, TurnBatch<ApplyCall, ApplyResult>>();
   /** On a cluster: the applies under way, which close() lets finish. */
   private readonly applying = new Set<Promise<ApplyResult>>();
   /** On a cluster: the due-index entries of frames applied one by one, gathered per run. */
@@ -145,7 +151,8 @@ export class RedisWindowStore implements WindowStore {
     // Frames come from the pipeline, which applies a turn's frames in one synchronous run from
     // setImmediate: gathering that run is enough. A delivery's follow-up apply (armed journey
     // steps, a deferred firing, a timer retry) usually leaves in a call of its own.
-    this.applies = new TurnBatch((calls) => this.applyBatch(calls), options.batch ?? DEFAULT_TURN_BATCH_LIMITS, 'run');
+    this.batchLimits = options.batch ?? DEFAULT_TURN_BATCH_LIMITS;
+    this.applies = new TurnBatch((calls) => this.applyBatch(calls), this.batchLimits, 'run');
     this.offers = new TurnBatch((arms) => this.offerTogether(arms), DEFAULT_TURN_BATCH_LIMITS, 'run');
   }
 
@@ -162,7 +169,7 @@ export class RedisWindowStore implements WindowStore {
       return Promise.reject(error);
     }
     if (!this.client.cluster) return this.applies.submit(call, applySize(call));
-    const applied = this.applyAlone(call);
+    const applied = this.nodeBatchOf(call).submit(call, applySize(call));
     this.applying.add(applied);
     // The caller handles the apply's failure; this chain only stops tracking it.
     void applied.finally(() => this.applying.delete(applied)).catch(() => undefined);
@@ -186,11 +193,38 @@ export class RedisWindowStore implements WindowStore {
     return outcomes.map((outcome, i) => (calls[i]!.earliestArm === undefined ? outcome : { ok: false, error }));
   }
 
+  /** On a cluster: the batch of the node serving the frame's visitor, answered when that node answers, whatever the others do. */
+  private nodeBatchOf(call: ApplyCall): TurnBatch<ApplyCall, ApplyResult> {
+    const node = this.client.nodeOf(call.keys[0]!) ?? '';
+    let batch = this.nodeApplies.get(node);
+    if (batch === undefined) {
+      batch = new TurnBatch((calls) => this.applyOnNode(calls), this.batchLimits, 'run');
+      this.nodeApplies.set(node, batch);
+    }
+    return batch;
+  }
+
   /**
-   * On a cluster a script may touch one hash slot's keys: each frame is a call of its own (the
-   * cluster client pipelines those of one node), answered as soon as its node answers, whatever
-   * the other nodes do. Its due-index entry follows its reply: the index lives on another node.
+   * One node's frames in one call. A frame the node turned away (its slot moved since the client
+   * learnt the layout) goes again on its own. Each frame's due-index entry follows the reply: the
+   * index lives on another node.
    */
+  private async applyOnNode(calls: ApplyCall[]): Promise<Array<ItemOutcome<ApplyResult>>> {
+    if (calls.length === 1) return [await settled(this.applyAlone(calls[0]!))];
+    const reply = await this.client.scriptOnNodeOf(calls[0]!.keys[0]!, this.scripts.apply, encodeNodeBatch(calls, this.retention)).catch((error: unknown) => {
+      throw storeFailure(error, 'to apply a batch of frames');
+    });
+    const outcomes = decodeApplyBatch(calls, reply);
+    return Promise.all(
+      outcomes.map((outcome, i) => {
+        const call = calls[i]!;
+        if (failedOffNode(reply, i)) return settled(this.applyAlone(call));
+        return outcome.ok ? settled(this.indexed(call, outcome.value)) : outcome;
+      }),
+    );
+  }
+
+  /** One frame as a call of its own, routed by its keys (which follows a slot that moved). */
   private async applyAlone(call: ApplyCall): Promise<ApplyResult> {
     const { keys, args } = encodeApplyBatch([call], this.retention);
     const reply = await this.client.script(this.scripts.apply, keys, args).catch((error: unknown) => {
@@ -198,8 +232,13 @@ export class RedisWindowStore implements WindowStore {
     });
     const [outcome] = decodeApplyBatch([call], reply);
     if (!outcome!.ok) throw outcome!.error;
+    return this.indexed(call, outcome!.value);
+  }
+
+  /** On a cluster: the frame's result once the due index knows the timers it armed. */
+  private async indexed(call: ApplyCall, result: ApplyResult): Promise<ApplyResult> {
     if (call.earliestArm !== undefined) await this.offers.submit([dueMember(call.request.visitor), call.earliestArm], 2);
-    return outcome!.value;
+    return result;
   }
 
   /** The due-index entries of the cluster frames answered together (one socket read), in one ZADD. */
@@ -277,6 +316,7 @@ export class RedisWindowStore implements WindowStore {
   /** Sends the frames (and interest updates) queued this turn, so Redis sees commands in call order. */
   private sendPending(): void {
     this.applies.flush();
+    for (const batch of this.nodeApplies.values()) batch.flush();
     for (const index of this.interestIndexes) index.sendPending();
   }
 
@@ -289,4 +329,11 @@ export class RedisWindowStore implements WindowStore {
 function keepEarliest(arms: Map<string, number>, member: string, due: number): void {
   const known = arms.get(member);
   if (known === undefined || due < known) arms.set(member, due);
+}
+
+function settled<T>(result: Promise<T>): Promise<ItemOutcome<T>> {
+  return result.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
 }

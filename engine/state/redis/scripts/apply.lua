@@ -5,6 +5,9 @@
 -- with byte 1, visitor-hash.ts), 3 timers (hash: timer → its due, a space, its payload),
 -- 4 windows (sorted set of every window and cap, window-entries.ts), and for a frame with
 -- conditional claims 5 gates (hash: gate → the time it opens again).
+-- On a Redis Cluster, the frames of visitors in different slots of one node come in one call
+-- that declares no KEYS: each frame's keys then follow the frames' fields at the end of ARGV, in
+-- the same order (see "Frames of one node" below).
 -- ARGV: dedupeHorizon, profileTtl, frameCount, then per frame: keyCount, and the frame's fields
 -- as one JSON array of strings (one argument per frame: node-redis writes and Redis parses every
 -- argument separately, which cost more than cjson.decode of one): now, eventCount, withProfile
@@ -38,6 +41,15 @@ local frameCount = tonumber(ARGV[3])
 -- already given to the frame's windows set in this run, and whether its hash's TTL was refreshed;
 -- per event: the TTL its window.adds need.
 local now, base, windowsTtl, hashTtlSet, eventWindowsTtl = 0, 0, -math.huge, false, 0
+
+-- Frames of one node. A call that declares no keys carries several slots' frames, which only an
+-- undeclared key may name (Redis checks declared keys for one slot before a script runs, but
+-- lets a script without flags reach any key its node serves). K holds the keys either way.
+local K, keysOnNode = KEYS, #KEYS == 0
+if keysOnNode then
+  K = {}
+  for j = 4 + 2 * frameCount, #ARGV do K[#K + 1] = ARGV[j] end
+end
 -- The fields of the frame being applied (its JSON argument, decoded).
 local A = {}
 local CART = 1
@@ -107,7 +119,7 @@ local function claimConditionally(i, outcomes, starts)
     if holds and not lanes[lane] then
       local checks
       checks, i = readChecks(A, i + 7, checkCount)
-      results[c], unswept = tryClaim(KEYS[base + 5], KEYS[base + 4], checks, time, unswept)
+      results[c], unswept = tryClaim(K[base + 5], K[base + 4], checks, time, unswept)
       if results[c] == -1 then
         lanes[lane] = true
         granted = true
@@ -121,9 +133,9 @@ local function claimConditionally(i, outcomes, starts)
 end
 
 local function run(code, i)
-  local timers = KEYS[base + 3]
+  local timers = K[base + 3]
   if code == 'a' or code == 'A' then
-    local key, window = KEYS[base + 4], A[i]
+    local key, window = K[base + 4], A[i]
     addToWindow(key, window, A[i + 1], A[i + 2], A[i + 3], code == 'A')
     -- The set lives as long as its longest window needs: a window that is never written again
     -- leaves its entries until then, out of every count's time range. The event's adds share
@@ -133,7 +145,7 @@ local function run(code, i)
     end
     return countWindow(key, window, A[i + 3], A[i + 4])
   elseif code == 'c' then
-    return countWindow(KEYS[base + 4], A[i], A[i + 1], A[i + 2])
+    return countWindow(K[base + 4], A[i], A[i + 1], A[i + 2])
   elseif code == 't' then
     -- One hash holds due and payload: a second key per visitor (a due-ordered set) cost more
     -- memory than take-timers.lua scanning a visitor's handful of timers.
@@ -152,23 +164,23 @@ local function run(code, i)
       callInChunks({ 'HDEL', timers }, cancelled)
     end
   elseif code == 's' then
-    local hash = KEYS[base + 2]
+    local hash = K[base + 2]
     redis.call('HSET', hash, A[i], A[i + 1])
     refreshHashTtl(hash)
   elseif code == 'd' then
-    keepHashIfEmptied(KEYS[base + 2], 1)
-    redis.call('HDEL', KEYS[base + 2], A[i])
+    keepHashIfEmptied(K[base + 2], 1)
+    redis.call('HDEL', K[base + 2], A[i])
     hashTtlSet = false
   elseif code == 'z' then
-    clearFields(KEYS[base + 2], A[i] == 'c')
+    clearFields(K[base + 2], A[i] == 'c')
     hashTtlSet = false
   elseif code == 'n' then
-    local hash = KEYS[base + 2]
+    local hash = K[base + 2]
     local set = redis.call('HSETNX', hash, A[i], A[i + 1])
     refreshHashTtl(hash)
     return set
   elseif code == 'k' then
-    local hash = KEYS[base + 2]
+    local hash = K[base + 2]
     local value = redis.call('HGET', hash, A[i + 1])
     if value then
       redis.call('HSET', hash, A[i], value)
@@ -180,7 +192,7 @@ local function run(code, i)
     end
   elseif code == 'i' then
     -- A count that falls to zero or below is removed, so a cart line leaves with its last unit.
-    local hash = KEYS[base + 2]
+    local hash = K[base + 2]
     local value = redis.call('HINCRBY', hash, A[i], tonumber(A[i + 1]))
     if value <= 0 then
       keepHashIfEmptied(hash, 1)
@@ -225,15 +237,23 @@ local function cancelTimers(i, opCount, op, outcomes)
     op = op + 1
     i = i + 2
   end
-  keepHashIfEmptied(KEYS[base + 3], #timers)
-  callInChunks({ 'HDEL', KEYS[base + 3] }, timers)
+  keepHashIfEmptied(K[base + 3], #timers)
+  callInChunks({ 'HDEL', K[base + 3] }, timers)
   return i, op
 end
 
-local function applyFrame(json)
+-- A frame of one node's call touches its keys first, all in one command: a key this node does not
+-- serve (the slot moved, or is moving and the key has left) fails the frame before it wrote
+-- anything, and the engine sends that frame again on its own, routed by its declared keys.
+local function checkOnNode(keyCount)
+  redis.call('EXISTS', unpack(K, base + 1, base + keyCount))
+end
+
+local function applyFrame(json, keyCount)
+  if keysOnNode then checkOnNode(keyCount) end
   A = cjson.decode(json)
   local i = 1
-  local seen = KEYS[base + 1]
+  local seen = K[base + 1]
   now = tonumber(A[i])
   windowsTtl = -math.huge
   hashTtlSet = false
@@ -275,7 +295,7 @@ local function applyFrame(json)
   end
   local claims, granted = {}, false
   if tonumber(A[i]) > 0 then claims, granted = claimConditionally(i, outcomes, starts) end
-  local profile, cart = hashParts(KEYS[base + 2], withProfile, granted)
+  local profile, cart = hashParts(K[base + 2], withProfile, granted)
   return { outcomes, profile, claims, granted and cart or false }
 end
 
@@ -287,7 +307,7 @@ end
 
 local replies = {}
 for frame = 1, frameCount do
-  local ok, reply = pcall(keepingKeys, applyFrame, ARGV[3 + frame * 2])
+  local ok, reply = pcall(keepingKeys, applyFrame, ARGV[3 + frame * 2], tonumber(ARGV[2 + frame * 2]))
   replies[frame] = ok and reply or message(reply)
   base = base + tonumber(ARGV[2 + frame * 2])
 end
