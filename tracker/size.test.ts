@@ -26,6 +26,10 @@ test(`tw.js with the pop-in renderer stays within ${TRACKER_BUDGETS.coreWithRend
   expect(budgetOverruns(files)).toEqual([]);
 });
 
+test(`the modal focus trap chunk tw-modal.js stays within ${TRACKER_BUDGETS.modal} B gzipped`, () => {
+  expect(gzipped('tw-modal.js')).toBeLessThanOrEqual(TRACKER_BUDGETS.modal);
+});
+
 test(`the form chunk tw-form.js stays within ${TRACKER_BUDGETS.form} B gzipped`, () => {
   expect(gzipped('tw-form.js')).toBeLessThanOrEqual(TRACKER_BUDGETS.form);
 });
@@ -39,7 +43,7 @@ test(`the POST /e fallback chunk tw-post.js stays within ${TRACKER_BUDGETS.post}
 });
 
 test('the shipped build carries no dev-only code', async () => {
-  for (const name of ['tw.js', 'tw-ui.js', 'tw-form.js', 'tw-capture.js', 'tw-post.js']) expect(await readFile(join(outdir, name), 'utf8')).not.toContain('[tripwire]');
+  for (const name of ['tw.js', 'tw-ui.js', 'tw-modal.js', 'tw-form.js', 'tw-capture.js', 'tw-post.js']) expect(await readFile(join(outdir, name), 'utf8')).not.toContain('[tripwire]');
 });
 
 test('a dev build keeps its warnings', async () => {

@@ -10,6 +10,8 @@ export type RenderPopin = (message: PopinMessage, report: ReportPopin) => void;
  * tw-form.js: adds the pop-in's form to its dialog. Once the visitor has answered, `answered(true)`
  * keeps the pop-in open (it shows a thank-you) and `answered(false)` closes it; either reports popin_clicked.
  */
+/** tw-modal.js: keeps Tab and Shift+Tab cycling inside a modal pop-in's dialog. */
+export type TrapFocus = (root: ShadowRoot, dialog: HTMLElement) => void;
 export type RenderForm = (dialog: HTMLElement, form: PopinForm, answered: (stay: boolean) => void) => void;
 /**
  * tw-post.js: POSTs a frame's JSON `body` to `url` (the engine's /e) and resolves to what the
@@ -20,12 +22,13 @@ export type PostFrame = (url: string, body: string) => Promise<ServerMessage[]>;
 /**
  * The page's global `tw`. Before tw.js runs it is the snippet's stub, which queues each call's
  * arguments in `q`; tw.js replaces it, tw-ui.js hands the core its renderer as `ui`,
- * tw-form.js its form renderer as `form`, and tw-post.js its POST /e sender as `post`.
+ * tw-modal.js its focus trap as `trap`, tw-form.js its form renderer as `form`, and tw-post.js its POST /e sender as `post`.
  */
 export interface PageTw {
   (command: string, ...args: unknown[]): void;
   q?: ArrayLike<unknown>[];
   ui?: RenderPopin;
+  trap?: TrapFocus;
   form?: RenderForm;
   post?: PostFrame;
   loaded?: boolean;

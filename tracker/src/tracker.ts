@@ -47,8 +47,9 @@ export function startTracker(settings: Settings): PageTw {
     visitor: visitorId,
     outbox,
     loadChunk: load,
+    // A pop-in's chunks are fetched together: the renderer, and a modal's focus trap or a form when it has one.
     onPop: (message) =>
-      void Promise.all([load('tw-ui.js'), message.form && load('tw-form.js')]).then(() => {
+      void Promise.all([load('tw-ui.js'), message.tpl === 'modal' && load('tw-modal.js'), message.form && load('tw-form.js')]).then(() => {
         const render = pageGlobals.tw!.ui;
         if (render) render(message, record);
         else if (TW_DEV) console.warn('[tripwire] could not load the pop-in renderer next to ' + settings.script.src);

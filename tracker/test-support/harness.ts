@@ -19,7 +19,7 @@ export interface Delivery {
 }
 
 export interface HarnessOptions {
-  /** Directory holding the built tw.js and its chunks (tw-ui.js, tw-form.js, tw-capture.js, tw-post.js). */
+  /** Directory holding the built tw.js and its chunks (tw-ui.js, tw-modal.js, tw-form.js, tw-capture.js, tw-post.js). */
   trackerDir: string;
 }
 
@@ -137,7 +137,7 @@ export class TrackerHarness {
       const name = req.getUrl().slice(1);
       let aborted = false;
       res.onAborted(() => (aborted = true));
-      const known = /^tw(-ui|-form|-capture|-post)?\.js$/.test(name);
+      const known = /^tw(-ui|-modal|-form|-capture|-post)?\.js$/.test(name);
       void (known ? readFile(join(this.options.trackerDir, name), 'utf8') : Promise.resolve(null)).then((script) => {
         if (aborted) return;
         res.cork(() => {

@@ -2,7 +2,6 @@ import type { PopinMessage } from '../../../engine/protocol/index.js';
 import { pageGlobals } from '../page-tw.js';
 import type { ReportPopin } from '../page-tw.js';
 import { element } from './element.js';
-import { trapFocus } from './focus-trap.js';
 import { safeUrl } from './safe-url.js';
 import { popinSheet } from './styles.js';
 
@@ -76,7 +75,9 @@ export function renderPopin(message: PopinMessage, report: ReportPopin): void {
     frame.onclick = (event) => {
       if (event.target === frame) dismiss();
     };
-    trapFocus(root, dialog);
+    // tw-modal.js, fetched with this chunk; should it fail to load, the modal still works, with Tab free to leave it.
+    const trap = pageGlobals.tw!.trap;
+    if (trap) trap(root, dialog);
   }
   root.append(frame);
   const form = message.form && pageGlobals.tw!.form;
