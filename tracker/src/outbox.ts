@@ -14,8 +14,24 @@ export interface Outbox {
   persist(): void;
 }
 
+/**
+ * The stored events. Another script, an older tracker or a corrupted write may have left anything
+ * under the key: what is not a list counts as empty, and entries without an id are left out, as
+ * they could be neither sent nor dropped.
+ */
+function storedEvents(): WireEvent[] {
+  try {
+    // A missing key (null) parses as null.
+    const value: unknown = JSON.parse(recall(KEY, true)!);
+    return Array.isArray(value) ? value.filter((event: WireEvent | null) => event && event.i) : [];
+  } catch {
+    // Not JSON: nothing to keep.
+    return [];
+  }
+}
+
 export function openOutbox(persisted: boolean): Outbox {
-  const events: WireEvent[] = persisted ? (JSON.parse(recall(KEY, true) || '[]') as WireEvent[]) : [];
+  const events = persisted ? storedEvents() : [];
   const save = (): void => {
     if (persisted) remember(KEY, JSON.stringify(events), true);
   };

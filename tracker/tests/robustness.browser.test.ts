@@ -77,6 +77,39 @@ describe('robustness', () => {
     expect(errors).toEqual([]);
   });
 
+  // Another script, an older tracker or a corrupted write may have left anything under the key.
+  test.each([
+    ['an object', '{}'],
+    ['a JSON string', '"x"'],
+    ['null', 'null'],
+    ['a number', '5'],
+    ['text that is not JSON', 'x['],
+  ])('an outbox stored as %s, not a list of events, counts as empty: the page is tracked', async (_, stored) => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.addInitScript((value) => sessionStorage.setItem('tw_q', value), stored);
+    await page.goto(serveShopPage(harness, '/stored-outbox/' + encodeURIComponent(stored)));
+    const id = await visitor(page);
+    await until('the page view is acked', async () => harness.eventsOf(id).length === 1 && (await unacked(page)).length === 0);
+    expect(errors).toEqual([]);
+  });
+
+  test('a stored outbox keeps its events and leaves out the entries that are not events', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const earlier = { i: 'earlier-1', t: 'track', ts: Date.now(), u: harness.siteOrigin + '/earlier', ss: '', p: { name: 'left-by-an-earlier-page' } };
+    await page.addInitScript((value) => sessionStorage.setItem('tw_q', value), JSON.stringify([null, 5, 'x', {}, earlier]));
+    await page.goto(serveShopPage(harness, '/stored-outbox/mixed'));
+    const id = await visitor(page);
+    await until('the page view and the earlier event are acked', async () => harness.eventsOf(id).length === 2 && (await unacked(page)).length === 0);
+    expect(harness.eventsOf(id, 'track')).toEqual([earlier]);
+    expect(errors).toEqual([]);
+  });
+
   test('a frame the engine failed to process (TW_STORE_UNAVAILABLE, no ack) is resent on the open socket', async () => {
     const { harness } = stage;
     const page = await stage.newPage();
