@@ -33,7 +33,8 @@ function storedEvents(): WireEvent[] {
 export function openOutbox(persisted: boolean): Outbox {
   const events = persisted ? storedEvents() : [];
   const save = (): void => {
-    if (persisted) remember(KEY, JSON.stringify(events), true);
+    // An empty outbox is no key at all: after a consent withdrawal nothing of the visitor stays.
+    if (persisted) remember(KEY, events.length ? JSON.stringify(events) : null, true);
   };
   return {
     events,
