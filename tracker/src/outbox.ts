@@ -7,7 +7,8 @@ const CAPACITY = 200;
 
 /** Events not yet acknowledged by the engine, in order. */
 export interface Outbox {
-  readonly events: WireEvent[];
+  /** Replaced, not changed in place, by drop() and by a page restored from the back/forward cache. */
+  events: WireEvent[];
   add(event: WireEvent): void;
   drop(ids: string[]): void;
   /** Starts keeping the events in sessionStorage, so they survive navigations (off before consent). */
@@ -19,7 +20,7 @@ export interface Outbox {
  * under the key: what is not a list counts as empty, and entries without an id are left out, as
  * they could be neither sent nor dropped.
  */
-function storedEvents(): WireEvent[] {
+export function storedEvents(): WireEvent[] {
   try {
     // A missing key (null) parses as null.
     const value: unknown = JSON.parse(recall(KEY, true)!);
@@ -31,19 +32,18 @@ function storedEvents(): WireEvent[] {
 }
 
 export function openOutbox(persisted: boolean): Outbox {
-  const events = persisted ? storedEvents() : [];
   const save = (): void => {
     // An empty outbox is no key at all: after a consent withdrawal nothing of the visitor stays.
-    if (persisted) remember(KEY, events.length ? JSON.stringify(events) : null, true);
+    if (persisted) remember(KEY, outbox.events.length ? JSON.stringify(outbox.events) : null, true);
   };
-  return {
-    events,
+  const outbox: Outbox = {
+    events: persisted ? storedEvents() : [],
     add(event) {
-      if (events.push(event) > CAPACITY) events.shift();
+      if (outbox.events.push(event) > CAPACITY) outbox.events.shift();
       save();
     },
     drop(ids) {
-      for (let k = events.length; k--; ) if (ids.indexOf(events[k]!.i) >= 0) events.splice(k, 1);
+      outbox.events = outbox.events.filter((event) => ids.indexOf(event.i) < 0);
       save();
     },
     persist() {
@@ -51,4 +51,5 @@ export function openOutbox(persisted: boolean): Outbox {
       save();
     },
   };
+  return outbox;
 }

@@ -3,7 +3,7 @@ import { STRING_MAX, trackPageViews } from './capture/index.js';
 import { chunkLoader } from './chunks.js';
 import { forgetVisitor, sessionAt, visitorId } from './identity.js';
 import { eventIds } from './ids.js';
-import { openOutbox } from './outbox.js';
+import { openOutbox, storedEvents } from './outbox.js';
 import { pageGlobals } from './page-tw.js';
 import type { PageTw, RecordEvent } from './page-tw.js';
 import type { Settings } from './settings.js';
@@ -107,7 +107,13 @@ export function startTracker(settings: Settings): PageTw {
   tw.loaded = true;
 
   addEventListener('pagehide', whileConsented(transport.leave));
-  addEventListener('pageshow', whileConsented(transport.resume));
+  addEventListener('pageshow', (event) => {
+    if (!consented) return;
+    // Restored from the back/forward cache: another page of this tab may have sent, acked or
+    // added events meanwhile, so the stored outbox is newer than the one this page remembers.
+    if (event.persisted) outbox.events = storedEvents();
+    transport.resume();
+  });
   document.addEventListener(
     'visibilitychange',
     whileConsented(() => (document.visibilityState === 'hidden' ? transport.leave() : transport.resume())),

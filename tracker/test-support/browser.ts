@@ -4,9 +4,18 @@ import { snippet } from '../src/snippet.js';
 import type { SnippetOptions } from '../src/snippet.js';
 import type { TrackerHarness } from './harness.js';
 
-export function launchChromium(): Promise<Browser> {
+export interface ChromiumOptions {
+  /**
+   * Keeps Chromium's back/forward cache, which Playwright turns off by default, for tests of
+   * pages restored from it (pageshow with persisted).
+   */
+  backForwardCache?: boolean;
+}
+
+export function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
+    ignoreDefaultArgs: options.backForwardCache ? ['--disable-back-forward-cache'] : [],
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { openStage, serveShopPage, unacked, until, visitorOf } from '../test-support/index.js';
+import { launchChromium, openStage, serveShopPage, unacked, until, visitorOf } from '../test-support/index.js';
 import type { TrackerStage } from '../test-support/index.js';
 
 /** The page's global, as the snippet defines it. */
@@ -64,6 +64,34 @@ describe('delivery', () => {
     expect(socketCopies).toHaveLength(2);
     expect(harness.eventsOf(id).map((event) => event.t)).toEqual(['page', 'cart_add']);
   });
+
+  test('a page restored from the back/forward cache keeps the events another page of the tab left waiting', async () => {
+    const { harness } = stage;
+    const browser = await launchChromium({ backForwardCache: true });
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.addInitScript(() => addEventListener('pageshow', (event) => event.persisted && document.documentElement.setAttribute('data-restored', '')));
+      await page.goto(serveShopPage(harness, '/bfcache/list'));
+      const id = await visitor(page);
+      await until('the page view is acked', async () => harness.eventsOf(id).length === 1 && (await unacked(page)).length === 0);
+
+      // The engine goes down while the visitor is on the next page: the product waits in the
+      // tab's outbox, and the beacon sent on leaving that page is lost too.
+      await page.goto(serveShopPage(harness, '/bfcache/product', { snippet: { automaticPages: false } }));
+      await harness.stop();
+      await page.evaluate(() => tw('product', { id: 'p1' }));
+      await until('the product waits in the outbox', async () => (await unacked(page)).length === 1);
+      await page.goBack({ waitUntil: 'commit' });
+      await until('the list page is restored from the back/forward cache', () => page.evaluate(() => document.documentElement.hasAttribute('data-restored')));
+
+      await page.evaluate(() => tw('track', 'back-on-the-list'));
+      await harness.restart();
+      await until('both events are acked', async () => harness.eventsOf(id, 'track').length === 1 && (await unacked(page)).length === 0, 20_000);
+      expect(harness.eventsOf(id).map((event) => event.t)).toEqual(['page', 'product', 'track']);
+    } finally {
+      await browser.close();
+    }
+  }, 40_000);
 
   test('leaving the page sends the unacknowledged events by beacon', async () => {
     const { harness } = stage;
