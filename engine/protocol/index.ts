@@ -15,7 +15,7 @@ export type {
   SurveyForm,
   ServerMessage,
 } from './messages.js';
-export { PATHS, SOCKET_PATH, BEACON_PATH, VISITOR_COOKIE_PATH, WIRE_LIMITS, VISITOR_ID_PATTERN } from './limits.js';
+export { PATHS, SOCKET_PATH, BEACON_PATH, VISITOR_COOKIE_PATH, MAX_ITEMS, WIRE_LIMITS, VISITOR_ID_PATTERN } from './limits.js';
 export { STOCK_STATUSES, stockStatus, type StockStatus } from './stock.js';
 export { isPlainEmailAddress } from './email-address.js';
 export { isSafeLink } from './safe-link.js';

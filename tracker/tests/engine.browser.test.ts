@@ -114,6 +114,22 @@ describe.each(variants)('the tracker on the real engine, $backends backends', ({
     expect(JSON.parse(rows[0]!.props)).toMatchObject({ name: 'Trail shoe', stock: 'in_stock' });
   });
 
+  test.skipIf(skip !== undefined)('a GA4 purchase of more than 100 lines pushed to the dataLayer reaches the warehouse with its first 100 and items_cut', async () => {
+    const items = Array.from({ length: 150 }, (_, n) => ({ item_id: 'sku-' + n, item_name: 'Screw ' + n, price: 0.5, quantity: 2 }));
+    const purchase = { event: 'purchase', ecommerce: { transaction_id: 'A-150', value: 150, currency: 'EUR', items } };
+    const { visitor } = await visit(shopPage('/thanks', `<script>window.dataLayer=[${JSON.stringify(purchase)}]</script>`, ['datalayer']));
+    const rows = await eventually(async () => {
+      const found = await stored(visitor, "type = 'purchase'");
+      return found.length > 0 ? found : undefined;
+    }, 10_000, 'the purchase row');
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!.value)).toBe(150);
+    const props = JSON.parse(rows[0]!.props) as { order: string; items: Array<{ id: string }>; items_cut: number };
+    expect(props.order).toBe('A-150');
+    expect(props.items.map((line) => line.id)).toEqual(items.slice(0, 100).map((line) => line.item_id));
+    expect(props.items_cut).toBe(50);
+  });
+
   test.skipIf(skip !== undefined)('under the shop’s origin, the visitor id lives in a server-set cookie and survives wiped script storage', async () => {
     const url = shopPage('/cookie');
     const { page, visitor } = await visit(url);

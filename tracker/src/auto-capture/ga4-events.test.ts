@@ -28,6 +28,18 @@ test('purchase carries the order id, value and lines', () => {
   expect(props).toMatchObject({ order: 'A-1', value: 179.8, currency: 'EUR', items: [{ id: 'TR-42', qty: 2, price: 89.9 }] });
 });
 
+test('a purchase or checkout of more than 100 lines keeps its first 100, and items_cut says how many were left out', () => {
+  const lines = Array.from({ length: 150 }, (_, n) => ({ item_id: 'sku-' + n, price: 1, quantity: 1 }));
+  for (const name of ['purchase', 'begin_checkout']) {
+    const [[, props]] = ga4Events(name, { transaction_id: 'A-2', value: 150, items: lines }) as [[string, Record<string, unknown>]];
+    expect((props.items as Array<{ id: string }>).map((line) => line.id)).toEqual(lines.slice(0, 100).map((line) => line.item_id));
+    expect(props).toMatchObject({ value: 150, items_cut: 50 });
+  }
+  const [[, whole]] = ga4Events('purchase', { transaction_id: 'A-3', items: lines.slice(0, 100) }) as [[string, Record<string, unknown>]];
+  expect(whole.items).toHaveLength(100);
+  expect(whole).not.toHaveProperty('items_cut');
+});
+
 test('search and view_search_results become a search for the term', () => {
   expect(ga4Events('search', { search_term: 'socks' })).toEqual([['search', { q: 'socks' }]]);
   expect(ga4Events('view_search_results', { search_term: 'socks' })).toEqual([['search', { q: 'socks' }]]);

@@ -1,3 +1,4 @@
+import { MAX_ITEMS } from '../../../engine/protocol/index.js';
 import { amount, text } from './record.js';
 import type { Props } from './record.js';
 
@@ -31,6 +32,8 @@ function items(params: Params): Props[] {
  * add_to_cart → cart_add and remove_from_cart → cart_remove (one per item), view_item_list →
  * category, begin_checkout → checkout, purchase, search and view_search_results → search.
  * Other events, and events without what the engine needs (an id, a search term), give none.
+ * A checkout or purchase keeps its first MAX_ITEMS lines, and items_cut counts the others: the
+ * engine refuses a longer list, and with it the whole order.
  */
 export function ga4Events(name: string, params: Params): Array<[string, Props]> {
   const type = TYPES[name];
@@ -42,6 +45,7 @@ export function ga4Events(name: string, params: Params): Array<[string, Props]> 
       ? { id: text(params.item_list_id) || text(params.item_list_name) || (lines[0] && lines[0].category), name: text(params.item_list_name) }
       : type === 'search'
         ? { q: text(params.search_term) }
-        : { order: text(params.transaction_id), value: amount(params.value), currency: text(params.currency), items: lines };
+        : { order: text(params.transaction_id), value: amount(params.value), currency: text(params.currency), items: lines.slice(0, MAX_ITEMS) };
+  if (lines.length > MAX_ITEMS && props.items) props.items_cut = lines.length - MAX_ITEMS;
   return type && (props.id || props.q || props.items) ? [[type, props]] : [];
 }
