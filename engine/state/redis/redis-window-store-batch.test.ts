@@ -22,7 +22,7 @@ const visitor = (n: number): VisitorRef => ({ site: 'shop', visitor: `v${n}` });
 const view = (at: number): StateOp => ({ kind: 'window.add', key: 'views', member: `m${at}`, at, span: SPAN });
 
 for (const target of redis.targets) {
-  // One node gets a turn's frames in one call; a cluster, each in a call of its own: callers see the same.
+  // One node gets a turn's frames in one call; a cluster, one call per node: callers see the same.
   const subject = target.cluster ? 'RedisWindowStore on a Redis Cluster, given the frames of one turn,' : 'RedisWindowStore batches the frames of one turn';
   describe.skipIf(target.skip !== undefined)(`${subject}${target.skip === undefined ? '' : ` (skipped: ${target.skip})`}`, () => {
     let store: RedisWindowStore;

@@ -50,10 +50,11 @@
  * that node answers, and each frame's ZADD once that reply is in, since the index lives on
  * another node: frames that arm timers wait a second round trip there. A frame whose keys the
  * node no longer serves (its slot moved, or is moving) fails before it writes (apply.lua) and
- * goes again as a call of its own, routed by its declared keys, which follows the move. The other scripts touch one hash tag only: a visitor's keys, or the
- * two due-index keys. On a cluster the scripts load with KEEP_KEYS: a key a script may empty and
- * touch again keeps a placeholder (the empty field or member) until the script ends, because the
- * node a slot is leaving fails a script's command on a key that has gone (kept-keys.lua).
+ * goes again as a call of its own, routed by its declared keys, which follows the move. The
+ * other scripts touch one hash tag only: a visitor's keys, or the two due-index keys. On a
+ * cluster the scripts load with KEEP_KEYS: a key a script may empty and touch again keeps a
+ * placeholder (the empty field or member) until the script ends, because the node a slot is
+ * leaving fails a script's command on a key that has gone (kept-keys.lua).
  *
  * Failure semantics of a batch: the script runs each frame under pcall, so a frame that fails
  * (a key of the wrong type, say) rejects alone and keeps the writes made before its error, as a
