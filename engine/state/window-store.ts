@@ -113,7 +113,7 @@ export interface EventOps {
 
 export interface ApplyRequest {
   visitor: VisitorRef;
-  /** Arrival time of the frame: drives expiry and the duplicate-id horizon. */
+  /** Arrival time of the frame (the engine's clock): drives expiry, the duplicate-id horizon and the claims' gates and caps. */
   now: number;
   events: EventOps[];
   /**
@@ -124,7 +124,8 @@ export interface ApplyRequest {
   withProfile?: boolean;
   /**
    * Claims to take in the same atomic call, each only if a result of this frame's ops meets its
-   * condition: a frame that fires then costs one round trip instead of an apply and a claim.
+   * condition: a frame that fires then costs one round trip instead of an apply and a claim. They
+   * count from `now`, as claim() does.
    */
   claims?: readonly ConditionalClaim[];
 }
@@ -151,15 +152,14 @@ export interface ApplyResult {
  * Claims are tried in order, so the caller puts the highest priority first. Of the claims sharing
  * a `lane`, those after the first one granted are not tried (CLAIM_NOT_TRIED): a claim that fails
  * (a scenario in its quiet period) leaves its lane to the next.
+ *
+ * Gates and caps count from the call's `now`, the time the engine fires, never from the time of
+ * the events that made a scenario fire: a quiet period is "no second message within X of the last
+ * one sent", and an event the tracker resends late, with its original time, is sent now.
  */
 export interface Claim {
   checks: ClaimCheck[];
   lane?: string;
-  /**
-   * When the claim counts from: its scenario's firing time, so a cooldown starts when the scenario
-   * fired whatever else its frame fired. The request's `now` when absent.
-   */
-  time?: number;
 }
 
 /** Passes when `key` is not held; holds it for `ttl` ms (cooldowns, one firing per occurrence). */
@@ -169,14 +169,13 @@ export interface GateCheck {
   ttl: number;
 }
 
-/** Passes when fewer than `limit` members were added to `key` within `span`; adds `member` at `at`. */
+/** Passes when fewer than `limit` members were added to `key` within `span` before now; adds `member` at now. */
 export interface CapCheck {
   kind: 'cap';
   key: string;
   limit: number;
   span: number;
   member: string;
-  at: number;
 }
 
 export type ClaimCheck = GateCheck | CapCheck;
@@ -204,17 +203,17 @@ export function resultMeets(outcomes: readonly EventOutcome[], condition: Result
  * reaching a scenario's threshold): what a screening can decide before the frame runs, because it
  * does not depend on the visitor's profile. The conditional claims of a request are tried in
  * order, and of those sharing a lane (a channel's, on one event) whose condition holds, each until
- * one is granted; the others are not tried: the caller puts the highest priority first. Each counts from its own `time` (when its scenario
- * fired), as a claim request counts from its `now`.
+ * one is granted; the others are not tried: the caller puts the highest priority first. They count
+ * from the apply's `now`, as a claim request counts from its own (see Claim).
  */
 export interface ConditionalClaim extends ResultCondition {
-  time: number;
   lane: string;
   checks: ClaimCheck[];
 }
 
 export interface ClaimRequest {
   visitor: VisitorRef;
+  /** When the engine fires (its clock): every claim of the request counts from it. */
   now: number;
   claims: Claim[];
 }

@@ -40,6 +40,27 @@ describe.each(await storeKinds())('cooldown: a quiet period per visitor and scen
     expect(harness.fired().map((firing) => firing.time)).toEqual([T0, T0 + 61 * MINUTE]);
   });
 
+  test.skipIf(skip !== undefined)('a late event (resent by the tracker with its original time) is held by the quiet period of a firing sent before it arrived', async () => {
+    harness = await openHarness(kind, url, compileScenarios(EVERY_SEARCH('help')));
+    await harness.send('ann', 'search', { q: 'mug' }, T0);
+    await harness.advanceTo(T0 + 5 * MINUTE);
+    await harness.send('ann', 'search', { q: 'cup' }, T0 - 2 * HOUR);
+    expect(harness.triggers()).toMatchObject([
+      { status: 'fired', time: T0 },
+      { status: 'suppressed', reason: 'cooldown', time: T0 - 2 * HOUR },
+    ]);
+    expect(harness.popins).toHaveLength(1);
+  });
+
+  test.skipIf(skip !== undefined)('the quiet period of a late event\'s firing counts from when it was sent, not from the event\'s time', async () => {
+    harness = await openHarness(kind, url, compileScenarios(EVERY_SEARCH('help')));
+    // The clock stands at T0: the search arrives 50 minutes after it was made.
+    await harness.send('ann', 'search', { q: 'mug' }, T0 - 50 * MINUTE);
+    await harness.send('ann', 'search', { q: 'cup' }, T0 + 30 * MINUTE);
+    await harness.send('ann', 'search', { q: 'bowl' }, T0 + HOUR);
+    expect(harness.triggers().map((firing) => firing.reason)).toEqual(['', 'cooldown', '']);
+  });
+
   test.skipIf(skip !== undefined)('each visitor has their own quiet period', async () => {
     harness = await openHarness(kind, url, compileScenarios(EVERY_SEARCH('help')));
     await harness.send('ann', 'search', { q: 'mug' }, T0);

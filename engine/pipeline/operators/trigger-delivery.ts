@@ -163,7 +163,7 @@ export class TriggerDelivery {
       return { outcomes: ahead as ClaimOutcome[], snapshot: { status: 'fulfilled', value: snapshot } };
     }
     const [claimed, snapshot] = await Promise.allSettled([
-      // Each claim counts from its candidate's time; the request's now is a fallback no claim uses.
+      // Counted from now, when the engine fires, whatever the time of the events that fired it.
       rest.length === 0 ? [] : this.deps.store.claim({ visitor, now: this.deps.clock.now(), claims: rest }),
       origin.snapshot ?? (pending.length === 0 ? undefined : this.deps.store.snapshot(visitor)),
     ]);

@@ -115,7 +115,7 @@ export class ScenarioEvaluator {
   prospects(plan: FramePlan): Prospect[] {
     return plan.probes.map((probe) => {
       const event = plan.events[probe.event]!;
-      return { scenario: probe.scenario, eventId: event.id, time: event.time, event: probe.event, op: probe.op, equals: probe.equals, atLeast: probe.atLeast };
+      return { scenario: probe.scenario, eventId: event.id, event: probe.event, op: probe.op, equals: probe.equals, atLeast: probe.atLeast };
     });
   }
 

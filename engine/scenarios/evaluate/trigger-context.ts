@@ -23,7 +23,11 @@ export interface Candidate {
   scenario: Scenario;
   /** Identifies the occurrence: the triggering event's id, with `#<step>` for later journey steps. */
   eventId: string;
-  /** When the scenario fired: the event's time, or the timer's due time (a retry's, for a firing tried again). */
+  /**
+   * The time the firing stands for: the event's time, or the timer's due time (a retry's, for a
+   * firing tried again). Not when the engine fires it: an event resent late keeps its own time,
+   * while its cooldown and cap count from when it is claimed (the store's now).
+   */
   time: number;
   context: TriggerContext;
   /**
@@ -48,5 +52,4 @@ export interface Candidate {
 export interface Prospect extends ResultCondition {
   scenario: Scenario;
   eventId: string;
-  time: number;
 }

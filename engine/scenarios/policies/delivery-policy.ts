@@ -95,15 +95,14 @@ export class DeliveryPolicy {
       const prospect = prospects[i]!;
       const { lane, channel } = lanes[i]!;
       if (afterLanes?.has(lane) === true) continue;
-      const { scenario, eventId, time } = prospect;
+      const { scenario, eventId } = prospect;
       claims.push({
         event: prospect.event,
         op: prospect.op,
         equals: prospect.equals,
         atLeast: prospect.atLeast,
-        time,
         lane: eventLane(lane, eventId),
-        checks: this.checksFor(scenario, channel, 0, eventId, time),
+        checks: this.checksFor(scenario, channel, 0, eventId),
       });
       occurrences.push(occurrenceKey(scenario.id, eventId));
     }
@@ -225,22 +224,23 @@ export class DeliveryPolicy {
   }
 
   /**
-   * Counted from the candidate's own time, as a claim taken with the apply is. A candidate claimed
-   * before (an interrupted delivery, tried again) checks nothing: its cooldown and cap are its own.
+   * Counted, like a claim taken with the apply, from when the store takes it, not from the
+   * candidate's time. A candidate claimed before (an interrupted delivery, tried again) checks
+   * nothing: its cooldown and cap are its own.
    */
   private claimFor(verdict: Verdict): Claim {
     const { candidate, channel } = verdict;
-    const checks = candidate.claimed ? [] : this.checksFor(candidate.scenario, channel, candidate.step, candidate.eventId, candidate.time);
-    return { checks, time: candidate.time, lane: laneOfVerdict(verdict) };
+    const checks = candidate.claimed ? [] : this.checksFor(candidate.scenario, channel, candidate.step, candidate.eventId);
+    return { checks, lane: laneOfVerdict(verdict) };
   }
 
   /** Later journey steps passed the cooldown at their first step: only the channel's cap applies. Transactional messages are not capped. */
-  private checksFor(scenario: Scenario, channel: Channel, step: number, eventId: string, time: number): ClaimCheck[] {
+  private checksFor(scenario: Scenario, channel: Channel, step: number, eventId: string): ClaimCheck[] {
     const checks: ClaimCheck[] = [];
     if (scenario.cooldown > 0 && step === 0) checks.push({ kind: 'gate', key: `cool:${scenario.id}`, ttl: scenario.cooldown });
     if (scenario.transactional) return checks;
     const cap = this.options.caps[channel];
-    checks.push({ kind: 'cap', key: `cap:${channel}`, limit: cap.limit, span: cap.within, member: `${scenario.id}:${eventId}`, at: time });
+    checks.push({ kind: 'cap', key: `cap:${channel}`, limit: cap.limit, span: cap.within, member: `${scenario.id}:${eventId}` });
     return checks;
   }
 

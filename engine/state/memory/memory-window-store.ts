@@ -98,7 +98,7 @@ export class MemoryWindowStore implements WindowStore {
       for (let i = 0; i < ops.length; i++) results[i] = this.run(state, ops[i]!, now);
       outcomes[e] = { duplicate: false, results };
     }
-    const claims = request.claims === undefined || request.claims.length === 0 ? NO_CLAIMS : this.claimConditionally(state, request.claims, outcomes);
+    const claims = request.claims === undefined || request.claims.length === 0 ? NO_CLAIMS : this.claimConditionally(state, request.claims, outcomes, now);
     const granted = claims.includes(CLAIM_GRANTED);
     return { events: outcomes, profile: readHash(state.profile, now), claims, cart: granted ? readHash(state.cart, now) : undefined };
   }
@@ -108,17 +108,17 @@ export class MemoryWindowStore implements WindowStore {
     const lanes = new Set<string>();
     return request.claims.map((claim) => {
       if (claim.lane !== undefined && lanes.has(claim.lane)) return CLAIM_NOT_TRIED;
-      const outcome = this.tryClaim(state, claim.checks, claim.time ?? request.now);
+      const outcome = this.tryClaim(state, claim.checks, request.now);
       if (outcome === CLAIM_GRANTED && claim.lane !== undefined) lanes.add(claim.lane);
       return outcome;
     });
   }
 
-  private claimConditionally(state: VisitorState, claims: readonly ConditionalClaim[], outcomes: readonly EventOutcome[]): ClaimOutcome[] {
+  private claimConditionally(state: VisitorState, claims: readonly ConditionalClaim[], outcomes: readonly EventOutcome[], now: number): ClaimOutcome[] {
     const lanes = new Set<string>();
     return claims.map((claim) => {
       if (!resultMeets(outcomes, claim) || lanes.has(claim.lane)) return CLAIM_NOT_TRIED;
-      const outcome = this.tryClaim(state, claim.checks, claim.time);
+      const outcome = this.tryClaim(state, claim.checks, now);
       if (outcome === CLAIM_GRANTED) lanes.add(claim.lane);
       return outcome;
     });
@@ -327,15 +327,15 @@ export class MemoryWindowStore implements WindowStore {
       return;
     }
     const window = this.window(state, check.key, now);
-    window.add(check.member, check.at);
-    window.trim(check.at - check.span);
+    window.add(check.member, now);
+    window.trim(now - check.span);
     window.expiresAt = Math.max(window.expiresAt, now + check.span);
   }
 
   private capCount(state: VisitorState, check: CapCheck, now: number): number {
     const window = state.windows?.get(check.key);
     if (window === undefined || window.expiresAt <= now) return 0;
-    return window.count(check.at - check.span, check.at);
+    return window.count(now - check.span, now);
   }
 
   private window(state: VisitorState, key: string, now: number): SlidingWindow {

@@ -52,16 +52,15 @@ export function encodeApply(request: ApplyRequest, keys: VisitorKeys, dedupeHori
   }
   const claims = request.claims ?? [];
   args.push(String(claims.length));
-  if (claims.length > 0) args.push(String(Math.min(...claims.map((claim) => claim.time))));
-  for (const claim of claims) encodeConditionalClaim(claim, keys, args);
+  for (const claim of claims) encodeConditionalClaim(claim, request.now, keys, args);
   const frameKeys = [keys.seen, keys.hash, keys.timers, keys.windows];
   if (claims.length > 0) frameKeys.push(keys.gates);
   return { request, keys: frameKeys, args, earliestArm };
 }
 
-function encodeConditionalClaim(claim: ConditionalClaim, keys: VisitorKeys, args: string[]): void {
-  args.push(String(claim.event), String(claim.op), claim.equals === undefined ? '' : String(claim.equals), String(claim.atLeast), String(claim.time), claim.lane, String(claim.checks.length));
-  for (const check of claim.checks) args.push(...encodeCheck(check, claim.time, keys));
+function encodeConditionalClaim(claim: ConditionalClaim, now: number, keys: VisitorKeys, args: string[]): void {
+  args.push(String(claim.event), String(claim.op), claim.equals === undefined ? '' : String(claim.equals), String(claim.atLeast), claim.lane, String(claim.checks.length));
+  for (const check of claim.checks) args.push(...encodeCheck(check, now, keys));
 }
 
 /** The share of a call's argument budget one frame takes. */

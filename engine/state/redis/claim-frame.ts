@@ -10,29 +10,19 @@ export interface ClaimCall {
 }
 
 export function encodeClaims(request: ClaimRequest, keys: VisitorKeys): ClaimCall {
-  const args = [String(request.claims.length), String(Math.min(...request.claims.map((claim) => claim.time ?? request.now)))];
+  const args = [String(request.claims.length), String(request.now)];
   for (const claim of request.claims) {
-    const time = claim.time ?? request.now;
-    args.push(String(time), claim.lane ?? '', String(claim.checks.length));
-    for (const check of claim.checks) args.push(...encodeCheck(check, time, keys));
+    args.push(claim.lane ?? '', String(claim.checks.length));
+    for (const check of claim.checks) args.push(...encodeCheck(check, request.now, keys));
   }
   return { keys: [keys.gates, keys.windows], args };
 }
 
-/** A check's fields (claim-checks.lua); a cap's TTL is what its span needs from `now`, the time its claim counts from. */
+/** A check's fields (claim-checks.lua), counting from `now`, when the engine fires: a cap's entry and range are at `now`. */
 export function encodeCheck(check: ClaimCheck, now: number, keys: VisitorKeys): string[] {
   if (check.kind === 'gate') return ['g', keys.gate(named(check.key, 'A gate key')), String(check.ttl)];
-  const range = windowRange(check.at, check.span);
-  return [
-    'c',
-    keys.window(check.key),
-    String(check.limit),
-    entryTime(check.at),
-    entryMember(check.member),
-    range.from,
-    range.until,
-    String(Math.max(check.span, check.at + check.span - now)),
-  ];
+  const range = windowRange(now, check.span);
+  return ['c', keys.window(check.key), String(check.limit), entryTime(now), entryMember(check.member), range.from, range.until, String(check.span)];
 }
 
 export function decodeClaims(reply: unknown): ClaimOutcome[] {

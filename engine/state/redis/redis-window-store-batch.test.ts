@@ -50,7 +50,7 @@ for (const target of redis.targets) {
     });
 
     it('keeps each frame to its own keys when frames with conditional claims (one key more) and without share a call', async () => {
-      const claims = [{ event: 0, op: 0, equals: 1, atLeast: 1, time: t0, lane: 'popin', checks: [{ kind: 'gate' as const, key: 'cool', ttl: 60_000 }] }];
+      const claims = [{ event: 0, op: 0, equals: 1, atLeast: 1, lane: 'popin', checks: [{ kind: 'gate' as const, key: 'cool', ttl: 60_000 }] }];
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, n) => store.apply({ visitor: visitor(n), now: t0, events: [{ eventId: 'first', ops: [view(t0)] }], ...(n % 2 === 0 ? { claims } : {}) })),
       );
@@ -132,7 +132,7 @@ for (const target of redis.targets) {
 
     it('runs a claim asked in the same turn as an apply after that apply', async () => {
       const applied = store.apply({ visitor: visitor(1), now: t0, events: [{ eventId: 'e', ops: [{ kind: 'window.add', key: 'cap', member: 'x', at: t0, span: SPAN }] }] });
-      const claimed = store.claim({ visitor: visitor(1), now: t0, claims: [{ checks: [{ kind: 'cap', key: 'cap', limit: 1, span: SPAN, member: 'y', at: t0 }] }] });
+      const claimed = store.claim({ visitor: visitor(1), now: t0, claims: [{ checks: [{ kind: 'cap', key: 'cap', limit: 1, span: SPAN, member: 'y' }] }] });
       await applied;
       expect(await claimed).toEqual([0]);
     });

@@ -85,7 +85,7 @@ describe.skipIf('skip' in server)(`RedisWindowStore on Redis${'skip' in server ?
       { kind: 'window.add', key: 'w:product-viewed-3-times:sku-2', member: 'a', at: t0, span: 1000 },
       { kind: 'window.add', key: 'w:product-viewed-3-times:sku-2', member: 'a', at: t0 + 1, span: 1000 },
     );
-    await store.claim({ visitor: alice, now: t0, claims: [{ checks: [{ kind: 'cap', key: 'cap:popin', limit: 1, span: 1000, member: 'b', at: t0 }] }] });
+    await store.claim({ visitor: alice, now: t0, claims: [{ checks: [{ kind: 'cap', key: 'cap:popin', limit: 1, span: 1000, member: 'b' }] }] });
     expect(await keysOf(`${prefix}:{shop:alice}:*`)).toEqual([`${prefix}:{shop:alice}:e`, `${prefix}:{shop:alice}:w`]);
     expect(await client.zCard(`${prefix}:{shop:alice}:w`)).toBe(3);
   });

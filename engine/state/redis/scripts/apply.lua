@@ -23,9 +23,9 @@
 --   (field is the stored name, cart fields marked; z p clears the profile's fields, z c the
 --   cart's; window is a window id, time, from and until are entry times, window-entries.ts: the
 --   window counts entries in [from, until) and drops those before from)
--- then claimCount, and when it is not 0 the earliest time a claim counts from, then per
--- conditional claim: event and op (0-based: whose result decides),
--- equals (empty: none), atLeast, time, lane, checkCount, then its checks (claim-checks.lua).
+-- then claimCount, and per conditional claim: event and op (0-based: whose result decides),
+-- equals (empty: none), atLeast, lane, checkCount, then its checks (claim-checks.lua), which
+-- count from the frame's now.
 -- Returns per frame { outcomes, profile, claims, cart } (outcomes: per event 1 when it was a
 -- duplicate else 0, then its op results; profile: the hash's fields and values without the
 -- cart's, empty when withProfile is 0; claims: per conditional claim -1 granted, -2 not tried,
@@ -102,31 +102,31 @@ end
 local NOT_TRIED = -2
 
 -- The frame's conditional claims, from field i on: of a lane, those whose condition holds are
--- tried in order, each from its own time, until one is granted. `starts`: per event (1-based), the index in `outcomes` of
+-- tried in order, from the frame's now, until one is granted. `starts`: per event (1-based), the index in `outcomes` of
 -- its duplicate flag, its op results following it. Most frames fire nothing: a claim's checks
 -- are read only when it is tried.
 local function claimConditionally(i, outcomes, starts)
-  local claimCount, unswept = tonumber(A[i]), tonumber(A[i + 1])
-  i = i + 2
-  local results, lanes, granted = {}, {}, false
+  local claimCount = tonumber(A[i])
+  i = i + 1
+  local results, lanes, granted, swept = {}, {}, false, false
   for c = 1, claimCount do
-    local event, op, equals, lane = tonumber(A[i]) + 1, tonumber(A[i + 1]) + 1, tonumber(A[i + 2]), A[i + 5]
-    local time, checkCount = tonumber(A[i + 4]), tonumber(A[i + 6])
+    local event, op, equals, lane = tonumber(A[i]) + 1, tonumber(A[i + 1]) + 1, tonumber(A[i + 2]), A[i + 4]
+    local checkCount = tonumber(A[i + 5])
     local start = starts[event]
     local value = start and outcomes[start + op]
     local holds = start ~= nil and outcomes[start] == 0 and value ~= nil
       and ((equals ~= nil and value == equals) or (equals == nil and value >= tonumber(A[i + 3])))
     if holds and not lanes[lane] then
       local checks
-      checks, i = readChecks(A, i + 7, checkCount)
-      results[c], unswept = tryClaim(K[base + 5], K[base + 4], checks, time, unswept)
+      checks, i = readChecks(A, i + 6, checkCount)
+      results[c], swept = tryClaim(K[base + 5], K[base + 4], checks, now, swept)
       if results[c] == -1 then
         lanes[lane] = true
         granted = true
       end
     else
       results[c] = NOT_TRIED
-      i = skipChecks(A, i + 7, checkCount)
+      i = skipChecks(A, i + 6, checkCount)
     end
   end
   return results, granted

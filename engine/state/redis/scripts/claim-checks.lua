@@ -70,19 +70,18 @@ local function forgetOpenGates(gates, now)
 end
 
 -- Returns -1 when the claim was granted, else the 0-based index of its first failing check, and
--- what is left of `unswept`: the earliest time any claim of this call counts from, until the
--- gates hash is swept of the gates open by then, once per call (nil after). Not the claim's own
--- time: a gate open at a later claim's time may still be closed at an earlier one's.
-local function tryClaim(gates, windows, checks, now, unswept)
+-- whether the gates hash has been swept of open gates in this call (once is enough: every claim
+-- of a call counts from the same now).
+local function tryClaim(gates, windows, checks, now, swept)
   for index, check in ipairs(checks) do
-    if not claimPasses(gates, windows, check, now) then return index - 1, unswept end
+    if not claimPasses(gates, windows, check, now) then return index - 1, swept end
   end
   for _, check in ipairs(checks) do
-    if check.kind == 'g' and unswept then
-      forgetOpenGates(gates, unswept)
-      unswept = nil
+    if check.kind == 'g' and not swept then
+      forgetOpenGates(gates, now)
+      swept = true
     end
     recordClaim(gates, windows, check, now)
   end
-  return -1, unswept
+  return -1, swept
 end
