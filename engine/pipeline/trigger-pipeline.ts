@@ -279,7 +279,12 @@ export class TriggerPipeline {
         if (events === plan.ops) events = [...plan.ops];
         orderAt[i] = events.push({ eventId, ops: [] }) - 1;
       });
-      const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events, withProfile: plan.probes.length > 0, claims: ahead?.claims });
+      const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events, withProfile: plan.probes.length > 0 || plan.yearly.length > 0, claims: ahead?.claims });
+      // A yearly timer is armed from the profile the frame left: a second call, for identifies only.
+      // A resent frame arms again (its events are duplicates, their profile writes kept), unless
+      // this call had run: its events' ids are the identifies'.
+      const yearly = evaluator.yearlyArms(plan, result.profile);
+      if (yearly.length > 0) await store.apply({ visitor: frame.visitor, now: clock.now(), events: yearly, withProfile: false });
       for (let i = 0; i < frame.events.length; i++) {
         const event = frame.events[i]!;
         if (result.events[i]?.duplicate === true) {

@@ -36,6 +36,40 @@ describe.each(await storeKinds())('date: yearly on a date trait, on the $kind st
     expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 7, 4, 14)]);
   });
 
+  test.skipIf(skip !== undefined)('a later identify that brings a time zone moves the pending occurrence to the local hour there', async () => {
+    harness = await openHarness(kind, url, compileScenarios(BIRTHDAY));
+    await born('ann', { birthday: '1990-07-04' });
+    await harness.send('ann', 'identify', { email: 'ann@example.test', verified: true, traits: { timezone: 'America/New_York' } }, T0 + DAY);
+    await harness.advanceTo(at(2026, 7, 5, 0));
+    expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 7, 4, 14)]);
+  });
+
+  test.skipIf(skip !== undefined)('a later identify with another time zone moves it again, and one with the date alone keeps the zone', async () => {
+    harness = await openHarness(kind, url, compileScenarios(BIRTHDAY));
+    await born('ann', { birthday: '1990-07-04', timezone: 'America/New_York' });
+    await harness.send('ann', 'identify', { email: 'ann@example.test', verified: true, traits: { timezone: 'Asia/Tokyo' } }, T0 + DAY);
+    await harness.send('ann', 'identify', { email: 'ann@example.test', verified: true, traits: { birthday: '1990-07-04' } }, T0 + 2 * DAY);
+    await harness.advanceTo(at(2026, 7, 5, 0));
+    expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 7, 4, 1)]);
+  });
+
+  test.skipIf(skip !== undefined)('a later identify with a new date moves the occurrence to that date', async () => {
+    harness = await openHarness(kind, url, compileScenarios(BIRTHDAY));
+    await born('ann', { birthday: '1990-07-04' });
+    await harness.send('ann', 'identify', { email: 'ann@example.test', verified: true, traits: { birthday: '1990-08-01' } }, T0 + DAY);
+    await harness.advanceTo(at(2026, 8, 2, 0));
+    expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 8, 1, 8)]);
+  });
+
+  test.skipIf(skip !== undefined)('a time zone learned after this year\'s occurrence came due moves next year\'s, without a second firing this year', async () => {
+    harness = await openHarness(kind, url, compileScenarios(BIRTHDAY));
+    await born('ann', { birthday: '1990-07-04' });
+    await harness.advanceTo(at(2026, 7, 4, 12));
+    await harness.send('ann', 'identify', { email: 'ann@example.test', verified: true, traits: { timezone: 'America/New_York' } }, at(2026, 7, 4, 12));
+    await harness.advanceTo(at(2027, 7, 5, 0));
+    expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 7, 4, 8), at(2027, 7, 4, 14)]);
+  });
+
   test.skipIf(skip !== undefined)('fires again every year', async () => {
     harness = await openHarness(kind, url, compileScenarios(BIRTHDAY));
     await born('ann', { birthday: '1990-01-20' });

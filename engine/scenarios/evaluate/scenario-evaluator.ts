@@ -1,6 +1,6 @@
 import type { TrackedEvent, VisitorRef } from '../../events/index.js';
 import type { EventType } from '../../protocol/index.js';
-import { resultMeets, type ApplyResult, type DueTimer, type EventOps, type ResultCondition, type StateOp } from '../../state/index.js';
+import { resultMeets, type ApplyResult, type DueTimer, type EventOps, type ResultCondition, type StateOp, type TimerArmOp } from '../../state/index.js';
 import type { AbsenceTrigger, CountTrigger, DateTrigger, Scenario, SequenceTrigger } from '../model.js';
 import { groupValue, matchesEvent } from './event-matcher.js';
 import { nextAnniversary } from './next-date.js';
@@ -21,6 +21,7 @@ import { triggerContext, type Candidate, type Prospect, type TriggerContext } fr
 import { visitorOps } from './visitor-model.js';
 import { planStop, stopsOf, type Stops } from './scenario-stops.js';
 import { isTimeZone } from '../time-zone.js';
+import { bringsYearlyTraits, identifiedTraits, yearlyArmedField, yearlyFloor, type YearlyArming } from './yearly-date.js';
 
 /**
  * A store result to read back after the store ran the frame: a count crossing (count triggers
@@ -36,6 +37,8 @@ export interface FramePlan {
   /** What the store must run, one entry per event, in order. */
   ops: EventOps[];
   probes: Probe[];
+  /** Identifies that arm a yearly timer once the store ran the frame (yearlyArms). */
+  yearly: YearlyArming[];
 }
 
 /**
@@ -97,6 +100,7 @@ export class ScenarioEvaluator {
   plan(visitor: VisitorRef, events: readonly TrackedEvent[]): FramePlan {
     const ops: EventOps[] = [];
     const probes: Probe[] = [];
+    const yearly: YearlyArming[] = [];
     this.tailOf = undefined;
     for (let eventIndex = 0; eventIndex < events.length; eventIndex++) {
       const event = events[eventIndex]!;
@@ -104,11 +108,11 @@ export class ScenarioEvaluator {
       visitorOps(event, eventOps);
       const hooks = this.byType.get(event.type);
       if (hooks !== undefined) {
-        for (const hook of hooks) this.planHook(hook, event, eventIndex, eventOps, probes);
+        for (const hook of hooks) this.planHook(hook, event, eventIndex, eventOps, probes, yearly);
       }
       ops.push({ eventId: event.id, ops: eventOps });
     }
-    return { visitor, events, ops, probes };
+    return { visitor, events, ops, probes, yearly };
   }
 
   /** The candidate each probe of the plan would make, with the condition the store's result must meet. */
@@ -250,7 +254,7 @@ export class ScenarioEvaluator {
     for (const type of types) this.hook(type, { role: 'stop', scenario, ...stops });
   }
 
-  private planHook(hook: Hook, event: TrackedEvent, eventIndex: number, ops: StateOp[], probes: Probe[]): void {
+  private planHook(hook: Hook, event: TrackedEvent, eventIndex: number, ops: StateOp[], probes: Probe[], yearly: YearlyArming[]): void {
     const { scenario } = hook;
     switch (hook.role) {
       case 'count': {
@@ -295,19 +299,42 @@ export class ScenarioEvaluator {
         ops.push({ kind: 'timer.arm', timer, due: event.time + trigger.within, payload: timers.payloadHead + this.payloadTail(event) });
         return;
       }
-      case 'date': {
-        const arm = this.dateTimer(scenario, hook.trigger, triggerContext(scenario, event), event.time);
-        if (arm !== undefined) ops.push(arm);
+      case 'date':
+        if (bringsYearlyTraits(event, hook.trigger)) yearly.push({ scenario, trigger: hook.trigger, event });
         return;
-      }
       case 'stop':
         planStop(hook, event, ops);
         return;
     }
   }
 
-  /** Arms the yearly timer from an identify carrying the date trait (and, optionally, a `timezone` trait). */
-  private dateTimer(scenario: Scenario, trigger: DateTrigger, context: TriggerContext, after: number): StateOp | undefined {
+  /**
+   * The yearly timers the frame's identifies arm, for the store to run once it ran the frame: from
+   * the visitor's profile after it, so an identify that brings only a time zone (or only the date)
+   * moves the pending occurrence with what earlier identifies brought. The occurrence is the next
+   * in the visitor's time zone, but none of a year whose occurrence already came due: a time zone
+   * learned on the birthday, once it came due, does not fire it twice. One entry per identify,
+   * kept from running twice by its event id.
+   */
+  yearlyArms(plan: FramePlan, profile: Record<string, string>): EventOps[] {
+    if (plan.yearly.length === 0) return [];
+    const traits = identifiedTraits(profile);
+    const byEvent = new Map<string, StateOp[]>();
+    for (const { scenario, trigger, event } of plan.yearly) {
+      const armed = profile[yearlyArmedField(scenario.id)];
+      const after = yearlyFloor(event.time, armed === undefined ? undefined : Number(armed));
+      // The payload keeps the traits the occurrence was armed with: the next year's is armed from them.
+      const arm = this.dateTimer(scenario, trigger, triggerContext(scenario, { ...event, props: { ...event.props, traits } }), after);
+      if (arm === undefined) continue;
+      const ops = byEvent.get(event.id) ?? [];
+      ops.push(arm, { kind: 'hash.set', hash: 'profile', field: yearlyArmedField(scenario.id), value: String(arm.due) });
+      byEvent.set(event.id, ops);
+    }
+    return [...byEvent].map(([eventId, ops]) => ({ eventId: `yearly:${eventId}`, ops }));
+  }
+
+  /** The yearly timer for the date trait (and, optionally, the `timezone` trait) of the context's traits. */
+  private dateTimer(scenario: Scenario, trigger: DateTrigger, context: TriggerContext, after: number): TimerArmOp | undefined {
     const traits = context.props.traits;
     if (traits === null || typeof traits !== 'object' || Array.isArray(traits)) return undefined;
     const date = traits[trigger.trait];

@@ -11,6 +11,8 @@ export const PROFILE = {
   traitPrefix: 'trait.',
   lastPurchaseAt: 'last_purchase_at',
   firstSeen: 'first_seen',
+  /** `yearly_armed.<scenario>`: the due time of the yearly occurrence an identify last armed (yearly-date.ts). */
+  yearlyArmedPrefix: 'yearly_armed.',
 } as const;
 
 /** Cart lines live in the cart hash as `l:<id>` (the line) and `q:<id>` (its quantity, incremented). */
