@@ -33,15 +33,23 @@ export interface TimerArmOp {
   payload: string;
 }
 
+/**
+ * Cancels the visitor's timer `timer`; with `dueBy`, only when it is due at or before it. An event
+ * that stops a wait (an exit, a step's `unless`) says so: a timer due later than the event's
+ * time plus the wait started waiting after the event, which a late event (one the tracker
+ * resent, with its original time) must not stop.
+ */
 export interface TimerCancelOp {
   kind: 'timer.cancel';
   timer: string;
+  dueBy?: number;
 }
 
-/** Cancels the visitor's timers named `prefix` or `prefix:<anything>` (all groups of one reminder). */
+/** Cancels the visitor's timers named `prefix` or `prefix:<anything>` (all groups of one reminder); with `dueBy`, those due at or before it. */
 export interface TimerCancelPrefixOp {
   kind: 'timer.cancelPrefix';
   prefix: string;
+  dueBy?: number;
 }
 
 /** Sets a field of one of the visitor's hashes ('profile' or 'cart'). */

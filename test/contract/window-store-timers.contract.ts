@@ -176,6 +176,26 @@ export function describeTimersAndClaims(h: WindowStoreHarness): void {
       expect(await h.store.takeDueTimers(h.t0 + 2000, 10)).toEqual([]);
     });
 
+    it('a cancel with dueBy cancels the timer only when it is due at or before dueBy', async () => {
+      await h.run(alice, h.t0, arm('early', h.t0 + 1000), arm('edge', h.t0 + 2000), arm('late', h.t0 + 3000));
+      await h.run(
+        alice,
+        h.t0 + 500,
+        { kind: 'timer.cancel', timer: 'early', dueBy: h.t0 + 2000 },
+        { kind: 'timer.cancel', timer: 'edge', dueBy: h.t0 + 2000 },
+        { kind: 'timer.cancel', timer: 'late', dueBy: h.t0 + 2000 },
+        { kind: 'timer.cancel', timer: 'never armed', dueBy: h.t0 + 2000 },
+      );
+      expect(names(await h.store.takeDueTimers(h.t0 + 5000, 10))).toEqual(['alice/late']);
+    });
+
+    it('a cancel by prefix with dueBy cancels the reminder\'s groups due at or before dueBy, and nothing else', async () => {
+      await h.run(alice, h.t0, arm('absence:cat', h.t0 + 1000), arm('absence:cat:mugs', h.t0 + 3000), arm('absence:cat:cups', h.t0 + 2000));
+      await h.run(alice, h.t0, arm('absence:catalogue', h.t0 + 1000));
+      await h.run(alice, h.t0 + 1, { kind: 'timer.cancelPrefix', prefix: 'absence:cat', dueBy: h.t0 + 2000 });
+      expect(names(await h.store.takeDueTimers(h.t0 + 5000, 10))).toEqual(['alice/absence:catalogue', 'alice/absence:cat:mugs']);
+    });
+
     it('a cancelled timer armed again fires at its new due time', async () => {
       await h.run(alice, h.t0, arm('abandon', h.t0 + 1000));
       await h.run(alice, h.t0 + 100, { kind: 'timer.cancel', timer: 'abandon' });

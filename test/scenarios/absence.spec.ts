@@ -58,6 +58,16 @@ describe.each(await storeKinds())('absence and inactivity, on the $kind store', 
     expect(harness.triggers()).toEqual([]);
   });
 
+  test.skipIf(skip !== undefined)('a late checkout, made before the cart add, does not cancel its reminder', async () => {
+    harness = await openHarness(kind, url, compileScenarios(CART_ABANDONED));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'cart_add', { id: 'mug', name: 'Mug', price: 12 }, T0 + 20 * MINUTE);
+    await harness.advanceTo(T0 + 30 * MINUTE);
+    await harness.send('ann', 'checkout', { value: 30 }, T0 + 10 * MINUTE);
+    await harness.advanceTo(T0 + 2 * HOUR);
+    expect(harness.fired().map((firing) => firing.time)).toEqual([T0 + 80 * MINUTE]);
+  });
+
   test.skipIf(skip !== undefined)('a second cart add restarts the hour', async () => {
     harness = await openHarness(kind, url, compileScenarios(CART_ABANDONED));
     await signIn(harness, 'ann', T0);

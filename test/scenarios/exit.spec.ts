@@ -72,6 +72,37 @@ describe.each(await storeKinds())('exit conditions, on the $kind store', ({ kind
     expect(harness.emails.map((email) => email.action.template)).toEqual(['one', 'two']);
   });
 
+  test.skipIf(skip !== undefined)('a late exit event, made before the journey started, does not end it', async () => {
+    harness = await openHarness(kind, url, compileScenarios(NURTURE));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0 + HOUR);
+    await harness.advanceTo(T0 + 2 * HOUR);
+    // Made half an hour before the signup, resent by the tracker once back online.
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 12 }, T0 + 30 * MINUTE);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['one', 'two', 'three']);
+  });
+
+  test.skipIf(skip !== undefined)('a late exit event, made before the cart add, does not cancel its reminder', async () => {
+    harness = await openHarness(kind, url, compileScenarios(CART_REMINDER, PER_PRODUCT_REMINDER));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'cart_add', { id: 'mug' }, T0 + HOUR);
+    await harness.advanceTo(T0 + 2 * HOUR);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 12 }, T0 + 30 * MINUTE);
+    await harness.advanceTo(T0 + 3 * DAY);
+    expect(harness.fired().map((firing) => `${firing.scenario} ${firing.time - T0}`).sort()).toEqual([`cart-reminder ${HOUR + DAY}`, `per-product-reminder ${HOUR + DAY}`]);
+  });
+
+  test.skipIf(skip !== undefined)('a late goal event, made before the journey started, does not stop it', async () => {
+    harness = await openHarness(kind, url, compileScenarios(NURTURE.replace('exit: { event: purchase }', 'goal: { event: purchase, within: 7d }')));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0 + HOUR);
+    await harness.advanceTo(T0 + DAY);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 12 }, T0 + 30 * MINUTE);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['one', 'two', 'three']);
+  });
+
   test.skipIf(skip !== undefined)('another visitor\'s purchase cancels nothing', async () => {
     harness = await openHarness(kind, url, compileScenarios(CART_REMINDER));
     await signIn(harness, 'ann', T0);

@@ -118,6 +118,18 @@ describe.each(await storeKinds())('journeys: steps with waits and branches, on t
     expect(harness.fired().map((firing) => firing.time)).toEqual([T0, T0 + DAY, T0 + 3 * DAY]);
   });
 
+  test.skipIf(skip !== undefined)('a late `unless` event, made before its step\'s wait started, does not stop the step', async () => {
+    harness = await openHarness(kind, url, compileScenarios(THREE_STEPS));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.advanceTo(T0 + DAY + HOUR);
+    // Made during the first wait, resent once step two had gone: step three's wait had not started.
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 80 }, T0 + 12 * HOUR);
+    await harness.advanceTo(T0 + 5 * DAY);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['step-one', 'step-two']);
+    expect(harness.webhooks).toHaveLength(1);
+  });
+
   test.skipIf(skip !== undefined)('a step\'s `unless` event before the journey started does not cancel the scenario\'s pending reminder', async () => {
     harness = await openHarness(kind, url, compileScenarios(WELCOME_D1_THEN_BEST_SELLERS));
     await signIn(harness, 'ann', T0);

@@ -20,20 +20,25 @@ describe('what stops a scenario\'s timers', () => {
   const stopsOf = (type: TrackedEvent['type'], props: TrackedEvent['props'] = {}) =>
     evaluator.plan(visitor, [{ id: 'e1', site: 'shop', visitor: 'ann', session: 's', type, time: 1_000, receivedAt: 1_000, url: '', props }]).ops[0]!.ops.filter((op) => op.kind.startsWith('timer.'));
 
-  test('an exit cancels the journey and every pending reminder', () => {
-    expect(stopsOf('track', { name: 'unsubscribe' })).toEqual([
-      { kind: 'timer.cancelPrefix', prefix: 'journey:rescue' },
-      { kind: 'timer.cancelPrefix', prefix: 'absence:rescue' },
-    ]);
+  const DAY = 24 * 3600_000;
+  // Each timer whose wait started by the event's time (1 s): due by then plus its wait.
+  const journey = [
+    { kind: 'timer.cancel', timer: `journey:rescue:${variant}:1`, dueBy: 1_000 + DAY },
+    { kind: 'timer.cancel', timer: `journey:rescue:${variant}:2`, dueBy: 1_000 + 2 * DAY },
+    { kind: 'timer.cancel', timer: 'journey:rescue' },
+  ];
+
+  test('an exit cancels the journey and every pending reminder that waited since it', () => {
+    expect(stopsOf('track', { name: 'unsubscribe' })).toEqual([...journey, { kind: 'timer.cancelPrefix', prefix: 'absence:rescue', dueBy: 1_000 + 3600_000 }]);
   });
 
   test('reaching the goal cancels the journey, not a reminder that has not fired', () => {
-    expect(stopsOf('purchase', { order: 'A-1' })).toEqual([{ kind: 'timer.cancelPrefix', prefix: 'journey:rescue' }]);
+    expect(stopsOf('purchase', { order: 'A-1' })).toEqual(journey);
   });
 
-  test('a step\'s `unless` cancels that step\'s timer, and the name all steps shared before', () => {
+  test('a step\'s `unless` cancels that step\'s timer if it waited since it, and the name all steps shared before', () => {
     expect(stopsOf('track', { name: 'review' })).toEqual([
-      { kind: 'timer.cancel', timer: `journey:rescue:${variant}:2` },
+      { kind: 'timer.cancel', timer: `journey:rescue:${variant}:2`, dueBy: 1_000 + 2 * DAY },
       { kind: 'timer.cancel', timer: 'journey:rescue' },
     ]);
   });

@@ -293,7 +293,9 @@ export class ScenarioEvaluator {
         const { timers } = hook;
         const timer = group === '' ? timers.base : timers.groupPrefix + group;
         if (hook.role === 'absence.missing') {
-          ops.push({ kind: 'timer.cancel', timer });
+          // Only a reminder whose `after` event came at or before this one: a late `missing` event,
+          // made before the cart add its reminder is about, does not follow it.
+          ops.push({ kind: 'timer.cancel', timer, dueBy: event.time + trigger.within });
           return;
         }
         ops.push({ kind: 'timer.arm', timer, due: event.time + trigger.within, payload: timers.payloadHead + this.payloadTail(event) });

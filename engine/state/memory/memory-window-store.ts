@@ -217,15 +217,17 @@ export class MemoryWindowStore implements WindowStore {
       case 'timer.arm':
         this.arm(state, op.timer, op.due, op.payload);
         return 0;
-      case 'timer.cancel':
-        state.timers?.delete(op.timer);
+      case 'timer.cancel': {
+        const timer = state.timers?.get(op.timer);
+        if (timer !== undefined && (op.dueBy === undefined || timer.due <= op.dueBy)) state.timers!.delete(op.timer);
         return 0;
+      }
       case 'timer.cancelPrefix': {
         const timers = state.timers;
         if (timers === undefined) return 0;
         const group = `${op.prefix}:`;
-        for (const timer of timers.keys()) {
-          if (timer === op.prefix || timer.startsWith(group)) timers.delete(timer);
+        for (const [name, timer] of timers) {
+          if ((name === op.prefix || name.startsWith(group)) && (op.dueBy === undefined || timer.due <= op.dueBy)) timers.delete(name);
         }
         return 0;
       }

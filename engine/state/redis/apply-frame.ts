@@ -151,7 +151,8 @@ function encodeOp(op: Exclude<StateOp, WindowAddOp>, keys: VisitorKeys, args: st
       args.push('t', named(op.timer, 'A timer name'), String(op.due), op.payload);
       return;
     case 'timer.cancel':
-      args.push('x', named(op.timer, 'A timer name'));
+      if (op.dueBy === undefined) args.push('x', named(op.timer, 'A timer name'));
+      else args.push('y', named(op.timer, 'A timer name'), String(op.dueBy));
       return;
     case 'hash.set':
       args.push('s', storedField(op.hash, op.field), op.value);
@@ -163,7 +164,8 @@ function encodeOp(op: Exclude<StateOp, WindowAddOp>, keys: VisitorKeys, args: st
       args.push('z', CLEARED[op.hash]);
       return;
     case 'timer.cancelPrefix':
-      args.push('X', named(op.prefix, 'A timer prefix'));
+      if (op.dueBy === undefined) args.push('X', named(op.prefix, 'A timer prefix'));
+      else args.push('Y', named(op.prefix, 'A timer prefix'), String(op.dueBy));
       return;
     case 'hash.setIfAbsent':
       args.push('n', storedField(op.hash, op.field), op.value);

@@ -19,7 +19,8 @@
 --   s field value             (hash.set)         d field               (hash.delete)
 --   z p|c                     (hash.clear)       n field value         (hash.setIfAbsent)
 --   i field by                (hash.increment)   X prefix              (timer.cancelPrefix)
---   k field from              (hash.copy)
+--   k field from              (hash.copy)        y timer dueBy         (timer.cancel, due by dueBy only)
+--   Y prefix dueBy            (timer.cancelPrefix, due by dueBy only)
 --   (field is the stored name, cart fields marked; z p clears the profile's fields, z c the
 --   cart's; window is a window id, time, from and until are entry times, window-entries.ts: the
 --   window counts entries in [from, until) and drops those before from)
@@ -54,7 +55,7 @@ end
 local A = {}
 local CART = 1
 
-local fieldCount = { a = 5, A = 5, c = 3, t = 3, x = 1, s = 2, d = 1, z = 1, n = 2, i = 2, X = 1, k = 2 }
+local fieldCount = { a = 5, A = 5, c = 3, t = 3, x = 1, y = 2, s = 2, d = 1, z = 1, n = 2, i = 2, X = 1, Y = 2, k = 2 }
 
 -- Profile and cart share the hash and its TTL: refreshed on the frame's first write of either
 -- (a frame's writes are microseconds apart), and again on the first write after a removal, which
@@ -100,6 +101,15 @@ local function hashParts(hash, withProfile, withCart)
 end
 
 local NOT_TRIED = -2
+
+-- A timer's due, from its value in the timers hash (its due, a space, its payload).
+local function timerDue(value)
+  return tonumber(string.sub(value, 1, string.find(value, ' ', 1, true) - 1))
+end
+
+local function isTimerOf(timer, prefix)
+  return timer == prefix or string.sub(timer, 1, #prefix + 1) == prefix .. ':'
+end
 
 -- The frame's conditional claims, from field i on: of a lane, those whose condition holds are
 -- tried in order, from the frame's now, until one is granted. `starts`: per event (1-based), the index in `outcomes` of
@@ -155,12 +165,26 @@ local function run(code, i)
     local prefix = A[i]
     local names, cancelled = redis.call('HKEYS', timers), {}
     for _, timer in ipairs(names) do
-      if timer == prefix or string.sub(timer, 1, #prefix + 1) == prefix .. ':' then
-        cancelled[#cancelled + 1] = timer
-      end
+      if isTimerOf(timer, prefix) then cancelled[#cancelled + 1] = timer end
     end
     if #cancelled > 0 then
       keepWhenEmptied(timers, 'hash', #names, #cancelled)
+      callInChunks({ 'HDEL', timers }, cancelled)
+    end
+  elseif code == 'y' then
+    local value = redis.call('HGET', timers, A[i])
+    if value and timerDue(value) <= tonumber(A[i + 1]) then
+      keepHashIfEmptied(timers, 1)
+      redis.call('HDEL', timers, A[i])
+    end
+  elseif code == 'Y' then
+    local prefix, dueBy = A[i], tonumber(A[i + 1])
+    local fields, cancelled = redis.call('HGETALL', timers), {}
+    for f = 1, #fields, 2 do
+      if isTimerOf(fields[f], prefix) and timerDue(fields[f + 1]) <= dueBy then cancelled[#cancelled + 1] = fields[f] end
+    end
+    if #cancelled > 0 then
+      keepWhenEmptied(timers, 'hash', #fields / 2, #cancelled)
       callInChunks({ 'HDEL', timers }, cancelled)
     end
   elseif code == 's' then
