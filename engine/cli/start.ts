@@ -5,7 +5,8 @@ export async function runStart(): Promise<number> {
   const config = await loadConfig();
   const engine = await startEngine(config);
   const store = config.store.redisUrl ? 'Redis' : 'in-process store';
-  const warehouse = config.warehouse.clickhouseUrl ? `ClickHouse ${engine.warehouse.version}` : `chdb (${engine.warehouse.version}) in ${config.dataDir}/chdb`;
+  const server = engine.warehouse.version === '' ? 'not reachable yet: rows are kept and sent once it answers (see /healthz)' : engine.warehouse.version;
+  const warehouse = config.warehouse.clickhouseUrl ? `ClickHouse ${server}` : `chdb (${engine.warehouse.version}) in ${config.dataDir}/chdb`;
   const email = config.email.smtpUrl ? 'SMTP' : `outbox folder ${engine.outboxDir}`;
   process.stdout.write(
     [

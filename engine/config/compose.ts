@@ -16,13 +16,12 @@ import { DeliveryPolicy, ScenarioLibrary, formatProblems } from '../scenarios/in
 import { loadPack } from '../scenarios/pack/index.js';
 import { MemoryWindowStore, type RetentionPolicy, type WindowStore } from '../state/index.js';
 import { RedisWindowStore } from '../state/redis/index.js';
-import { BatchingSink, type EventSink, type WarehouseBackend } from '../warehouse/index.js';
-import { ChdbWarehouse } from '../warehouse/chdb/index.js';
-import { ServerWarehouse } from '../warehouse/server/index.js';
+import { BatchingSink, WaitingWarehouse, type EventSink, type WarehouseBackend } from '../warehouse/index.js';
 import { EmailLinkPages, TriggerEmailPort } from '../mailer/index.js';
 import { SegmentScheduler, checkSchedules } from '../multicast/index.js';
 import { composeCatalogue, type ComposedCatalogue } from './compose-catalogue.js';
 import { composeMailer, type ComposedMailer } from './compose-mailer.js';
+import { composeWarehouse } from './compose-warehouse.js';
 import { DrainDeadline } from './drain-deadline.js';
 import { checkHealth } from './health.js';
 import type { TripwireConfig } from './schema.js';
@@ -104,12 +103,10 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       : new MemoryWindowStore(retention, clock);
     closers.push(() => store.close());
 
-    const warehouse = options.warehouse
-      ?? (config.warehouse.clickhouseUrl
-        ? await ServerWarehouse.connect(config.warehouse.clickhouseUrl, { database: config.warehouse.database })
-        : await ChdbWarehouse.open(join(config.dataDir, 'chdb'), { database: config.warehouse.database }));
+    let onWarehouseReady = (): void => undefined;
+    const warehouse = options.warehouse ?? (await composeWarehouse(config, { logger, onReady: () => onWarehouseReady() }));
     closers.push(() => warehouse.close());
-    await warehouse.migrate();
+    if (options.warehouse !== undefined) await warehouse.migrate();
     const sink = new BatchingSink(warehouse, {
       batchSize: config.warehouse.batchSize,
       flushIntervalMs: config.warehouse.flushInterval,
@@ -127,6 +124,10 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       onRejected: (table, rows) => metrics.warehouseRowsRejected.inc({ table }, rows),
     });
     closers.push(() => sink.close());
+    // Rows held back while the server was unreachable go as soon as the schema is in place, not
+    // after the sink's backoff. A flush that fails has already been reported through onError.
+    onWarehouseReady = () => void sink.flush().catch(() => undefined);
+    metrics.reportWarehouse(() => (!(warehouse instanceof WaitingWarehouse) || warehouse.available) && !sink.failing);
 
     // A broken template is found now, not by the first email that needs it.
     const templateProblems = await checkTemplates(config.templates.dir);

@@ -20,6 +20,10 @@ export interface EngineMetrics {
   bodiesReading: Gauge;
   /** Rows of batches ClickHouse refused as malformed, set aside in dataDir/spill as `.rejected` files. */
   warehouseRowsRejected: Counter<'table'>;
+  /** 1 while the warehouse takes rows, 0 while it cannot be reached, its schema is not yet created, or inserts fail. */
+  warehouseAvailable: Gauge;
+  /** Tells warehouseAvailable how to read the warehouse's state, asked at each scrape. */
+  reportWarehouse(available: () => boolean): void;
   /**
    * Counts an accepted event in eventsAccepted: a plain number per type on the hot path, added to
    * the counter when it is read (prom-client hashes a label object on every inc).
@@ -31,6 +35,7 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
   if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'tripwire_process_' });
   const registers = [registry];
   const acceptedByType = new Map<string, number>();
+  let warehouseAvailable: () => boolean = () => true;
   const eventsAccepted: Counter<'type'> = new Counter({
     name: 'tripwire_events_accepted_total',
     help: 'Events applied, by type',
@@ -86,5 +91,16 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
       labelNames: ['table'],
       registers,
     }),
+    warehouseAvailable: new Gauge({
+      name: 'tripwire_warehouse_available',
+      help: '1 while the warehouse takes rows; 0 while it cannot be reached, its schema is not yet created, or inserts fail (rows wait in memory or dataDir/spill)',
+      registers,
+      collect() {
+        this.set(warehouseAvailable() ? 1 : 0);
+      },
+    }),
+    reportWarehouse: (available) => {
+      warehouseAvailable = available;
+    },
   };
 }

@@ -102,6 +102,11 @@ export class BatchingSink implements EventSink {
     return this.perTable((lane) => lane.rejected);
   }
 
+  /** True while a table's inserts fail (ClickHouse unreachable or down): its rows wait in memory or on disk. */
+  get failing(): boolean {
+    return WAREHOUSE_TABLES.some((table) => this.lanes[table].failing);
+  }
+
   get pressure(): boolean {
     return this.memoryRows >= this.highWaterMark;
   }

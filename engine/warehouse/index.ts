@@ -3,6 +3,8 @@ export { WAREHOUSE_TABLES } from './rows.js';
 export type { WarehouseBackend, EventSink, InsertBatch } from './warehouse.js';
 export type { BatchingSinkOptions } from './batching-sink.js';
 export { BatchingSink } from './batching-sink.js';
+export type { WaitingWarehouseOptions } from './waiting-warehouse.js';
+export { WaitingWarehouse } from './waiting-warehouse.js';
 export type { SpilledBatch } from './spill-folder.js';
 export { SpillFolder, newBatchId } from './spill-folder.js';
 export type {

@@ -123,6 +123,11 @@ export class TableLane {
     return { batches: this.spilled.length, bytes: this.spilled.reduce((sum, batch) => sum + batch.spilled.bytes, 0) };
   }
 
+  /** True from a failed insert attempt until the next one succeeds. */
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+
   get hasPending(): boolean {
     return this.pending.length > 0;
   }

@@ -18,7 +18,7 @@ export interface OwnClickHouse {
   dir: string;
   /** SIGKILL: no shutdown, no flush, as a crashed or OOM-killed server. */
   kill(): Promise<void>;
-  /** Starts the server again on the same ports and data. */
+  /** Starts the server (again, after kill() or `started: false`) on the same ports and data. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -26,8 +26,12 @@ export interface OwnClickHouse {
 const run = promisify(execFile);
 
 
-/** `extraConfig` is written to config.d/, e.g. macros and a cluster for DDL checks. */
-export async function ownClickHouse(extraConfig?: string): Promise<OwnClickHouse | { skip: string }> {
+/**
+ * `extraConfig` is written to config.d/, e.g. macros and a cluster for DDL checks. With
+ * `started: false` the ports are picked but nothing listens until restart(): a server that comes
+ * up after the engine.
+ */
+export async function ownClickHouse(extraConfig?: string, options: { started?: boolean } = {}): Promise<OwnClickHouse | { skip: string }> {
   if (!existsSync(SERVER_BIN)) {
     const reason = `${SERVER_BIN} is not installed (this suite needs a server of its own, which it kills or configures)`;
     if (process.env.TW_REQUIRE_SERVERS === '1') throw new Error(`TW_REQUIRE_SERVERS=1 but ${reason}.`);
@@ -43,7 +47,7 @@ export async function ownClickHouse(extraConfig?: string): Promise<OwnClickHouse
     const { stdout } = await run(SCRIPT, ['start', dir, ...ports], { env: { ...process.env, CLICKHOUSE_SERVER_BIN: SERVER_BIN } });
     return stdout.trim();
   };
-  const url = await start();
+  const url = options.started === false ? `http://127.0.0.1:${ports[0]!}` : await start();
   return {
     url,
     dir,

@@ -39,6 +39,15 @@ describe('ServerWarehouse.connect', () => {
     });
   });
 
+  test.skipIf(setup.skip !== undefined)('fails with TW_CONFIG_INVALID when the server refuses the credentials: waiting would not mend them', async () => {
+    const refused = new URL(url);
+    refused.username = 'nobody';
+    refused.password = 's3cret';
+    const failure = ServerWarehouse.connect(refused.toString(), { database: 'tripwire' });
+    await expect(failure).rejects.toMatchObject({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(/refused the connection check/) });
+    await expect(failure).rejects.toMatchObject({ message: expect.not.stringContaining('s3cret') });
+  });
+
   test('keeps credentials out of error messages', async () => {
     const failure = ServerWarehouse.connect('http://tripwire:s3cret@127.0.0.1:1', { database: 'tripwire' });
     await expect(failure).rejects.toMatchObject({ message: expect.not.stringContaining('s3cret') });

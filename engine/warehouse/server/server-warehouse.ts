@@ -65,7 +65,16 @@ export class ServerWarehouse implements WarehouseBackend {
     this.names = names;
   }
 
-  /** Connects and reads the server version; fails with TW_WAREHOUSE_UNAVAILABLE when unreachable. */
+  /** The server's URL as messages and logs name it: without credentials. */
+  static where(url: string): string {
+    return withoutCredentials(url);
+  }
+
+  /**
+   * Connects and reads the server version. Fails with TW_WAREHOUSE_UNAVAILABLE when the server
+   * cannot be reached (worth waiting for), and with TW_CONFIG_INVALID when it answers with a
+   * refusal, such as credentials it does not accept (waiting would not mend that).
+   */
   static async connect(url: string, options: ServerWarehouseOptions = {}): Promise<ServerWarehouse> {
     const names = tableNames(options.database ?? DEFAULT_DATABASE);
     const safeUrl = withoutCredentials(url);
@@ -88,9 +97,16 @@ export class ServerWarehouse implements WarehouseBackend {
       return new ServerWarehouse(client, safeUrl, row?.version ?? '', names);
     } catch (error) {
       await client.close();
-      throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `ClickHouse at ${safeUrl} did not answer: ${messageOf(error)}`, {
-        cause: error,
-      });
+      if (isTransportFailure(error)) {
+        throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `ClickHouse at ${safeUrl} did not answer: ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+      throw new TripwireError(
+        'TW_CONFIG_INVALID',
+        `ClickHouse at ${safeUrl} refused the connection check (${messageOf(error)}). Check the user and password in CLICKHOUSE_URL against the server's users.`,
+        { cause: error },
+      );
     }
   }
 
