@@ -23,7 +23,8 @@ export interface WarehouseBackend {
   insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][], batch?: InsertBatch): Promise<void>;
   /**
    * Runs a read query and returns its rows as objects. Table names are written as
-   * `{events}`, `{triggers}`, `{deliveries}`, `{conversions}` and resolved to the qualified names.
+   * `{events}`, `{triggers}`, `{deliveries}`, `{conversions}` and resolved to the qualified names,
+   * in the SQL text only: inside string literals, quoted identifiers and comments they stay as written.
    */
   query<Row = Record<string, unknown>>(sql: string): Promise<Row[]>;
   close(): Promise<void>;

@@ -213,6 +213,16 @@ export function describeWarehouseContract(name: string, setup: WarehouseContract
         );
       });
 
+      test('a value holding a table placeholder stays that value: only placeholders in the SQL text name tables', async () => {
+        const backend = await migrated();
+        await backend.insert('events', [eventRow({ event_id: 'searched-placeholder', search_query: '{events}' }), eventRow({ event_id: 'other' })]);
+        const rows = await backend.query<{ event_id: string; query: string; quoted: string }>(
+          `SELECT event_id, search_query AS query, 'it''s {triggers} and \\\\' AS quoted FROM {events} -- the {deliveries} aren't read\n` +
+            `WHERE search_query = ${sqlString('{events}')} /* nor the {conversions} */`,
+        );
+        expect(rows).toEqual([{ event_id: 'searched-placeholder', query: '{events}', quoted: "it's {triggers} and \\" }]);
+      });
+
       test('eventsPerType counts events and distinct visitors per UTC day and type', async () => {
         const backend = await migrated();
         const day = Date.UTC(2025, 0, 10);

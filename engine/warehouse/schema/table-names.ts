@@ -29,15 +29,24 @@ export function qualifiedTable(names: TableNames, table: WarehouseTable): string
   return names[table];
 }
 
-const PLACEHOLDER = /\{(events|triggers|deliveries|conversions|tw_migrations)\}/g;
+/**
+ * What the SQL text holds, in the order a reader meets it: a string literal ('' or \' inside),
+ * a quoted identifier, a comment, or a table placeholder. Literals and comments are matched
+ * whole, so a placeholder inside one is left as it is.
+ */
+const SQL_PARTS =
+  /'(?:[^'\\]|\\[\s\S]|'')*'|"(?:[^"\\]|\\[\s\S]|"")*"|`(?:[^`\\]|\\[\s\S]|``)*`|--[^\n]*|\/\*[\s\S]*?\*\/|\{(events|triggers|deliveries|conversions|tw_migrations)\}/g;
 
 /**
  * Replaces `{events}`, `{triggers}`, `{deliveries}`, `{conversions}` and `{tw_migrations}` with qualified names, so queries are
- * written once and run in whichever database the engine is configured with. The braces
+ * written once and run in whichever database the engine is configured with. Only placeholders
+ * in the SQL text are replaced: one inside a string literal (a value written with sqlString, say
+ * a search for "{events}"), a quoted identifier or a comment is kept as written. The braces
  * cannot clash with query parameters, which always carry a type (`{name:Type}`).
  */
 export function resolveTableNames(sql: string, names: TableNames): string {
-  return sql.replace(PLACEHOLDER, (_match, table: WarehouseTable | 'tw_migrations') =>
-    table === 'tw_migrations' ? names.migrations : names[table],
-  );
+  return sql.replace(SQL_PARTS, (part, table: WarehouseTable | 'tw_migrations' | undefined) => {
+    if (table === undefined) return part;
+    return table === 'tw_migrations' ? names.migrations : names[table];
+  });
 }
