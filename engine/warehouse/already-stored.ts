@@ -1,8 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { WarehouseRows, WarehouseTable } from './rows.js';
 import { ROW_IDENTITIES, sqlNumber, sqlString, storedKey } from './schema/index.js';
 
-/** Ids per lookup query: keeps the query well under ClickHouse's 256 KiB max_query_size. */
-const LOOKUP_CHUNK = 500;
+/**
+ * Ids per lookup query. Each id is sent as its 32-character MD5, so a lookup is at most about
+ * 1000 x 36 bytes whatever the ids' length: well under ClickHouse's 256 KiB max_query_size.
+ */
+const LOOKUP_CHUNK = 1000;
+
+/** The id as ClickHouse's hex(MD5(id)) writes it: MD5 of its UTF-8 bytes, upper-case hex. */
+function md5Hex(id: string): string {
+  return createHash('md5').update(id, 'utf8').digest('hex').toUpperCase();
+}
 
 type Select = <Row>(sql: string) => Promise<Row[]>;
 
@@ -11,7 +20,9 @@ type Select = <Row>(sql: string) => Promise<Row[]>;
  * whose outcome is unknown (the server may have stored it before the connection broke), or
  * from the spill folder after a crash; ClickHouse 18.16 cannot deduplicate such an insert by
  * itself, so the replay asks first. Rows of one batch span a few seconds, so the time bounds
- * let the lookup read one partition.
+ * let the lookup read one partition. Ids come from sites (order ids, event ids) and may be
+ * long: the lookup names them by hash, so its size does not grow with theirs, and the rows it
+ * finds are matched on their whole identity.
  */
 export async function rowsNotYetStored<T extends WarehouseTable>(
   select: Select,
@@ -24,10 +35,10 @@ export async function rowsNotYetStored<T extends WarehouseTable>(
   for (let start = 0; start < rows.length; start += LOOKUP_CHUNK) {
     const chunk = rows.slice(start, start + LOOKUP_CHUNK);
     const times = chunk.map((row) => Math.max(0, Math.trunc(Number.isFinite(row.time) ? row.time : 0)));
-    const ids = [...new Set(chunk.map((row) => String((row as unknown as Record<string, unknown>)[identity.lookup])))];
+    const hashes = [...new Set(chunk.map((row) => md5Hex(String((row as unknown as Record<string, unknown>)[identity.lookup]))))];
     const found = await select<Record<string, unknown>>(
       `SELECT ${identity.columns.join(', ')} FROM {${table}}
-WHERE ${identity.lookup} IN (${ids.map(sqlString).join(', ')})
+WHERE hex(MD5(${identity.lookup})) IN (${hashes.map(sqlString).join(', ')})
   AND time >= toDateTime(${sqlNumber(Math.floor(Math.min(...times) / 1000))})
   AND time <= toDateTime(${sqlNumber(Math.floor(Math.max(...times) / 1000))})`,
     );

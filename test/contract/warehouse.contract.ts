@@ -175,6 +175,19 @@ export function describeWarehouseContract(name: string, setup: WarehouseContract
         expect(stored.map((row) => row.visitor_id)).toEqual(['a', 'b', 'c']);
       });
 
+      test('a replay whose ids add up to more than max_query_size (256 KiB) still stores only the missing rows', async () => {
+        const backend = await migrated();
+        // Order and event ids come from the site: nothing bounds their length but the frame size.
+        const rows = Array.from({ length: 400 }, (_, i) => eventRow({ visitor_id: `v${i % 7}`, event_id: `${String(i).padStart(4, '0')}-${'é€😀x'.repeat(250)}` }));
+        const orders = Array.from({ length: 300 }, (_, i) => conversionRow({ order_id: `${i}-${'o'.repeat(1_000)}` }));
+        await backend.insert('events', rows.slice(0, 150), { id: 'long-ids', replay: false });
+        await backend.insert('events', rows, { id: 'long-ids', replay: true });
+        await backend.insert('conversions', orders.slice(0, 100), { id: 'long-orders', replay: false });
+        await backend.insert('conversions', orders, { id: 'long-orders', replay: true });
+        expect(await count(backend, 'events')).toBe(400);
+        expect(await count(backend, 'conversions')).toBe(300);
+      });
+
       test('an event id seen for another visitor is not mistaken for a stored row on replay', async () => {
         const backend = await migrated();
         await backend.insert('events', [eventRow({ visitor_id: 'a', event_id: 'e1' })]);
