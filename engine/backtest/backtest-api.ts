@@ -4,7 +4,7 @@ import type { PageRequest, PageResponse, PageSource } from '../gateway/index.js'
 import type { Logger } from '../observability/index.js';
 import type { SiteProfile } from '../pipeline/index.js';
 import { ScenarioCompiler, type ChannelCap, type Channel, type Scenario } from '../scenarios/index.js';
-import type { WarehouseBackend } from '../warehouse/index.js';
+import { parseRequiredTimeRange, type WarehouseBackend } from '../warehouse/index.js';
 import { runBacktest } from './backtest.js';
 
 /** Who may run a backtest: the dashboard's admin token or cookie. */
@@ -26,8 +26,9 @@ const requestSchema = z
   .object({
     /** One scenario file's text, or several. */
     scenarios: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'from is a date, YYYY-MM-DD'),
-    to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'to is a date, YYYY-MM-DD'),
+    /** Read by parseRequiredTimeRange, as the query API reads them: a UTC day, a date-time with its offset or epoch ms. */
+    from: z.string().min(1),
+    to: z.string().min(1),
     withLive: z.boolean().default(false),
   })
   .strict();
@@ -54,13 +55,14 @@ export class BacktestApi implements PageSource {
       const candidates = texts.flatMap((text, i) => compiler.compileOrThrow(`scenario-${i + 1}.yaml`, text) ?? []);
       const ids = new Set(candidates.map((scenario) => scenario.id));
       const live = input.withLive ? this.deps.live().filter((scenario) => !ids.has(scenario.id)) : [];
+      const range = parseRequiredTimeRange(input.from, input.to);
       const report = await runBacktest({
         warehouse: this.deps.warehouse,
         scenarios: [...candidates, ...live],
         report: [...ids],
         sites: this.deps.sites,
         caps: this.deps.caps,
-        range: { from: Date.parse(`${input.from}T00:00:00Z`), to: Date.parse(`${input.to}T00:00:00Z`) },
+        range,
       });
       return json(200, { events: report.events, days: report.days });
     } catch (error) {

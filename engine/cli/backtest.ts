@@ -2,11 +2,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runBacktest, type BacktestReport } from '../backtest/index.js';
 import { loadConfig } from '../config/index.js';
-import { TripwireError } from '../errors.js';
 import { ScenarioCompiler, loadScenarioFolder, type Scenario } from '../scenarios/index.js';
+import { parseRequiredTimeRange } from '../warehouse/index.js';
 import { openWarehouse } from './open-warehouse.js';
 
-const USAGE = 'usage: tripwire backtest <scenario.yaml|folder>... --from YYYY-MM-DD --to YYYY-MM-DD [--with <live scenario folder>] [--json]';
+const USAGE =
+  'usage: tripwire backtest <scenario.yaml|folder>... --from <time> --to <time> [--with <live scenario folder>] [--json]\n' +
+  '  a time is a UTC day (2026-11-01), a date-time with its offset (2026-11-01T09:00:00+01:00) or epoch milliseconds';
 
 export async function runBacktestCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -18,6 +20,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  const range = parseRequiredTimeRange(values.from, values.to);
   const config = await loadConfig();
   const candidates = (await Promise.all(positionals.map(loadScenarios))).flat();
   const live = values.with === undefined ? [] : await loadScenarioFolder(values.with);
@@ -30,7 +33,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       report: [...ids],
       sites: config.sites.map((site) => ({ key: site.key, name: site.name, url: site.url, from: site.from, requireVerifiedEmail: site.requireVerifiedEmail })),
       caps: config.policies.caps,
-      range: { from: day(values.from), to: day(values.to) },
+      range,
     });
     process.stdout.write(values.json ? `${JSON.stringify({ events: report.events, days: report.days }, null, 2)}\n` : table(report));
   } finally {
@@ -43,12 +46,6 @@ async function loadScenarios(path: string): Promise<Scenario[]> {
   if ((await stat(path)).isDirectory()) return loadScenarioFolder(path);
   const scenario = new ScenarioCompiler().compileOrThrow(path, await readFile(path, 'utf8'));
   return scenario === undefined ? [] : [scenario];
-}
-
-function day(text: string): number {
-  const time = Date.parse(`${text}T00:00:00Z`);
-  if (Number.isNaN(time)) throw new TripwireError('TW_CONFIG_INVALID', `"${text}" is not a date; write YYYY-MM-DD`);
-  return time;
 }
 
 function table(report: BacktestReport): string {

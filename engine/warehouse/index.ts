@@ -44,6 +44,8 @@ export {
   shippedQuery,
   checkParameters,
   parseTime,
+  parseTimeRange,
+  parseRequiredTimeRange,
 } from './queries/index.js';
 export type { ServerCapabilities, TableNames, Migration, AppliedMigration } from './schema/index.js';
 export type { ClusterDdlOptions } from './schema/index.js';

@@ -27,8 +27,8 @@ export interface ShippedQuery {
 }
 
 const SITE: QueryParameter = { name: 'site', description: 'only this site key' };
-const FROM: QueryParameter = { name: 'from', description: 'start, inclusive: YYYY-MM-DD (UTC), an ISO time or epoch ms' };
-const TO: QueryParameter = { name: 'to', description: 'end, exclusive: YYYY-MM-DD (UTC), an ISO time or epoch ms' };
+const FROM: QueryParameter = { name: 'from', description: 'start, inclusive: YYYY-MM-DD (UTC), an ISO date-time with its offset or epoch ms' };
+const TO: QueryParameter = { name: 'to', description: 'end, exclusive: YYYY-MM-DD (UTC), an ISO date-time with its offset or epoch ms' };
 const DAYS: QueryParameter = { name: 'days', description: 'length of the look-back window in days (default 7)' };
 const AS_OF: QueryParameter = { name: 'as-of', description: 'end of the look-back window (default now)' };
 
@@ -42,22 +42,84 @@ function invalid(message: string): TripwireError {
  */
 const LATEST_TIME_MS = 4_294_967_295_000;
 
-/** A time parameter: a UTC day, an ISO date-time or epoch milliseconds, from 1970-01-01 to 2106-02-07. */
+// ISO 8601 extended forms only; a year of more than four digits carries its sign, as ISO asks.
+const YEAR = '([+-]\\d{6}|\\d{4})';
+const DAY = new RegExp(`^${YEAR}-(\\d{2})-(\\d{2})$`);
+const DATE_TIME = new RegExp(`^${YEAR}-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,3}))?)?(Z|([+-])(\\d{2}):(\\d{2}))$`);
+const EPOCH_MS = /^\d{10,}$/;
+const FORMS = 'write a UTC day (2025-03-14), a date-time with its offset (2025-03-14T09:30:00Z, 2025-03-14T10:30:00+01:00) or epoch milliseconds';
+
+/**
+ * The instant the fields name, or NaN when they name none (February 30th, 24:30). Built with
+ * setUTCFullYear, as Date.UTC would take the years 0 to 99 for 1900 to 1999.
+ */
+function instant(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  const exact =
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day &&
+    date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+  return exact ? date.getTime() : Number.NaN;
+}
+
+/** A year the warehouse cannot hold, as a time the range check refuses whatever the rest says. */
+function outsideWarehouseYears(year: number): number | undefined {
+  if (year < 1970) return Number.NEGATIVE_INFINITY;
+  if (year > 2106) return Number.POSITIVE_INFINITY;
+  return undefined;
+}
+
+/** The one reading of a time the CLI and the HTTP API take; NaN for any other form. */
+function readTime(text: string): number {
+  if (EPOCH_MS.test(text)) return Number(text);
+  const day = DAY.exec(text);
+  if (day) return outsideWarehouseYears(Number(day[1])) ?? instant(Number(day[1]), Number(day[2]), Number(day[3]));
+  const at = DATE_TIME.exec(text);
+  if (!at) return Number.NaN;
+  const [, year, month, date, hour, minute, second = '0', fraction = '0', , sign, offsetHours, offsetMinutes] = at;
+  const outside = outsideWarehouseYears(Number(year));
+  if (outside !== undefined) return outside;
+  const asWritten = instant(Number(year), Number(month), Number(date), Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0')));
+  // No sign: the time was written in UTC (Z).
+  if (sign === undefined) return asWritten;
+  if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) return Number.NaN;
+  return asWritten - (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+}
+
+/**
+ * A time parameter, read strictly: a UTC day, an ISO 8601 date-time with its offset (without
+ * one it would silently be read in the engine's zone) or epoch milliseconds, from 1970-01-01 to
+ * 2106-02-07. Used by the query API, `tripwire query` and `tripwire backtest` alike.
+ */
 export function parseTime(name: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
-  const time = /^\d{10,}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
-  if (Number.isNaN(time)) throw invalid(`--${name} "${text}" is not a time; write 2025-03-14, 2025-03-14T09:30:00Z or epoch milliseconds.`);
+  const time = readTime(text);
+  if (Number.isNaN(time)) throw invalid(`--${name} "${text.slice(0, 40)}" is not a time; ${FORMS}.`);
   if (time < 0 || time > LATEST_TIME_MS) {
     throw invalid(`--${name} "${text.slice(0, 40)}" is out of range; the warehouse holds times from 1970-01-01 to 2106-02-07T06:28:15Z (epoch milliseconds 0 to ${LATEST_TIME_MS}).`);
   }
   return time;
 }
 
-function range(params: QueryParams): QueryRange {
-  const from = parseTime('from', params.from);
-  const to = parseTime('to', params.to);
+/** `--from` and `--to`, each optional, parsed with parseTime; the start must come before the end. */
+export function parseTimeRange(fromText: string | undefined, toText: string | undefined): { from?: number; to?: number } {
+  const from = parseTime('from', fromText);
+  const to = parseTime('to', toText);
   if (from !== undefined && to !== undefined && from >= to) throw invalid(`--from must be before --to.`);
-  return { ...(params.site ? { site: params.site } : {}), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+}
+
+/** parseTimeRange where both bounds are needed, as a backtest's (CLI and HTTP API). */
+export function parseRequiredTimeRange(fromText: string | undefined, toText: string | undefined): { from: number; to: number } {
+  const { from, to } = parseTimeRange(fromText, toText);
+  if (from === undefined) throw invalid('--from is required: the first time to include, e.g. 2026-11-01.');
+  if (to === undefined) throw invalid('--to is required: the first time past the range, e.g. 2026-11-08 for a range ending on the 7th.');
+  return { from, to };
+}
+
+function range(params: QueryParams): QueryRange {
+  return { ...(params.site ? { site: params.site } : {}), ...parseTimeRange(params.from, params.to) };
 }
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {

@@ -11,4 +11,4 @@ export { categoryViewers, cartAbandoners, categoryViewersSql, cartAbandonersSql 
 export type { ExportFormat } from './export-format.js';
 export { EXPORT_FORMATS, contentTypeOf, toCsv, formatRows } from './export-format.js';
 export type { QueryParams, QueryParameter, ShippedQuery } from './catalogue.js';
-export { SHIPPED_QUERIES, shippedQuery, checkParameters, parseTime } from './catalogue.js';
+export { SHIPPED_QUERIES, shippedQuery, checkParameters, parseTime, parseTimeRange, parseRequiredTimeRange } from './catalogue.js';
