@@ -3,6 +3,7 @@ import type { Logger } from '../observability/index.js';
 import type { Frame } from '../pipeline/index.js';
 import { readCart } from '../scenarios/index.js';
 import type { InterestIndex, WindowStore } from '../state/index.js';
+import { changeId, fansOut } from './pending-fan-outs.js';
 import type { CatalogueChange } from './product.js';
 
 /** Where fanned-out events go: the pipeline, which processes them like any visitor's frame. */
@@ -53,7 +54,7 @@ export class CatalogueFanOut {
   async deliver(changes: readonly CatalogueChange[]): Promise<FanOutReport> {
     const report: FanOutReport = { events: 0, failed: 0 };
     for (const change of changes) {
-      if (change.kind === 'out_of_stock') continue;
+      if (!fansOut(change)) continue;
       const audience = await this.audience(change);
       const events = [...audience].map(([visitor, reason]) => this.event(change, visitor, reason));
       const work = this.submitAll(change.site, events);
@@ -102,7 +103,7 @@ export class CatalogueFanOut {
   private event(change: CatalogueChange, visitor: string, reason: InterestReason): TrackedEvent {
     const { product } = change;
     return {
-      id: `${change.kind}:${product.id}:${change.at}`,
+      id: changeId(change),
       site: change.site,
       visitor,
       session: '',

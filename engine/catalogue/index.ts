@@ -1,6 +1,7 @@
 export type { CatalogueStore } from './catalogue-store.js';
 export type { CatalogueProduct, ProductUpdate, CatalogueChange, CatalogueChangeKind, StockStatus, UpsertResult } from './product.js';
 export { mergeBatch } from './product-merge.js';
+export { changeId, fansOut } from './pending-fan-outs.js';
 export type { MergedBatch } from './product-merge.js';
 export { parseFeedRows, feedRowSchema } from './feed-rows.js';
 export { readFeedFile, parseFeedText } from './feed-file.js';

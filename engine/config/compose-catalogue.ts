@@ -75,6 +75,10 @@ export async function composeCatalogue(config: TripwireConfig, deps: CatalogueDe
         { viewedWithin: settings.viewedWithin, concurrency: settings.fanOutConcurrency },
       );
       const feed = new CatalogueFeed({ store, mirror, fanOut, clock, logger });
+      // Fan-outs a stopped or failing engine left pending go out now, not only with their site's next update.
+      feed.resume(sites).catch((error: unknown) =>
+        logger.error({ err: error }, "pending catalogue fan-outs could not be delivered; they are tried again with their site's next update"),
+      );
       const secrets = new Map(config.sites.map((site) => [site.key, site.secret]));
       const api = new CatalogueApi({ feed, store, secrets, clock }, { maxBodyBytes: settings.maxRequestBytes, signatureTolerance: settings.signatureTolerance });
       return { feed, fanOut, api };

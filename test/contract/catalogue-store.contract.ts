@@ -4,7 +4,7 @@
  * turns out_of_stock into in_stock (back_in_stock) or the reverse (out_of_stock).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CatalogueStore, ProductUpdate } from '../../engine/catalogue/index.js';
+import { changeId, type CatalogueStore, type ProductUpdate } from '../../engine/catalogue/index.js';
 import { describeSkippedContract } from '../support/skipped-suite.js';
 
 export interface OpenedCatalogueStore {
@@ -119,6 +119,25 @@ export function describeCatalogueStoreContract(
 
     it('sees no change in a product it did not have', async () => {
       expect((await store.upsert('shop', [{ ...mug, stock: 'out_of_stock' }], T0)).changes).toEqual([]);
+    });
+
+    it('records the fan-outs an upsert detects with its write, pending for every engine until they are marked delivered', async () => {
+      await store.upsert('shop', [{ ...mug, stock: 'out_of_stock' }], T0);
+      expect(await store.pendingFanOuts('shop')).toEqual([]);
+      const back = await store.upsert('shop', [{ id: 'mug', stock: 'in_stock', price: 20 }], T0 + 1);
+      expect(await opened.peer.pendingFanOuts('shop')).toEqual(back.changes);
+      expect(await store.pendingFanOuts('other')).toEqual([]);
+      await opened.peer.fanOutDelivered('shop', [changeId(back.changes[0]!)]);
+      expect(await store.pendingFanOuts('shop')).toEqual([back.changes[1]]);
+      await store.fanOutDelivered('shop', [changeId(back.changes[1]!)]);
+      expect(await store.pendingFanOuts('shop')).toEqual([]);
+    });
+
+    it('records no fan-out for a product going out of stock, nor for a refused request', async () => {
+      await store.upsert('shop', [mug], T0);
+      await store.upsert('shop', [{ id: 'mug', stock: 'out_of_stock' }], T0 + 1);
+      await expect(store.upsert('shop', [{ id: 'mug', stock: 'in_stock' }, { id: 'ghost', price: 3 }], T0 + 2)).rejects.toMatchObject({ code: 'TW_CATALOGUE_INVALID' });
+      expect(await store.pendingFanOuts('shop')).toEqual([]);
     });
 
     it('counts a row that changes nothing as unchanged and leaves the product as it was', async () => {

@@ -1,7 +1,8 @@
 import { TripwireError } from '../../errors.js';
 import type { CatalogueStore } from '../catalogue-store.js';
 import { mergeBatch } from '../product-merge.js';
-import type { CatalogueProduct, ProductUpdate, UpsertResult } from '../product.js';
+import { changeId, fansOut, inOrderMade } from '../pending-fan-outs.js';
+import type { CatalogueChange, CatalogueProduct, ProductUpdate, UpsertResult } from '../product.js';
 import { CatalogueKeys } from './catalogue-keys.js';
 import { COMPARE_AND_SET } from './compare-and-set.js';
 import { connectRedis, type RedisConnection } from '../../redis/index.js';
@@ -71,6 +72,17 @@ export class RedisCatalogueStore implements CatalogueStore {
     return total;
   }
 
+  async pendingFanOuts(site: string): Promise<CatalogueChange[]> {
+    const stored = await this.client.hGetAll(new CatalogueKeys(this.prefix, site).pendingFanOuts);
+    return inOrderMade(Object.values(stored).map((json) => JSON.parse(json) as CatalogueChange));
+  }
+
+  async fanOutDelivered(site: string, ids: readonly string[]): Promise<void> {
+    const key = new CatalogueKeys(this.prefix, site).pendingFanOuts;
+    // Sent in the same tick, the deletions travel as one pipeline.
+    await Promise.all(ids.map((id) => this.client.hDel(key, id)));
+  }
+
   async product(site: string, id: string): Promise<CatalogueProduct | undefined> {
     const key = new CatalogueKeys(this.prefix, site).product(id);
     return decodeProduct(key, await this.client.hGetAll(key))?.product;
@@ -101,8 +113,9 @@ export class RedisCatalogueStore implements CatalogueStore {
       const stored = attempt === 1 && alreadyRead !== undefined ? alreadyRead : await this.read(keys, ids);
       const { result, writes } = mergeBatch(site, (id) => stored.get(id)?.product, updates, now, offset);
       if (writes.size === 0) return result;
-      const casKeys = [keys.ids];
-      const args = [String(writes.size)];
+      const casKeys = [keys.ids, keys.pendingFanOuts];
+      const fanOuts = result.changes.filter(fansOut);
+      const args = [String(writes.size), String(fanOuts.length), ...fanOuts.flatMap((change) => [changeId(change), JSON.stringify(change)])];
       for (const [id, product] of writes) {
         const version = stored.get(id)?.version;
         const fields = encodeProduct(product, Number(version ?? 0) + 1);
