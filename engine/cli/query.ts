@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, type TripwireConfig } from '../config/index.js';
 import { TripwireError } from '../errors.js';
 import {
   EXPORT_FORMATS,
@@ -11,6 +11,9 @@ import {
   type QueryParams,
   type WarehouseBackend,
 } from '../warehouse/index.js';
+import type { SuppressionList } from '../mailer/index.js';
+import { FileSuppressionList } from '../mailer/file/index.js';
+import { RedisMailerStore } from '../mailer/redis/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
 
@@ -37,11 +40,20 @@ function parseFlags(args: readonly string[]): Record<string, string> {
   return flags;
 }
 
-async function openWarehouse(): Promise<WarehouseBackend> {
-  const config = await loadConfig();
+async function openWarehouse(config: TripwireConfig): Promise<WarehouseBackend> {
   return config.warehouse.clickhouseUrl
     ? ServerWarehouse.connect(config.warehouse.clickhouseUrl, { database: config.warehouse.database })
     : ChdbWarehouse.open(join(config.dataDir, 'chdb'), { database: config.warehouse.database });
+}
+
+/** The engine's suppression list, as the engine picks it: on Redis when REDIS_URL is set, else the file in the data folder. */
+async function openSuppressions(config: TripwireConfig): Promise<{ list: SuppressionList['list']; close(): Promise<void> }> {
+  if (config.store.redisUrl) {
+    const store = await RedisMailerStore.connect(config.store.redisUrl, { prefix: config.store.prefix, cluster: config.store.redisCluster });
+    return { list: (site) => store.suppressions.list(site), close: () => store.close() };
+  }
+  const entries = await FileSuppressionList.snapshot(join(config.dataDir, 'suppressions.ndjson'));
+  return { list: (site) => entries.list(site), close: async () => undefined };
 }
 
 /** `tripwire query <name> [--format json|csv] [--from ... --to ... ...]`: rows on stdout. */
@@ -57,10 +69,16 @@ export async function runQuery(args: string[]): Promise<number> {
     throw new TripwireError('TW_QUERY_INVALID', `--format "${format}" is not one of ${EXPORT_FORMATS.join(', ')}.`);
   }
   checkParameters(query, params as QueryParams);
-  const warehouse = await openWarehouse();
+  const config = await loadConfig();
+  const warehouse = await openWarehouse(config);
   try {
-    const rows = await query.run(warehouse, params, Date.now());
-    process.stdout.write(format === 'csv' ? toCsv(rows, query.columns) : `${JSON.stringify(rows, null, 2)}\n`);
+    const suppressions = await openSuppressions(config);
+    try {
+      const rows = await query.run(warehouse, params, Date.now(), suppressions);
+      process.stdout.write(format === 'csv' ? toCsv(rows, query.columns) : `${JSON.stringify(rows, null, 2)}\n`);
+    } finally {
+      await suppressions.close();
+    }
   } finally {
     await warehouse.close();
   }

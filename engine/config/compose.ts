@@ -192,7 +192,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     pipeline.start();
     closers.push(() => drain.within('pipeline', pipeline.stop()));
     const schedules = new SegmentScheduler(
-      { scenarios, store, warehouse, delivery: pipeline, sites: config.sites.map((site) => site.key), clock, logger },
+      { scenarios, store, warehouse, suppressions: mailer.suppressions, delivery: pipeline, sites: config.sites.map((site) => site.key), clock, logger },
       { pollInterval: config.schedules.pollInterval, batch: config.schedules.batch },
     );
     schedules.start();
@@ -214,7 +214,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     pages.push(new VisitorCookiePage({ secure: publicUrl?.startsWith('https:') ?? false }));
     const adminToken = config.admin.token ?? randomBytes(24).toString('base64url');
     const adminAuth = new AdminAuth(adminToken);
-    pages.push(new QueryApi({ warehouse, auth: adminAuth, logger }), new Dashboard({ warehouse, auth: adminAuth, logger }));
+    pages.push(new QueryApi({ warehouse, suppressions: mailer.suppressions, auth: adminAuth, logger }), new Dashboard({ warehouse, auth: adminAuth, logger }));
     pages.push(
       new BacktestApi({
         warehouse,

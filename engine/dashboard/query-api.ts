@@ -8,6 +8,7 @@ import {
   contentTypeOf,
   shippedQuery,
   toCsv,
+  type AudienceSuppressions,
   type ExportFormat,
   type WarehouseBackend,
 } from '../warehouse/index.js';
@@ -15,6 +16,8 @@ import type { AdminAuth } from './admin-auth.js';
 
 export interface QueryApiDeps {
   warehouse: WarehouseBackend;
+  /** The mailer's suppression list: audiences leave its addresses out. */
+  suppressions: AudienceSuppressions;
   auth: AdminAuth;
   logger: Logger;
   now?: () => number;
@@ -60,7 +63,7 @@ export class QueryApi implements PageSource {
       const { format = 'json', ...params } = Object.fromEntries(search);
       if (!EXPORT_FORMATS.includes(format as ExportFormat)) throw new TripwireError('TW_QUERY_INVALID', `format must be one of ${EXPORT_FORMATS.join(', ')}.`);
       checkParameters(query, params);
-      const rows = await query.run(this.deps.warehouse, params, (this.deps.now ?? Date.now)());
+      const rows = await query.run(this.deps.warehouse, params, (this.deps.now ?? Date.now)(), this.deps.suppressions);
       if (format === 'csv') {
         return {
           status: 200,

@@ -4,7 +4,7 @@ import type { Logger } from '../observability/index.js';
 import type { ScenarioSource } from '../pipeline/index.js';
 import { scheduleOccurrence, type Candidate, type Scenario, type ScheduleTrigger } from '../scenarios/index.js';
 import { CLAIM_GRANTED, type VisitorSnapshot, type WindowStore } from '../state/index.js';
-import { shippedQuery, type WarehouseBackend } from '../warehouse/index.js';
+import { shippedQuery, type AudienceSuppressions, type WarehouseBackend } from '../warehouse/index.js';
 import { audienceProblem } from './audience-check.js';
 
 /** Where a scheduled firing goes: the pipeline's delivery path, with its policies and channels. */
@@ -16,6 +16,8 @@ export interface SegmentSchedulerDeps {
   scenarios: ScenarioSource;
   store: WindowStore;
   warehouse: WarehouseBackend;
+  /** The mailer's suppression list: audiences leave its addresses out. */
+  suppressions: AudienceSuppressions;
   delivery: ScheduledDelivery;
   /** Site keys: each schedule sends to each site's own audience. */
   sites: readonly string[];
@@ -123,7 +125,7 @@ export class SegmentScheduler {
     const { logger } = this.deps;
     const params = { ...trigger.audience.params, site };
     // The audience as of the occurrence: two engines, or a late run, pick the same visitors.
-    const rows = (await shippedQuery(trigger.audience.query).run(this.deps.warehouse, params, occurrence)) as Array<Record<string, unknown>>;
+    const rows = (await shippedQuery(trigger.audience.query).run(this.deps.warehouse, params, occurrence, this.deps.suppressions)) as Array<Record<string, unknown>>;
     const members = rows.filter((row) => typeof row.visitor_id === 'string' && row.visitor_id !== '');
     let failed = 0;
     for (let start = 0; start < members.length; start += this.options.batch) {

@@ -17,6 +17,7 @@ export type {
   ScenarioKpiRow,
   FunnelDayRow,
   AudienceWindow,
+  AudienceSuppressions,
   CategoryViewerRow,
   CartAbandonerRow,
   ExportFormat,

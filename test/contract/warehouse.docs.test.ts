@@ -124,6 +124,7 @@ async function seed(backend: WarehouseBackend, now: number): Promise<void> {
     event('w2', 'product', 2, { product_id: 'p-kettle' }),
     event('w3', 'product', 3, { product_id: 'p-kettle' }),
     event('x1', 'identify', 0, { props: '{"verified":true,"email":"x1@example.com"}' }),
+    event('x1', 'consent', 0, { props: '{"email":true,"wording":"Email me offers"}' }),
     event('x1', 'cart_add', 5, { product_id: 'p-kettle', value: 40 }),
     event('v1', 'search', 0, { search_query: 'kettle' }),
     event('v1', 'product', 1, { product_id: 'p-mug' }),

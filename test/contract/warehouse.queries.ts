@@ -1,12 +1,62 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MemorySuppressionList, type SuppressionList } from '../../engine/mailer/index.js';
+import { FileSuppressionList } from '../../engine/mailer/file/index.js';
+import { RedisMailerStore } from '../../engine/mailer/redis/index.js';
 import type { WarehouseBackend } from '../../engine/warehouse/index.js';
 import { attributedOrders, cartAbandoners, categoryViewers, funnelByDay, scenarioKpis, shippedQuery, toCsv } from '../../engine/warehouse/index.js';
+import { redisForTests } from '../support/redis-server.js';
 import { conversionRow, deliveryRow, eventRow, triggerRow, type WarehouseContractSetup } from './warehouse.contract.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const D = Date.UTC(2025, 2, 10);
+
+/** Nobody unsubscribed: the audiences as the warehouse alone answers them. */
+const NONE_SUPPRESSED = new MemorySuppressionList();
+
+/**
+ * The suppression lists an export may be checked against: the embedded default's file and Redis.
+ * Each opens a list of its own and says how to close it.
+ */
+const SUPPRESSION_BACKENDS: ReadonlyArray<{ name: string; open(): Promise<{ list: SuppressionList; close(): Promise<void> } | { skip: string }> }> = [
+  {
+    name: 'file',
+    open: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'tw-audience-suppressions-'));
+      const list = await FileSuppressionList.open(join(dir, 'suppressions.ndjson'));
+      return { list, close: async () => { await list.close(); await rm(dir, { recursive: true, force: true }); } };
+    },
+  },
+  {
+    name: 'Redis',
+    open: async () => {
+      const server = await redisForTests();
+      if ('skip' in server) return server;
+      const store = await RedisMailerStore.connect(server.url, { prefix: `tw-audience-${randomUUID().slice(0, 8)}`, cluster: false });
+      return {
+        list: store.suppressions,
+        close: async () => {
+          for (const entry of await store.suppressions.list('suppressed')) await store.suppressions.remove(entry.site, entry.email);
+          await store.close();
+          await server.stop();
+        },
+      };
+    },
+  },
+];
+
+function identifyRow(site: string, visitor: string, email: string, time: number, verified = true) {
+  return eventRow({ site, visitor_id: visitor, type: 'identify', props: JSON.stringify({ verified, email }), time });
+}
+
+/** A consent event as the engine stores it: the answer for email leads the props. */
+function consentRow(site: string, visitor: string, granted: boolean, time: number) {
+  return eventRow({ site, visitor_id: visitor, type: 'consent', props: JSON.stringify({ email: granted, wording: 'Email me offers' }), time });
+}
 
 /**
  * The shipped queries on a small shop whose right answers are worked out by hand: one A/B test
@@ -94,14 +144,14 @@ export function describeShippedQueries(name: string, setup: WarehouseContractSet
     });
 
     test('audience-category-viewers lists who viewed the category in the last days and did not buy, latest first', async () => {
-      expect(await categoryViewers(backend, 'teapots', { days: 7, asOf: D + 7 * DAY })).toEqual([
+      expect(await categoryViewers(backend, NONE_SUPPRESSED, 'teapots', { days: 7, asOf: D + 7 * DAY })).toEqual([
         { site: 'shop', visitor_id: 'w2', email: 'w2@example.com', views: 2, last_viewed_at: '2025-03-13 00:00:00' },
         { site: 'shop', visitor_id: 'w1', email: '', views: 1, last_viewed_at: '2025-03-11 00:00:00' },
       ]);
     });
 
     test('audience-cart-abandoners lists identified visitors who added to cart and have not bought since', async () => {
-      expect(await cartAbandoners(backend, { days: 7, asOf: D + 7 * DAY })).toEqual([
+      expect(await cartAbandoners(backend, NONE_SUPPRESSED, { days: 7, asOf: D + 7 * DAY })).toEqual([
         { site: 'shop', visitor_id: 'x4', email: 'x4@example.com', cart_adds: 1, products: ['p9'], cart_value: 12, last_cart_at: '2025-03-13 00:00:00' },
         { site: 'shop', visitor_id: 'x1', email: 'x1@example.com', cart_adds: 2, products: ['p1', 'p2'], cart_value: 15, last_cart_at: '2025-03-11 00:00:00' },
       ]);
@@ -116,9 +166,87 @@ export function describeShippedQueries(name: string, setup: WarehouseContractSet
         eventRow({ site, visitor_id: 'm1', type: 'identify', props: JSON.stringify({ email: 'stranger@example.com', verified: false }), time: at }),
         eventRow({ site, visitor_id: 'm1', type: 'cart_add', product_id: 'p1', value: 10, time: at + HOUR }),
       ]);
-      const rows = await cartAbandoners(backend, { site, days: 7, asOf: at + DAY });
+      const rows = await cartAbandoners(backend, NONE_SUPPRESSED, { site, days: 7, asOf: at + DAY });
       expect(rows.map((row) => row.email)).not.toContain('stranger@example.com');
     });
+
+    test('audiences leave out the address of a visitor who never consented to email', async () => {
+      const site = 'no-consent';
+      const at = D + 90 * DAY;
+      await backend.insert('events', [
+        identifyRow(site, 'silent', 'silent@example.com', at),
+        eventRow({ site, visitor_id: 'silent', type: 'product', category: 'lamps', time: at + HOUR }),
+        eventRow({ site, visitor_id: 'silent', type: 'cart_add', product_id: 'p1', value: 10, time: at + 2 * HOUR }),
+      ]);
+      const window = { site, days: 7, asOf: at + DAY };
+      expect(await cartAbandoners(backend, NONE_SUPPRESSED, window)).toEqual([]);
+      expect((await categoryViewers(backend, NONE_SUPPRESSED, 'lamps', window)).map((row) => [row.visitor_id, row.email])).toEqual([['silent', '']]);
+    });
+
+    test('audiences leave out an address whose email consent was withdrawn, and list it again once given again', async () => {
+      const site = 'withdrawn';
+      const at = D + 120 * DAY;
+      await backend.insert('events', [
+        identifyRow(site, 'wavering', 'wavering@example.com', at),
+        consentRow(site, 'wavering', true, at + 1000),
+        eventRow({ site, visitor_id: 'wavering', type: 'cart_add', product_id: 'p1', value: 10, time: at + HOUR }),
+        consentRow(site, 'wavering', false, at + 2 * HOUR),
+        consentRow(site, 'wavering', true, at + 4 * HOUR),
+      ]);
+      expect(await cartAbandoners(backend, NONE_SUPPRESSED, { site, days: 7, asOf: at + 3 * HOUR })).toEqual([]);
+      expect((await cartAbandoners(backend, NONE_SUPPRESSED, { site, days: 7, asOf: at + 5 * HOUR })).map((row) => row.email)).toEqual(['wavering@example.com']);
+    });
+
+    test('audiences export an address only when the current consent was given for it', async () => {
+      // As the engine's profile binds it (hasConsent): to the address signed in when given, else the first identified after.
+      const site = 'consent-for';
+      const at = D + 150 * DAY;
+      await backend.insert('events', [
+        identifyRow(site, 'shared', 'first@example.com', at),
+        consentRow(site, 'shared', true, at + 1000),
+        identifyRow(site, 'shared', 'second@example.com', at + 2000),
+        eventRow({ site, visitor_id: 'shared', type: 'cart_add', product_id: 'p1', value: 10, time: at + HOUR }),
+        eventRow({ site, visitor_id: 'shared', type: 'category', category: 'lamps', time: at + HOUR }),
+        consentRow(site, 'early', true, at),
+        identifyRow(site, 'early', 'early@example.com', at + 1000),
+        eventRow({ site, visitor_id: 'early', type: 'cart_add', product_id: 'p2', value: 20, time: at + 2 * HOUR }),
+      ]);
+      const window = { site, days: 7, asOf: at + DAY };
+      expect((await cartAbandoners(backend, NONE_SUPPRESSED, window)).map((row) => [row.visitor_id, row.email])).toEqual([['early', 'early@example.com']]);
+      expect((await categoryViewers(backend, NONE_SUPPRESSED, 'lamps', window)).map((row) => [row.visitor_id, row.email])).toEqual([['shared', '']]);
+    });
+
+    for (const suppressions of SUPPRESSION_BACKENDS) {
+      test(`audiences leave out addresses on the suppression list (${suppressions.name})`, async (context) => {
+        const opened = await suppressions.open();
+        if ('skip' in opened) return context.skip(opened.skip);
+        try {
+          const site = 'suppressed';
+          const at = D + 180 * DAY;
+          await backend.insert('events', [
+            ...['gone', 'kept'].flatMap((visitor, i) => [
+              identifyRow(site, visitor, `${visitor}@example.com`, at),
+              consentRow(site, visitor, true, at + 1000),
+              eventRow({ site, visitor_id: visitor, type: 'cart_add', product_id: 'p1', value: 10, time: at + HOUR + i }),
+              eventRow({ site, visitor_id: visitor, type: 'category', category: 'lamps', time: at + HOUR + i }),
+            ]),
+          ]);
+          await opened.list.add({ site, email: 'Gone@Example.com', reason: 'unsubscribe', at, detail: 'one-click' });
+          await opened.list.add({ site: 'elsewhere', email: 'kept@example.com', reason: 'bounce', at, detail: '550' });
+          const window = { site, days: 7, asOf: at + DAY };
+          expect((await cartAbandoners(backend, opened.list, window)).map((row) => row.email)).toEqual(['kept@example.com']);
+          expect((await categoryViewers(backend, opened.list, 'lamps', window)).map((row) => [row.visitor_id, row.email])).toEqual([
+            ['kept', 'kept@example.com'],
+            ['gone', ''],
+          ]);
+          const query = shippedQuery('audience-cart-abandoners');
+          const rows = await query.run(backend, { site, 'as-of': String(at + DAY) }, at + DAY, opened.list);
+          expect(toCsv(rows, query.columns)).not.toContain('gone@example.com');
+        } finally {
+          await opened.close();
+        }
+      });
+    }
 
     test('funnel counts a cart add made later within the same second as the product view', async () => {
       const site = 'same-second';
@@ -144,7 +272,7 @@ export function describeShippedQueries(name: string, setup: WarehouseContractSet
 
     test('an audience exports as CSV with a header row, lists in one cell', async () => {
       const query = shippedQuery('audience-cart-abandoners');
-      const rows = await query.run(backend, { days: '7', 'as-of': '2025-03-17' }, Date.now());
+      const rows = await query.run(backend, { days: '7', 'as-of': '2025-03-17' }, Date.now(), NONE_SUPPRESSED);
       expect(toCsv(rows, query.columns)).toBe(
         'site,visitor_id,email,cart_adds,products,cart_value,last_cart_at\r\n' +
           'shop,x4,x4@example.com,1,p9,12,2025-03-13 00:00:00\r\n' +
@@ -228,19 +356,20 @@ function audienceEvents() {
   const view = (visitor: string, type: string, category: string, time: number) => eventRow({ visitor_id: visitor, type, category, time });
   const cart = (visitor: string, product: string, value: number, time: number) =>
     eventRow({ visitor_id: visitor, type: 'cart_add', product_id: product, value, time });
-  const identify = (visitor: string) => eventRow({ visitor_id: visitor, type: 'identify', props: JSON.stringify({ verified: true, email: `${visitor}@example.com` }), time: D - DAY });
+  // Every identified visitor here said yes to email: these lists differ only in what they did.
+  const identify = (visitor: string) => [identifyRow('shop', visitor, `${visitor}@example.com`, D - DAY), consentRow('shop', visitor, true, D - DAY + 1000)];
   return [
     view('w1', 'category', 'teapots', D + DAY),
     view('w2', 'product', 'teapots', D + 2 * DAY),
     view('w2', 'product', 'teapots', D + 3 * DAY),
-    identify('w2'),
+    ...identify('w2'),
     view('w3', 'category', 'teapots', D + 3 * DAY),
     view('w4', 'category', 'teapots', D - DAY),
     view('w5', 'category', 'mugs', D + DAY),
-    identify('x1'), cart('x1', 'p2', 5, D + DAY - 1000), cart('x1', 'p1', 10, D + DAY),
-    identify('x2'), cart('x2', 'p3', 7, D + DAY),
+    ...identify('x1'), cart('x1', 'p2', 5, D + DAY - 1000), cart('x1', 'p1', 10, D + DAY),
+    ...identify('x2'), cart('x2', 'p3', 7, D + DAY),
     cart('x3', 'p4', 9, D + DAY),
-    identify('x4'), cart('x4', 'p9', 12, D + 3 * DAY),
-    identify('x5'), cart('x5', 'p5', 8, D - 2 * DAY),
+    ...identify('x4'), cart('x4', 'p9', 12, D + 3 * DAY),
+    ...identify('x5'), cart('x5', 'p5', 8, D - 2 * DAY),
   ];
 }

@@ -29,6 +29,20 @@ afterEach(async () => {
 });
 
 describe('FileSuppressionList', () => {
+  it('gives a snapshot of the entries to a reader, leaving the file to the list that writes it', async () => {
+    const writer = await openList();
+    await writer.add(ada);
+    await writer.add({ ...ada, email: 'zoe@example.test' });
+    await writer.remove('acme', 'zoe@example.test');
+    await appendFile(file, '{"op":"add","entry":{"site":"acme"');
+    const before = await readFile(file, 'utf8');
+
+    const snapshot = await FileSuppressionList.snapshot(file);
+
+    expect(await snapshot.list('acme')).toEqual([ada]);
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
   it('finds after a reopen what was added and not what was removed', async () => {
     const first = await openList();
     await first.add(ada);

@@ -27,23 +27,19 @@ export class FileSuppressionList implements SuppressionList {
 
   static async open(file: string): Promise<FileSuppressionList> {
     await mkdir(dirname(file), { recursive: true });
-    const entries = new MemorySuppressionList();
-    const { lines, torn } = await readLines(file);
-    const live = new Map<string, Suppression>();
-    for (const [index, line] of lines.entries()) {
-      const change = parseChange(line, file, index + 1);
-      if (change.op === 'add') {
-        await entries.add(change.entry);
-        live.set(keyOf(change.entry.site, change.entry.email), change.entry);
-      } else {
-        await entries.remove(change.site, change.email);
-        live.delete(keyOf(change.site, change.email));
-      }
-    }
+    const { entries, live, lines, torn } = await load(file);
     if (torn || lines.length > 2 * live.size + 100) await rewrite(file, [...live.values()]);
     const handle = await open(file, 'a');
     if (lines.length === 0 && !torn) await syncDirectory(dirname(file));
     return new FileSuppressionList(file, entries, handle);
+  }
+
+  /**
+   * The entries as the file holds them now, without opening it for writing: for a process (an
+   * audience export) that reads the list while the engine may be appending to it.
+   */
+  static async snapshot(file: string): Promise<MemorySuppressionList> {
+    return (await load(file)).entries;
   }
 
   async add(entry: Suppression): Promise<void> {
@@ -87,6 +83,23 @@ export class FileSuppressionList implements SuppressionList {
     this.writes = written.catch(() => undefined);
     return written;
   }
+}
+
+async function load(file: string): Promise<{ entries: MemorySuppressionList; live: Map<string, Suppression>; lines: string[]; torn: boolean }> {
+  const entries = new MemorySuppressionList();
+  const { lines, torn } = await readLines(file);
+  const live = new Map<string, Suppression>();
+  for (const [index, line] of lines.entries()) {
+    const change = parseChange(line, file, index + 1);
+    if (change.op === 'add') {
+      await entries.add(change.entry);
+      live.set(keyOf(change.entry.site, change.entry.email), change.entry);
+    } else {
+      await entries.remove(change.site, change.email);
+      live.delete(keyOf(change.site, change.email));
+    }
+  }
+  return { entries, live, lines, torn };
 }
 
 function keyOf(site: string, email: string): string {

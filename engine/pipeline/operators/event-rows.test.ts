@@ -61,6 +61,24 @@ describe('events rows', () => {
     expect(props.startsWith('{"verified":false,"email":"ann@example.com",')).toBe(true);
     expect(JSON.parse(props)).toEqual(identify.props);
   });
+
+  test("a consent's props lead with its email answer, ahead of a wording that quotes an \"email\" key or a nested one", () => {
+    // Retargeting audiences read the answer with visitParamExtractRaw, which takes the first match, even inside a string.
+    const consent: TrackedEvent = {
+      id: 'e2',
+      site: 'shop',
+      visitor: 'ann',
+      session: 's',
+      type: 'consent',
+      time: T0,
+      receivedAt: T0,
+      url: 'https://shop.example/account',
+      props: { '1': { email: true }, wording: 'Send "email": true offers', email: false },
+    };
+    const props = eventRow(consent).props;
+    expect(props.startsWith('{"email":false,')).toBe(true);
+    expect(JSON.parse(props)).toEqual(consent.props);
+  });
 });
 
 const storedProduct = (props: Record<string, unknown>): StoredEvent => ({

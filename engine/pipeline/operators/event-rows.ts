@@ -34,19 +34,25 @@ export function eventRow(event: TrackedEvent): EventRow {
     category: categoryOf(event),
     search_query: event.type === 'search' && typeof props.q === 'string' ? props.q : '',
     value: typeof props.value === 'number' ? props.value : typeof props.price === 'number' ? props.price : 0,
-    props: rest === undefined ? '{}' : event.type === 'identify' ? identifyProps(rest) : JSON.stringify(rest),
+    props: rest === undefined ? '{}' : event.type === 'identify' ? leading(rest, ['verified', 'email']) : event.type === 'consent' ? leading(rest, ['email']) : JSON.stringify(rest),
   };
 }
 
 /**
- * An identify's props with the engine's `verified` and the address it verified first in the text.
- * On 18.16 analysts (and the audiences) read them with visitParamExtract*, which takes the first
- * match at any depth: a client's nested `{"verified":true}` or `{"email":…}` must not come first,
- * and JSON.stringify would put integer-like keys before them.
+ * Props with the keys the engine reads first in the text: an identify's `verified` and the address
+ * it verified, a consent's `email` (the audiences read both). On 18.16 analysts and the audiences
+ * read them with visitParamExtract*, which takes the first match at any depth: a client's nested
+ * `{"verified":true}` or `{"email":…}`, or one inside a string such as a consent's wording, must
+ * not come first, and JSON.stringify would put integer-like keys before them.
  */
-function identifyProps(props: Record<string, unknown>): string {
-  const { verified, email, ...rest } = props;
-  const head = JSON.stringify({ verified, email });
+function leading(props: Record<string, unknown>, keys: readonly string[]): string {
+  const first: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = { ...props };
+  for (const key of keys) {
+    first[key] = props[key];
+    delete rest[key];
+  }
+  const head = JSON.stringify(first);
   const tail = JSON.stringify(rest);
   if (tail === '{}') return head;
   if (head === '{}') return tail;

@@ -10,10 +10,22 @@ export interface AudienceWindow {
   days?: number;
 }
 
+/**
+ * The addresses a site must not market to: the mailer's suppression list (unsubscribes, bounces,
+ * complaints) satisfies it. It lives in Redis or a file, not in the warehouse, so audiences are
+ * checked against it as they are exported.
+ */
+export interface AudienceSuppressions {
+  list(site: string): Promise<ReadonlyArray<{ email: string }>>;
+}
+
 export interface CategoryViewerRow {
   site: string;
   visitor_id: string;
-  /** Email from the visitor's latest verified identify, or empty when none. */
+  /**
+   * Email from the visitor's latest verified identify, or empty when none, when the visitor's
+   * current email consent is not for that address, or when the address is suppressed.
+   */
   email: string;
   views: number;
   last_viewed_at: string;
@@ -22,6 +34,7 @@ export interface CategoryViewerRow {
 export interface CartAbandonerRow {
   site: string;
   visitor_id: string;
+  /** Verified, currently consented to email, and not suppressed: a visitor without such an address is not listed. */
   email: string;
   cart_adds: number;
   /** Products added, sorted. */
@@ -58,38 +71,80 @@ function identities(site: string | undefined, until: number): string {
     GROUP BY site, visitor_id`;
 }
 
+/**
+ * Per visitor, the address their current email consent was given for, when it is granted. The
+ * engine's profile binds an email consent to the address signed in when it was given, or, given
+ * before any identify, to the first address identified after it (visitor-model.ts, hasConsent);
+ * the same is read back here from the stored identify and consent events, so an export is
+ * marketing only to people who said yes for that address and did not withdraw it. The consent's
+ * own `email` leads its props (event-rows.ts), so visitParamExtractRaw reads the engine's value.
+ */
+function consents(site: string | undefined, until: number): string {
+  return `SELECT site, visitor_id,
+      if(countIf(identified_ms <= consent_ms) > 0,
+        argMaxIf(address, identified_ms, identified_ms <= consent_ms),
+        argMinIf(address, identified_ms, identified_ms > consent_ms)) AS consented_email
+    FROM (
+      SELECT site, visitor_id, max(time_ms) AS consent_ms, argMax(visitParamExtractRaw(props, 'email'), time_ms) AS granted
+      FROM {events}
+      WHERE type = 'consent' AND visitParamExtractRaw(props, 'email') IN ('true', 'false') AND time_ms < ${sqlNumber(until)}${onSite(site)}
+      GROUP BY site, visitor_id
+    ) AS latest_consent ALL INNER JOIN (
+      SELECT site, visitor_id, time_ms AS identified_ms, lower(visitParamExtractString(props, 'email')) AS address
+      FROM {events}
+      WHERE type = 'identify' AND visitParamExtractString(props, 'email') != '' AND time_ms < ${sqlNumber(until)}${onSite(site)}
+    ) AS addresses USING (site, visitor_id)
+    WHERE granted = 'true'
+    GROUP BY site, visitor_id`;
+}
+
 /** Visitors who viewed category X (its page or one of its products) in the window and placed no order in it. */
 export function categoryViewersSql(category: string, window: AudienceWindow, now: number): string {
   const { since, until } = bounds(window, now);
-  return `SELECT site, visitor_id, email, views, toString(toDateTime(intDiv(last_viewed_ms, 1000), 'UTC')) AS last_viewed_at
+  return `SELECT site, visitor_id, if(email != '' AND lower(email) = consented_email, email, '') AS email, views,
+  toString(toDateTime(intDiv(last_viewed_ms, 1000), 'UTC')) AS last_viewed_at
 FROM (
-  SELECT site, visitor_id, count() AS views, max(time_ms) AS last_viewed_ms
-  FROM {events}
-  WHERE type IN ('category', 'product') AND category = ${sqlString(category)} AND ${within(since, until)}${onSite(window.site)}
-    AND (site, visitor_id) NOT IN (SELECT site, visitor_id FROM {conversions} WHERE ${within(since, until)}${onSite(window.site)})
-  GROUP BY site, visitor_id
-) AS viewers ALL LEFT JOIN (
-  ${identities(window.site, until)}
-) AS known USING (site, visitor_id)
+  SELECT site, visitor_id, email, views, last_viewed_ms
+  FROM (
+    SELECT site, visitor_id, count() AS views, max(time_ms) AS last_viewed_ms
+    FROM {events}
+    WHERE type IN ('category', 'product') AND category = ${sqlString(category)} AND ${within(since, until)}${onSite(window.site)}
+      AND (site, visitor_id) NOT IN (SELECT site, visitor_id FROM {conversions} WHERE ${within(since, until)}${onSite(window.site)})
+    GROUP BY site, visitor_id
+  ) AS viewers ALL LEFT JOIN (
+    ${identities(window.site, until)}
+  ) AS known USING (site, visitor_id)
+) AS known_viewers ALL LEFT JOIN (
+  ${consents(window.site, until)}
+) AS consented USING (site, visitor_id)
 ORDER BY last_viewed_ms DESC, visitor_id`;
 }
 
-/** Identified visitors who added to cart in the window and have not ordered since their last cart add. */
+/**
+ * Identified visitors, consenting to email for the address identified, who added to cart in the
+ * window and have not ordered since their last cart add.
+ */
 export function cartAbandonersSql(window: AudienceWindow, now: number): string {
   const { since, until } = bounds(window, now);
   return `SELECT site, visitor_id, email, cart_adds, products, cart_value, toString(toDateTime(intDiv(last_cart_ms, 1000), 'UTC')) AS last_cart_at
 FROM (
   SELECT site, visitor_id, cart_adds, products, cart_value, last_cart_ms, email
   FROM (
-    SELECT site, visitor_id, count() AS cart_adds, arraySort(groupUniqArray(product_id)) AS products,
-      round(sum(value), 2) AS cart_value, max(time_ms) AS last_cart_ms
-    FROM {events}
-    WHERE type = 'cart_add' AND ${within(since, until)}${onSite(window.site)}
-    GROUP BY site, visitor_id
-  ) AS carts ALL INNER JOIN (
-    ${identities(window.site, until)}
-  ) AS known USING (site, visitor_id)
-  WHERE email != ''
+    SELECT site, visitor_id, cart_adds, products, cart_value, last_cart_ms, email
+    FROM (
+      SELECT site, visitor_id, count() AS cart_adds, arraySort(groupUniqArray(product_id)) AS products,
+        round(sum(value), 2) AS cart_value, max(time_ms) AS last_cart_ms
+      FROM {events}
+      WHERE type = 'cart_add' AND ${within(since, until)}${onSite(window.site)}
+      GROUP BY site, visitor_id
+    ) AS carts ALL INNER JOIN (
+      ${identities(window.site, until)}
+    ) AS known USING (site, visitor_id)
+    WHERE email != ''
+  ) AS known_carts ALL INNER JOIN (
+    ${consents(window.site, until)}
+  ) AS consented USING (site, visitor_id)
+  WHERE lower(email) = consented_email
 ) AS identified_carts ALL LEFT JOIN (
   SELECT site, visitor_id, max(time_ms) AS last_order_ms
   FROM {conversions}
@@ -100,10 +155,45 @@ WHERE last_order_ms < last_cart_ms
 ORDER BY last_cart_ms DESC, visitor_id`;
 }
 
-export function categoryViewers(backend: WarehouseBackend, category: string, window: AudienceWindow = {}, now = Date.now()): Promise<CategoryViewerRow[]> {
-  return backend.query<CategoryViewerRow>(categoryViewersSql(category, window, now));
+/**
+ * Audiences go to ad platforms and ESPs: marketing use. A viewer whose address is suppressed
+ * stays in the list without it (an anonymous visitor id); a cart abandoner, listed for the
+ * address, is left out.
+ */
+export async function categoryViewers(
+  backend: WarehouseBackend,
+  suppressions: AudienceSuppressions,
+  category: string,
+  window: AudienceWindow = {},
+  now = Date.now(),
+): Promise<CategoryViewerRow[]> {
+  const rows = await backend.query<CategoryViewerRow>(categoryViewersSql(category, window, now));
+  const suppressed = await suppressedAddresses(suppressions, rows);
+  return rows.map((row) => (suppressed(row) ? { ...row, email: '' } : row));
 }
 
-export function cartAbandoners(backend: WarehouseBackend, window: AudienceWindow = {}, now = Date.now()): Promise<CartAbandonerRow[]> {
-  return backend.query<CartAbandonerRow>(cartAbandonersSql(window, now));
+export async function cartAbandoners(
+  backend: WarehouseBackend,
+  suppressions: AudienceSuppressions,
+  window: AudienceWindow = {},
+  now = Date.now(),
+): Promise<CartAbandonerRow[]> {
+  const rows = await backend.query<CartAbandonerRow>(cartAbandonersSql(window, now));
+  const suppressed = await suppressedAddresses(suppressions, rows);
+  return rows.filter((row) => !suppressed(row));
+}
+
+/** One list read per site in the rows; addresses compared trimmed and lowercased, as the list stores them. */
+async function suppressedAddresses(
+  suppressions: AudienceSuppressions,
+  rows: ReadonlyArray<{ site: string; email: string }>,
+): Promise<(row: { site: string; email: string }) => boolean> {
+  const sites = [...new Set(rows.filter((row) => row.email !== '').map((row) => row.site))];
+  const lists = await Promise.all(sites.map(async (site) => [site, new Set((await suppressions.list(site)).map((entry) => normal(entry.email)))] as const));
+  const bySite = new Map(lists);
+  return (row) => row.email !== '' && (bySite.get(row.site)?.has(normal(row.email)) ?? false);
+}
+
+function normal(email: string): string {
+  return email.trim().toLowerCase();
 }

@@ -1,7 +1,7 @@
 import { TripwireError } from '../../errors.js';
 import { parseDuration } from '../../events/index.js';
 import type { WarehouseBackend } from '../warehouse.js';
-import { cartAbandoners, categoryViewers } from './audiences.js';
+import { cartAbandoners, categoryViewers, type AudienceSuppressions } from './audiences.js';
 import { funnelByDay } from './funnel.js';
 import { runQuery, type QueryRange } from './query.js';
 import { DEFAULT_ATTRIBUTION_WINDOW_MS, scenarioKpis } from './scenario-kpis.js';
@@ -23,7 +23,8 @@ export interface ShippedQuery {
   readonly parameters: readonly QueryParameter[];
   /** Column order, for CSV headers even when no row comes back. */
   readonly columns: readonly string[];
-  run(backend: WarehouseBackend, params: QueryParams, now: number): Promise<object[]>;
+  /** `suppressions`: the mailer's suppression list, which audiences leave out (see audiences.ts). */
+  run(backend: WarehouseBackend, params: QueryParams, now: number, suppressions: AudienceSuppressions): Promise<object[]>;
 }
 
 const SITE: QueryParameter = { name: 'site', description: 'only this site key' };
@@ -160,12 +161,13 @@ export const SHIPPED_QUERIES: readonly ShippedQuery[] = [
   },
   {
     name: 'audience-category-viewers',
-    description: 'retargeting: visitors who viewed a category (or its products) in the last N days and did not buy',
+    description: 'retargeting: visitors who viewed a category (or its products) in the last N days and did not buy; email only when consented and not suppressed',
     parameters: [{ name: 'category', description: 'category id, as the tracker sends it', required: true }, DAYS, AS_OF, SITE],
     columns: ['site', 'visitor_id', 'email', 'views', 'last_viewed_at'],
-    run: (backend, params, now) =>
+    run: (backend, params, now, suppressions) =>
       categoryViewers(
         backend,
+        suppressions,
         required('category', params.category),
         { ...(params.site ? { site: params.site } : {}), days: positiveInteger('days', params.days, 7), asOf: parseTime('as-of', params['as-of']) ?? now },
         now,
@@ -173,12 +175,13 @@ export const SHIPPED_QUERIES: readonly ShippedQuery[] = [
   },
   {
     name: 'audience-cart-abandoners',
-    description: 'retargeting: identified visitors who added to cart in the last N days and have not bought since',
+    description: 'retargeting: identified visitors, consenting to email and not suppressed, who added to cart in the last N days and have not bought since',
     parameters: [DAYS, AS_OF, SITE],
     columns: ['site', 'visitor_id', 'email', 'cart_adds', 'products', 'cart_value', 'last_cart_at'],
-    run: (backend, params, now) =>
+    run: (backend, params, now, suppressions) =>
       cartAbandoners(
         backend,
+        suppressions,
         { ...(params.site ? { site: params.site } : {}), days: positiveInteger('days', params.days, 7), asOf: parseTime('as-of', params['as-of']) ?? now },
         now,
       ),

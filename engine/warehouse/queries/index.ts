@@ -6,7 +6,7 @@ export type { AttributedOrders, ScenarioKpiOptions, ScenarioKpiRow } from './sce
 export { scenarioKpis, attributedOrders, decisionCountsSql, attributedConversionsSql, DEFAULT_ATTRIBUTION_WINDOW_MS } from './scenario-kpis.js';
 export type { FunnelDayRow } from './funnel.js';
 export { funnelByDay, funnelSql } from './funnel.js';
-export type { AudienceWindow, CategoryViewerRow, CartAbandonerRow } from './audiences.js';
+export type { AudienceWindow, AudienceSuppressions, CategoryViewerRow, CartAbandonerRow } from './audiences.js';
 export { categoryViewers, cartAbandoners, categoryViewersSql, cartAbandonersSql } from './audiences.js';
 export type { ExportFormat } from './export-format.js';
 export { EXPORT_FORMATS, contentTypeOf, toCsv, formatRows } from './export-format.js';
