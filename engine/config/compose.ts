@@ -163,7 +163,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     const outboxDir = mailer.outboxDir;
     const emails = new TriggerEmailPort({ queue: mailer.queue, sites: mailer.sites, catalogue: products.mirror, log: mailer.log, clock, onEnqueued: () => mailer.worker.wake() });
     if (config.mailer.worker === 'inline') mailer.worker.start();
-    const webhooks = new WebhookChannel({ secrets: new Map(config.sites.map((site) => [site.key, site.secret])), sink, clock, logger });
+    const webhooks = new WebhookChannel({ secrets: new Map(config.sites.map((site) => [site.key, site.secret])), sink, clock, logger, metrics });
     closers.push(() => webhooks.drain());
     // A visitor's state in the engine's memory may leave the V8 heap once its last tab closed.
     const registry = new SocketRegistry(

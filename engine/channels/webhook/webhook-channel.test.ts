@@ -1,0 +1,186 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { systemClock } from '../../events/index.js';
+import { createLogger, createMetrics, type EngineMetrics } from '../../observability/index.js';
+import { CollectingSink, type WebhookOrder } from '../../pipeline/index.js';
+import { retryAfterMs } from './webhook-answer.js';
+import { WebhookChannel } from './webhook-channel.js';
+import { verifyWebhookSignature } from './webhook-signature.js';
+
+const SECRET = 'shop-secret-0123456789';
+
+interface Received {
+  at: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A receiver on a real socket: each request is answered by the next of `answers` (the last repeats). */
+let server: Server;
+let url: string;
+let received: Received[];
+let answers: Array<(response: ServerResponse, request: IncomingMessage) => void>;
+
+beforeEach(async () => {
+  received = [];
+  answers = [];
+  server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      received.push({ at: Date.now(), headers: request.headers, body });
+      const answer = answers[Math.min(received.length, answers.length) - 1] ?? status(200);
+      answer(response, request);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/tripwire`;
+});
+
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function status(code: number, headers: Record<string, string> = {}) {
+  return (response: ServerResponse) => response.writeHead(code, headers).end();
+}
+
+function order(): WebhookOrder {
+  return {
+    triggerId: 'trg-1',
+    visitor: { site: 'shop', visitor: 'ann' },
+    action: { channel: 'webhook', url, variables: { list: 'vip' } },
+    context: {
+      trigger: { id: 'trg-1', scenario: 'vip-cart', variant: 'A', time: 0 },
+      site: { key: 'shop', name: 'Shop', url: 'https://shop.example' },
+      visitor: {},
+      cart: [],
+      cartTotal: 0,
+      scenario: { id: 'vip-cart', name: 'VIP cart' },
+      event: { id: 'e1', type: 'cart_add', time: 0, url: 'https://shop.example/p/1' },
+      props: {},
+    },
+  };
+}
+
+function channel(options: { attempts?: number; maxRetryDelayMs?: number } = {}) {
+  const sink = new CollectingSink();
+  const metrics = createMetrics(new Registry(), false);
+  const webhooks = new WebhookChannel({ secrets: new Map([['shop', SECRET]]), sink, clock: systemClock, logger: createLogger('silent'), metrics, retryDelayMs: 20, ...options });
+  return { webhooks, sink, metrics };
+}
+
+function statuses(sink: CollectingSink): string[] {
+  return sink.rows.deliveries.map((row) => `${row.status} ${row.detail}`);
+}
+
+async function count(metrics: EngineMetrics, status: string): Promise<number> {
+  const values = (await metrics.deliveries.get()).values;
+  return values.find((value) => value.labels.channel === 'webhook' && value.labels.status === status)?.value ?? 0;
+}
+
+describe('webhook deliveries', () => {
+  test.each([400, 401, 403, 404, 410, 422])('a permanent %i is posted once and dead-lettered, with a log and a metric', async (code) => {
+    answers = [status(code)];
+    const { webhooks, sink, metrics } = channel({ attempts: 3 });
+    await webhooks.enqueue(order());
+    await webhooks.drain();
+    expect(received).toHaveLength(1);
+    expect(statuses(sink)).toEqual([`queued ${url}`, `dead HTTP ${code}: the receiver refused the request, which is not retried`]);
+    expect(await count(metrics, 'dead')).toBe(1);
+  });
+
+  test.each([408, 500, 502, 503])('a passing %i is tried again until the receiver takes it', async (code) => {
+    answers = [status(code), status(200)];
+    const { webhooks, sink } = channel({ attempts: 3 });
+    await webhooks.enqueue(order());
+    await webhooks.drain();
+    expect(received).toHaveLength(2);
+    expect(statuses(sink)).toEqual([`queued ${url}`, `retried HTTP ${code}; next try in 20 ms`, 'sent HTTP 200']);
+  });
+
+  test('a connection the receiver drops is tried again', async () => {
+    answers = [(response) => response.socket?.destroy(), status(204)];
+    const { webhooks, sink } = channel({ attempts: 3 });
+    await webhooks.enqueue(order());
+    await webhooks.drain();
+    expect(received).toHaveLength(2);
+    expect(statuses(sink).at(-1)).toBe('sent HTTP 204');
+  });
+
+  test('a 429 is tried again no sooner than its Retry-After', async () => {
+    answers = [status(429, { 'Retry-After': '1' }), status(200)];
+    const { webhooks, sink } = channel({ attempts: 3 });
+    await webhooks.enqueue(order());
+    await webhooks.drain();
+    expect(received).toHaveLength(2);
+    expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(1000);
+    expect(statuses(sink)).toEqual([`queued ${url}`, 'retried HTTP 429; next try in 1000 ms', 'sent HTTP 200']);
+  });
+
+  test('a Retry-After longer than a retry may wait dead-letters the delivery at once', async () => {
+    answers = [status(503, { 'Retry-After': '3600' })];
+    const { webhooks, sink } = channel({ attempts: 3, maxRetryDelayMs: 60_000 });
+    await webhooks.enqueue(order());
+    await webhooks.drain();
+    expect(received).toHaveLength(1);
+    expect(statuses(sink).at(-1)).toBe('dead HTTP 503: Retry-After 3600 s is longer than the 60 s a webhook retry waits');
+  });
+
+  test('a receiver failing every attempt gets the last one, then the delivery is dead-lettered', async () => {
+    answers = [status(500)];
+    const { webhooks, sink, metrics } = channel({ attempts: 3 });
+    await webhooks.enqueue(order());
+    await webhooks.drain();
+    expect(received).toHaveLength(3);
+    expect(statuses(sink).at(-1)).toBe('dead HTTP 500 after 3 attempts');
+    expect(await count(metrics, 'retried')).toBe(2);
+  });
+
+  test('Retry-After is read as seconds or as an HTTP date', () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+  });
+});
+
+describe('webhook signatures', () => {
+  test('sign the time with the body, so a receiver checks both with the site secret', async () => {
+    const { webhooks } = channel();
+    await webhooks.enqueue(order());
+    await webhooks.drain();
+    const [delivery] = received;
+    const header = delivery!.headers['tripwire-signature'] as string;
+    expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(Math.abs(Number(/^t=(\d+)/.exec(header)![1]) * 1000 - delivery!.at)).toBeLessThan(2000);
+    expect(verifyWebhookSignature(SECRET, header, delivery!.body, Date.now())).toBe(true);
+    expect(verifyWebhookSignature('another-secret', header, delivery!.body, Date.now())).toBe(false);
+    expect(verifyWebhookSignature(SECRET, header, delivery!.body.replace('vip', 'all'), Date.now())).toBe(false);
+  });
+
+  test('a captured delivery replayed later than the tolerance no longer verifies', async () => {
+    const { webhooks } = channel();
+    await webhooks.enqueue(order());
+    await webhooks.drain();
+    const [delivery] = received;
+    const header = delivery!.headers['tripwire-signature'] as string;
+    expect(verifyWebhookSignature(SECRET, header, delivery!.body, Date.now() + 4 * 60_000)).toBe(true);
+    expect(verifyWebhookSignature(SECRET, header, delivery!.body, Date.now() + 6 * 60_000)).toBe(false);
+    // Moving the time to now breaks the signature: the time is signed with the body.
+    const moved = header.replace(/^t=\d+/, `t=${Math.floor((Date.now() + 6 * 60_000) / 1000)}`);
+    expect(verifyWebhookSignature(SECRET, moved, delivery!.body, Date.now() + 6 * 60_000)).toBe(false);
+  });
+
+  test('each attempt is signed when it is sent', async () => {
+    answers = [status(503, { 'Retry-After': '1' }), status(200)];
+    const { webhooks } = channel({ attempts: 2 });
+    await webhooks.enqueue(order());
+    await webhooks.drain();
+    const times = received.map((delivery) => Number(/^t=(\d+)/.exec(delivery.headers['tripwire-signature'] as string)![1]));
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1);
+  });
+});
