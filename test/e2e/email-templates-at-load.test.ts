@@ -72,6 +72,62 @@ describe('email templates at load time', () => {
     expect(problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/template "bare" lacks bare\.subject\.liquid/)]);
   });
 
+  test('the scenario check reports a money currency written in the template that is not a currency code, at the scenario line', async () => {
+    const templates = await scenarioFolder({
+      'priced.html.liquid': '<p>Hi</p>\n{% if cart.size > 0 %}<p>{{ cartTotal | money: "EURO" }}</p>{% endif %}',
+      'priced.text.liquid': 'Total: {{ cartTotal | money: "EUR" }}',
+    });
+    const dir = await scenarioFolder({ 'cart-mail.yaml': mailing('{ template: priced, subject: "Your cart" }') });
+
+    const { problems } = await checkScenarios(dir, templates);
+
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: join(dir, 'cart-mail.yaml'),
+        line: 5,
+        path: 'then.email',
+        message: 'template "priced", priced.html.liquid:2:26: money: "EURO" is not a currency code: write an ISO 4217 code such as "EUR", "USD" or "GBP"',
+      }),
+    ]);
+  });
+
+  test('the scenario check reports a bad money currency in the subject, in a partial the template renders, and in the variables it passes', async () => {
+    const templates = await scenarioFolder({
+      'priced.html.liquid': '{% render "price", amount: cartTotal %}',
+      'priced.text.liquid': '{{ cartTotal | money: variables.currency }}',
+      'price.liquid': '<b>{{ amount | money: "US$" }}</b>',
+    });
+    const dir = await scenarioFolder({
+      'cart-mail.yaml': mailing('{ template: priced, subject: "{{ cartTotal | money: \'EUX\' }} in your cart", variables: { currency: EURO } }'),
+    });
+
+    const { problems } = await checkScenarios(dir, templates);
+
+    expect(problems.map((problem) => [problem.line, problem.message])).toEqual([
+      [5, 'the subject, subject:1:1: money: "EUX" is not a currency code: write an ISO 4217 code such as "EUR", "USD" or "GBP"'],
+      [5, 'template "priced", price.liquid:1:4: money: "US$" is not a currency code: write an ISO 4217 code such as "EUR", "USD" or "GBP"'],
+      [5, 'variables.currency: "EURO" is not a currency code: write an ISO 4217 code such as "EUR", "USD" or "GBP" (priced.text.liquid:1:1 formats money with it)'],
+    ]);
+  });
+
+  test('an engine whose scenario formats money in a currency that is not one refuses to start, naming the scenario', async () => {
+    const templates = await scenarioFolder({
+      'priced.html.liquid': '{{ cartTotal | money: variables.currency }}',
+      'priced.text.liquid': '{{ cartTotal }}',
+    });
+    const dir = await scenarioFolder({ 'cart-mail.yaml': mailing('{ template: priced, subject: "Your cart", variables: { currency: EURO } }') });
+
+    const started = await startTestEngine('embedded', undefined, { scenarios: { dir }, templates: { dir: templates }, log: { level: 'fatal' } }).then(
+      (running) => {
+        engine = running;
+        return 'started';
+      },
+      (error: Error) => error.message,
+    );
+
+    expect(started).toMatch(/cart-mail\.yaml.*variables\.currency: "EURO" is not a currency code/s);
+  });
+
   test('a reload whose scenario names a missing template keeps the scenarios in force and reports it', async () => {
     const dir = await scenarioFolder({ 'cart-mail.yaml': mailing('{ template: cart-abandoned, subject: "Your cart" }') });
     const reports: string[] = [];

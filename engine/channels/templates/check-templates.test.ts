@@ -45,6 +45,15 @@ describe('checkTemplates', () => {
     ]);
   });
 
+  it('reports a money filter given a currency code it cannot format, wherever it sits in the file', async () => {
+    const dir = await templateFolder({
+      'a.html.liquid': '{% for item in cart %}{{ item.price | money: "EURO" }}{% endfor %}',
+      'a.text.liquid': '{{ cartTotal | money: "eur" }}',
+    });
+
+    expect(await messages(dir)).toEqual(['a.html.liquid:1:23: money: "EURO" is not a currency code: write an ISO 4217 code such as "EUR", "USD" or "GBP"']);
+  });
+
   it('reports a template without a text part', async () => {
     const dir = await templateFolder({ 'a.subject.liquid': 'Hi', 'a.html.liquid': 'hi' });
 

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { TripwireError } from '../../errors.js';
+import { currencyMisuses } from './currency-check.js';
 import { createLiquidEngine } from './liquid-engine.js';
+import { currencyCodeProblem } from './money-filter.js';
 import { templateError } from './template-error.js';
 import { partFile, readTemplateFolder, type TemplateFolder, type TemplatePart } from './template-files.js';
 
@@ -9,8 +11,9 @@ const REQUIRED_PARTS: readonly TemplatePart[] = ['html', 'text'];
 
 /**
  * Every problem of a template folder, for a CLI to list before deploying: files that do not
- * parse, templates missing a part, and templates that fail to render with an empty context
- * (which is how a missing layout or partial shows up, as liquidjs resolves those at render).
+ * parse, `money` filters given a currency code they cannot format, templates missing a part, and
+ * templates that fail to render with an empty context (which is how a missing layout or partial
+ * shows up, as liquidjs resolves those at render).
  */
 export async function checkTemplates(dir: string): Promise<TripwireError[]> {
   const root = resolve(dir);
@@ -26,7 +29,10 @@ export async function checkTemplates(dir: string): Promise<TripwireError[]> {
   const unparsable = new Set<string>();
   for (const file of folder.files) {
     try {
-      await engine.parseFile(file);
+      const parsed = await engine.parseFile(file);
+      // Each file's own filters: a partial's are reported once, as its own file.
+      const misuses = currencyMisuses(parsed, root, { partials: false });
+      for (const misuse of misuses) problems.push(new TripwireError('TW_TEMPLATE_INVALID', `${misuse.where}: money: ${currencyCodeProblem(misuse.currency)}`));
     } catch (error) {
       unparsable.add(file);
       problems.push(templateError(error, root, file));

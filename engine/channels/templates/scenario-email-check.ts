@@ -1,14 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Liquid, Template } from 'liquidjs';
 import type { EmailAction, Scenario, ScenarioProblem } from '../../scenarios/index.js';
+import { currencyMisuses, type CurrencyMisuse } from './currency-check.js';
 import { createLiquidEngine } from './liquid-engine.js';
+import { currencyCodeProblem } from './money-filter.js';
 import { partFile, readTemplateFolder, type TemplatePart } from './template-files.js';
 
 /**
  * What the scenarios' email actions ask of the template folder, checked when scenarios are
  * loaded (engine start, a reload, `tripwire check`) rather than when the first email of a
  * scenario fails: each named template has its html and text parts (and a subject part when the
- * scenario sets no subject), and each subject the scenario sets parses, filters included.
+ * scenario sets no subject), each subject the scenario sets parses, filters included, and every
+ * currency the `money` filter is given in writing (in the template, its layout and partials, the
+ * subject, or the action's `variables`) is one it can format.
  */
 export async function checkScenarioEmails(scenarios: readonly Scenario[], templatesDir: string): Promise<ScenarioProblem[]> {
   const actions = scenarios.flatMap((scenario) => emailActionsOf(scenario));
@@ -35,16 +40,43 @@ export async function checkScenarioEmails(scenarios: readonly Scenario[], templa
       const what = parts === undefined ? `no template "${action.template}"` : `template "${action.template}" lacks ${files}`;
       problems.push({ ...(await at(action.template)), message: `${what} in ${root}${missing.includes('subject') && parts !== undefined ? ' (or give the scenario a subject)' : ''}` });
     }
+    let subject: Template[] = [];
     if (action.subject !== undefined) {
       try {
-        subjects.parse(action.subject);
+        subject = subjects.parse(action.subject);
       } catch (error) {
         const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
         problems.push({ ...(await at(action.subject)), message: `the subject does not parse: ${reason}` });
       }
     }
+    const files = [...(parts ?? [])].flatMap((part) => (part === 'subject' && action.subject !== undefined ? [] : parsedFile(subjects, partFile(action.template, part))));
+    const misuses = currencyMisuses([...subject, ...files], root, { variables: action.variables });
+    for (const misuse of misuses) problems.push({ ...(await at(misusedText(action, misuse))), message: currencyMessage(action, misuse) });
   }
   return problems;
+}
+
+/** A part that does not parse yields nothing here: checkTemplates reports it with its own position. */
+function parsedFile(engine: Liquid, file: string): Template[] {
+  try {
+    return engine.parseFileSync(file);
+  } catch {
+    return [];
+  }
+}
+
+/** The scenario text the problem is about: the variable's value, the subject, or the template's name. */
+function misusedText(action: EmailAction, misuse: CurrencyMisuse): string {
+  if (misuse.variable !== undefined) return misuse.currency;
+  return misuse.where.startsWith('subject:') && action.subject !== undefined ? action.subject : action.template;
+}
+
+function currencyMessage(action: EmailAction, misuse: CurrencyMisuse): string {
+  if (misuse.variable !== undefined) {
+    return `variables.${misuse.variable}: ${currencyCodeProblem(misuse.currency)} (${misuse.where} formats money with it)`;
+  }
+  const place = misuse.where.startsWith('subject:') ? `the subject, ${misuse.where}` : `template "${action.template}", ${misuse.where}`;
+  return `${place}: money: ${currencyCodeProblem(misuse.currency)}`;
 }
 
 interface EmailActionAt {
