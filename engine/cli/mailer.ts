@@ -4,23 +4,27 @@ import { loadConfig, type TripwireConfig } from '../config/index.js';
 import { loadCatalogue } from '../demo-shop/index.js';
 import { TripwireError } from '../errors.js';
 import { systemClock } from '../events/index.js';
-import { SUPPRESSION_REASONS, type SuppressionReason } from '../mailer/index.js';
+import { SUPPRESSION_REASONS, type SuppressionList, type SuppressionReason } from '../mailer/index.js';
 import { RedisMailerStore } from '../mailer/redis/index.js';
 import { createLogger } from '../observability/index.js';
 import { RedisWindowStore } from '../state/redis/index.js';
 import { BatchingSink, type WarehouseBackend } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
+import { openSuppressions } from './open-suppressions.js';
 
 const USAGE = `usage: tripwire mailer [command]
 
   (none)                                 run a mailer worker until SIGINT/SIGTERM (needs REDIS_URL)
   dead-letters                           list emails that used up their tries, one JSON line each
   dead-letters --replay <trigger-id>     queue one again as a first try
-  dead-letters --all                     queue every one again
+  dead-letters --all                     queue every one again (dead letters need REDIS_URL)
   suppressions <site>                    list the site's suppressed addresses
   suppress <site> <email> [--reason unsubscribe|bounce|complaint]
   unsuppress <site> <email>
+
+The suppression commands work on the engine's list: on Redis with REDIS_URL, else
+<dataDir>/suppressions.ndjson (a running engine takes in the change before its next send).
 `;
 
 export async function runMailer(args: string[]): Promise<number> {
@@ -30,21 +34,28 @@ export async function runMailer(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const handlers: Record<string, (store: RedisMailerStore, args: string[]) => Promise<number>> = {
-    'dead-letters': deadLetters,
+  const suppressionHandlers: Record<string, (list: SuppressionList, args: string[]) => Promise<number>> = {
     suppressions: listSuppressions,
     suppress,
     unsuppress,
   };
-  const handler = handlers[command];
-  if (handler === undefined) {
+  const suppressionHandler = suppressionHandlers[command];
+  if (suppressionHandler === undefined && command !== 'dead-letters') {
     process.stderr.write(USAGE);
     return 2;
   }
   const config = await loadConfig();
+  if (suppressionHandler !== undefined) {
+    const suppressions = await openSuppressions(config);
+    try {
+      return await suppressionHandler(suppressions.list, rest);
+    } finally {
+      await suppressions.close();
+    }
+  }
   const store = await RedisMailerStore.connect(requireRedis(config, `tripwire mailer ${command}`), { prefix: config.store.prefix, cluster: config.store.redisCluster });
   try {
-    return await handler(store, rest);
+    return await deadLetters(store, rest);
   } finally {
     await store.close();
   }
@@ -116,37 +127,37 @@ async function deadLetters(store: RedisMailerStore, args: string[]): Promise<num
   return 2;
 }
 
-async function listSuppressions(store: RedisMailerStore, args: string[]): Promise<number> {
+async function listSuppressions(list: SuppressionList, args: string[]): Promise<number> {
   const [site] = args;
   if (site === undefined) {
     process.stderr.write(USAGE);
     return 2;
   }
-  for (const entry of await store.suppressions.list(site)) {
+  for (const entry of await list.list(site)) {
     process.stdout.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
   }
   return 0;
 }
 
-async function suppress(store: RedisMailerStore, args: string[]): Promise<number> {
+async function suppress(list: SuppressionList, args: string[]): Promise<number> {
   const [site, email, flag, value] = args;
   const reason = (flag === '--reason' ? value : 'unsubscribe') as SuppressionReason;
   if (site === undefined || email === undefined || !SUPPRESSION_REASONS.includes(reason)) {
     process.stderr.write(USAGE);
     return 2;
   }
-  await store.suppressions.add({ site, email, reason, at: Date.now(), detail: 'operator' });
+  await list.add({ site, email, reason, at: Date.now(), detail: 'operator' });
   process.stdout.write(`suppressed ${email} for ${site} (${reason})\n`);
   return 0;
 }
 
-async function unsuppress(store: RedisMailerStore, args: string[]): Promise<number> {
+async function unsuppress(list: SuppressionList, args: string[]): Promise<number> {
   const [site, email] = args;
   if (site === undefined || email === undefined) {
     process.stderr.write(USAGE);
     return 2;
   }
-  const removed = await store.suppressions.remove(site, email);
+  const removed = await list.remove(site, email);
   process.stdout.write(removed ? `${email} may be emailed by ${site} again\n` : `${email} was not suppressed for ${site}\n`);
   return 0;
 }

@@ -11,11 +11,9 @@ import {
   type QueryParams,
   type WarehouseBackend,
 } from '../warehouse/index.js';
-import type { SuppressionList } from '../mailer/index.js';
-import { FileSuppressionList } from '../mailer/file/index.js';
-import { RedisMailerStore } from '../mailer/redis/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
+import { openSuppressions } from './open-suppressions.js';
 
 function usage(): string {
   const lines = ['usage: tripwire query <name> [--format json|csv] [--<parameter> <value> ...]', '', 'queries:'];
@@ -46,16 +44,6 @@ async function openWarehouse(config: TripwireConfig): Promise<WarehouseBackend> 
     : ChdbWarehouse.open(join(config.dataDir, 'chdb'), { database: config.warehouse.database });
 }
 
-/** The engine's suppression list, as the engine picks it: on Redis when REDIS_URL is set, else the file in the data folder. */
-async function openSuppressions(config: TripwireConfig): Promise<{ list: SuppressionList['list']; close(): Promise<void> }> {
-  if (config.store.redisUrl) {
-    const store = await RedisMailerStore.connect(config.store.redisUrl, { prefix: config.store.prefix, cluster: config.store.redisCluster });
-    return { list: (site) => store.suppressions.list(site), close: () => store.close() };
-  }
-  const entries = await FileSuppressionList.snapshot(join(config.dataDir, 'suppressions.ndjson'));
-  return { list: (site) => entries.list(site), close: async () => undefined };
-}
-
 /** `tripwire query <name> [--format json|csv] [--from ... --to ... ...]`: rows on stdout. */
 export async function runQuery(args: string[]): Promise<number> {
   const [name, ...rest] = args;
@@ -74,7 +62,7 @@ export async function runQuery(args: string[]): Promise<number> {
   try {
     const suppressions = await openSuppressions(config);
     try {
-      const rows = await query.run(warehouse, params, Date.now(), suppressions);
+      const rows = await query.run(warehouse, params, Date.now(), suppressions.list);
       process.stdout.write(format === 'csv' ? toCsv(rows, query.columns) : `${JSON.stringify(rows, null, 2)}\n`);
     } finally {
       await suppressions.close();

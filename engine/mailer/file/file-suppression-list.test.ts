@@ -29,18 +29,38 @@ afterEach(async () => {
 });
 
 describe('FileSuppressionList', () => {
-  it('gives a snapshot of the entries to a reader, leaving the file to the list that writes it', async () => {
-    const writer = await openList();
-    await writer.add(ada);
-    await writer.add({ ...ada, email: 'zoe@example.test' });
-    await writer.remove('acme', 'zoe@example.test');
-    await appendFile(file, '{"op":"add","entry":{"site":"acme"');
+  it('takes in, before each read, what another process appended to the file', async () => {
+    const engine = await openList();
+    const operator = await FileSuppressionList.open(file, { compact: false });
+    opened.push(operator);
+
+    await operator.add({ ...ada, email: 'Zoe@Example.test', detail: 'operator' });
+    expect(await engine.find('acme', 'zoe@example.test')).toMatchObject({ detail: 'operator' });
+
+    await engine.add(ada);
+    expect(await operator.list('acme')).toEqual([ada, { ...ada, email: 'zoe@example.test', detail: 'operator' }]);
+    expect(await operator.remove('acme', 'ada@example.test')).toBe(true);
+    expect(await engine.find('acme', 'ada@example.test')).toBeUndefined();
+  });
+
+  it('leaves a line still being written for the next read', async () => {
+    const engine = await openList();
+    await appendFile(file, '{"op":"add","entry":{"site":"acme","email":"half@example.test",');
+    expect(await engine.list('acme')).toEqual([]);
+    await appendFile(file, '"reason":"bounce","at":1,"detail":"550"}}\n');
+    expect(await engine.list('acme')).toEqual([{ site: 'acme', email: 'half@example.test', reason: 'bounce', at: 1, detail: '550' }]);
+  });
+
+  it('opened without compaction, never rewrites the file, and refuses one that ends in a torn line', async () => {
+    const first = await openList();
+    for (let i = 0; i < 150; i++) await first.add(ada);
     const before = await readFile(file, 'utf8');
-
-    const snapshot = await FileSuppressionList.snapshot(file);
-
-    expect(await snapshot.list('acme')).toEqual([ada]);
+    const sharing = await FileSuppressionList.open(file, { compact: false });
+    await sharing.close();
     expect(await readFile(file, 'utf8')).toBe(before);
+
+    await appendFile(file, '{"op":"add"');
+    await expect(FileSuppressionList.open(file, { compact: false })).rejects.toMatchObject({ code: 'TW_SUPPRESSION_FILE', message: expect.stringContaining('Start the engine once') });
   });
 
   it('finds after a reopen what was added and not what was removed', async () => {

@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { redisForTests } from '../../test/support/redis-server.js';
+import type { SuppressionList } from '../mailer/index.js';
+import { FileSuppressionList } from '../mailer/file/index.js';
+import { RedisMailerStore } from '../mailer/redis/index.js';
+
+const run = promisify(execFile);
+const redis = await redisForTests();
+
+afterAll(async () => {
+  if ('stop' in redis) await redis.stop();
+});
+
+/** The list as the engine holds it, beside the command that manages it. */
+interface Backend {
+  name: string;
+  skip?: string;
+  /** Environment for the command: the same settings the engine would be started with. */
+  env(folder: string): Promise<Record<string, string>>;
+  engineList(folder: string): Promise<{ list: SuppressionList; close(): Promise<void> }>;
+}
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'the embedded file (no REDIS_URL)',
+    env: async (folder) => ({ TW_DATA_DIR: folder, REDIS_URL: '' }),
+    engineList: async (folder) => {
+      const list = await FileSuppressionList.open(join(folder, 'suppressions.ndjson'));
+      return { list, close: () => list.close() };
+    },
+  },
+  {
+    name: 'Redis (REDIS_URL)',
+    ...('skip' in redis ? { skip: redis.skip } : {}),
+    env: async (folder) => {
+      const config = join(folder, 'tripwire.json');
+      await writeFile(config, JSON.stringify({ store: { prefix: prefixOf(folder) } }));
+      return { TW_DATA_DIR: folder, REDIS_URL: 'url' in redis ? redis.url : '', TW_CONFIG: config };
+    },
+    engineList: async (folder) => {
+      const store = await RedisMailerStore.connect('url' in redis ? redis.url : '', { prefix: prefixOf(folder), cluster: false });
+      return { list: store.suppressions, close: () => store.close() };
+    },
+  },
+];
+
+const prefixes = new Map<string, string>();
+function prefixOf(folder: string): string {
+  if (!prefixes.has(folder)) prefixes.set(folder, `tw-cli-${randomBytes(4).toString('hex')}`);
+  return prefixes.get(folder)!;
+}
+
+describe.each(BACKENDS)('tripwire mailer suppress/suppressions/unsuppress on $name', (backend) => {
+  let folder: string;
+  let env: Record<string, string>;
+  let opened: { list: SuppressionList; close(): Promise<void> };
+  let engine: SuppressionList;
+
+  const tripwire = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'engine/cli/main.ts', 'mailer', ...args], { env: { ...process.env, TW_CONFIG: '', ...env } });
+
+  beforeEach(async () => {
+    if (backend.skip !== undefined) return;
+    folder = await mkdtemp(join(tmpdir(), 'tripwire-cli-mailer-'));
+    env = await backend.env(folder);
+    opened = await backend.engineList(folder);
+    engine = opened.list;
+  });
+
+  afterEach(async () => {
+    if (backend.skip !== undefined) return;
+    for (const entry of await engine.list('demo')) await engine.remove(entry.site, entry.email);
+    await opened.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it.skipIf(backend.skip !== undefined)('adds an address the running engine then finds, lists it, and removes it again', async () => {
+    const added = await tripwire('suppress', 'demo', 'Ada@Example.test', '--reason', 'complaint');
+    expect(added.stdout).toBe('suppressed Ada@Example.test for demo (complaint)\n');
+    expect(await engine.find('demo', 'ada@example.test')).toMatchObject({ reason: 'complaint', detail: 'operator' });
+
+    const listed = await tripwire('suppressions', 'demo');
+    expect(listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ site: 'demo', email: 'ada@example.test', reason: 'complaint' }),
+    ]);
+
+    const removed = await tripwire('unsuppress', 'demo', 'ada@example.test');
+    expect(removed.stdout).toBe('ada@example.test may be emailed by demo again\n');
+    expect(await engine.find('demo', 'ada@example.test')).toBeUndefined();
+  });
+
+  it.skipIf(backend.skip !== undefined)('lists what the engine suppressed (an unsubscribe link)', async () => {
+    await engine.add({ site: 'demo', email: 'zoe@example.test', reason: 'unsubscribe', at: Date.UTC(2026, 0, 1), detail: 'one-click' });
+    const listed = await tripwire('suppressions', 'demo');
+    expect(JSON.parse(listed.stdout)).toEqual({ site: 'demo', email: 'zoe@example.test', reason: 'unsubscribe', at: '2026-01-01T00:00:00.000Z', detail: 'one-click' });
+  });
+});
