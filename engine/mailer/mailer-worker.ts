@@ -37,7 +37,10 @@ export interface MailerWorkerOptions {
   /** Unique per worker: the queue holds claimed jobs per consumer. Default: host-pid-random. */
   consumer?: string;
   retry?: RetrySchedule;
-  /** How long a send may hold a trigger's lease; longer than the SMTP timeouts (default 2 min). */
+  /**
+   * A trigger's send lease (default 2 min), renewed every third of it while the SMTP transaction
+   * lasts: another worker takes the trigger over only once this one has stopped renewing (died).
+   */
   leaseMs?: number;
   /** Jobs another consumer has held this long are taken over (default 5 min). */
   reclaimAfterMs?: number;
@@ -170,18 +173,45 @@ export class MailerWorker {
       return;
     }
     let sent: SentEmail;
+    const held = this.holdLease(job.id);
     try {
       const request = this.deps.personalise === undefined ? job.request : await this.deps.personalise(job);
       sent = await this.deps.sender.send(request);
     } catch (error) {
+      await held.stop();
       await ledger.release(job.id, this.consumer);
       await this.failed(claimed, error);
       return;
     }
+    await held.stop();
     // The one window for a duplicate: a crash between the SMTP server's acceptance and this line.
     await ledger.complete(job.id);
     this.deps.log.record(refOf(job), 'sent', sent.messageId, job.attempt);
     await queue.ack(claimed);
+  }
+
+  /**
+   * Keeps the trigger's lease while its send is in flight. A slow SMTP server (a greeting or a
+   * DATA reply that takes minutes) must not let the lease lapse: a worker that reclaims the job
+   * would then acquire it and send the email a second time.
+   */
+  private holdLease(id: string): { stop(): Promise<void> } {
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = this.deps.ledger.renew(id, this.consumer, this.leaseMs).then(
+        (held) => {
+          if (!held) this.deps.logger.error({ trigger: id, leaseMs: this.leaseMs }, 'send lease lost while sending (the process stalled longer than the lease?); another worker may send this trigger too');
+        },
+        (error: unknown) => this.deps.logger.warn({ err: error, trigger: id }, 'send lease not renewed; trying again'),
+      );
+    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
   }
 
   /**

@@ -234,6 +234,27 @@ export function describeEmailQueueContract(
       expect((await store.peerLedger.begin('t1', 'w2', 60_000)).state).toBe('busy');
     });
 
+    it('extends the lease of the consumer that holds it, and of no other', async () => {
+      await store.ledger.begin('t1', 'w1', 30);
+
+      expect(await store.ledger.renew('t1', 'w1', 60_000)).toBe(true);
+      expect(await store.peerLedger.renew('t1', 'w2', 60_000)).toBe(false);
+      await store.passTime(60);
+
+      expect((await store.peerLedger.begin('t1', 'w2', 60_000)).state).toBe('busy');
+    });
+
+    it('renews no lease that has ended or whose send is recorded', async () => {
+      await store.ledger.begin('t1', 'w1', 30);
+      await store.passTime(60);
+      expect(await store.ledger.renew('t1', 'w1', 60_000)).toBe(false);
+
+      await store.ledger.begin('t2', 'w1', 60_000);
+      await store.ledger.complete('t2');
+      expect(await store.ledger.renew('t2', 'w1', 60_000)).toBe(false);
+      expect(await store.peerLedger.isSent('t2')).toBe(true);
+    });
+
     it('frees the trigger of a consumer that died holding it once the lease ends', async () => {
       await store.ledger.begin('t1', 'dead-worker', 30);
 

@@ -9,7 +9,12 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export interface SmtpSinkOptions {
+  /** How long the server takes to answer each message's DATA, as a slow or overloaded relay does. */
+  replyDelayMs?: number;
+}
+
+export async function startSmtpSink({ replyDelayMs = 0 }: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -19,7 +24,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       simpleParser(stream).then(
         (mail) => {
           messages.push(mail);
-          callback();
+          if (replyDelayMs > 0) setTimeout(() => callback(), replyDelayMs);
+          else callback();
         },
         (error: Error) => callback(error),
       );

@@ -25,6 +25,14 @@ export class MemorySendLedger implements SendLedger {
     return { state: 'busy', retryInMs: entry.until - now };
   }
 
+  async renew(id: string, consumer: string, leaseMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    const entry = this.live(id, now);
+    if (entry?.state !== 'sending' || entry.consumer !== consumer) return false;
+    this.entries.set(id, { ...entry, until: now + leaseMs });
+    return true;
+  }
+
   async complete(id: string): Promise<void> {
     this.entries.set(id, { state: 'sent', until: this.clock.now() + this.retention });
   }

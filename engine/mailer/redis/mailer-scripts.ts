@@ -45,6 +45,11 @@ end
 if v == 'sent' then return {'sent', 0} end
 return {'busy', redis.call('PTTL', KEYS[1])}`);
 
+/** KEYS: ledger key. ARGV: consumer, lease ms. 1 when the consumer held the lease and it was extended. */
+export const RENEW_SEND = script(`
+if redis.call('GET', KEYS[1]) == 'sending:' .. ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`);
+
 /** KEYS: ledger key. ARGV: consumer. */
 export const RELEASE_SEND = script(`
 if redis.call('GET', KEYS[1]) == 'sending:' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end

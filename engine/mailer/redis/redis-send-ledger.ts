@@ -1,6 +1,6 @@
 import type { RedisConnection } from '../../redis/index.js';
 import type { SendClaim, SendLedger } from '../send-ledger.js';
-import { BEGIN_SEND, RELEASE_SEND } from './mailer-scripts.js';
+import { BEGIN_SEND, RELEASE_SEND, RENEW_SEND } from './mailer-scripts.js';
 
 export interface RedisSendLedgerOptions {
   client: RedisConnection;
@@ -33,6 +33,10 @@ export class RedisSendLedger implements SendLedger {
     if (reply[0] === 'acquired') return { state: 'acquired' };
     if (reply[0] === 'sent') return { state: 'sent' };
     return { state: 'busy', retryInMs: Math.max(0, Number(reply[1])) };
+  }
+
+  async renew(id: string, consumer: string, leaseMs: number): Promise<boolean> {
+    return Number(await this.client.script(RENEW_SEND, [this.prefix + id], [consumer, String(Math.max(1, Math.ceil(leaseMs)))])) === 1;
   }
 
   async complete(id: string): Promise<void> {
