@@ -9,8 +9,8 @@
  * (ZREMRANGEBYRANK, oldest first), and expires after maxAge without writes.
  *
  * The records of one event-loop turn (all visitors, all sites) go as ONE script call
- * (turn-batch.ts), hence across hash slots; on a Redis Cluster, where a call carries one slot's
- * keys, the records of one site (one slot) go as one call, answered when its node answers. A failed call rejects every record it carried; recording
+ * (turn-batch.ts), hence across hash slots; on a Redis Cluster each record goes as a call of its
+ * own, answered when its node answers. A failed call rejects every record it carried; recording
  * is idempotent (a note keeps the latest time, a drop removes), so the frames' resends are safe
  * whatever part of it ran.
  */
@@ -51,17 +51,13 @@ export class RedisInterestIndex implements InterestIndex {
   private readonly script: LuaScript;
   private readonly bounds: InterestBounds;
   private readonly records: TurnBatch<RecordCall, undefined>;
-  private readonly batchLimits: TurnBatchLimits;
-  /** On a cluster: the records of a turn gathered per site, whose keys share one slot. */
-  private readonly siteRecords = new Map<string, TurnBatch<RecordCall, undefined>>();
 
   constructor(options: RedisInterestIndexOptions) {
     this.client = options.client;
     this.prefix = options.prefix;
     this.script = options.script;
     this.bounds = options.bounds ?? DEFAULT_INTEREST_BOUNDS;
-    this.batchLimits = options.batch ?? DEFAULT_TURN_BATCH_LIMITS;
-    this.records = new TurnBatch((calls) => this.recordBatch(calls), this.batchLimits);
+    this.records = new TurnBatch((calls) => this.recordBatch(calls), options.batch ?? DEFAULT_TURN_BATCH_LIMITS);
   }
 
   record(visitor: VisitorRef, updates: readonly InterestUpdate[], now: number): Promise<void> {
@@ -82,23 +78,13 @@ export class RedisInterestIndex implements InterestIndex {
       const key = indexOf(this.key(visitor.site, update.product, update.interest));
       args.push(update.kind === 'note' ? 'n' : 'd', key, update.kind === 'note' ? String(update.at) : '0');
     }
-    const batch = this.client.cluster ? this.siteBatchOf(visitor.site) : this.records;
-    return batch.submit({ keys, args }, keys.length + args.length + 2);
+    // On a cluster a record's keys share its site's slot, and it goes alone (see the key layout).
+    return this.client.cluster ? this.sendRecords([{ keys, args }]) : this.records.submit({ keys, args }, keys.length + args.length + 2);
   }
 
   /** Sends the records queued this turn now (the store calls it before its other commands). */
   sendPending(): void {
     this.records.flush();
-    for (const batch of this.siteRecords.values()) batch.flush();
-  }
-
-  private siteBatchOf(site: string): TurnBatch<RecordCall, undefined> {
-    let batch = this.siteRecords.get(site);
-    if (batch === undefined) {
-      batch = new TurnBatch((calls) => this.recordBatch(calls), this.batchLimits);
-      this.siteRecords.set(site, batch);
-    }
-    return batch;
   }
 
   private async recordBatch(calls: RecordCall[]): Promise<Array<ItemOutcome<undefined>>> {
