@@ -25,9 +25,15 @@ type Commands = Pick<RedisClientType, 'get' | 'set' | 'hGet' | 'hGetAll' | 'hSet
 export class RedisConnection {
   /** A connection to one Redis node. */
   static ofNode(client: RedisClientType): RedisConnection {
-    return new RedisConnection(client, false, (_key, args) => client.sendCommand(args), async () => {
-      await client.ping();
-    }, () => undefined);
+    return new RedisConnection(
+      client,
+      false,
+      (_key, args) => client.sendCommand(args),
+      async () => {
+        await client.ping();
+      },
+      () => undefined,
+    );
   }
 
   /**

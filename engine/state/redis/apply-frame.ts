@@ -89,16 +89,17 @@ export function encodeNodeBatch(calls: readonly ApplyCall[], retention: Retentio
 }
 
 /**
- * Whether a frame of a node's call failed because the node does not serve its keys (the slot
- * moved, or is moving and a key has left): sent again on its own, it is routed to the right node.
+ * Whether a frame of a node's call was turned away because the node does not serve all its keys
+ * (the slot moved, or is moving and a key has left): apply.lua marks it, whatever words the
+ * server's version uses. Sent again on its own, it is routed to the right node.
  */
-export function failedOffNode(reply: unknown, index: number): boolean {
+export function turnedAway(reply: unknown, index: number): boolean {
   const frame = Array.isArray(reply) ? reply[index] : undefined;
-  return typeof frame === 'string' && OFF_NODE.test(frame);
+  return typeof frame === 'string' && frame.startsWith(TURNED_AWAY);
 }
 
-/** What Redis answers a script's command on a key its node does not serve (7.x: "non local key"; a moving slot: TRYAGAIN, ASK). */
-const OFF_NODE = /non local key|TRYAGAIN|\bASK\b|\bMOVED\b|CLUSTERDOWN/;
+/** The start of apply.lua's answer for a frame whose keys its node does not serve. */
+const TURNED_AWAY = 'TW_NOT_ON_NODE ';
 
 /** Lone UTF-16 surrogates, which JSON.stringify writes as `\udXXX` escapes that cjson refuses. */
 const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;

@@ -87,7 +87,7 @@ import {
   type WindowStore,
 } from '../window-store.js';
 import type { InterestBounds } from '../interest-index.js';
-import { applySize, decodeApplyBatch, encodeApply, encodeApplyBatch, encodeNodeBatch, failedOffNode, type ApplyCall } from './apply-frame.js';
+import { applySize, decodeApplyBatch, encodeApply, encodeApplyBatch, encodeNodeBatch, turnedAway, type ApplyCall } from './apply-frame.js';
 import { decodeClaims, encodeClaims } from './claim-frame.js';
 import { connectStoreClient, type ConnectedClient } from './connect.js';
 import { DueTimers } from './due-timers.js';
@@ -134,8 +134,14 @@ export class RedisWindowStore implements WindowStore {
   private readonly names = new KeyNames();
   private readonly applies: TurnBatch<ApplyCall, ApplyResult>;
   private readonly batchLimits: TurnBatchLimits;
-  /** On a cluster: the frames of a run gathered per node, by the node's address. */
-  private readonly nodeApplies = new Map<string, TurnBatch<ApplyCall, ApplyResult>>();
+  /**
+   * On a cluster: the frames of a run gathered per node, by the address of the node the client
+   * last learnt serves their slot ("" while it knows none: the call then goes wherever the first
+   * frame's key routes). One entry per primary the cluster has had; they stay, idle.
+   */
+  private readonly nodeApplies = new Map<string, TurnBatch<ApplyCall, NodeAnswer>>();
+  /** On a cluster: per visitor (its seen-ids key), when its latest command is done; see inVisitorOrder. */
+  private readonly visitorTails = new Map<string, Promise<void>>();
   /** On a cluster: the applies under way, which close() lets finish. */
   private readonly applying = new Set<Promise<ApplyResult>>();
   /** On a cluster: the due-index entries of frames applied one by one, gathered per run. */
@@ -170,7 +176,7 @@ export class RedisWindowStore implements WindowStore {
       return Promise.reject(error);
     }
     if (!this.client.cluster) return this.applies.submit(call, applySize(call));
-    const applied = this.nodeBatchOf(call).submit(call, applySize(call));
+    const applied = this.inVisitorOrder(call.keys[0]!, () => this.nodeBatchOf(call).submit(call, applySize(call)).then((answer) => answer.done));
     this.applying.add(applied);
     // The caller handles the apply's failure; this chain only stops tracking it.
     void applied.finally(() => this.applying.delete(applied)).catch(() => undefined);
@@ -194,8 +200,26 @@ export class RedisWindowStore implements WindowStore {
     return outcomes.map((outcome, i) => (calls[i]!.earliestArm === undefined ? outcome : { ok: false, error }));
   }
 
+  /**
+   * On a cluster a visitor's commands run one after another. A frame a node turned away goes
+   * again on its own, routed by its keys, after its node's reply: a later command of the visitor
+   * sent meanwhile (the claim after an apply that fills its cap, the next frame's count after
+   * this one's add) would reach the slot's new node first. On one node, one connection keeps them
+   * in order; here a visitor with several commands under way waits a round trip per command.
+   */
+  private inVisitorOrder<T>(visitor: string, run: () => Promise<T>): Promise<T> {
+    const ahead = this.visitorTails.get(visitor);
+    const result = ahead === undefined ? run() : ahead.then(run);
+    const tail = result.then(done, done);
+    this.visitorTails.set(visitor, tail);
+    void tail.then(() => {
+      if (this.visitorTails.get(visitor) === tail) this.visitorTails.delete(visitor);
+    });
+    return result;
+  }
+
   /** On a cluster: the batch of the node serving the frame's visitor, answered when that node answers, whatever the others do. */
-  private nodeBatchOf(call: ApplyCall): TurnBatch<ApplyCall, ApplyResult> {
+  private nodeBatchOf(call: ApplyCall): TurnBatch<ApplyCall, NodeAnswer> {
     const node = this.client.nodeOf(call.keys[0]!) ?? '';
     let batch = this.nodeApplies.get(node);
     if (batch === undefined) {
@@ -208,21 +232,20 @@ export class RedisWindowStore implements WindowStore {
   /**
    * One node's frames in one call. A frame the node turned away (its slot moved since the client
    * learnt the layout) goes again on its own. Each frame's due-index entry follows the reply: the
-   * index lives on another node.
+   * index lives on another node. Each frame is answered when its own part is done, not when its
+   * neighbours' are.
    */
-  private async applyOnNode(calls: ApplyCall[]): Promise<Array<ItemOutcome<ApplyResult>>> {
-    if (calls.length === 1) return [await settled(this.applyAlone(calls[0]!))];
+  private async applyOnNode(calls: ApplyCall[]): Promise<Array<ItemOutcome<NodeAnswer>>> {
+    if (calls.length === 1) return [answer(this.applyAlone(calls[0]!))];
     const reply = await this.client.scriptOnNodeOf(calls[0]!.keys[0]!, this.scripts.apply, encodeNodeBatch(calls, this.retention)).catch((error: unknown) => {
       throw storeFailure(error, 'to apply a batch of frames');
     });
     const outcomes = decodeApplyBatch(calls, reply);
-    return Promise.all(
-      outcomes.map((outcome, i) => {
-        const call = calls[i]!;
-        if (failedOffNode(reply, i)) return settled(this.applyAlone(call));
-        return outcome.ok ? settled(this.indexed(call, outcome.value)) : outcome;
-      }),
-    );
+    return outcomes.map((outcome, i) => {
+      const call = calls[i]!;
+      if (turnedAway(reply, i)) return answer(this.applyAlone(call));
+      return outcome.ok ? answer(this.indexed(call, outcome.value)) : outcome;
+    });
   }
 
   /** One frame as a call of its own, routed by its keys (which follows a slot that moved). */
@@ -255,11 +278,15 @@ export class RedisWindowStore implements WindowStore {
   async claim(request: ClaimRequest): Promise<ClaimOutcome[]> {
     if (request.claims.length === 0) return [];
     this.sendPending();
-    const call = encodeClaims(request, this.keysOf(request.visitor));
-    const reply = await this.client.script(this.scripts.claim, call.keys, call.args).catch((error: unknown) => {
-      throw storeFailure(error, 'to claim deliveries');
-    });
-    return decodeClaims(reply);
+    const keys = this.keysOf(request.visitor);
+    const call = encodeClaims(request, keys);
+    const claim = async (): Promise<ClaimOutcome[]> => {
+      const reply = await this.client.script(this.scripts.claim, call.keys, call.args).catch((error: unknown) => {
+        throw storeFailure(error, 'to claim deliveries');
+      });
+      return decodeClaims(reply);
+    };
+    return this.client.cluster ? this.inVisitorOrder(keys.seen, claim) : claim();
   }
 
   async takeDueTimers(now: number, limit: number): Promise<DueTimer[]> {
@@ -282,10 +309,13 @@ export class RedisWindowStore implements WindowStore {
   async snapshot(visitor: VisitorRef): Promise<VisitorSnapshot> {
     const keys = this.keysOf(visitor);
     this.sendPending();
-    const hash = await this.client.hGetAll(keys.hash).catch((error: unknown) => {
-      throw storeFailure(error, 'to read a visitor');
-    });
-    return snapshotOfHash(hash);
+    const read = async (): Promise<VisitorSnapshot> => {
+      const hash = await this.client.hGetAll(keys.hash).catch((error: unknown) => {
+        throw storeFailure(error, 'to read a visitor');
+      });
+      return snapshotOfHash(hash);
+    };
+    return this.client.cluster ? this.inVisitorOrder(keys.seen, read) : read();
   }
 
   /**
@@ -332,9 +362,13 @@ function keepEarliest(arms: Map<string, number>, member: string, due: number): v
   if (known === undefined || due < known) arms.set(member, due);
 }
 
-function settled<T>(result: Promise<T>): Promise<ItemOutcome<T>> {
-  return result.then(
-    (value) => ({ ok: true, value }),
-    (error: unknown) => ({ ok: false, error }),
-  );
+/** What a node's call gives one frame: its result once its own follow-up (a retry alone, its due-index entry) is done. */
+interface NodeAnswer {
+  done: Promise<ApplyResult>;
 }
+
+function answer(done: Promise<ApplyResult>): ItemOutcome<NodeAnswer> {
+  return { ok: true, value: { done } };
+}
+
+const done = (): void => undefined;

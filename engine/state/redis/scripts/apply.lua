@@ -46,8 +46,8 @@ local now, base, windowsTtl, hashTtlSet, eventWindowsTtl = 0, 0, -math.huge, fal
 -- Frames of one node. A call that declares no keys carries several slots' frames, which only an
 -- undeclared key may name (Redis checks declared keys for one slot before a script runs, but
 -- lets a script without flags reach any key its node serves). K holds the keys either way.
-local K, keysOnNode = KEYS, #KEYS == 0
-if keysOnNode then
+local K, keysInArgv = KEYS, #KEYS == 0
+if keysInArgv then
   K = {}
   for j = 4 + 2 * frameCount, #ARGV do K[#K + 1] = ARGV[j] end
 end
@@ -267,14 +267,18 @@ local function cancelTimers(i, opCount, op, outcomes)
 end
 
 -- A frame of one node's call touches its keys first, all in one command: a key this node does not
--- serve (the slot moved, or is moving and the key has left) fails the frame before it wrote
--- anything, and the engine sends that frame again on its own, routed by its declared keys.
+-- serve (the slot moved, or is moving and the key has left) turns the frame away before it wrote
+-- anything, marked TW_NOT_ON_NODE (apply-frame.ts, whatever words the server's version uses), and
+-- the engine sends that frame again on its own, routed by its declared keys.
 local function checkOnNode(keyCount)
-  redis.call('EXISTS', unpack(K, base + 1, base + keyCount))
+  local served, failure = pcall(redis.call, 'EXISTS', unpack(K, base + 1, base + keyCount))
+  if not served then
+    error('TW_NOT_ON_NODE ' .. (type(failure) == 'table' and failure.err or tostring(failure)), 0)
+  end
 end
 
 local function applyFrame(json, keyCount)
-  if keysOnNode then checkOnNode(keyCount) end
+  if keysInArgv then checkOnNode(keyCount) end
   A = cjson.decode(json)
   local i = 1
   local seen = K[base + 1]
