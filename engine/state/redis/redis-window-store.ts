@@ -140,8 +140,10 @@ export class RedisWindowStore implements WindowStore {
    * frame's key routes). One entry per primary the cluster has had; they stay, idle.
    */
   private readonly nodeApplies = new Map<string, TurnBatch<ApplyCall, NodeAnswer>>();
-  /** On a cluster: per visitor (its seen-ids key), when its latest command is done; see inVisitorOrder. */
-  private readonly visitorTails = new Map<string, Promise<void>>();
+  /** On a cluster, per visitor (its seen-ids key): when its applies under way are done. A claim or a read waits for them. */
+  private readonly visitorApplies = new Map<string, Promise<void>>();
+  /** On a cluster, per visitor: when its frames sent again on their own are done. Its later frames wait for them. */
+  private readonly visitorDetours = new Map<string, Promise<void>>();
   /** On a cluster: the applies under way, which close() lets finish. */
   private readonly applying = new Set<Promise<ApplyResult>>();
   /** On a cluster: the due-index entries of frames applied one by one, gathered per run. */
@@ -176,7 +178,11 @@ export class RedisWindowStore implements WindowStore {
       return Promise.reject(error);
     }
     if (!this.client.cluster) return this.applies.submit(call, applySize(call));
-    const applied = this.inVisitorOrder(call.keys[0]!, () => this.nodeBatchOf(call).submit(call, applySize(call)).then((answer) => answer.done));
+    const visitor = call.keys[0]!;
+    const send = (): Promise<ApplyResult> => this.nodeBatchOf(call).submit(call, applySize(call)).then((answer) => answer.done);
+    const detours = this.visitorDetours.get(visitor);
+    const applied = detours === undefined ? send() : detours.then(send);
+    followedBy(this.visitorApplies, visitor, applied);
     this.applying.add(applied);
     // The caller handles the apply's failure; this chain only stops tracking it.
     void applied.finally(() => this.applying.delete(applied)).catch(() => undefined);
@@ -201,21 +207,26 @@ export class RedisWindowStore implements WindowStore {
   }
 
   /**
-   * On a cluster a visitor's commands run one after another. A frame a node turned away goes
-   * again on its own, routed by its keys, after its node's reply: a later command of the visitor
-   * sent meanwhile (the claim after an apply that fills its cap, the next frame's count after
-   * this one's add) would reach the slot's new node first. On one node, one connection keeps them
-   * in order; here a visitor with several commands under way waits a round trip per command.
+   * On a cluster a visitor's commands keep their order. A frame a node turned away (its slot
+   * moved under the client's layout) goes again on its own once its node's reply is in: the
+   * visitor's claims and reads sent meanwhile would reach the slot's new node first, so they wait
+   * for the visitor's applies under way; and its later frames wait for its frames sent again.
+   * Frames go on without waiting otherwise: a visitor's frames to one node keep their order on
+   * its connection, and one turned away turns the next away too, unless the slot's move ended
+   * between the two (a window of microseconds, where the later frame can still come first).
    */
-  private inVisitorOrder<T>(visitor: string, run: () => Promise<T>): Promise<T> {
-    const ahead = this.visitorTails.get(visitor);
-    const result = ahead === undefined ? run() : ahead.then(run);
-    const tail = result.then(done, done);
-    this.visitorTails.set(visitor, tail);
-    void tail.then(() => {
-      if (this.visitorTails.get(visitor) === tail) this.visitorTails.delete(visitor);
-    });
-    return result;
+  private afterApplies<T>(visitor: string, run: () => Promise<T>): Promise<T> {
+    const applies = this.visitorApplies.get(visitor);
+    return applies === undefined ? run() : applies.then(run);
+  }
+
+  /** A frame a node turned away, sent again on its own after the visitor's frames turned away before it. */
+  private detour(call: ApplyCall): Promise<ApplyResult> {
+    const visitor = call.keys[0]!;
+    const before = this.visitorDetours.get(visitor);
+    const alone = before === undefined ? this.applyAlone(call) : before.then(() => this.applyAlone(call));
+    followedBy(this.visitorDetours, visitor, alone);
+    return alone;
   }
 
   /** On a cluster: the batch of the node serving the frame's visitor, answered when that node answers, whatever the others do. */
@@ -236,14 +247,13 @@ export class RedisWindowStore implements WindowStore {
    * neighbours' are.
    */
   private async applyOnNode(calls: ApplyCall[]): Promise<Array<ItemOutcome<NodeAnswer>>> {
-    if (calls.length === 1) return [answer(this.applyAlone(calls[0]!))];
     const reply = await this.client.scriptOnNodeOf(calls[0]!.keys[0]!, this.scripts.apply, encodeNodeBatch(calls, this.retention)).catch((error: unknown) => {
       throw storeFailure(error, 'to apply a batch of frames');
     });
     const outcomes = decodeApplyBatch(calls, reply);
     return outcomes.map((outcome, i) => {
       const call = calls[i]!;
-      if (turnedAway(reply, i)) return answer(this.applyAlone(call));
+      if (turnedAway(reply, i)) return answer(this.detour(call));
       return outcome.ok ? answer(this.indexed(call, outcome.value)) : outcome;
     });
   }
@@ -286,7 +296,7 @@ export class RedisWindowStore implements WindowStore {
       });
       return decodeClaims(reply);
     };
-    return this.client.cluster ? this.inVisitorOrder(keys.seen, claim) : claim();
+    return this.client.cluster ? this.afterApplies(keys.seen, claim) : claim();
   }
 
   async takeDueTimers(now: number, limit: number): Promise<DueTimer[]> {
@@ -315,7 +325,7 @@ export class RedisWindowStore implements WindowStore {
       });
       return snapshotOfHash(hash);
     };
-    return this.client.cluster ? this.inVisitorOrder(keys.seen, read) : read();
+    return this.client.cluster ? this.afterApplies(keys.seen, read) : read();
   }
 
   /**
@@ -372,3 +382,14 @@ function answer(done: Promise<ApplyResult>): ItemOutcome<NodeAnswer> {
 }
 
 const done = (): void => undefined;
+
+/** Adds `work` to what `key` waits for in `waits`; the entry leaves once all of it is done. */
+function followedBy(waits: Map<string, Promise<void>>, key: string, work: Promise<unknown>): void {
+  const before = waits.get(key);
+  const finished = work.then(done, done);
+  const all = before === undefined ? finished : before.then(() => finished);
+  waits.set(key, all);
+  void all.then(() => {
+    if (waits.get(key) === all) waits.delete(key);
+  });
+}
