@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { ManualClock, type TrackedEvent } from '../events/index.js';
 import { createLogger } from '../observability/index.js';
 import type { Frame } from '../pipeline/index.js';
@@ -41,6 +41,10 @@ function feedRig() {
   return { clock, store, feed, told, pipeline, viewed };
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('CatalogueFeed', () => {
   test('a back-in-stock fan-out that fails after the catalogue write reaches its subscribers when the feed is sent again', async () => {
     const rig = feedRig();
@@ -61,6 +65,28 @@ describe('CatalogueFeed', () => {
 
     await rig.feed.update(SITE, [{ id: 'lamp', stock: 'in_stock' }]);
     expect(rig.told).toHaveLength(1);
+  });
+
+  test('a fan-out that failed is tried again on its own, while its site sends no update', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const rig = feedRig();
+    await rig.feed.update(SITE, [{ id: 'lamp', name: 'Brass lamp', price: 60 }]);
+    await rig.viewed('bargain-hunter', 'lamp');
+    rig.pipeline.down = true;
+    await rig.feed.update(SITE, [{ id: 'lamp', price: 45 }]);
+    const retries = rig.feed.retryPending([SITE], 60_000);
+    try {
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(rig.told).toEqual([]);
+      rig.pipeline.down = false;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(rig.told).toEqual([['bargain-hunter', 'price_drop']]);
+      expect(await rig.store.pendingFanOuts(SITE)).toEqual([]);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(rig.told).toHaveLength(1);
+    } finally {
+      retries.stop();
+    }
   });
 
   test('fan-outs left pending by a stopped engine are delivered when the next one resumes', async () => {

@@ -27,8 +27,8 @@ export interface CatalogueFeedDeps {
  * out. The store records each fan-out as pending with the write; it is marked delivered only once
  * every event of it was processed. A fan-out that failed (the pipeline or the store did not
  * answer) stays pending and goes again with the site's next update, a resend included (which
- * would otherwise see the product unchanged), or when an engine resumes. Its events keep their
- * ids, so visitors already told are not told twice.
+ * would otherwise see the product unchanged), when an engine resumes, and at each retry of
+ * retryPending. Its events keep their ids, so visitors already told are not told twice.
  */
 export class CatalogueFeed {
   constructor(private readonly deps: CatalogueFeedDeps) {}
@@ -55,6 +55,24 @@ export class CatalogueFeed {
     }
     if (report.events > 0) this.deps.logger.info({ ...report }, 'pending catalogue fan-outs delivered');
     return report;
+  }
+
+  /**
+   * Tries the sites' pending fan-outs again every `everyMs`, so one that failed does not wait for
+   * its site's next update (a site may send none for days). One round at a time: a round still
+   * under way when the next is due lets it pass.
+   */
+  retryPending(sites: readonly string[], everyMs: number): { stop(): void } {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.resume(sites)
+        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'pending catalogue fan-outs could not be delivered; tried again at the next interval'))
+        .finally(() => (running = false));
+    }, everyMs);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
   }
 
   /** One change at a time, so each is marked delivered as soon as every event of its fan-out was processed. */

@@ -64,6 +64,7 @@ export async function composeCatalogue(config: TripwireConfig, deps: CatalogueDe
     }, settings.refreshInterval);
     refresher.unref();
   }
+  let retries: { stop(): void } | undefined;
   return {
     store,
     mirror,
@@ -79,12 +80,14 @@ export async function composeCatalogue(config: TripwireConfig, deps: CatalogueDe
       feed.resume(sites).catch((error: unknown) =>
         logger.error({ err: error }, "pending catalogue fan-outs could not be delivered; they are tried again with their site's next update"),
       );
+      retries = feed.retryPending(sites, settings.fanOutRetryInterval);
       const secrets = new Map(config.sites.map((site) => [site.key, site.secret]));
       const api = new CatalogueApi({ feed, store, secrets, clock }, { maxBodyBytes: settings.maxRequestBytes, signatureTolerance: settings.signatureTolerance });
       return { feed, fanOut, api };
     },
     close: async () => {
       clearInterval(refresher);
+      retries?.stop();
       await store.close();
     },
   };

@@ -160,6 +160,8 @@ export const configSchema = z.object({
       fanOutConcurrency: z.number().int().positive().default(32),
       /** With Redis, how often an engine reloads the catalogue other engines may have changed. */
       refreshInterval: duration.default(30_000),
+      /** How often fan-outs left pending by a failure are tried again, without waiting for their site's next update. */
+      fanOutRetryInterval: duration.default(60_000),
     })
     .prefault({}),
   demo: z.object({ enabled: z.boolean().default(true), catalogue: z.string().default('deploy/demo/catalogue.json') }).prefault({}),
