@@ -83,3 +83,36 @@ describe('an identify\'s email', () => {
     expect(decoded.ok && decoded.problems).toEqual([]);
   });
 });
+
+describe('an order of more lines than the wire allows', () => {
+  const order = (type: string, lines: number) => {
+    const items = Array.from({ length: lines }, (_, i) => ({ id: `sku-${i}`, qty: 1, price: 2 }));
+    const frame = decodeFrame(JSON.stringify({ b: [{ i: 'e1', t: type, ts: NOW, p: { order: 'A-1', value: 2 * lines, items } }] }), { site: 'shop', visitor: 'ann' }, NOW, LIMITS);
+    if (!frame.ok) throw new Error(frame.problem.message);
+    return frame;
+  };
+
+  it.each(['purchase', 'checkout'])('keeps a %s with its first 100 lines and counts the others in items_cut', (type) => {
+    const decoded = order(type, 150);
+
+    expect(decoded.problems).toEqual([]);
+    const props = decoded.events[0]!.props as { items: Array<{ id: string }>; items_cut: number; value: number };
+    expect(props.items).toHaveLength(100);
+    expect(props.items.at(-1)!.id).toBe('sku-99');
+    expect(props.items_cut).toBe(50);
+    expect(props.value).toBe(300);
+  });
+
+  it('leaves an order within the bound as it came', () => {
+    const props = order('purchase', 100).events[0]!.props;
+
+    expect((props.items as unknown[]).length).toBe(100);
+    expect(props.items_cut).toBeUndefined();
+  });
+
+  it('still refuses any other property holding more than 100 entries', () => {
+    const frame = decodeFrame(JSON.stringify({ b: [{ i: 'e1', t: 'track', ts: NOW, p: { name: 'x', list: Array.from({ length: 101 }, () => 1) } }] }), { site: 'shop', visitor: 'ann' }, NOW, LIMITS);
+
+    expect(frame.ok && frame.problems.map((problem) => problem.code)).toEqual(['TW_BAD_EVENT']);
+  });
+});

@@ -84,6 +84,7 @@ function decodeEvent(raw: unknown, site: string, visitor: string, receivedAt: nu
   }
   const props = raw.p === undefined ? {} : raw.p;
   if (!isObject(props)) return problem('TW_BAD_EVENT', '"p" must be an object', id);
+  keepFirstOrderLines(type as EventType, props);
   const invalid = validateProps(type as EventType, props) ?? normaliseStock(type as EventType, props);
   if (invalid !== undefined) return problem('TW_BAD_EVENT', invalid, id);
   return {
@@ -133,6 +134,19 @@ function validateProps(type: EventType, props: Record<string, unknown>): string 
     return 'an identify\'s "p.email" must be exactly one plain address (name@domain): no list, no display name, no angle brackets';
   }
   return undefined;
+}
+
+/**
+ * An order of more than maxItems lines keeps its first ones and says how many it left out, as the
+ * tracker's GA4 capture does: refusing it would lose the order and its conversion, and the bound
+ * is there for the work per event (each line checked, each bought line two interest updates).
+ */
+function keepFirstOrderLines(type: EventType, props: Record<string, unknown>): void {
+  if (type !== 'purchase' && type !== 'checkout') return;
+  const items = props.items;
+  if (!Array.isArray(items) || items.length <= WIRE_LIMITS.maxItems) return;
+  props.items = items.slice(0, WIRE_LIMITS.maxItems);
+  props.items_cut = items.length - WIRE_LIMITS.maxItems;
 }
 
 /**
