@@ -81,7 +81,7 @@ function sendFrame(engine: RunningEngine, limits: DecodeLimits, site: string, vi
         },
       },
     };
-    engine.pipeline.submit(engine.catalogue.tracker.track(frame));
+    engine.catalogue.tracker.forward(frame, (tracked) => engine.pipeline.submit(tracked));
   });
 }
 

@@ -230,7 +230,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       port: config.server.port,
       limits: { ...config.gateway, maxEventAge: config.store.dedupeHorizon },
       sites: new Map(config.sites.map((site) => [site.key, { secret: site.secret }])),
-      submit: (frame) => pipeline.submit(products.tracker.track(frame)),
+      submit: (frame) => products.tracker.forward(frame, (tracked) => pipeline.submit(tracked)),
       registry,
       assets: await loadTrackerAssets(join(root, 'tracker', 'dist')),
       pages,
