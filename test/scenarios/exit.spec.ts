@@ -103,6 +103,39 @@ describe.each(await storeKinds())('exit conditions, on the $kind store', ({ kind
     expect(harness.emails.map((email) => email.action.template)).toEqual(['one', 'two', 'three']);
   });
 
+  test.skipIf(skip !== undefined)('an exit event during the wait after a late event\'s first step was handed over ends the journey', async () => {
+    harness = await openHarness(kind, url, compileScenarios(NURTURE));
+    await signIn(harness, 'ann', T0);
+    await harness.advanceTo(T0 + DAY);
+    // Made at T0, received a day later: step one goes at T0 + 1d, step two waits until T0 + 3d.
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 12 }, T0 + 2 * DAY);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['one']);
+  });
+
+  test.skipIf(skip !== undefined)('a late exit event, made before a late event\'s first step was handed over, does not end the journey', async () => {
+    harness = await openHarness(kind, url, compileScenarios(NURTURE));
+    await signIn(harness, 'ann', T0);
+    await harness.advanceTo(T0 + DAY);
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.advanceTo(T0 + DAY + HOUR);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 12 }, T0 + 12 * HOUR);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['one', 'two', 'three']);
+  });
+
+  test.skipIf(skip !== undefined)('a late goal event, made before a late event\'s first step was handed over, does not stop the journey', async () => {
+    harness = await openHarness(kind, url, compileScenarios(NURTURE.replace('exit: { event: purchase }', 'goal: { event: purchase, within: 7d }')));
+    await signIn(harness, 'ann', T0);
+    await harness.advanceTo(T0 + DAY);
+    await harness.send('ann', 'track', { name: 'signup' }, T0);
+    await harness.advanceTo(T0 + DAY + HOUR);
+    await harness.send('ann', 'purchase', { order: 'A-1', value: 12 }, T0 + 12 * HOUR);
+    await harness.advanceTo(T0 + 10 * DAY);
+    expect(harness.emails.map((email) => email.action.template)).toEqual(['one', 'two', 'three']);
+  });
+
   test.skipIf(skip !== undefined)('another visitor\'s purchase cancels nothing', async () => {
     harness = await openHarness(kind, url, compileScenarios(CART_REMINDER));
     await signIn(harness, 'ann', T0);

@@ -117,8 +117,8 @@ export class TriggerDelivery {
       }
       // After the hand-over: the visitor's pop-in does not wait on the journey's next step, and a
       // step never handed over has none. A firing handed over is not handed over again: when the
-      // arming fails, only the arming is left to try again.
-      const followUps = evaluator.afterFire(verdict.candidate, verdict.variant);
+      // arming fails, only the arming is left to try again, due as this hand-over made it.
+      const followUps = evaluator.afterFire(verdict.candidate, verdict.variant, this.deps.clock.now());
       try {
         await this.armFollowUps(visitor, followUps, trigger);
       } catch (error) {

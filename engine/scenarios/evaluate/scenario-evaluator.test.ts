@@ -45,12 +45,18 @@ describe('what stops a scenario\'s timers', () => {
 
   test('a first step delivered starts the journey afresh; a later one arms the next step alone', () => {
     const first = { scenario, eventId: 'e1', time: 1_000, context: triggerContext(scenario, { id: 'e1', site: 'shop', visitor: 'ann', session: 's', type: 'cart_add', time: 1_000, receivedAt: 1_000, url: '', props: {} }), variant: undefined, step: 0, claimed: false, failures: 0 };
-    expect(evaluator.afterFire(first, variant).map((op) => [op.kind, 'timer' in op ? op.timer : op.kind === 'timer.cancelPrefix' ? op.prefix : ''])).toEqual([
+    expect(evaluator.afterFire(first, variant, 1_000).map((op) => [op.kind, 'timer' in op ? op.timer : op.kind === 'timer.cancelPrefix' ? op.prefix : ''])).toEqual([
       ['timer.cancelPrefix', 'journey:rescue'],
       ['timer.arm', `journey:rescue:${variant}:1`],
     ]);
     const second = { ...first, eventId: 'e1#1', step: 1, variant };
-    expect(evaluator.afterFire(second, variant).map((op) => [op.kind, 'timer' in op ? op.timer : ''])).toEqual([['timer.arm', `journey:rescue:${variant}:2`]]);
+    expect(evaluator.afterFire(second, variant, 1_000 + DAY).map((op) => [op.kind, 'timer' in op ? op.timer : ''])).toEqual([['timer.arm', `journey:rescue:${variant}:2`]]);
+  });
+
+  test('the next step waits from when its step was handed over, not from the firing\'s time', () => {
+    const late = { scenario, eventId: 'e1', time: 1_000, context: triggerContext(scenario, { id: 'e1', site: 'shop', visitor: 'ann', session: 's', type: 'cart_add', time: 1_000, receivedAt: 1_000, url: '', props: {} }), variant: undefined, step: 0, claimed: false, failures: 0 };
+    const arm = evaluator.afterFire(late, variant, 1_000 + 3 * DAY).find((op): op is TimerArmOp => op.kind === 'timer.arm');
+    expect(arm?.due).toBe(1_000 + 3 * DAY + DAY);
   });
 });
 

@@ -188,11 +188,13 @@ export class ScenarioEvaluator {
   }
 
   /**
-   * What a delivered step leaves behind: the journey's next step, armed after its wait under a
-   * name of its own. A first step starts the journey afresh: the steps an earlier firing left
-   * waiting are cancelled.
+   * What a delivered step leaves behind: the journey's next step, armed under a name of its own,
+   * its wait counted from `handedOverAt`, when the step went to its channel: not from the
+   * firing's time, which for an event resent late (or a timer fired late) is in the past, so the
+   * next step would follow at once. A first step starts the journey afresh: the steps an earlier
+   * firing left waiting are cancelled.
    */
-  afterFire(candidate: Candidate, variantId: string): StateOp[] {
+  afterFire(candidate: Candidate, variantId: string, handedOverAt: number): StateOp[] {
     const { scenario } = candidate;
     const variant = scenario.variants.find((v) => v.id === variantId);
     const step = candidate.step + 1;
@@ -200,7 +202,7 @@ export class ScenarioEvaluator {
     if (next === undefined) return [];
     const occurrence = occurrenceOf(candidate);
     const payload = encodeTimerPayload({ scenario: scenario.id, context: candidate.context, variant: variantId, step, occurrence });
-    const arm: StateOp = { kind: 'timer.arm', timer: journeyStepTimerId(scenario.id, variantId, step), due: candidate.time + next.wait, payload };
+    const arm: StateOp = { kind: 'timer.arm', timer: journeyStepTimerId(scenario.id, variantId, step), due: handedOverAt + next.wait, payload };
     return candidate.step === 0 ? [{ kind: 'timer.cancelPrefix', prefix: journeyTimerId(scenario.id) }, arm] : [arm];
   }
 
