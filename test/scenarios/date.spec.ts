@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { DAY, T0, compileScenarios, openHarness, signIn, storeKinds, type ScenarioHarness } from './scenario-harness.js';
+import { DAY, T0, compileScenarios, openHarness, signIn, storeKinds, visitor, type ScenarioHarness } from './scenario-harness.js';
 
 const BIRTHDAY = `
 id: birthday
@@ -68,6 +68,32 @@ describe.each(await storeKinds())('date: yearly on a date trait, on the $kind st
     await harness.send('ann', 'identify', { email: 'ann@example.test', verified: true, traits: { timezone: 'America/New_York' } }, at(2026, 7, 4, 12));
     await harness.advanceTo(at(2027, 7, 5, 0));
     expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 7, 4, 8), at(2027, 7, 4, 14)]);
+  });
+
+  /** Ann's profile as identifies left it before they recorded the occurrence they armed (bca4fc3). */
+  async function armedBeforeRecords(who: string): Promise<void> {
+    const ops = [{ kind: 'hash.delete', hash: 'profile', field: 'yearly_armed.birthday' } as const];
+    await harness.store.apply({ visitor: visitor(who), now: harness.clock.now(), events: [{ eventId: `unrecorded:${who}`, ops }] });
+  }
+
+  test.skipIf(skip !== undefined)('a birthday armed before occurrences were recorded is not fired again by a time zone learned after it came due', async () => {
+    harness = await openHarness(kind, url, compileScenarios(BIRTHDAY));
+    await born('ann', { birthday: '1990-07-04' });
+    await armedBeforeRecords('ann');
+    await harness.advanceTo(at(2026, 7, 4, 12));
+    await harness.send('ann', 'identify', { email: 'ann@example.test', verified: true, traits: { timezone: 'America/New_York' } }, at(2026, 7, 4, 12));
+    await harness.advanceTo(at(2027, 7, 5, 0));
+    expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 7, 4, 8), at(2027, 7, 4, 14)]);
+  });
+
+  test.skipIf(skip !== undefined)('a birthday armed before occurrences were recorded is not fired again that year by a new date learned after it came due', async () => {
+    harness = await openHarness(kind, url, compileScenarios(BIRTHDAY));
+    await born('ann', { birthday: '1990-07-04' });
+    await armedBeforeRecords('ann');
+    await harness.advanceTo(at(2026, 7, 10, 0));
+    await harness.send('ann', 'identify', { email: 'ann@example.test', verified: true, traits: { birthday: '1990-08-01' } }, at(2026, 7, 10, 0));
+    await harness.advanceTo(at(2027, 8, 2, 0));
+    expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 7, 4, 8), at(2027, 8, 1, 8)]);
   });
 
   test.skipIf(skip !== undefined)('fires again every year', async () => {

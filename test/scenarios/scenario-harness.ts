@@ -31,6 +31,8 @@ export interface Firing {
 
 export interface ScenarioHarness {
   clock: ManualClock;
+  /** The store the pipeline runs on, to set up state an earlier version of the engine left. */
+  store: WindowStore;
   /** Sends one event at an absolute virtual time (due timers before it fire first), on a page of the shop. */
   send(visitor: string, type: EventType, props?: Record<string, unknown>, at?: number, id?: string, url?: string): Promise<void>;
   /** Sends several events of one visitor as one frame, arriving at the last one's time. */
@@ -131,6 +133,7 @@ export async function openHarness(kind: StoreKind, redisUrl: string | undefined,
   });
   return {
     clock,
+    store,
     popins,
     emails,
     webhooks,

@@ -7,7 +7,7 @@ const DAY = 24 * 3600_000;
  * Two occurrences of one yearly trigger closer than this are one year's: one date in two time
  * zones is at most 26 hours apart, two years' occurrences at least 363 days.
  */
-const SAME_YEAR = 183 * DAY;
+export const SAME_YEAR = 183 * DAY;
 const MEAN_YEAR = 365.2425 * DAY;
 
 /**

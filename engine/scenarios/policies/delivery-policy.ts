@@ -4,6 +4,7 @@ import { TripwireError } from '../../errors.js';
 import { matchesAll } from '../evaluate/event-matcher.js';
 import type { Candidate, Prospect } from '../evaluate/trigger-context.js';
 import { PROFILE, hasConsent, hasEmailConsent, hasVerifiedEmail, isIdentified, visitorTraits } from '../evaluate/visitor-model.js';
+import { SAME_YEAR } from '../evaluate/yearly-date.js';
 import type { Action, Channel, Scenario, VisitorFilter } from '../model.js';
 import { assignVariant } from './variant-assignment.js';
 
@@ -237,7 +238,8 @@ export class DeliveryPolicy {
   /** Later journey steps passed the cooldown at their first step: only the channel's cap applies. Transactional messages are not capped. */
   private checksFor(scenario: Scenario, channel: Channel, step: number, eventId: string): ClaimCheck[] {
     const checks: ClaimCheck[] = [];
-    if (scenario.cooldown > 0 && step === 0) checks.push({ kind: 'gate', key: `cool:${scenario.id}`, ttl: scenario.cooldown });
+    const quiet = quietPeriod(scenario);
+    if (quiet > 0 && step === 0) checks.push({ kind: 'gate', key: `cool:${scenario.id}`, ttl: quiet });
     if (scenario.transactional) return checks;
     const cap = this.options.caps[channel];
     checks.push({ kind: 'cap', key: `cap:${channel}`, limit: cap.limit, span: cap.within, member: `${scenario.id}:${eventId}` });
@@ -252,6 +254,16 @@ export class DeliveryPolicy {
     this.lanes.set(scenario, lane);
     return lane;
   }
+}
+
+/**
+ * A yearly scenario's quiet period is at least half a year, so a year fires once whatever armed
+ * its occurrences: an identify made before identifies recorded the occurrence they armed
+ * (`yearly_armed.<scenario>`) leaves nothing that tells a later identify this year's came due, and
+ * a time zone or date it brings would arm this year's again.
+ */
+function quietPeriod(scenario: Scenario): number {
+  return scenario.trigger.kind === 'date' ? Math.max(scenario.cooldown, SAME_YEAR) : scenario.cooldown;
 }
 
 /** What a candidate's claims are found by, once screened: its scenario and occurrence. */
