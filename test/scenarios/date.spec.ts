@@ -96,6 +96,16 @@ describe.each(await storeKinds())('date: yearly on a date trait, on the $kind st
     expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 7, 4, 8), at(2027, 8, 1, 8)]);
   });
 
+  test.skipIf(skip !== undefined)('a birthday sent late (the engine was down when it came due) keeps next year\'s on the day', async () => {
+    harness = await openHarness(kind, url, compileScenarios(BIRTHDAY));
+    await born('ann', { birthday: '1990-01-20' });
+    harness.clock.set(at(2026, 1, 21, 0));
+    await harness.advanceTo(at(2026, 1, 21, 0));
+    expect(harness.emails).toHaveLength(1);
+    await harness.advanceTo(at(2027, 1, 21, 0));
+    expect(harness.fired().map((firing) => firing.time)).toEqual([at(2026, 1, 20, 9), at(2027, 1, 20, 9)]);
+  });
+
   test.skipIf(skip !== undefined)('fires again every year', async () => {
     harness = await openHarness(kind, url, compileScenarios(BIRTHDAY));
     await born('ann', { birthday: '1990-01-20' });
