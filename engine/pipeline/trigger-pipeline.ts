@@ -3,12 +3,13 @@ import type { Clock, VisitorRef } from '../events/index.js';
 import { isTripwireError } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
 import type { Candidate, ScenarioEvaluator } from '../scenarios/index.js';
-import type { DueTimer, StateOp, VisitorSnapshot, WindowStore } from '../state/index.js';
+import type { ApplyResult, DueTimer, StateOp, VisitorSnapshot, WindowStore } from '../state/index.js';
 import type { EventSink } from '../warehouse/index.js';
 import type { Frame } from './frame.js';
 import { conversionRow, eventRow, orderSeenId, popinFeedbackRow } from './operators/event-rows.js';
 import { DeliveryInterrupted, TriggerDelivery, type ClaimedAhead, type TriggerDeliveryDeps } from './operators/trigger-delivery.js';
 import { turnBatches } from './operators/turn-batches.js';
+import { EventsInDoubt } from './events-in-doubt.js';
 
 /** A timer whose delivery fails is tried again this much later, this many times at most. */
 const TIMER_RETRY_DELAY_MS = 30_000;
@@ -59,6 +60,7 @@ export class TriggerPipeline {
   private readonly waiting: Array<readonly Frame[]> = [];
   private idle: (() => void) | undefined;
   private timerPass: Promise<void> | undefined;
+  private readonly inDoubt = new EventsInDoubt();
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -266,6 +268,7 @@ export class TriggerPipeline {
   async process(frame: Frame): Promise<void> {
     const { store, sink, metrics, clock } = this.deps;
     const started = performance.now();
+    let unwritten: ReadonlyArray<{ eventId: string }> | undefined;
     try {
       const evaluator = this.deps.scenarios.current();
       const plan = evaluator.plan(frame.visitor, frame.events);
@@ -279,15 +282,18 @@ export class TriggerPipeline {
         if (events === plan.ops) events = [...plan.ops];
         orderAt[i] = events.push({ eventId, ops: [] }) - 1;
       });
+      // Until its rows are written, a failure leaves the frame's events stored but not in the warehouse.
+      unwritten = events;
       const result = await store.apply({ visitor: frame.visitor, now: clock.now(), events, withProfile: plan.probes.length > 0 || plan.yearly.length > 0, claims: ahead?.claims });
       // A yearly timer is armed from the profile the frame left: a second call, for identifies only.
       // A resent frame arms again (its events are duplicates, their profile writes kept), unless
       // this call had run: its events' ids are the identifies'.
       const yearly = evaluator.yearlyArms(plan, result.profile);
       if (yearly.length > 0) await store.apply({ visitor: frame.visitor, now: clock.now(), events: yearly, withProfile: false });
+      const settled = this.inDoubt.size === 0 ? undefined : this.settleDoubts(frame, events, result);
       for (let i = 0; i < frame.events.length; i++) {
         const event = frame.events[i]!;
-        if (result.events[i]?.duplicate === true) {
+        if (isDuplicate(result, settled, i)) {
           metrics.eventsDuplicate.inc();
           continue;
         }
@@ -297,8 +303,9 @@ export class TriggerPipeline {
         if (feedback !== undefined) sink.write('deliveries', feedback);
         const conversion = conversionRow(event);
         const order = orderAt[i];
-        if (conversion !== undefined && (order === undefined || result.events[order]?.duplicate !== true)) sink.write('conversions', conversion);
+        if (conversion !== undefined && (order === undefined || !isDuplicate(result, settled, order))) sink.write('conversions', conversion);
       }
+      unwritten = undefined;
       if (plan.probes.length > 0) {
         const candidates = evaluator.candidates(plan, result);
         const claimed = ahead === undefined ? undefined : { ahead, outcomes: result.claims, cart: result.cart };
@@ -312,6 +319,7 @@ export class TriggerPipeline {
       // engine (a scenario it cannot evaluate, say), which the log's stack and TW_INTERNAL name
       // as one, rather than sending the operator to check Redis.
       const code = isTripwireError(error) ? error.code : 'TW_INTERNAL';
+      if (unwritten !== undefined) this.inDoubt.remember(frame.visitor, unwritten.map((event) => event.eventId), clock.now());
       metrics.framesFailed.inc({ code });
       this.deps.logger.error({ err: error, visitor: frame.visitor }, 'frame failed; the client will resend');
       frame.reply.fail(code, 'the engine could not process this frame; it will be resent');
@@ -319,6 +327,23 @@ export class TriggerPipeline {
       metrics.frameSeconds.observe((performance.now() - started) / 1000);
     }
   }
+  /**
+   * Which entries of the frame's apply only a failed call of this frame had stored (EventsInDoubt):
+   * those that come back duplicates still have their rows to write. Every entry the store answered
+   * for leaves doubt, duplicate or not.
+   */
+  private settleDoubts(frame: Frame, events: ReadonlyArray<{ eventId: string }>, result: ApplyResult): boolean[] {
+    const now = this.deps.clock.now();
+    const settled = events.map((event) => this.inDoubt.settle(frame.visitor, event.eventId, now));
+    const recovered = settled.filter((was, i) => was && result.events[i]?.duplicate === true).length;
+    if (recovered > 0) this.deps.logger.info({ visitor: frame.visitor, events: recovered }, 'events a failed store call had stored came back; their rows are written now');
+    return settled;
+  }
+}
+
+/** Entry `i` of the apply is a duplicate to drop: stored before, not only by a failed call of this frame (`settled`). */
+function isDuplicate(result: ApplyResult, settled: readonly boolean[] | undefined, i: number): boolean {
+  return result.events[i]?.duplicate === true && settled?.[i] !== true;
 }
 
 /**

@@ -35,6 +35,8 @@ export interface TargetWindowStore {
   prefix: string;
   /** Writes a plain string under `key` (where the store expects a window, say). */
   set(key: string, value: string): Promise<unknown>;
+  /** Removes `key`. */
+  del(key: string): Promise<unknown>;
   /** Drops the store's connection under it, as a network failure would. */
   cut(): void;
   /** Closes the store and removes its keys. */
@@ -44,7 +46,7 @@ export interface TargetWindowStore {
 export async function openTargetWindowStore(target: RedisTarget, options: Omit<RedisWindowStoreOptions, 'client' | 'prefix'>): Promise<TargetWindowStore> {
   if (!target.cluster) {
     const opened = await openTestWindowStore(target.url, options);
-    return { ...opened, set: (key, value) => opened.client.set(key, value), cut: () => opened.client.destroy(), close: () => closeTestWindowStore(target.url, opened) };
+    return { ...opened, set: (key, value) => opened.client.set(key, value), del: (key) => opened.client.del(key), cut: () => opened.client.destroy(), close: () => closeTestWindowStore(target.url, opened) };
   }
   const prefix = `tw-${run}-${++opened}`;
   const client = createCluster({ rootNodes: [{ url: target.url }] });
@@ -54,6 +56,7 @@ export async function openTargetWindowStore(target: RedisTarget, options: Omit<R
     store,
     prefix,
     set: (key, value) => client.set(key, value),
+    del: (key) => client.del(key),
     cut: () => client.destroy(),
     close: async () => {
       await store.close();

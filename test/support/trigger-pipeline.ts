@@ -9,7 +9,7 @@ import type { EmailPort, PopinPort, WebhookPort } from '../../engine/pipeline/po
 import { CollectingSink } from '../../engine/pipeline/replay/collecting-sink.js';
 import { TriggerPipeline } from '../../engine/pipeline/trigger-pipeline.js';
 import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator, type Scenario } from '../../engine/scenarios/index.js';
-import { MemoryWindowStore } from '../../engine/state/index.js';
+import { MemoryWindowStore, type WindowStore } from '../../engine/state/index.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const DAY = 86_400_000;
@@ -24,7 +24,7 @@ export function pipelineWith(
   clock: ManualClock,
   {
     sink = new CollectingSink(),
-    store = new MemoryWindowStore(undefined, clock),
+    store = new MemoryWindowStore(undefined, clock) as WindowStore,
     scenarios = [SEARCH_LEFT, VIEWED_TWICE],
     webhooks = { enqueue: async () => undefined } as WebhookPort,
     emails = { enqueue: async () => undefined } as EmailPort,
