@@ -9,14 +9,15 @@ import type { Clock } from '../events/index.js';
 import {
   DeliveryLog,
   MailerWorker,
-  MemoryEmailQueue,
   MemorySendLedger,
   Personaliser,
+  type EmailJob,
   type EmailQueue,
   type SendLedger,
   type SuppressionList,
   type VisitorProfiles,
 } from '../mailer/index.js';
+import { MemoryJobQueue } from '../queue/index.js';
 import { FileSuppressionList } from '../mailer/file/index.js';
 import { RedisMailerStore } from '../mailer/redis/index.js';
 import type { Logger } from '../observability/index.js';
@@ -74,7 +75,7 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
   const redis = config.store.redisUrl
     ? await RedisMailerStore.connect(config.store.redisUrl, { prefix: config.store.prefix, cluster: config.store.redisCluster, clock, ledgerRetention: config.mailer.sentRetention })
     : undefined;
-  const queue = redis?.queue ?? new MemoryEmailQueue({ clock });
+  const queue = redis?.queue ?? new MemoryJobQueue<EmailJob>({ clock });
   const ledger = redis?.ledger ?? new MemorySendLedger({ clock, retention: config.mailer.sentRetention });
   // Unsubscribes outlive a restart as the chdb rows do: in dataDir when there is no Redis.
   const suppressions: SuppressionList = redis?.suppressions ?? (await FileSuppressionList.open(join(config.dataDir, 'suppressions.ndjson')));

@@ -1,5 +1,5 @@
-export type { EmailJob, ClaimedJob, DeadLetter } from './email-job.js';
-export type { EmailQueue, ClaimOptions, ReclaimOptions, QueueDepth } from './email-queue.js';
+export type { EmailJob } from './email-job.js';
+export type { EmailQueue, ClaimedEmailJob } from './email-queue.js';
 export type { SendLedger, SendClaim } from './send-ledger.js';
 export type { SuppressionList, Suppression, SuppressionReason } from './suppression-list.js';
 export { SUPPRESSION_REASONS, normalEmail } from './suppression-list.js';
@@ -15,4 +15,4 @@ export type { TriggerEmailPortDeps } from './trigger-email-port.js';
 export { TriggerEmailPort } from './trigger-email-port.js';
 export type { EmailLinkPagesDeps } from './email-link-pages.js';
 export { EmailLinkPages } from './email-link-pages.js';
-export { MemoryEmailQueue, MemorySendLedger, MemorySuppressionList } from './memory/index.js';
+export { MemorySendLedger, MemorySuppressionList } from './memory/index.js';

@@ -6,8 +6,8 @@ import type { Logger } from '../observability/index.js';
 import { hasEmailConsent } from '../scenarios/index.js';
 import type { WindowStore } from '../state/index.js';
 import type { DeliveryLog, DeliveryRef } from './delivery-log.js';
-import type { ClaimedJob, EmailJob } from './email-job.js';
-import type { EmailQueue } from './email-queue.js';
+import type { EmailJob } from './email-job.js';
+import type { ClaimedEmailJob, EmailQueue } from './email-queue.js';
 import { DEFAULT_RETRY_SCHEDULE, retryDelay, type RetrySchedule } from './retry-schedule.js';
 import type { SendLedger } from './send-ledger.js';
 import type { SuppressionList } from './suppression-list.js';
@@ -141,7 +141,7 @@ export class MailerWorker {
   }
 
   /** A store failure mid-job leaves the job held; it is reclaimed after `reclaimAfterMs`. */
-  private async handleSafely(claimed: ClaimedJob): Promise<void> {
+  private async handleSafely(claimed: ClaimedEmailJob): Promise<void> {
     try {
       await this.handle(claimed);
     } catch (error) {
@@ -149,7 +149,7 @@ export class MailerWorker {
     }
   }
 
-  private async handle(claimed: ClaimedJob): Promise<void> {
+  private async handle(claimed: ClaimedEmailJob): Promise<void> {
     const { job } = claimed;
     const { queue, ledger } = this.deps;
     if (await ledger.isSent(job.id)) {
@@ -228,7 +228,7 @@ export class MailerWorker {
     return hasEmailConsent(profile) ? undefined : 'consent';
   }
 
-  private async failed(claimed: ClaimedJob, error: unknown): Promise<void> {
+  private async failed(claimed: ClaimedEmailJob, error: unknown): Promise<void> {
     const { job } = claimed;
     const reason = error instanceof Error ? error.message : String(error);
     const verdict = failureOf(error);

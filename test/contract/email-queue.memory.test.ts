@@ -1,8 +1,10 @@
-import { MemoryEmailQueue, MemorySendLedger } from '../../engine/mailer/index.js';
+import type { EmailJob } from '../../engine/mailer/index.js';
+import { MemorySendLedger } from '../../engine/mailer/index.js';
+import { MemoryJobQueue } from '../../engine/queue/index.js';
 import { describeEmailQueueContract } from './email-queue.contract.js';
 
 describeEmailQueueContract('in-process mailer store', async (clock) => {
-  const queue = new MemoryEmailQueue({ clock });
+  const queue = new MemoryJobQueue<EmailJob>({ clock });
   const ledger = new MemorySendLedger({ clock });
   return {
     queue,

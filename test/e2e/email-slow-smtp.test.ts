@@ -11,15 +11,16 @@ import { systemClock } from '../../engine/events/index.js';
 import {
   DeliveryLog,
   MailerWorker,
-  MemoryEmailQueue,
   MemorySendLedger,
   MemorySuppressionList,
+  type EmailJob,
   type EmailQueue,
   type EmailSender,
   type SendLedger,
 } from '../../engine/mailer/index.js';
 import { RedisMailerStore } from '../../engine/mailer/redis/index.js';
 import { createLogger } from '../../engine/observability/index.js';
+import { MemoryJobQueue } from '../../engine/queue/index.js';
 import { CollectingSink } from '../../engine/pipeline/index.js';
 import { cartJob } from '../support/email-jobs.js';
 import { redisForTests } from '../support/redis-server.js';
@@ -42,7 +43,7 @@ interface SharedStore {
 const STORES: Array<{ name: string; skip?: string; open(): Promise<SharedStore> }> = [
   {
     name: 'in-process queue and ledger',
-    open: async () => ({ queue: new MemoryEmailQueue(), ledger: new MemorySendLedger(), close: async () => undefined }),
+    open: async () => ({ queue: new MemoryJobQueue<EmailJob>(), ledger: new MemorySendLedger(), close: async () => undefined }),
   },
   {
     name: 'Redis queue and ledger',

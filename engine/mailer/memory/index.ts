@@ -1,3 +1,2 @@
-export { MemoryEmailQueue } from './memory-email-queue.js';
 export { MemorySendLedger } from './memory-send-ledger.js';
 export { MemorySuppressionList } from './memory-suppression-list.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../events/index.js';
-import { connectRedis, type RedisConnection } from '../../redis/index.js';
-import { RedisEmailQueue } from './redis-email-queue.js';
+import { connectRedis, RedisJobQueue, type RedisConnection } from '../../redis/index.js';
+import type { EmailJob } from '../email-job.js';
 import { RedisSendLedger } from './redis-send-ledger.js';
 import { RedisSuppressionList } from './redis-suppression-list.js';
 
@@ -20,7 +20,7 @@ export class RedisMailerStore {
     return new RedisMailerStore(await connectRedis(url, { purpose: 'The mailer', cluster: options.cluster, timeoutMs: options.connectTimeoutMs }), options);
   }
 
-  readonly queue: RedisEmailQueue;
+  readonly queue: RedisJobQueue<EmailJob>;
   readonly ledger: RedisSendLedger;
   readonly suppressions: RedisSuppressionList;
 
@@ -29,7 +29,8 @@ export class RedisMailerStore {
     options: RedisMailerStoreOptions,
   ) {
     const clock = options.clock === undefined ? {} : { clock: options.clock };
-    this.queue = new RedisEmailQueue({ client, prefix: options.prefix, ...clock });
+    // "mail" and "mailers" are the names queues were created under before the queue served webhooks too.
+    this.queue = new RedisJobQueue<EmailJob>({ client, prefix: options.prefix, name: 'mail', group: 'mailers', ...clock });
     const retention = options.ledgerRetention === undefined ? {} : { retention: options.ledgerRetention };
     this.ledger = new RedisSendLedger({ client, prefix: options.prefix, ...retention });
     this.suppressions = new RedisSuppressionList({ client, prefix: options.prefix });

@@ -1,9 +1,8 @@
-import { systemClock, type Clock } from '../../events/index.js';
-import type { ClaimedJob, DeadLetter, EmailJob } from '../email-job.js';
-import type { ClaimOptions, EmailQueue, QueueDepth, ReclaimOptions } from '../email-queue.js';
+import { systemClock, type Clock } from '../events/index.js';
+import type { ClaimOptions, ClaimedJob, DeadLetter, JobQueue, QueueDepth, QueuedJob, ReclaimOptions } from './job-queue.js';
 
-interface Held {
-  job: EmailJob;
+interface Held<J> {
+  job: J;
   consumer: string;
   since: number;
 }
@@ -13,23 +12,23 @@ interface Held {
  * ready jobs in order, held jobs per receipt, delayed retries by due time, dead letters by id.
  * It lives as long as the engine process; durable queues need Redis.
  */
-export class MemoryEmailQueue implements EmailQueue {
+export class MemoryJobQueue<J extends QueuedJob> implements JobQueue<J> {
   private readonly clock: Clock;
-  private readonly ready: Array<{ receipt: string; job: EmailJob }> = [];
-  private readonly held = new Map<string, Held>();
-  private delayed: Array<{ due: number; job: EmailJob }> = [];
-  private readonly dead = new Map<string, DeadLetter>();
+  private readonly ready: Array<{ receipt: string; job: J }> = [];
+  private readonly held = new Map<string, Held<J>>();
+  private delayed: Array<{ due: number; job: J }> = [];
+  private readonly dead = new Map<string, DeadLetter<J>>();
   private sequence = 0;
 
   constructor(options: { clock?: Clock } = {}) {
     this.clock = options.clock ?? systemClock;
   }
 
-  async enqueue(job: EmailJob): Promise<void> {
+  async enqueue(job: J): Promise<void> {
     this.push(job);
   }
 
-  async claim(consumer: string, options: ClaimOptions): Promise<ClaimedJob[]> {
+  async claim(consumer: string, options: ClaimOptions): Promise<Array<ClaimedJob<J>>> {
     const now = this.clock.now();
     const due = this.delayed.filter((entry) => entry.due <= now).sort((a, b) => a.due - b.due);
     this.delayed = this.delayed.filter((entry) => entry.due > now);
@@ -40,9 +39,9 @@ export class MemoryEmailQueue implements EmailQueue {
     });
   }
 
-  async reclaim(consumer: string, options: ReclaimOptions): Promise<ClaimedJob[]> {
+  async reclaim(consumer: string, options: ReclaimOptions): Promise<Array<ClaimedJob<J>>> {
     const now = this.clock.now();
-    const taken: ClaimedJob[] = [];
+    const taken: Array<ClaimedJob<J>> = [];
     for (const [receipt, held] of this.held) {
       if (taken.length >= options.max) break;
       if (now - held.since < options.idleMs) continue;
@@ -52,22 +51,22 @@ export class MemoryEmailQueue implements EmailQueue {
     return taken;
   }
 
-  async ack(claimed: ClaimedJob): Promise<void> {
+  async ack(claimed: ClaimedJob<J>): Promise<void> {
     this.held.delete(claimed.receipt);
   }
 
-  async retryLater(claimed: ClaimedJob, next: EmailJob, dueAt: number): Promise<void> {
+  async retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<void> {
     if (!this.held.delete(claimed.receipt)) return;
     this.delayed.push({ due: dueAt, job: next });
   }
 
-  async deadLetter(claimed: ClaimedJob, error: string): Promise<void> {
+  async deadLetter(claimed: ClaimedJob<J>, error: string): Promise<void> {
     if (!this.held.delete(claimed.receipt)) return;
     this.dead.delete(claimed.job.id);
     this.dead.set(claimed.job.id, { job: claimed.job, error, at: this.clock.now() });
   }
 
-  async deadLetters(): Promise<DeadLetter[]> {
+  async deadLetters(): Promise<Array<DeadLetter<J>>> {
     return [...this.dead.values()].sort((a, b) => a.at - b.at);
   }
 
@@ -85,7 +84,7 @@ export class MemoryEmailQueue implements EmailQueue {
 
   async close(): Promise<void> {}
 
-  private push(job: EmailJob): void {
+  private push(job: J): void {
     this.ready.push({ receipt: `m-${++this.sequence}`, job });
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * What every queued job carries. The id is the job's identity across deliveries, retries and
+ * replays (a trigger id): a dead letter is kept per id.
+ */
+export interface QueuedJob {
+  id: string;
+  /** 1 on the first try; a retry carries the next number, a reclaim keeps it. */
+  attempt: number;
+}
+
+/** A job a consumer holds until it acks, retries or dead-letters it. */
+export interface ClaimedJob<J extends QueuedJob> {
+  job: J;
+  /** The queue's handle on this delivery (a stream entry id on Redis). */
+  receipt: string;
+  consumer: string;
+}
+
+/** A job that used up its tries, kept for an operator to inspect and replay. */
+export interface DeadLetter<J extends QueuedJob> {
+  job: J;
+  error: string;
+  at: number;
+}
+
+export interface ClaimOptions {
+  /** Most jobs handed over in one call. */
+  max: number;
+}
+
+export interface ReclaimOptions extends ClaimOptions {
+  /** Only jobs held (unacknowledged) at least this long are taken from their consumer. */
+  idleMs: number;
+}
+
+/** How many jobs are where; for health, metrics and tests. */
+export interface QueueDepth {
+  /** Enqueued and not yet claimed. */
+  ready: number;
+  /** Claimed and not yet acked, retried or dead-lettered. */
+  held: number;
+  /** Waiting for their retry time. */
+  delayed: number;
+  dead: number;
+}
+
+/**
+ * The hand-over between the pipeline and the workers that deliver its jobs (emails, webhooks).
+ * A claimed job stays held by its consumer until acked, retried or dead-lettered; a consumer
+ * that dies holding jobs loses them to the next `reclaim` once they have been idle long enough.
+ * Jobs travel as JSON: a job type holds plain data only.
+ */
+export interface JobQueue<J extends QueuedJob> {
+  enqueue(job: J): Promise<void>;
+  /** Takes jobs nobody has claimed yet, retries whose time has come first. */
+  claim(consumer: string, options: ClaimOptions): Promise<Array<ClaimedJob<J>>>;
+  /** Takes over jobs other consumers (or this one, before a restart) have held for `idleMs`. */
+  reclaim(consumer: string, options: ReclaimOptions): Promise<Array<ClaimedJob<J>>>;
+  /** Done with: the job leaves the queue. */
+  ack(claimed: ClaimedJob<J>): Promise<void>;
+  /** Puts the job back, to be claimed again from `dueAt` on (epoch ms), as `next`. */
+  retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<void>;
+  /** Moves the job to the dead letters, replacing an earlier dead letter of the same id. */
+  deadLetter(claimed: ClaimedJob<J>, error: string): Promise<void>;
+  /** Dead letters, oldest first. */
+  deadLetters(): Promise<Array<DeadLetter<J>>>;
+  /** Enqueues a dead letter again as a first attempt; false when there is none with this id. */
+  replay(id: string): Promise<boolean>;
+  depth(): Promise<QueueDepth>;
+  close(): Promise<void>;
+}

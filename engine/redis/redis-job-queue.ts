@@ -1,0 +1,158 @@
+import { TripwireError } from '../errors.js';
+import { systemClock, type Clock } from '../events/index.js';
+import type { ClaimOptions, ClaimedJob, DeadLetter, JobQueue, QueueDepth, QueuedJob, ReclaimOptions } from '../queue/index.js';
+import { ACK, DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER } from './job-queue-scripts.js';
+import type { RedisConnection } from './redis-connection.js';
+
+/** XAUTOCLAIM scans the pending list in pages; a bound keeps one reclaim call short. */
+const MAX_RECLAIM_PAGES = 10;
+
+export interface RedisJobQueueOptions {
+  client: RedisConnection;
+  prefix: string;
+  /** The queue's name in its keys: `{prefix}:<name>:jobs` (`mail`, `webhook`). */
+  name: string;
+  /** The stream's consumer group, which every worker of this queue reads through. */
+  group: string;
+  clock?: Clock;
+}
+
+/**
+ * A queue on Redis Streams. Jobs are entries of `{prefix}:<name>:jobs` (`{prefix}:{<name>}:jobs`
+ * on a Redis Cluster, and the same for the other two keys), read by one consumer group
+ * (XREADGROUP), so each entry goes to one consumer and stays in the group's pending list until
+ * XACK; a dead consumer's entries are taken over with XAUTOCLAIM. Retries wait in the zset
+ * `{prefix}:<name>:delayed` scored by due time (the caller's clock) and are moved back onto the
+ * stream by the next claim; dead letters sit in the hash `{prefix}:<name>:dead`. Acked entries
+ * are deleted, so the stream holds only live jobs.
+ */
+export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
+  private readonly client: RedisConnection;
+  private readonly clock: Clock;
+  private readonly group: string;
+  private readonly stream: string;
+  private readonly delayed: string;
+  private readonly dead: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(options: RedisJobQueueOptions) {
+    this.client = options.client;
+    this.clock = options.clock ?? systemClock;
+    this.group = options.group;
+    // Scripts move jobs between the three, so on a cluster they share a hash tag; on one node they
+    // keep the names the mail queue was created under before clusters were supported.
+    const base = options.client.cluster ? `${options.prefix}:{${options.name}}` : `${options.prefix}:${options.name}`;
+    this.stream = `${base}:jobs`;
+    this.delayed = `${base}:delayed`;
+    this.dead = `${base}:dead`;
+  }
+
+  async enqueue(job: J): Promise<void> {
+    await this.created();
+    await this.client.send(this.stream, ['XADD', this.stream, '*', 'job', JSON.stringify(job)]);
+  }
+
+  async claim(consumer: string, options: ClaimOptions): Promise<Array<ClaimedJob<J>>> {
+    if (options.max <= 0) return [];
+    await this.created();
+    await this.client.script(PROMOTE_DUE, [this.delayed, this.stream], [String(this.clock.now()), String(options.max)]);
+    const reply = await this.client.send(this.stream, [
+      'XREADGROUP', 'GROUP', this.group, consumer, 'COUNT', String(options.max), 'STREAMS', this.stream, '>',
+    ]);
+    if (reply === null || reply === undefined) return [];
+    // node-redis maps the per-stream reply to an object keyed by stream name; older clients return pairs.
+    const entries = Array.isArray(reply)
+      ? ((reply as unknown as Array<[string, unknown[]]>)[0]?.[1] ?? [])
+      : ((reply as unknown as Record<string, unknown[]>)[this.stream] ?? []);
+    return entriesOf<J>(entries, consumer);
+  }
+
+  async reclaim(consumer: string, options: ReclaimOptions): Promise<Array<ClaimedJob<J>>> {
+    if (options.max <= 0) return [];
+    await this.created();
+    const taken: Array<ClaimedJob<J>> = [];
+    let cursor = '0-0';
+    for (let page = 0; page < MAX_RECLAIM_PAGES && taken.length < options.max; page++) {
+      const reply = (await this.client.send(this.stream, [
+        'XAUTOCLAIM', this.stream, this.group, consumer, String(Math.max(0, Math.floor(options.idleMs))), cursor,
+        'COUNT', String(options.max - taken.length),
+      ])) as unknown as [string, unknown[], unknown[]?];
+      taken.push(...entriesOf<J>(reply[1], consumer));
+      cursor = reply[0];
+      if (cursor === '0-0') break;
+    }
+    return taken;
+  }
+
+  async ack(claimed: ClaimedJob<J>): Promise<void> {
+    await this.client.script(ACK, [this.stream], [this.group, claimed.receipt]);
+  }
+
+  async retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<void> {
+    await this.client.script(RETRY_LATER, [this.stream, this.delayed], [this.group, claimed.receipt, String(dueAt), JSON.stringify(next)]);
+  }
+
+  async deadLetter(claimed: ClaimedJob<J>, error: string): Promise<void> {
+    const letter: DeadLetter<J> = { job: claimed.job, error, at: this.clock.now() };
+    await this.client.script(DEAD_LETTER, [this.stream, this.dead], [this.group, claimed.receipt, claimed.job.id, JSON.stringify(letter)]);
+  }
+
+  async deadLetters(): Promise<Array<DeadLetter<J>>> {
+    const all = await this.client.hGetAll(this.dead);
+    return Object.values(all)
+      .map((text) => JSON.parse(text) as DeadLetter<J>)
+      .sort((a, b) => a.at - b.at);
+  }
+
+  async replay(id: string): Promise<boolean> {
+    const text = await this.client.hGet(this.dead, id);
+    if (text === null || text === undefined) return false;
+    const letter = JSON.parse(text) as DeadLetter<J>;
+    await this.created();
+    const replayed = await this.client.script(REPLAY, [this.dead, this.stream], [id, JSON.stringify({ ...letter.job, attempt: 1 })]);
+    return Number(replayed) === 1;
+  }
+
+  async depth(): Promise<QueueDepth> {
+    await this.created();
+    const [length, pending, delayed, dead] = await Promise.all([
+      this.client.xLen(this.stream),
+      this.client.send(this.stream, ['XPENDING', this.stream, this.group]) as Promise<[number | string, ...unknown[]]>,
+      this.client.zCard(this.delayed),
+      this.client.hLen(this.dead),
+    ]);
+    const held = Number(pending[0]);
+    return { ready: Number(length) - held, held, delayed: Number(delayed), dead: Number(dead) };
+  }
+
+  /** The client belongs to whoever passed it in. */
+  async close(): Promise<void> {}
+
+  /** Creates the stream and its group once; "0" lets a new group read jobs enqueued before it existed. */
+  private created(): Promise<void> {
+    this.ready ??= this.client.send(this.stream, ['XGROUP', 'CREATE', this.stream, this.group, '0', 'MKSTREAM']).then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof Error && error.message.startsWith('BUSYGROUP')) return;
+        this.ready = undefined;
+        throw new TripwireError('TW_STORE_UNAVAILABLE', `cannot create the job queue ${this.stream}: ${String(error)}`, { cause: error });
+      },
+    );
+    return this.ready;
+  }
+}
+
+/** Stream entries as [id, [field, value, …]]; entries deleted since they were read come back as null. */
+function entriesOf<J extends QueuedJob>(entries: unknown[], consumer: string): Array<ClaimedJob<J>> {
+  const claimed: Array<ClaimedJob<J>> = [];
+  for (const entry of entries) {
+    if (!Array.isArray(entry)) continue;
+    const [receipt, fields] = entry as [string, string[] | null];
+    if (fields === null) continue;
+    const index = fields.indexOf('job');
+    const text = index >= 0 ? fields[index + 1] : undefined;
+    if (text === undefined) continue;
+    claimed.push({ job: JSON.parse(text) as J, receipt, consumer });
+  }
+  return claimed;
+}

@@ -1,0 +1,172 @@
+/*
+ * The JobQueue contract: the in-process and Redis implementations both pass this suite, once
+ * per job type they carry (emails, webhooks). Due times of retries follow the injected clock;
+ * how long a job has been held (for reclaim) follows the store's own clock, so `passTime`
+ * moves both.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../engine/events/index.js';
+import type { JobQueue, QueuedJob } from '../../engine/queue/index.js';
+import { describeSkippedContract } from '../support/skipped-suite.js';
+
+export interface OpenedJobQueue<J extends QueuedJob> {
+  queue: JobQueue<J>;
+  /** A second handle on the same queue, as a second worker process holds it. */
+  peer: JobQueue<J>;
+  /** Lets `ms` pass for due times and holds. */
+  passTime(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const START = Date.UTC(2025, 0, 31, 9, 0, 0);
+const HOUR = 3_600_000;
+
+export function describeJobQueueContract<J extends QueuedJob>(
+  name: string,
+  label: string,
+  jobOf: (id: string, attempt?: number) => J,
+  open: (clock: ManualClock) => Promise<OpenedJobQueue<J>>,
+  options: { skip?: string } = {},
+): void {
+  if (options.skip !== undefined) {
+    describeSkippedContract(name, `JobQueue (${label})`, options.skip);
+    return;
+  }
+
+  describe(`${name}: JobQueue contract (${label})`, () => {
+    let clock: ManualClock;
+    let store: OpenedJobQueue<J>;
+
+    beforeEach(async () => {
+      clock = new ManualClock(START);
+      store = await open(clock);
+    });
+    afterEach(() => store.close());
+
+    it('hands jobs out in the order they were enqueued, up to the number asked for', async () => {
+      for (const id of ['a', 'b', 'c']) await store.queue.enqueue(jobOf(id));
+
+      const first = await store.queue.claim('w1', { max: 2 });
+      const second = await store.queue.claim('w1', { max: 2 });
+
+      expect(first.map((claimed) => claimed.job.id)).toEqual(['a', 'b']);
+      expect(second.map((claimed) => claimed.job.id)).toEqual(['c']);
+    });
+
+    it('gives a job to one consumer only, even across connections', async () => {
+      await store.queue.enqueue(jobOf('a'));
+
+      const [mine, theirs] = await Promise.all([store.queue.claim('w1', { max: 10 }), store.peer.claim('w2', { max: 10 })]);
+
+      expect([...mine, ...theirs].map((claimed) => claimed.job.id)).toEqual(['a']);
+    });
+
+    it('keeps the whole job, request and context included', async () => {
+      await store.queue.enqueue(jobOf('a'));
+
+      const [claimed] = await store.peer.claim('w2', { max: 1 });
+
+      expect(claimed?.job).toEqual(jobOf('a'));
+      expect(claimed?.consumer).toBe('w2');
+    });
+
+    it('forgets an acked job', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      const [claimed] = await store.queue.claim('w1', { max: 1 });
+
+      await store.queue.ack(claimed!);
+
+      expect(await store.queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
+      expect(await store.peer.reclaim('w2', { max: 10, idleMs: 0 })).toEqual([]);
+    });
+
+    it('counts jobs ready, held, delayed and dead', async () => {
+      for (const id of ['a', 'b', 'c', 'd']) await store.queue.enqueue(jobOf(id));
+      const [a, b] = await store.queue.claim('w1', { max: 2 });
+      await store.queue.retryLater(a!, jobOf('a', 2), START + HOUR);
+      await store.queue.claim('w1', { max: 1 });
+      await store.queue.deadLetter(b!, 'refused');
+
+      expect(await store.peer.depth()).toEqual({ ready: 1, held: 1, delayed: 1, dead: 1 });
+    });
+
+    it('leaves a held job with its consumer until it has been idle long enough', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      await store.queue.claim('w1', { max: 1 });
+
+      expect(await store.peer.claim('w2', { max: 10 })).toEqual([]);
+      expect(await store.peer.reclaim('w2', { max: 10, idleMs: HOUR })).toEqual([]);
+    });
+
+    it('hands the job of a consumer that went silent to the one reclaiming it', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      await store.queue.claim('dead-worker', { max: 1 });
+      await store.passTime(50);
+
+      const reclaimed = await store.peer.reclaim('w2', { max: 10, idleMs: 20 });
+
+      expect(reclaimed.map((claimed) => [claimed.job.id, claimed.consumer])).toEqual([['a', 'w2']]);
+      await store.peer.ack(reclaimed[0]!);
+      expect(await store.queue.depth()).toMatchObject({ held: 0, ready: 0 });
+    });
+
+    it('holds a retried job back until its due time, then hands it out as the next attempt', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      const [claimed] = await store.queue.claim('w1', { max: 1 });
+
+      await store.queue.retryLater(claimed!, jobOf('a', 2), START + 60_000);
+      const early = await store.peer.claim('w2', { max: 10 });
+      clock.advance(60_000);
+      const due = await store.peer.claim('w2', { max: 10 });
+
+      expect(early).toEqual([]);
+      expect(due.map((next) => [next.job.id, next.job.attempt])).toEqual([['a', 2]]);
+    });
+
+    it('ignores a retry or a dead letter for a job no longer held', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      const [claimed] = await store.queue.claim('w1', { max: 1 });
+      await store.queue.ack(claimed!);
+
+      await store.queue.retryLater(claimed!, jobOf('a', 2), START);
+      await store.queue.deadLetter(claimed!, 'late');
+
+      expect(await store.queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
+      expect(await store.queue.claim('w1', { max: 10 })).toEqual([]);
+    });
+
+    it('keeps dead letters with their error, oldest first, for an operator', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      await store.queue.enqueue(jobOf('b'));
+      const [a, b] = await store.queue.claim('w1', { max: 2 });
+
+      await store.queue.deadLetter(b!, '550 no such user');
+      clock.advance(1000);
+      await store.queue.deadLetter(a!, '554 rejected');
+
+      const letters = await store.peer.deadLetters();
+      expect(letters.map((letter) => [letter.job.id, letter.error, letter.at])).toEqual([
+        ['b', '550 no such user', START],
+        ['a', '554 rejected', START + 1000],
+      ]);
+      expect(await store.queue.claim('w1', { max: 10 })).toEqual([]);
+    });
+
+    it('replays a dead letter once, as a first attempt', async () => {
+      await store.queue.enqueue(jobOf('a', 5));
+      const [claimed] = await store.queue.claim('w1', { max: 1 });
+      await store.queue.deadLetter(claimed!, 'timeout');
+
+      const replays = await Promise.all([store.queue.replay('a'), store.peer.replay('a')]);
+      const again = await store.queue.claim('w1', { max: 10 });
+
+      expect(replays.filter(Boolean)).toHaveLength(1);
+      expect(again.map((next) => [next.job.id, next.job.attempt])).toEqual([['a', 1]]);
+      expect(await store.queue.deadLetters()).toEqual([]);
+    });
+
+    it('answers false to a replay of an unknown dead letter', async () => {
+      expect(await store.queue.replay('nope')).toBe(false);
+    });
+  });
+}
