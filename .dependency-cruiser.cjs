@@ -3,7 +3,7 @@
  * only by the composition root, and a folder is entered only through its index.ts.
  */
 const CORE = '^engine/(scenarios|events|protocol)/|^engine/state/(window-store|index)\\.ts$|^engine/state/memory/';
-const ADAPTERS = '^engine/(state/redis|warehouse/chdb|warehouse/server|channels/email/outbox|channels/email/smtp|mailer/redis|mailer/file|catalogue/redis)/';
+const ADAPTERS = '^engine/(state/redis|warehouse/chdb|warehouse/server|channels/email/outbox|channels/email/smtp|channels/webhook/redis|mailer/redis|mailer/file|catalogue/redis)/';
 const IO_PACKAGES = 'node_modules/(uWebSockets\\.js|@trufflesuite|redis|@redis|@clickhouse|chdb|nodemailer)/';
 
 module.exports = {

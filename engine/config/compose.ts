@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PopinChannel } from '../channels/popin/index.js';
 import { checkScenarioEmails, checkTemplates } from '../channels/templates/index.js';
-import { WebhookChannel } from '../channels/webhook/index.js';
 import { BacktestApi } from '../backtest/index.js';
 import { TripwireError } from '../errors.js';
 import { AdminAuth, Dashboard, QueryApi } from '../dashboard/index.js';
@@ -22,13 +21,15 @@ import { SegmentScheduler, checkSchedules } from '../multicast/index.js';
 import { composeCatalogue, type ComposedCatalogue } from './compose-catalogue.js';
 import { composeMailer, type ComposedMailer } from './compose-mailer.js';
 import { composeWarehouse } from './compose-warehouse.js';
+import { composeWebhooks, type ComposedWebhooks } from './compose-webhooks.js';
 import { DrainDeadline } from './drain-deadline.js';
 import { checkHealth } from './health.js';
 import type { TripwireConfig } from './schema.js';
 
-export { composeMailer, composeCatalogue };
+export { composeMailer, composeCatalogue, composeWebhooks };
 export type { ComposedMailer, MailerDeps } from './compose-mailer.js';
 export type { ComposedCatalogue, CatalogueDeps } from './compose-catalogue.js';
+export type { ComposedWebhooks, WebhookDeps } from './compose-webhooks.js';
 
 /** The running engine, as `npm start` and the tests hold it. */
 export interface RunningEngine {
@@ -44,6 +45,8 @@ export interface RunningEngine {
   /** Where emails are written when no SMTP server is configured. */
   outboxDir: string;
   mailer: ComposedMailer;
+  /** The webhook queue and this engine's worker on it. */
+  webhooks: ComposedWebhooks;
   /** The product catalogue, its interest index and feed (docs/catalogue.md). */
   catalogue: ComposedCatalogue;
   /** Scheduled sends to segments (`when: schedule` scenarios). */
@@ -163,8 +166,8 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     const outboxDir = mailer.outboxDir;
     const emails = new TriggerEmailPort({ queue: mailer.queue, sites: mailer.sites, catalogue: products.mirror, log: mailer.log, clock, onEnqueued: () => mailer.worker.wake() });
     if (config.mailer.worker === 'inline') mailer.worker.start();
-    const webhooks = new WebhookChannel({ secrets: new Map(config.sites.map((site) => [site.key, site.secret])), sink, clock, logger, metrics });
-    closers.push(() => webhooks.drain());
+    const webhooks = await composeWebhooks(config, { clock, logger, sink, metrics });
+    closers.push(() => webhooks.close());
     // A visitor's state in the engine's memory may leave the V8 heap once its last tab closed.
     const registry = new SocketRegistry(
       (visitor) => store.connected(visitor),
@@ -184,7 +187,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
         metrics,
         popins: new PopinChannel(registry),
         emails,
-        webhooks,
+        webhooks: webhooks.channel,
         sites: siteProfiles,
       },
       { batchSize: 256, batchesInFlight: 32, timerPollInterval: config.timers.pollInterval, timerBatch: config.timers.batch },
@@ -250,7 +253,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     const url = publicUrl ?? `http://localhost:${port}`;
     engineUrl = url;
     const adminTokenGenerated = config.admin.token === undefined;
-    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, mailer, catalogue: products, schedules, adminToken, adminTokenGenerated, stop: stopAll };
+    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, mailer, webhooks, catalogue: products, schedules, adminToken, adminTokenGenerated, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -100,6 +100,23 @@ export const configSchema = z.object({
       sentRetention: duration.default(30 * 86_400_000),
     })
     .prefault({}),
+  /** Webhook delivery: the queue's workers and retries (docs/scenarios.md, "Then: actions"; README, "Webhooks"). */
+  webhooks: z
+    .object({
+      /**
+       * The longest a retry waits, a receiver's Retry-After included; a receiver asking for more
+       * is dead-lettered. Default 60 s in process (a graceful stop waits for the retries), 1 h
+       * with Redis (the retry waits in Redis, for whichever engine is running then).
+       */
+      maxRetryDelay: duration.optional(),
+      /** Webhooks an engine has held this long (it died mid-attempt) are taken over by another; keep it above the 10 s request timeout. */
+      reclaimAfter: duration.default(60_000),
+      /** How often an idle engine looks for webhooks due (retries, and those other engines queued). */
+      pollInterval: duration.default(1000),
+      /** Webhooks posted at once per engine. */
+      batch: z.number().int().positive().default(10),
+    })
+    .prefault({}),
   gateway: z
     .object({
       maxFrameBytes: z.number().int().positive().default(64 * 1024),

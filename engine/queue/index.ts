@@ -1,2 +1,4 @@
 export type { ClaimOptions, ClaimedJob, DeadLetter, JobQueue, QueueDepth, QueuedJob, ReclaimOptions } from './job-queue.js';
 export { MemoryJobQueue } from './memory-job-queue.js';
+export { QueueWorker } from './queue-worker.js';
+export type { QueueWorkerOptions } from './queue-worker.js';

@@ -1,5 +1,10 @@
 export { WebhookChannel } from './webhook-channel.js';
 export type { WebhookChannelDeps } from './webhook-channel.js';
+export { WebhookWorker } from './webhook-worker.js';
+export type { WebhookWorkerDeps, WebhookWorkerOptions } from './webhook-worker.js';
+export { WebhookDeliveryLog } from './webhook-delivery-log.js';
+export type { WebhookDeliveryStatus } from './webhook-delivery-log.js';
+export type { WebhookJob, WebhookQueue } from './webhook-job.js';
 export { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_SIGNATURE_TOLERANCE_MS, signWebhook, verifyWebhookSignature } from './webhook-signature.js';
 export { webhookOutcome, retryAfterMs } from './webhook-answer.js';
 export type { WebhookOutcome } from './webhook-answer.js';

@@ -2,11 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { systemClock } from '../../events/index.js';
+import { ManualClock, systemClock, type Clock } from '../../events/index.js';
 import { createLogger, createMetrics, type EngineMetrics } from '../../observability/index.js';
 import { CollectingSink, type WebhookOrder } from '../../pipeline/index.js';
+import { MemoryJobQueue } from '../../queue/index.js';
 import { retryAfterMs } from './webhook-answer.js';
 import { WebhookChannel } from './webhook-channel.js';
+import { WebhookDeliveryLog } from './webhook-delivery-log.js';
+import type { WebhookJob } from './webhook-job.js';
+import { WebhookWorker } from './webhook-worker.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 
 const SECRET = 'shop-secret-0123456789';
@@ -66,11 +70,20 @@ function order(): WebhookOrder {
   };
 }
 
-function channel(options: { attempts?: number; maxRetryDelayMs?: number } = {}) {
+/** The channel the pipeline hands webhooks to, and a worker posting them, on an in-process queue. */
+function channel(options: { attempts?: number; maxRetryDelayMs?: number; clock?: Clock } = {}) {
+  const clock = options.clock ?? systemClock;
   const sink = new CollectingSink();
   const metrics = createMetrics(new Registry(), false);
-  const webhooks = new WebhookChannel({ secrets: new Map([['shop', SECRET]]), sink, clock: systemClock, logger: createLogger('silent'), metrics, retryDelayMs: 20, ...options });
-  return { webhooks, sink, metrics };
+  const queue = new MemoryJobQueue<WebhookJob>({ clock });
+  const log = new WebhookDeliveryLog(sink, metrics, clock);
+  const webhooks = new WebhookChannel({ queue, log, clock });
+  const { attempts, maxRetryDelayMs } = options;
+  const worker = new WebhookWorker(
+    { queue, secrets: new Map([['shop', SECRET]]), log, clock, logger: createLogger('silent') },
+    { retryDelayMs: 20, ...(attempts === undefined ? {} : { attempts }), ...(maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs }) },
+  );
+  return { webhooks, worker, queue, sink, metrics };
 }
 
 function statuses(sink: CollectingSink): string[] {
@@ -85,9 +98,9 @@ async function count(metrics: EngineMetrics, status: string): Promise<number> {
 describe('webhook deliveries', () => {
   test.each([400, 401, 403, 404, 410, 422])('a permanent %i is posted once and dead-lettered, with a log and a metric', async (code) => {
     answers = [status(code)];
-    const { webhooks, sink, metrics } = channel({ attempts: 3 });
+    const { webhooks, worker, sink, metrics } = channel({ attempts: 3 });
     await webhooks.enqueue(order());
-    await webhooks.drain();
+    await worker.drain();
     expect(received).toHaveLength(1);
     expect(statuses(sink)).toEqual([`queued ${url}`, `dead HTTP ${code}: the receiver refused the request, which is not retried`]);
     expect(await count(metrics, 'dead')).toBe(1);
@@ -95,27 +108,27 @@ describe('webhook deliveries', () => {
 
   test.each([408, 500, 502, 503])('a passing %i is tried again until the receiver takes it', async (code) => {
     answers = [status(code), status(200)];
-    const { webhooks, sink } = channel({ attempts: 3 });
+    const { webhooks, worker, sink } = channel({ attempts: 3 });
     await webhooks.enqueue(order());
-    await webhooks.drain();
+    await worker.drain();
     expect(received).toHaveLength(2);
     expect(statuses(sink)).toEqual([`queued ${url}`, `retried HTTP ${code}; next try in 20 ms`, 'sent HTTP 200']);
   });
 
   test('a connection the receiver drops is tried again', async () => {
     answers = [(response) => response.socket?.destroy(), status(204)];
-    const { webhooks, sink } = channel({ attempts: 3 });
+    const { webhooks, worker, sink } = channel({ attempts: 3 });
     await webhooks.enqueue(order());
-    await webhooks.drain();
+    await worker.drain();
     expect(received).toHaveLength(2);
     expect(statuses(sink).at(-1)).toBe('sent HTTP 204');
   });
 
   test('a 429 is tried again no sooner than its Retry-After', async () => {
     answers = [status(429, { 'Retry-After': '1' }), status(200)];
-    const { webhooks, sink } = channel({ attempts: 3 });
+    const { webhooks, worker, sink } = channel({ attempts: 3 });
     await webhooks.enqueue(order());
-    await webhooks.drain();
+    await worker.drain();
     expect(received).toHaveLength(2);
     expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(1000);
     expect(statuses(sink)).toEqual([`queued ${url}`, 'retried HTTP 429; next try in 1000 ms', 'sent HTTP 200']);
@@ -123,18 +136,51 @@ describe('webhook deliveries', () => {
 
   test('a Retry-After longer than a retry may wait dead-letters the delivery at once', async () => {
     answers = [status(503, { 'Retry-After': '3600' })];
-    const { webhooks, sink } = channel({ attempts: 3, maxRetryDelayMs: 60_000 });
+    const { webhooks, worker, sink } = channel({ attempts: 3, maxRetryDelayMs: 60_000 });
     await webhooks.enqueue(order());
-    await webhooks.drain();
+    await worker.drain();
     expect(received).toHaveLength(1);
     expect(statuses(sink).at(-1)).toBe('dead HTTP 503: Retry-After 3600 s is longer than the 60 s a webhook retry waits');
   });
 
+  test('a webhook is in the queue, with its row queued, once the pipeline\'s hand-over resolves', async () => {
+    const { webhooks, queue, sink } = channel();
+    await webhooks.enqueue(order());
+    expect(await queue.depth()).toEqual({ ready: 1, held: 0, delayed: 0, dead: 0 });
+    expect(statuses(sink)).toEqual([`queued ${url}`]);
+    expect(received).toHaveLength(0);
+  });
+
+  test('a Retry-After up to the queue\'s longest wait is honoured: the retry waits in the queue until then', async () => {
+    answers = [status(503, { 'Retry-After': '3600' }), status(200)];
+    const clock = new ManualClock(Date.now());
+    const { webhooks, worker, queue, sink } = channel({ attempts: 3, maxRetryDelayMs: 3_600_000, clock });
+    await webhooks.enqueue(order());
+    await worker.work();
+    clock.advance(3_599_000);
+    const early = await worker.work();
+    clock.advance(1000);
+    const due = await worker.work();
+    expect([early, due]).toEqual([0, 1]);
+    expect(received).toHaveLength(2);
+    expect(statuses(sink)).toEqual([`queued ${url}`, 'retried HTTP 503; next try in 3600000 ms', 'sent HTTP 200']);
+    expect(await queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
+  });
+
+  test('a dead-lettered webhook is kept in the queue\'s dead letters with its reason', async () => {
+    answers = [status(410)];
+    const { webhooks, worker, queue } = channel({ attempts: 3 });
+    await webhooks.enqueue(order());
+    await worker.drain();
+    const letters = await queue.deadLetters();
+    expect(letters.map((letter) => [letter.job.id, letter.job.url, letter.error])).toEqual([['trg-1', url, 'HTTP 410: the receiver refused the request, which is not retried']]);
+  });
+
   test('a receiver failing every attempt gets the last one, then the delivery is dead-lettered', async () => {
     answers = [status(500)];
-    const { webhooks, sink, metrics } = channel({ attempts: 3 });
+    const { webhooks, worker, sink, metrics } = channel({ attempts: 3 });
     await webhooks.enqueue(order());
-    await webhooks.drain();
+    await worker.drain();
     expect(received).toHaveLength(3);
     expect(statuses(sink).at(-1)).toBe('dead HTTP 500 after 3 attempts');
     expect(await count(metrics, 'retried')).toBe(2);
@@ -150,9 +196,9 @@ describe('webhook deliveries', () => {
 
 describe('webhook signatures', () => {
   test('sign the time with the body, so a receiver checks both with the site secret', async () => {
-    const { webhooks } = channel();
+    const { webhooks, worker } = channel();
     await webhooks.enqueue(order());
-    await webhooks.drain();
+    await worker.drain();
     const [delivery] = received;
     const header = delivery!.headers['tripwire-signature'] as string;
     expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
@@ -163,9 +209,9 @@ describe('webhook signatures', () => {
   });
 
   test('a captured delivery replayed later than the tolerance no longer verifies', async () => {
-    const { webhooks } = channel();
+    const { webhooks, worker } = channel();
     await webhooks.enqueue(order());
-    await webhooks.drain();
+    await worker.drain();
     const [delivery] = received;
     const header = delivery!.headers['tripwire-signature'] as string;
     expect(verifyWebhookSignature(SECRET, header, delivery!.body, Date.now() + 4 * 60_000)).toBe(true);
@@ -177,9 +223,9 @@ describe('webhook signatures', () => {
 
   test('each attempt is signed when it is sent', async () => {
     answers = [status(503, { 'Retry-After': '1' }), status(200)];
-    const { webhooks } = channel({ attempts: 2 });
+    const { webhooks, worker } = channel({ attempts: 2 });
     await webhooks.enqueue(order());
-    await webhooks.drain();
+    await worker.drain();
     const times = received.map((delivery) => Number(/^t=(\d+)/.exec(delivery.headers['tripwire-signature'] as string)![1]));
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1);
   });

@@ -1,0 +1,1 @@
+export { redisWebhookQueue } from './redis-webhook-queue.js';

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../events/index.js';
+import type { Logger } from '../../observability/index.js';
+import { QueueWorker, type ClaimedJob } from '../../queue/index.js';
+import { webhookOutcome, type WebhookOutcome } from './webhook-answer.js';
+import type { WebhookDeliveryLog } from './webhook-delivery-log.js';
+import type { WebhookJob, WebhookQueue } from './webhook-job.js';
+import { WEBHOOK_SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+
+export interface WebhookWorkerDeps {
+  queue: WebhookQueue;
+  /** Site key → secret: the receiver checks `Tripwire-Signature` with it. */
+  secrets: ReadonlyMap<string, string>;
+  log: WebhookDeliveryLog;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface WebhookWorkerOptions {
+  /** Unique per worker. Default: webhooks-pid-random. */
+  consumer?: string;
+  /** Attempts per webhook, the first included (default 3), with doubling delays from `retryDelayMs` (default 500 ms). */
+  attempts?: number;
+  retryDelayMs?: number;
+  /** How long one attempt may take (default 10 s). */
+  timeoutMs?: number;
+  /**
+   * The longest a retry waits, Retry-After included; a receiver asking for more is dead-lettered
+   * instead. Default 60 s: on an in-process queue a graceful stop waits for the retries.
+   */
+  maxRetryDelayMs?: number;
+  /** Webhooks another engine has held this long (it died mid-attempt) are taken over; keep it above `timeoutMs`. Default 60 s. */
+  reclaimAfterMs?: number;
+  /** How often an idle worker looks for due webhooks (default 1 s); an in-process enqueue wakes it at once. */
+  pollIntervalMs?: number;
+  /** Webhooks posted at once (default 10). */
+  batch?: number;
+}
+
+/** One attempt's outcome and what the warehouse row says about it. */
+interface Attempt {
+  outcome: WebhookOutcome;
+  detail: string;
+}
+
+/**
+ * Posts queued webhooks: the JSON body signed with the site's secret over the time and the body
+ * (`Tripwire-Signature: t=<unix>,v1=<hex>`, webhook-signature.ts), the trigger id in
+ * `X-Tripwire-Trigger` so a receiver drops the repeats at-least-once delivery may cause. Only
+ * what may pass is retried (transport errors, 408, 429, 5xx), through the queue, so a retry
+ * outlives the engine on Redis; a receiver refusing the request (another 4xx) gets it once, and
+ * the delivery is dead-lettered: row `dead`, an error log,
+ * `tripwire_deliveries_total{channel="webhook",status="dead"}`.
+ */
+export class WebhookWorker {
+  private readonly worker: QueueWorker<WebhookJob>;
+  private readonly attempts: number;
+  private readonly retryDelayMs: number;
+  private readonly timeoutMs: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly deps: WebhookWorkerDeps,
+    options: WebhookWorkerOptions = {},
+  ) {
+    this.attempts = options.attempts ?? 3;
+    this.retryDelayMs = options.retryDelayMs ?? 500;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 60_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.worker = new QueueWorker(deps.queue, (claimed) => this.handle(claimed), deps.logger, {
+      consumer: options.consumer ?? `webhooks-${process.pid}-${randomBytes(3).toString('hex')}`,
+      reclaimAfterMs: options.reclaimAfterMs ?? 60_000,
+      pollIntervalMs: this.pollIntervalMs,
+      batch: options.batch ?? 10,
+    });
+  }
+
+  start(): void {
+    this.worker.start();
+  }
+
+  /** Finishes the attempts in flight and stops; queued webhooks and waiting retries stay queued. */
+  stop(): Promise<void> {
+    return this.worker.stop();
+  }
+
+  wake(): void {
+    this.worker.wake();
+  }
+
+  /** One round of claiming and posting; how many webhooks were handled. */
+  work(): Promise<number> {
+    return this.worker.work();
+  }
+
+  /**
+   * Stops, then posts every queued webhook to its end, waiting out the retries: for a queue
+   * that dies with the process (in process), where a retry left waiting would be lost.
+   */
+  async drain(): Promise<void> {
+    await this.stop();
+    for (;;) {
+      if ((await this.work()) > 0) continue;
+      const { ready, delayed } = await this.deps.queue.depth();
+      if (ready + delayed === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollIntervalMs, 50)));
+    }
+  }
+
+  private async handle(claimed: ClaimedJob<WebhookJob>): Promise<void> {
+    const { job } = claimed;
+    const { queue, log } = this.deps;
+    const { outcome, detail } = await this.attempt(job);
+    if (outcome.kind === 'sent') {
+      log.record(job, 'sent', detail);
+      await queue.ack(claimed);
+      return;
+    }
+    if (outcome.kind === 'permanent') return this.deadLetter(claimed, `${detail}: the receiver refused the request, which is not retried`);
+    if (job.attempt >= this.attempts) return this.deadLetter(claimed, `${detail} after ${job.attempt} attempts`);
+    const wait = Math.max(this.retryDelayMs * 2 ** (job.attempt - 1), outcome.afterMs ?? 0);
+    if (wait > this.maxRetryDelayMs) {
+      return this.deadLetter(claimed, `${detail}: Retry-After ${Math.ceil(wait / 1000)} s is longer than the ${Math.ceil(this.maxRetryDelayMs / 1000)} s a webhook retry waits`);
+    }
+    await queue.retryLater(claimed, { ...job, attempt: job.attempt + 1 }, this.deps.clock.now() + wait);
+    log.record(job, 'retried', `${detail}; next try in ${wait} ms`, job.attempt);
+  }
+
+  private async attempt(job: WebhookJob): Promise<Attempt> {
+    const secret = this.deps.secrets.get(job.site) ?? '';
+    const signature = signWebhook(secret, Math.floor(this.deps.clock.now() / 1000), job.body);
+    try {
+      const response = await fetch(job.url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signature, 'X-Tripwire-Trigger': job.id },
+        body: job.body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      // The answer's body is not read: releasing it frees the connection for the next delivery.
+      await response.body?.cancel();
+      return { outcome: webhookOutcome(response.status, response.headers.get('retry-after'), this.deps.clock.now()), detail: `HTTP ${response.status}` };
+    } catch (error) {
+      const cause = (error as Error).cause;
+      return { outcome: { kind: 'retry' }, detail: cause instanceof Error ? cause.message : (error as Error).message };
+    }
+  }
+
+  private async deadLetter(claimed: ClaimedJob<WebhookJob>, detail: string): Promise<void> {
+    const { job } = claimed;
+    await this.deps.queue.deadLetter(claimed, detail);
+    this.deps.logger.error({ trigger: job.id, scenario: job.scenario, url: job.url, detail }, 'webhook dead-lettered');
+    this.deps.log.record(job, 'dead', detail);
+  }
+}

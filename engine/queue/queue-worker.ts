@@ -1,0 +1,101 @@
+import type { Logger } from '../observability/index.js';
+import type { ClaimedJob, JobQueue, QueuedJob } from './job-queue.js';
+
+export interface QueueWorkerOptions {
+  /** Unique per worker: the queue holds claimed jobs per consumer. */
+  consumer: string;
+  /** Jobs another consumer has held this long are taken over. */
+  reclaimAfterMs: number;
+  /** How often an idle worker looks for jobs; `wake` makes it look at once. */
+  pollIntervalMs: number;
+  /** Jobs handled at once. */
+  batch: number;
+}
+
+/**
+ * The loop every queue's workers run: claim ready jobs (retries whose time has come first),
+ * take over those a silent consumer has held for `reclaimAfterMs`, handle them, and sleep for
+ * `pollIntervalMs` when there was nothing to do. `handle` acks, retries or dead-letters; one
+ * that throws leaves its job held, to be reclaimed.
+ */
+export class QueueWorker<J extends QueuedJob> {
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+
+  constructor(
+    private readonly queue: JobQueue<J>,
+    private readonly handle: (claimed: ClaimedJob<J>) => Promise<void>,
+    private readonly logger: Logger,
+    private readonly options: QueueWorkerOptions,
+  ) {}
+
+  get consumer(): string {
+    return this.options.consumer;
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.running ??= this.loop();
+  }
+
+  /** Finishes the jobs in hand and stops; jobs not yet claimed stay queued. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.running;
+    this.running = undefined;
+  }
+
+  /** Looks for jobs now rather than at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** One round: claims ready jobs (and stale ones of silent consumers) and handles them. Returns how many. */
+  async work(): Promise<number> {
+    const { consumer, batch, reclaimAfterMs } = this.options;
+    const claimed = await this.queue.claim(consumer, { max: batch });
+    const room = batch - claimed.length;
+    const reclaimed = room > 0 ? await this.queue.reclaim(consumer, { max: room, idleMs: reclaimAfterMs }) : [];
+    const jobs = [...claimed, ...reclaimed];
+    await Promise.all(jobs.map((job) => this.handleSafely(job)));
+    return jobs.length;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      let handled = 0;
+      try {
+        handled = await this.work();
+      } catch (error) {
+        this.logger.error({ err: error, consumer: this.options.consumer }, 'job queue unavailable; retrying at the next poll');
+      }
+      if (handled === 0 && !this.woken && !this.stopping) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.options.pollIntervalMs);
+      this.wakeUp = () => done();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    }).finally(() => {
+      this.wakeUp = undefined;
+    });
+  }
+
+  private async handleSafely(claimed: ClaimedJob<J>): Promise<void> {
+    try {
+      await this.handle(claimed);
+    } catch (error) {
+      this.logger.error({ err: error, job: claimed.job.id }, 'job interrupted; it will be reclaimed');
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisWebhookQueue } from '../../engine/channels/webhook/redis/index.js';
+import { ManualClock } from '../../engine/events/index.js';
+import { RedisMailerStore } from '../../engine/mailer/redis/index.js';
+import { connectRedis } from '../../engine/redis/index.js';
+import { job as emailJob } from './email-queue.contract.js';
+import { redisTargets, storePair } from '../support/redis-targets.js';
+import { webhookJob } from '../support/webhook-jobs.js';
+import { describeJobQueueContract } from './job-queue.contract.js';
+
+const redis = await redisTargets();
+afterAll(() => redis.stop());
+
+const filePrefix = `tw-hook-${randomBytes(4).toString('hex')}`;
+let opened = 0;
+
+for (const target of redis.targets) {
+  const name = target.cluster ? 'Redis webhook queue on a Redis Cluster' : 'Redis webhook queue';
+  describeJobQueueContract(
+    name,
+    'webhook jobs',
+    webhookJob,
+    async (clock) => {
+      const prefix = `${filePrefix}-${++opened}`;
+      const connect = async () => {
+        const client = await connectRedis(target.url, { purpose: 'The test', cluster: target.cluster });
+        return { queue: redisWebhookQueue(client, prefix, clock), close: () => client.close() };
+      };
+      const { mine, peer, close } = await storePair(target, prefix, connect);
+      return {
+        queue: mine.queue,
+        peer: peer.queue,
+        // Idle times run on the Redis server's clock: only real time moves them.
+        passTime: async (ms) => {
+          clock.advance(ms);
+          await delay(ms);
+        },
+        close,
+      };
+    },
+    target.skip === undefined ? {} : { skip: target.skip },
+  );
+
+  describe.skipIf(target.skip !== undefined)(`${name}, beside the mail queue of the same prefix`, () => {
+    it('shares no jobs with it', async () => {
+      const prefix = `${filePrefix}-${++opened}`;
+      const clock = new ManualClock(Date.now());
+      const client = await connectRedis(target.url, { purpose: 'The test', cluster: target.cluster });
+      const mailer = await RedisMailerStore.connect(target.url, { prefix, cluster: target.cluster, clock });
+      try {
+        const webhooks = redisWebhookQueue(client, prefix, clock);
+        await webhooks.enqueue(webhookJob('h1'));
+        await mailer.queue.enqueue(emailJob('m1'));
+
+        const hooks = await webhooks.claim('w1', { max: 10 });
+        const mails = await mailer.queue.claim('w1', { max: 10 });
+
+        expect(hooks.map((claimed) => claimed.job)).toEqual([webhookJob('h1')]);
+        expect(mails.map((claimed) => claimed.job.id)).toEqual(['m1']);
+      } finally {
+        await Promise.all([client.close(), mailer.close()]);
+        await target.removeKeys(prefix);
+      }
+    });
+  });
+}
