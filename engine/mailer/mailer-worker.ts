@@ -3,6 +3,7 @@ import type { EmailRequest, SentEmail } from '../channels/email/index.js';
 import { isTripwireError } from '../errors.js';
 import type { Clock } from '../events/index.js';
 import type { Logger } from '../observability/index.js';
+import { QueueWorker } from '../queue/index.js';
 import { hasEmailConsent } from '../scenarios/index.js';
 import type { WindowStore } from '../state/index.js';
 import type { DeliveryLog, DeliveryRef } from './delivery-log.js';
@@ -61,92 +62,51 @@ export interface MailerWorkerOptions {
  * as a hard bounce.
  */
 export class MailerWorker {
-  readonly consumer: string;
+  private readonly worker: QueueWorker<EmailJob>;
   private readonly retry: RetrySchedule;
   private readonly leaseMs: number;
-  private readonly reclaimAfterMs: number;
   private readonly pollIntervalMs: number;
-  private readonly batch: number;
-  private running: Promise<void> | undefined;
-  private stopping = false;
-  private wakeUp: (() => void) | undefined;
-  private woken = false;
 
   constructor(
     private readonly deps: MailerWorkerDeps,
     options: MailerWorkerOptions = {},
   ) {
-    this.consumer = options.consumer ?? `mailer-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.retry = options.retry ?? DEFAULT_RETRY_SCHEDULE;
     this.leaseMs = options.leaseMs ?? 120_000;
-    this.reclaimAfterMs = options.reclaimAfterMs ?? 300_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.batch = options.batch ?? 10;
+    this.worker = new QueueWorker(deps.queue, (claimed) => this.handle(claimed), deps.logger, {
+      label: 'mail',
+      consumer: options.consumer ?? `mailer-${process.pid}-${randomBytes(3).toString('hex')}`,
+      reclaimAfterMs: options.reclaimAfterMs ?? 300_000,
+      pollIntervalMs: this.pollIntervalMs,
+      batch: options.batch ?? 10,
+    });
+  }
+
+  get consumer(): string {
+    return this.worker.consumer;
   }
 
   start(): void {
-    this.stopping = false;
-    this.running ??= this.loop();
+    this.worker.start();
   }
 
   /** Finishes the sends in hand and stops; jobs not yet claimed stay queued. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake();
-    await this.running;
-    this.running = undefined;
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 
   /** Looks for jobs now rather than at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.worker.wake();
   }
 
-  /** One round: claims ready jobs (and stale ones of dead consumers) and handles them. Returns how many. */
-  async work(): Promise<number> {
-    const claimed = await this.deps.queue.claim(this.consumer, { max: this.batch });
-    const room = this.batch - claimed.length;
-    const reclaimed = room > 0 ? await this.deps.queue.reclaim(this.consumer, { max: room, idleMs: this.reclaimAfterMs }) : [];
-    const jobs = [...claimed, ...reclaimed];
-    await Promise.all(jobs.map((job) => this.handleSafely(job)));
-    return jobs.length;
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      this.woken = false;
-      let handled = 0;
-      try {
-        handled = await this.work();
-      } catch (error) {
-        this.deps.logger.error({ err: error, consumer: this.consumer }, 'mail queue unavailable; retrying at the next poll');
-      }
-      if (handled === 0 && !this.woken && !this.stopping) await this.idle();
-    }
-  }
-
-  private idle(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.pollIntervalMs);
-      const wakeUp = () => done();
-      this.wakeUp = wakeUp;
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-    }).finally(() => {
-      this.wakeUp = undefined;
-    });
-  }
-
-  /** A store failure mid-job leaves the job held; it is reclaimed after `reclaimAfterMs`. */
-  private async handleSafely(claimed: ClaimedEmailJob): Promise<void> {
-    try {
-      await this.handle(claimed);
-    } catch (error) {
-      this.deps.logger.error({ err: error, trigger: claimed.job.id }, 'mail job interrupted; it will be reclaimed');
-    }
+  /**
+   * One round: claims ready jobs (and stale ones of dead consumers) and handles them. Returns how
+   * many. A store failure mid-job leaves the job held; it is reclaimed after `reclaimAfterMs`.
+   */
+  work(): Promise<number> {
+    return this.worker.work();
   }
 
   private async handle(claimed: ClaimedEmailJob): Promise<void> {

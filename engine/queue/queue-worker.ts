@@ -2,6 +2,8 @@ import type { Logger } from '../observability/index.js';
 import type { ClaimedJob, JobQueue, QueuedJob } from './job-queue.js';
 
 export interface QueueWorkerOptions {
+  /** What the logs call the queue and its jobs: "mail", "webhook". */
+  label: string;
   /** Unique per worker: the queue holds claimed jobs per consumer. */
   consumer: string;
   /** Jobs another consumer has held this long are taken over. */
@@ -72,7 +74,7 @@ export class QueueWorker<J extends QueuedJob> {
       try {
         handled = await this.work();
       } catch (error) {
-        this.logger.error({ err: error, consumer: this.options.consumer }, 'job queue unavailable; retrying at the next poll');
+        this.logger.error({ err: error, consumer: this.options.consumer }, `${this.options.label} queue unavailable; retrying at the next poll`);
       }
       if (handled === 0 && !this.woken && !this.stopping) await this.idle();
     }
@@ -95,7 +97,8 @@ export class QueueWorker<J extends QueuedJob> {
     try {
       await this.handle(claimed);
     } catch (error) {
-      this.logger.error({ err: error, job: claimed.job.id }, 'job interrupted; it will be reclaimed');
+      // Jobs are one trigger's each: logs name the trigger.
+      this.logger.error({ err: error, trigger: claimed.job.id }, `${this.options.label} job interrupted; it will be reclaimed`);
     }
   }
 }

@@ -70,6 +70,7 @@ export class WebhookWorker {
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 60_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.worker = new QueueWorker(deps.queue, (claimed) => this.handle(claimed), deps.logger, {
+      label: 'webhook',
       consumer: options.consumer ?? `webhooks-${process.pid}-${randomBytes(3).toString('hex')}`,
       reclaimAfterMs: options.reclaimAfterMs ?? 60_000,
       pollIntervalMs: this.pollIntervalMs,
