@@ -71,19 +71,35 @@ function order(): WebhookOrder {
 }
 
 /** The channel the pipeline hands webhooks to, and a worker posting them, on an in-process queue. */
-function channel(options: { attempts?: number; maxRetryDelayMs?: number; clock?: Clock } = {}) {
+function channel(options: { attempts?: number; maxRetryDelayMs?: number; pollIntervalMs?: number; clock?: Clock } = {}) {
   const clock = options.clock ?? systemClock;
   const sink = new CollectingSink();
   const metrics = createMetrics(new Registry(), false);
   const queue = new MemoryJobQueue<WebhookJob>({ clock });
   const log = new WebhookDeliveryLog(sink, metrics, clock);
   const webhooks = new WebhookChannel({ queue, log, clock });
-  const { attempts, maxRetryDelayMs } = options;
+  const { attempts, maxRetryDelayMs, pollIntervalMs } = options;
   const worker = new WebhookWorker(
     { queue, secrets: new Map([['shop', SECRET]]), log, clock, logger: createLogger('silent') },
-    { retryDelayMs: 20, ...(attempts === undefined ? {} : { attempts }), ...(maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs }) },
+    {
+      retryDelayMs: 20,
+      ...(attempts === undefined ? {} : { attempts }),
+      ...(maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs }),
+      ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
+    },
   );
   return { webhooks, worker, queue, sink, metrics };
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+async function eventually<T>(check: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function statuses(sink: CollectingSink): string[] {
@@ -174,6 +190,21 @@ describe('webhook deliveries', () => {
     await worker.drain();
     const letters = await queue.deadLetters();
     expect(letters.map((letter) => [letter.job.id, letter.job.url, letter.error])).toEqual([['trg-1', url, 'HTTP 410: the receiver refused the request, which is not retried']]);
+  });
+
+  test('a running worker posts a retry at its time, not at its next poll', async () => {
+    answers = [status(503), status(200)];
+    const { webhooks, worker, sink } = channel({ attempts: 3, pollIntervalMs: 60_000 });
+    worker.start();
+    try {
+      await webhooks.enqueue(order());
+      worker.wake();
+      await eventually(() => (received.length === 2 ? true : undefined), 2000);
+      expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(20);
+      await eventually(() => (statuses(sink).at(-1) === 'sent HTTP 200' ? true : undefined), 2000);
+    } finally {
+      await worker.stop();
+    }
   });
 
   test('a receiver failing every attempt gets the last one, then the delivery is dead-lettered', async () => {

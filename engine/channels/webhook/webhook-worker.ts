@@ -59,6 +59,8 @@ export class WebhookWorker {
   private readonly timeoutMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly pollIntervalMs: number;
+  /** One per retry this worker put back: it looks for the retry at its time rather than at its next poll. */
+  private readonly retryWakeUps = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly deps: WebhookWorkerDeps,
@@ -84,6 +86,8 @@ export class WebhookWorker {
 
   /** Finishes the attempts in flight and stops; queued webhooks and waiting retries stay queued. */
   stop(): Promise<void> {
+    for (const timer of this.retryWakeUps) clearTimeout(timer);
+    this.retryWakeUps.clear();
     return this.worker.stop();
   }
 
@@ -127,6 +131,16 @@ export class WebhookWorker {
     }
     await queue.retryLater(claimed, { ...job, attempt: job.attempt + 1 }, this.deps.clock.now() + wait);
     log.record(job, 'retried', `${detail}; next try in ${wait} ms`, job.attempt);
+    this.wakeAfter(wait);
+  }
+
+  private wakeAfter(ms: number): void {
+    const timer = setTimeout(() => {
+      this.retryWakeUps.delete(timer);
+      this.worker.wake();
+    }, ms);
+    timer.unref();
+    this.retryWakeUps.add(timer);
   }
 
   private async attempt(job: WebhookJob): Promise<Attempt> {
