@@ -129,16 +129,23 @@ export class WebhookWorker {
     if (wait > this.maxRetryDelayMs) {
       return this.deadLetter(claimed, `${detail}: Retry-After ${Math.ceil(wait / 1000)} s is longer than the ${Math.ceil(this.maxRetryDelayMs / 1000)} s a webhook retry waits`);
     }
-    await queue.retryLater(claimed, { ...job, attempt: job.attempt + 1 }, this.deps.clock.now() + wait);
+    const dueAt = this.deps.clock.now() + wait;
+    await queue.retryLater(claimed, { ...job, attempt: job.attempt + 1 }, dueAt);
     log.record(job, 'retried', `${detail}; next try in ${wait} ms`, job.attempt);
-    this.wakeAfter(wait);
+    this.wakeAt(dueAt);
   }
 
-  private wakeAfter(ms: number): void {
+  /**
+   * A timer can fire a few milliseconds before the clock reaches its due time (the event loop
+   * starts it from the time its turn began): the claim would then find nothing due and the retry
+   * would wait for the next poll, so an early timer is started again for the rest.
+   */
+  private wakeAt(dueAt: number): void {
     const timer = setTimeout(() => {
       this.retryWakeUps.delete(timer);
-      this.worker.wake();
-    }, ms);
+      if (this.deps.clock.now() < dueAt) this.wakeAt(dueAt);
+      else this.worker.wake();
+    }, Math.max(1, dueAt - this.deps.clock.now()));
     timer.unref();
     this.retryWakeUps.add(timer);
   }
