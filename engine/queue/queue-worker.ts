@@ -17,11 +17,14 @@ export interface QueueWorkerOptions {
 /**
  * The loop every queue's workers run: claim ready jobs (retries whose time has come first),
  * take over those a silent consumer has held for `reclaimAfterMs`, handle them, and sleep for
- * `pollIntervalMs` when there was nothing to do. `handle` acks, retries or dead-letters; one
- * that throws leaves its job held, to be reclaimed.
+ * `pollIntervalMs` when there was nothing to do. Up to `batch` jobs are in hand at once, and a
+ * slot freed by one that finishes is filled at once: one slow receiver does not hold back the
+ * jobs queued after it. `handle` acks, retries or dead-letters; one that throws leaves its job
+ * held, to be reclaimed.
  */
 export class QueueWorker<J extends QueuedJob> {
   private running: Promise<void> | undefined;
+  private readonly inHand = new Set<Promise<void>>();
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private woken = false;
@@ -58,31 +61,53 @@ export class QueueWorker<J extends QueuedJob> {
 
   /** One round: claims ready jobs (and stale ones of silent consumers) and handles them. Returns how many. */
   async work(): Promise<number> {
-    const { consumer, batch, reclaimAfterMs } = this.options;
-    const claimed = await this.queue.claim(consumer, { max: batch });
-    const room = batch - claimed.length;
-    const reclaimed = room > 0 ? await this.queue.reclaim(consumer, { max: room, idleMs: reclaimAfterMs }) : [];
-    const jobs = [...claimed, ...reclaimed];
+    const jobs = await this.take(this.options.batch);
     await Promise.all(jobs.map((job) => this.handleSafely(job)));
     return jobs.length;
+  }
+
+  private async take(max: number): Promise<Array<ClaimedJob<J>>> {
+    const { consumer, reclaimAfterMs } = this.options;
+    const claimed = await this.queue.claim(consumer, { max });
+    const room = max - claimed.length;
+    const reclaimed = room > 0 ? await this.queue.reclaim(consumer, { max: room, idleMs: reclaimAfterMs }) : [];
+    return [...claimed, ...reclaimed];
   }
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
       this.woken = false;
-      let handled = 0;
-      try {
-        handled = await this.work();
-      } catch (error) {
-        this.logger.error({ err: error, consumer: this.options.consumer }, `${this.options.label} queue unavailable; retrying at the next poll`);
+      const room = this.options.batch - this.inHand.size;
+      let taken = 0;
+      if (room > 0) {
+        try {
+          const jobs = await this.take(room);
+          for (const job of jobs) this.begin(job);
+          taken = jobs.length;
+        } catch (error) {
+          this.logger.error({ err: error, consumer: this.options.consumer }, `${this.options.label} queue unavailable; retrying at the next poll`);
+        }
       }
-      if (handled === 0 && !this.woken && !this.stopping) await this.idle();
+      // Full, the loop waits for a job to finish (it wakes it); otherwise it polls again when the last take found nothing.
+      const full = this.inHand.size >= this.options.batch;
+      if ((taken === 0 || full) && !this.woken && !this.stopping) await this.idle(full);
     }
+    await Promise.all(this.inHand);
   }
 
-  private idle(): Promise<void> {
+  private begin(job: ClaimedJob<J>): void {
+    const handling: Promise<void> = this.handleSafely(job).finally(() => {
+      const wasFull = this.inHand.size >= this.options.batch;
+      this.inHand.delete(handling);
+      if (wasFull) this.wake();
+    });
+    this.inHand.add(handling);
+  }
+
+  /** Until woken, or the poll interval has passed unless `untilWoken` (a job finishing wakes a full worker). */
+  private idle(untilWoken: boolean): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.options.pollIntervalMs);
+      const timer = untilWoken ? undefined : setTimeout(done, this.options.pollIntervalMs);
       this.wakeUp = () => done();
       function done(): void {
         clearTimeout(timer);

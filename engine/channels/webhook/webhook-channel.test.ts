@@ -52,9 +52,9 @@ function status(code: number, headers: Record<string, string> = {}) {
   return (response: ServerResponse) => response.writeHead(code, headers).end();
 }
 
-function order(): WebhookOrder {
+function order(triggerId = 'trg-1'): WebhookOrder {
   return {
-    triggerId: 'trg-1',
+    triggerId,
     visitor: { site: 'shop', visitor: 'ann' },
     action: { channel: 'webhook', url, variables: { list: 'vip' } },
     context: {
@@ -203,6 +203,26 @@ describe('webhook deliveries', () => {
       expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(20);
       await eventually(() => (statuses(sink).at(-1) === 'sent HTTP 200' ? true : undefined), 2000);
     } finally {
+      await worker.stop();
+    }
+  });
+
+  test('a receiver slow to answer does not hold back the webhooks queued after it', async () => {
+    const held: ServerResponse[] = [];
+    answers = [(response) => void held.push(response), status(200)];
+    const { webhooks, worker } = channel();
+    worker.start();
+    try {
+      await webhooks.enqueue(order('trg-slow'));
+      await eventually(() => (received.length === 1 ? true : undefined), 2000);
+      await webhooks.enqueue(order('trg-next'));
+      worker.wake();
+
+      await eventually(() => (received.length === 2 ? true : undefined), 2000);
+      expect(received.map((delivery) => delivery.headers['x-tripwire-trigger'])).toEqual(['trg-slow', 'trg-next']);
+      expect(held).toHaveLength(1);
+    } finally {
+      for (const response of held) response.writeHead(200).end();
       await worker.stop();
     }
   });
