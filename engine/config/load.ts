@@ -4,8 +4,10 @@ import type { z } from 'zod';
 import { TripwireError } from '../errors.js';
 import { configSchema, type ConfigInput, type TripwireConfig } from './schema.js';
 
+type EnvType = 'string' | 'number' | 'boolean' | 'duration';
+
 /** Environment variables and the config path each one sets; the README's configuration table lists the same. */
-export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; type: 'string' | 'number' | 'boolean' }> = [
+export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; type: EnvType }> = [
   { env: 'HOST', path: ['server', 'host'], type: 'string' },
   { env: 'PORT', path: ['server', 'port'], type: 'number' },
   { env: 'PUBLIC_URL', path: ['server', 'publicUrl'], type: 'string' },
@@ -21,7 +23,7 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; type: 's
   { env: 'TW_DEMO', path: ['demo', 'enabled'], type: 'boolean' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], type: 'string' },
   { env: 'TW_ADMIN_TOKEN', path: ['admin', 'token'], type: 'string' },
-  { env: 'TW_SCHEDULE_POLL_INTERVAL', path: ['schedules', 'pollInterval'], type: 'number' },
+  { env: 'TW_SCHEDULE_POLL_INTERVAL', path: ['schedules', 'pollInterval'], type: 'duration' },
 ];
 
 export interface LoadOptions {
@@ -74,8 +76,11 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return out;
 }
 
-function coerce(raw: string, type: 'string' | 'number' | 'boolean', name: string): unknown {
+function coerce(raw: string, type: EnvType, name: string): unknown {
   if (type === 'string') return raw;
+  // A duration is validated by the schema, which names the setting and the forms it takes; bare
+  // digits are milliseconds there too, so they are passed on as the number the file would hold.
+  if (type === 'duration') return /^\d+$/.test(raw) ? Number(raw) : raw;
   if (type === 'number') {
     const value = Number(raw);
     if (!Number.isFinite(value)) throw new TripwireError('TW_CONFIG_INVALID', `${name}="${raw}" is not a number`);

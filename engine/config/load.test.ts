@@ -1,0 +1,26 @@
+import { describe, expect, test } from 'vitest';
+import { loadConfig } from './load.js';
+
+describe('loadConfig from the environment', () => {
+  test('a duration variable takes a duration as the README writes it', async () => {
+    const config = await loadConfig({ env: { TW_SCHEDULE_POLL_INTERVAL: '30s' } });
+    expect(config.schedules.pollInterval).toBe(30_000);
+  });
+
+  test('a duration variable set to 0 turns the schedule poll off', async () => {
+    const config = await loadConfig({ env: { TW_SCHEDULE_POLL_INTERVAL: '0' } });
+    expect(config.schedules.pollInterval).toBe(0);
+  });
+
+  test('a bare number in a duration variable is milliseconds, as in the config file', async () => {
+    const config = await loadConfig({ env: { TW_SCHEDULE_POLL_INTERVAL: '45000' } });
+    expect(config.schedules.pollInterval).toBe(45_000);
+  });
+
+  test('a duration variable that is not a duration names the variable, its setting and how to write one', async () => {
+    await expect(loadConfig({ env: { TW_SCHEDULE_POLL_INTERVAL: 'hourly' } })).rejects.toMatchObject({
+      code: 'TW_CONFIG_INVALID',
+      message: expect.stringMatching(/schedules\.pollInterval \(environment variable TW_SCHEDULE_POLL_INTERVAL\): "hourly" is not a duration; write e\.g\. 500ms, 30s/),
+    });
+  });
+});
