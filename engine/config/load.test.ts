@@ -24,3 +24,14 @@ describe('loadConfig from the environment', () => {
     });
   });
 });
+
+describe('configuration messages', () => {
+  test('a database name that is not an identifier says what a name may hold, not a regular expression', async () => {
+    await expect(loadConfig({ env: { CLICKHOUSE_DATABASE: 'tripwire-prod' } })).rejects.toMatchObject({
+      code: 'TW_CONFIG_INVALID',
+      message: expect.stringContaining(
+        'warehouse.database (environment variable CLICKHOUSE_DATABASE): a database name is letters, digits and _, not starting with a digit',
+      ),
+    });
+  });
+});

@@ -63,7 +63,10 @@ export const configSchema = z.object({
   warehouse: z
     .object({
       clickhouseUrl: z.string().url().optional(),
-      database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('tripwire'),
+      database: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a database name is letters, digits and _, not starting with a digit')
+        .default('tripwire'),
       batchSize: z.number().int().positive().default(5000),
       flushInterval: duration.default(1000),
       maxBufferedRows: z.number().int().positive().default(1_000_000),
