@@ -35,6 +35,7 @@ export const ErrorCodes = {
     'A catalogue feed row, or the site key or product id in a catalogue API path, is invalid. Fix the row and field, or the path, named in the message; docs/catalogue.md lists the fields.',
   TW_LINK_INVALID: 'An email link (unsubscribe, open pixel, click) was not signed by this engine or was altered on the way. Use the link from the email exactly as it is.',
   TW_SHUTTING_DOWN: 'The engine is stopping and takes no new frames; the tracker resends them to the engine it reconnects to.',
+  TW_ENGINE_UNREACHABLE: 'A command that talks to the running engine could not reach it. Start the engine (npm start), or give its address with --url.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -71,7 +71,7 @@ export async function importCatalogue(request: ImportRequest): Promise<ImportTot
         body: JSON.stringify(rows),
       });
     } catch (cause) {
-      throw new TripwireError('TW_STORE_UNAVAILABLE', `cannot reach the engine at ${endpoint.origin} (is it running? use --url): ${(cause as Error).message}`, { cause });
+      throw new TripwireError('TW_ENGINE_UNREACHABLE', `cannot reach the engine at ${endpoint.origin} (is it running? use --url): ${(cause as Error).message}`, { cause });
     }
     const answer = (await response.json()) as Record<string, unknown>;
     if (!response.ok) {
