@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { loadConfig } from './load.js';
+import { loadConfig, parseConfig } from './load.js';
 
 describe('loadConfig from the environment', () => {
   test('a duration variable takes a duration as the README writes it', async () => {
@@ -33,5 +33,19 @@ describe('configuration messages', () => {
         'warehouse.database (environment variable CLICKHOUSE_DATABASE): a database name is letters, digits and _, not starting with a digit',
       ),
     });
+  });
+});
+
+describe('misspelt settings', () => {
+  test('a setting the engine does not know stops it, naming the setting, instead of being ignored', () => {
+    expect(() => parseConfig({ gatway: { maxFrameBytes: 1000 } })).toThrow(
+      /gatway: not a setting Tripwire knows; check its spelling \(engine\/config\/schema\.ts lists them\)/,
+    );
+  });
+
+  test('a misspelt setting inside a section is named with its section', () => {
+    expect(() => parseConfig({ policies: { caps: { popin: { limit: 1, within: '1h', whitin: '2h' } } } })).toThrow(
+      /policies\.caps\.popin\.whitin: not a setting Tripwire knows/,
+    );
   });
 });

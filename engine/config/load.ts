@@ -92,7 +92,11 @@ function coerce(raw: string, type: EnvType, name: string): unknown {
 }
 
 function describeIssues(error: z.ZodError, source: string | undefined): string {
-  const lines = error.issues.map((issue) => {
+  const lines = error.issues.flatMap((issue) => {
+    // A misspelt setting would otherwise be dropped and its default used without a word.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${[...issue.path, key].join('.')}: not a setting Tripwire knows; check its spelling (engine/config/schema.ts lists them)`);
+    }
     const path = issue.path.join('.');
     const env = ENV_SETTINGS.find((s) => s.path.join('.') === path);
     const origin = env === undefined ? '' : ` (environment variable ${env.env})`;

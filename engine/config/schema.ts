@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration } from '../events/index.js';
 
-const site = z.object({
+const site = z.strictObject({
   key: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a site key is 1-40 characters of A-Z a-z 0-9 _ -'),
   name: z.string().default('Shop'),
   /** Shared with the site's backend: it signs identify calls (HMAC-SHA256 of the email). */
@@ -12,14 +12,14 @@ const site = z.object({
   /** Only emails whose identify carried a valid HMAC are sent to. */
   requireVerifiedEmail: z.boolean().default(true),
   /** Signs this site's emails with DKIM; `privateKey` is the path of the PEM key file, read at start. */
-  dkim: z.object({ domainName: z.string().min(1), keySelector: z.string().min(1), privateKey: z.string().min(1) }).optional(),
+  dkim: z.strictObject({ domainName: z.string().min(1), keySelector: z.string().min(1), privateKey: z.string().min(1) }).optional(),
   /** An address that unsubscribes whoever writes to it, offered in List-Unsubscribe next to the one-click URL. */
   unsubscribeMailto: z.email().optional(),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   server: z
-    .object({
+    .strictObject({
       host: z.string().default('0.0.0.0'),
       port: z.number().int().min(0).max(65535).default(8080),
       /** The URL people and emails reach the engine at; defaults to http://localhost:<port>. */
@@ -42,16 +42,16 @@ export const configSchema = z.object({
     },
   ]),
   scenarios: z
-    .object({
+    .strictObject({
       dir: z.string().default('deploy/demo/scenarios'),
       /** Built-in scenarios to run alongside the folder's, by name (docs/scenarios.md, "The built-in pack"). */
       pack: z.array(z.string()).default([]),
     })
     .prefault({}),
-  templates: z.object({ dir: z.string().default('deploy/demo/templates') }).prefault({}),
+  templates: z.strictObject({ dir: z.string().default('deploy/demo/templates') }).prefault({}),
   dataDir: z.string().default('.tripwire'),
   store: z
-    .object({
+    .strictObject({
       redisUrl: z.string().url().optional(),
       /** redisUrl is one node of a Redis Cluster; the engine learns the others from it. */
       redisCluster: z.boolean().default(false),
@@ -61,7 +61,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   warehouse: z
-    .object({
+    .strictObject({
       clickhouseUrl: z.string().url().optional(),
       database: z
         .string()
@@ -77,13 +77,13 @@ export const configSchema = z.object({
     })
     .prefault({}),
   email: z
-    .object({
+    .strictObject({
       smtpUrl: z.string().url().optional(),
     })
     .prefault({}),
   /** The mailer: queue, workers, retries (docs/email.md). */
   mailer: z
-    .object({
+    .strictObject({
       /** 'inline' runs a worker inside the engine; 'off' leaves sending to `tripwire mailer` processes (needs Redis). */
       worker: z.enum(['inline', 'off']).default('inline'),
       /** Tries per email, the first included; then the job is dead-lettered. */
@@ -121,7 +121,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   gateway: z
-    .object({
+    .strictObject({
       maxFrameBytes: z.number().int().positive().default(64 * 1024),
       maxEventsPerFrame: z.number().int().positive().default(100),
       maxInFlightPerSocket: z.number().int().positive().default(500),
@@ -132,25 +132,25 @@ export const configSchema = z.object({
     })
     .prefault({}),
   policies: z
-    .object({
+    .strictObject({
       caps: z
-        .object({
-          popin: z.object({ limit: z.number().int().positive(), within: duration }).default({ limit: 3, within: 600_000 }),
-          email: z.object({ limit: z.number().int().positive(), within: duration }).default({ limit: 2, within: 86_400_000 }),
-          webhook: z.object({ limit: z.number().int().positive(), within: duration }).default({ limit: 10, within: 86_400_000 }),
+        .strictObject({
+          popin: z.strictObject({ limit: z.number().int().positive(), within: duration }).default({ limit: 3, within: 600_000 }),
+          email: z.strictObject({ limit: z.number().int().positive(), within: duration }).default({ limit: 2, within: 86_400_000 }),
+          webhook: z.strictObject({ limit: z.number().int().positive(), within: duration }).default({ limit: 10, within: 86_400_000 }),
         })
         .prefault({}),
     })
     .prefault({}),
   timers: z
-    .object({
+    .strictObject({
       pollInterval: duration.default(500),
       batch: z.number().int().positive().default(500),
     })
     .prefault({}),
   /** Scheduled sends to segments: `when: schedule` scenarios (docs/scenarios.md). */
   schedules: z
-    .object({
+    .strictObject({
       /** How often due sends are looked for; 0 never (a send then waits for another engine, or for runDue()). */
       pollInterval: duration.default(60_000),
       /** Audience members handed to delivery at once. */
@@ -158,14 +158,14 @@ export const configSchema = z.object({
     })
     .prefault({}),
   admin: z
-    .object({
+    .strictObject({
       /** Bearer token for /api/queries and the /dashboard login; a random one is made (and printed) at start when unset. */
       token: z.string().min(16, 'the admin token must be at least 16 characters').optional(),
     })
     .prefault({}),
   /** The product catalogue feed, the interest index and the fan-out of changes (docs/catalogue.md). */
   catalogue: z
-    .object({
+    .strictObject({
       /** Visitors kept per product and interest kind (view, cart); the newest are kept. */
       maxInterestedVisitors: z.number().int().positive().default(10_000),
       /** Interests older than this are forgotten. */
@@ -184,9 +184,9 @@ export const configSchema = z.object({
       fanOutRetryInterval: duration.default(60_000),
     })
     .prefault({}),
-  demo: z.object({ enabled: z.boolean().default(true), catalogue: z.string().default('deploy/demo/catalogue.json') }).prefault({}),
+  demo: z.strictObject({ enabled: z.boolean().default(true), catalogue: z.string().default('deploy/demo/catalogue.json') }).prefault({}),
   log: z
-    .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .prefault({}),
 });
 
