@@ -12,8 +12,13 @@ import { ServerWarehouse } from '../../engine/warehouse/server/index.js';
 import { clickhouseForTests } from '../support/clickhouse-server.js';
 import { conversionRow, deliveryRow, eventRow, triggerRow } from './warehouse.contract.js';
 
-/** docs/analysts.md cannot rot: every ```sql example in it runs here, on chdb and on a ClickHouse server, and returns rows. */
-const GUIDE = readFileSync(fileURLToPath(new URL('../../docs/analysts.md', import.meta.url)), 'utf8');
+/**
+ * docs/analysts.md cannot rot: every ```sql example in it runs here, on chdb and on a ClickHouse server, and returns rows.
+ * So do the starter queries the README and docs/warehouse.md show.
+ */
+const read = (path: string) => readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
+const GUIDE = read('docs/analysts.md');
+const STARTERS = ['README.md', 'docs/warehouse.md'];
 
 interface Block {
   heading: string;
@@ -34,6 +39,7 @@ function sqlBlocks(markdown: string): Block[] {
 
 const blocks = sqlBlocks(GUIDE);
 const examples = blocks.filter((block) => block.marker === undefined);
+const starters = STARTERS.flatMap((path) => sqlBlocks(read(path)).map((block, index) => ({ ...block, heading: `${path}, query ${index + 1}` })));
 
 /** Analysts write `tripwire.events`; the tests run in a database of their own. */
 function inTestDatabase(sql: string): string {
@@ -57,6 +63,10 @@ afterAll(async () => {
 describe('docs/analysts.md', () => {
   test('has at least ten example queries', () => {
     expect(examples.length).toBeGreaterThanOrEqual(10);
+  });
+
+  test('the README and docs/warehouse.md each show starter queries', () => {
+    for (const path of STARTERS) expect(starters.filter((block) => block.heading.startsWith(path)).length, path).toBeGreaterThanOrEqual(2);
   });
 
   test('shows the cluster DDL exactly as clusterDdl generates it', () => {
@@ -87,7 +97,7 @@ describe('docs/analysts.md', () => {
       await backend?.close();
     });
 
-    test.skipIf(skip !== undefined).each(examples.map((block) => [block.heading, block.sql]))('%s', async (_heading, sql) => {
+    test.skipIf(skip !== undefined).each([...examples, ...starters].map((block) => [block.heading, block.sql]))('%s', async (_heading, sql) => {
       const rows = await backend.query(inTestDatabase(sql));
       expect(rows.length).toBeGreaterThan(0);
     });
