@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../engine/config/index.js';
+import { ENGINE_EVENT_TYPES, EVENT_TYPES } from '../../engine/protocol/index.js';
 import { ScenarioCompiler, formatProblems } from '../../engine/scenarios/index.js';
 
 /**
@@ -77,4 +78,18 @@ describe('the guides\' YAML examples', () => {
       expect(() => parseConfig(parseYaml(example.yaml))).not.toThrow();
     },
   );
+});
+
+describe('docs/scenarios.md, "Events"', () => {
+  test('the table names every event a scenario can match, from the tracker or from the engine', async () => {
+    const guide = await readFile('docs/scenarios.md', 'utf8');
+    const table = guide.slice(guide.indexOf('\n## Events\n'), guide.indexOf('\n## When: the triggers\n'));
+    const named = new Set(
+      table
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .flatMap((line) => [...line.split(' | ')[0]!.matchAll(/`([a-z_]+)`/g)].map((match) => match[1]!)),
+    );
+    expect([...EVENT_TYPES, ...ENGINE_EVENT_TYPES].filter((type) => !named.has(type))).toEqual([]);
+  });
 });
