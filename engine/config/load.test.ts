@@ -49,3 +49,11 @@ describe('misspelt settings', () => {
     );
   });
 });
+
+describe('durations', () => {
+  test('a cap without its window says a duration is missing and how to write one', () => {
+    expect(() => parseConfig({ policies: { caps: { popin: { limit: 1 } } } })).toThrow(
+      /policies\.caps\.popin\.within: a duration is needed here; write e\.g\. 500ms, 30s, 30m, 1h, 3d \(or a number of milliseconds\)/,
+    );
+  });
+});

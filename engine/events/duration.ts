@@ -11,12 +11,19 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A duration written as "30m" (or a number of milliseconds), validated into milliseconds. */
-export const duration = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; write e.g. 500ms, 30s, 30m, 1h, 3d` });
-    return z.NEVER;
-  }
-  return ms;
-});
+export const duration = z
+  .union([z.number().int().nonnegative(), z.string()], {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'a duration is needed here; write e.g. 500ms, 30s, 30m, 1h, 3d (or a number of milliseconds)'
+        : `${JSON.stringify(issue.input)} is not a duration; write e.g. 500ms, 30s, 30m, 1h, 3d (or a number of milliseconds)`,
+  })
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; write e.g. 500ms, 30s, 30m, 1h, 3d` });
+      return z.NEVER;
+    }
+    return ms;
+  });
