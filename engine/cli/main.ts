@@ -36,6 +36,16 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   const command = name === undefined ? undefined : commands[name];
+  const serves = name === 'start' || (name === 'mailer' && args.length === 0);
+  // A reader that stops early (`tripwire schema | head`) has taken all it wanted: no failure of a
+  // command that prints. An engine or a worker that loses its stdout still fails loudly, so that
+  // its supervisor restarts it.
+  if (!serves) {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
+  }
   if (command === undefined) {
     process.stderr.write(USAGE);
     return name === undefined || name === '--help' ? 0 : 2;
