@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig, parseConfig } from './load.js';
+import { configSchema } from './schema.js';
 
 describe('loadConfig from the environment', () => {
   test('a duration variable takes a duration as the README writes it', async () => {
@@ -41,6 +42,11 @@ describe('misspelt settings', () => {
     expect(() => parseConfig({ gatway: { maxFrameBytes: 1000 } })).toThrow(
       /gatway: not a setting Tripwire knows; check its spelling \(engine\/config\/schema\.ts lists them\)/,
     );
+  });
+
+  // Every section, so that one added later cannot silently take misspelt settings: all but the list of sites and the one plain value.
+  test.each(Object.keys(configSchema.shape).filter((key) => key !== 'sites' && key !== 'dataDir'))('a setting the %s section does not know stops the engine', (section) => {
+    expect(() => parseConfig({ [section]: { notASetting: 1 } })).toThrow(new RegExp(`${section}\\.notASetting: not a setting Tripwire knows`));
   });
 
   test('a misspelt setting inside a section is named with its section', () => {

@@ -105,7 +105,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Webhook delivery: the queue's workers and retries (docs/scenarios.md, "Then: actions"; README, "Webhooks"). */
   webhooks: z
-    .object({
+    .strictObject({
       /**
        * The longest a retry waits, a receiver's Retry-After included; a receiver asking for more
        * is dead-lettered. Default 60 s in process (a graceful stop waits for the retries), 1 h
