@@ -151,6 +151,10 @@ export class TriggerPipeline {
       // outlast the leases of the timers it already delivered.
       const settling: Array<Promise<void>> = [];
       for (const timer of due) {
+        // A store may hand a timer over before another visitor's that came due earlier (Redis
+        // looks at a visitor again at a lease's end, before its next due): a replay fires those
+        // first, so its clock, which never goes back, passes each due time in order.
+        if (reach !== undefined) await this.takeAndFire(timer.due - 1, reach);
         reach?.(timer.due);
         if (await this.fireTimer(evaluator, timer, reach !== undefined)) settling.push(this.settle(timer, reach !== undefined));
       }

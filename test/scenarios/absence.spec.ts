@@ -49,6 +49,19 @@ describe.each(await storeKinds())('absence and inactivity, on the $kind store', 
     expect(harness.emails[0]?.to).toBe('ann@example.test');
   });
 
+  test.skipIf(skip !== undefined)('a replay fires the timers of different visitors in the order they came due', async () => {
+    harness = await openHarness(kind, url, compileScenarios(CART_ABANDONED, CATEGORY_ABANDONED));
+    await signIn(harness, 'ann', T0);
+    await signIn(harness, 'cy', T0);
+    // cy's category timer comes due first; after it, ann's reminder is due a millisecond before cy's.
+    await harness.send('cy', 'category', { id: 'mugs' }, T0);
+    await harness.send('ann', 'cart_add', { id: 'mug' }, T0 + 10 * MINUTE);
+    await harness.send('cy', 'cart_add', { id: 'cup' }, T0 + 10 * MINUTE + 1);
+    await harness.advanceTo(T0 + 30 * MINUTE);
+    await harness.advanceTo(T0 + 3 * HOUR);
+    expect(harness.emails.map((email) => email.visitor.visitor)).toEqual(['ann', 'cy']);
+  });
+
   test.skipIf(skip !== undefined)('a checkout within the hour cancels the reminder', async () => {
     harness = await openHarness(kind, url, compileScenarios(CART_ABANDONED));
     await signIn(harness, 'ann', T0);
