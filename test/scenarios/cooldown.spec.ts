@@ -47,7 +47,7 @@ describe.each(await storeKinds())('cooldown: a quiet period per visitor and scen
     await harness.send('ann', 'search', { q: 'cup' }, T0 - 2 * HOUR);
     expect(harness.triggers()).toMatchObject([
       { status: 'fired', time: T0 },
-      { status: 'suppressed', reason: 'cooldown', time: T0 - 2 * HOUR },
+      { status: 'suppressed', reason: 'cooldown', time: T0 + 5 * MINUTE },
     ]);
     expect(harness.popins).toHaveLength(1);
   });

@@ -173,7 +173,10 @@ export class TriggerDelivery {
   }
 
   /**
-   * The verdict in the metrics and the warehouse, before anything is handed over. A firing tried
+   * The verdict in the metrics and the warehouse, before anything is handed over, at the time the
+   * engine decided (its clock's now): not the firing's time, which for an event resent late or a
+   * timer fired late is hours before, so analysts would credit the message with orders placed
+   * before it went. The event's own time stays in the events row `event_id` names. A firing tried
    * again after an interrupted delivery was recorded as fired by the try that claimed it: if what
    * changed meanwhile (a consent withdrawn, a visitor filter no longer met) stops it, that is a
    * step of its delivery, not a second decision.
@@ -196,7 +199,7 @@ export class TriggerDelivery {
       status,
       reason,
       event_id: candidate.eventId,
-      time: candidate.time,
+      time: this.deps.clock.now(),
       context: JSON.stringify(candidate.context),
     });
   }
