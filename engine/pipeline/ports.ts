@@ -12,6 +12,7 @@ export interface SiteProfile {
 
 /** Everything a pop-in or email template may read. */
 export interface DeliveryContext {
+  /** `time`: when the engine decided to send it (its trigger row's time), not the event's time (`event.time`). */
   trigger: { id: string; scenario: string; variant: string; time: number };
   site: { key: string; name: string; url: string };
   visitor: Record<string, string>;

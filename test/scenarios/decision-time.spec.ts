@@ -20,6 +20,23 @@ then:
   email: { template: cart-abandoned }
 `;
 
+/** An email, and a webhook, at every signup. */
+const SIGNUP_MESSAGES = `
+id: signup-messages
+when:
+  count: { event: track, where: { name: signup }, atLeast: 1, within: 1s }
+then:
+  email: { template: welcome }
+`;
+
+const SIGNUP_HOOK = `
+id: signup-hook
+when:
+  count: { event: track, where: { name: signup }, atLeast: 1, within: 1s }
+then:
+  webhook: { url: "https://crm.example/hooks/signup" }
+`;
+
 describe.each(await storeKinds())('a trigger row carries when the engine decided, on the $kind store', ({ kind, skip, url }) => {
   let harness: ScenarioHarness;
   afterEach(() => harness?.close());
@@ -62,5 +79,35 @@ describe.each(await storeKinds())('a trigger row carries when the engine decided
       ['cart-popin', T0 + DAY],
       ['cart-reminder', T0 + DAY + HOUR],
     ]);
+  });
+});
+
+describe.each(await storeKinds())('a message\'s `trigger.time` is when the engine decided, on the $kind store', ({ kind, skip, url }) => {
+  let harness: ScenarioHarness;
+  afterEach(() => harness?.close());
+
+  test.skipIf(skip !== undefined)('a late event\'s email reads the time the engine fired it as `trigger.time`, and the event\'s own as `event.time`', async () => {
+    harness = await openHarness(kind, url, compileScenarios(SIGNUP_MESSAGES));
+    await signIn(harness, 'ann', T0);
+    await harness.advanceTo(T0 + 3 * HOUR);
+    await harness.send('ann', 'track', { name: 'signup' }, T0, 'signup-1');
+    expect(harness.emails.map((email) => [email.context.trigger.time, email.context.event.time])).toEqual([[T0 + 3 * HOUR, T0]]);
+    expect(harness.fired().map((firing) => firing.time)).toEqual([T0 + 3 * HOUR]);
+  });
+
+  test.skipIf(skip !== undefined)('a late event\'s webhook carries the time the engine fired it as `trigger.time`', async () => {
+    harness = await openHarness(kind, url, compileScenarios(SIGNUP_HOOK));
+    await harness.advanceTo(T0 + 3 * HOUR);
+    await harness.send('ann', 'track', { name: 'signup' }, T0, 'signup-1');
+    expect(harness.webhooks.map((order) => order.context.trigger.time)).toEqual([T0 + 3 * HOUR]);
+  });
+
+  test.skipIf(skip !== undefined)('a timer fired late gives its email the time it fired as `trigger.time`, not its due time', async () => {
+    harness = await openHarness(kind, url, compileScenarios(CART_REMINDER));
+    await signIn(harness, 'ann', T0);
+    await harness.send('ann', 'cart_add', { id: 'mug', price: 12 }, T0);
+    harness.clock.set(T0 + 7 * HOUR);
+    await harness.advanceTo(T0 + 7 * HOUR);
+    expect(harness.emails.map((email) => email.context.trigger.time)).toEqual([T0 + 7 * HOUR]);
   });
 });

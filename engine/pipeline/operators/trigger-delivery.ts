@@ -101,7 +101,9 @@ export class TriggerDelivery {
       throw this.interruptedAtClaim(visitor, site.policy, screening, ahead, error);
     }
     const verdicts = [...screening.verdicts, ...site.policy.settle(screening.pending, taken.outcomes)];
-    for (const verdict of verdicts) this.record(visitor, verdict);
+    // One reading: a message's `trigger.time` is its trigger row's time.
+    const decidedAt = this.deps.clock.now();
+    for (const verdict of verdicts) this.record(visitor, verdict, decidedAt);
     const fired = verdicts.filter((verdict) => verdict.status === 'fired');
     if (fired.length === 0) return;
     const snapshot = taken.snapshot;
@@ -111,7 +113,7 @@ export class TriggerDelivery {
       const verdict = fired[i]!;
       const trigger = triggerId(visitor, verdict.candidate.scenario.id, verdict.candidate.eventId);
       try {
-        await this.handOver(visitor, site.profile, verdict, trigger, snapshot.value, origin.arrivedAt);
+        await this.handOver(visitor, site.profile, verdict, trigger, snapshot.value, origin.arrivedAt, decidedAt);
       } catch (error) {
         throw new DeliveryInterrupted(fired.slice(i).map(asDrawn), [], error);
       }
@@ -133,17 +135,18 @@ export class TriggerDelivery {
    * recorded as priority losers, not tried again: alone at the retry, they would win.
    */
   private interruptedAtClaim(visitor: VisitorRef, policy: DeliveryPolicy, screening: Screening, ahead: ReadonlyArray<ClaimOutcome | undefined> | undefined, cause: unknown): DeliveryInterrupted {
-    for (const verdict of screening.verdicts) this.record(visitor, verdict);
+    const decidedAt = this.deps.clock.now();
+    for (const verdict of screening.verdicts) this.record(visitor, verdict, decidedAt);
     const claimed: Candidate[] = [];
     const { retried, outranked } = policy.retriedAfterFailedClaim(screening.pending.filter((_, i) => ahead?.[i] === undefined));
-    for (const verdict of outranked) this.record(visitor, verdict);
+    for (const verdict of outranked) this.record(visitor, verdict, decidedAt);
     const unclaimed = retried.map((verdict) => verdict.candidate);
     screening.pending.forEach((verdict, i) => {
       const outcome = ahead?.[i];
       if (outcome === undefined) return;
       // Recorded now, as fired or not: the try that claimed a firing records it (see record).
       const [settled] = policy.settle([verdict], [outcome]);
-      this.record(visitor, settled!);
+      this.record(visitor, settled!, decidedAt);
       if (settled!.status === 'fired') claimed.push(asDrawn(settled!));
     });
     return new DeliveryInterrupted(claimed, unclaimed, cause);
@@ -173,15 +176,15 @@ export class TriggerDelivery {
   }
 
   /**
-   * The verdict in the metrics and the warehouse, before anything is handed over, at the time the
-   * engine decided (its clock's now): not the firing's time, which for an event resent late or a
-   * timer fired late is hours before, so analysts would credit the message with orders placed
-   * before it went. The event's own time stays in the events row `event_id` names. A firing tried
+   * The verdict in the metrics and the warehouse, before anything is handed over, at `decidedAt`,
+   * when the engine decided (its clock's now): not the firing's time, which for an event resent
+   * late or a timer fired late is hours before, so analysts would credit the message with orders
+   * placed before it went. The event's own time stays in the events row `event_id` names. A firing tried
    * again after an interrupted delivery was recorded as fired by the try that claimed it: if what
    * changed meanwhile (a consent withdrawn, a visitor filter no longer met) stops it, that is a
    * step of its delivery, not a second decision.
    */
-  private record(visitor: VisitorRef, verdict: Verdict): void {
+  private record(visitor: VisitorRef, verdict: Verdict, decidedAt: number): void {
     const { candidate, channel, status, reason, variant } = verdict;
     const id = triggerId(visitor, candidate.scenario.id, candidate.eventId);
     if (candidate.claimed) {
@@ -199,15 +202,18 @@ export class TriggerDelivery {
       status,
       reason,
       event_id: candidate.eventId,
-      time: this.deps.clock.now(),
+      time: decidedAt,
       context: JSON.stringify(candidate.context),
     });
   }
 
-  /** Hands a firing to its channel; `snapshot` is the one read for this delivery. */
-  private async handOver(visitor: VisitorRef, site: SiteProfile, verdict: Verdict, trigger: string, snapshot: VisitorSnapshot, arrivedAt: number | undefined): Promise<void> {
+  /**
+   * Hands a firing to its channel; `snapshot` is the one read for this delivery, `decidedAt` the
+   * time of this try's decision. A firing tried again after its delivery failed reads the retry's.
+   */
+  private async handOver(visitor: VisitorRef, site: SiteProfile, verdict: Verdict, trigger: string, snapshot: VisitorSnapshot, arrivedAt: number | undefined, decidedAt: number): Promise<void> {
     const { candidate, variant, action } = verdict;
-    const context = deliveryContext(trigger, variant, site, candidate, snapshot.profile, snapshot.cart);
+    const context = deliveryContext(trigger, variant, decidedAt, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'popin') {
       const outcome = await this.deps.popins.show(visitor, action, context);
       if (outcome === 'sent' && arrivedAt !== undefined) this.deps.metrics.popinSeconds.observe((performance.now() - arrivedAt) / 1000);
@@ -268,6 +274,7 @@ function asDrawn(verdict: Verdict): Candidate {
 function deliveryContext(
   trigger: string,
   variant: string,
+  decidedAt: number,
   site: SiteProfile,
   candidate: Candidate,
   profile: Record<string, string>,
@@ -275,7 +282,7 @@ function deliveryContext(
 ): DeliveryContext {
   const cart = readCart(cartHash);
   return {
-    trigger: { id: trigger, scenario: candidate.scenario.id, variant, time: candidate.time },
+    trigger: { id: trigger, scenario: candidate.scenario.id, variant, time: decidedAt },
     site: { key: site.key, name: site.name, url: site.url },
     visitor: profile,
     cart,

@@ -27,7 +27,8 @@ export interface Candidate {
    * The time the firing stands for: the event's time, or the timer's due time (a retry's, for a
    * firing tried again). Not when the engine fires it: an event resent late keeps its own time,
    * while its cooldown and cap count from when it is claimed (the store's now), a journey's next
-   * step waits from when this one is handed over, and its trigger row carries when it was decided.
+   * step waits from when this one is handed over, and its trigger row and its message's
+   * `trigger.time` carry when it was decided.
    */
   time: number;
   context: TriggerContext;
