@@ -116,3 +116,47 @@ describe('an order of more lines than the wire allows', () => {
     expect(frame.ok && frame.problems.map((problem) => problem.code)).toEqual(['TW_BAD_EVENT']);
   });
 });
+
+describe('an event\'s time on a device whose clock is wrong', () => {
+  const HOUR = 3_600_000;
+  const timeOf = (ts: number, sentAt?: unknown) => {
+    const frame = decodeFrame(JSON.stringify({ st: sentAt, b: [{ i: 'e1', t: 'page', ts }] }), { site: 'shop', visitor: 'ann' }, NOW, LIMITS);
+    if (!frame.ok) throw new Error(frame.problem.message);
+    return frame.events[0]!.time;
+  };
+
+  test('is moved by how far the device clock was from the engine\'s when it sent the frame', () => {
+    expect(timeOf(NOW - 2 * HOUR - 5_000, NOW - 2 * HOUR)).toBe(NOW - 5_000);
+  });
+
+  test('from a clock hours ahead is its own, not the arrival time', () => {
+    expect(timeOf(NOW + 3 * HOUR - 1_000, NOW + 3 * HOUR)).toBe(NOW - 1_000);
+  });
+
+  test('of an event queued offline keeps its age once corrected', () => {
+    expect(timeOf(NOW - 7 * HOUR, NOW - HOUR)).toBe(NOW - 6 * HOUR);
+  });
+
+  test('corrected to older than maxEventAge becomes the arrival time', () => {
+    expect(timeOf(NOW - 1_000, NOW + 2 * LIMITS.maxEventAge)).toBe(NOW);
+  });
+
+  test('corrected to further ahead than maxClockSkew becomes the arrival time', () => {
+    expect(timeOf(NOW - HOUR + 2 * LIMITS.maxClockSkew, NOW - HOUR)).toBe(NOW);
+  });
+
+  test('without a sent time is the device\'s own, within the bounds', () => {
+    expect(timeOf(NOW - 2 * HOUR)).toBe(NOW - 2 * HOUR);
+    expect(timeOf(NOW + 2 * LIMITS.maxClockSkew)).toBe(NOW);
+  });
+
+  test.each([null, -1, 1e300, '1700000000000', true, { at: NOW }])('with an absurd sent time %j is the device\'s own, within the bounds', (sentAt) => {
+    expect(timeOf(NOW - 2 * HOUR, sentAt)).toBe(NOW - 2 * HOUR);
+  });
+
+  test('comes with the frame\'s clock offset, for the metrics, or none without a sent time', () => {
+    const frame = (st?: number) => decodeFrame(JSON.stringify({ st, b: [] }), { site: 'shop', visitor: 'ann' }, NOW, LIMITS);
+    expect(frame(NOW - 90_000)).toMatchObject({ ok: true, clockOffset: 90_000 });
+    expect(frame()).toMatchObject({ ok: true, clockOffset: undefined });
+  });
+});

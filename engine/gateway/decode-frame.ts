@@ -4,9 +4,9 @@ import type { ErrorCode } from '../errors.js';
 
 export interface DecodeLimits {
   maxEventsPerFrame: number;
-  /** Client timestamps further in the future than this are replaced by the arrival time. */
+  /** Event times (corrected by the frame's clock offset) further in the future than this are replaced by the arrival time. */
   maxClockSkew: number;
-  /** Client timestamps older than this (before arrival) are replaced by the arrival time. */
+  /** Event times (corrected by the frame's clock offset) older than this, before arrival, are replaced by the arrival time. */
   maxEventAge: number;
 }
 
@@ -17,7 +17,15 @@ export interface EventProblem {
 }
 
 export type DecodedFrame =
-  | { ok: true; events: TrackedEvent[]; problems: EventProblem[]; site: unknown; visitor: unknown }
+  | {
+      ok: true;
+      events: TrackedEvent[];
+      problems: EventProblem[];
+      site: unknown;
+      visitor: unknown;
+      /** How far the device's clock was behind the engine's when it sent the frame (ms), from `st`; undefined without a usable `st`. */
+      clockOffset: number | undefined;
+    }
   | { ok: false; problem: EventProblem };
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
@@ -57,17 +65,28 @@ export function decodeFrame(text: string, visitor: VisitorRef | undefined, recei
   }
   const site = visitor?.site ?? body.s;
   const visitorId = visitor?.visitor ?? body.v;
+  const clockOffset = isSentTime(body.st) ? receivedAt - body.st : undefined;
+  const offset = clockOffset ?? 0;
   const events: TrackedEvent[] = [];
   const problems: EventProblem[] = [];
   for (const raw of body.b) {
-    const decoded = decodeEvent(raw, String(site), String(visitorId), receivedAt, limits);
+    const decoded = decodeEvent(raw, String(site), String(visitorId), receivedAt, offset, limits);
     if ('code' in decoded) problems.push(decoded);
     else events.push(decoded);
   }
-  return { ok: true, events, problems, site: body.s, visitor: body.v };
+  return { ok: true, events, problems, site: body.s, visitor: body.v, clockOffset };
 }
 
-function decodeEvent(raw: unknown, site: string, visitor: string, receivedAt: number, limits: DecodeLimits): TrackedEvent | EventProblem {
+/**
+ * Any epoch time a device clock can show, however wrong (one reset to 1970 included): the bounds
+ * judge the corrected times. What no clock shows (not a number, negative, past what a double holds
+ * exactly) says nothing of the device's clock, and its events keep their own times.
+ */
+function isSentTime(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER;
+}
+
+function decodeEvent(raw: unknown, site: string, visitor: string, receivedAt: number, clockOffset: number, limits: DecodeLimits): TrackedEvent | EventProblem {
   if (!isObject(raw)) return problem('TW_BAD_EVENT', 'an event is an object', undefined);
   const id = raw.i;
   if (typeof id !== 'string' || id.length === 0 || id.length > WIRE_LIMITS.idMaxLength) {
@@ -93,17 +112,21 @@ function decodeEvent(raw: unknown, site: string, visitor: string, receivedAt: nu
     visitor,
     session: (raw.ss as string | undefined) ?? '',
     type: type as EventType,
-    time: eventTime(raw.ts, receivedAt, limits),
+    time: eventTime(raw.ts + clockOffset, receivedAt, limits),
     receivedAt,
     url: (raw.u as string | undefined) ?? '',
     props: props as Props,
   };
 }
 
-/** See docs/scenarios.md, "Event time": the client's clock is trusted within bounds only. */
-function eventTime(ts: number, receivedAt: number, limits: DecodeLimits): number {
-  if (ts > receivedAt + limits.maxClockSkew || ts < receivedAt - limits.maxEventAge) return receivedAt;
-  return Math.floor(ts);
+/**
+ * See docs/scenarios.md, "Event time": `time` is the client's timestamp moved by the frame's clock
+ * offset, so a device's wrong clock cancels out while a queued event keeps its age, and it is
+ * trusted within bounds only.
+ */
+function eventTime(time: number, receivedAt: number, limits: DecodeLimits): number {
+  if (time > receivedAt + limits.maxClockSkew || time < receivedAt - limits.maxEventAge) return receivedAt;
+  return Math.floor(time);
 }
 
 /** Plain loops, no Object.entries or closures: it runs for every property of every event. */

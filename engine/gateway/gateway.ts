@@ -175,6 +175,7 @@ export class Gateway {
       this.sendTo(ws, [decoded.problem]);
       return;
     }
+    this.observeClockOffset(decoded.clockOffset);
     if (decoded.problems.length > 0) this.sendTo(ws, decoded.problems);
     const events = decoded.events;
     if (events.length === 0) return;
@@ -205,6 +206,10 @@ export class Gateway {
     const secret = this.deps.sites.get(visitor.site)!.secret;
     for (const event of events) verifyIdentify(event, secret);
     this.deps.submit({ visitor, events, receivedAt, arrivedAt, reply } satisfies Frame);
+  }
+
+  private observeClockOffset(offset: number | undefined): void {
+    if (offset !== undefined) this.deps.metrics.clockOffsetSeconds.observe(Math.abs(offset) / 1000);
   }
 
   private sendTo(ws: WebSocket<SocketData>, problems: readonly EventProblem[]): void {
@@ -248,6 +253,7 @@ export class Gateway {
       writer.json(400, errorMessage(decoded.problem.code, decoded.problem.message), CORS);
       return;
     }
+    this.observeClockOffset(decoded.clockOffset);
     const visitor = this.visitorFrom(decoded.site, decoded.visitor);
     if ('code' in visitor) {
       this.deps.metrics.eventsRejected.inc({ code: visitor.code });

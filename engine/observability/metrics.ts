@@ -11,6 +11,11 @@ export interface EngineMetrics {
   deliveries: Counter<'channel' | 'status'>;
   frameSeconds: Histogram;
   popinSeconds: Histogram;
+  /**
+   * How far each frame's device clock was from the engine's (|arrival − `st`|, so it includes the
+   * frame's trip), for the frames that said their sent time: one observation per frame, none per event.
+   */
+  clockOffsetSeconds: Histogram;
   /** Acks and error frames uWS refused because the socket's buffer was past maxBackpressure (pop-ins count in deliveries). */
   socketMessagesDropped: Counter<'kind'>;
   /** Connections uWS closed itself on a frame it refuses before the gateway sees it (no error frame), by reason. */
@@ -65,6 +70,12 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
       name: 'tripwire_popin_seconds',
       help: "Time from reading the frame whose event fired a pop-in to writing the pop-in to the visitor's socket",
       buckets: [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    clockOffsetSeconds: new Histogram({
+      name: 'tripwire_client_clock_offset_seconds',
+      help: "How far a frame's device clock was from the engine's when it sent the frame, by which the engine moved its events' times (frames with a sent time only)",
+      buckets: [1, 10, 60, 300, 900, 3600, 21600, 86400, 604800],
       registers,
     }),
     socketMessagesDropped: new Counter({

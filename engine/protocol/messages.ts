@@ -3,9 +3,9 @@
  * and the gateway. Keys are short on purpose: they cross the network on every event.
  *
  * Client → engine (WebSocket text frame, or the body of POST /e):
- *   { "b": [WireEvent, ...] }            a batch of events
+ *   { "b": [WireEvent, ...], "st": sentAt }     a batch of events, and the client's clock when it sent them
  * and, on POST only, the identity the socket URL carries otherwise:
- *   { "s": siteKey, "v": visitorId, "b": [...] }
+ *   { "s": siteKey, "v": visitorId, "b": [...], "st": sentAt }
  *
  * Engine → client:
  *   { "k": "ack", "i": [eventId, ...] }           events accepted (or already seen)
@@ -61,6 +61,13 @@ export interface WireEvent {
 
 export interface WireBatch {
   b: WireEvent[];
+  /**
+   * The client's clock (epoch ms) when this frame was sent, not when its events were queued: the
+   * engine moves each event's `ts` by how far that clock is from its own (docs/scenarios.md,
+   * "Event time"). Per frame, as a frame may be resent long after its connection opened, on a
+   * clock corrected meanwhile. Without it, `ts` is taken as it is, within bounds.
+   */
+  st?: number;
   s?: string;
   v?: string;
 }
