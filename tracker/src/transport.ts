@@ -178,7 +178,6 @@ export function openTransport(options: TransportOptions): Transport {
       if (!paused) {
         paused = true;
         clearTimeout(retryTimer);
-        retryTimer = 0;
         // What the socket carried without an ack yet goes again by beacon: the engine drops duplicates.
         sent = {};
         const closing = socket;
