@@ -1,5 +1,5 @@
 import { BEACON_PATH, FRAME_REFUSALS, SOCKET_PATH, VISITOR_COOKIE_PATH } from '../../engine/protocol/index.js';
-import type { PopinMessage, ServerMessage, WireEvent } from '../../engine/protocol/index.js';
+import type { PopinMessage, ServerMessage, WireBatch, WireEvent } from '../../engine/protocol/index.js';
 import type { LoadChunk } from './chunks.js';
 import type { Outbox } from './outbox.js';
 import { pageGlobals } from './page-tw.js';
@@ -77,7 +77,12 @@ export function openTransport(options: TransportOptions): Transport {
     }
     return out;
   };
-  const body = (batch: WireEvent[]): string => JSON.stringify({ s: site, v: visitor(), b: batch });
+  /**
+   * A frame's text: a socket's, or with the visitor (and so the site) for POST /e and beacons. `st`
+   * is the page's clock as the frame leaves, resend included, for the engine to cancel out a wrong
+   * device clock (docs/tracker.md, "Sent time"). JSON leaves the undefined keys out.
+   */
+  const body = (batch: WireEvent[], v?: string): string => JSON.stringify({ s: v && site, v, b: batch, st: Date.now() } satisfies WireBatch);
 
   function receive(message: ServerMessage): void {
     if (message.k === 'ack') {
@@ -131,7 +136,7 @@ export function openTransport(options: TransportOptions): Transport {
     // unset: the engine is unreachable, and the events wait for the next try as below.
     options
       .loadChunk('tw-post.js')
-      .then(() => pageGlobals.tw!.post!(base + BEACON_PATH, body(batch)))
+      .then(() => pageGlobals.tw!.post!(base + BEACON_PATH, body(batch, visitor())))
       .then(
         (messages) => {
           posting = false;
@@ -154,7 +159,7 @@ export function openTransport(options: TransportOptions): Transport {
     if (socket && socket.readyState === 1) {
       for (const batch of batches) {
         mark(batch);
-        socket.send(JSON.stringify({ b: batch }));
+        socket.send(body(batch));
       }
     } else if (fails >= FAILS_BEFORE_POST) {
       if (!posting) post(batches[0]!);
@@ -164,7 +169,7 @@ export function openTransport(options: TransportOptions): Transport {
   function beacon(batches: WireEvent[][]): void {
     for (const batch of batches) {
       // A string body goes as text/plain: a "simple" request, so no CORS preflight on the way out.
-      if (navigator.sendBeacon(base + BEACON_PATH, body(batch))) mark(batch);
+      if (navigator.sendBeacon(base + BEACON_PATH, body(batch, visitor()))) mark(batch);
     }
   }
 

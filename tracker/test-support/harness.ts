@@ -13,6 +13,8 @@ export interface Delivery {
   via: Channel;
   /** Which frame (or POST) carried it: events of one frame share the number. */
   frame: number;
+  /** The frame's `st` as it came: the page's clock when the frame left. */
+  sentAt: unknown;
   site: string;
   visitor: string;
   event: WireEvent;
@@ -111,21 +113,21 @@ export class TrackerHarness {
       close: (ws) => void this.sockets.delete(ws),
       message: (ws, data) => {
         const { site, visitor } = ws.getUserData();
-        const batch = JSON.parse(Buffer.from(data).toString('utf8')) as { b: WireEvent[] };
+        const batch = JSON.parse(Buffer.from(data).toString('utf8')) as { b: WireEvent[]; st?: unknown };
         if (this.failFrames !== undefined) {
           this.failedFrames++;
           ws.send(JSON.stringify({ k: 'err', c: this.failFrames, m: 'the engine could not process this frame; it will be resent' }));
           return;
         }
-        for (const reply of this.receive('socket', site, visitor, batch.b)) ws.send(JSON.stringify(reply));
+        for (const reply of this.receive('socket', site, visitor, batch.b, batch.st)) ws.send(JSON.stringify(reply));
       },
     });
     this.app.post('/e', (res: HttpResponse & { aborted?: boolean }, req) => {
       const via: Channel = req.getHeader('sec-fetch-mode') === 'no-cors' ? 'beacon' : 'post';
       readBody(res, (text) => {
         if (res.aborted) return;
-        const batch = JSON.parse(text) as { s: string; v: string; b: WireEvent[] };
-        const replies = this.receive(via, batch.s, batch.v, batch.b);
+        const batch = JSON.parse(text) as { s: string; v: string; b: WireEvent[]; st?: unknown };
+        const replies = this.receive(via, batch.s, batch.v, batch.b, batch.st);
         const ack = replies.find((reply) => reply.k === 'ack') ?? { k: 'ack', i: [] };
         res.cork(() => {
           res.writeHeader('Access-Control-Allow-Origin', '*').writeHeader('Content-Type', 'application/json');
@@ -224,7 +226,7 @@ export class TrackerHarness {
     });
   }
 
-  private receive(via: Channel, site: string, visitor: string, batch: WireEvent[]): Array<{ k: 'ack'; i: string[] } | ErrorMessage> {
+  private receive(via: Channel, site: string, visitor: string, batch: WireEvent[], sentAt: unknown): Array<{ k: 'ack'; i: string[] } | ErrorMessage> {
     const frame = ++this.frames;
     const accepted: string[] = [];
     const replies: Array<{ k: 'ack'; i: string[] } | ErrorMessage> = [];
@@ -234,7 +236,7 @@ export class TrackerHarness {
         replies.push({ k: 'err', c: code, m: 'rejected by the test harness', i: event.i });
         continue;
       }
-      const delivery = { via, frame, site, visitor, event };
+      const delivery = { via, frame, sentAt, site, visitor, event };
       this.deliveries.push(delivery);
       if (!this.seen.has(event.i)) {
         this.seen.add(event.i);

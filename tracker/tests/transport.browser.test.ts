@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { launchChromium, openStage, serveShopPage, unacked, until, visitorOf } from '../test-support/index.js';
 import type { TrackerStage } from '../test-support/index.js';
 
@@ -17,6 +17,7 @@ afterEach(() => {
   stage.harness.acking = true;
   stage.harness.socketsAllowed = true;
   stage.harness.reject = () => undefined;
+  stage.harness.failFrames = undefined;
 });
 
 async function visitor(page: Page): Promise<string> {
@@ -173,5 +174,66 @@ describe('delivery', () => {
     await until('the search arrived', () => harness.eventsOf(id, 'search').length === 1);
     await until('the outbox is empty', async () => (await unacked(page)).length === 0);
     expect(harness.eventsOf(id, 'track')).toEqual([]);
+  });
+});
+
+describe('the sent time', () => {
+  /** The pages of this file share one visitor id: only the deliveries of the running test count. */
+  let from = 0;
+  beforeEach(() => {
+    from = stage.harness.deliveries.length;
+  });
+  const copies = (id: string, type: string) => stage.harness.deliveries.slice(from).filter((d) => d.visitor === id && d.event.t === type);
+
+  test('a socket frame says the page\'s clock when it is sent, a resent one when it is resent, not when its events were recorded', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/sent-time/store-blip'));
+    const id = await visitor(page);
+    await until('the page view is acked', async () => copies(id, 'page').length > 0 && (await unacked(page)).length === 0);
+    const viewed = copies(id, 'page')[0]!;
+    expect(viewed.sentAt).toBeGreaterThanOrEqual(viewed.event.ts);
+
+    // The engine fails every frame for 0.6 s: the cart_add reaches it only when sent after that.
+    harness.failFrames = 'TW_STORE_UNAVAILABLE';
+    await page.evaluate(() => tw('cart_add', { id: 'p1', qty: 1 }));
+    await page.waitForTimeout(600);
+    harness.failFrames = undefined;
+    await until('the cart_add came again', () => copies(id, 'cart_add').length === 1, 15_000);
+
+    const resent = copies(id, 'cart_add')[0]!;
+    expect(resent.via).toBe('socket');
+    // Less than the 0.6 s: a frame sent just before the engine recovered may arrive just after.
+    expect(resent.sentAt).toBeGreaterThanOrEqual(resent.event.ts + 500);
+  });
+
+  test('a beacon says the page\'s clock when it is sent, not when its events were recorded', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/sent-time/leaving'));
+    const id = await visitor(page);
+    await until('the page view arrived', () => copies(id, 'page').length > 0);
+    harness.acking = false;
+    await page.evaluate(() => tw('checkout', { value: 42 }));
+    await until('the checkout arrived by socket', () => copies(id, 'checkout').length === 1);
+    await page.waitForTimeout(500);
+    await page.goto(serveShopPage(harness, '/sent-time/elsewhere', { snippet: { automaticPages: false } }));
+    await until('the checkout came again by beacon', () => copies(id, 'checkout').some((d) => d.via === 'beacon'));
+
+    const beacon = copies(id, 'checkout').find((d) => d.via === 'beacon')!;
+    expect(beacon.sentAt).toBeGreaterThanOrEqual(beacon.event.ts + 500);
+  });
+
+  test('a POST /e says the page\'s clock when it is sent, not when its events were recorded', async () => {
+    const { harness } = stage;
+    harness.socketsAllowed = false;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/sent-time/blocked'));
+    const id = await visitor(page);
+    await until('the page view came by POST', () => copies(id, 'page').some((d) => d.via === 'post'), 20_000);
+
+    // Sent once 3 socket openings had failed, after pauses of at least 0.25 and 0.5 s.
+    const posted = copies(id, 'page').find((d) => d.via === 'post')!;
+    expect(posted.sentAt).toBeGreaterThanOrEqual(posted.event.ts + 700);
   });
 });
