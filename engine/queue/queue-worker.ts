@@ -17,7 +17,8 @@ export interface QueueWorkerOptions {
 /**
  * The loop every queue's workers run: claim ready jobs (retries whose time has come first),
  * take over those a silent consumer has held for `reclaimAfterMs`, handle them, and sleep for
- * `pollIntervalMs` when there was nothing to do. Up to `batch` jobs are in hand at once, and a
+ * `pollIntervalMs` when there was nothing to do. A job this worker is still handling is never
+ * taken over by it, however long it takes. Up to `batch` jobs are in hand at once, and a
  * slot freed by one that finishes is filled at once: one slow receiver does not hold back the
  * jobs queued after it. `handle` acks, retries or dead-letters; one that throws leaves its job
  * held, to be reclaimed.
@@ -25,6 +26,10 @@ export interface QueueWorkerOptions {
 export class QueueWorker<J extends QueuedJob> {
   private running: Promise<void> | undefined;
   private readonly inHand = new Set<Promise<void>>();
+  /** Receipts of the jobs being handled: a reclaim hands them back to this worker once held `reclaimAfterMs`. */
+  private readonly handling = new Set<string>();
+  /** Receipts finished while a take was waiting on the queue: its reclaim may have taken them just before their ack. */
+  private finishedDuringTake: Set<string> | undefined;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private woken = false;
@@ -70,8 +75,20 @@ export class QueueWorker<J extends QueuedJob> {
     const { consumer, reclaimAfterMs } = this.options;
     const claimed = await this.queue.claim(consumer, { max });
     const room = max - claimed.length;
-    const reclaimed = room > 0 ? await this.queue.reclaim(consumer, { max: room, idleMs: reclaimAfterMs }) : [];
-    return [...claimed, ...reclaimed];
+    if (room <= 0) return claimed;
+    const finished = new Set<string>();
+    this.finishedDuringTake = finished;
+    try {
+      const reclaimed = await this.queue.reclaim(consumer, { max: room, idleMs: reclaimAfterMs });
+      // A job this worker is still handling (or has just finished) is its own, not a silent consumer's.
+      return [...claimed, ...reclaimed.filter(({ receipt }) => !this.handling.has(receipt) && !finished.has(receipt))];
+    } catch (error) {
+      // The claimed jobs are held by this consumer already: dropping them would leave them unhandled until reclaimAfterMs.
+      this.logger.error({ err: error, consumer }, `${this.options.label} jobs of silent consumers not reclaimed; trying again at the next round`);
+      return claimed;
+    } finally {
+      this.finishedDuringTake = undefined;
+    }
   }
 
   private async loop(): Promise<void> {
@@ -119,11 +136,15 @@ export class QueueWorker<J extends QueuedJob> {
   }
 
   private async handleSafely(claimed: ClaimedJob<J>): Promise<void> {
+    this.handling.add(claimed.receipt);
     try {
       await this.handle(claimed);
     } catch (error) {
       // Jobs are one trigger's each: logs name the trigger.
       this.logger.error({ err: error, trigger: claimed.job.id }, `${this.options.label} job interrupted; it will be reclaimed`);
+    } finally {
+      this.handling.delete(claimed.receipt);
+      this.finishedDuringTake?.add(claimed.receipt);
     }
   }
 }

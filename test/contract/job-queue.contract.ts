@@ -6,7 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../engine/events/index.js';
-import type { JobQueue, QueuedJob } from '../../engine/queue/index.js';
+import { createLogger } from '../../engine/observability/index.js';
+import { QueueWorker, type ClaimedJob, type JobQueue, type QueuedJob, type ReclaimOptions } from '../../engine/queue/index.js';
 import { describeSkippedContract } from '../support/skipped-suite.js';
 
 export interface OpenedJobQueue<J extends QueuedJob> {
@@ -20,6 +21,51 @@ export interface OpenedJobQueue<J extends QueuedJob> {
 
 export const START = Date.UTC(2025, 0, 31, 9, 0, 0);
 const HOUR = 3_600_000;
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('not within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A worker whose jobs finish when the test says so; a poll interval no test waits for, so only wake-ups move it. */
+function workerWithHeldJobs<J extends QueuedJob>(queue: JobQueue<J>, reclaimAfterMs: number) {
+  const started: string[] = [];
+  const finish = new Map<string, () => void>();
+  const handle = async (claimed: ClaimedJob<J>) => {
+    started.push(claimed.job.id);
+    await new Promise<void>((resolve) => finish.set(`${claimed.job.id}#${started.length}`, resolve));
+    await queue.ack(claimed);
+  };
+  const worker = new QueueWorker(queue, handle, createLogger('silent'), { label: 'test', consumer: 'w1', reclaimAfterMs, pollIntervalMs: 60_000, batch: 10 });
+  return {
+    worker,
+    started,
+    finishAll: () => {
+      for (const resolve of finish.values()) resolve();
+    },
+  };
+}
+
+/** The queue, whose first reclaim fails as a dropped connection would. */
+function failingFirstReclaim<J extends QueuedJob>(queue: JobQueue<J>): JobQueue<J> {
+  let failed = false;
+  return new Proxy(queue, {
+    get(target, property, receiver) {
+      if (property === 'reclaim') {
+        return (consumer: string, options: ReclaimOptions) => {
+          if (failed) return target.reclaim(consumer, options);
+          failed = true;
+          return Promise.reject(new Error('Socket closed unexpectedly'));
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 export function describeJobQueueContract<J extends QueuedJob>(
   name: string,
@@ -167,6 +213,38 @@ export function describeJobQueueContract<J extends QueuedJob>(
 
     it('answers false to a replay of an unknown dead letter', async () => {
       expect(await store.queue.replay('nope')).toBe(false);
+    });
+
+    it('lets a worker keep a job it is still handling, however long it holds it', async () => {
+      const { worker, started, finishAll } = workerWithHeldJobs(store.queue, 200);
+      await store.queue.enqueue(jobOf('slow'));
+      worker.start();
+      await until(() => started.length === 1);
+      await store.passTime(300);
+
+      // The take that claims `next` reclaims too, and `slow` has been held past reclaimAfterMs.
+      await store.queue.enqueue(jobOf('next'));
+      worker.wake();
+      await until(() => started.length === 2);
+
+      expect(started).toEqual(['slow', 'next']);
+      finishAll();
+      await worker.stop();
+      expect(await store.queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
+    });
+
+    it('lets a worker handle the jobs it claimed when the reclaim right after fails', async () => {
+      const queue = failingFirstReclaim(store.queue);
+      const { worker, started, finishAll } = workerWithHeldJobs(queue, HOUR);
+      await queue.enqueue(jobOf('a'));
+      worker.start();
+
+      await until(() => started.length === 1);
+
+      expect(started).toEqual(['a']);
+      finishAll();
+      await worker.stop();
+      expect(await store.queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
     });
   });
 }
