@@ -56,9 +56,9 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
     if (options.max <= 0) return [];
     await this.created();
     await this.client.script(PROMOTE_DUE, [this.delayed, this.stream], [String(this.clock.now()), String(options.max)]);
-    const reply = await this.client.send(this.stream, [
-      'XREADGROUP', 'GROUP', this.group, consumer, 'COUNT', String(options.max), 'STREAMS', this.stream, '>',
-    ]);
+    const reply = await this.withGroup(() =>
+      this.client.send(this.stream, ['XREADGROUP', 'GROUP', this.group, consumer, 'COUNT', String(options.max), 'STREAMS', this.stream, '>']),
+    );
     if (reply === null || reply === undefined) return [];
     // node-redis maps the per-stream reply to an object keyed by stream name; older clients return pairs.
     const entries = Array.isArray(reply)
@@ -73,10 +73,13 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
     const taken: Array<ClaimedJob<J>> = [];
     let cursor = '0-0';
     for (let page = 0; page < MAX_RECLAIM_PAGES && taken.length < options.max; page++) {
-      const reply = (await this.client.send(this.stream, [
-        'XAUTOCLAIM', this.stream, this.group, consumer, String(Math.max(0, Math.floor(options.idleMs))), cursor,
-        'COUNT', String(options.max - taken.length),
-      ])) as unknown as [string, unknown[], unknown[]?];
+      const from = cursor;
+      const reply = (await this.withGroup(() =>
+        this.client.send(this.stream, [
+          'XAUTOCLAIM', this.stream, this.group, consumer, String(Math.max(0, Math.floor(options.idleMs))), from,
+          'COUNT', String(options.max - taken.length),
+        ]),
+      )) as unknown as [string, unknown[], unknown[]?];
       taken.push(...entriesOf<J>(reply[1], consumer));
       cursor = reply[0];
       if (cursor === '0-0') break;
@@ -117,7 +120,7 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
     await this.created();
     const [length, pending, delayed, dead] = await Promise.all([
       this.client.xLen(this.stream),
-      this.client.send(this.stream, ['XPENDING', this.stream, this.group]) as Promise<[number | string, ...unknown[]]>,
+      this.withGroup(() => this.client.send(this.stream, ['XPENDING', this.stream, this.group])) as Promise<[number | string, ...unknown[]]>,
       this.client.zCard(this.delayed),
       this.client.hLen(this.dead),
     ]);
@@ -128,7 +131,24 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
   /** The client belongs to whoever passed it in. */
   async close(): Promise<void> {}
 
-  /** Creates the stream and its group once; "0" lets a new group read jobs enqueued before it existed. */
+  /**
+   * Runs a command that needs the consumer group. When Redis has lost the queue's keys (a restart
+   * without persistence, a failover, FLUSHALL), an enqueue makes the stream again without the
+   * group, and every group command answers NOGROUP: the group is created again (from "0", so
+   * the jobs enqueued since are read) and the command tried once more.
+   */
+  private async withGroup<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('NOGROUP'))) throw error;
+      this.ready = undefined;
+      await this.created();
+      return command();
+    }
+  }
+
+  /** Creates the stream and its group once per process, and again after Redis lost them; "0" lets a new group read jobs enqueued before it existed. */
   private created(): Promise<void> {
     this.ready ??= this.client.send(this.stream, ['XGROUP', 'CREATE', this.stream, this.group, '0', 'MKSTREAM']).then(
       () => undefined,

@@ -43,6 +43,29 @@ for (const target of redis.targets) {
     target.skip === undefined ? {} : { skip: target.skip },
   );
 
+  describe.skipIf(target.skip !== undefined)(`${name}, after Redis lost the queue's keys`, () => {
+    // What a Redis restarted without persistence, a failover or FLUSHALL leaves: none of the queue's keys.
+    it('hands out a webhook enqueued afterwards', async () => {
+      const prefix = `${filePrefix}-${++opened}`;
+      const client = await connectRedis(target.url, { purpose: 'The test', cluster: target.cluster });
+      try {
+        const queue = redisWebhookQueue(client, prefix);
+        await queue.enqueue(webhookJob('before'));
+        const [before] = await queue.claim('w1', { max: 10 });
+        await queue.ack(before!);
+
+        await target.removeKeys(prefix);
+        await queue.enqueue(webhookJob('after'));
+
+        expect((await queue.claim('w1', { max: 10 })).map((claimed) => claimed.job.id)).toEqual(['after']);
+        expect(await queue.depth()).toMatchObject({ ready: 0, held: 1 });
+      } finally {
+        await client.close();
+        await target.removeKeys(prefix);
+      }
+    });
+  });
+
   describe.skipIf(target.skip !== undefined)(`${name}, beside the mail queue of the same prefix`, () => {
     it('shares no jobs with it', async () => {
       const prefix = `${filePrefix}-${++opened}`;
