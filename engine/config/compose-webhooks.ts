@@ -42,6 +42,7 @@ export async function composeWebhooks(config: TripwireConfig, deps: WebhookDeps)
       reclaimAfterMs: config.webhooks.reclaimAfter,
       pollIntervalMs: config.webhooks.pollInterval,
       batch: config.webhooks.batch,
+      perReceiver: config.webhooks.perReceiver,
     },
   );
   const channel = new WebhookChannel({ queue, log, clock, onEnqueued: () => worker.wake() });

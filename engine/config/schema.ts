@@ -118,6 +118,8 @@ export const configSchema = z.strictObject({
       pollInterval: duration.default(1000),
       /** Webhooks posted at once per engine. */
       batch: z.number().int().positive().default(10),
+      /** Webhooks posted at once per engine to one receiver host (at most `batch`), so a receiver that never answers cannot hold every slot. */
+      perReceiver: z.number().int().positive().default(5),
     })
     .prefault({}),
   gateway: z

@@ -35,6 +35,11 @@ export interface WebhookWorkerOptions {
   pollIntervalMs?: number;
   /** Webhooks posted at once (default 10). */
   batch?: number;
+  /**
+   * Webhooks posted at once to one receiver host (default 5, at most `batch`): a receiver that
+   * never answers holds that many slots for the request timeout, not all of them.
+   */
+  perReceiver?: number;
 }
 
 /** One attempt's outcome and what the warehouse row says about it. */
@@ -59,6 +64,9 @@ export class WebhookWorker {
   private readonly timeoutMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly pollIntervalMs: number;
+  private readonly perReceiver: number;
+  /** Receiver host → attempts in flight to it. */
+  private readonly inFlight = new Map<string, number>();
   /** One per retry this worker put back: it looks for the retry at its time rather than at its next poll. */
   private readonly retryWakeUps = new Set<NodeJS.Timeout>();
 
@@ -71,6 +79,7 @@ export class WebhookWorker {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 60_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.perReceiver = Math.min(options.perReceiver ?? 5, options.batch ?? 10);
     this.worker = new QueueWorker(deps.queue, (claimed) => this.handle(claimed), deps.logger, {
       label: 'webhook',
       consumer: options.consumer ?? `webhooks-${process.pid}-${randomBytes(3).toString('hex')}`,
@@ -117,7 +126,25 @@ export class WebhookWorker {
   private async handle(claimed: ClaimedJob<WebhookJob>): Promise<void> {
     const { job } = claimed;
     const { queue, log } = this.deps;
-    const { outcome, detail } = await this.attempt(job);
+    const receiver = receiverOf(job.url);
+    const posting = this.inFlight.get(receiver) ?? 0;
+    if (posting >= this.perReceiver) {
+      // Holding it here would take a slot other receivers' webhooks need: it goes back, as the same attempt, to be claimed again.
+      await queue.retryLater(claimed, job, this.deps.clock.now() + this.pollIntervalMs);
+      this.deps.logger.debug({ trigger: job.id, receiver, posting }, 'webhook put back: its receiver has as many in flight as it may');
+      this.wakeAt(this.deps.clock.now() + this.pollIntervalMs);
+      return;
+    }
+    this.inFlight.set(receiver, posting + 1);
+    let attempted: Attempt;
+    try {
+      attempted = await this.attempt(job);
+    } finally {
+      const left = (this.inFlight.get(receiver) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(receiver);
+      else this.inFlight.set(receiver, left);
+    }
+    const { outcome, detail } = attempted;
     if (outcome.kind === 'sent') {
       log.record(job, 'sent', detail);
       await queue.ack(claimed);
@@ -175,4 +202,10 @@ export class WebhookWorker {
     this.deps.logger.error({ trigger: job.id, scenario: job.scenario, url: job.url, detail }, 'webhook dead-lettered');
     this.deps.log.record(job, 'dead', detail);
   }
+}
+
+/** What one receiver is, for the per-receiver limit: the URL's host and port. */
+function receiverOf(url: string): string {
+  // An invalid URL fails its attempt at once and holds no slot for long: it is its own receiver.
+  return URL.canParse(url) ? new URL(url).host : url;
 }
