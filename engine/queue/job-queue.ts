@@ -52,7 +52,12 @@ export interface QueueDepth {
  */
 export interface JobQueue<J extends QueuedJob> {
   enqueue(job: J): Promise<void>;
-  /** Takes jobs nobody has claimed yet, retries whose time has come first. */
+  /**
+   * Takes jobs nobody has claimed yet, in the order they became ready: a retry whose time has come
+   * joins the back of the queue when a claim finds it due, behind the jobs already waiting, as a
+   * new job would. Fresh triggers are what a marketing engine's receivers value most, and a retry
+   * is for a receiver that just failed: retries of a struggling receiver must not go ahead of them.
+   */
   claim(consumer: string, options: ClaimOptions): Promise<Array<ClaimedJob<J>>>;
   /** Takes over jobs other consumers (or this one, before a restart) have held for `idleMs`. */
   reclaim(consumer: string, options: ReclaimOptions): Promise<Array<ClaimedJob<J>>>;

@@ -15,7 +15,7 @@ export interface QueueWorkerOptions {
 }
 
 /**
- * The loop every queue's workers run: claim ready jobs (retries whose time has come first),
+ * The loop every queue's workers run: claim ready jobs in the order they became ready (JobQueue.claim),
  * take over those a silent consumer has held for `reclaimAfterMs`, handle them, and sleep for
  * `pollIntervalMs` when there was nothing to do. A job this worker is still handling is never
  * taken over by it, however long it takes. Up to `batch` jobs are in hand at once, and a

@@ -169,6 +169,19 @@ export function describeJobQueueContract<J extends QueuedJob>(
       expect(due.map((next) => [next.job.id, next.job.attempt])).toEqual([['a', 2]]);
     });
 
+    it('hands a retry out behind the jobs already waiting when its time comes, as a new job', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      const [claimed] = await store.queue.claim('w1', { max: 1 });
+      await store.queue.retryLater(claimed!, jobOf('a', 2), START + 1000);
+      await store.queue.enqueue(jobOf('b'));
+      await store.queue.enqueue(jobOf('c'));
+      clock.advance(1000);
+
+      const next = await store.peer.claim('w2', { max: 10 });
+
+      expect(next.map((claimed) => [claimed.job.id, claimed.job.attempt])).toEqual([['b', 1], ['c', 1], ['a', 2]]);
+    });
+
     it('ignores a retry or a dead letter for a job no longer held', async () => {
       await store.queue.enqueue(jobOf('a'));
       const [claimed] = await store.queue.claim('w1', { max: 1 });
