@@ -92,10 +92,10 @@ function channel(options: { attempts?: number; maxRetryDelayMs?: number; pollInt
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
-async function eventually<T>(check: () => T | undefined, timeoutMs: number): Promise<T> {
+async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -203,6 +203,32 @@ describe('webhook deliveries', () => {
       expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(20);
       await eventually(() => (statuses(sink).at(-1) === 'sent HTTP 200' ? true : undefined), 2000);
     } finally {
+      await worker.stop();
+    }
+  });
+
+  test('a retry due in more than 24.8 days (longer than a Node timer waits) arms its wake-up once', async () => {
+    // Node sets a longer timer to 1 ms, with a TimeoutOverflowWarning, and an early wake-up is armed again.
+    const overflows: unknown[] = [];
+    const emitWarning = process.emitWarning;
+    process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+      const name = typeof warning === 'string' ? ((rest[0] as { type?: string } | undefined)?.type ?? rest[0]) : warning.name;
+      if (name === 'TimeoutOverflowWarning') overflows.push(warning);
+      else (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+    }) as typeof process.emitWarning;
+    answers = [status(503, { 'Retry-After': String(40 * 86_400) })];
+    const { webhooks, worker, queue } = channel({ maxRetryDelayMs: 41 * 86_400_000 });
+    worker.start();
+    try {
+      await webhooks.enqueue(order());
+      worker.wake();
+      await eventually(async () => ((await queue.depth()).delayed === 1 ? true : undefined), 2000);
+      // The handler arms the wake-up right after putting the retry back.
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(overflows).toEqual([]);
+    } finally {
+      process.emitWarning = emitWarning;
       await worker.stop();
     }
   });

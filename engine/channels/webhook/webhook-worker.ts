@@ -7,6 +7,9 @@ import type { WebhookDeliveryLog } from './webhook-delivery-log.js';
 import type { WebhookJob, WebhookQueue } from './webhook-job.js';
 import { WEBHOOK_SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
 
+/** The longest delay setTimeout honours. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 export interface WebhookWorkerDeps {
   queue: WebhookQueue;
   /** Site key → secret: the receiver checks `Tripwire-Signature` with it. */
@@ -165,14 +168,16 @@ export class WebhookWorker {
   /**
    * A timer can fire a few milliseconds before the clock reaches its due time (the event loop
    * starts it from the time its turn began): the claim would then find nothing due and the retry
-   * would wait for the next poll, so an early timer is started again for the rest.
+   * would wait for the next poll, so an early timer is started again for the rest. Node waits at
+   * most 2^31-1 ms (24.8 days) and turns a longer delay into 1 ms: a retry due later is looked at
+   * after that long, and armed again for the rest.
    */
   private wakeAt(dueAt: number): void {
     const timer = setTimeout(() => {
       this.retryWakeUps.delete(timer);
       if (this.deps.clock.now() < dueAt) this.wakeAt(dueAt);
       else this.worker.wake();
-    }, Math.max(1, dueAt - this.deps.clock.now()));
+    }, Math.min(LONGEST_TIMER_MS, Math.max(1, dueAt - this.deps.clock.now())));
     timer.unref();
     this.retryWakeUps.add(timer);
   }
