@@ -5,7 +5,7 @@ import type { EngineMetrics, Logger } from '../observability/index.js';
 import { MemoryJobQueue } from '../queue/index.js';
 import { connectRedis } from '../redis/index.js';
 import type { EventSink } from '../warehouse/index.js';
-import type { TripwireConfig } from './schema.js';
+import { WEBHOOK_REQUEST_TIMEOUT_MS, type TripwireConfig } from './schema.js';
 
 /** How long a retry may wait when it waits in Redis; in process a graceful stop waits for it, so 60 s. */
 const MAX_RETRY_DELAY_ON_REDIS = 3_600_000;
@@ -42,6 +42,7 @@ export async function composeWebhooks(config: TripwireConfig, deps: WebhookDeps)
       reclaimAfterMs: config.webhooks.reclaimAfter,
       pollIntervalMs: config.webhooks.pollInterval,
       batch: config.webhooks.batch,
+      timeoutMs: WEBHOOK_REQUEST_TIMEOUT_MS,
       perReceiver: config.webhooks.perReceiver,
     },
   );

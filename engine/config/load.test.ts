@@ -63,3 +63,21 @@ describe('durations', () => {
     );
   });
 });
+
+describe('the webhooks settings', () => {
+  test.each([0, '1s', '10s'])('refuse a reclaimAfter of %s, not above the 10 s request timeout, saying why', (reclaimAfter) => {
+    expect(() => parseConfig({ webhooks: { reclaimAfter } })).toThrow(
+      expect.objectContaining({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(/webhooks\.reclaimAfter.*must be above the 10 s webhook request timeout/) }),
+    );
+  });
+
+  test('refuse a pollInterval of 0, which would poll the queue in a loop', () => {
+    expect(() => parseConfig({ webhooks: { pollInterval: 0 } })).toThrow(
+      expect.objectContaining({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(/webhooks\.pollInterval.*must be above 0/) }),
+    );
+  });
+
+  test('take a reclaimAfter just above the request timeout', () => {
+    expect(parseConfig({ webhooks: { reclaimAfter: '11s' } }).webhooks.reclaimAfter).toBe(11_000);
+  });
+});

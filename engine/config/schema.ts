@@ -17,6 +17,9 @@ const site = z.strictObject({
   unsubscribeMailto: z.email().optional(),
 });
 
+/** How long one webhook attempt may take; webhooks.reclaimAfter must stay above it. */
+export const WEBHOOK_REQUEST_TIMEOUT_MS = 10_000;
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -112,10 +115,20 @@ export const configSchema = z.strictObject({
        * with Redis (the retry waits in Redis, for whichever engine is running then).
        */
       maxRetryDelay: duration.optional(),
-      /** Webhooks an engine has held this long (it died mid-attempt) are taken over by another; keep it above the 10 s request timeout. */
-      reclaimAfter: duration.default(60_000),
+      /**
+       * Webhooks an engine has held this long (it died mid-attempt) are taken over by another. At
+       * or below the request timeout, engines would post a webhook again while its first post is
+       * still waiting for its answer.
+       */
+      reclaimAfter: duration
+        .refine((ms) => ms > WEBHOOK_REQUEST_TIMEOUT_MS, {
+          message: `must be above the ${WEBHOOK_REQUEST_TIMEOUT_MS / 1000} s webhook request timeout, or engines post a webhook again while it is still being answered (default 1m)`,
+        })
+        .default(60_000),
       /** How often an idle engine looks for webhooks due (retries, and those other engines queued). */
-      pollInterval: duration.default(1000),
+      pollInterval: duration
+        .refine((ms) => ms > 0, { message: 'must be above 0, or an idle engine asks the queue for webhooks in a loop (default 1s)' })
+        .default(1000),
       /** Webhooks posted at once per engine. */
       batch: z.number().int().positive().default(10),
       /** Webhooks posted at once per engine to one receiver host (at most `batch`), so a receiver that never answers cannot hold every slot. */

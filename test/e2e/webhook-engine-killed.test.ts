@@ -187,7 +187,8 @@ describe.skipIf(skip !== undefined)(`a webhook whose engine is killed${skip ? ` 
     await eventually(() => (receiver.received.length === 1 ? true : undefined), 20_000, 'the first attempt');
     await kill();
 
-    const engine = await startSurvivor({ reclaimAfter: '1s' });
+    // The shortest hold the config takes: just above the 10 s request timeout.
+    const engine = await startSurvivor({ reclaimAfter: '11s' });
 
     await eventually(() => (receiver.received.length === 2 ? true : undefined), 20_000, 'the attempt of the other engine');
     expect(receiver.received[1]!.trigger).toBe(receiver.received[0]!.trigger);
