@@ -3,7 +3,7 @@
  * only by the composition root, and a folder is entered only through its index.ts.
  */
 const CORE = '^engine/(scenarios|events|protocol)/|^engine/state/(window-store|index)\\.ts$|^engine/state/memory/';
-const ADAPTERS = '^engine/(state/redis|warehouse/chdb|warehouse/server|channels/email/outbox|channels/email/smtp|channels/webhook/redis|mailer/redis|mailer/file|catalogue/redis)/';
+const ADAPTERS = '^engine/(state/redis|queue/redis|warehouse/chdb|warehouse/server|channels/email/outbox|channels/email/smtp|channels/webhook/redis|mailer/redis|mailer/file|catalogue/redis)/';
 const IO_PACKAGES = 'node_modules/(uWebSockets\\.js|@trufflesuite|redis|@redis|@clickhouse|chdb|nodemailer)/';
 
 module.exports = {
@@ -17,8 +17,16 @@ module.exports = {
       to: { path: [IO_PACKAGES, '^engine/(gateway|pipeline|channels|warehouse|config|cli|demo-shop)/', '^engine/state/redis/'] },
     },
     {
+      name: 'queue-does-no-io',
+      comment: 'The generic job queue (JobQueue, MemoryJobQueue, QueueWorker) knows nothing of Redis; its Redis backend is engine/queue/redis/.',
+      severity: 'error',
+      from: { path: '^engine/queue/', pathNot: '^engine/queue/redis/' },
+      to: { path: [IO_PACKAGES, '^engine/redis/', '^engine/queue/redis/'] },
+    },
+    {
       name: 'adapters-only-from-composition-root',
-      comment: 'Only the composition root (engine/config/compose*.ts) and the CLI pick adapters; adapters never import each other.',
+      comment:
+        'Only the composition root (engine/config/compose*.ts) and the CLI pick adapters; adapters of one backend may build on its shared parts (mailer/redis and channels/webhook/redis on queue/redis).',
       severity: 'error',
       from: { path: '^engine/', pathNot: ['^engine/config/compose[a-z-]*\\.ts$', '^engine/cli/', ADAPTERS] },
       to: { path: ADAPTERS },

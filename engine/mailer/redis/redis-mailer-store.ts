@@ -1,5 +1,6 @@
 import type { Clock } from '../../events/index.js';
-import { connectRedis, RedisJobQueue, type RedisConnection } from '../../redis/index.js';
+import { RedisJobQueue } from '../../queue/redis/index.js';
+import { connectRedis, type RedisConnection } from '../../redis/index.js';
 import type { EmailJob } from '../email-job.js';
 import { RedisSendLedger } from './redis-send-ledger.js';
 import { RedisSuppressionList } from './redis-suppression-list.js';

@@ -1,5 +1,6 @@
 import type { Clock } from '../../../events/index.js';
-import { RedisJobQueue, type RedisConnection } from '../../../redis/index.js';
+import { RedisJobQueue } from '../../../queue/redis/index.js';
+import type { RedisConnection } from '../../../redis/index.js';
 import type { WebhookJob, WebhookQueue } from '../webhook-job.js';
 
 /**

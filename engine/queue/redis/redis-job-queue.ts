@@ -1,8 +1,8 @@
-import { TripwireError } from '../errors.js';
-import { systemClock, type Clock } from '../events/index.js';
-import type { ClaimOptions, ClaimedJob, DeadLetter, JobQueue, QueueDepth, QueuedJob, ReclaimOptions } from '../queue/index.js';
+import { TripwireError } from '../../errors.js';
+import { systemClock, type Clock } from '../../events/index.js';
+import type { RedisConnection } from '../../redis/index.js';
+import type { ClaimOptions, ClaimedJob, DeadLetter, JobQueue, QueueDepth, QueuedJob, ReclaimOptions } from '../index.js';
 import { ACK, DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER } from './job-queue-scripts.js';
-import type { RedisConnection } from './redis-connection.js';
 
 /** XAUTOCLAIM scans the pending list in pages; a bound keeps one reclaim call short. */
 const MAX_RECLAIM_PAGES = 10;

@@ -1,4 +1,4 @@
-import { luaScript as script } from './redis-connection.js';
+import { luaScript as script } from '../../redis/index.js';
 
 /** KEYS: delayed zset, job stream. ARGV: now, limit. Moves retries whose time has come back onto the stream. */
 export const PROMOTE_DUE = script(`
