@@ -129,7 +129,7 @@ export class MailerWorker {
     }
     if (lease.state === 'busy') {
       // Another worker is sending it, or died while sending: look again when its lease ends.
-      await queue.retryLater(claimed, job, this.deps.clock.now() + Math.max(lease.retryInMs, this.pollIntervalMs));
+      if (!(await queue.retryLater(claimed, job, this.deps.clock.now() + Math.max(lease.retryInMs, this.pollIntervalMs)))) this.takenOver(job);
       return;
     }
     let sent: SentEmail;
@@ -188,6 +188,11 @@ export class MailerWorker {
     return hasEmailConsent(profile) ? undefined : 'consent';
   }
 
+  /** Another worker took the job over (it was held past reclaimAfter) and has moved it since: what happens to it next is that worker's to record. */
+  private takenOver(job: EmailJob): void {
+    this.deps.logger.warn({ trigger: job.id, attempt: job.attempt }, 'email job taken over by another worker while this one handled it (held longer than mailer.reclaimAfter); its retry or dead letter is not recorded here');
+  }
+
   private async failed(claimed: ClaimedEmailJob, error: unknown): Promise<void> {
     const { job } = claimed;
     const reason = error instanceof Error ? error.message : String(error);
@@ -196,7 +201,7 @@ export class MailerWorker {
     if (verdict === 'retry' && job.attempt < this.retry.attempts) {
       const next: EmailJob = { ...job, attempt: job.attempt + 1 };
       const dueAt = this.deps.clock.now() + retryDelay(this.retry, job.attempt);
-      await this.deps.queue.retryLater(claimed, next, dueAt);
+      if (!(await this.deps.queue.retryLater(claimed, next, dueAt))) return this.takenOver(job);
       this.deps.log.record(refOf(job), 'retried', `try ${next.attempt} of ${this.retry.attempts} at ${new Date(dueAt).toISOString()}`, next.attempt);
       this.deps.logger.warn({ trigger: job.id, attempt: job.attempt, err: error }, 'email failed; will retry');
       return;
@@ -204,7 +209,7 @@ export class MailerWorker {
     if (verdict === 'bounce') {
       await this.deps.suppressions.add({ site: job.site, email: job.request.to, reason: 'bounce', at: this.deps.clock.now(), detail: reason });
     }
-    await this.deps.queue.deadLetter(claimed, reason);
+    if (!(await this.deps.queue.deadLetter(claimed, reason))) return this.takenOver(job);
     this.deps.log.record(refOf(job), 'dead', reason, job.attempt);
     this.deps.logger.error({ trigger: job.id, attempt: job.attempt, err: error }, deadLetterMessage(job, verdict));
   }

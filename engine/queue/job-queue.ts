@@ -63,10 +63,14 @@ export interface JobQueue<J extends QueuedJob> {
   reclaim(consumer: string, options: ReclaimOptions): Promise<Array<ClaimedJob<J>>>;
   /** Done with: the job leaves the queue. */
   ack(claimed: ClaimedJob<J>): Promise<void>;
-  /** Puts the job back, to be claimed again from `dueAt` on (epoch ms), as `next`. */
-  retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<void>;
-  /** Moves the job to the dead letters, replacing an earlier dead letter of the same id. */
-  deadLetter(claimed: ClaimedJob<J>, error: string): Promise<void>;
+  /**
+   * Puts the job back, to be claimed again from `dueAt` on (epoch ms), as `next`. False when the
+   * job was no longer held (another consumer took it over and acked or moved it): nothing moved,
+   * and the caller records nothing.
+   */
+  retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<boolean>;
+  /** Moves the job to the dead letters, replacing an earlier dead letter of the same id; false, as retryLater, when it was no longer held. */
+  deadLetter(claimed: ClaimedJob<J>, error: string): Promise<boolean>;
   /** Dead letters, oldest first. */
   deadLetters(): Promise<Array<DeadLetter<J>>>;
   /** Enqueues a dead letter again as a first attempt; false when there is none with this id. */

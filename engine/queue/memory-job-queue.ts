@@ -55,15 +55,17 @@ export class MemoryJobQueue<J extends QueuedJob> implements JobQueue<J> {
     this.held.delete(claimed.receipt);
   }
 
-  async retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<void> {
-    if (!this.held.delete(claimed.receipt)) return;
+  async retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<boolean> {
+    if (!this.held.delete(claimed.receipt)) return false;
     this.delayed.push({ due: dueAt, job: next });
+    return true;
   }
 
-  async deadLetter(claimed: ClaimedJob<J>, error: string): Promise<void> {
-    if (!this.held.delete(claimed.receipt)) return;
+  async deadLetter(claimed: ClaimedJob<J>, error: string): Promise<boolean> {
+    if (!this.held.delete(claimed.receipt)) return false;
     this.dead.delete(claimed.job.id);
     this.dead.set(claimed.job.id, { job: claimed.job, error, at: this.clock.now() });
+    return true;
   }
 
   async deadLetters(): Promise<Array<DeadLetter<J>>> {

@@ -182,13 +182,22 @@ export function describeJobQueueContract<J extends QueuedJob>(
       expect(next.map((claimed) => [claimed.job.id, claimed.job.attempt])).toEqual([['b', 1], ['c', 1], ['a', 2]]);
     });
 
-    it('ignores a retry or a dead letter for a job no longer held', async () => {
+    it('says it moved a held job to a retry or to the dead letters', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      await store.queue.enqueue(jobOf('b'));
+      const [a, b] = await store.queue.claim('w1', { max: 2 });
+
+      expect(await store.queue.retryLater(a!, jobOf('a', 2), START + HOUR)).toBe(true);
+      expect(await store.queue.deadLetter(b!, 'refused')).toBe(true);
+    });
+
+    it('ignores a retry or a dead letter for a job no longer held, and says so', async () => {
       await store.queue.enqueue(jobOf('a'));
       const [claimed] = await store.queue.claim('w1', { max: 1 });
       await store.queue.ack(claimed!);
 
-      await store.queue.retryLater(claimed!, jobOf('a', 2), START);
-      await store.queue.deadLetter(claimed!, 'late');
+      expect(await store.queue.retryLater(claimed!, jobOf('a', 2), START)).toBe(false);
+      expect(await store.queue.deadLetter(claimed!, 'late')).toBe(false);
 
       expect(await store.queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
       expect(await store.queue.claim('w1', { max: 10 })).toEqual([]);

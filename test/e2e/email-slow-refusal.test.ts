@@ -73,3 +73,47 @@ describe('an email the relay refuses for good, slowly', () => {
     });
   }
 });
+
+describe('an email another worker took over and dealt with while this one was sending it', () => {
+  test('is neither dead-lettered nor recorded dead by the worker whose send failed', async () => {
+    const queue = new MemoryJobQueue<EmailJob>();
+    let refuse: (() => void) | undefined;
+    const sender = {
+      send: (_request: EmailRequest): Promise<SentEmail> =>
+        new Promise((_resolve, reject) => {
+          refuse = () => reject(Object.assign(new Error('554 5.7.1 message refused'), { responseCode: 554, command: 'DATA' }));
+        }),
+    };
+    const sink = new CollectingSink();
+    const worker = new MailerWorker(
+      {
+        queue,
+        ledger: new MemorySendLedger(),
+        suppressions: new MemorySuppressionList(),
+        profiles: { snapshot: async () => { throw new Error('a transactional email asks no consent'); } },
+        sender,
+        log: new DeliveryLog(sink, systemClock),
+        clock: systemClock,
+        logger: createLogger('silent'),
+      },
+      { consumer: 'm1', reclaimAfterMs: 60_000, pollIntervalMs: 60_000 },
+    );
+    const job = cartJob('taken-over');
+    await queue.enqueue({ ...job, request: { ...job.request, transactional: true } });
+    worker.start();
+    try {
+      const deadline = Date.now() + 2000;
+      while (refuse === undefined && Date.now() < deadline) await delay(5);
+      // What a worker reclaiming it after mailer.reclaimAfter does: takes it over and settles it.
+      const [taken] = await queue.reclaim('m2', { max: 1, idleMs: 0 });
+      await queue.ack(taken!);
+      refuse!();
+    } finally {
+      await worker.stop();
+    }
+
+    expect(sink.rows.deliveries.map((row) => String(row.status))).toEqual(['failed']);
+    expect(await queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
+  });
+});
+

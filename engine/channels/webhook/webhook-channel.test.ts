@@ -253,6 +253,27 @@ describe('webhook deliveries', () => {
     }
   });
 
+  test('a webhook another engine took over and delivered while this one was posting it is neither dead-lettered nor recorded dead here', async () => {
+    const held: ServerResponse[] = [];
+    answers = [(response) => void held.push(response)];
+    const { webhooks, worker, queue, sink, metrics } = channel({ attempts: 1 });
+    worker.start();
+    try {
+      await webhooks.enqueue(order());
+      await eventually(() => (held.length === 1 ? true : undefined), 2000);
+      // What an engine reclaiming it after webhooks.reclaimAfter does: takes it over and delivers it.
+      const [taken] = await queue.reclaim('other-engine', { max: 1, idleMs: 0 });
+      await queue.ack(taken!);
+      held[0]!.writeHead(400).end();
+    } finally {
+      await worker.stop();
+    }
+
+    expect(statuses(sink)).toEqual([`queued ${url}`]);
+    expect(await queue.deadLetters()).toEqual([]);
+    expect(await count(metrics, 'dead')).toBe(0);
+  });
+
   test('a receiver failing every attempt gets the last one, then the delivery is dead-lettered', async () => {
     answers = [status(500)];
     const { webhooks, worker, sink, metrics } = channel({ attempts: 3 });

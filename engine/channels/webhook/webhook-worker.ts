@@ -133,7 +133,7 @@ export class WebhookWorker {
     const posting = this.inFlight.get(receiver) ?? 0;
     if (posting >= this.perReceiver) {
       // Holding it here would take a slot other receivers' webhooks need: it goes back, as the same attempt, to be claimed again.
-      await queue.retryLater(claimed, job, this.deps.clock.now() + this.pollIntervalMs);
+      if (!(await queue.retryLater(claimed, job, this.deps.clock.now() + this.pollIntervalMs))) return this.takenOver(job);
       this.deps.logger.debug({ trigger: job.id, receiver, posting }, 'webhook put back: its receiver has as many in flight as it may');
       this.wakeAt(this.deps.clock.now() + this.pollIntervalMs);
       return;
@@ -160,7 +160,7 @@ export class WebhookWorker {
       return this.deadLetter(claimed, `${detail}: Retry-After ${Math.ceil(wait / 1000)} s is longer than the ${Math.ceil(this.maxRetryDelayMs / 1000)} s a webhook retry waits`);
     }
     const dueAt = this.deps.clock.now() + wait;
-    await queue.retryLater(claimed, { ...job, attempt: job.attempt + 1 }, dueAt);
+    if (!(await queue.retryLater(claimed, { ...job, attempt: job.attempt + 1 }, dueAt))) return this.takenOver(job);
     log.record(job, 'retried', `${detail}; next try in ${wait} ms`, job.attempt);
     this.wakeAt(dueAt);
   }
@@ -201,9 +201,14 @@ export class WebhookWorker {
     }
   }
 
+  /** Another engine took the webhook over (it was held past reclaimAfter) and has moved it since: the rows are that engine's to write. */
+  private takenOver(job: WebhookJob): void {
+    this.deps.logger.warn({ trigger: job.id, url: job.url }, 'webhook taken over by another engine while this one was posting it (held longer than webhooks.reclaimAfter); this attempt records nothing');
+  }
+
   private async deadLetter(claimed: ClaimedJob<WebhookJob>, detail: string): Promise<void> {
     const { job } = claimed;
-    await this.deps.queue.deadLetter(claimed, detail);
+    if (!(await this.deps.queue.deadLetter(claimed, detail))) return this.takenOver(job);
     this.deps.logger.error({ trigger: job.id, scenario: job.scenario, url: job.url, detail }, 'webhook dead-lettered');
     this.deps.log.record(job, 'dead', detail);
   }

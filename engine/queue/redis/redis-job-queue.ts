@@ -91,13 +91,15 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
     await this.client.script(ACK, [this.stream], [this.group, claimed.receipt]);
   }
 
-  async retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<void> {
-    await this.client.script(RETRY_LATER, [this.stream, this.delayed], [this.group, claimed.receipt, String(dueAt), JSON.stringify(next)]);
+  async retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<boolean> {
+    const moved = await this.client.script(RETRY_LATER, [this.stream, this.delayed], [this.group, claimed.receipt, String(dueAt), JSON.stringify(next)]);
+    return Number(moved) === 1;
   }
 
-  async deadLetter(claimed: ClaimedJob<J>, error: string): Promise<void> {
+  async deadLetter(claimed: ClaimedJob<J>, error: string): Promise<boolean> {
     const letter: DeadLetter<J> = { job: claimed.job, error, at: this.clock.now() };
-    await this.client.script(DEAD_LETTER, [this.stream, this.dead], [this.group, claimed.receipt, claimed.job.id, JSON.stringify(letter)]);
+    const moved = await this.client.script(DEAD_LETTER, [this.stream, this.dead], [this.group, claimed.receipt, claimed.job.id, JSON.stringify(letter)]);
+    return Number(moved) === 1;
   }
 
   async deadLetters(): Promise<Array<DeadLetter<J>>> {
