@@ -66,6 +66,23 @@ for (const target of redis.targets) {
     });
   });
 
+  describe.skipIf(target.skip !== undefined)(`${name}, once its connection is gone`, () => {
+    it('reports each failed command as TW_STORE_UNAVAILABLE, naming the queue and what it was doing', async () => {
+      const prefix = `${filePrefix}-${++opened}`;
+      const client = await connectRedis(target.url, { purpose: 'The test', cluster: target.cluster });
+      const queue = redisWebhookQueue(client, prefix);
+      await queue.enqueue(webhookJob('a'));
+      await client.close();
+
+      await expect(queue.enqueue(webhookJob('b'))).rejects.toMatchObject({
+        code: 'TW_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the job queue tw-hook-\S+webhook\}?:jobs could not enqueue a job: \S/),
+      });
+      await expect(queue.claim('w1', { max: 1 })).rejects.toMatchObject({ code: 'TW_STORE_UNAVAILABLE', message: expect.stringContaining('could not hand out jobs: ') });
+      await target.removeKeys(prefix);
+    });
+  });
+
   describe.skipIf(target.skip !== undefined)(`${name}, beside the mail queue of the same prefix`, () => {
     it('shares no jobs with it', async () => {
       const prefix = `${filePrefix}-${++opened}`;

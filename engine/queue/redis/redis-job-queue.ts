@@ -48,90 +48,122 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
   }
 
   async enqueue(job: J): Promise<void> {
-    await this.created();
-    await this.client.send(this.stream, ['XADD', this.stream, '*', 'job', JSON.stringify(job)]);
+    return this.reported('enqueue a job', async () => {
+      await this.created();
+      await this.client.send(this.stream, ['XADD', this.stream, '*', 'job', JSON.stringify(job)]);
+    });
   }
 
   async claim(consumer: string, options: ClaimOptions): Promise<Array<ClaimedJob<J>>> {
-    if (options.max <= 0) return [];
-    await this.created();
-    await this.client.script(PROMOTE_DUE, [this.delayed, this.stream], [String(this.clock.now()), String(options.max)]);
-    const reply = await this.withGroup(() =>
-      this.client.send(this.stream, ['XREADGROUP', 'GROUP', this.group, consumer, 'COUNT', String(options.max), 'STREAMS', this.stream, '>']),
-    );
-    if (reply === null || reply === undefined) return [];
-    // node-redis maps the per-stream reply to an object keyed by stream name; older clients return pairs.
-    const entries = Array.isArray(reply)
-      ? ((reply as unknown as Array<[string, unknown[]]>)[0]?.[1] ?? [])
-      : ((reply as unknown as Record<string, unknown[]>)[this.stream] ?? []);
-    return entriesOf<J>(entries, consumer);
+    return this.reported('hand out jobs', async () => {
+      if (options.max <= 0) return [];
+      await this.created();
+      await this.client.script(PROMOTE_DUE, [this.delayed, this.stream], [String(this.clock.now()), String(options.max)]);
+      const reply = await this.withGroup(() =>
+        this.client.send(this.stream, ['XREADGROUP', 'GROUP', this.group, consumer, 'COUNT', String(options.max), 'STREAMS', this.stream, '>']),
+      );
+      if (reply === null || reply === undefined) return [];
+      // node-redis maps the per-stream reply to an object keyed by stream name; older clients return pairs.
+      const entries = Array.isArray(reply)
+        ? ((reply as unknown as Array<[string, unknown[]]>)[0]?.[1] ?? [])
+        : ((reply as unknown as Record<string, unknown[]>)[this.stream] ?? []);
+      return entriesOf<J>(entries, consumer);
+    });
   }
 
   async reclaim(consumer: string, options: ReclaimOptions): Promise<Array<ClaimedJob<J>>> {
-    if (options.max <= 0) return [];
-    await this.created();
-    const taken: Array<ClaimedJob<J>> = [];
-    let cursor = '0-0';
-    for (let page = 0; page < MAX_RECLAIM_PAGES && taken.length < options.max; page++) {
-      const from = cursor;
-      const reply = (await this.withGroup(() =>
-        this.client.send(this.stream, [
-          'XAUTOCLAIM', this.stream, this.group, consumer, String(Math.max(0, Math.floor(options.idleMs))), from,
-          'COUNT', String(options.max - taken.length),
-        ]),
-      )) as unknown as [string, unknown[], unknown[]?];
-      taken.push(...entriesOf<J>(reply[1], consumer));
-      cursor = reply[0];
-      if (cursor === '0-0') break;
-    }
-    return taken;
+    return this.reported('take over the jobs of silent consumers', async () => {
+      if (options.max <= 0) return [];
+      await this.created();
+      const taken: Array<ClaimedJob<J>> = [];
+      let cursor = '0-0';
+      for (let page = 0; page < MAX_RECLAIM_PAGES && taken.length < options.max; page++) {
+        const from = cursor;
+        const reply = (await this.withGroup(() =>
+          this.client.send(this.stream, [
+            'XAUTOCLAIM', this.stream, this.group, consumer, String(Math.max(0, Math.floor(options.idleMs))), from,
+            'COUNT', String(options.max - taken.length),
+          ]),
+        )) as unknown as [string, unknown[], unknown[]?];
+        taken.push(...entriesOf<J>(reply[1], consumer));
+        cursor = reply[0];
+        if (cursor === '0-0') break;
+      }
+      return taken;
+    });
   }
 
   async ack(claimed: ClaimedJob<J>): Promise<void> {
-    await this.client.script(ACK, [this.stream], [this.group, claimed.receipt]);
+    return this.reported('ack a job', async () => {
+      await this.client.script(ACK, [this.stream], [this.group, claimed.receipt]);
+    });
   }
 
   async retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<boolean> {
-    const moved = await this.client.script(RETRY_LATER, [this.stream, this.delayed], [this.group, claimed.receipt, String(dueAt), JSON.stringify(next)]);
-    return Number(moved) === 1;
+    return this.reported('put a job back for its retry', async () => {
+      const moved = await this.client.script(RETRY_LATER, [this.stream, this.delayed], [this.group, claimed.receipt, String(dueAt), JSON.stringify(next)]);
+      return Number(moved) === 1;
+    });
   }
 
   async deadLetter(claimed: ClaimedJob<J>, error: string): Promise<boolean> {
-    const letter: DeadLetter<J> = { job: claimed.job, error, at: this.clock.now() };
-    const moved = await this.client.script(DEAD_LETTER, [this.stream, this.dead], [this.group, claimed.receipt, claimed.job.id, JSON.stringify(letter)]);
-    return Number(moved) === 1;
+    return this.reported('dead-letter a job', async () => {
+      const letter: DeadLetter<J> = { job: claimed.job, error, at: this.clock.now() };
+      const moved = await this.client.script(DEAD_LETTER, [this.stream, this.dead], [this.group, claimed.receipt, claimed.job.id, JSON.stringify(letter)]);
+      return Number(moved) === 1;
+    });
   }
 
   async deadLetters(): Promise<Array<DeadLetter<J>>> {
-    const all = await this.client.hGetAll(this.dead);
-    return Object.values(all)
-      .map((text) => JSON.parse(text) as DeadLetter<J>)
-      .sort((a, b) => a.at - b.at);
+    return this.reported('read its dead letters', async () => {
+      const all = await this.client.hGetAll(this.dead);
+      return Object.values(all)
+        .map((text) => JSON.parse(text) as DeadLetter<J>)
+        .sort((a, b) => a.at - b.at);
+    });
   }
 
   async replay(id: string): Promise<boolean> {
-    const text = await this.client.hGet(this.dead, id);
-    if (text === null || text === undefined) return false;
-    const letter = JSON.parse(text) as DeadLetter<J>;
-    await this.created();
-    const replayed = await this.client.script(REPLAY, [this.dead, this.stream], [id, JSON.stringify({ ...letter.job, attempt: 1 })]);
-    return Number(replayed) === 1;
+    return this.reported('replay a dead letter', async () => {
+      const text = await this.client.hGet(this.dead, id);
+      if (text === null || text === undefined) return false;
+      const letter = JSON.parse(text) as DeadLetter<J>;
+      await this.created();
+      const replayed = await this.client.script(REPLAY, [this.dead, this.stream], [id, JSON.stringify({ ...letter.job, attempt: 1 })]);
+      return Number(replayed) === 1;
+    });
   }
 
   async depth(): Promise<QueueDepth> {
-    await this.created();
-    const [length, pending, delayed, dead] = await Promise.all([
-      this.client.xLen(this.stream),
-      this.withGroup(() => this.client.send(this.stream, ['XPENDING', this.stream, this.group])) as Promise<[number | string, ...unknown[]]>,
-      this.client.zCard(this.delayed),
-      this.client.hLen(this.dead),
-    ]);
-    const held = Number(pending[0]);
-    return { ready: Number(length) - held, held, delayed: Number(delayed), dead: Number(dead) };
+    return this.reported('count its jobs', async () => {
+      await this.created();
+      const [length, pending, delayed, dead] = await Promise.all([
+        this.client.xLen(this.stream),
+        this.withGroup(() => this.client.send(this.stream, ['XPENDING', this.stream, this.group])) as Promise<[number | string, ...unknown[]]>,
+        this.client.zCard(this.delayed),
+        this.client.hLen(this.dead),
+      ]);
+      const held = Number(pending[0]);
+      return { ready: Number(length) - held, held, delayed: Number(delayed), dead: Number(dead) };
+    });
   }
 
   /** The client belongs to whoever passed it in. */
   async close(): Promise<void> {}
+
+  /**
+   * A failed command as the engine reports store failures: TW_STORE_UNAVAILABLE, naming the queue
+   * and what it was doing (a raw client error may carry no message at all).
+   */
+  private async reported<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof TripwireError) throw error;
+      const reason = error instanceof Error ? error.message || error.name : String(error);
+      throw new TripwireError('TW_STORE_UNAVAILABLE', `the job queue ${this.stream} could not ${action}: ${reason}`, { cause: error });
+    }
+  }
 
   /**
    * Runs a command that needs the consumer group. When Redis has lost the queue's keys (a restart
