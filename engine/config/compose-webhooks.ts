@@ -32,7 +32,13 @@ export interface WebhookDeps {
 /** The queue on Redis (its own connection) when REDIS_URL is set, shared by every engine; else in process. */
 export async function composeWebhooks(config: TripwireConfig, deps: WebhookDeps): Promise<ComposedWebhooks> {
   const { clock, logger } = deps;
-  const redis = config.store.redisUrl ? await connectRedis(config.store.redisUrl, { purpose: 'The webhook queue', cluster: config.store.redisCluster }) : undefined;
+  const redis = config.store.redisUrl
+    ? await connectRedis(config.store.redisUrl, {
+        purpose: 'The webhook queue',
+        cluster: config.store.redisCluster,
+        onError: (error) => logger.warn({ err: error }, 'webhook queue Redis connection error; reconnecting'),
+      })
+    : undefined;
   const queue: WebhookQueue = redis === undefined ? new MemoryJobQueue<WebhookJob>({ clock }) : redisWebhookQueue(redis, config.store.prefix, clock);
   const log = new WebhookDeliveryLog(deps.sink, deps.metrics, clock);
   const worker = new WebhookWorker(

@@ -38,9 +38,10 @@ export async function redisForTests(): Promise<RedisForTests | RedisSkipped> {
   return spawnRedis();
 }
 
-async function spawnRedis(): Promise<RedisForTests> {
+/** A throwaway redis-server of the test's own, which it may stop and start again (on `port`) as an outage. */
+export async function spawnRedis(port?: number): Promise<RedisForTests> {
   const dir = await mkdtemp(join(tmpdir(), 'tw-redis-'));
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn(REDIS_SERVER, ['--save', '', '--appendonly', 'no', '--port', String(port), '--dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
