@@ -73,7 +73,13 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
     });
   }
   const redis = config.store.redisUrl
-    ? await RedisMailerStore.connect(config.store.redisUrl, { prefix: config.store.prefix, cluster: config.store.redisCluster, clock, ledgerRetention: config.mailer.sentRetention })
+    ? await RedisMailerStore.connect(config.store.redisUrl, {
+        prefix: config.store.prefix,
+        cluster: config.store.redisCluster,
+        clock,
+        ledgerRetention: config.mailer.sentRetention,
+        onError: (error) => logger.warn({ err: error }, 'mail queue Redis connection error; reconnecting'),
+      })
     : undefined;
   const queue = redis?.queue ?? new MemoryJobQueue<EmailJob>({ clock });
   const ledger = redis?.ledger ?? new MemorySendLedger({ clock, retention: config.mailer.sentRetention });

@@ -13,12 +13,14 @@ export interface RedisMailerStoreOptions {
   /** How long a "sent" mark is kept. */
   ledgerRetention?: number;
   connectTimeoutMs?: number;
+  /** Errors the connection reports between commands, while it reconnects (commands in flight reject on their own). */
+  onError?: (error: Error) => void;
 }
 
 /** The mailer's queue, ledger and suppression list on one Redis connection of their own. */
 export class RedisMailerStore {
   static async connect(url: string, options: RedisMailerStoreOptions): Promise<RedisMailerStore> {
-    return new RedisMailerStore(await connectRedis(url, { purpose: 'The mailer', cluster: options.cluster, timeoutMs: options.connectTimeoutMs }), options);
+    return new RedisMailerStore(await connectRedis(url, { purpose: 'The mailer', cluster: options.cluster, timeoutMs: options.connectTimeoutMs, onError: options.onError }), options);
   }
 
   readonly queue: RedisJobQueue<EmailJob>;
