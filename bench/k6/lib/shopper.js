@@ -96,18 +96,18 @@ export class Shopper {
     return `${this.session}.${this.sent}`;
   }
 
-  /** A frame of `size` events of the realistic mix. */
+  /** A frame of `size` events of the realistic mix, with its sent time (`st`) as the tracker's frames carry it. */
   frame(size, now = Date.now()) {
     let text = '{"b":[';
     for (let i = 0; i < size; i++) {
       if (i > 0) text += ',';
       text += `${this.head}${this.sent++}","ts":${now},${this.bodies[Math.floor(this.random() * this.bodies.length)]}`;
     }
-    return `${text}]}`;
+    return `${text}],"st":${now}}`;
   }
 
   /** A frame with one product view of `id`: three of them within 30 min fire the demo pop-in. */
   productView(id) {
-    return JSON.stringify({ b: [this.event('product', { id, name: `Product ${id}`, price: 19.5, url: `/shop/p/${id}` })] });
+    return JSON.stringify({ b: [this.event('product', { id, name: `Product ${id}`, price: 19.5, url: `/shop/p/${id}` })], st: Date.now() });
   }
 }
