@@ -3,6 +3,7 @@ import { createLogger } from '../observability/index.js';
 import type { ClaimedJob, QueuedJob } from './job-queue.js';
 import { MemoryJobQueue } from './memory-job-queue.js';
 import { QueueWorker } from './queue-worker.js';
+import { until } from '../../test/support/eventually.js';
 
 /** A handler whose jobs finish when the test says so. */
 function heldJobs() {
@@ -21,14 +22,6 @@ function workerOn(queue: MemoryJobQueue<QueuedJob>, handle: (claimed: ClaimedJob
   return new QueueWorker(queue, handle, createLogger('silent'), { label: 'test', consumer: 'w1', reclaimAfterMs: 60_000, pollIntervalMs: 60_000, batch });
 }
 
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('not within 2 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('a queue worker', () => {
   test('takes the jobs queued after a slow one while the slow one is still in hand', async () => {
     const queue = new MemoryJobQueue<QueuedJob>();
@@ -37,12 +30,12 @@ describe('a queue worker', () => {
     worker.start();
     await queue.enqueue({ id: 'slow', attempt: 1 });
     worker.wake();
-    await until(() => jobs.started.length === 1);
+    await until(() => jobs.started.length === 1, 2000);
 
     await queue.enqueue({ id: 'next', attempt: 1 });
     worker.wake();
 
-    await until(() => jobs.started.length === 2);
+    await until(() => jobs.started.length === 2, 2000);
     expect(jobs.started).toEqual(['slow', 'next']);
     jobs.finish('slow');
     jobs.finish('next');
@@ -55,12 +48,12 @@ describe('a queue worker', () => {
     const worker = workerOn(queue, jobs.handle(queue), 2);
     for (const id of ['a', 'b', 'c']) await queue.enqueue({ id, attempt: 1 });
     worker.start();
-    await until(() => jobs.started.length === 2);
+    await until(() => jobs.started.length === 2, 2000);
     expect(await queue.depth()).toMatchObject({ ready: 1, held: 2 });
 
     jobs.finish('a');
 
-    await until(() => jobs.started.length === 3);
+    await until(() => jobs.started.length === 3, 2000);
     expect(jobs.started).toEqual(['a', 'b', 'c']);
     jobs.finish('b');
     jobs.finish('c');
@@ -73,7 +66,7 @@ describe('a queue worker', () => {
     const worker = workerOn(queue, jobs.handle(queue), 10);
     await queue.enqueue({ id: 'a', attempt: 1 });
     worker.start();
-    await until(() => jobs.started.length === 1);
+    await until(() => jobs.started.length === 1, 2000);
 
     const stopped = worker.stop();
     jobs.finish('a');

@@ -9,6 +9,7 @@ import { ManualClock } from '../../engine/events/index.js';
 import { createLogger } from '../../engine/observability/index.js';
 import { QueueWorker, type ClaimedJob, type JobQueue, type QueuedJob, type ReclaimOptions } from '../../engine/queue/index.js';
 import { describeSkippedContract } from '../support/skipped-suite.js';
+import { until } from '../support/eventually.js';
 
 export interface OpenedJobQueue<J extends QueuedJob> {
   queue: JobQueue<J>;
@@ -21,14 +22,6 @@ export interface OpenedJobQueue<J extends QueuedJob> {
 
 export const START = Date.UTC(2025, 0, 31, 9, 0, 0);
 const HOUR = 3_600_000;
-
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('not within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** A worker whose jobs finish when the test says so; a poll interval no test waits for, so only wake-ups move it. */
 function workerWithHeldJobs<J extends QueuedJob>(queue: JobQueue<J>, reclaimAfterMs: number) {
@@ -241,13 +234,13 @@ export function describeJobQueueContract<J extends QueuedJob>(
       const { worker, started, finishAll } = workerWithHeldJobs(store.queue, 200);
       await store.queue.enqueue(jobOf('slow'));
       worker.start();
-      await until(() => started.length === 1);
+      await until(() => started.length === 1, 5000);
       await store.passTime(300);
 
       // The take that claims `next` reclaims too, and `slow` has been held past reclaimAfterMs.
       await store.queue.enqueue(jobOf('next'));
       worker.wake();
-      await until(() => started.length === 2);
+      await until(() => started.length === 2, 5000);
 
       expect(started).toEqual(['slow', 'next']);
       finishAll();
@@ -261,7 +254,7 @@ export function describeJobQueueContract<J extends QueuedJob>(
       await queue.enqueue(jobOf('a'));
       worker.start();
 
-      await until(() => started.length === 1);
+      await until(() => started.length === 1, 5000);
 
       expect(started).toEqual(['a']);
       finishAll();

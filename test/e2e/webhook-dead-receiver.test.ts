@@ -13,6 +13,8 @@ import { parseConfig } from '../../engine/config/index.js';
 import { systemClock } from '../../engine/events/index.js';
 import { createLogger, createMetrics } from '../../engine/observability/index.js';
 import { CollectingSink, type WebhookOrder } from '../../engine/pipeline/index.js';
+import { until } from '../support/eventually.js';
+import { webhookOrder } from '../support/webhook-jobs.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -34,43 +36,17 @@ async function receiver(answer: (response: ServerResponse) => void): Promise<{ u
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received, server };
 }
 
-/** Well within the 10 s the silent receiver holds each of its slots. */
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('not within 3 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function order(triggerId: string, url: string): WebhookOrder {
-  return {
-    triggerId,
-    visitor: { site: 'shop', visitor: triggerId },
-    action: { channel: 'webhook', url, variables: {} },
-    context: {
-      trigger: { id: triggerId, scenario: 'vip-cart', variant: 'A', time: 0 },
-      site: { key: 'shop', name: 'Shop', url: 'https://shop.example' },
-      visitor: {},
-      cart: [],
-      cartTotal: 0,
-      scenario: { id: 'vip-cart', name: 'VIP cart' },
-      event: { id: 'e1', type: 'cart_add', time: 0, url: 'https://shop.example/p/1' },
-      props: {},
-    },
-  };
-}
-
 describe('a receiver that never answers', () => {
   test('holds at most five slots, and a healthy receiver gets its webhook at once', async () => {
     const silent = await receiver(() => undefined);
     const healthy = await receiver((response) => response.writeHead(200).end());
     const webhooks = await composeWebhooks(parseConfig({}), { clock: systemClock, logger: createLogger('silent'), sink: new CollectingSink(), metrics: createMetrics(new Registry(), false) });
     try {
-      for (let i = 0; i < 10; i++) await webhooks.channel.enqueue(order(`crm-${i}`, silent.url));
-      await webhooks.channel.enqueue(order('slack-1', healthy.url));
+      for (let i = 0; i < 10; i++) await webhooks.channel.enqueue(webhookOrder(`crm-${i}`, silent.url, { visitor: `crm-${i}` }));
+      await webhooks.channel.enqueue(webhookOrder('slack-1', healthy.url, { visitor: 'slack-1' }));
 
-      await until(() => healthy.received.length > 0);
+      // 3 s: well within the 10 s the silent receiver holds each of its slots.
+      await until(() => healthy.received.length > 0, 3000);
 
       expect(healthy.received).toEqual(['slack-1']);
       expect(silent.received.length).toBeLessThanOrEqual(5);

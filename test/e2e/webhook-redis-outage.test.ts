@@ -13,14 +13,7 @@ import { systemClock } from '../../engine/events/index.js';
 import { createLogger, createMetrics } from '../../engine/observability/index.js';
 import { CollectingSink } from '../../engine/pipeline/index.js';
 import { spawnRedis, type RedisForTests } from '../support/redis-server.js';
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within 10 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { until } from '../support/eventually.js';
 
 describe('the webhook queue on a Redis that goes away', () => {
   test('logs the lost connection as a warning, and works again once Redis is back', async () => {
@@ -41,10 +34,10 @@ describe('the webhook queue on a Redis that goes away', () => {
     });
     try {
       await redis.stop();
-      await until(() => lines.some((line) => line.msg === 'webhook queue Redis connection error; reconnecting'), 'the warning');
+      await until(() => lines.some((line) => line.msg === 'webhook queue Redis connection error; reconnecting'), 10_000, 'the warning');
 
       redis = await spawnRedis(port);
-      await until(() => webhooks.queue.depth().then(() => true, () => false), 'the queue to answer again');
+      await until(() => webhooks.queue.depth().then(() => true, () => false), 10_000, 'the queue to answer again');
 
       expect(lines.find((line) => line.msg === 'webhook queue Redis connection error; reconnecting')?.level).toBe(40);
     } finally {

@@ -14,6 +14,7 @@ import { systemClock } from '../../engine/events/index.js';
 import { createLogger, createMetrics } from '../../engine/observability/index.js';
 import { CollectingSink, type WebhookOrder } from '../../engine/pipeline/index.js';
 import { redisTargets } from '../support/redis-targets.js';
+import { webhookOrder } from '../support/webhook-jobs.js';
 
 const redis = await redisTargets();
 afterAll(() => redis.stop());
@@ -39,24 +40,6 @@ afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function order(triggerId: string): WebhookOrder {
-  return {
-    triggerId,
-    visitor: { site: 'shop', visitor: 'ann' },
-    action: { channel: 'webhook', url, variables: {} },
-    context: {
-      trigger: { id: triggerId, scenario: 'vip-cart', variant: 'A', time: 0 },
-      site: { key: 'shop', name: 'Shop', url: 'https://shop.example' },
-      visitor: {},
-      cart: [],
-      cartTotal: 0,
-      scenario: { id: 'vip-cart', name: 'VIP cart' },
-      event: { id: 'e1', type: 'cart_add', time: 0, url: 'https://shop.example/p/1' },
-      props: {},
-    },
-  };
-}
-
 describe('webhooks.reclaimAfter below the time a receiver takes to answer', () => {
   for (const target of [undefined, ...redis.targets]) {
     const name = target === undefined ? 'in process' : target.name;
@@ -71,7 +54,7 @@ describe('webhooks.reclaimAfter below the time a receiver takes to answer', () =
       const sink = new CollectingSink();
       const webhooks = await composeWebhooks(config, { clock: systemClock, logger: createLogger('silent'), sink, metrics: createMetrics(new Registry(), false) });
       try {
-        await webhooks.channel.enqueue(order('trg-slow'));
+        await webhooks.channel.enqueue(webhookOrder('trg-slow', url));
         await delay(4500);
         expect(received).toEqual(['trg-slow']);
         expect(sink.rows.deliveries.map((row) => row.status)).toEqual(['queued', 'sent']);

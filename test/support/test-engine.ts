@@ -9,6 +9,8 @@ import { createLogger } from '../../engine/observability/index.js';
 import { clickhouseForTests } from './clickhouse-server.js';
 import { redisForTests } from './redis-server.js';
 
+export { eventually } from './eventually.js';
+
 /** Where the engine keeps state and rows: the embedded defaults, or real Redis and ClickHouse servers. */
 export type Backends = 'embedded' | 'servers';
 
@@ -116,22 +118,6 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { WebhookDeliveryLog } from './webhook-delivery-log.js';
 import type { WebhookJob } from './webhook-job.js';
 import { WebhookWorker } from './webhook-worker.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
+import { webhookOrder } from '../../../test/support/webhook-jobs.js';
 
 const SECRET = 'shop-secret-0123456789';
 
@@ -52,23 +53,8 @@ function status(code: number, headers: Record<string, string> = {}) {
   return (response: ServerResponse) => response.writeHead(code, headers).end();
 }
 
-function order(triggerId = 'trg-1'): WebhookOrder {
-  return {
-    triggerId,
-    visitor: { site: 'shop', visitor: 'ann' },
-    action: { channel: 'webhook', url, variables: { list: 'vip' } },
-    context: {
-      trigger: { id: 'trg-1', scenario: 'vip-cart', variant: 'A', time: 0 },
-      site: { key: 'shop', name: 'Shop', url: 'https://shop.example' },
-      visitor: {},
-      cart: [],
-      cartTotal: 0,
-      scenario: { id: 'vip-cart', name: 'VIP cart' },
-      event: { id: 'e1', type: 'cart_add', time: 0, url: 'https://shop.example/p/1' },
-      props: {},
-    },
-  };
-}
+/** Ann's VIP-cart trigger, as the pipeline hands it over. */
+const order = (triggerId = 'trg-1'): WebhookOrder => webhookOrder(triggerId, url, { variables: { list: 'vip' } });
 
 /** The channel the pipeline hands webhooks to, and a worker posting them, on an in-process queue. */
 function channel(options: { attempts?: number; maxRetryDelayMs?: number; pollIntervalMs?: number; clock?: Clock } = {}) {

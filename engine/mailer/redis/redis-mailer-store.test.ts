@@ -6,14 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { spawnRedis, type RedisForTests } from '../../../test/support/redis-server.js';
 import { RedisMailerStore } from './redis-mailer-store.js';
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within 10 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { until } from '../../../test/support/eventually.js';
 
 describe('RedisMailerStore on a Redis that goes away', () => {
   test('reports the lost connection to onError, and works again once Redis is back', async () => {
@@ -23,9 +16,9 @@ describe('RedisMailerStore on a Redis that goes away', () => {
     const store = await RedisMailerStore.connect(redis.url, { prefix: 'tw-mailer-outage', onError: (error) => errors.push(error) });
     try {
       await redis.stop();
-      await until(() => errors.length > 0, 'an error reported');
+      await until(() => errors.length > 0, 10_000, 'an error reported');
       redis = await spawnRedis(port);
-      await until(() => store.queue.depth().then(() => true, () => false), 'the queue to answer again');
+      await until(() => store.queue.depth().then(() => true, () => false), 10_000, 'the queue to answer again');
       expect(errors[0]).toBeInstanceOf(Error);
     } finally {
       await store.close();
