@@ -1,11 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runBacktest } from '../../engine/backtest/index.js';
 import { loadScenarioFolder } from '../../engine/scenarios/index.js';
 import { SocketClient, event } from '../support/socket-client.js';
-import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { eventually, backendVariants, startTestEngineWithScenarios, type TestEngine } from '../support/test-engine.js';
 
 const SCENARIOS = {
   'viewed-3.yaml': 'id: viewed-3\npriority: 60\nwhen: { count: { event: product, per: id, atLeast: 3, within: 30s } }\nthen: { popin: { title: Still thinking? } }\n',
@@ -18,20 +15,16 @@ const { variants, urls } = await backendVariants();
 
 describe.each(variants)('a backtest of the stored stream, on $backends backends', ({ backends, skip }) => {
   let engine: TestEngine;
-  let dir: string;
   const clients: SocketClient[] = [];
 
   beforeAll(async () => {
     if (skip !== undefined) return;
-    dir = await mkdtemp(join(tmpdir(), 'tw-backtest-'));
-    for (const [name, text] of Object.entries(SCENARIOS)) await writeFile(join(dir, name), text);
-    engine = await startTestEngine(backends, urls, { scenarios: { dir } });
+    engine = await startTestEngineWithScenarios(backends, urls, SCENARIOS);
   });
 
   afterAll(async () => {
     for (const client of clients) client.close();
     await engine?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   test.skipIf(skip !== undefined)('fires exactly what the live engine fired on the same stream', async () => {
@@ -58,7 +51,7 @@ describe.each(variants)('a backtest of the stored stream, on $backends backends'
 
     const report = await runBacktest({
       warehouse: engine.warehouse,
-      scenarios: await loadScenarioFolder(dir),
+      scenarios: await loadScenarioFolder(engine.config.scenarios.dir),
       sites: [{ key: 'demo', name: 'Demo', url: 'http://localhost/shop', from: 'shop@example.test', requireVerifiedEmail: true }],
       caps: engine.config.policies.caps,
       range: { from: started, to: Date.now() },

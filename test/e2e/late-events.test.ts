@@ -1,10 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { scenarioKpis } from '../../engine/warehouse/queries/index.js';
 import { SocketClient } from '../support/socket-client.js';
-import { eventually, backendVariants, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { eventually, backendVariants, startTestEngineWithScenarios, type TestEngine } from '../support/test-engine.js';
 
 const SCENARIOS = {
   'product-popin.yaml': 'id: product-popin\nwhen: { count: { event: product, atLeast: 1, within: 1s } }\nthen: { popin: { title: In stock } }\n',
@@ -18,20 +15,16 @@ const { variants, urls } = await backendVariants();
 
 describe.each(variants)('events the tracker resends late, read back from the warehouse, on $backends backends', ({ backends, skip }) => {
   let engine: TestEngine;
-  let dir: string;
   const clients: SocketClient[] = [];
 
   beforeAll(async () => {
     if (skip !== undefined) return;
-    dir = await mkdtemp(join(tmpdir(), 'tw-late-events-'));
-    for (const [name, text] of Object.entries(SCENARIOS)) await writeFile(join(dir, name), text);
-    engine = await startTestEngine(backends, urls, { scenarios: { dir } });
+    engine = await startTestEngineWithScenarios(backends, urls, SCENARIOS);
   });
 
   afterAll(async () => {
     for (const client of clients) client.close();
     await engine?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** Sends each event in a frame of its own, as a tracker's outbox resends them, and waits for its ack. */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -104,6 +104,30 @@ export async function startTestEngine(
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** startTestEngine on a scenario folder of its own holding `files` (file name → YAML), which close() removes too. */
+export async function startTestEngineWithScenarios(
+  backends: Backends,
+  urls: { redisUrl: string; clickhouseUrl: string } | undefined,
+  files: Record<string, string>,
+): Promise<TestEngine> {
+  const dir = await mkdtemp(join(tmpdir(), 'tripwire-scenarios-'));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  try {
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    const engine = await startTestEngine(backends, urls, { scenarios: { dir } });
+    return {
+      ...engine,
+      close: async () => {
+        await engine.close();
+        await removeDir();
+      },
+    };
+  } catch (error) {
+    await removeDir();
+    throw error;
+  }
 }
 
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
