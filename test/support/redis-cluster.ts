@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createCluster } from 'redis';
-import { freePort } from './free-port.js';
+import { freePort, isPortFree } from './free-port.js';
 import { stopProcess, type RedisSkipped } from './redis-server.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const REDIS_CLI = '/usr/bin/redis-cli';
 const MASTERS = 3;
 const START_DEADLINE_MS = 20_000;
+const START_ATTEMPTS = 3;
 const run = promisify(execFile);
 
 export interface RedisClusterForTests {
@@ -37,7 +38,15 @@ export async function redisClusterForTests({ own = false }: { own?: boolean } = 
     if (process.env.TW_REQUIRE_SERVERS === '1') throw new Error(`${reason}, and TW_REQUIRE_SERVERS=1 requires a Redis Cluster.`);
     return { skip: reason };
   }
-  return spawnCluster();
+  // A port found free can be taken before redis-server binds it (other suites spawn servers too): try again on others.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnCluster();
+    } catch (error) {
+      if (attempt === START_ATTEMPTS) throw error;
+      process.stderr.write(`redis cluster for tests, attempt ${attempt} of ${START_ATTEMPTS} failed; trying other ports: ${(error as Error).message.split('\n')[0]}\n`);
+    }
+  }
 }
 
 async function spawnCluster(): Promise<RedisClusterForTests> {
@@ -70,11 +79,16 @@ async function spawnCluster(): Promise<RedisClusterForTests> {
   }
 }
 
-/** A free port not taken yet, whose cluster bus port (port + 10000) is a port too: redis-server refuses the others. */
+/**
+ * A free port not taken yet, whose cluster bus port (port + 10000) is free too: redis-server
+ * refuses to start when it cannot bind both.
+ */
 async function clusterPort(taken: readonly number[]): Promise<number> {
   for (;;) {
     const port = await freePort();
-    if (port + 10_000 <= 65_535 && !taken.includes(port)) return port;
+    const bus = port + 10_000;
+    const clashes = taken.some((other) => other === port || other + 10_000 === port || other === bus);
+    if (bus <= 65_535 && !clashes && (await isPortFree(bus))) return port;
   }
 }
 
