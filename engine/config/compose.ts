@@ -18,12 +18,13 @@ import { RedisWindowStore } from '../state/redis/index.js';
 import { BatchingSink, WaitingWarehouse, type EventSink, type WarehouseBackend } from '../warehouse/index.js';
 import { EmailLinkPages, TriggerEmailPort } from '../mailer/index.js';
 import { SegmentScheduler, checkSchedules } from '../multicast/index.js';
+import { readQueueDepths } from '../queue/index.js';
 import { composeCatalogue, type ComposedCatalogue } from './compose-catalogue.js';
 import { composeMailer, type ComposedMailer } from './compose-mailer.js';
 import { composeWarehouse } from './compose-warehouse.js';
 import { composeWebhooks, type ComposedWebhooks } from './compose-webhooks.js';
 import { DrainDeadline } from './drain-deadline.js';
-import { checkHealth } from './health.js';
+import { QUEUE_DEPTH_TIMEOUT_MS, checkHealth } from './health.js';
 import type { TripwireConfig } from './schema.js';
 
 export { composeMailer, composeCatalogue, composeWebhooks };
@@ -168,6 +169,13 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     if (config.mailer.worker === 'inline') mailer.worker.start();
     const webhooks = await composeWebhooks(config, { clock, logger, sink, metrics });
     closers.push(() => webhooks.close());
+    const queues = { mail: mailer.queue, webhook: webhooks.queue };
+    metrics.reportQueues(async () => {
+      const readings = await readQueueDepths(queues, QUEUE_DEPTH_TIMEOUT_MS);
+      return Object.fromEntries(
+        Object.entries(readings).map(([queue, reading]) => [queue, reading.state === 'ok' ? { ready: reading.ready, held: reading.held, delayed: reading.delayed, dead: reading.dead } : undefined]),
+      );
+    });
     // A visitor's state in the engine's memory may leave the V8 heap once its last tab closed.
     const registry = new SocketRegistry(
       (visitor) => store.connected(visitor),
@@ -238,7 +246,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       assets: await loadTrackerAssets(join(root, 'tracker', 'dist')),
       pages,
       home: catalogue === undefined ? undefined : '/shop/',
-      health: () => checkHealth(store, warehouse, config.store.redisUrl ? 'redis' : 'memory'),
+      health: () => checkHealth(store, warehouse, config.store.redisUrl ? 'redis' : 'memory', queues),
       metrics,
       logger,
       clock,

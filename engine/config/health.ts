@@ -1,8 +1,11 @@
 import { withinDeadline } from '../events/index.js';
+import { readQueueDepths, type JobQueue, type QueueDepthReading, type QueuedJob } from '../queue/index.js';
 import type { WindowStore } from '../state/index.js';
 import type { WarehouseBackend } from '../warehouse/index.js';
 
 const HEALTH_TIMEOUT_MS = 2_000;
+/** Queue depths are for monitors, not for the answer: shorter than the store's deadline, so they never make /healthz later. */
+export const QUEUE_DEPTH_TIMEOUT_MS = 1_000;
 
 /**
  * Health as /healthz reports it, answered with 200 when `ok`, else 503. `ok` says whether the
@@ -10,6 +13,8 @@ const HEALTH_TIMEOUT_MS = 2_000;
  * false. The engine serves without the warehouse (rows wait in memory or the spill folder), so a
  * warehouse that does not answer leaves `ok` true and is listed in `degraded`, and
  * `warehouse.available` is false: a load balancer keeps sending visitors, a monitor still sees it.
+ * Queue depths never change `ok`: a count that fails or is slow shows as unknown, since a load
+ * balancer that took the engine out over a slow count would stop ingestion for nothing.
  */
 export type EngineHealth = {
   ok: boolean;
@@ -18,10 +23,17 @@ export type EngineHealth = {
   store: { kind: string; state: string };
   /** `state` is "ok" or why the warehouse did not answer. */
   warehouse: { kind: string; state: string; available: boolean };
+  /** Jobs of the mail and webhook queues by state, or unknown and why. */
+  queues: Record<string, QueueDepthReading>;
 };
 
-/** The store and the warehouse each asked to answer within a deadline. */
-export async function checkHealth(store: WindowStore, warehouse: WarehouseBackend, storeKind: string): Promise<EngineHealth> {
+/** The store, the warehouse and each queue asked to answer within a deadline. */
+export async function checkHealth(
+  store: WindowStore,
+  warehouse: WarehouseBackend,
+  storeKind: string,
+  queues: Readonly<Record<string, JobQueue<QueuedJob>>>,
+): Promise<EngineHealth> {
   const probe = async (check: () => Promise<unknown>) => {
     try {
       await withinDeadline(check(), HEALTH_TIMEOUT_MS);
@@ -30,12 +42,17 @@ export async function checkHealth(store: WindowStore, warehouse: WarehouseBacken
       return (error as Error).message;
     }
   };
-  const [storeState, warehouseState] = await Promise.all([probe(() => store.ping()), probe(() => warehouse.query('SELECT 1 AS ok'))]);
+  const [storeState, warehouseState, queueDepths] = await Promise.all([
+    probe(() => store.ping()),
+    probe(() => warehouse.query('SELECT 1 AS ok')),
+    readQueueDepths(queues, QUEUE_DEPTH_TIMEOUT_MS),
+  ]);
   const warehouseAvailable = warehouseState === 'ok';
   return {
     ok: storeState === 'ok',
     degraded: warehouseAvailable ? [] : ['warehouse'],
     store: { kind: storeKind, state: storeState },
     warehouse: { kind: warehouse.version === '' ? 'clickhouse' : `clickhouse ${warehouse.version}`, state: warehouseState, available: warehouseAvailable },
+    queues: queueDepths,
   };
 }

@@ -29,6 +29,10 @@ export interface EngineMetrics {
   warehouseAvailable: Gauge;
   /** Tells warehouseAvailable how to read the warehouse's state, asked at each scrape. */
   reportWarehouse(available: () => boolean): void;
+  /** Jobs of each queue by state, read at each scrape; a queue whose count is unknown has no samples then. */
+  queueJobs: Gauge<'queue' | 'state'>;
+  /** Tells queueJobs how to read the queues, asked at each scrape (never on the hot path). */
+  reportQueues(read: () => Promise<Record<string, QueueCounts>>): void;
   /**
    * Counts an accepted event in eventsAccepted: a plain number per type on the hot path, added to
    * the counter when it is read (prom-client hashes a label object on every inc).
@@ -36,11 +40,15 @@ export interface EngineMetrics {
   acceptEvent(type: string): void;
 }
 
+/** A queue's jobs by state (ready, held, delayed, dead); undefined when they could not be counted. */
+export type QueueCounts = Readonly<Record<string, number>> | undefined;
+
 export function createMetrics(registry = new Registry(), withDefaults = true): EngineMetrics {
   if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'tripwire_process_' });
   const registers = [registry];
   const acceptedByType = new Map<string, number>();
   let warehouseAvailable: () => boolean = () => true;
+  let readQueues: () => Promise<Record<string, QueueCounts>> = async () => ({});
   const eventsAccepted: Counter<'type'> = new Counter({
     name: 'tripwire_events_accepted_total',
     help: 'Events applied, by type',
@@ -112,6 +120,22 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
     }),
     reportWarehouse: (available) => {
       warehouseAvailable = available;
+    },
+    queueJobs: new Gauge({
+      name: 'tripwire_queue_jobs',
+      help: 'Jobs of the mail and webhook queues by state: ready (not yet claimed), held (claimed, not yet done), delayed (waiting for a retry), dead (dead letters); no samples for a queue that could not be counted in time',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        const readings = await readQueues();
+        this.reset();
+        for (const [queue, counts] of Object.entries(readings)) {
+          for (const [state, value] of Object.entries(counts ?? {})) this.set({ queue, state }, value);
+        }
+      },
+    }),
+    reportQueues: (read) => {
+      readQueues = read;
     },
   };
 }

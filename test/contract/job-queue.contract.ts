@@ -129,6 +129,10 @@ export function describeJobQueueContract<J extends QueuedJob>(
       expect(await store.peer.depth()).toEqual({ ready: 1, held: 1, delayed: 1, dead: 1 });
     });
 
+    it('counts a queue nothing was ever enqueued to as empty', async () => {
+      expect(await store.peer.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
+    });
+
     it('leaves a held job with its consumer until it has been idle long enough', async () => {
       await store.queue.enqueue(jobOf('a'));
       await store.queue.claim('w1', { max: 1 });

@@ -34,3 +34,19 @@ export const REPLAY = script(`
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('XADD', KEYS[2], '*', 'job', ARGV[2])
 return 1`);
+
+/**
+ * KEYS: job stream, delayed zset, dead hash. ARGV: group. Returns ready, held, delayed, dead in
+ * one round trip. A stream or group not made yet (nothing enqueued since Redis lost the keys)
+ * holds nothing: only that NOGROUP is read as 0 held, any other error is the caller's.
+ */
+export const DEPTH = script(`
+local length = redis.call('XLEN', KEYS[1])
+local held = 0
+local pending = redis.pcall('XPENDING', KEYS[1], ARGV[1])
+if type(pending) == 'table' and pending.err ~= nil then
+  if string.find(pending.err, 'NOGROUP', 1, true) ~= 1 then return redis.error_reply(pending.err) end
+else
+  held = tonumber(pending[1])
+end
+return {length - held, held, redis.call('ZCARD', KEYS[2]), redis.call('HLEN', KEYS[3])}`);

@@ -2,7 +2,7 @@ import { TripwireError } from '../../errors.js';
 import { systemClock, type Clock } from '../../events/index.js';
 import type { RedisConnection } from '../../redis/index.js';
 import type { ClaimOptions, ClaimedJob, DeadLetter, JobQueue, QueueDepth, QueuedJob, ReclaimOptions } from '../index.js';
-import { ACK, DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER } from './job-queue-scripts.js';
+import { ACK, DEAD_LETTER, DEPTH, PROMOTE_DUE, REPLAY, RETRY_LATER } from './job-queue-scripts.js';
 
 /** XAUTOCLAIM scans the pending list in pages; a bound keeps one reclaim call short. */
 const MAX_RECLAIM_PAGES = 10;
@@ -134,17 +134,11 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
     });
   }
 
+  /** One script, so a health check or a scrape costs one round trip, and the four counts are of one moment. */
   async depth(): Promise<QueueDepth> {
     return this.reported('count its jobs', async () => {
-      await this.created();
-      const [length, pending, delayed, dead] = await Promise.all([
-        this.client.xLen(this.stream),
-        this.withGroup(() => this.client.send(this.stream, ['XPENDING', this.stream, this.group])) as Promise<[number | string, ...unknown[]]>,
-        this.client.zCard(this.delayed),
-        this.client.hLen(this.dead),
-      ]);
-      const held = Number(pending[0]);
-      return { ready: Number(length) - held, held, delayed: Number(delayed), dead: Number(dead) };
+      const [ready, held, delayed, dead] = (await this.client.script(DEPTH, [this.stream, this.delayed, this.dead], [this.group])) as number[];
+      return { ready: Number(ready), held: Number(held), delayed: Number(delayed), dead: Number(dead) };
     });
   }
 
