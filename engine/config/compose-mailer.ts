@@ -106,6 +106,7 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
       reclaimAfterMs: config.mailer.reclaimAfter,
       pollIntervalMs: config.mailer.pollInterval,
       batch: config.mailer.batch,
+      deadLetterRetentionMs: config.mailer.deadLetterRetention,
     },
   );
   return {

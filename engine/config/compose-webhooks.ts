@@ -50,6 +50,7 @@ export async function composeWebhooks(config: TripwireConfig, deps: WebhookDeps)
       batch: config.webhooks.batch,
       timeoutMs: WEBHOOK_REQUEST_TIMEOUT_MS,
       perReceiver: config.webhooks.perReceiver,
+      deadLetterRetentionMs: config.webhooks.deadLetterRetention,
     },
   );
   const channel = new WebhookChannel({ queue, log, clock, onEnqueued: () => worker.wake() });

@@ -81,3 +81,21 @@ describe('the webhooks settings', () => {
     expect(parseConfig({ webhooks: { reclaimAfter: '11s' } }).webhooks.reclaimAfter).toBe(11_000);
   });
 });
+
+describe('dead-letter retention', () => {
+  test('keeps dead letters 30 days by default, in both queues', () => {
+    const config = parseConfig({});
+    expect([config.mailer.deadLetterRetention, config.webhooks.deadLetterRetention]).toEqual([30 * 86_400_000, 30 * 86_400_000]);
+  });
+
+  test('takes each queue its own retention from the environment', async () => {
+    const config = await loadConfig({ env: { TW_MAILER_DEAD_LETTER_RETENTION: '7d', TW_WEBHOOK_DEAD_LETTER_RETENTION: '12h' } });
+    expect([config.mailer.deadLetterRetention, config.webhooks.deadLetterRetention]).toEqual([7 * 86_400_000, 12 * 3_600_000]);
+  });
+
+  test.each(['mailer', 'webhooks'])('refuses a %s.deadLetterRetention of 0, which would remove every dead letter as it is made', (section) => {
+    expect(() => parseConfig({ [section]: { deadLetterRetention: 0 } })).toThrow(
+      expect.objectContaining({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(new RegExp(`${section}\\.deadLetterRetention.*must be above 0`)) }),
+    );
+  });
+});

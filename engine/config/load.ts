@@ -17,6 +17,8 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; type: En
   { env: 'CLICKHOUSE_DATABASE', path: ['warehouse', 'database'], type: 'string' },
   { env: 'SMTP_URL', path: ['email', 'smtpUrl'], type: 'string' },
   { env: 'TW_MAILER_WORKER', path: ['mailer', 'worker'], type: 'string' },
+  { env: 'TW_MAILER_DEAD_LETTER_RETENTION', path: ['mailer', 'deadLetterRetention'], type: 'duration' },
+  { env: 'TW_WEBHOOK_DEAD_LETTER_RETENTION', path: ['webhooks', 'deadLetterRetention'], type: 'duration' },
   { env: 'TW_DATA_DIR', path: ['dataDir'], type: 'string' },
   { env: 'TW_SCENARIOS_DIR', path: ['scenarios', 'dir'], type: 'string' },
   { env: 'TW_TEMPLATES_DIR', path: ['templates', 'dir'], type: 'string' },

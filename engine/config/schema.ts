@@ -20,6 +20,10 @@ const site = z.strictObject({
 /** How long one webhook attempt may take; webhooks.reclaimAfter must stay above it. */
 export const WEBHOOK_REQUEST_TIMEOUT_MS = 10_000;
 
+/** Kept 30 days by default, as the sent marks are: long enough to notice, fix the cause and replay. */
+const deadLetterRetention = () =>
+  duration.refine((ms) => ms > 0, { message: 'must be above 0, or every dead letter is removed as soon as it is made (default 30d)' }).default(30 * 86_400_000);
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -104,6 +108,8 @@ export const configSchema = z.strictObject({
       recommendations: z.number().int().min(0).default(3),
       /** How long a trigger is remembered as sent. */
       sentRetention: duration.default(30 * 86_400_000),
+      /** How long a dead letter is kept for an operator to inspect and replay; the workers then remove it. */
+      deadLetterRetention: deadLetterRetention(),
     })
     .prefault({}),
   /** Webhook delivery: the queue's workers and retries (docs/scenarios.md, "Then: actions"; README, "Webhooks"). */
@@ -133,6 +139,8 @@ export const configSchema = z.strictObject({
       batch: z.number().int().positive().default(10),
       /** Webhooks posted at once per engine to one receiver host (at most `batch`), so a receiver that never answers cannot hold every slot. */
       perReceiver: z.number().int().positive().default(5),
+      /** How long a dead letter is kept for an operator to inspect and replay; the workers then remove it. */
+      deadLetterRetention: deadLetterRetention(),
     })
     .prefault({}),
   gateway: z

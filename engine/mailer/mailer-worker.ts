@@ -49,6 +49,8 @@ export interface MailerWorkerOptions {
   pollIntervalMs?: number;
   /** Jobs sent at once (default 10). */
   batch?: number;
+  /** Dead letters older than this are removed by the worker; undefined: kept until replayed or discarded. */
+  deadLetterRetentionMs?: number;
 }
 
 /**
@@ -80,6 +82,8 @@ export class MailerWorker {
       reclaimAfterMs: options.reclaimAfterMs ?? 300_000,
       pollIntervalMs: this.pollIntervalMs,
       batch: options.batch ?? 10,
+      clock: deps.clock,
+      ...(options.deadLetterRetentionMs === undefined ? {} : { deadLetterRetentionMs: options.deadLetterRetentionMs }),
     });
   }
 

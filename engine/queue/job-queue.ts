@@ -75,6 +75,14 @@ export interface JobQueue<J extends QueuedJob> {
   deadLetters(): Promise<Array<DeadLetter<J>>>;
   /** Enqueues a dead letter again as a first attempt; false when there is none with this id. */
   replay(id: string): Promise<boolean>;
+  /** Removes a dead letter without replaying it; false when there is none with this id. */
+  discardDeadLetter(id: string): Promise<boolean>;
+  /**
+   * Removes up to `max` dead letters dead-lettered before `before` (epoch ms, Infinity: all),
+   * oldest first, and says how many. Costs about what it removes, never a read of every dead
+   * letter, so workers can call it often.
+   */
+  trimDeadLetters(before: number, max: number): Promise<number>;
   depth(): Promise<QueueDepth>;
   close(): Promise<void>;
 }

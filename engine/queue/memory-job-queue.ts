@@ -80,6 +80,21 @@ export class MemoryJobQueue<J extends QueuedJob> implements JobQueue<J> {
     return true;
   }
 
+  async discardDeadLetter(id: string): Promise<boolean> {
+    return this.dead.delete(id);
+  }
+
+  /** The map keeps dead letters in the order they were dead-lettered (deadLetter re-inserts), so the oldest come first. */
+  async trimDeadLetters(before: number, max: number): Promise<number> {
+    let removed = 0;
+    for (const [id, letter] of this.dead) {
+      if (removed >= max || letter.at >= before) break;
+      this.dead.delete(id);
+      removed++;
+    }
+    return removed;
+  }
+
   async depth(): Promise<QueueDepth> {
     return { ready: this.ready.length, held: this.held.size, delayed: this.delayed.length, dead: this.dead.size };
   }

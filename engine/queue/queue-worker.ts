@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../events/index.js';
 import type { Logger } from '../observability/index.js';
 import type { ClaimedJob, JobQueue, QueuedJob } from './job-queue.js';
 
@@ -12,7 +13,15 @@ export interface QueueWorkerOptions {
   pollIntervalMs: number;
   /** Jobs handled at once. */
   batch: number;
+  /** Dead letters older than this are removed, checked every minute or so; undefined: kept until replayed or discarded. */
+  deadLetterRetentionMs?: number;
+  /** What dead-letter ages are measured by: the queue's clock. */
+  clock?: Clock;
 }
+
+/** How often a worker trims dead letters; each trim removes at most TRIM_BATCH, so one call stays short. */
+const TRIM_INTERVAL_MS = 60_000;
+const TRIM_BATCH = 1000;
 
 /**
  * The loop every queue's workers run: claim ready jobs in the order they became ready (JobQueue.claim),
@@ -21,7 +30,8 @@ export interface QueueWorkerOptions {
  * taken over by it, however long it takes. Up to `batch` jobs are in hand at once, and a
  * slot freed by one that finishes is filled at once: one slow receiver does not hold back the
  * jobs queued after it. `handle` acks, retries or dead-letters; one that throws leaves its job
- * held, to be reclaimed.
+ * held, to be reclaimed. With a dead-letter retention it also trims the queue's old dead letters
+ * between rounds, a bounded number at a time (every engine's worker does: trimming is idempotent).
  */
 export class QueueWorker<J extends QueuedJob> {
   private running: Promise<void> | undefined;
@@ -33,6 +43,7 @@ export class QueueWorker<J extends QueuedJob> {
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private woken = false;
+  private nextTrimAt = 0;
 
   constructor(
     private readonly queue: JobQueue<J>,
@@ -94,6 +105,7 @@ export class QueueWorker<J extends QueuedJob> {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       this.woken = false;
+      await this.trimWhenDue();
       const room = this.options.batch - this.inHand.size;
       let taken = 0;
       if (room > 0) {
@@ -110,6 +122,21 @@ export class QueueWorker<J extends QueuedJob> {
       if ((taken === 0 || full) && !this.woken && !this.stopping) await this.idle(full);
     }
     await Promise.all(this.inHand);
+  }
+
+  /** A full batch removed means more are due: the next round trims again rather than waiting the interval. */
+  private async trimWhenDue(): Promise<void> {
+    const retention = this.options.deadLetterRetentionMs;
+    const now = (this.options.clock ?? systemClock).now();
+    if (retention === undefined || now < this.nextTrimAt) return;
+    this.nextTrimAt = now + TRIM_INTERVAL_MS;
+    try {
+      const removed = await this.queue.trimDeadLetters(now - retention, TRIM_BATCH);
+      if (removed > 0) this.logger.info({ removed, retentionMs: retention }, `${this.options.label} dead letters past their retention removed`);
+      if (removed >= TRIM_BATCH) this.nextTrimAt = now;
+    } catch (error) {
+      this.logger.error({ err: error, consumer: this.options.consumer }, `${this.options.label} dead letters not trimmed; trying again in a minute`);
+    }
   }
 
   private begin(job: ClaimedJob<J>): void {

@@ -234,6 +234,76 @@ export function describeJobQueueContract<J extends QueuedJob>(
       expect(await store.queue.replay('nope')).toBe(false);
     });
 
+    it('trims the dead letters dead-lettered before a time, oldest first, up to the number asked for', async () => {
+      for (const id of ['a', 'b', 'c', 'd']) await store.queue.enqueue(jobOf(id));
+      for (const claimed of await store.queue.claim('w1', { max: 4 })) {
+        await store.queue.deadLetter(claimed, 'refused');
+        clock.advance(1000);
+      }
+
+      expect(await store.peer.trimDeadLetters(START + 2500, 2)).toBe(2);
+      expect((await store.queue.deadLetters()).map((letter) => letter.job.id)).toEqual(['c', 'd']);
+      expect(await store.peer.trimDeadLetters(START + 2500, 10)).toBe(1);
+      expect((await store.queue.deadLetters()).map((letter) => letter.job.id)).toEqual(['d']);
+      expect(await store.queue.depth()).toMatchObject({ dead: 1 });
+    });
+
+    it('trims every dead letter when asked for all, as an operator purging them', async () => {
+      for (const id of ['a', 'b']) await store.queue.enqueue(jobOf(id));
+      for (const claimed of await store.queue.claim('w1', { max: 2 })) await store.queue.deadLetter(claimed, 'refused');
+
+      expect(await store.queue.trimDeadLetters(Infinity, 10)).toBe(2);
+      expect(await store.queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
+    });
+
+    it('keeps a job dead-lettered again after its replay until its new time is past', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      const [first] = await store.queue.claim('w1', { max: 1 });
+      await store.queue.deadLetter(first!, 'timeout');
+      await store.queue.replay('a');
+      clock.advance(HOUR);
+      const [again] = await store.queue.claim('w1', { max: 1 });
+      await store.queue.deadLetter(again!, 'timeout again');
+
+      expect(await store.queue.trimDeadLetters(START + 1000, 10)).toBe(0);
+      expect((await store.queue.deadLetters()).map((letter) => [letter.job.id, letter.at])).toEqual([['a', START + HOUR]]);
+    });
+
+    it('discards a dead letter without replaying it, once', async () => {
+      await store.queue.enqueue(jobOf('a'));
+      const [claimed] = await store.queue.claim('w1', { max: 1 });
+      await store.queue.deadLetter(claimed!, 'refused');
+
+      expect(await store.peer.discardDeadLetter('a')).toBe(true);
+      expect(await store.queue.discardDeadLetter('a')).toBe(false);
+      expect(await store.queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
+      expect(await store.queue.replay('a')).toBe(false);
+    });
+
+    it('lets a worker remove the dead letters past its retention, and keep the younger ones', async () => {
+      for (const id of ['old', 'young']) await store.queue.enqueue(jobOf(id));
+      const [old, young] = await store.queue.claim('w1', { max: 2 });
+      await store.queue.deadLetter(old!, 'refused');
+      clock.advance(HOUR);
+      await store.queue.deadLetter(young!, 'refused');
+      clock.advance(1);
+      const worker = new QueueWorker(store.queue, (claimed) => store.queue.ack(claimed), createLogger('silent'), {
+        label: 'test',
+        consumer: 'w1',
+        reclaimAfterMs: HOUR,
+        pollIntervalMs: 60_000,
+        batch: 10,
+        deadLetterRetentionMs: HOUR,
+        clock,
+      });
+
+      worker.start();
+      await until(async () => (await store.queue.depth()).dead === 1, 5000);
+      await worker.stop();
+
+      expect((await store.queue.deadLetters()).map((letter) => letter.job.id)).toEqual(['young']);
+    });
+
     it('lets a worker keep a job it is still handling, however long it holds it', async () => {
       const { worker, started, finishAll } = workerWithHeldJobs(store.queue, 200);
       await store.queue.enqueue(jobOf('slow'));

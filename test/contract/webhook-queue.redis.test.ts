@@ -66,6 +66,28 @@ for (const target of redis.targets) {
     });
   });
 
+  describe.skipIf(target.skip !== undefined)(`${name}, with dead letters an older engine stored`, () => {
+    // Engines before dead-letter retention wrote the hash only, without the zset of times trims read.
+    it('trims them by the time each holds', async () => {
+      const prefix = `${filePrefix}-${++opened}`;
+      const client = await connectRedis(target.url, { purpose: 'The test', cluster: target.cluster });
+      try {
+        const queue = redisWebhookQueue(client, prefix);
+        const dead = target.cluster ? `${prefix}:{webhook}:dead` : `${prefix}:webhook:dead`;
+        const start = Date.UTC(2025, 0, 1);
+        await client.hSet(dead, 'old', JSON.stringify({ job: webhookJob('old'), error: '410 Gone', at: start }));
+        await client.hSet(dead, 'young', JSON.stringify({ job: webhookJob('young'), error: '410 Gone', at: start + 7_200_000 }));
+
+        expect(await queue.trimDeadLetters(start + 3_600_000, 10)).toBe(1);
+        expect((await queue.deadLetters()).map((letter) => letter.job.id)).toEqual(['young']);
+        expect(await queue.depth()).toMatchObject({ dead: 1 });
+      } finally {
+        await client.close();
+        await target.removeKeys(prefix);
+      }
+    });
+  });
+
   describe.skipIf(target.skip !== undefined)(`${name}, once its connection is gone`, () => {
     it('reports each failed command as TW_STORE_UNAVAILABLE, naming the queue and what it was doing', async () => {
       const prefix = `${filePrefix}-${++opened}`;

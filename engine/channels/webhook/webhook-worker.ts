@@ -38,6 +38,8 @@ export interface WebhookWorkerOptions {
   pollIntervalMs?: number;
   /** Webhooks posted at once (default 10). */
   batch?: number;
+  /** Dead letters older than this are removed by the worker; undefined: kept until replayed or discarded. */
+  deadLetterRetentionMs?: number;
   /**
    * Webhooks posted at once to one receiver host (default 5, at most `batch`): a receiver that
    * never answers holds that many slots for the request timeout, not all of them.
@@ -89,6 +91,8 @@ export class WebhookWorker {
       reclaimAfterMs: options.reclaimAfterMs ?? 60_000,
       pollIntervalMs: this.pollIntervalMs,
       batch: options.batch ?? 10,
+      clock: deps.clock,
+      ...(options.deadLetterRetentionMs === undefined ? {} : { deadLetterRetentionMs: options.deadLetterRetentionMs }),
     });
   }
 

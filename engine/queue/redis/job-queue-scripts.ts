@@ -22,18 +22,48 @@ redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return 1`);
 
-/** KEYS: job stream, dead hash. ARGV: group, entry id, job id, dead letter. */
+/** KEYS: job stream, dead hash, dead-letter times. ARGV: group, entry id, job id, dead letter, its time. */
 export const DEAD_LETTER = script(`
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3])
 return 1`);
 
-/** KEYS: dead hash, job stream. ARGV: job id, job. Two operators replaying at once enqueue it once. */
+/** KEYS: dead hash, job stream, dead-letter times. ARGV: job id, job. Two operators replaying at once enqueue it once. */
 export const REPLAY = script(`
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('XADD', KEYS[2], '*', 'job', ARGV[2])
 return 1`);
+
+/** KEYS: dead hash, dead-letter times. ARGV: job id. */
+export const DISCARD_DEAD_LETTER = script(`
+redis.call('ZREM', KEYS[2], ARGV[1])
+return redis.call('HDEL', KEYS[1], ARGV[1])`);
+
+/**
+ * KEYS: dead hash, dead-letter times. ARGV: before (a score, exclusive), max. Removes the oldest
+ * dead letters by their time in the zset, so a trim costs what it removes. Dead letters written
+ * before the zset existed (an older engine) are not in it: while it counts fewer entries than
+ * the hash, they are added once by the time each holds (0 for one that is not readable JSON,
+ * which the next trim then removes).
+ */
+export const TRIM_DEAD_LETTERS = script(`
+if redis.call('ZCARD', KEYS[2]) < redis.call('HLEN', KEYS[1]) then
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do
+    local readable, letter = pcall(cjson.decode, all[i + 1])
+    local at = readable and type(letter) == 'table' and tonumber(letter.at) or 0
+    redis.call('ZADD', KEYS[2], 'NX', at, all[i])
+  end
+end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do
+  redis.call('HDEL', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+return #ids`);
 
 /**
  * KEYS: job stream, delayed zset, dead hash. ARGV: group. Returns ready, held, delayed, dead in

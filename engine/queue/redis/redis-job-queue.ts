@@ -2,7 +2,7 @@ import { TripwireError } from '../../errors.js';
 import { systemClock, type Clock } from '../../events/index.js';
 import type { RedisConnection } from '../../redis/index.js';
 import type { ClaimOptions, ClaimedJob, DeadLetter, JobQueue, QueueDepth, QueuedJob, ReclaimOptions } from '../index.js';
-import { ACK, DEAD_LETTER, DEPTH, PROMOTE_DUE, REPLAY, RETRY_LATER } from './job-queue-scripts.js';
+import { ACK, DEAD_LETTER, DEPTH, DISCARD_DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER, TRIM_DEAD_LETTERS } from './job-queue-scripts.js';
 
 /** XAUTOCLAIM scans the pending list in pages; a bound keeps one reclaim call short. */
 const MAX_RECLAIM_PAGES = 10;
@@ -23,8 +23,9 @@ export interface RedisJobQueueOptions {
  * (XREADGROUP), so each entry goes to one consumer and stays in the group's pending list until
  * XACK; a dead consumer's entries are taken over with XAUTOCLAIM. Retries wait in the zset
  * `{prefix}:<name>:delayed` scored by due time (the caller's clock) and are moved back onto the
- * stream by the next claim; dead letters sit in the hash `{prefix}:<name>:dead`. Acked entries
- * are deleted, so the stream holds only live jobs.
+ * stream by the next claim; dead letters sit in the hash `{prefix}:<name>:dead`, and their times
+ * in the zset `{prefix}:<name>:dead-at`, by which they are trimmed. Acked entries are deleted, so
+ * the stream holds only live jobs.
  */
 export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
   private readonly client: RedisConnection;
@@ -33,6 +34,7 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
   private readonly stream: string;
   private readonly delayed: string;
   private readonly dead: string;
+  private readonly deadTimes: string;
   private ready: Promise<void> | undefined;
 
   constructor(options: RedisJobQueueOptions) {
@@ -45,6 +47,7 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
     this.stream = `${base}:jobs`;
     this.delayed = `${base}:delayed`;
     this.dead = `${base}:dead`;
+    this.deadTimes = `${base}:dead-at`;
   }
 
   async enqueue(job: J): Promise<void> {
@@ -109,7 +112,11 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
   async deadLetter(claimed: ClaimedJob<J>, error: string): Promise<boolean> {
     return this.reported('dead-letter a job', async () => {
       const letter: DeadLetter<J> = { job: claimed.job, error, at: this.clock.now() };
-      const moved = await this.client.script(DEAD_LETTER, [this.stream, this.dead], [this.group, claimed.receipt, claimed.job.id, JSON.stringify(letter)]);
+      const moved = await this.client.script(
+        DEAD_LETTER,
+        [this.stream, this.dead, this.deadTimes],
+        [this.group, claimed.receipt, claimed.job.id, JSON.stringify(letter), String(letter.at)],
+      );
       return Number(moved) === 1;
     });
   }
@@ -129,8 +136,19 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
       if (text === null || text === undefined) return false;
       const letter = JSON.parse(text) as DeadLetter<J>;
       await this.created();
-      const replayed = await this.client.script(REPLAY, [this.dead, this.stream], [id, JSON.stringify({ ...letter.job, attempt: 1 })]);
+      const replayed = await this.client.script(REPLAY, [this.dead, this.stream, this.deadTimes], [id, JSON.stringify({ ...letter.job, attempt: 1 })]);
       return Number(replayed) === 1;
+    });
+  }
+
+  async discardDeadLetter(id: string): Promise<boolean> {
+    return this.reported('discard a dead letter', async () => Number(await this.client.script(DISCARD_DEAD_LETTER, [this.dead, this.deadTimes], [id])) === 1);
+  }
+
+  async trimDeadLetters(before: number, max: number): Promise<number> {
+    return this.reported('trim its dead letters', async () => {
+      const bound = before === Infinity ? '+inf' : String(before);
+      return Number(await this.client.script(TRIM_DEAD_LETTERS, [this.dead, this.deadTimes], [bound, String(Math.max(0, Math.floor(max)))]));
     });
   }
 
