@@ -4,21 +4,21 @@ import { loadConfig, type TripwireConfig } from '../config/index.js';
 import { loadCatalogue } from '../demo-shop/index.js';
 import { TripwireError } from '../errors.js';
 import { systemClock } from '../events/index.js';
-import { SUPPRESSION_REASONS, type SuppressionList, type SuppressionReason } from '../mailer/index.js';
+import { SUPPRESSION_REASONS, type EmailJob, type SuppressionList, type SuppressionReason } from '../mailer/index.js';
 import { RedisMailerStore } from '../mailer/redis/index.js';
 import { createLogger } from '../observability/index.js';
 import { RedisWindowStore } from '../state/redis/index.js';
 import { BatchingSink, type WarehouseBackend } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
+import { DEAD_LETTER_USAGE, requireQueueRedis, runDeadLetters, type DeadLetterCommand } from './dead-letters.js';
 import { openSuppressions } from './open-suppressions.js';
 
 const USAGE = `usage: tripwire mailer [command]
 
   (none)                                 run a mailer worker until SIGINT/SIGTERM (needs REDIS_URL)
-  dead-letters                           list emails that used up their tries, one JSON line each
-  dead-letters --replay <trigger-id>     queue one again as a first try
-  dead-letters --all                     queue every one again (dead letters need REDIS_URL)
+${DEAD_LETTER_USAGE}
+                                         (emails that used up their tries; needs REDIS_URL)
   suppressions <site>                    list the site's suppressed addresses
   suppress <site> <email> [--reason unsubscribe|bounce|complaint]
   unsuppress <site> <email>
@@ -26,6 +26,11 @@ const USAGE = `usage: tripwire mailer [command]
 The suppression commands work on the engine's list: on Redis with REDIS_URL, else
 <dataDir>/suppressions.ndjson (a running engine takes in the change before its next send).
 `;
+
+const DEAD_LETTERS: DeadLetterCommand<EmailJob> = {
+  name: 'tripwire mailer dead-letters',
+  describe: (job) => ({ site: job.site, scenario: job.scenario, to: job.request.to }),
+};
 
 export async function runMailer(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -53,9 +58,9 @@ export async function runMailer(args: string[]): Promise<number> {
       await suppressions.close();
     }
   }
-  const store = await RedisMailerStore.connect(requireRedis(config, `tripwire mailer ${command}`), { prefix: config.store.prefix, cluster: config.store.redisCluster });
+  const store = await RedisMailerStore.connect(requireQueueRedis(config, `tripwire mailer ${command}`, 'mail'), { prefix: config.store.prefix, cluster: config.store.redisCluster });
   try {
-    return await deadLetters(store, rest);
+    return await runDeadLetters(store.queue, rest, DEAD_LETTERS, USAGE);
   } finally {
     await store.close();
   }
@@ -67,7 +72,7 @@ export async function runMailer(args: string[]): Promise<number> {
  * in-process store there is nothing to share, and the engine's own worker does the sending.
  */
 async function runWorker(config: TripwireConfig): Promise<number> {
-  const redisUrl = requireRedis(config, 'tripwire mailer');
+  const redisUrl = requireQueueRedis(config, 'tripwire mailer', 'mail');
   const logger = createLogger(config.log.level);
   // The engines' visitor profiles: a marketing email is sent only if the visitor still consents.
   const profiles = await RedisWindowStore.connect(redisUrl, {
@@ -99,32 +104,6 @@ async function runWorker(config: TripwireConfig): Promise<number> {
   await sink.close();
   await warehouse.close();
   return 0;
-}
-
-async function deadLetters(store: RedisMailerStore, args: string[]): Promise<number> {
-  const [flag, id] = args;
-  if (flag === undefined) {
-    for (const letter of await store.queue.deadLetters()) {
-      const { job } = letter;
-      const line = { id: job.id, site: job.site, scenario: job.scenario, to: job.request.to, attempt: job.attempt, error: letter.error, at: new Date(letter.at).toISOString() };
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    }
-    return 0;
-  }
-  if (flag === '--all') {
-    const letters = await store.queue.deadLetters();
-    let replayed = 0;
-    for (const letter of letters) if (await store.queue.replay(letter.job.id)) replayed++;
-    process.stdout.write(`replayed ${replayed} of ${letters.length} dead letters\n`);
-    return 0;
-  }
-  if (flag === '--replay' && id !== undefined) {
-    if (!(await store.queue.replay(id))) throw new TripwireError('TW_NOT_FOUND', `no dead letter "${id}": list them with \`tripwire mailer dead-letters\``);
-    process.stdout.write(`replayed ${id}\n`);
-    return 0;
-  }
-  process.stderr.write(USAGE);
-  return 2;
 }
 
 async function listSuppressions(list: SuppressionList, args: string[]): Promise<number> {
@@ -160,12 +139,4 @@ async function unsuppress(list: SuppressionList, args: string[]): Promise<number
   const removed = await list.remove(site, email);
   process.stdout.write(removed ? `${email} may be emailed by ${site} again\n` : `${email} was not suppressed for ${site}\n`);
   return 0;
-}
-
-function requireRedis(config: TripwireConfig, what: string): string {
-  if (config.store.redisUrl) return config.store.redisUrl;
-  throw new TripwireError(
-    'TW_CONFIG_INVALID',
-    `${what} needs the mail queue on Redis: set REDIS_URL (the same as the engine's). With the in-process store the queue lives inside the engine, whose own worker sends.`,
-  );
 }

@@ -7,6 +7,7 @@ import { runEmail } from './email-preview.js';
 import { runMailer } from './mailer.js';
 import { runQuery } from './query.js';
 import { runStart } from './start.js';
+import { runWebhooks } from './webhooks.js';
 
 const USAGE = `usage: tripwire <command>
 
@@ -15,6 +16,7 @@ const USAGE = `usage: tripwire <command>
   schema                print the JSON Schema of scenario files
   query <name>          run an analyst query (KPIs, funnel, audiences...): tripwire query --help
   mailer [command]      run a mailer worker (needs Redis); dead-letters, suppressions: see \`tripwire mailer --help\`
+  webhooks dead-letters list, replay or remove webhooks that were refused or used up their tries (needs Redis)
   email preview <template> [--data file.json] --out file.html
                         render an email template with sample data
   backtest <scenario>   what would this scenario have done? --from/--to over stored events
@@ -29,6 +31,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   backtest: runBacktestCommand,
   query: runQuery,
   mailer: runMailer,
+  webhooks: runWebhooks,
   email: runEmail,
   catalogue: runCatalogue,
 };
