@@ -12,4 +12,17 @@ describe('engine metrics', () => {
     metrics.acceptEvent('page');
     expect(await metrics.registry.metrics()).toContain('tripwire_events_accepted_total{type="page"} 2');
   });
+
+  test('queue jobs are read at each scrape, and a queue that could not be counted has no samples rather than old ones', async () => {
+    const metrics = createMetrics(undefined, false);
+    let webhook: Record<string, number> | undefined = { ready: 4, held: 0, delayed: 1, dead: 2 };
+    metrics.reportQueues(async () => ({ mail: { ready: 1, held: 0, delayed: 0, dead: 0 }, webhook }));
+
+    expect(await metrics.registry.metrics()).toContain('tripwire_queue_jobs{queue="webhook",state="dead"} 2');
+    webhook = undefined;
+    const text = await metrics.registry.metrics();
+
+    expect(text).toContain('tripwire_queue_jobs{queue="mail",state="ready"} 1');
+    expect(text).not.toContain('queue="webhook"');
+  });
 });
