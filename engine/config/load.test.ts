@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfig, parseConfig } from './load.js';
 import { configSchema } from './schema.js';
@@ -97,5 +100,43 @@ describe('dead-letter retention', () => {
     expect(() => parseConfig({ [section]: { deadLetterRetention: 0 } })).toThrow(
       expect.objectContaining({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(new RegExp(`${section}\\.deadLetterRetention.*must be above 0`)) }),
     );
+  });
+});
+
+describe("a site's url", () => {
+  const shop = { key: 'shop', secret: 'a-secret-of-sixteen-chars' };
+
+  test('the demo site links to the shop on the default port when nothing says otherwise', async () => {
+    const config = await loadConfig({ env: {} });
+    expect(config.sites.map((site) => site.url)).toEqual(['http://localhost:8080/shop']);
+  });
+
+  test('the demo site links to the shop on the port PORT sets', async () => {
+    const config = await loadConfig({ env: { PORT: '9123' } });
+    expect(config.sites[0]!.url).toBe('http://localhost:9123/shop');
+  });
+
+  test('the demo site links to the shop at the engine\'s public URL when PUBLIC_URL is set, whatever the port', async () => {
+    const config = await loadConfig({ env: { PORT: '9123', PUBLIC_URL: 'https://tw.example.com/' } });
+    expect(config.sites[0]!.url).toBe('https://tw.example.com/shop');
+  });
+
+  test('a configured site keeps the url it was given, whatever the engine\'s port and public URL', async () => {
+    const config = await loadConfig({ env: { PORT: '9123', PUBLIC_URL: 'https://tw.example.com' }, overrides: { sites: [{ ...shop, url: 'https://shop.example/' }] } });
+    expect(config.sites.map((site) => site.url)).toEqual(['https://shop.example/']);
+  });
+
+  test('a configured site without a url stops the engine, naming the setting and what to put there', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tripwire-config-'));
+    try {
+      const file = join(dir, 'tripwire.yaml');
+      await writeFile(file, 'sites:\n  - key: shop\n    secret: a-secret-of-sixteen-chars\n');
+      await expect(loadConfig({ env: {}, file })).rejects.toMatchObject({
+        code: 'TW_CONFIG_INVALID',
+        message: expect.stringContaining('sites.0.url: a site needs its public URL (url), for the links in its emails, e.g. https://shop.example'),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { TripwireError } from '../errors.js';
-import { configSchema, type ConfigInput, type TripwireConfig } from './schema.js';
+import { configSchema, withDemoSite, type ConfigInput, type TripwireConfig } from './schema.js';
 
 type EnvType = 'string' | 'number' | 'boolean' | 'duration';
 
@@ -48,7 +48,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<TripwireCon
 export function parseConfig(input: unknown, source?: string): TripwireConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) throw new TripwireError('TW_CONFIG_INVALID', describeIssues(result.error, source));
-  return deepFreeze(result.data);
+  return deepFreeze(withDemoSite(result.data));
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

@@ -6,8 +6,18 @@ const site = z.strictObject({
   name: z.string().default('Shop'),
   /** Shared with the site's backend: it signs identify calls (HMAC-SHA256 of the email). */
   secret: z.string().min(16, 'a site secret must be at least 16 characters'),
-  /** Public URL of the site, for links in emails. */
-  url: z.string().url().default('http://localhost:8080/shop'),
+  /**
+   * Public URL of the site, for links in emails. Required: the engine cannot know where a real
+   * site lives, and a guessed URL would put dead links in every email without a word.
+   */
+  url: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? "a site needs its public URL (url), for the links in its emails, e.g. https://shop.example; only the demo site used when no sites are configured takes the engine's"
+          : undefined,
+    })
+    .url(),
   from: z.string().default('Shop <shop@example.test>'),
   /** Only emails whose identify carried a valid HMAC are sent to. */
   requireVerifiedEmail: z.boolean().default(true),
@@ -38,16 +48,8 @@ export const configSchema = z.strictObject({
       drainTimeout: duration.default(10_000),
     })
     .prefault({}),
-  sites: z.array(site).min(1, 'configure at least one site').default([
-    {
-      key: 'demo',
-      name: 'Tripwire Demo Shop',
-      secret: 'demo-secret-change-me-please',
-      url: 'http://localhost:8080/shop',
-      from: 'Tripwire Demo Shop <shop@demo.tripwire.test>',
-      requireVerifiedEmail: true,
-    },
-  ]),
+  /** Unset: the one demo site of withDemoSite, whose URL depends on the server settings. */
+  sites: z.array(site).min(1, 'configure at least one site').optional(),
   scenarios: z
     .strictObject({
       dir: z.string().default('deploy/demo/scenarios'),
@@ -213,6 +215,26 @@ export const configSchema = z.strictObject({
     .prefault({}),
 });
 
-export type TripwireConfig = z.infer<typeof configSchema>;
-export type SiteConfig = TripwireConfig['sites'][number];
+export type SiteConfig = z.infer<typeof site>;
+export type TripwireConfig = Omit<z.infer<typeof configSchema>, 'sites'> & { sites: SiteConfig[] };
+
+/**
+ * The parsed settings with the demo site when no site is configured. The demo site is the shop the
+ * engine itself serves at /shop, so its URL follows the engine's: server.publicUrl, else
+ * http://localhost:<port> (with port 0 the port is picked only when the engine listens, so its
+ * links name port 0: set server.publicUrl then).
+ */
+export function withDemoSite(parsed: z.infer<typeof configSchema>): TripwireConfig {
+  if (parsed.sites !== undefined) return { ...parsed, sites: parsed.sites };
+  const engineUrl = parsed.server.publicUrl ?? `http://localhost:${parsed.server.port}`;
+  const demo: SiteConfig = {
+    key: 'demo',
+    name: 'Tripwire Demo Shop',
+    secret: 'demo-secret-change-me-please',
+    url: `${engineUrl.replace(/\/$/, '')}/shop`,
+    from: 'Tripwire Demo Shop <shop@demo.tripwire.test>',
+    requireVerifiedEmail: true,
+  };
+  return { ...parsed, sites: [demo] };
+}
 export type ConfigInput = z.input<typeof configSchema>;

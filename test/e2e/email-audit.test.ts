@@ -162,7 +162,7 @@ describe.each(variants)('email audit on $backends backends', ({ backends, skip }
     const running = await start({
       scenarios: { 'cart-mail.yaml': CART_MAIL },
       // Email capture pop-ins send unverified addresses: a site that mails them turns verification off.
-      config: { sites: [{ key: 'demo', name: 'Demo', secret: 'demo-secret-change-me-please', requireVerifiedEmail: false }] },
+      config: { sites: [{ key: 'demo', name: 'Demo', secret: 'demo-secret-change-me-please', url: 'https://shop.example', requireVerifiedEmail: false }] },
     });
     await running.mailer.suppressions.add({ site: 'demo', email: 'victim@example.test', reason: 'unsubscribe', at: Date.now(), detail: 'one-click' });
 
