@@ -295,6 +295,90 @@ describe('TriggerPipeline deliveries interrupted after their claims', () => {
   });
 });
 
+describe('the trigger.time of a message tried again', () => {
+  const cooling = (id: string, ...lines: string[]) => new ScenarioCompiler().compileOrThrow(`${id}.yaml`, [`id: ${id}`, 'cooldown: 1d', ...lines, ''].join('\n'))!;
+  const TWO_VIEWS = 'when: { count: { event: product, per: id, atLeast: 2, within: 1h } }';
+  const VIEWED_TWICE_POPIN = cooling('viewed-twice', TWO_VIEWS, 'then: { popin: { title: t } }');
+  const VIEWED_TWICE_WEBHOOK = cooling('viewed-twice-webhook', TWO_VIEWS, 'then: { webhook: { url: "https://hooks.example/a" } }');
+  const ANONYMOUS_POPIN = cooling('anonymous-popin', TWO_VIEWS, 'visitor: { identified: false }', 'then: { popin: { title: t } }');
+  const ann = { site: 'shop', visitor: 'ann' };
+  const view = (id: string, at: number): TrackedEvent => ({ ...search, id, type: 'product', time: at, receivedAt: at, props: { id: 'mug' } });
+  const annViewsTwice = (pipeline: TriggerPipeline) => pipeline.process({ visitor: ann, events: [view('v1', T0), view('v2', T0 + 1)], receivedAt: T0, reply });
+
+  /** A pop-in channel whose first `failures` shows fail; it records the `trigger.time` of each pop-in it shows. */
+  function popinsFailing(failures: number, times: number[]): PopinPort {
+    let attempts = 0;
+    return {
+      show: async (_visitor, _action, context) => {
+        if (++attempts <= failures) throw new Error('socket registry unavailable');
+        times.push(context.trigger.time);
+        return 'sent';
+      },
+    };
+  }
+
+  test('a webhook whose hand-over failed carries its trigger row\'s time at the next try, not the retry\'s', async () => {
+    const clock = new ManualClock(T0);
+    const times: number[] = [];
+    let attempts = 0;
+    const webhooks: WebhookPort = {
+      enqueue: async (order) => {
+        if (++attempts === 1) throw new Error('webhook queue unavailable');
+        times.push(order.context.trigger.time);
+      },
+    };
+    const { pipeline, sink } = pipelineWith(recording([]), clock, { scenarios: [VIEWED_TWICE_WEBHOOK], webhooks });
+    await annViewsTwice(pipeline);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(sink.rows.triggers.map((row) => row.time)).toEqual([T0]);
+    expect(times).toEqual([T0]);
+  });
+
+  test('a pop-in tried again twice still carries the time of its trigger row', async () => {
+    const clock = new ManualClock(T0);
+    const times: number[] = [];
+    const { pipeline, sink } = pipelineWith(popinsFailing(2, times), clock, { scenarios: [VIEWED_TWICE_POPIN] });
+    await annViewsTwice(pipeline);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    await fireAt(pipeline, clock, T0 + 60_002);
+    expect(times).toEqual([T0]);
+    expect(sink.rows.triggers.map((row) => row.time)).toEqual([T0]);
+  });
+
+  test('a pop-in whose snapshot read failed beside its granted claim carries its trigger row\'s time at the next try', async () => {
+    const clock = new ManualClock(T0);
+    const times: number[] = [];
+    const { pipeline, sink } = pipelineWith(popinsFailing(0, times), clock, { scenarios: [ANONYMOUS_POPIN], store: storeFailingOnce(clock, 'snapshot') });
+    await annViewsTwice(pipeline);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(times).toEqual([T0]);
+    expect(sink.rows.triggers.map((row) => row.time)).toEqual([T0]);
+  });
+
+  test('a pop-in claimed with the frame\'s apply, held back by another lane\'s failed claim, carries its trigger row\'s time at the next try', async () => {
+    const clock = new ManualClock(T0);
+    const times: number[] = [];
+    const { pipeline, sink } = pipelineWith(popinsFailing(0, times), clock, { scenarios: [VIEWED_TWICE_POPIN, anonymous('webhook')], store: new ClaimFailingOnce(undefined, clock) });
+    await annViewsTwice(pipeline);
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(times).toEqual([T0]);
+    expect(sink.rows.triggers.filter((row) => row.scenario_id === 'viewed-twice').map((row) => row.time)).toEqual([T0]);
+  });
+
+  test('a claimed firing parked by the previous build, without its decision time, is delivered carrying the time of the try that delivers it', async () => {
+    const clock = new ManualClock(T0);
+    const times: number[] = [];
+    const store = new MemoryWindowStore(undefined, clock);
+    const { pipeline, sink } = pipelineWith(popinsFailing(0, times), clock, { scenarios: [VIEWED_TWICE_POPIN], store });
+    // As the previous build parked it after a failed pop-in: claimed (`c`), without the decision time.
+    const payload = JSON.stringify({ s: 'viewed-twice', e: ['v2', 'product', T0 + 1, ''], p: { id: 'mug' }, o: 'v2', f: 1, c: 1 });
+    await store.apply({ visitor: ann, now: T0, events: [{ eventId: 'deferred:v2', ops: [{ kind: 'timer.arm', timer: 'deferred:viewed-twice:v2', due: T0 + 30_000, payload }] }] });
+    await fireAt(pipeline, clock, T0 + 30_001);
+    expect(times).toEqual([T0 + 30_001]);
+    expect(sink.rows.triggers).toEqual([]);
+  });
+});
+
 /** The in-process store whose first claim fails (Redis blinked); it records the checks of every claim it took. */
 class ClaimFailingOnce extends MemoryWindowStore {
   claimedChecks: string[][] = [];

@@ -107,7 +107,7 @@ export class TriggerDelivery {
     const fired = verdicts.filter((verdict) => verdict.status === 'fired');
     if (fired.length === 0) return;
     const snapshot = taken.snapshot;
-    if (snapshot.status === 'rejected') throw new DeliveryInterrupted(fired.map(asDrawn), [], snapshot.reason);
+    if (snapshot.status === 'rejected') throw new DeliveryInterrupted(fired.map((verdict) => asDrawn(verdict, decidedAt)), [], snapshot.reason);
     if (snapshot.value === undefined) throw new TripwireError('TW_INTERNAL', `A firing of ${visitor.site}/${visitor.visitor} was granted without a snapshot to render it.`);
     for (let i = 0; i < fired.length; i++) {
       const verdict = fired[i]!;
@@ -115,7 +115,7 @@ export class TriggerDelivery {
       try {
         await this.handOver(visitor, site.profile, verdict, trigger, snapshot.value, origin.arrivedAt, decidedAt);
       } catch (error) {
-        throw new DeliveryInterrupted(fired.slice(i).map(asDrawn), [], error);
+        throw new DeliveryInterrupted(fired.slice(i).map((verdict) => asDrawn(verdict, decidedAt)), [], error);
       }
       // After the hand-over: the visitor's pop-in does not wait on the journey's next step, and a
       // step never handed over has none. A firing handed over is not handed over again: when the
@@ -124,7 +124,7 @@ export class TriggerDelivery {
       try {
         await this.armFollowUps(visitor, followUps, trigger);
       } catch (error) {
-        throw new DeliveryInterrupted(fired.slice(i + 1).map(asDrawn), [], error, followUps);
+        throw new DeliveryInterrupted(fired.slice(i + 1).map((verdict) => asDrawn(verdict, decidedAt)), [], error, followUps);
       }
     }
   }
@@ -147,7 +147,7 @@ export class TriggerDelivery {
       // Recorded now, as fired or not: the try that claimed a firing records it (see record).
       const [settled] = policy.settle([verdict], [outcome]);
       this.record(visitor, settled!, decidedAt);
-      if (settled!.status === 'fired') claimed.push(asDrawn(settled!));
+      if (settled!.status === 'fired') claimed.push(asDrawn(settled!, decidedAt));
     });
     return new DeliveryInterrupted(claimed, unclaimed, cause);
   }
@@ -209,11 +209,13 @@ export class TriggerDelivery {
 
   /**
    * Hands a firing to its channel; `snapshot` is the one read for this delivery, `decidedAt` the
-   * time of this try's decision. A firing tried again after its delivery failed reads the retry's.
+   * time of this try's decision. A firing tried again after its delivery failed keeps the time its
+   * trigger row was recorded at, when it has it (see Candidate.decidedAt): the message's
+   * `trigger.time` is its trigger row's.
    */
   private async handOver(visitor: VisitorRef, site: SiteProfile, verdict: Verdict, trigger: string, snapshot: VisitorSnapshot, arrivedAt: number | undefined, decidedAt: number): Promise<void> {
     const { candidate, variant, action } = verdict;
-    const context = deliveryContext(trigger, variant, decidedAt, site, candidate, snapshot.profile, snapshot.cart);
+    const context = deliveryContext(trigger, variant, candidate.decidedAt ?? decidedAt, site, candidate, snapshot.profile, snapshot.cart);
     if (action.channel === 'popin') {
       const outcome = await this.deps.popins.show(visitor, action, context);
       if (outcome === 'sent' && arrivedAt !== undefined) this.deps.metrics.popinSeconds.observe((performance.now() - arrivedAt) / 1000);
@@ -264,11 +266,12 @@ export class TriggerDelivery {
 }
 
 /**
- * A claimed firing with the A/B variant it was recorded with: tried again, it is delivered as that
- * variant, not drawn again (the scenario's groups may have changed meanwhile).
+ * A claimed firing with the A/B variant and the time it was recorded with: tried again, it is
+ * delivered as that variant, not drawn again (the scenario's groups may have changed meanwhile),
+ * and its message says when it was decided. A firing already tried again keeps its first time.
  */
-function asDrawn(verdict: Verdict): Candidate {
-  return verdict.candidate.variant === verdict.variant ? verdict.candidate : { ...verdict.candidate, variant: verdict.variant };
+function asDrawn(verdict: Verdict, decidedAt: number): Candidate {
+  return { ...verdict.candidate, variant: verdict.variant, decidedAt: verdict.candidate.decidedAt ?? decidedAt };
 }
 
 function deliveryContext(

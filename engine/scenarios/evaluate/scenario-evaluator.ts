@@ -16,6 +16,7 @@ import {
   journeyTimerId,
   timerPayloadHead,
   type StoredContext,
+  type TimerPayload,
 } from './timer-payload.js';
 import { triggerContext, type Candidate, type Prospect, type TriggerContext } from './trigger-context.js';
 import { visitorOps } from './visitor-model.js';
@@ -145,7 +146,7 @@ export class ScenarioEvaluator {
       // A yearly trigger fires again and again from one identify: the due time tells occurrences apart.
       const occurrence = payload.occurrence ?? (scenario.trigger.kind === 'date' ? `${context.event.id}@${timer.due}` : context.event.id);
       const drawn = scenario.variants.some((v) => v.id === payload.variant) ? payload.variant : undefined;
-      return { ...firstStep(scenario, occurrence, timer.due, context, claimed, failures), variant: drawn };
+      return { ...firstStep(scenario, occurrence, timer.due, context, claimed, failures), variant: drawn, ...decidedAtOf(payload) };
     }
     const variant = scenario.variants.find((v) => v.id === payload.variant);
     if (variant === undefined || variant.steps[payload.step] === undefined) return undefined;
@@ -158,6 +159,7 @@ export class ScenarioEvaluator {
       step: payload.step,
       claimed,
       failures,
+      ...decidedAtOf(payload),
     };
   }
 
@@ -183,6 +185,7 @@ export class ScenarioEvaluator {
         occurrence: occurrenceOf(candidate),
         failures: candidate.failures + 1,
         claimed: claimed || candidate.claimed,
+        ...(candidate.decidedAt === undefined ? {} : { decidedAt: candidate.decidedAt }),
       }),
     }));
   }
@@ -376,6 +379,11 @@ function withScenario(context: StoredContext, scenario: Scenario): TriggerContex
 
 function firstStep(scenario: Scenario, eventId: string, time: number, context: TriggerContext, claimed = false, failures = 0): Candidate {
   return { scenario, eventId, time, context, variant: undefined, step: 0, claimed, failures };
+}
+
+/** A claimed firing's first decision time, when its payload kept one (older payloads did not). */
+function decidedAtOf(payload: TimerPayload): Pick<Candidate, 'decidedAt'> {
+  return payload.decidedAt === undefined ? {} : { decidedAt: payload.decidedAt };
 }
 
 /** The occurrence a candidate belongs to: a later journey step's eventId is its first step's, with `#<step>`. */

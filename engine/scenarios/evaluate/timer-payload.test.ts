@@ -92,3 +92,17 @@ describe('timer payloads', () => {
     expect(decodeTimerPayload(JSON.stringify(old))).toEqual(old);
   });
 });
+
+describe('the payload of a firing tried again', () => {
+  const context = { event: { id: 'v2', type: 'product', time: 1_000, url: '' }, props: { id: 'mug' } };
+
+  test('keeps a claimed firing\'s decision time', () => {
+    const payload = { scenario: 'viewed-twice', context, occurrence: 'v2', failures: 1, claimed: true, decidedAt: 5_000 };
+    expect(decodeTimerPayload(encodeTimerPayload(payload))).toEqual(payload);
+  });
+
+  test('stored by the previous build, without a decision time, decodes without one', () => {
+    const stored = JSON.stringify({ s: 'viewed-twice', e: ['v2', 'product', 1_000, ''], p: { id: 'mug' }, o: 'v2', f: 1, c: 1 });
+    expect(decodeTimerPayload(stored)).toEqual({ scenario: 'viewed-twice', context, occurrence: 'v2', failures: 1, claimed: true });
+  });
+});

@@ -21,6 +21,8 @@ export interface TimerPayload {
   failures?: number;
   /** A delivery of it was interrupted after its cooldown and cap were claimed (Candidate.claimed). */
   claimed?: boolean;
+  /** For a claimed firing: when its trigger row was decided (Candidate.decidedAt). */
+  decidedAt?: number;
 }
 
 export type StoredContext = Omit<TriggerContext, 'scenario'> & { scenario?: TriggerContext['scenario'] };
@@ -57,7 +59,7 @@ export function journeyStepTimerId(scenarioId: string, variantId: string, step: 
 /**
  * The stored form, short and positional because every waiting reminder of every visitor holds
  * one in the store: `{"s":scenario,"e":[event id,type,time,url],"p":props}`, plus `v` variant,
- * `n` step, `o` occurrence, `f` failures, `c` claimed when set. Payloads stored in the earlier
+ * `n` step, `o` occurrence, `f` failures, `c` claimed, `d` decided at when set. Payloads stored in the earlier
  * `{"scenario":…,"context":{…}}` shape decode the same.
  */
 interface StoredPayload {
@@ -69,6 +71,7 @@ interface StoredPayload {
   o?: string;
   f?: number;
   c?: 1;
+  d?: number;
 }
 
 /**
@@ -84,6 +87,7 @@ export function encodeTimerPayload(payload: TimerPayload): string {
   if (payload.occurrence !== undefined) members += `,"o":${JSON.stringify(payload.occurrence)}`;
   if (payload.failures !== undefined) members += `,"f":${JSON.stringify(payload.failures)}`;
   if (payload.claimed === true) members += ',"c":1';
+  if (payload.decidedAt !== undefined) members += `,"d":${JSON.stringify(payload.decidedAt)}`;
   const tail = eventPayloadTail(payload.context);
   return timerPayloadHead(payload.scenario) + (members === '' ? tail : `${tail.slice(0, -1)}${members}}`);
 }
@@ -108,5 +112,6 @@ export function decodeTimerPayload(text: string): TimerPayload {
   if (stored.o !== undefined) payload.occurrence = stored.o;
   if (stored.f !== undefined) payload.failures = stored.f;
   if (stored.c === 1) payload.claimed = true;
+  if (stored.d !== undefined) payload.decidedAt = stored.d;
   return payload;
 }

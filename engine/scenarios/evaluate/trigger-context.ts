@@ -43,6 +43,12 @@ export interface Candidate {
    * its claim, tried again. Claiming again, it would meet its own cooldown and be lost.
    */
   claimed: boolean;
+  /**
+   * For a claimed firing: when its trigger row was decided, which its message carries as
+   * `trigger.time` at every try. Undefined for a firing parked by a build that did not keep it: its
+   * message then carries the time of the try that delivers it.
+   */
+  decidedAt?: number;
   /** Deliveries of this firing that failed so far: 0 but for a firing tried again. */
   failures: number;
 }
