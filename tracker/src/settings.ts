@@ -22,6 +22,6 @@ export function readSettings(script: HTMLScriptElement | null): Settings | null 
     return null;
   }
   const signals = navigator as PrivacySignals;
-  if (data.respectDnt === '1' && (signals.doNotTrack === '1' || signals.globalPrivacyControl === true)) return null;
+  if (data.respectDnt === '1' && (signals.doNotTrack === '1' || signals.globalPrivacyControl)) return null;
   return { script, site: data.site, automaticPages: data.auto !== '0', consentRequired: data.consent === 'required' };
 }

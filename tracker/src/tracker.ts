@@ -71,7 +71,6 @@ export function startTracker(settings: Settings): PageTw {
       outbox.events.forEach((event) => (event.ss = sessionAt(event.ts)));
       outbox.persist();
       transport.resume();
-      transport.flush();
     } else if (!granted) {
       // A withdrawal is the last thing the engine hears; a refusal before consent, nothing at all.
       forget();

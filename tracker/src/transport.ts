@@ -107,8 +107,7 @@ export function openTransport(options: TransportOptions): Transport {
   function connect(): void {
     retryTimer = 0;
     if (socket || paused) return;
-    const url = base.replace(/^http/, 'ws') + SOCKET_PATH + '?s=' + encodeURIComponent(site) + '&v=' + visitor();
-    const opened = (socket = new WebSocket(url));
+    const opened = (socket = new WebSocket(base.replace(/^http/, 'ws') + SOCKET_PATH + '?s=' + encodeURIComponent(site) + '&v=' + visitor()));
     opened.onopen = () => {
       fails = 0;
       sent = {};
