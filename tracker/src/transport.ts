@@ -86,6 +86,8 @@ export function openTransport(options: TransportOptions): Transport {
 
   function receive(message: ServerMessage): void {
     if (message.k === 'ack') {
+      // The engine answers again: what waits for the pause after a failed frame goes now.
+      if (failed) clearTimeout(batchTimer), (batchTimer = 0);
       failed = 0;
       outbox.drop(message.i);
       if (unsent().length) flush();
@@ -98,8 +100,10 @@ export function openTransport(options: TransportOptions): Transport {
         // Which frame failed is not said, so all that awaits an ack goes again (the engine drops
         // duplicates): after the next ack, and, when the engine failed the frame as a whole (its
         // store unreachable, shutting down), after a pause too, as the socket may stay open and quiet.
+        // The pause takes the batch timer's place, so that a batch already pending, or one a new
+        // event starts, cannot send them sooner; events recorded meanwhile wait with them.
         sent = {};
-        if (message.c !== 'TW_BACKPRESSURE') setTimeout(flush, backoff(++failed));
+        if (message.c !== 'TW_BACKPRESSURE') clearTimeout(batchTimer), (batchTimer = setTimeout(send, backoff(++failed)) as unknown as number);
       }
     }
   }

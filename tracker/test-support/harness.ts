@@ -62,6 +62,14 @@ export class TrackerHarness {
   failFrames: string | undefined = undefined;
   /** Socket frames answered with failFrames' code. */
   failedFrames = 0;
+  /** How many more socket frames failFrames fails; then frames go through again. */
+  failFramesLeft = Infinity;
+  /**
+   * true: a failed frame's error waits for releaseFailures() (or a page's GET /release-failures),
+   * as the engine's answer does while its store call times out; false: it goes at once.
+   */
+  holdFailures = false;
+  private readonly heldFailures: Array<() => void> = [];
 
   private readonly app: TemplatedApp;
   /** The shop's own server: it stays up while the engine goes down. */
@@ -114,9 +122,12 @@ export class TrackerHarness {
       message: (ws, data) => {
         const { site, visitor } = ws.getUserData();
         const batch = JSON.parse(Buffer.from(data).toString('utf8')) as { b: WireEvent[]; st?: unknown };
-        if (this.failFrames !== undefined) {
+        if (this.failFrames !== undefined && this.failFramesLeft > 0) {
           this.failedFrames++;
-          ws.send(JSON.stringify({ k: 'err', c: this.failFrames, m: 'the engine could not process this frame; it will be resent' }));
+          this.failFramesLeft--;
+          const error = JSON.stringify({ k: 'err', c: this.failFrames, m: 'the engine could not process this frame; it will be resent' });
+          if (this.holdFailures) this.heldFailures.push(() => ws.send(error));
+          else ws.send(error);
           return;
         }
         for (const reply of this.receive('socket', site, visitor, batch.b, batch.st)) ws.send(JSON.stringify(reply));
@@ -134,6 +145,11 @@ export class TrackerHarness {
           res.end(JSON.stringify(ack));
         });
       });
+    });
+    // A page releases the errors itself when the test needs them to arrive between two of its own steps.
+    this.app.get('/release-failures', (res) => {
+      this.releaseFailures();
+      res.writeHeader('Access-Control-Allow-Origin', '*').end();
     });
     this.app.get('/*', (res, req) => {
       const name = req.getUrl().slice(1);
@@ -188,6 +204,11 @@ export class TrackerHarness {
 
   isConnected(visitor: string): boolean {
     return [...this.sockets].some((ws) => ws.getUserData().visitor === visitor);
+  }
+
+  /** Sends the errors of the failed frames held back (holdFailures). */
+  releaseFailures(): void {
+    for (const send of this.heldFailures.splice(0)) send();
   }
 
   /** Pushes a pop-in down every socket of the visitor. */

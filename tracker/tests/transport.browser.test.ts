@@ -18,6 +18,9 @@ afterEach(() => {
   stage.harness.socketsAllowed = true;
   stage.harness.reject = () => undefined;
   stage.harness.failFrames = undefined;
+  stage.harness.failFramesLeft = Infinity;
+  stage.harness.holdFailures = false;
+  stage.harness.releaseFailures();
 });
 
 async function visitor(page: Page): Promise<string> {
@@ -144,6 +147,34 @@ describe('delivery', () => {
     expect(harness.deliveries.filter((d) => d.event.t === 'search' && d.visitor === id).map((d) => d.via)).toEqual(['post']);
     expect(scripts.filter((path) => path === '/tw-post.js').length).toBeGreaterThan(1);
   }, 60_000);
+
+  test('a frame the engine failed as a whole goes again after the pause, though an event recorded just before the error was waiting to be sent', async () => {
+    const { harness } = stage;
+    const page = await stage.newPage();
+    await page.goto(serveShopPage(harness, '/store-blip/pending-batch'));
+    const id = await visitor(page);
+    await until('the page view is acked', async () => harness.eventsOf(id).length === 1 && (await unacked(page)).length === 0);
+
+    // The engine fails the next frame, answering only once the visitor has recorded another event:
+    // the page records it and has the error sent in one task, so the error is read while that
+    // event's batch is pending.
+    const failed = harness.failedFrames;
+    Object.assign(harness, { failFrames: 'TW_STORE_UNAVAILABLE', failFramesLeft: 1, holdFailures: true });
+    await page.evaluate(() => tw('track', 'failed'));
+    await until('the frame reached the engine', () => harness.failedFrames === failed + 1);
+    const errorAt = await page.evaluate((engine) => {
+      tw('track', 'recorded-meanwhile');
+      const release = new XMLHttpRequest();
+      release.open('GET', engine + '/release-failures', false);
+      release.send();
+      return Date.now();
+    }, harness.engineOrigin);
+
+    await until('both events arrived', () => harness.eventsOf(id, 'track').length === 2, 10_000);
+    const resent = harness.deliveries.find((d) => d.visitor === id && d.event.p?.name === 'failed')!;
+    // The pause after a first failed frame is 0.5 s.
+    expect(resent.sentAt).toBeGreaterThanOrEqual(errorAt + 500);
+  });
 
   test('an event the engine rejects is dropped, the others are delivered', async () => {
     const { harness } = stage;
