@@ -1,4 +1,5 @@
 import { TripwireError } from '../errors.js';
+import { RowJournal } from './row-journal.js';
 import type { WarehouseRows, WarehouseTable } from './rows.js';
 import { WAREHOUSE_TABLES } from './rows.js';
 import { SpillFolder } from './spill-folder.js';
@@ -30,11 +31,22 @@ export interface BatchingSinkOptions {
   /** Disk the spill folder may use; past it batches stay in memory and raise pressure. Default 1 GiB. */
   spillMaxBytes?: number;
   /**
+   * Folder of the write-ahead journal (needs `spillDir`): every row is appended there, one write
+   * per event-loop turn, before `whenDurable()` resolves, and a batch's rows leave it once the batch
+   * is stored or spilled. Segments a crashed engine left are replayed through the spill folder.
+   * Without it rows wait in memory only, and a crash of the process loses them.
+   */
+  journalDir?: string;
+  /**
    * Failed inserts (TW_WAREHOUSE_UNAVAILABLE), batches refused as malformed (TW_WAREHOUSE_REJECTED)
-   * and spill-folder failures (TW_WAREHOUSE_SPILL). Required: the sink works in the background,
-   * so nobody else would see these errors.
+   * and spill-folder or journal failures (TW_WAREHOUSE_SPILL). Required: the sink works in the
+   * background, so nobody else would see these errors.
    */
   onError: (error: TripwireError) => void;
+  /** Something recovered at start that an operator may want to know of: a torn last journal line that was dropped. */
+  onWarning?: (message: string) => void;
+  /** A journal append failed, with the rows it dropped (also reported through onError). */
+  onJournalFailed?: (rows: number) => void;
   /** A batch ClickHouse refused as malformed was set aside (`<spillDir>/*.rejected`), with its row count. */
   onRejected?: (table: WarehouseTable, rows: number) => void;
 }
@@ -48,6 +60,7 @@ export interface BatchingSinkOptions {
  */
 export class BatchingSink implements EventSink {
   private readonly lanes: Record<WarehouseTable, TableLane>;
+  private readonly journal: RowJournal | undefined;
   private readonly flushIntervalMs: number;
   private readonly highWaterMark: number;
   private readonly spillMaxBytes: number;
@@ -79,6 +92,24 @@ export class BatchingSink implements EventSink {
     };
     const lane = (table: WarehouseTable) => new TableLane(table, backend, settings);
     this.lanes = { events: lane('events'), triggers: lane('triggers'), deliveries: lane('deliveries'), conversions: lane('conversions') };
+    if (options.journalDir !== undefined && spill === undefined) {
+      throw new TripwireError('TW_CONFIG_INVALID', 'The warehouse journal needs a spill folder: its leftovers are replayed as spilled batches.');
+    }
+    this.journal =
+      options.journalDir === undefined
+        ? undefined
+        : new RowJournal(options.journalDir, {
+            onAppended: (tables, rows, segment) => {
+              for (let i = 0; i < rows.length; i++) this.lanes[tables[i]!].push(rows[i]!, segment);
+              if (rows.length > 0) this.armInterval();
+            },
+            onDropped: (rows) => {
+              this.relieve();
+              options.onJournalFailed?.(rows);
+            },
+            onError: (error) => this.onError(error),
+            onWarning: (message) => options.onWarning?.(message),
+          });
     this.ready = this.recover(spill);
   }
 
@@ -107,6 +138,16 @@ export class BatchingSink implements EventSink {
     return WAREHOUSE_TABLES.some((table) => this.lanes[table].failing);
   }
 
+  /** Journal appends that failed since the sink started (their rows were dropped, their frames failed). */
+  get journalFailures(): number {
+    return this.journal?.failures ?? 0;
+  }
+
+  /** True from a failed journal append until one succeeds. */
+  get journalFailing(): boolean {
+    return this.journal?.failing ?? false;
+  }
+
   get pressure(): boolean {
     return this.memoryRows >= this.highWaterMark;
   }
@@ -121,8 +162,21 @@ export class BatchingSink implements EventSink {
       throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `A ${table} row was written after the warehouse sink was closed.`);
     }
     this.memoryRows += 1;
+    if (this.journal !== undefined) {
+      this.journal.append(table, wellFormedRow(row));
+      return;
+    }
     this.lanes[table].push(wellFormedRow(row));
     if (this.lanes[table].hasPending) this.armInterval();
+  }
+
+  /**
+   * Resolves once every row written so far is in the journal; rejects with TW_WAREHOUSE_SPILL when
+   * the append failed, and those rows were dropped: whatever they record must not be acknowledged.
+   * Undefined when no row waits (or there is no journal), so the hot path awaits nothing.
+   */
+  whenDurable(): Promise<void> | undefined {
+    return this.journal?.whenDurable();
   }
 
   /**
@@ -131,6 +185,7 @@ export class BatchingSink implements EventSink {
    * rows stay buffered and the sink keeps retrying on its own.
    */
   async flush(): Promise<void> {
+    await this.whenDurable();
     await this.ready;
     await Promise.all(WAREHOUSE_TABLES.map((table) => this.lanes[table].flush()));
   }
@@ -145,8 +200,11 @@ export class BatchingSink implements EventSink {
     this.closed = true;
     if (this.intervalTimer) clearTimeout(this.intervalTimer);
     this.intervalTimer = null;
+    // A failed append was reported through onError, and its rows' frames were failed.
+    await this.journal?.drain();
     await this.ready;
     const results = await Promise.allSettled(WAREHOUSE_TABLES.map((table) => this.lanes[table].close()));
+    await this.journal?.close();
     this.relieveAll();
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) throw failure.reason;
@@ -154,6 +212,12 @@ export class BatchingSink implements EventSink {
 
   private async recover(spill: SpillFolder | undefined): Promise<void> {
     let found: Awaited<ReturnType<SpillFolder['list']>> = [];
+    try {
+      // Journal leftovers become spilled batches first, so the listing below replays them.
+      if (spill !== undefined) await this.journal?.recover(spill);
+    } catch (error) {
+      this.onError(error as TripwireError);
+    }
     try {
       found = spill === undefined ? [] : await spill.list();
     } catch (error) {
@@ -172,7 +236,7 @@ export class BatchingSink implements EventSink {
   }
 
   private relieve(): void {
-    this.memoryRows = WAREHOUSE_TABLES.reduce((sum, table) => sum + this.lanes[table].inMemory, 0);
+    this.memoryRows = WAREHOUSE_TABLES.reduce((sum, table) => sum + this.lanes[table].inMemory, this.journal?.staged ?? 0);
     if (!this.pressure) this.relieveAll();
   }
 
@@ -185,6 +249,7 @@ export class BatchingSink implements EventSink {
     this.intervalTimer = setTimeout(() => {
       this.intervalTimer = null;
       for (const table of WAREHOUSE_TABLES) this.lanes[table].seal();
+      this.journal?.rotate();
     }, this.flushIntervalMs);
     this.intervalTimer.unref();
   }

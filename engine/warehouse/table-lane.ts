@@ -1,4 +1,5 @@
 import { TripwireError, isTripwireError } from '../errors.js';
+import type { JournalHold } from './row-journal.js';
 import type { WarehouseRows, WarehouseTable } from './rows.js';
 import type { SpilledBatch, SpillFolder } from './spill-folder.js';
 import { newBatchId } from './spill-folder.js';
@@ -12,6 +13,8 @@ interface MemoryBatch {
   readonly id: string;
   readonly seq: number;
   readonly rows: AnyRow[];
+  /** Journal segments holding the batch's rows, released once it is stored, spilled or set aside. */
+  readonly journal: readonly JournalHold[];
   replay: boolean;
 }
 
@@ -88,6 +91,7 @@ class Wakeup {
  */
 export class TableLane {
   private pending: AnyRow[] = [];
+  private pendingJournal: JournalHold[] = [];
   private readonly queue: MemoryBatch[] = [];
   private readonly spilled: DiskBatch[] = [];
   private readonly flushWaiters: FlushWaiter[] = [];
@@ -138,7 +142,12 @@ export class TableLane {
     this.start();
   }
 
-  push(row: AnyRow): void {
+  /** `journal`: the segment the row was appended to, held until the row's batch is stored or spilled. */
+  push(row: AnyRow, journal?: JournalHold): void {
+    if (journal !== undefined && this.pendingJournal.at(-1) !== journal) {
+      journal.hold();
+      this.pendingJournal.push(journal);
+    }
     this.pending.push(row);
     if (this.pending.length >= this.settings.batchSize) this.seal();
   }
@@ -147,8 +156,10 @@ export class TableLane {
   seal(): void {
     if (this.pending.length === 0) return;
     const rows = this.pending;
+    const journal = this.pendingJournal;
     this.pending = [];
-    this.queue.push({ kind: 'memory', id: newBatchId(), seq: ++this.lastSeq, rows, replay: false });
+    this.pendingJournal = [];
+    this.queue.push({ kind: 'memory', id: newBatchId(), seq: ++this.lastSeq, rows, journal, replay: false });
     this.wakeup.notify();
   }
 
@@ -236,6 +247,7 @@ export class TableLane {
       this.queue.shift();
       // Disk batches are replayed in seq order after older disk batches, before newer memory ones.
       this.spilled.push({ kind: 'disk', seq: batch.seq, spilled });
+      for (const segment of batch.journal) segment.release();
       this.settings.onRelieved();
       return true;
     } catch (error) {
@@ -338,8 +350,10 @@ export class TableLane {
 
   /** The oldest batch is done with (stored or set aside): the next one goes at once. */
   private advance(batch: MemoryBatch | DiskBatch): void {
-    if (batch.kind === 'memory') this.queue.shift();
-    else this.spilled.shift();
+    if (batch.kind === 'memory') {
+      this.queue.shift();
+      for (const segment of batch.journal) segment.release();
+    } else this.spilled.shift();
     this.refusals = 0;
     this.failures = 0;
     this.retryAt = 0;

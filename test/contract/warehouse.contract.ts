@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { TripwireError } from '../../engine/errors.js';
 import type { WarehouseBackend } from '../../engine/warehouse/index.js';
 import { capabilitiesOf, eventsPerType, popinsShownPerScenario, runQuery, sqlString } from '../../engine/warehouse/index.js';
+import { describeWarehouseJournalContract } from './warehouse-journal.contract.js';
 import { describeBatchingSinkContract } from './warehouse-sink.contract.js';
 import { eventRow, triggerRow, conversionRow, deliveryRow, T0, count } from './warehouse.fixtures.js';
 
@@ -297,5 +298,6 @@ export function describeWarehouseContract(name: string, setup: WarehouseContract
     });
 
     describeBatchingSinkContract(migrated);
+    describeWarehouseJournalContract(migrated);
   });
 }

@@ -1,0 +1,87 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { TripwireError } from '../errors.js';
+import { JOURNAL_HEADER, journalLine } from './journal-segment.js';
+import { RowJournal, type JournalHold } from './row-journal.js';
+import type { DeliveryRow, WarehouseTable } from './rows.js';
+import { SpillFolder } from './spill-folder.js';
+
+function delivery(id: string): DeliveryRow {
+  return { delivery_id: id, trigger_id: 't', site: 'demo', visitor_id: 'v', scenario_id: 's', channel: 'popin', status: 'shown', detail: '', time: 1 };
+}
+
+describe('RowJournal', () => {
+  let folder: string;
+  const appends: Array<{ tables: readonly WarehouseTable[]; rows: number; segment: JournalHold }> = [];
+  const errors: TripwireError[] = [];
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'tw-row-journal-'));
+  });
+  afterEach(async () => {
+    appends.length = 0;
+    errors.length = 0;
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  function journal(): RowJournal {
+    return new RowJournal(join(folder, 'journal'), {
+      onAppended: (tables, rows, segment) => appends.push({ tables: [...tables], rows: rows.length, segment }),
+      onDropped: () => undefined,
+      onError: (error) => errors.push(error),
+      onWarning: () => undefined,
+    });
+  }
+
+  test('rows passed in one turn share one promise and go in one write', async () => {
+    const rows = journal();
+    rows.append('deliveries', delivery('d1'));
+    const first = rows.whenDurable();
+    rows.append('triggers', delivery('d2') as never);
+    expect(rows.whenDurable()).toBe(first);
+    await first;
+    expect(appends).toEqual([{ tables: ['deliveries', 'triggers'], rows: 2, segment: expect.anything() }]);
+    const [segment] = await readdir(join(folder, 'journal'));
+    expect(await readFile(join(folder, 'journal', segment!), 'utf8')).toBe(
+      JOURNAL_HEADER + journalLine('deliveries', delivery('d1')) + journalLine('triggers', delivery('d2') as never),
+    );
+  });
+
+  test('a segment left behind becomes one spill batch per table, named by the segment, and is removed', async () => {
+    const crashed = journal();
+    crashed.append('deliveries', delivery('d1'));
+    crashed.append('events', delivery('e1') as never);
+    crashed.append('deliveries', delivery('d2'));
+    await crashed.whenDurable();
+    const [segment] = await readdir(join(folder, 'journal'));
+
+    const spill = new SpillFolder(join(folder, 'spill'));
+    await journal().recover(spill);
+    const batches = await spill.list();
+    const id = segment!.replace('.journal', '');
+    expect(batches.map((batch) => [batch.id, batch.table])).toEqual([
+      [id, 'deliveries'],
+      [id, 'events'],
+    ]);
+    expect(await spill.read(batches[0]! as typeof batches[0] & { table: 'deliveries' })).toEqual([delivery('d1'), delivery('d2')]);
+    expect(await readdir(join(folder, 'journal'))).toEqual([]);
+  });
+
+  test('a segment is removed once the batches holding it are released after the next segment began', async () => {
+    const rows = journal();
+    rows.append('deliveries', delivery('d1'));
+    await rows.whenDurable();
+    const held = appends[0]!.segment;
+    held.hold();
+    rows.rotate();
+    rows.append('deliveries', delivery('d2'));
+    await rows.whenDurable();
+    expect(await readdir(join(folder, 'journal'))).toHaveLength(2);
+    held.release();
+    await rows.close();
+    expect(await readdir(join(folder, 'journal'))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});

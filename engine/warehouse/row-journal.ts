@@ -1,0 +1,290 @@
+import { mkdir, open, readFile, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TripwireError } from '../errors.js';
+import { JOURNAL_HEADER, UnreadableSegment, journalLine, readSegment } from './journal-segment.js';
+import type { WarehouseRows, WarehouseTable } from './rows.js';
+import { WAREHOUSE_TABLES } from './rows.js';
+import type { SpillFolder } from './spill-folder.js';
+import { newBatchId } from './spill-folder.js';
+
+type AnyRow = WarehouseRows[WarehouseTable];
+
+/** What a batch holds on the journal segments its rows were appended to, until it is stored or spilled. */
+export interface JournalHold {
+  hold(): void;
+  release(): void;
+}
+
+export interface RowJournalOptions {
+  /** Rows whose append succeeded, in the order written; `segment` is held by whoever keeps them. */
+  onAppended(tables: readonly WarehouseTable[], rows: readonly AnyRow[], segment: JournalHold): void;
+  /** Rows whose append failed: they are dropped, and whoever waits on whenDurable() sees the failure. */
+  onDropped(rows: number): void;
+  onError(error: TripwireError): void;
+  onWarning(message: string): void;
+}
+
+/** The rows written in one event-loop turn, appended with one write. */
+interface Group {
+  readonly tables: WarehouseTable[];
+  readonly rows: AnyRow[];
+  readonly durable: Promise<void>;
+  resolve(): void;
+  reject(error: TripwireError): void;
+}
+
+const SEGMENT_NAME = /^([0-9a-z]{23})\.journal$/;
+
+function journalError(what: string, error: unknown): TripwireError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new TripwireError('TW_WAREHOUSE_SPILL', `${what}: ${message}`, { cause: error });
+}
+
+/** One journal file. Removed once it is no longer appended to and every batch holding it is stored or spilled. */
+class Segment implements JournalHold {
+  private refs = 0;
+  private retired = false;
+  handle: FileHandle | undefined;
+  written = 0;
+
+  constructor(
+    readonly id: string,
+    readonly file: string,
+    private readonly onIdle: (segment: Segment) => void,
+  ) {}
+
+  hold(): void {
+    this.refs += 1;
+  }
+
+  release(): void {
+    this.refs -= 1;
+    if (this.refs === 0 && this.retired) this.onIdle(this);
+  }
+
+  retire(): void {
+    this.retired = true;
+    if (this.refs === 0) this.onIdle(this);
+  }
+
+  get held(): boolean {
+    return this.refs > 0;
+  }
+}
+
+/**
+ * The write-ahead journal of the warehouse sink: rows are appended to `<dir>/<segment>.journal`
+ * before the frames they belong to are acknowledged, so a crash of the engine process loses no
+ * acknowledged row. Rows written in one event-loop turn go in one write (group commit), and
+ * `whenDurable()` hands every writer of that turn the same promise. Writes are not fsync'd: the
+ * page cache outlives the process, not a power loss, whose torn last line recovery drops.
+ * A segment takes rows until rotate() (the sink's flush interval) and is removed once every batch
+ * holding its rows is stored or spilled; segments left by a crash become spill batches at start.
+ */
+export class RowJournal {
+  private open: Group | undefined;
+  private inFlight: Group | undefined;
+  private writing: Promise<void> | undefined;
+  private current: Segment | undefined;
+  private rotateDue = false;
+  private scheduled = false;
+  /** Segments this journal made: not a crashed engine's leftovers, though recovery may list them. */
+  private readonly own = new Set<string>();
+  private readonly removals = new Set<Promise<void>>();
+  /** True from a failed append until one succeeds. */
+  failing = false;
+  /** Appends that failed since the journal opened. */
+  failures = 0;
+  /** Rows waiting for their append (the turn's and the one being written). */
+  staged = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: RowJournalOptions,
+  ) {}
+
+  append(table: WarehouseTable, row: AnyRow): void {
+    const group = (this.open ??= newGroup());
+    group.tables.push(table);
+    group.rows.push(row);
+    this.staged += 1;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.commit);
+    }
+  }
+
+  /**
+   * The append of every row passed so far: resolves once they are in the journal, rejects when
+   * that failed (the rows were dropped). Undefined when none waits, so a caller need not await.
+   */
+  whenDurable(): Promise<void> | undefined {
+    return (this.open ?? this.inFlight)?.durable;
+  }
+
+  /** Starts a new segment at the next append, so the current one can go once its batches are stored. */
+  rotate(): void {
+    this.rotateDue = true;
+  }
+
+  /** Waits for every append under way, its failures included (reported through onError). */
+  async drain(): Promise<void> {
+    for (;;) {
+      // Now rather than at the end of the turn: whoever drains waits for these rows.
+      if (this.writing === undefined) this.commit();
+      if (this.writing === undefined) return;
+      await this.writing;
+    }
+  }
+
+  /** After the sink closed: the last segment goes unless a batch still holds it (rows neither stored nor spilled). */
+  async close(): Promise<void> {
+    await this.drain();
+    const last = this.current;
+    this.current = undefined;
+    if (last !== undefined) {
+      await last.handle?.close();
+      last.handle = undefined;
+      last.retire();
+    }
+    await Promise.all(this.removals);
+  }
+
+  /**
+   * Turns the segments a crashed engine left into spill batches, one per segment and table,
+   * named by the segment's id, so a recovery that is itself interrupted writes the same batches
+   * again. Their replay leaves out rows ClickHouse already holds, as for any spilled batch.
+   */
+  async recover(spill: SpillFolder): Promise<void> {
+    let names: string[];
+    try {
+      await mkdir(this.dir, { recursive: true });
+      names = (await readdir(this.dir)).sort();
+    } catch (error) {
+      throw journalError(`Cannot read the journal folder ${this.dir}`, error);
+    }
+    for (const name of names) {
+      const match = SEGMENT_NAME.exec(name);
+      if (!match || this.own.has(match[1]!)) continue;
+      await this.recoverSegment(spill, match[1]!, join(this.dir, name));
+    }
+  }
+
+  private async recoverSegment(spill: SpillFolder, id: string, file: string): Promise<void> {
+    let segment;
+    try {
+      segment = readSegment(await readFile(file, 'utf8'));
+    } catch (error) {
+      if (!(error instanceof UnreadableSegment)) throw journalError(`Cannot read journal segment ${file}`, error);
+      const aside = `${file}.corrupt`;
+      await rename(file, aside).catch((failure: unknown) => {
+        throw journalError(`Journal segment ${file} cannot be read (${error.message}) nor set aside`, failure);
+      });
+      this.options.onError(new TripwireError('TW_WAREHOUSE_SPILL', `Journal segment ${file} cannot be read (${error.message}); set aside as ${aside}, its rows are not replayed`));
+      return;
+    }
+    if (segment.tornBytes > 0) {
+      this.options.onWarning(`Journal segment ${file} ends with a line cut short (${segment.tornBytes} bytes, a write a crash interrupted and never acknowledged); it is dropped`);
+    }
+    for (const table of WAREHOUSE_TABLES) {
+      const rows = segment.rows[table];
+      if (rows.length > 0) await spill.write(table, id, rows);
+    }
+    await rm(file, { force: true }).catch((error: unknown) => {
+      throw journalError(`Cannot remove recovered journal segment ${file}; it is recovered again at the next start, without duplicates`, error);
+    });
+  }
+
+  private readonly commit = (): void => {
+    this.scheduled = false;
+    if (this.writing !== undefined || this.open === undefined) return;
+    const group = this.open;
+    this.open = undefined;
+    this.inFlight = group;
+    this.writing = this.write(group).finally(() => {
+      this.writing = undefined;
+      this.inFlight = undefined;
+      if (this.open !== undefined && !this.scheduled) this.commit();
+    });
+  };
+
+  private async write(group: Group): Promise<void> {
+    let segment: Segment | undefined;
+    try {
+      let body = '';
+      for (let i = 0; i < group.rows.length; i++) body += journalLine(group.tables[i]!, group.rows[i]!);
+      segment = await this.segmentForAppend();
+      const text = segment.written === 0 ? JOURNAL_HEADER + body : body;
+      const bytes = Buffer.from(text);
+      const { bytesWritten } = await segment.handle!.write(bytes, 0, bytes.length);
+      if (bytesWritten < bytes.length) throw new Error(`only ${bytesWritten} of ${bytes.length} bytes were written (disk full?)`);
+      segment.written += bytesWritten;
+    } catch (error) {
+      // A write cut short leaves a torn line: later rows go to a new segment, never after it.
+      if (segment !== undefined) this.rotateDue = true;
+      this.staged -= group.rows.length;
+      this.failing = true;
+      this.failures += 1;
+      const failure = journalError(
+        `Cannot append ${group.rows.length} warehouse rows to the journal in ${this.dir}; their frames are not acknowledged and will be resent`,
+        error,
+      );
+      this.options.onDropped(group.rows.length);
+      this.options.onError(failure);
+      group.reject(failure);
+      return;
+    }
+    this.failing = false;
+    this.staged -= group.rows.length;
+    this.options.onAppended(group.tables, group.rows, segment);
+    group.resolve();
+  }
+
+  private async segmentForAppend(): Promise<Segment> {
+    if (this.current !== undefined && !this.rotateDue) return this.current;
+    this.rotateDue = false;
+    const previous = this.current;
+    this.current = undefined;
+    if (previous !== undefined) {
+      await previous.handle?.close();
+      previous.handle = undefined;
+      previous.retire();
+    }
+    const id = newBatchId();
+    this.own.add(id);
+    const segment = new Segment(id, join(this.dir, `${id}.journal`), (idle) => this.remove(idle));
+    // Made again if removed: an operator who cleared the folder should not stop the engine's acks.
+    await mkdir(this.dir, { recursive: true });
+    segment.handle = await open(segment.file, 'a');
+    this.current = segment;
+    return segment;
+  }
+
+  private remove(segment: Segment): void {
+    const removal = (async () => {
+      await segment.handle?.close();
+      segment.handle = undefined;
+      await rm(segment.file, { force: true });
+    })()
+      .catch((error: unknown) =>
+        this.options.onError(journalError(`Cannot remove journal segment ${segment.file}; its rows are replayed at the next start, without duplicates`, error)),
+      )
+      .finally(() => {
+        this.own.delete(segment.id);
+        this.removals.delete(removal);
+      });
+    this.removals.add(removal);
+  }
+}
+
+function newGroup(): Group {
+  let resolve!: () => void;
+  let reject!: (error: TripwireError) => void;
+  const durable = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  // The failure reaches whoever awaits it and onError; rows nobody waits for must not crash the process.
+  durable.catch(() => undefined);
+  return { tables: [], rows: [], durable, resolve, reject };
+}
