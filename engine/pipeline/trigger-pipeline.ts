@@ -310,11 +310,30 @@ export class TriggerPipeline {
         if (conversion !== undefined && (order === undefined || !isDuplicate(result, settled, order))) sink.write('conversions', conversion);
       }
       unwritten = undefined;
+      // The turn's journal append runs while the delivery does: pop-ins do not wait for the disk.
+      const rowsDurable = sink.whenDurable();
+      let delivered = false;
       if (plan.probes.length > 0) {
         const candidates = evaluator.candidates(plan, result);
         const claimed = ahead === undefined ? undefined : { ahead, outcomes: result.claims, cart: result.cart };
-        if (candidates.length > 0) await this.deliverOrDefer(frame, evaluator, candidates, result.profile, claimed);
+        if (candidates.length > 0) {
+          await this.deliverOrDefer(frame, evaluator, candidates, result.profile, claimed);
+          delivered = true;
+        }
       }
+      if (rowsDurable !== undefined) {
+        try {
+          await rowsDurable;
+        } catch (error) {
+          // The rows were dropped with the failed append: the resend, a duplicate to the store, writes them.
+          unwritten = events.filter((_, i) => !isDuplicate(result, settled, i));
+          throw error;
+        }
+      }
+      // Trigger and delivery rows the delivery wrote, in a later turn's append. Only then: the
+      // append under way now holds other frames' rows, and waiting for it would slow every ack.
+      const deliveryRowsDurable = delivered ? sink.whenDurable() : undefined;
+      if (deliveryRowsDurable !== undefined && deliveryRowsDurable !== rowsDurable) await deliveryRowsDurable;
       // Backpressure: while the warehouse holds too many rows in memory, acks (and so clients) wait.
       if (sink.pressure) await sink.whenWritable();
       frame.reply.ack(frame.events.map((event) => event.id));

@@ -38,6 +38,12 @@ export interface EventSink {
   readonly pressure: boolean;
   /** Resolves once the sink is below its high-water mark: await it before acknowledging what was written. */
   whenWritable(): Promise<void>;
+  /**
+   * The journal append of every row written so far (group commit: one per event-loop turn):
+   * resolves once they would survive a crash of the process, rejects when the append failed and
+   * the rows were dropped. Await it before acknowledging what was written. Undefined when nothing waits.
+   */
+  whenDurable(): Promise<void> | undefined;
   flush(): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,12 +4,13 @@
  */
 import { Registry } from 'prom-client';
 import { ManualClock, type TrackedEvent } from '../../engine/events/index.js';
-import { createLogger, createMetrics } from '../../engine/observability/index.js';
+import { createLogger, createMetrics, type Logger } from '../../engine/observability/index.js';
 import type { EmailPort, PopinPort, WebhookPort } from '../../engine/pipeline/ports.js';
 import { CollectingSink } from '../../engine/pipeline/replay/collecting-sink.js';
 import { TriggerPipeline } from '../../engine/pipeline/trigger-pipeline.js';
 import { DeliveryPolicy, ScenarioCompiler, ScenarioEvaluator, type Scenario } from '../../engine/scenarios/index.js';
 import { MemoryWindowStore, type WindowStore } from '../../engine/state/index.js';
+import type { EventSink } from '../../engine/warehouse/index.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const DAY = 86_400_000;
@@ -18,12 +19,24 @@ export const SEARCH_LEFT = new ScenarioCompiler().compileOrThrow(
   'id: search-left\nwhen: { absence: { after: { event: search }, missing: { event: product }, within: 1m } }\nthen: { popin: { title: t } }\n',
 )!;
 
+export interface PipelineSetup<S extends EventSink> {
+  /** Where rows go: a CollectingSink unless given (a real BatchingSink, say). */
+  sink?: S;
+  store?: WindowStore;
+  scenarios?: Scenario[];
+  webhooks?: WebhookPort;
+  emails?: EmailPort;
+  popinCap?: { limit: number; within: number };
+  batches?: { batchSize: number; batchesInFlight: number };
+  logger?: Logger;
+}
+
 /** A pipeline over the two test scenarios; engines sharing a store are pipelines given the same `store`. */
-export function pipelineWith(
+export function pipelineWith<S extends EventSink = CollectingSink>(
   popins: PopinPort,
   clock: ManualClock,
   {
-    sink = new CollectingSink(),
+    sink = new CollectingSink() as EventSink as S,
     store = new MemoryWindowStore(undefined, clock) as WindowStore,
     scenarios = [SEARCH_LEFT, VIEWED_TWICE],
     webhooks = { enqueue: async () => undefined } as WebhookPort,
@@ -31,7 +44,7 @@ export function pipelineWith(
     popinCap = { limit: 10, within: 60_000 },
     batches = { batchSize: 1, batchesInFlight: 1 },
     logger = createLogger('silent'),
-  } = {},
+  }: PipelineSetup<S> = {},
 ) {
   let evaluator = new ScenarioEvaluator(scenarios);
   const metrics = createMetrics(new Registry(), false);

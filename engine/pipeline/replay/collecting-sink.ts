@@ -14,6 +14,10 @@ export class CollectingSink implements EventSink {
 
   async whenWritable(): Promise<void> {}
 
+  whenDurable(): undefined {
+    return undefined;
+  }
+
   async flush(): Promise<void> {}
 
   async close(): Promise<void> {}

@@ -1,0 +1,93 @@
+/*
+ * A frame is acknowledged once its rows are in the warehouse journal, so a crash of the engine
+ * after the ack cannot lose them. When the append fails the frame fails: the tracker resends it,
+ * and the resend, a duplicate to the store, writes the rows that were dropped.
+ */
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { TripwireError } from '../errors.js';
+import { ManualClock, type TrackedEvent } from '../events/index.js';
+import { BatchingSink } from '../warehouse/index.js';
+import { ChdbWarehouse } from '../warehouse/chdb/index.js';
+import type { Frame } from './frame.js';
+import { T0, pipelineWith, recording } from '../../test/support/trigger-pipeline.js';
+
+// libchdb binds one data folder per process.
+const chdbFolder = await mkdtemp(join(tmpdir(), 'tw-chdb-journal-'));
+afterAll(async () => {
+  await rm(chdbFolder, { recursive: true, force: true });
+});
+
+const ann = { site: 'shop', visitor: 'ann' };
+
+function purchase(id: string): TrackedEvent {
+  return { id, site: 'shop', visitor: 'ann', session: 's', type: 'purchase', time: T0, receivedAt: T0, url: '', props: { order: 'order-42', value: 80 } };
+}
+
+function frameOf(events: TrackedEvent[]): { frame: Frame; outcome: () => string } {
+  let outcome = 'none';
+  const frame = { visitor: ann, events, receivedAt: T0, reply: { ack: () => (outcome = 'acked'), fail: (code: string) => (outcome = `failed ${code}`) } };
+  return { frame, outcome: () => outcome };
+}
+
+describe('TriggerPipeline over a journaled warehouse sink', () => {
+  let folder: string;
+  let warehouse: ChdbWarehouse;
+  let sink: BatchingSink;
+  const errors: TripwireError[] = [];
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'tw-pipeline-journal-'));
+    warehouse = await ChdbWarehouse.open(chdbFolder, { database: `tw_journal_${Math.random().toString(36).slice(2, 10)}` });
+    await warehouse.migrate();
+  });
+
+  afterEach(async () => {
+    await sink.close();
+    await warehouse.close();
+    errors.length = 0;
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  function journaledSink(): BatchingSink {
+    return new BatchingSink(warehouse, {
+      flushIntervalMs: 3_600_000,
+      spillDir: join(folder, 'spill'),
+      journalDir: join(folder, 'journal'),
+      onError: (error) => errors.push(error),
+    });
+  }
+
+  test('a frame is acknowledged with its rows already in the journal', async () => {
+    sink = journaledSink();
+    const { pipeline } = pipelineWith(recording([]), new ManualClock(T0), { sink });
+    const { frame, outcome } = frameOf([purchase('p1')]);
+    await pipeline.process(frame);
+    expect(outcome()).toBe('acked');
+    const [segment] = await readdir(join(folder, 'journal'));
+    const journaled = await readFile(join(folder, 'journal', segment!), 'utf8');
+    expect(journaled).toMatch(/^events\t.*"event_id":"p1"/m);
+    expect(journaled).toMatch(/^conversions\t.*"order_id":"order-42"/m);
+  });
+
+  test('a frame whose journal append fails is failed, and its resend stores its rows once', async () => {
+    // The journal folder's place is taken by a file: the append fails as on a disk that refuses it.
+    await writeFile(join(folder, 'journal'), 'not a folder');
+    sink = journaledSink();
+    const { pipeline } = pipelineWith(recording([]), new ManualClock(T0), { sink });
+    const first = frameOf([purchase('p1')]);
+    await pipeline.process(first.frame);
+    expect(first.outcome()).toBe('failed TW_WAREHOUSE_SPILL');
+    expect(errors).toContainEqual(expect.objectContaining({ code: 'TW_WAREHOUSE_SPILL', message: expect.stringContaining('not acknowledged') }));
+
+    await rm(join(folder, 'journal'));
+    const resend = frameOf([purchase('p1')]);
+    await pipeline.process(resend.frame);
+    expect(resend.outcome()).toBe('acked');
+    await sink.flush();
+    expect(await warehouse.query('SELECT event_id FROM {events}')).toEqual([{ event_id: 'p1' }]);
+    expect(await warehouse.query('SELECT order_id FROM {conversions}')).toEqual([{ order_id: 'order-42' }]);
+  });
+});
