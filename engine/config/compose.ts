@@ -118,14 +118,19 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       spillDir: join(config.dataDir, 'spill'),
       spillAfterFailures: config.warehouse.spillAfterFailures,
       spillMaxBytes: config.warehouse.spillMaxBytes,
+      journalDir: config.warehouse.journal ? join(config.dataDir, 'journal') : undefined,
       onError: (error) =>
         logger.error(
           { err: error },
           error.code === 'TW_WAREHOUSE_REJECTED'
             ? 'ClickHouse refused a batch as malformed'
-            : 'warehouse insert failed; rows are kept (in memory or dataDir/spill) and retried',
+            : error.code === 'TW_WAREHOUSE_SPILL'
+              ? 'the warehouse spill folder or journal failed (dataDir/spill, dataDir/journal)'
+              : 'warehouse insert failed; rows are kept (in memory or dataDir/spill) and retried',
         ),
       onRejected: (table, rows) => metrics.warehouseRowsRejected.inc({ table }, rows),
+      onWarning: (message) => logger.warn(message),
+      onJournalFailed: () => metrics.warehouseJournalFailures.inc(),
     });
     closers.push(() => sink.close());
     // Rows held back while the server was unreachable go as soon as the schema is in place, not
@@ -246,7 +251,14 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       assets: await loadTrackerAssets(join(root, 'tracker', 'dist')),
       pages,
       home: catalogue === undefined ? undefined : '/shop/',
-      health: () => checkHealth(store, warehouse, config.store.redisUrl ? 'redis' : 'memory', queues),
+      health: () =>
+        checkHealth(
+          store,
+          warehouse,
+          config.store.redisUrl ? 'redis' : 'memory',
+          { enabled: config.warehouse.journal, failing: sink.journalFailing, failures: sink.journalFailures },
+          queues,
+        ),
       metrics,
       logger,
       clock,

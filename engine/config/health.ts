@@ -18,20 +18,33 @@ export const QUEUE_DEPTH_TIMEOUT_MS = 1_000;
  */
 export type EngineHealth = {
   ok: boolean;
-  /** Parts that do not answer but which the engine serves without; empty when all is well. */
-  degraded: Array<'warehouse'>;
+  /**
+   * Parts that do not answer but which the engine serves without; empty when all is well. The
+   * journal is listed while its appends fail: frames then fail and are resent, so the engine
+   * stays in the balancer, where the next append can succeed once the disk is fixed.
+   */
+  degraded: Array<'warehouse' | 'journal'>;
   store: { kind: string; state: string };
   /** `state` is "ok" or why the warehouse did not answer. */
   warehouse: { kind: string; state: string; available: boolean };
   /** Jobs of the mail and webhook queues by state, or unknown and why. */
   queues: Record<string, QueueDepthReading>;
+  /** The warehouse journal: `failing` from a failed append until one succeeds; `failures` since the start. */
+  journal: JournalHealth;
 };
 
-/** The store, the warehouse and each queue asked to answer within a deadline. */
+export interface JournalHealth {
+  enabled: boolean;
+  failing: boolean;
+  failures: number;
+}
+
+/** The store, the warehouse and each queue asked to answer within a deadline; the journal as the sink last saw it. */
 export async function checkHealth(
   store: WindowStore,
   warehouse: WarehouseBackend,
   storeKind: string,
+  journal: JournalHealth,
   queues: Readonly<Record<string, JobQueue<QueuedJob>>>,
 ): Promise<EngineHealth> {
   const probe = async (check: () => Promise<unknown>) => {
@@ -50,9 +63,10 @@ export async function checkHealth(
   const warehouseAvailable = warehouseState === 'ok';
   return {
     ok: storeState === 'ok',
-    degraded: warehouseAvailable ? [] : ['warehouse'],
+    degraded: [...(warehouseAvailable ? [] : ['warehouse' as const]), ...(journal.failing ? ['journal' as const] : [])],
     store: { kind: storeKind, state: storeState },
     warehouse: { kind: warehouse.version === '' ? 'clickhouse' : `clickhouse ${warehouse.version}`, state: warehouseState, available: warehouseAvailable },
     queues: queueDepths,
+    journal,
   };
 }

@@ -83,6 +83,11 @@ export const configSchema = z.strictObject({
       spillAfterFailures: z.number().int().positive().default(3),
       /** Disk the spill folder may use; past it rows wait in memory and the pipeline slows its acks. */
       spillMaxBytes: z.number().int().positive().default(1024 ** 3),
+      /**
+       * Appends every row to dataDir/journal before its frame is acknowledged (one write per
+       * event-loop turn, no fsync), so a crash of the engine process loses no acknowledged row.
+       */
+      journal: z.boolean().default(true),
     })
     .prefault({}),
   email: z

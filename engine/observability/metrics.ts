@@ -25,6 +25,8 @@ export interface EngineMetrics {
   bodiesReading: Gauge;
   /** Rows of batches ClickHouse refused as malformed, set aside in dataDir/spill as `.rejected` files. */
   warehouseRowsRejected: Counter<'table'>;
+  /** Appends to the warehouse journal that failed: their rows were dropped and their frames failed (resent by trackers). */
+  warehouseJournalFailures: Counter;
   /** 1 while the warehouse takes rows, 0 while it cannot be reached, its schema is not yet created, or inserts fail. */
   warehouseAvailable: Gauge;
   /** Tells warehouseAvailable how to read the warehouse's state, asked at each scrape. */
@@ -108,6 +110,11 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
       name: 'tripwire_warehouse_rows_rejected_total',
       help: 'Rows of batches ClickHouse refused as malformed, set aside as .rejected files in dataDir/spill, by table',
       labelNames: ['table'],
+      registers,
+    }),
+    warehouseJournalFailures: new Counter({
+      name: 'tripwire_warehouse_journal_failures_total',
+      help: 'Appends to the warehouse journal (dataDir/journal) that failed; their frames were failed and are resent by the trackers',
       registers,
     }),
     warehouseAvailable: new Gauge({
