@@ -3,7 +3,10 @@
  * (bench/k6/lib/shopper.js) go through the gateway's decoder, the interest tracker and the
  * pipeline of an engine on the in-process store (or, with --redis URL, on that Redis) with a
  * discarding warehouse, ~200 in flight. The CPU figures are the engine's alone, not Redis's.
- *   npx tsx bench/hot-path.ts [--scenarios DIR] [--frames N] [--events-per-frame K] [--redis URL [--redis-cluster]] [--profile | --allocations]
+ * Rows go through the engine's real BatchingSink, whose backend accepts and discards every
+ * insert; --journal off leaves out its write-ahead journal (on by default, as in the engine), so
+ * two runs measure what the journal costs per frame.
+ *   npx tsx bench/hot-path.ts [--scenarios DIR] [--frames N] [--events-per-frame K] [--journal on|off] [--redis URL [--redis-cluster]] [--profile | --allocations]
  * --profile writes a CPU profile of the measured part only, --allocations a sampled profile of
  * every allocation it made (collected or not); read either with bench/profile-top.ts.
  */
@@ -35,10 +38,12 @@ const { values } = parseArgs({
     allocations: { type: 'boolean', default: false },
     redis: { type: 'string' },
     'redis-cluster': { type: 'boolean', default: false },
+    journal: { type: 'string', default: 'on' },
   },
 });
 
 if (values.profile && values.allocations) throw new Error('--profile and --allocations each take the whole run: give one of them');
+if (values.journal !== 'on' && values.journal !== 'off') throw new Error(`--journal is on or off, not ${values.journal}`);
 
 const FRAMES = Number(values.frames);
 const EVENTS_PER_FRAME = Number(values['events-per-frame']);
@@ -132,7 +137,8 @@ async function startProfiler(): Promise<{ stop(): Promise<string> } | undefined>
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tw-hot-path-'));
   const store = values.redis === undefined ? {} : { redisUrl: values.redis, redisCluster: values['redis-cluster'], prefix: `hot${process.pid}` };
-  const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'warn' }, scenarios: { dir: values.scenarios! }, store });
+  const warehouse = { journal: values.journal === 'on' };
+  const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'warn' }, scenarios: { dir: values.scenarios! }, store, warehouse });
   const engine = await startEngine(config, { warehouse: new DiscardWarehouse() });
   const limits: DecodeLimits = { ...config.gateway, maxEventAge: config.store.dedupeHorizon };
   let gcMillis = 0;
@@ -155,7 +161,7 @@ async function main(): Promise<void> {
     gcObserver.disconnect();
     const cpuMicros = cpu.user + cpu.system;
     const perFrame = cpuMicros / counts.frames;
-    console.log(`scenarios ${values.scenarios}, ${counts.frames} frames of ${EVENTS_PER_FRAME} event(s) after ${warm.frames} warm-up, ${IN_FLIGHT} in flight`);
+    console.log(`scenarios ${values.scenarios}, ${counts.frames} frames of ${EVENTS_PER_FRAME} event(s) after ${warm.frames} warm-up, ${IN_FLIGHT} in flight, journal ${values.journal}`);
     console.log(`CPU per frame  ${perFrame.toFixed(2)} µs   (per event ${(perFrame / EVENTS_PER_FRAME).toFixed(2)} µs; user ${(cpu.user / counts.frames).toFixed(2)}, system ${(cpu.system / counts.frames).toFixed(2)})`);
     console.log(`frames/s       ${Math.round(counts.frames / seconds)}   (${seconds.toFixed(2)} s wall; GC ${((gcMillis * 1000) / counts.frames).toFixed(2)} µs per frame)`);
     if (counts.failed + counts.rejected > 0) console.log(`failed ${counts.failed}, rejected ${counts.rejected}`);
