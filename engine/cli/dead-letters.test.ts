@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createClient } from 'redis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cartJob } from '../../test/support/email-jobs.js';
 import { redisForTests, removeRedisKeys } from '../../test/support/redis-server.js';
@@ -143,6 +144,29 @@ describe.each(COMMANDS)('tripwire $command dead-letters', (under) => {
 
     expect((await tripwire('--purge', '--all')).stdout).toBe('removed 2 dead letters\n');
     expect(await opened.queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
+  });
+
+  it.skipIf(skip)('lists the readable dead letters beside one it cannot read, without calling Redis unavailable', async () => {
+    await deadLetter('t1', '410 Gone');
+    const admin = createClient({ url: redisUrl });
+    await admin.connect();
+    try {
+      await admin.hSet(`${prefix}:${under.command === 'mailer' ? 'mail' : 'webhook'}:dead`, 'garbled', 'not json');
+    } finally {
+      await admin.close();
+    }
+
+    const listed = await outcome(tripwire());
+
+    expect(listed.stderr).not.toContain('TW_STORE_UNAVAILABLE');
+    expect(listed.stdout).toContain('"id":"t1"');
+  });
+
+  it.skipIf(skip)('refuses a flag where a trigger id belongs, with the usage, rather than looking the flag up as an id', async () => {
+    const failed = await outcome(tripwire('--replay', '--all'));
+
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('dead-letters --replay <trigger-id>');
   });
 
   it.skipIf(skip)('refuses without REDIS_URL, saying the queue is reachable on Redis only', async () => {
