@@ -106,6 +106,8 @@ export class QueueWorker<J extends QueuedJob> {
     while (!this.stopping) {
       this.woken = false;
       await this.trimWhenDue();
+      // stop() may have come while the trim waited on the queue: a job claimed now would be handled after it.
+      if (this.stopping) break;
       const room = this.options.batch - this.inHand.size;
       let taken = 0;
       if (room > 0) {
