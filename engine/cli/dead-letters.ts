@@ -9,9 +9,6 @@ export const DEAD_LETTER_USAGE = `  dead-letters                           list 
   dead-letters --purge <trigger-id>      remove one without replaying it
   dead-letters --purge --all             remove every one (the workers remove them after the retention anyway)`;
 
-/** Trims in batches, so purging a large backlog never holds Redis for long. */
-const PURGE_BATCH = 1000;
-
 export interface DeadLetterCommand<J extends QueuedJob> {
   /** How the operator typed it, for messages: "tripwire webhooks dead-letters". */
   name: string;
@@ -48,9 +45,7 @@ export async function runDeadLetters<J extends QueuedJob>(queue: JobQueue<J>, ar
     return 0;
   }
   if (flag === '--purge' && value === '--all') {
-    let removed = 0;
-    for (let batch = await queue.trimDeadLetters(Infinity, PURGE_BATCH); batch > 0; batch = await queue.trimDeadLetters(Infinity, PURGE_BATCH)) removed += batch;
-    process.stdout.write(`removed ${removed} dead letters\n`);
+    process.stdout.write(`removed ${await queue.purgeDeadLetters()} dead letters\n`);
     return 0;
   }
   if (flag === '--purge' && value !== undefined) {

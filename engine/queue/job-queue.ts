@@ -78,11 +78,16 @@ export interface JobQueue<J extends QueuedJob> {
   /** Removes a dead letter without replaying it; false when there is none with this id. */
   discardDeadLetter(id: string): Promise<boolean>;
   /**
-   * Removes up to `max` dead letters dead-lettered before `before` (epoch ms, Infinity: all),
-   * oldest first, and says how many. Costs about what it removes, never a read of every dead
-   * letter, so workers can call it often.
+   * Removes up to `max` dead letters dead-lettered before `before` (epoch ms) and says how many,
+   * in no promised order. A queue may sweep its dead letters in bounded steps, each continuing where
+   * the last trim (of any process) left off, and stop at the end of its sweep: every dead letter
+   * older than `before` is gone once two calls in a row removed fewer than `max`. No step holds
+   * the queue's store for longer than a few hundred dead letters take, however many it holds.
+   * A dead letter whose time cannot be read is kept, for an operator to discard.
    */
   trimDeadLetters(before: number, max: number): Promise<number>;
+  /** Removes every dead letter and says how many, without holding the queue's store for long. */
+  purgeDeadLetters(): Promise<number>;
   depth(): Promise<QueueDepth>;
   close(): Promise<void>;
 }

@@ -95,6 +95,12 @@ export class MemoryJobQueue<J extends QueuedJob> implements JobQueue<J> {
     return removed;
   }
 
+  async purgeDeadLetters(): Promise<number> {
+    const count = this.dead.size;
+    this.dead.clear();
+    return count;
+  }
+
   async depth(): Promise<QueueDepth> {
     return { ready: this.ready.length, held: this.held.size, delayed: this.delayed.length, dead: this.dead.size };
   }

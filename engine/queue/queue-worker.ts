@@ -19,7 +19,7 @@ export interface QueueWorkerOptions {
   clock?: Clock;
 }
 
-/** How often a worker trims dead letters; each trim removes at most TRIM_BATCH, so one call stays short. */
+/** How often a worker trims dead letters; each trim removes at most TRIM_BATCH, so a worker with a backlog to remove logs, and can be stopped, between batches. */
 const TRIM_INTERVAL_MS = 60_000;
 const TRIM_BATCH = 1000;
 

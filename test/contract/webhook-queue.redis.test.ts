@@ -67,7 +67,7 @@ for (const target of redis.targets) {
   });
 
   describe.skipIf(target.skip !== undefined)(`${name}, with dead letters an older engine stored`, () => {
-    // Engines before dead-letter retention wrote the hash only, without the zset of times trims read.
+    // Engines before dead-letter retention wrote the hash only: a trim goes by the time in each letter.
     it('trims them by the time each holds', async () => {
       const prefix = `${filePrefix}-${++opened}`;
       const client = await connectRedis(target.url, { purpose: 'The test', cluster: target.cluster });

@@ -22,48 +22,66 @@ redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return 1`);
 
-/** KEYS: job stream, dead hash, dead-letter times. ARGV: group, entry id, job id, dead letter, its time. */
+/** KEYS: job stream, dead hash. ARGV: group, entry id, job id, dead letter. */
 export const DEAD_LETTER = script(`
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3])
 return 1`);
 
-/** KEYS: dead hash, job stream, dead-letter times. ARGV: job id, job. Two operators replaying at once enqueue it once. */
+/** KEYS: dead hash, job stream. ARGV: job id, job. Two operators replaying at once enqueue it once. */
 export const REPLAY = script(`
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('XADD', KEYS[2], '*', 'job', ARGV[2])
 return 1`);
 
-/** KEYS: dead hash, dead-letter times. ARGV: job id. */
-export const DISCARD_DEAD_LETTER = script(`
-redis.call('ZREM', KEYS[2], ARGV[1])
-return redis.call('HDEL', KEYS[1], ARGV[1])`);
-
 /**
- * KEYS: dead hash, dead-letter times. ARGV: before (a score, exclusive), max. Removes the oldest
- * dead letters by their time in the zset, so a trim costs what it removes. Dead letters written
- * before the zset existed (an older engine) are not in it: while it counts fewer entries than
- * the hash, they are added once by the time each holds (0 for one that is not readable JSON,
- * which the next trim then removes).
+ * KEYS: dead hash, sweep cursor. ARGV: before (epoch ms, exclusive), most to remove, letters to
+ * look at. One step of a sweep over the dead letters with HSCAN, from the cursor the last step (of
+ * any engine) kept: each letter's own time decides, so no index has to agree with the hash, and
+ * engines that wrote the hash only (before retention) are swept as well. A step looks at about
+ * ARGV[3] letters, so it holds Redis for as long whatever the hash holds. Stopped by its limit
+ * in a page, it keeps the cursor, and the next step reads that page again. The time is read from
+ * the letter's tail as JSON.stringify writes it (`…,"at":<ms>}`), by decoding otherwise; a letter
+ * without a readable time is kept, for an operator to read and discard. Returns {removed, 1 when
+ * the sweep reached the end of the hash}; the cursor expires an hour after its last step.
  */
 export const TRIM_DEAD_LETTERS = script(`
-if redis.call('ZCARD', KEYS[2]) < redis.call('HLEN', KEYS[1]) then
-  local all = redis.call('HGETALL', KEYS[1])
-  for i = 1, #all, 2 do
-    local readable, letter = pcall(cjson.decode, all[i + 1])
-    local at = readable and type(letter) == 'table' and tonumber(letter.at) or 0
-    redis.call('ZADD', KEYS[2], 'NX', at, all[i])
+local function letterTime(text)
+  local at = string.match(text, ',"at":(%d+)}$')
+  if at then return tonumber(at) end
+  local readable, letter = pcall(cjson.decode, text)
+  if readable and type(letter) == 'table' then return tonumber(letter.at) end
+  return nil
+end
+local before = tonumber(ARGV[1])
+local most = tonumber(ARGV[2])
+local page = redis.call('HSCAN', KEYS[1], redis.call('GET', KEYS[2]) or '0', 'COUNT', tonumber(ARGV[3]))
+local entries = page[2]
+local removed = 0
+for i = 1, #entries, 2 do
+  local at = letterTime(entries[i + 1])
+  if at ~= nil and at < before then
+    if removed >= most then return {removed, 0} end
+    redis.call('HDEL', KEYS[1], entries[i])
+    removed = removed + 1
   end
 end
-local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for _, id in ipairs(ids) do
-  redis.call('HDEL', KEYS[1], id)
-  redis.call('ZREM', KEYS[2], id)
+if page[1] == '0' then
+  redis.call('DEL', KEYS[2])
+  return {removed, 1}
 end
-return #ids`);
+redis.call('SET', KEYS[2], page[1], 'PX', 3600000)
+return {removed, 0}`);
+
+/**
+ * KEYS: dead hash, sweep cursor. Removes every dead letter and says how many: UNLINK frees a large
+ * hash off Redis's main thread, so a purge of any size holds it for a moment only.
+ */
+export const PURGE_DEAD_LETTERS = script(`
+local count = redis.call('HLEN', KEYS[1])
+redis.call('UNLINK', KEYS[1], KEYS[2])
+return count`);
 
 /**
  * KEYS: job stream, delayed zset, dead hash. ARGV: group. Returns ready, held, delayed, dead in

@@ -97,6 +97,13 @@ describe.skipIf(redis === undefined)('Redis job queue dead letters beside an eng
     expect(await queue.deadLetters()).toEqual([]);
   });
 
+  it('keeps a dead letter whose time it cannot read, for an operator to discard', async () => {
+    await admin.hSet(dead(), 'garbled', 'not json');
+
+    expect(await queue.trimDeadLetters(START + HOUR, 10)).toBe(0);
+    expect(await queue.depth()).toMatchObject({ dead: 1 });
+  });
+
   it('claims no more jobs once stopped during a trim', async () => {
     // A trim that takes a while on Redis: it looks at every one of many dead letters, all younger than the retention.
     for (let batch = 0; batch < 50; batch++) {

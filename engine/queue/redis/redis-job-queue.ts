@@ -2,10 +2,13 @@ import { TripwireError } from '../../errors.js';
 import { systemClock, type Clock } from '../../events/index.js';
 import type { RedisConnection } from '../../redis/index.js';
 import type { ClaimOptions, ClaimedJob, DeadLetter, JobQueue, QueueDepth, QueuedJob, ReclaimOptions } from '../index.js';
-import { ACK, DEAD_LETTER, DEPTH, DISCARD_DEAD_LETTER, PROMOTE_DUE, REPLAY, RETRY_LATER, TRIM_DEAD_LETTERS } from './job-queue-scripts.js';
+import { ACK, DEAD_LETTER, DEPTH, PROMOTE_DUE, PURGE_DEAD_LETTERS, REPLAY, RETRY_LATER, TRIM_DEAD_LETTERS } from './job-queue-scripts.js';
 
 /** XAUTOCLAIM scans the pending list in pages; a bound keeps one reclaim call short. */
 const MAX_RECLAIM_PAGES = 10;
+
+/** Dead letters one trim step looks at: a few milliseconds of Redis, whatever the hash holds. */
+const TRIM_STEP = 300;
 
 export interface RedisJobQueueOptions {
   client: RedisConnection;
@@ -23,9 +26,9 @@ export interface RedisJobQueueOptions {
  * (XREADGROUP), so each entry goes to one consumer and stays in the group's pending list until
  * XACK; a dead consumer's entries are taken over with XAUTOCLAIM. Retries wait in the zset
  * `{prefix}:<name>:delayed` scored by due time (the caller's clock) and are moved back onto the
- * stream by the next claim; dead letters sit in the hash `{prefix}:<name>:dead`, and their times
- * in the zset `{prefix}:<name>:dead-at`, by which they are trimmed. Acked entries are deleted, so
- * the stream holds only live jobs.
+ * stream by the next claim; dead letters sit in the hash `{prefix}:<name>:dead`, trimmed by a sweep
+ * of it whose HSCAN cursor every engine shares in `{prefix}:<name>:dead-sweep`. Acked entries are
+ * deleted, so the stream holds only live jobs.
  */
 export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
   private readonly client: RedisConnection;
@@ -34,20 +37,20 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
   private readonly stream: string;
   private readonly delayed: string;
   private readonly dead: string;
-  private readonly deadTimes: string;
+  private readonly deadSweep: string;
   private ready: Promise<void> | undefined;
 
   constructor(options: RedisJobQueueOptions) {
     this.client = options.client;
     this.clock = options.clock ?? systemClock;
     this.group = options.group;
-    // Scripts move jobs between the three, so on a cluster they share a hash tag; on one node they
+    // Scripts move jobs between the keys, so on a cluster they share a hash tag; on one node they
     // keep the names the mail queue was created under before clusters were supported.
     const base = options.client.cluster ? `${options.prefix}:{${options.name}}` : `${options.prefix}:${options.name}`;
     this.stream = `${base}:jobs`;
     this.delayed = `${base}:delayed`;
     this.dead = `${base}:dead`;
-    this.deadTimes = `${base}:dead-at`;
+    this.deadSweep = `${base}:dead-sweep`;
   }
 
   async enqueue(job: J): Promise<void> {
@@ -114,8 +117,8 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
       const letter: DeadLetter<J> = { job: claimed.job, error, at: this.clock.now() };
       const moved = await this.client.script(
         DEAD_LETTER,
-        [this.stream, this.dead, this.deadTimes],
-        [this.group, claimed.receipt, claimed.job.id, JSON.stringify(letter), String(letter.at)],
+        [this.stream, this.dead],
+        [this.group, claimed.receipt, claimed.job.id, JSON.stringify(letter)],
       );
       return Number(moved) === 1;
     });
@@ -136,20 +139,31 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
       if (text === null || text === undefined) return false;
       const letter = JSON.parse(text) as DeadLetter<J>;
       await this.created();
-      const replayed = await this.client.script(REPLAY, [this.dead, this.stream, this.deadTimes], [id, JSON.stringify({ ...letter.job, attempt: 1 })]);
+      const replayed = await this.client.script(REPLAY, [this.dead, this.stream], [id, JSON.stringify({ ...letter.job, attempt: 1 })]);
       return Number(replayed) === 1;
     });
   }
 
   async discardDeadLetter(id: string): Promise<boolean> {
-    return this.reported('discard a dead letter', async () => Number(await this.client.script(DISCARD_DEAD_LETTER, [this.dead, this.deadTimes], [id])) === 1);
+    return this.reported('discard a dead letter', async () => Number(await this.client.send(this.dead, ['HDEL', this.dead, id])) === 1);
   }
 
+  /** Steps of TRIM_STEP letters, one script each: Redis serves other clients between them. */
   async trimDeadLetters(before: number, max: number): Promise<number> {
     return this.reported('trim its dead letters', async () => {
-      const bound = before === Infinity ? '+inf' : String(before);
-      return Number(await this.client.script(TRIM_DEAD_LETTERS, [this.dead, this.deadTimes], [bound, String(Math.max(0, Math.floor(max)))]));
+      const most = Math.floor(max);
+      let removed = 0;
+      while (removed < most) {
+        const [step, swept] = (await this.client.script(TRIM_DEAD_LETTERS, [this.dead, this.deadSweep], [String(before), String(most - removed), String(TRIM_STEP)])) as [number, number];
+        removed += Number(step);
+        if (Number(swept) === 1) break;
+      }
+      return removed;
     });
+  }
+
+  async purgeDeadLetters(): Promise<number> {
+    return this.reported('purge its dead letters', async () => Number(await this.client.script(PURGE_DEAD_LETTERS, [this.dead, this.deadSweep], [])));
   }
 
   /** One script, so a health check or a scrape costs one round trip, and the four counts are of one moment. */
