@@ -37,6 +37,8 @@ export const ErrorCodes = {
   TW_LINK_INVALID: 'An email link (unsubscribe, open pixel, click) was not signed by this engine or was altered on the way. Use the link from the email exactly as it is.',
   TW_SHUTTING_DOWN: 'The engine is stopping and takes no new frames; the tracker resends them to the engine it reconnects to.',
   TW_ENGINE_UNREACHABLE: 'A command that talks to the running engine could not reach it. Start the engine (npm start), or give its address with --url.',
+  TW_DEAD_LETTER_UNREADABLE:
+    'A dead letter on Redis is not what an engine writes (not JSON of a job, its error and time), so it cannot be replayed. Look at it with redis-cli HGET on the queue\'s :dead hash, then remove it with `dead-letters --purge <id>`.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

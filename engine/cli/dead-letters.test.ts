@@ -146,15 +146,20 @@ describe.each(COMMANDS)('tripwire $command dead-letters', (under) => {
     expect(await opened.queue.depth()).toEqual({ ready: 0, held: 0, delayed: 0, dead: 0 });
   });
 
-  it.skipIf(skip)('lists the readable dead letters beside one it cannot read, without calling Redis unavailable', async () => {
-    await deadLetter('t1', '410 Gone');
+  /** What no engine writes: a dead letter that is not JSON. */
+  async function garbledDeadLetter(id: string): Promise<void> {
     const admin = createClient({ url: redisUrl });
     await admin.connect();
     try {
-      await admin.hSet(`${prefix}:${under.command === 'mailer' ? 'mail' : 'webhook'}:dead`, 'garbled', 'not json');
+      await admin.hSet(`${prefix}:${under.command === 'mailer' ? 'mail' : 'webhook'}:dead`, id, 'not json');
     } finally {
       await admin.close();
     }
+  }
+
+  it.skipIf(skip)('lists the readable dead letters beside one it cannot read, without calling Redis unavailable', async () => {
+    await deadLetter('t1', '410 Gone');
+    await garbledDeadLetter('garbled');
 
     const listed = await outcome(tripwire());
 
@@ -167,6 +172,55 @@ describe.each(COMMANDS)('tripwire $command dead-letters', (under) => {
 
     expect(failed.code).toBe(2);
     expect(failed.stderr).toContain('dead-letters --replay <trigger-id>');
+  });
+
+  it.skipIf(skip)('names a dead letter it cannot read, and how to remove it', async () => {
+    await deadLetter('t1', '410 Gone');
+    await garbledDeadLetter('garbled');
+
+    const listed = await tripwire();
+
+    expect(listed.stderr).toContain(`dead letter "garbled" cannot be read`);
+    expect(listed.stderr).toContain(`tripwire ${under.command} dead-letters --purge garbled`);
+  });
+
+  it.skipIf(skip)('replays the readable dead letters with --all and says how many it could not read', async () => {
+    await deadLetter('t1', 'refused');
+    await garbledDeadLetter('garbled');
+
+    const replayed = await tripwire('--all');
+
+    expect(replayed.stdout).toBe('replayed 1 of 1 dead letters; 1 could not be read\n');
+    expect(await opened.queue.depth()).toMatchObject({ ready: 1, dead: 1 });
+  });
+
+  it.skipIf(skip)('fails with TW_DEAD_LETTER_UNREADABLE for a replay of a dead letter it cannot read', async () => {
+    await garbledDeadLetter('garbled');
+
+    const failed = await outcome(tripwire('--replay', 'garbled'));
+
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('TW_DEAD_LETTER_UNREADABLE: dead letter "garbled"');
+  });
+
+  it.skipIf(skip)('refuses --purge --replay, a flag where a trigger id belongs, with the usage', async () => {
+    const failed = await outcome(tripwire('--purge', '--replay'));
+
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('dead-letters --purge <trigger-id>');
+  });
+
+  it.skipIf(skip)('says what was wrong before the usage: --replay without a trigger id', async () => {
+    const failed = await outcome(tripwire('--replay'));
+
+    expect(failed.code).toBe(2);
+    expect(failed.stderr.split('\n')[0]).toBe(`tripwire ${under.command} dead-letters: --replay needs a trigger id; list them with \`tripwire ${under.command} dead-letters\``);
+  });
+
+  it.skipIf(skip)('prints the usage on stdout and exits 0 for --help', async () => {
+    const help = await tripwire('--help');
+
+    expect(help.stdout).toContain('dead-letters --replay <trigger-id>');
   });
 
   it.skipIf(skip)('refuses without REDIS_URL, saying the queue is reachable on Redis only', async () => {

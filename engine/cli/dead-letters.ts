@@ -19,41 +19,66 @@ export interface DeadLetterCommand<J extends QueuedJob> {
 /**
  * `dead-letters` of one queue: the same for every queue (the JobQueue is generic), each queue
  * saying only what a line shows of its jobs. Returns the exit code; 2 for arguments it does not
- * know, with `usage` printed.
+ * know, with what was wrong and `usage` printed.
  */
 export async function runDeadLetters<J extends QueuedJob>(queue: JobQueue<J>, args: string[], command: DeadLetterCommand<J>, usage: string): Promise<number> {
   const [flag, value, ...rest] = args;
-  if (rest.length > 0) return misused(usage);
+  const misused = (problem: string): number => {
+    process.stderr.write(`${command.name}: ${problem}\n\n${usage}`);
+    return 2;
+  };
+  const listThem = `list them with \`${command.name}\``;
+  if (rest.length > 0) return misused(`unexpected ${rest.join(' ')}: one action at a time`);
+  if (flag === '--help') {
+    process.stdout.write(usage);
+    return 0;
+  }
   if (flag === undefined) {
     for (const letter of await queue.deadLetters()) {
       const { job } = letter;
       const line = { id: job.id, ...command.describe(job), attempt: job.attempt, error: letter.error, at: new Date(letter.at).toISOString() };
       process.stdout.write(`${JSON.stringify(line)}\n`);
     }
+    await warnUnreadable(queue, command.name);
     return 0;
   }
-  if (flag === '--all' && value === undefined) {
+  if (flag === '--all') {
+    if (value !== undefined) return misused(`--all takes nothing after it, not ${value}`);
     const letters = await queue.deadLetters();
     let replayed = 0;
     for (const letter of letters) if (await queue.replay(letter.job.id)) replayed++;
-    process.stdout.write(`replayed ${replayed} of ${letters.length} dead letters\n`);
+    const unreadable = await warnUnreadable(queue, command.name);
+    process.stdout.write(`replayed ${replayed} of ${letters.length} dead letters${unreadable > 0 ? `; ${unreadable} could not be read` : ''}\n`);
     return 0;
   }
-  if (flag === '--replay' && value !== undefined) {
+  if (flag === '--replay') {
+    if (value === undefined) return misused(`--replay needs a trigger id; ${listThem}`);
+    if (value.startsWith('--')) return misused(`--replay takes a trigger id, not ${value} (\`${command.name} --all\` replays every one)`);
     if (!(await queue.replay(value))) throw notFound(value, command);
     process.stdout.write(`replayed ${value}\n`);
     return 0;
   }
-  if (flag === '--purge' && value === '--all') {
-    process.stdout.write(`removed ${await queue.purgeDeadLetters()} dead letters\n`);
-    return 0;
-  }
-  if (flag === '--purge' && value !== undefined) {
+  if (flag === '--purge') {
+    if (value === '--all') {
+      process.stdout.write(`removed ${await queue.purgeDeadLetters()} dead letters\n`);
+      return 0;
+    }
+    if (value === undefined) return misused(`--purge needs a trigger id, or --all; ${listThem}`);
+    if (value.startsWith('--')) return misused(`--purge takes a trigger id or --all, not ${value}`);
     if (!(await queue.discardDeadLetter(value))) throw notFound(value, command);
     process.stdout.write(`removed ${value}\n`);
     return 0;
   }
-  return misused(usage);
+  return misused(`unknown argument ${flag}`);
+}
+
+/** Dead letters that cannot be read are named on stderr, so stdout stays one JSON dead letter a line. Returns how many. */
+async function warnUnreadable(queue: JobQueue<QueuedJob>, name: string): Promise<number> {
+  const ids = await queue.unreadableDeadLetters();
+  for (const id of ids) {
+    process.stderr.write(`${name}: dead letter "${id}" cannot be read (not JSON of a job, its error and time); remove it with \`${name} --purge ${id}\`\n`);
+  }
+  return ids.length;
 }
 
 /**
@@ -70,9 +95,4 @@ export function requireQueueRedis(config: TripwireConfig, command: string, queue
 
 function notFound(id: string, command: DeadLetterCommand<QueuedJob>): TripwireError {
   return new TripwireError('TW_NOT_FOUND', `no dead letter "${id}": list them with \`${command.name}\``);
-}
-
-function misused(usage: string): number {
-  process.stderr.write(usage);
-  return 2;
 }

@@ -71,9 +71,17 @@ export interface JobQueue<J extends QueuedJob> {
   retryLater(claimed: ClaimedJob<J>, next: J, dueAt: number): Promise<boolean>;
   /** Moves the job to the dead letters, replacing an earlier dead letter of the same id; false, as retryLater, when it was no longer held. */
   deadLetter(claimed: ClaimedJob<J>, error: string): Promise<boolean>;
-  /** Dead letters, oldest first. */
+  /** Dead letters, oldest first; those that cannot be read are left out (see unreadableDeadLetters). */
   deadLetters(): Promise<Array<DeadLetter<J>>>;
-  /** Enqueues a dead letter again as a first attempt; false when there is none with this id. */
+  /**
+   * Ids of the dead letters that cannot be read as a job, its error and time: a durable queue's
+   * store may hold what no engine wrote (by hand, damaged). They are kept until discarded.
+   */
+  unreadableDeadLetters(): Promise<string[]>;
+  /**
+   * Enqueues a dead letter again as a first attempt; false when there is none with this id.
+   * Throws TW_DEAD_LETTER_UNREADABLE for one that cannot be read.
+   */
   replay(id: string): Promise<boolean>;
   /** Removes a dead letter without replaying it; false when there is none with this id. */
   discardDeadLetter(id: string): Promise<boolean>;

@@ -72,6 +72,11 @@ export class MemoryJobQueue<J extends QueuedJob> implements JobQueue<J> {
     return [...this.dead.values()].sort((a, b) => a.at - b.at);
   }
 
+  /** Letters never leave the process as text, so every one can be read. */
+  async unreadableDeadLetters(): Promise<string[]> {
+    return [];
+  }
+
   async replay(id: string): Promise<boolean> {
     const letter = this.dead.get(id);
     if (letter === undefined) return false;

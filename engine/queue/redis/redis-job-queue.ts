@@ -128,8 +128,16 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
     return this.reported('read its dead letters', async () => {
       const all = await this.client.hGetAll(this.dead);
       return Object.values(all)
-        .map((text) => JSON.parse(text) as DeadLetter<J>)
+        .map((text) => deadLetterOf<J>(text))
+        .filter((letter) => letter !== undefined)
         .sort((a, b) => a.at - b.at);
+    });
+  }
+
+  async unreadableDeadLetters(): Promise<string[]> {
+    return this.reported('read its dead letters', async () => {
+      const all = await this.client.hGetAll(this.dead);
+      return Object.keys(all).filter((id) => deadLetterOf(all[id]!) === undefined);
     });
   }
 
@@ -137,7 +145,10 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
     return this.reported('replay a dead letter', async () => {
       const text = await this.client.hGet(this.dead, id);
       if (text === null || text === undefined) return false;
-      const letter = JSON.parse(text) as DeadLetter<J>;
+      const letter = deadLetterOf<J>(text);
+      if (letter === undefined) {
+        throw new TripwireError('TW_DEAD_LETTER_UNREADABLE', `dead letter "${id}" in ${this.dead} cannot be read as a job, its error and time; it was not replayed`);
+      }
       await this.created();
       const replayed = await this.client.script(REPLAY, [this.dead, this.stream], [id, JSON.stringify({ ...letter.job, attempt: 1 })]);
       return Number(replayed) === 1;
@@ -220,6 +231,21 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
     );
     return this.ready;
   }
+}
+
+/** A dead letter as deadLetter writes it, or undefined for text that is not one (written by hand, damaged). */
+function deadLetterOf<J extends QueuedJob>(text: string): DeadLetter<J> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { job, error, at } = value as Partial<DeadLetter<J>>;
+  if (typeof job !== 'object' || job === null || typeof job.id !== 'string' || typeof error !== 'string' || typeof at !== 'number') return undefined;
+  return value as DeadLetter<J>;
 }
 
 /** Stream entries as [id, [field, value, …]]; entries deleted since they were read come back as null. */
