@@ -98,8 +98,18 @@ describe('dead-letter retention', () => {
 
   test.each(['mailer', 'webhooks'])('refuses a %s.deadLetterRetention of 0, which would remove every dead letter as it is made', (section) => {
     expect(() => parseConfig({ [section]: { deadLetterRetention: 0 } })).toThrow(
-      expect.objectContaining({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(new RegExp(`${section}\\.deadLetterRetention.*must be above 0`)) }),
+      expect.objectContaining({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(new RegExp(`${section}\\.deadLetterRetention.*must be at least 1h`)) }),
     );
+  });
+
+  test('refuses a bare-number retention under an hour, saying a bare number is milliseconds', async () => {
+    await expect(loadConfig({ env: { TW_WEBHOOK_DEAD_LETTER_RETENTION: '30' } })).rejects.toThrow(
+      expect.objectContaining({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(/webhooks\.deadLetterRetention.*at least 1h.*a bare number is milliseconds/) }),
+    );
+  });
+
+  test('takes a retention of exactly an hour', () => {
+    expect(parseConfig({ mailer: { deadLetterRetention: '1h' } }).mailer.deadLetterRetention).toBe(3_600_000);
   });
 });
 

@@ -31,8 +31,16 @@ const site = z.strictObject({
 export const WEBHOOK_REQUEST_TIMEOUT_MS = 10_000;
 
 /** Kept 30 days by default, as the sent marks are: long enough to notice, fix the cause and replay. */
+/**
+ * A dead letter is kept for an operator to notice and replay: a retention under an hour is most
+ * likely a bare number meant as days or hours, which the duration reads as milliseconds.
+ */
 const deadLetterRetention = () =>
-  duration.refine((ms) => ms > 0, { message: 'must be above 0, or every dead letter is removed as soon as it is made (default 30d)' }).default(30 * 86_400_000);
+  duration
+    .refine((ms) => ms >= 3_600_000, {
+      message: 'must be at least 1h, long enough to notice and replay a dead letter; a bare number is milliseconds (30 is 30 ms): give a unit, e.g. 30d (default 30d)',
+    })
+    .default(30 * 86_400_000);
 
 export const configSchema = z.strictObject({
   server: z
