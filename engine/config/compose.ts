@@ -9,7 +9,7 @@ import { AdminAuth, Dashboard, QueryApi } from '../dashboard/index.js';
 import { DemoShop, loadCatalogue } from '../demo-shop/index.js';
 import { systemClock, type Clock } from '../events/index.js';
 import { Gateway, SocketRegistry, VisitorCookiePage, loadTrackerAssets, type PageSource } from '../gateway/index.js';
-import { createLogger, createMetrics, type EngineMetrics, type Logger } from '../observability/index.js';
+import { createLogger, createMetrics, type EngineMetrics, type Logger, type QueueCounts } from '../observability/index.js';
 import { TriggerPipeline, type SiteProfile } from '../pipeline/index.js';
 import { DeliveryPolicy, ScenarioLibrary, formatProblems } from '../scenarios/index.js';
 import { loadPack } from '../scenarios/pack/index.js';
@@ -178,7 +178,10 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     metrics.reportQueues(async () => {
       const readings = await readQueueDepths(queues, QUEUE_DEPTH_TIMEOUT_MS);
       return Object.fromEntries(
-        Object.entries(readings).map(([queue, reading]) => [queue, reading.state === 'ok' ? { ready: reading.ready, held: reading.held, delayed: reading.delayed, dead: reading.dead } : undefined]),
+        Object.entries(readings).map(([queue, reading]): [string, QueueCounts] => [
+          queue,
+          reading.state === 'ok' ? { state: 'counted', jobs: { ready: reading.ready, held: reading.held, delayed: reading.delayed, dead: reading.dead } } : { state: 'unknown' },
+        ]),
       );
     });
     // A visitor's state in the engine's memory may leave the V8 heap once its last tab closed.

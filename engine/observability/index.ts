@@ -1,4 +1,4 @@
 export { createMetrics } from './metrics.js';
-export type { EngineMetrics } from './metrics.js';
+export type { EngineMetrics, QueueCounts } from './metrics.js';
 export { createLogger } from './logger.js';
 export type { Logger } from './logger.js';

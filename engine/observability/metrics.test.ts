@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type QueueCounts } from './metrics.js';
 
 describe('engine metrics', () => {
   test('accepted events counted on the hot path are in the counter when it is read, by type', async () => {
@@ -15,11 +15,11 @@ describe('engine metrics', () => {
 
   test('queue jobs are read at each scrape, and a queue that could not be counted has no samples rather than old ones', async () => {
     const metrics = createMetrics(undefined, false);
-    let webhook: Record<string, number> | undefined = { ready: 4, held: 0, delayed: 1, dead: 2 };
-    metrics.reportQueues(async () => ({ mail: { ready: 1, held: 0, delayed: 0, dead: 0 }, webhook }));
+    let webhook: QueueCounts = { state: 'counted', jobs: { ready: 4, held: 0, delayed: 1, dead: 2 } };
+    metrics.reportQueues(async () => ({ mail: { state: 'counted', jobs: { ready: 1, held: 0, delayed: 0, dead: 0 } }, webhook }));
 
     expect(await metrics.registry.metrics()).toContain('tripwire_queue_jobs{queue="webhook",state="dead"} 2');
-    webhook = undefined;
+    webhook = { state: 'unknown' };
     const text = await metrics.registry.metrics();
 
     expect(text).toContain('tripwire_queue_jobs{queue="mail",state="ready"} 1');

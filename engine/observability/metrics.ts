@@ -42,8 +42,8 @@ export interface EngineMetrics {
   acceptEvent(type: string): void;
 }
 
-/** A queue's jobs by state (ready, held, delayed, dead); undefined when they could not be counted. */
-export type QueueCounts = Readonly<Record<string, number>> | undefined;
+/** A queue's jobs by state (ready, held, delayed, dead), or unknown: not counted in time, or its store failed. */
+export type QueueCounts = { readonly state: 'counted'; readonly jobs: Readonly<Record<string, number>> } | { readonly state: 'unknown' };
 
 export function createMetrics(registry = new Registry(), withDefaults = true): EngineMetrics {
   if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'tripwire_process_' });
@@ -130,14 +130,15 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
     },
     queueJobs: new Gauge({
       name: 'tripwire_queue_jobs',
-      help: 'Jobs of the mail and webhook queues by state: ready (not yet claimed), held (claimed, not yet done), delayed (waiting for a retry), dead (dead letters); no samples for a queue that could not be counted in time',
+      help: 'Jobs of the mail and webhook queues by state (ready, held, delayed, dead); no samples for a queue not counted in time',
       labelNames: ['queue', 'state'],
       registers,
       async collect() {
         const readings = await readQueues();
         this.reset();
         for (const [queue, counts] of Object.entries(readings)) {
-          for (const [state, value] of Object.entries(counts ?? {})) this.set({ queue, state }, value);
+          if (counts.state === 'unknown') continue;
+          for (const [state, value] of Object.entries(counts.jobs)) this.set({ queue, state }, value);
         }
       },
     }),

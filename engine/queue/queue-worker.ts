@@ -15,7 +15,7 @@ export interface QueueWorkerOptions {
   batch: number;
   /** Dead letters older than this are removed, checked every minute or so; undefined: kept until replayed or discarded. */
   deadLetterRetentionMs?: number;
-  /** What dead-letter ages are measured by: the queue's clock. */
+  /** The clock the queue stamps dead letters with (the same one): a trim removes those stamped before its now minus the retention. */
   clock?: Clock;
 }
 
