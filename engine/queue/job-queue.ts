@@ -88,10 +88,12 @@ export interface JobQueue<J extends QueuedJob> {
   /**
    * Removes up to `max` dead letters dead-lettered before `before` (epoch ms) and says how many,
    * in no promised order. A queue may sweep its dead letters in bounded steps, each continuing where
-   * the last trim (of any process) left off, and stop at the end of its sweep: every dead letter
-   * older than `before` is gone once two calls in a row removed fewer than `max`. No step holds
-   * the queue's store for longer than a few hundred dead letters take, however many it holds.
-   * A dead letter whose time cannot be read is kept, for an operator to discard.
+   * the last trim (of any process) left off, a call ending with the sweep; and the processes may
+   * share one sweep a minute, a call within a minute of a finished sweep removing nothing. So a
+   * dead letter is removed by the first sweep that starts once it is older than `before`: within
+   * about two minutes for workers that trim every minute. No step holds the queue's store for
+   * longer than a few hundred dead letters take, however many it holds. A dead letter whose time
+   * cannot be read is kept, for an operator to discard.
    */
   trimDeadLetters(before: number, max: number): Promise<number>;
   /** Removes every dead letter and says how many, without holding the queue's store for long. */

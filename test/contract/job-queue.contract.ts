@@ -245,16 +245,14 @@ export function describeJobQueueContract<J extends QueuedJob>(
       expect(await store.queue.depth()).toMatchObject({ dead: 2 });
     });
 
-    it('trims every dead letter dead-lettered before a time within two calls that remove fewer than asked for, and keeps the younger', async () => {
+    it('trims every dead letter dead-lettered before a time, and keeps the younger', async () => {
       for (const id of ['a', 'b', 'c', 'd']) await store.queue.enqueue(jobOf(id));
       for (const claimed of await store.queue.claim('w1', { max: 4 })) {
         await store.queue.deadLetter(claimed, 'refused');
         clock.advance(1000);
       }
 
-      const removed = (await store.peer.trimDeadLetters(START + 2500, 10)) + (await store.queue.trimDeadLetters(START + 2500, 10));
-
-      expect(removed).toBe(3);
+      expect(await store.peer.trimDeadLetters(START + 2500, 10)).toBe(3);
       expect((await store.queue.deadLetters()).map((letter) => letter.job.id)).toEqual(['d']);
     });
 

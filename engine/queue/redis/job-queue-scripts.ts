@@ -37,14 +37,16 @@ return 1`);
 
 /**
  * KEYS: dead hash, sweep cursor. ARGV: before (epoch ms, exclusive), most to remove, letters to
- * look at. One step of a sweep over the dead letters with HSCAN, from the cursor the last step (of
- * any engine) kept: each letter's own time decides, so no index has to agree with the hash, and
+ * look at, pause (ms). One step of a sweep over the dead letters with HSCAN, from the cursor the
+ * last step (of any engine) kept: each letter's own time decides, so no index has to agree with the hash, and
  * engines that wrote the hash only (before retention) are swept as well. A step looks at about
  * ARGV[3] letters, so it holds Redis for as long whatever the hash holds. Stopped by its limit
  * in a page, it keeps the cursor, and the next step reads that page again. The time is read from
  * the letter's tail as JSON.stringify writes it (`…,"at":<ms>}`), by decoding otherwise; a letter
- * without a readable time is kept, for an operator to read and discard. Returns {removed, 1 when
- * the sweep reached the end of the hash}; the cursor expires an hour after its last step.
+ * without a readable time is kept, for an operator to read and discard. A finished sweep leaves
+ * "done" for the pause, so engines that all trim every minute share one sweep a minute instead
+ * of making one each. Returns {removed, 1 when the sweep is done}; a cursor left mid-sweep expires
+ * an hour after its last step.
  */
 export const TRIM_DEAD_LETTERS = script(`
 local function letterTime(text)
@@ -56,7 +58,9 @@ local function letterTime(text)
 end
 local before = tonumber(ARGV[1])
 local most = tonumber(ARGV[2])
-local page = redis.call('HSCAN', KEYS[1], redis.call('GET', KEYS[2]) or '0', 'COUNT', tonumber(ARGV[3]))
+local cursor = redis.call('GET', KEYS[2])
+if cursor == 'done' then return {0, 1} end
+local page = redis.call('HSCAN', KEYS[1], cursor or '0', 'COUNT', tonumber(ARGV[3]))
 local entries = page[2]
 local removed = 0
 for i = 1, #entries, 2 do
@@ -68,7 +72,7 @@ for i = 1, #entries, 2 do
   end
 end
 if page[1] == '0' then
-  redis.call('DEL', KEYS[2])
+  redis.call('SET', KEYS[2], 'done', 'PX', tonumber(ARGV[4]))
   return {removed, 1}
 end
 redis.call('SET', KEYS[2], page[1], 'PX', 3600000)

@@ -97,6 +97,16 @@ describe.skipIf(redis === undefined)('Redis job queue dead letters beside an eng
     expect(await queue.deadLetters()).toEqual([]);
   });
 
+  it('sweeps the dead letters once between engines that trim within a minute of each other, not once each', async () => {
+    await olderEngineDeadLetters('a', START + 2 * HOUR);
+    const otherEngine = new RedisJobQueue<QueuedJob>({ client, prefix, name: 'webhook', group: 'webhooks', clock });
+
+    expect(await queue.trimDeadLetters(START + HOUR, 10)).toBe(0);
+    expect(await otherEngine.trimDeadLetters(START + 3 * HOUR, 10)).toBe(0);
+    expect(await queue.depth()).toMatchObject({ dead: 1 });
+    expect(await admin.pTTL(`${prefix}:webhook:dead-sweep`)).toBeGreaterThan(50_000);
+  });
+
   it('keeps a dead letter whose time it cannot read, for an operator to discard', async () => {
     await admin.hSet(dead(), 'garbled', 'not json');
 

@@ -10,6 +10,9 @@ const MAX_RECLAIM_PAGES = 10;
 /** Dead letters one trim step looks at: a few milliseconds of Redis, whatever the hash holds. */
 const TRIM_STEP = 300;
 
+/** How long a finished sweep of the dead letters stands for every engine's trims: the workers' trim interval. */
+const SWEEP_PAUSE_MS = 60_000;
+
 export interface RedisJobQueueOptions {
   client: RedisConnection;
   prefix: string;
@@ -27,7 +30,7 @@ export interface RedisJobQueueOptions {
  * XACK; a dead consumer's entries are taken over with XAUTOCLAIM. Retries wait in the zset
  * `{prefix}:<name>:delayed` scored by due time (the caller's clock) and are moved back onto the
  * stream by the next claim; dead letters sit in the hash `{prefix}:<name>:dead`, trimmed by a sweep
- * of it whose HSCAN cursor every engine shares in `{prefix}:<name>:dead-sweep`. Acked entries are
+ * of it whose HSCAN cursor every engine shares in `{prefix}:<name>:dead-sweep` (one sweep a minute between them). Acked entries are
  * deleted, so the stream holds only live jobs.
  */
 export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
@@ -165,7 +168,7 @@ export class RedisJobQueue<J extends QueuedJob> implements JobQueue<J> {
       const most = Math.floor(max);
       let removed = 0;
       while (removed < most) {
-        const [step, swept] = (await this.client.script(TRIM_DEAD_LETTERS, [this.dead, this.deadSweep], [String(before), String(most - removed), String(TRIM_STEP)])) as [number, number];
+        const [step, swept] = (await this.client.script(TRIM_DEAD_LETTERS, [this.dead, this.deadSweep], [String(before), String(most - removed), String(TRIM_STEP), String(SWEEP_PAUSE_MS)])) as [number, number];
         removed += Number(step);
         if (Number(swept) === 1) break;
       }
