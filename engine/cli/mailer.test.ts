@@ -100,3 +100,25 @@ describe.each(BACKENDS)('tripwire mailer suppress/suppressions/unsuppress on $na
     expect(JSON.parse(listed.stdout)).toEqual({ site: 'demo', email: 'zoe@example.test', reason: 'unsubscribe', at: '2026-01-01T00:00:00.000Z', detail: 'one-click' });
   });
 });
+
+describe('tripwire mailer, given arguments it does not take', () => {
+  const tripwire = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'engine/cli/main.ts', 'mailer', ...args], { env: { ...process.env, TW_CONFIG: '', REDIS_URL: '' } });
+  const failure = async (args: string[]) => {
+    const failed = (await tripwire(...args).then(
+      () => expect.fail('the command succeeded'),
+      (error: unknown) => error,
+    )) as { code: number; stderr: string };
+    return { code: failed.code, firstLine: failed.stderr.split('\n')[0] };
+  };
+
+  it('says which command it does not know before the usage, and exits 2', async () => {
+    expect(await failure(['dead-letter'])).toEqual({ code: 2, firstLine: 'tripwire mailer: unknown command dead-letter' });
+  });
+
+  it('says which reasons a suppression takes before the usage, and exits 2', async () => {
+    expect(await failure(['suppress', 'demo', 'ada@example.test', '--reason', 'spam'])).toEqual({
+      code: 2,
+      firstLine: 'tripwire mailer suppress: --reason is one of unsubscribe, bounce, complaint, not spam',
+    });
+  });
+});

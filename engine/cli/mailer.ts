@@ -45,10 +45,7 @@ export async function runMailer(args: string[]): Promise<number> {
     unsuppress,
   };
   const suppressionHandler = suppressionHandlers[command];
-  if (suppressionHandler === undefined && command !== 'dead-letters') {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+  if (suppressionHandler === undefined && command !== 'dead-letters') return misused('tripwire mailer', `unknown command ${command}`);
   const config = await loadConfig();
   if (suppressionHandler !== undefined) {
     const suppressions = await openSuppressions(config);
@@ -108,10 +105,7 @@ async function runWorker(config: TripwireConfig): Promise<number> {
 
 async function listSuppressions(list: SuppressionList, args: string[]): Promise<number> {
   const [site] = args;
-  if (site === undefined) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+  if (site === undefined) return misused('tripwire mailer suppressions', 'needs a site key');
   for (const entry of await list.list(site)) {
     process.stdout.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
   }
@@ -121,10 +115,8 @@ async function listSuppressions(list: SuppressionList, args: string[]): Promise<
 async function suppress(list: SuppressionList, args: string[]): Promise<number> {
   const [site, email, flag, value] = args;
   const reason = (flag === '--reason' ? value : 'unsubscribe') as SuppressionReason;
-  if (site === undefined || email === undefined || !SUPPRESSION_REASONS.includes(reason)) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+  if (site === undefined || email === undefined) return misused('tripwire mailer suppress', 'needs a site key and an email address');
+  if (!SUPPRESSION_REASONS.includes(reason)) return misused('tripwire mailer suppress', `--reason is one of ${SUPPRESSION_REASONS.join(', ')}, ${reason === undefined ? 'and needs one of them after it' : `not ${reason}`}`);
   await list.add({ site, email, reason, at: Date.now(), detail: 'operator' });
   process.stdout.write(`suppressed ${email} for ${site} (${reason})\n`);
   return 0;
@@ -132,11 +124,14 @@ async function suppress(list: SuppressionList, args: string[]): Promise<number> 
 
 async function unsuppress(list: SuppressionList, args: string[]): Promise<number> {
   const [site, email] = args;
-  if (site === undefined || email === undefined) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+  if (site === undefined || email === undefined) return misused('tripwire mailer unsuppress', 'needs a site key and an email address');
   const removed = await list.remove(site, email);
   process.stdout.write(removed ? `${email} may be emailed by ${site} again\n` : `${email} was not suppressed for ${site}\n`);
   return 0;
+}
+
+/** What was wrong, then the usage: exit 2. */
+function misused(command: string, problem: string): number {
+  process.stderr.write(`${command}: ${problem}\n\n${USAGE}`);
+  return 2;
 }

@@ -24,7 +24,7 @@ export async function runWebhooks(args: string[]): Promise<number> {
     return 0;
   }
   if (command !== 'dead-letters') {
-    process.stderr.write(USAGE);
+    process.stderr.write(`tripwire webhooks: ${command === undefined ? 'which command?' : `unknown command ${command}`}\n\n${USAGE}`);
     return 2;
   }
   const config = await loadConfig();
