@@ -23,6 +23,7 @@ import { composeCatalogue, type ComposedCatalogue } from './compose-catalogue.js
 import { composeMailer, type ComposedMailer } from './compose-mailer.js';
 import { composeWarehouse } from './compose-warehouse.js';
 import { composeWebhooks, type ComposedWebhooks } from './compose-webhooks.js';
+import { DataDirLock } from './data-dir-lock.js';
 import { DrainDeadline } from './drain-deadline.js';
 import { QUEUE_DEPTH_TIMEOUT_MS, checkHealth } from './health.js';
 import type { TripwireConfig } from './schema.js';
@@ -102,6 +103,9 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     })());
 
   try {
+    // Before anything opens the folder: a second engine on it would replay the first's journal and spill as its own.
+    const lock = await DataDirLock.take(config.dataDir, { onRefreshFailed: (error) => logger.error({ err: error }, 'the data folder lock could not be refreshed') });
+    closers.push(() => lock.release());
     const store = config.store.redisUrl
       ? await RedisWindowStore.connect(config.store.redisUrl, { prefix: config.store.prefix, retention, cluster: config.store.redisCluster })
       : new MemoryWindowStore(retention, clock);

@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { TripwireError } from '../errors.js';
+import { eventually } from '../../test/support/eventually.js';
+import { DATA_DIR_LOCK_FILE, DataDirLock } from './data-dir-lock.js';
+
+const REFRESH_MS = 1_000;
+
+let dataDir: string;
+const held: DataDirLock[] = [];
+const refreshFailures: TripwireError[] = [];
+const children: ChildProcess[] = [];
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'tw-data-dir-lock-'));
+});
+
+afterEach(async () => {
+  for (const lock of held.splice(0)) await lock.release();
+  refreshFailures.splice(0);
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function take(refreshMs = REFRESH_MS): Promise<DataDirLock> {
+  const lock = await DataDirLock.take(dataDir, { refreshMs, onRefreshFailed: (error) => refreshFailures.push(error) });
+  held.push(lock);
+  return lock;
+}
+
+async function refused(refreshMs = REFRESH_MS): Promise<TripwireError> {
+  const error = await take(refreshMs).then(
+    () => undefined,
+    (failure: unknown) => failure as TripwireError,
+  );
+  expect(error, 'the start is refused').toBeDefined();
+  return error!;
+}
+
+/** A lock file as another engine would have left it, touched `ageMs` ago. */
+async function lockLeftBy(holder: { pid: number; host: string }, ageMs = 0): Promise<void> {
+  const file = join(dataDir, DATA_DIR_LOCK_FILE);
+  await writeFile(file, `${JSON.stringify({ ...holder, startedAt: '2026-12-07T09:00:00.000Z' })}\n`);
+  const touched = new Date(Date.now() - ageMs);
+  await utimes(file, touched, touched);
+}
+
+async function runningProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  children.push(child);
+  await new Promise((resolve) => child.once('spawn', resolve));
+  return child;
+}
+
+async function goneProcess(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
+
+async function lockHolder(): Promise<{ pid: number; host: string }> {
+  return JSON.parse(await readFile(join(dataDir, DATA_DIR_LOCK_FILE), 'utf8')) as { pid: number; host: string };
+}
+
+describe('the data folder lock', () => {
+  test('names this process and host in <dataDir>/engine.lock while it is held', async () => {
+    await take();
+    expect(await lockHolder()).toMatchObject({ pid: process.pid, host: hostname() });
+  });
+
+  test('refuses a second engine of this process on a held folder, naming the folder', async () => {
+    await take();
+    const error = await refused();
+    expect(error.code).toBe('TW_DATA_DIR_IN_USE');
+    expect(error.message).toContain(dataDir);
+    expect(error.message).toContain('this process');
+  });
+
+  test('refuses one of two engines of this process started on a free folder at the same time', async () => {
+    const outcomes = await Promise.allSettled([take(), take()]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await lockHolder()).toMatchObject({ pid: process.pid });
+  });
+
+  test('refuses a start while a running process of this host holds the folder, saying whose it is and what to do', async () => {
+    const owner = await runningProcess();
+    await lockLeftBy({ pid: owner.pid!, host: hostname() });
+    const error = await refused();
+    expect(error.code).toBe('TW_DATA_DIR_IN_USE');
+    expect(error.message).toContain(dataDir);
+    expect(error.message).toContain(`pid ${owner.pid} on ${hostname()}`);
+    expect(error.message).toMatch(/Give each engine its own TW_DATA_DIR.*if that engine is gone, start again in 3 s/);
+  });
+
+  test('takes over at once a lock left by a process of this host that is no longer running', async () => {
+    await lockLeftBy({ pid: await goneProcess(), host: hostname() });
+    await take();
+    expect(await lockHolder()).toMatchObject({ pid: process.pid });
+  });
+
+  test('takes over a lock naming its own pid that it does not hold, as a restarted container finds its last life\'s', async () => {
+    await lockLeftBy({ pid: process.pid, host: hostname() });
+    await take();
+    expect(await lockHolder()).toMatchObject({ pid: process.pid });
+  });
+
+  test('refuses a start while the lock of an engine on another host is refreshed', async () => {
+    await lockLeftBy({ pid: 1, host: 'another-host' }, REFRESH_MS);
+    const error = await refused();
+    expect(error.message).toContain('pid 1 on another-host');
+    expect(error.message).toContain('start again in 2 s');
+  });
+
+  test('takes over the lock of an engine on another host once it went 3 refresh periods without a refresh', async () => {
+    await lockLeftBy({ pid: 1, host: 'another-host' }, 3 * REFRESH_MS + 100);
+    await take();
+    expect(await lockHolder()).toMatchObject({ pid: process.pid, host: hostname() });
+  });
+
+  test('touches the lock every refresh period while it is held', async () => {
+    await take(50);
+    const file = join(dataDir, DATA_DIR_LOCK_FILE);
+    const long = new Date(Date.now() - 60_000);
+    await utimes(file, long, long);
+    await eventually(async () => ((await stat(file)).mtimeMs > Date.now() - 5_000 ? true : undefined), 5_000, 'the lock to be touched');
+  });
+
+  test('reports a refresh that finds its lock taken over by another engine, and leaves that engine\'s lock when released', async () => {
+    const lock = await take(50);
+    await lockLeftBy({ pid: 1, host: 'another-host' });
+    await eventually(() => refreshFailures[0], 5_000, 'the refresh to fail');
+    expect(refreshFailures[0]!.code).toBe('TW_DATA_DIR_IN_USE');
+    expect(refreshFailures[0]!.message).toContain('it names another engine now');
+    await lock.release();
+    held.splice(0);
+    expect(await lockHolder()).toMatchObject({ pid: 1, host: 'another-host' });
+  });
+
+  test('once released, leaves no lock, so the next engine starts at once', async () => {
+    const lock = await take();
+    await lock.release();
+    held.splice(0);
+    await expect(stat(join(dataDir, DATA_DIR_LOCK_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
+    await take();
+  });
+
+  test('refuses a lock file an engine did not write, saying to delete it if no engine uses the folder', async () => {
+    await writeFile(join(dataDir, DATA_DIR_LOCK_FILE), 'not json');
+    const error = await refused();
+    expect(error.code).toBe('TW_DATA_DIR_IN_USE');
+    expect(error.message).toContain('delete the file');
+  });
+});

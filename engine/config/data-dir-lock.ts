@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TripwireError } from '../errors.js';
+
+/** The file in the data folder that names the engine owning it. */
+export const DATA_DIR_LOCK_FILE = 'engine.lock';
+
+/** How often a running engine touches its lock; one not touched for 3 periods is taken over. */
+export const DATA_DIR_LOCK_REFRESH_MS = 5_000;
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+export interface DataDirLockOptions {
+  refreshMs?: number;
+  /** A refresh that failed: the lock may be taken over by another engine once it is 3 periods old, or already was. */
+  onRefreshFailed: (error: TripwireError) => void;
+}
+
+/**
+ * The folders of one process: a lock naming this process's pid that is not among them is a
+ * leftover of an earlier life of the pid (a restarted container is pid 1 again), while one
+ * among them is a second engine started in this process on the same folder.
+ */
+const heldInThisProcess = new Set<string>();
+
+/**
+ * One engine per data folder. The journal, spill, outbox and suppression list of `dataDir`
+ * assume one writer: a second engine on the folder takes the running one's journal segment for
+ * a crash's leftover and inserts its rows a second time, replays its spill batches, and
+ * compacts the suppression list under it. The lock is `<dataDir>/engine.lock`, made whole then
+ * linked into place (so no engine ever reads half a lock), and touched every refresh period
+ * while the engine runs, so one on another host sharing the folder can tell a live owner from a
+ * gone one.
+ */
+export class DataDirLock {
+  private constructor(
+    private readonly dir: string,
+    private readonly file: string,
+    private readonly content: string,
+    private readonly timer: NodeJS.Timeout,
+  ) {}
+
+  static async take(dataDir: string, options: DataDirLockOptions): Promise<DataDirLock> {
+    const refreshMs = options.refreshMs ?? DATA_DIR_LOCK_REFRESH_MS;
+    const dir = resolve(dataDir);
+    const file = join(dir, DATA_DIR_LOCK_FILE);
+    const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+    const content = `${JSON.stringify(holder)}\n`;
+    if (heldInThisProcess.has(dir)) throw inUse(dir, holder, 0, refreshMs);
+    // Reserved before the first await, so two starts in this process cannot both get past the check.
+    heldInThisProcess.add(dir);
+    try {
+      await placeLock(dir, file, content, refreshMs);
+    } catch (error) {
+      heldInThisProcess.delete(dir);
+      throw error;
+    }
+    const timer = setInterval(() => {
+      refresh(file, content).catch((error: unknown) =>
+        options.onRefreshFailed(
+          new TripwireError(
+            'TW_DATA_DIR_IN_USE',
+            `The data folder's lock ${file} could not be refreshed (${(error as Error).message}): another engine may take ${dir} over, or already has. Stop this engine unless it is the only one on the folder, and check that nothing removes files from it.`,
+            { cause: error },
+          ),
+        ),
+      );
+    }, refreshMs);
+    // The engine's own components keep the process alive; the lock must not keep a stopped one.
+    timer.unref();
+    return new DataDirLock(dir, file, content, timer);
+  }
+
+  /** Gives the folder up: the next engine on it starts at once. */
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    heldInThisProcess.delete(this.dir);
+    // A lock another engine took over after this one stopped refreshing is that engine's to keep.
+    const current = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (current === this.content) await unlink(this.file);
+  }
+}
+
+async function placeLock(dir: string, file: string, content: string, refreshMs: number): Promise<void> {
+  const draft = join(dir, `${DATA_DIR_LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(draft, content);
+  } catch (error) {
+    throw unwritable(dir, error);
+  }
+  try {
+    // A lock left by an engine that is gone is removed once; still one after that is a live engine's.
+    for (let removedStale = false; !(await linked(draft, file)); ) {
+      const found = await readHolder(file);
+      if (found === undefined) continue;
+      if (removedStale || !isStale(found, refreshMs)) throw inUse(dir, found.holder, found.ageMs, refreshMs);
+      await removeIfUnchanged(file, found.ino);
+      removedStale = true;
+    }
+  } finally {
+    await unlink(draft);
+  }
+}
+
+/** Touches the lock, unless it is no longer this engine's (taken over while this process stood still). */
+async function refresh(file: string, content: string): Promise<void> {
+  if ((await readFile(file, 'utf8')) !== content) throw new Error('it names another engine now');
+  const now = new Date();
+  await utimes(file, now, now);
+}
+
+async function linked(draft: string, file: string): Promise<boolean> {
+  try {
+    await link(draft, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw unwritable(file, error);
+  }
+}
+
+function unwritable(path: string, error: unknown): TripwireError {
+  return new TripwireError('TW_CONFIG_INVALID', `The data folder's lock ${path} cannot be made: ${(error as Error).message}. Give a dataDir (TW_DATA_DIR) the engine may write to.`, { cause: error });
+}
+
+/** The lock's holder, or undefined when the lock went away meanwhile. */
+async function readHolder(file: string): Promise<{ holder: LockHolder; ageMs: number; ino: number } | undefined> {
+  try {
+    const [text, stats] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    return { holder: parseHolder(text, file), ageMs: Date.now() - stats.mtimeMs, ino: stats.ino };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function parseHolder(text: string, file: string): LockHolder {
+  const foreign = (cause?: unknown) =>
+    new TripwireError('TW_DATA_DIR_IN_USE', `The data folder's lock ${file} is not one an engine wrote. If no engine uses this folder, delete the file and start again.`, { cause });
+  let parsed: Partial<LockHolder>;
+  try {
+    parsed = JSON.parse(text) as Partial<LockHolder>;
+  } catch (error) {
+    throw foreign(error);
+  }
+  if (typeof parsed?.pid !== 'number' || typeof parsed.host !== 'string' || typeof parsed.startedAt !== 'string') throw foreign();
+  return { pid: parsed.pid, host: parsed.host, startedAt: parsed.startedAt };
+}
+
+function isStale(found: { holder: LockHolder; ageMs: number }, refreshMs: number): boolean {
+  if (found.ageMs > 3 * refreshMs) return true;
+  if (found.holder.host !== hostname()) return false;
+  return found.holder.pid === process.pid || !isRunning(found.holder.pid);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the stale lock unless another engine replaced it since it was read. */
+async function removeIfUnchanged(file: string, ino: number): Promise<void> {
+  const now = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (now?.ino === ino) await unlink(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
+
+function inUse(dir: string, holder: LockHolder, ageMs: number, refreshMs: number): TripwireError {
+  const waitS = Math.max(1, Math.ceil((3 * refreshMs - ageMs) / 1000));
+  const who = holder.pid === process.pid && holder.host === hostname() ? 'this process' : `pid ${holder.pid} on ${holder.host}`;
+  return new TripwireError(
+    'TW_DATA_DIR_IN_USE',
+    `The data folder ${dir} is in use by another engine (${who}, started ${holder.startedAt}; ${join(dir, DATA_DIR_LOCK_FILE)}). Give each engine its own TW_DATA_DIR (dataDir); if that engine is gone, start again in ${waitS} s.`,
+  );
+}
