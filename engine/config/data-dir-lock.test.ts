@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -25,14 +25,14 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function take(refreshMs = REFRESH_MS): Promise<DataDirLock> {
-  const lock = await DataDirLock.take(dataDir, { refreshMs, onRefreshFailed: (error) => refreshFailures.push(error) });
+async function take(refreshMs = REFRESH_MS, folder = dataDir): Promise<DataDirLock> {
+  const lock = await DataDirLock.take(folder, { refreshMs, onRefreshFailed: (error) => refreshFailures.push(error) });
   held.push(lock);
   return lock;
 }
 
-async function refused(refreshMs = REFRESH_MS): Promise<TripwireError> {
-  const error = await take(refreshMs).then(
+async function refused(refreshMs = REFRESH_MS, folder = dataDir): Promise<TripwireError> {
+  const error = await take(refreshMs, folder).then(
     () => undefined,
     (failure: unknown) => failure as TripwireError,
   );
@@ -77,6 +77,17 @@ describe('the data folder lock', () => {
     expect(error.code).toBe('TW_DATA_DIR_IN_USE');
     expect(error.message).toContain(dataDir);
     expect(error.message).toContain('this process');
+  });
+
+  test('refuses a second engine of this process given the held folder through a symlink', async () => {
+    await take();
+    const link = `${dataDir}-link`;
+    await symlink(dataDir, link);
+    try {
+      expect((await refused(REFRESH_MS, link)).code).toBe('TW_DATA_DIR_IN_USE');
+    } finally {
+      await rm(link);
+    }
   });
 
   test('refuses one of two engines of this process started on a free folder at the same time', async () => {

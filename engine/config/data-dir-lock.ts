@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, realpath, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TripwireError } from '../errors.js';
@@ -48,12 +48,13 @@ export class DataDirLock {
 
   static async take(dataDir: string, options: DataDirLockOptions): Promise<DataDirLock> {
     const refreshMs = options.refreshMs ?? DATA_DIR_LOCK_REFRESH_MS;
-    const dir = resolve(dataDir);
+    // The real path: the same folder reached through a symlink is the same folder.
+    const dir = await realFolder(dataDir);
     const file = join(dir, DATA_DIR_LOCK_FILE);
     const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
     const content = `${JSON.stringify(holder)}\n`;
     if (heldInThisProcess.has(dir)) throw inUse(dir, holder, 0, refreshMs);
-    // Reserved before the first await, so two starts in this process cannot both get past the check.
+    // Reserved with no await since the check, so two starts in this process cannot both get past it.
     heldInThisProcess.add(dir);
     try {
       await placeLock(dir, file, content, refreshMs);
@@ -90,10 +91,18 @@ export class DataDirLock {
   }
 }
 
+async function realFolder(dataDir: string): Promise<string> {
+  try {
+    await mkdir(dataDir, { recursive: true });
+    return await realpath(dataDir);
+  } catch (error) {
+    throw unwritable(resolve(dataDir), error);
+  }
+}
+
 async function placeLock(dir: string, file: string, content: string, refreshMs: number): Promise<void> {
   const draft = join(dir, `${DATA_DIR_LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
   try {
-    await mkdir(dir, { recursive: true });
     await writeFile(draft, content);
   } catch (error) {
     throw unwritable(dir, error);
