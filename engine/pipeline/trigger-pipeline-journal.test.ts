@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { TripwireError } from '../errors.js';
 import { ManualClock, type TrackedEvent } from '../events/index.js';
+import { MemoryWindowStore, TIMER_LEASE_MS } from '../state/index.js';
 import { BatchingSink } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import type { Frame } from './frame.js';
-import { T0, pipelineWith, recording } from '../../test/support/trigger-pipeline.js';
+import { until } from '../../test/support/eventually.js';
+import { T0, pipelineWith, recording, search } from '../../test/support/trigger-pipeline.js';
 
 // libchdb binds one data folder per process.
 const chdbFolder = await mkdtemp(join(tmpdir(), 'tw-chdb-journal-'));
@@ -89,5 +91,25 @@ describe('TriggerPipeline over a journaled warehouse sink', () => {
     await sink.flush();
     expect(await warehouse.query('SELECT event_id FROM {events}')).toEqual([{ event_id: 'p1' }]);
     expect(await warehouse.query('SELECT order_id FROM {conversions}')).toEqual([{ order_id: 'order-42' }]);
+  });
+
+  test('a due timer whose trigger row could not be journaled fires again, and its trigger row is stored', async () => {
+    const clock = new ManualClock(T0);
+    const store = new MemoryWindowStore(undefined, clock);
+    await pipelineWith(recording([]), clock, { store }).pipeline.process(frameOf([search]).frame);
+    // The journal folder's place is taken by a file: the timer's append fails as on a full disk.
+    await writeFile(join(folder, 'journal'), 'not a folder');
+    sink = journaledSink();
+    const { pipeline } = pipelineWith(recording([]), clock, { sink, store });
+    clock.set(T0 + 120_000);
+    await pipeline.fireDueTimers();
+    // The pass ends before the append does: the timer is settled whatever becomes of its row.
+    await until(() => errors.some((error) => error.code === 'TW_WAREHOUSE_SPILL'), 5_000, 'the failed append');
+
+    await rm(join(folder, 'journal'));
+    clock.set(T0 + 120_000 + TIMER_LEASE_MS + 1);
+    await pipeline.fireDueTimers();
+    await sink.flush();
+    expect(await warehouse.query('SELECT scenario_id FROM {triggers}')).toEqual([{ scenario_id: 'search-left' }]);
   });
 });
