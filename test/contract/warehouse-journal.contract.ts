@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { TripwireError } from '../../engine/errors.js';
 import type { WarehouseBackend } from '../../engine/warehouse/index.js';
 import { BatchingSink, type BatchingSinkOptions } from '../../engine/warehouse/index.js';
-import { count, deliveryRow, eventRow, eventually, triggerRow } from './warehouse.fixtures.js';
+import { conversionRow, count, deliveryRow, eventRow, eventually, triggerRow } from './warehouse.fixtures.js';
 
 const HOUR = 3_600_000;
 
@@ -151,6 +151,47 @@ export function describeWarehouseJournalContract(migrated: () => Promise<Warehou
       expect(segments.length).toBeLessThanOrEqual(1);
       await live.close();
       expect(await readdir(dirs.journalDir)).toEqual([]);
+    });
+
+    test('a second sink started on the folders of a sink still running stores that sink\'s rows once', async () => {
+      // A second engine on the same data folder (a deploy that starts the new process before the
+      // old one stops): the running sink's segment is no crash's leftover.
+      const dirs = await folders();
+      const backend = await migrated();
+      const running = sink(backend, dirs);
+      for (let i = 0; i < 3; i++) running.write('events', eventRow({ visitor_id: `v${i}` }));
+      await running.whenDurable();
+
+      const second = sink(backend, dirs);
+      await second.flush().catch(() => undefined);
+      await running.flush();
+      const [stored] = await backend.query<{ rows: number; unique_events: number }>('SELECT count() AS rows, uniqExact(visitor_id, event_id) AS unique_events FROM {events}');
+      expect(stored).toEqual({ rows: 3, unique_events: 3 });
+      await second.close().catch(() => undefined);
+      await running.close();
+    });
+
+    test('a conversion of an order another visitor also reported is replayed after a crash', async () => {
+      // Cross-visitor repeats of an order are stored (docs: ConversionRow); the replay's identity
+      // check (site + order_id) takes the second visitor's row for the first's, already stored.
+      const dirs = await folders();
+      const backend = await migrated();
+      const crashed = sink(backend, dirs, { batchSize: 2 });
+      crashed.write('conversions', conversionRow({ visitor_id: 'ann', order_id: 'order-7' }));
+      crashed.write('conversions', conversionRow({ visitor_id: 'ann', order_id: 'order-8' }));
+      crashed.write('conversions', conversionRow({ visitor_id: 'bob', order_id: 'order-7' }));
+      await crashed.whenDurable();
+      await eventually(async () => expect(crashed.inserted.conversions).toBe(2));
+
+      const next = sink(backend, dirs);
+      await next.flush();
+      const rows = await backend.query<{ visitor_id: string; order_id: string }>('SELECT visitor_id, order_id FROM {conversions} ORDER BY visitor_id, order_id');
+      expect(rows).toEqual([
+        { visitor_id: 'ann', order_id: 'order-7' },
+        { visitor_id: 'ann', order_id: 'order-8' },
+        { visitor_id: 'bob', order_id: 'order-7' },
+      ]);
+      await next.close();
     });
 
     test('a sink with a journal needs a spill folder to replay it', async () => {
