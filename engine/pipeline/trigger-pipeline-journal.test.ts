@@ -112,4 +112,26 @@ describe('TriggerPipeline over a journaled warehouse sink', () => {
     await sink.flush();
     expect(await warehouse.query('SELECT scenario_id FROM {triggers}')).toEqual([{ scenario_id: 'search-left' }]);
   });
+
+  test('a frame failed by its journal append and resent to the engine started after it is stored once acknowledged', async () => {
+    // The operator frees the disk and restarts the engine (or the tracker's socket moves to another
+    // engine): the resend is a duplicate to the shared store, and only the failed engine knew its
+    // rows were dropped.
+    const clock = new ManualClock(T0);
+    const store = new MemoryWindowStore(undefined, clock);
+    await writeFile(join(folder, 'journal'), 'not a folder');
+    const failed = journaledSink();
+    const first = frameOf([purchase('p1')]);
+    await pipelineWith(recording([]), clock, { sink: failed, store }).pipeline.process(first.frame);
+    expect(first.outcome()).toBe('failed TW_WAREHOUSE_SPILL');
+    await failed.close();
+
+    await rm(join(folder, 'journal'));
+    sink = journaledSink();
+    const resend = frameOf([purchase('p1')]);
+    await pipelineWith(recording([]), clock, { sink, store }).pipeline.process(resend.frame);
+    expect(resend.outcome()).toBe('acked');
+    await sink.flush();
+    expect(await warehouse.query('SELECT event_id FROM {events}')).toEqual([{ event_id: 'p1' }]);
+  });
 });
