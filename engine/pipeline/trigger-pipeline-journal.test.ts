@@ -3,6 +3,8 @@
  * after the ack cannot lose them. When the append fails the frame fails: the tracker resends it,
  * and the resend, a duplicate to the store, writes the rows that were dropped.
  */
+import { pbkdf2 } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,14 @@ import { BatchingSink } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import type { Frame } from './frame.js';
 import { until } from '../../test/support/eventually.js';
+import { redisForTests } from '../../test/support/redis-server.js';
+import { closeTestWindowStore, openTestWindowStore } from '../../test/support/redis-window-store.js';
 import { T0, pipelineWith, recording, search } from '../../test/support/trigger-pipeline.js';
+
+const redis = await redisForTests();
+afterAll(async () => {
+  if ('url' in redis) await redis.stop();
+});
 
 // libchdb binds one data folder per process.
 const chdbFolder = await mkdtemp(join(tmpdir(), 'tw-chdb-journal-'));
@@ -133,5 +142,30 @@ describe('TriggerPipeline over a journaled warehouse sink', () => {
     expect(resend.outcome()).toBe('acked');
     await sink.flush();
     expect(await warehouse.query('SELECT event_id FROM {events}')).toEqual([{ event_id: 'p1' }]);
+  });
+
+  test.skipIf(!('url' in redis))('a due timer is settled in Redis only once its trigger row is in the journal', async () => {
+    // Settled, the timer is gone for good: an engine killed before the append would lose the
+    // trigger row, and no pass would fire the timer again to write it. A slow disk is what makes
+    // the append finish after the settle; here the I/O threads are busy, as a disk's stall keeps them.
+    const url = 'url' in redis ? redis.url : '';
+    const opened = await openTestWindowStore(url, { retention: { profileTtl: 3_600_000, dedupeHorizon: 60_000 } });
+    try {
+      sink = journaledSink();
+      const now = Date.now();
+      const clock = new ManualClock(now);
+      const { pipeline } = pipelineWith(recording([]), clock, { sink, store: opened.store });
+      await pipeline.process(frameOf([{ ...search, time: now, receivedAt: now }]).frame);
+      clock.set(now + 120_000);
+      const stall = Array.from({ length: 8 }, () => new Promise((resolve) => pbkdf2('disk', 'stall', 400_000, 32, 'sha256', resolve)));
+      await pipeline.fireDueTimers();
+      const journal = join(folder, 'journal');
+      const journaled = readdirSync(journal).map((name) => readFileSync(join(journal, name), 'utf8')).join('');
+      await Promise.all(stall);
+      expect(await opened.store.takeDueTimers(now + 120_000 + TIMER_LEASE_MS + 1, 10)).toEqual([]);
+      expect(journaled).toMatch(/^triggers\t.*"scenario_id":"search-left"/m);
+    } finally {
+      await closeTestWindowStore(url, opened);
+    }
   });
 });
