@@ -22,6 +22,14 @@ export class DeliveryLog {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The journal append of the rows recorded so far (EventSink.whenDurable): whoever commits the
+   * state a row records (a queue ack) waits for it, or a crash in between would lose the row.
+   */
+  whenDurable(): Promise<void> | undefined {
+    return this.sink.whenDurable();
+  }
+
   /** `occurrence` tells repeated rows of one state apart: the attempt number, or a time for opens and clicks. */
   record(ref: DeliveryRef, status: EmailDeliveryStatus, detail: string, occurrence: number | string = 1): void {
     this.sink.write('deliveries', {

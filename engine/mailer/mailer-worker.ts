@@ -123,6 +123,7 @@ export class MailerWorker {
     const withheld = await this.withheldBecause(job);
     if (withheld !== undefined) {
       this.deps.log.record(refOf(job), 'suppressed', withheld, job.attempt);
+      await this.deps.log.whenDurable();
       await queue.ack(claimed);
       return;
     }
@@ -151,6 +152,8 @@ export class MailerWorker {
     // The one window for a duplicate: a crash between the SMTP server's acceptance and this line.
     await ledger.complete(job.id);
     this.deps.log.record(refOf(job), 'sent', sent.messageId, job.attempt);
+    // Acked, the job is gone: its row must be in the journal first.
+    await this.deps.log.whenDurable();
     await queue.ack(claimed);
   }
 

@@ -12,13 +12,14 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import type { TripwireError } from '../errors.js';
 import { ManualClock, type TrackedEvent } from '../events/index.js';
 import { MemoryWindowStore, TIMER_LEASE_MS } from '../state/index.js';
+import type { Candidate } from '../scenarios/index.js';
 import { BatchingSink } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import type { Frame } from './frame.js';
 import { until } from '../../test/support/eventually.js';
 import { redisForTests } from '../../test/support/redis-server.js';
 import { closeTestWindowStore, openTestWindowStore } from '../../test/support/redis-window-store.js';
-import { T0, pipelineWith, recording, search } from '../../test/support/trigger-pipeline.js';
+import { SEARCH_LEFT, T0, pipelineWith, recording, search } from '../../test/support/trigger-pipeline.js';
 
 const redis = await redisForTests();
 afterAll(async () => {
@@ -120,6 +121,28 @@ describe('TriggerPipeline over a journaled warehouse sink', () => {
     await pipeline.fireDueTimers();
     await sink.flush();
     expect(await warehouse.query('SELECT scenario_id FROM {triggers}')).toEqual([{ scenario_id: 'search-left' }]);
+  });
+
+  test('a scheduled send returns once its trigger row is in the journal', async () => {
+    // The scheduler records the send as done when this returns: the row must not be in memory only.
+    sink = journaledSink();
+    const clock = new ManualClock(T0);
+    const store = new MemoryWindowStore(undefined, clock);
+    const { pipeline } = pipelineWith(recording([]), clock, { sink, store });
+    const candidate: Candidate = {
+      scenario: SEARCH_LEFT,
+      eventId: `schedule:${T0}`,
+      time: T0,
+      context: { scenario: { id: SEARCH_LEFT.id, name: SEARCH_LEFT.name }, event: { id: `schedule:${T0}`, type: 'schedule', time: T0, url: '' }, props: {} },
+      variant: undefined,
+      step: 0,
+      claimed: false,
+      failures: 0,
+    };
+    await pipeline.deliverScheduled(ann, [candidate], await store.snapshot(ann));
+    const journal = join(folder, 'journal');
+    const journaled = readdirSync(journal).map((name) => readFileSync(join(journal, name), 'utf8')).join('');
+    expect(journaled).toMatch(/^triggers\t.*"scenario_id":"search-left"/m);
   });
 
   test('a frame failed by its journal append and resent to the engine started after it is stored once acknowledged', async () => {

@@ -156,7 +156,7 @@ export class TriggerPipeline {
         // first, so its clock, which never goes back, passes each due time in order.
         if (reach !== undefined) await this.takeAndFire(timer.due - 1, reach);
         reach?.(timer.due);
-        if (await this.fireTimer(evaluator, timer, reach !== undefined)) settling.push(this.settle(timer, reach !== undefined));
+        if (await this.fireTimer(evaluator, timer, reach !== undefined)) settling.push(this.settle(timer, this.deps.sink.whenDurable(), reach !== undefined));
       }
       await Promise.all(settling);
       // A firing can arm a follow-up that is already due (a journey step): take until none is left.
@@ -167,9 +167,18 @@ export class TriggerPipeline {
    * A taken timer stays leased in the store until settled here, so an engine that dies before
    * this point loses no firing: the timer is due again when its lease ends (at least once: the
    * second firing has the same trigger id, which the mailer's send ledger sends once). If
-   * settling fails, the same happens.
+   * settling fails, the same happens. Settled, the timer never fires again: it waits for the
+   * journal append of the rows its firing wrote (`rowsDurable`, shared by every row of a turn),
+   * or a crash in between would lose them; if that append fails, the timer is left to fire again.
    */
-  private async settle(timer: DueTimer, replaying: boolean): Promise<void> {
+  private async settle(timer: DueTimer, rowsDurable: Promise<void> | undefined, replaying: boolean): Promise<void> {
+    try {
+      await rowsDurable;
+    } catch (error) {
+      if (replaying) throw error;
+      this.deps.logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, 'the rows of a fired timer could not be journaled; it fires again when its lease ends');
+      return;
+    }
     try {
       await this.deps.store.settleTimers([timer]);
     } catch (error) {
@@ -230,6 +239,8 @@ export class TriggerPipeline {
    */
   async deliverScheduled(visitor: VisitorRef, candidates: readonly Candidate[], snapshot: VisitorSnapshot): Promise<void> {
     await this.delivery.deliver(visitor, this.deps.scenarios.current(), candidates, snapshot.profile, { snapshot });
+    // Returns once the firings' rows are in the journal: the scheduler records the send as done after it.
+    await this.deps.sink.whenDurable();
   }
 
   /** Stops taking frames, finishes those in flight and the timer pass under way. */

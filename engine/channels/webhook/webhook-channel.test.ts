@@ -6,6 +6,7 @@ import { ManualClock, systemClock, type Clock } from '../../events/index.js';
 import { createLogger, createMetrics, type EngineMetrics } from '../../observability/index.js';
 import { CollectingSink, type WebhookOrder } from '../../pipeline/index.js';
 import { MemoryJobQueue } from '../../queue/index.js';
+import type { EventSink } from '../../warehouse/index.js';
 import { retryAfterMs } from './webhook-answer.js';
 import { WebhookChannel } from './webhook-channel.js';
 import { WebhookDeliveryLog } from './webhook-delivery-log.js';
@@ -57,12 +58,12 @@ function status(code: number, headers: Record<string, string> = {}) {
 const order = (triggerId = 'trg-1'): WebhookOrder => webhookOrder(triggerId, url, { variables: { list: 'vip' } });
 
 /** The channel the pipeline hands webhooks to, and a worker posting them, on an in-process queue. */
-function channel(options: { attempts?: number; maxRetryDelayMs?: number; pollIntervalMs?: number; clock?: Clock } = {}) {
+function channel(options: { attempts?: number; maxRetryDelayMs?: number; pollIntervalMs?: number; clock?: Clock; journal?: Promise<void> } = {}) {
   const clock = options.clock ?? systemClock;
   const sink = new CollectingSink();
   const metrics = createMetrics(new Registry(), false);
   const queue = new MemoryJobQueue<WebhookJob>({ clock });
-  const log = new WebhookDeliveryLog(sink, metrics, clock);
+  const log = new WebhookDeliveryLog(options.journal === undefined ? sink : journaledAt(sink, options.journal), metrics, clock);
   const webhooks = new WebhookChannel({ queue, log, clock });
   const { attempts, maxRetryDelayMs, pollIntervalMs } = options;
   const worker = new WebhookWorker(
@@ -75,6 +76,18 @@ function channel(options: { attempts?: number; maxRetryDelayMs?: number; pollInt
     },
   );
   return { webhooks, worker, queue, sink, metrics };
+}
+
+/** The sink with a journal whose append is over once `appended` resolves, as on a stalled disk. */
+function journaledAt(rows: CollectingSink, appended: Promise<void>): EventSink {
+  return {
+    write: (table, row) => rows.write(table, row),
+    pressure: false,
+    whenWritable: async () => undefined,
+    whenDurable: () => appended,
+    flush: async () => undefined,
+    close: async () => undefined,
+  };
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
@@ -115,6 +128,19 @@ describe('webhook deliveries', () => {
     await worker.drain();
     expect(received).toHaveLength(2);
     expect(statuses(sink)).toEqual([`queued ${url}`, `retried HTTP ${code}; next try in 20 ms`, 'sent HTTP 200']);
+  });
+
+  test('a sent webhook is acked only once its row is in the journal', async () => {
+    // Acked, the job is gone: a crash before the append would lose the sent row for good.
+    let appended!: () => void;
+    const { webhooks, worker, queue, sink } = channel({ journal: new Promise<void>((resolve) => (appended = resolve)) });
+    await webhooks.enqueue(order());
+    const working = worker.work();
+    await eventually(() => (statuses(sink).includes('sent HTTP 200') ? true : undefined), 5_000);
+    expect(await queue.depth()).toMatchObject({ ready: 0, held: 1 });
+    appended();
+    await working;
+    expect(await queue.depth()).toMatchObject({ ready: 0, held: 0, dead: 0 });
   });
 
   test('a connection the receiver drops is tried again', async () => {

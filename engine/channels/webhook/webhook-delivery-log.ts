@@ -13,6 +13,14 @@ export class WebhookDeliveryLog {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The journal append of the rows recorded so far (EventSink.whenDurable): whoever commits the
+   * state a row records (a queue ack) waits for it, or a crash in between would lose the row.
+   */
+  whenDurable(): Promise<void> | undefined {
+    return this.sink.whenDurable();
+  }
+
   /** `occurrence` tells the repeated rows of one state apart (a retry's attempt number). */
   record(job: WebhookJob, status: WebhookDeliveryStatus, detail: string, occurrence?: number): void {
     this.metrics.deliveries.inc({ channel: 'webhook', status });

@@ -154,6 +154,8 @@ export class WebhookWorker {
     const { outcome, detail } = attempted;
     if (outcome.kind === 'sent') {
       log.record(job, 'sent', detail);
+      // Acked, the job is gone: its row must be in the journal first.
+      await log.whenDurable();
       await queue.ack(claimed);
       return;
     }
