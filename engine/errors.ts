@@ -29,7 +29,9 @@ export const ErrorCodes = {
   TW_WAREHOUSE_REJECTED:
     'ClickHouse refused a batch as malformed (a value it cannot parse, or a field the table lacks); after a few tries the batch is set aside as a `.rejected` file in dataDir/spill so later batches go on. The message names the file and the server error; once fixed, rename it to `.json` to replay it.',
   TW_WAREHOUSE_SPILL:
-    'A batch could not be written to or read from the spill folder (dataDir/spill), or rows could not be appended to the journal (dataDir/journal): frames whose rows failed to append are not acknowledged and are resent. Check free disk space and permissions.',
+    'A batch could not be written to or read from the spill folder (dataDir/spill), or a journal segment (dataDir/journal) could not be read, set aside or removed. Check free disk space and permissions.',
+  TW_WAREHOUSE_JOURNAL:
+    'Rows could not be appended to the warehouse journal (dataDir/journal). Nothing is lost while the engine runs: the rows stay in memory and are stored as usual, and frames are acknowledged; but a crash of the engine before they are stored loses them. /healthz lists `journal` under degraded until an append succeeds again. Free disk space or fix the folder\'s permissions.',
   TW_DATA_DIR_IN_USE:
     'Another engine runs on this data folder (its dataDir/engine.lock names it), or the lock could not be kept. Give each engine its own TW_DATA_DIR; a lock left by an engine that is gone is taken over at the next start (at once on the same host, 15 s after its last refresh from another host).',
   TW_QUERY_INVALID: 'An analyst query name or parameter is unknown or malformed. `tripwire query --help` and docs/analysts.md list them.',

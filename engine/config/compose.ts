@@ -130,6 +130,8 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
             ? 'ClickHouse refused a batch as malformed'
             : error.code === 'TW_WAREHOUSE_SPILL'
               ? 'the warehouse spill folder or journal failed (dataDir/spill, dataDir/journal)'
+              : error.code === 'TW_WAREHOUSE_JOURNAL'
+                ? 'the warehouse journal is degraded (dataDir/journal): rows are kept in memory, a crash of the engine would lose them'
               : 'warehouse insert failed; rows are kept (in memory or dataDir/spill) and retried',
         ),
       onRejected: (table, rows) => metrics.warehouseRowsRejected.inc({ table }, rows),

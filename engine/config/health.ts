@@ -20,8 +20,8 @@ export type EngineHealth = {
   ok: boolean;
   /**
    * Parts that do not answer but which the engine serves without; empty when all is well. The
-   * journal is listed while its appends fail: frames then fail and are resent, so the engine
-   * stays in the balancer, where the next append can succeed once the disk is fixed.
+   * journal is listed while its appends fail: rows are then kept in memory only, stored as usual,
+   * and frames are acknowledged, but a crash of the engine would lose those rows.
    */
   degraded: Array<'warehouse' | 'journal'>;
   store: { kind: string; state: string };

@@ -25,7 +25,7 @@ export interface EngineMetrics {
   bodiesReading: Gauge;
   /** Rows of batches ClickHouse refused as malformed, set aside in dataDir/spill as `.rejected` files. */
   warehouseRowsRejected: Counter<'table'>;
-  /** Appends to the warehouse journal that failed: their rows were dropped and their frames failed (resent by trackers). */
+  /** Appends to the warehouse journal that failed: their rows were kept in memory only (a crash would lose them). */
   warehouseJournalFailures: Counter;
   /** 1 while the warehouse takes rows, 0 while it cannot be reached, its schema is not yet created, or inserts fail. */
   warehouseAvailable: Gauge;
@@ -114,7 +114,7 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
     }),
     warehouseJournalFailures: new Counter({
       name: 'tripwire_warehouse_journal_failures_total',
-      help: 'Appends to the warehouse journal (dataDir/journal) that failed; their frames were failed and are resent by the trackers',
+      help: 'Appends to the warehouse journal (dataDir/journal) that failed; their rows are kept in memory and stored as usual, but a crash of the engine would lose them',
       registers,
     }),
     warehouseAvailable: new Gauge({

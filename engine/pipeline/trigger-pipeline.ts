@@ -169,16 +169,10 @@ export class TriggerPipeline {
    * second firing has the same trigger id, which the mailer's send ledger sends once). If
    * settling fails, the same happens. Settled, the timer never fires again: it waits for the
    * journal append of the rows its firing wrote (`rowsDurable`, shared by every row of a turn),
-   * or a crash in between would lose them; if that append fails, the timer is left to fire again.
+   * or a crash in between would lose them.
    */
   private async settle(timer: DueTimer, rowsDurable: Promise<void> | undefined, replaying: boolean): Promise<void> {
-    try {
-      await rowsDurable;
-    } catch (error) {
-      if (replaying) throw error;
-      this.deps.logger.error({ err: error, timer: timer.timer, visitor: timer.visitor }, 'the rows of a fired timer could not be journaled; it fires again when its lease ends');
-      return;
-    }
+    await rowsDurable;
     try {
       await this.deps.store.settleTimers([timer]);
     } catch (error) {
@@ -332,15 +326,8 @@ export class TriggerPipeline {
           delivered = true;
         }
       }
-      if (rowsDurable !== undefined) {
-        try {
-          await rowsDurable;
-        } catch (error) {
-          // The rows were dropped with the failed append: the resend, a duplicate to the store, writes them.
-          unwritten = events.filter((_, i) => !isDuplicate(result, settled, i));
-          throw error;
-        }
-      }
+      // A failed append keeps the rows in memory (the journal is degraded): the frame is acked all the same.
+      if (rowsDurable !== undefined) await rowsDurable;
       // Trigger and delivery rows the delivery wrote, in a later turn's append. Only then: the
       // append under way now holds other frames' rows, and waiting for it would slow every ack.
       const deliveryRowsDurable = delivered ? sink.whenDurable() : undefined;

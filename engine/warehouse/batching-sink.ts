@@ -34,18 +34,18 @@ export interface BatchingSinkOptions {
    * Folder of the write-ahead journal (needs `spillDir`): every row is appended there, one write
    * per event-loop turn, before `whenDurable()` resolves, and a batch's rows leave it once the batch
    * is stored or spilled. Segments a crashed engine left are replayed through the spill folder.
-   * Without it rows wait in memory only, and a crash of the process loses them.
+   * Without it (or while its appends fail) rows wait in memory only, and a crash of the process loses them.
    */
   journalDir?: string;
   /**
    * Failed inserts (TW_WAREHOUSE_UNAVAILABLE), batches refused as malformed (TW_WAREHOUSE_REJECTED)
-   * and spill-folder or journal failures (TW_WAREHOUSE_SPILL). Required: the sink works in the
-   * background, so nobody else would see these errors.
+   * spill-folder failures (TW_WAREHOUSE_SPILL) and failed journal appends (TW_WAREHOUSE_JOURNAL).
+   * Required: the sink works in the background, so nobody else would see these errors.
    */
   onError: (error: TripwireError) => void;
   /** Something recovered at start that an operator may want to know of: a torn last journal line that was dropped. */
   onWarning?: (message: string) => void;
-  /** A journal append failed, with the rows it dropped (also reported through onError). */
+  /** A journal append failed, with its rows, kept in memory only (also reported through onError). */
   onJournalFailed?: (rows: number) => void;
   /** A batch ClickHouse refused as malformed was set aside (`<spillDir>/*.rejected`), with its row count. */
   onRejected?: (table: WarehouseTable, rows: number) => void;
@@ -55,8 +55,9 @@ export interface BatchingSinkOptions {
  * Batches rows per table and inserts them by size or by time, one insert in flight per table so
  * batches land in order. Nothing is dropped: a failed insert is retried with backoff; after a few
  * failures batches move to the spill folder and are replayed, idempotently, once ClickHouse is
- * back. Rows piling up in memory raise `pressure` instead of being refused. A batch ClickHouse
- * refuses as malformed is set aside after a few tries, so it cannot hold back the batches behind it.
+ * back; a failed journal append leaves its rows in memory, stored as usual. Rows piling up in
+ * memory raise `pressure` instead of being refused. A batch ClickHouse refuses as malformed is set
+ * aside after a few tries (as a `.rejected` file), so it cannot hold back the batches behind it.
  */
 export class BatchingSink implements EventSink {
   private readonly lanes: Record<WarehouseTable, TableLane>;
@@ -103,9 +104,10 @@ export class BatchingSink implements EventSink {
               for (let i = 0; i < rows.length; i++) this.lanes[tables[i]!].push(rows[i]!, segment);
               if (rows.length > 0) this.armInterval();
             },
-            onDropped: (rows) => {
-              this.relieve();
-              options.onJournalFailed?.(rows);
+            onNotJournaled: (tables, rows) => {
+              for (let i = 0; i < rows.length; i++) this.lanes[tables[i]!].push(rows[i]!);
+              if (rows.length > 0) this.armInterval();
+              options.onJournalFailed?.(rows.length);
             },
             onError: (error) => this.onError(error),
             onWarning: (message) => options.onWarning?.(message),
@@ -138,7 +140,7 @@ export class BatchingSink implements EventSink {
     return WAREHOUSE_TABLES.some((table) => this.lanes[table].failing);
   }
 
-  /** Journal appends that failed since the sink started (their rows were dropped, their frames failed). */
+  /** Journal appends that failed since the sink started (their rows were kept in memory only). */
   get journalFailures(): number {
     return this.journal?.failures ?? 0;
   }
@@ -171,9 +173,10 @@ export class BatchingSink implements EventSink {
   }
 
   /**
-   * Resolves once every row written so far is in the journal; rejects with TW_WAREHOUSE_SPILL when
-   * the append failed, and those rows were dropped: whatever they record must not be acknowledged.
-   * Undefined when no row waits (or there is no journal), so the hot path awaits nothing.
+   * Resolves once the append of every row written so far is over: the rows are in the journal or,
+   * when it failed (reported through onError), in memory only. Never rejects. Whatever records
+   * these rows elsewhere (an ack, a settled timer) waits for it. Undefined when no row waits (or
+   * there is no journal), so the hot path awaits nothing.
    */
   whenDurable(): Promise<void> | undefined {
     return this.journal?.whenDurable();
@@ -200,7 +203,7 @@ export class BatchingSink implements EventSink {
     this.closed = true;
     if (this.intervalTimer) clearTimeout(this.intervalTimer);
     this.intervalTimer = null;
-    // A failed append was reported through onError, and its rows' frames were failed.
+    // A failed append was reported through onError; its rows are in the lanes, stored below.
     await this.journal?.drain();
     await this.ready;
     const results = await Promise.allSettled(WAREHOUSE_TABLES.map((table) => this.lanes[table].close()));

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -16,6 +16,7 @@ describe('RowJournal', () => {
   let folder: string;
   const appends: Array<{ tables: readonly WarehouseTable[]; rows: number; segment: JournalHold }> = [];
   const errors: TripwireError[] = [];
+  const notJournaled: WarehouseTable[] = [];
 
   beforeEach(async () => {
     folder = await mkdtemp(join(tmpdir(), 'tw-row-journal-'));
@@ -23,17 +24,35 @@ describe('RowJournal', () => {
   afterEach(async () => {
     appends.length = 0;
     errors.length = 0;
+    notJournaled.length = 0;
     await rm(folder, { recursive: true, force: true });
   });
 
   function journal(): RowJournal {
     return new RowJournal(join(folder, 'journal'), {
       onAppended: (tables, rows, segment) => appends.push({ tables: [...tables], rows: rows.length, segment }),
-      onDropped: () => undefined,
+      onNotJournaled: (tables, rows) => notJournaled.push(...rows.map((_, i) => tables[i]!)),
       onError: (error) => errors.push(error),
       onWarning: () => undefined,
     });
   }
+
+  test('a failed append resolves and hands its rows back, and the journal is failing until an append succeeds', async () => {
+    // The journal folder's place is taken by a file: no segment can be created there.
+    await writeFile(join(folder, 'journal'), 'not a folder');
+    const rows = journal();
+    rows.append('deliveries', delivery('d1'));
+    await rows.whenDurable();
+    expect(notJournaled).toEqual(['deliveries']);
+    expect(errors).toContainEqual(expect.objectContaining({ code: 'TW_WAREHOUSE_JOURNAL' }));
+    expect([rows.failing, rows.failures, rows.staged]).toEqual([true, 1, 0]);
+
+    await rm(join(folder, 'journal'));
+    rows.append('deliveries', delivery('d2'));
+    await rows.whenDurable();
+    expect(appends).toEqual([{ tables: ['deliveries'], rows: 1, segment: expect.anything() }]);
+    expect([rows.failing, rows.failures]).toEqual([false, 1]);
+  });
 
   test('rows passed in one turn share one promise and go in one write', async () => {
     const rows = journal();

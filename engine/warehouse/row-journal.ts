@@ -18,8 +18,11 @@ export interface JournalHold {
 export interface RowJournalOptions {
   /** Rows whose append succeeded, in the order written; `segment` is held by whoever keeps them. */
   onAppended(tables: readonly WarehouseTable[], rows: readonly AnyRow[], segment: JournalHold): void;
-  /** Rows whose append failed: they are dropped, and whoever waits on whenDurable() sees the failure. */
-  onDropped(rows: number): void;
+  /**
+   * Rows whose append failed, in the order written: they are kept in memory only (as without a
+   * journal), so a crash loses them, but the process loses nothing while it lives.
+   */
+  onNotJournaled(tables: readonly WarehouseTable[], rows: readonly AnyRow[]): void;
   onError(error: TripwireError): void;
   onWarning(message: string): void;
 }
@@ -30,14 +33,13 @@ interface Group {
   readonly rows: AnyRow[];
   readonly durable: Promise<void>;
   resolve(): void;
-  reject(error: TripwireError): void;
 }
 
 const SEGMENT_NAME = /^([0-9a-z]{23})\.journal$/;
 
-function journalError(what: string, error: unknown): TripwireError {
+function journalError(what: string, error: unknown, code: 'TW_WAREHOUSE_SPILL' | 'TW_WAREHOUSE_JOURNAL' = 'TW_WAREHOUSE_SPILL'): TripwireError {
   const message = error instanceof Error ? error.message : String(error);
-  return new TripwireError('TW_WAREHOUSE_SPILL', `${what}: ${message}`, { cause: error });
+  return new TripwireError(code, `${what}: ${message}`, { cause: error });
 }
 
 /** One journal file. Removed once it is no longer appended to and every batch holding it is stored or spilled. */
@@ -66,10 +68,6 @@ class Segment implements JournalHold {
     this.retired = true;
     if (this.refs === 0) this.onIdle(this);
   }
-
-  get held(): boolean {
-    return this.refs > 0;
-  }
 }
 
 /**
@@ -91,23 +89,35 @@ export class RowJournal {
   /** Segments this journal made: not a crashed engine's leftovers, though recovery may list them. */
   private readonly own = new Set<string>();
   private readonly removals = new Set<Promise<void>>();
-  /** True from a failed append until one succeeds. */
-  failing = false;
-  /** Appends that failed since the journal opened. */
-  failures = 0;
-  /** Rows waiting for their append (the turn's and the one being written). */
-  staged = 0;
+  private failingNow = false;
+  private failureCount = 0;
+  private stagedRows = 0;
 
   constructor(
     readonly dir: string,
     private readonly options: RowJournalOptions,
   ) {}
 
+  /** True from a failed append until one succeeds. */
+  get failing(): boolean {
+    return this.failingNow;
+  }
+
+  /** Appends that failed since the journal opened. */
+  get failures(): number {
+    return this.failureCount;
+  }
+
+  /** Rows waiting for their append (the turn's and the one being written). */
+  get staged(): number {
+    return this.stagedRows;
+  }
+
   append(table: WarehouseTable, row: AnyRow): void {
     const group = (this.open ??= newGroup());
     group.tables.push(table);
     group.rows.push(row);
-    this.staged += 1;
+    this.stagedRows += 1;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.commit);
@@ -115,8 +125,9 @@ export class RowJournal {
   }
 
   /**
-   * The append of every row passed so far: resolves once they are in the journal, rejects when
-   * that failed (the rows were dropped). Undefined when none waits, so a caller need not await.
+   * The append of every row passed so far: resolves once it is over, the rows in the journal or,
+   * when it failed, kept in memory only. It never rejects: a broken disk degrades crash-safety,
+   * never ingestion. Undefined when none waits, so a caller need not await.
    */
   whenDurable(): Promise<void> | undefined {
     return (this.open ?? this.inFlight)?.durable;
@@ -127,7 +138,7 @@ export class RowJournal {
     this.rotateDue = true;
   }
 
-  /** Waits for every append under way, its failures included (reported through onError). */
+  /** Waits for every append under way; failures were reported through onError. */
   async drain(): Promise<void> {
     for (;;) {
       // Now rather than at the end of the turn: whoever drains waits for these rows.
@@ -220,22 +231,24 @@ export class RowJournal {
       if (bytesWritten < bytes.length) throw new Error(`only ${bytesWritten} of ${bytes.length} bytes were written (disk full?)`);
       segment.written += bytesWritten;
     } catch (error) {
-      // A write cut short leaves a torn line: later rows go to a new segment, never after it.
+      // A write cut short leaves a torn line, and a broken file fails again: the next append opens a new segment.
       if (segment !== undefined) this.rotateDue = true;
-      this.staged -= group.rows.length;
-      this.failing = true;
-      this.failures += 1;
-      const failure = journalError(
-        `Cannot append ${group.rows.length} warehouse rows to the journal in ${this.dir}; their frames are not acknowledged and will be resent`,
-        error,
+      this.stagedRows -= group.rows.length;
+      this.failingNow = true;
+      this.failureCount += 1;
+      this.options.onNotJournaled(group.tables, group.rows);
+      this.options.onError(
+        journalError(
+          `Cannot append ${group.rows.length} warehouse rows to the journal in ${this.dir}; they are kept in memory and stored as usual, but a crash of the engine now would lose them. Free disk space or fix the folder's permissions; the next append tries again`,
+          error,
+          'TW_WAREHOUSE_JOURNAL',
+        ),
       );
-      this.options.onDropped(group.rows.length);
-      this.options.onError(failure);
-      group.reject(failure);
+      group.resolve();
       return;
     }
-    this.failing = false;
-    this.staged -= group.rows.length;
+    this.failingNow = false;
+    this.stagedRows -= group.rows.length;
     this.options.onAppended(group.tables, group.rows, segment);
     group.resolve();
   }
@@ -279,12 +292,8 @@ export class RowJournal {
 
 function newGroup(): Group {
   let resolve!: () => void;
-  let reject!: (error: TripwireError) => void;
-  const durable = new Promise<void>((ok, fail) => {
+  const durable = new Promise<void>((ok) => {
     resolve = ok;
-    reject = fail;
   });
-  // The failure reaches whoever awaits it and onError; rows nobody waits for must not crash the process.
-  durable.catch(() => undefined);
-  return { tables: [], rows: [], durable, resolve, reject };
+  return { tables: [], rows: [], durable, resolve };
 }

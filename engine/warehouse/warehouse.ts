@@ -40,8 +40,9 @@ export interface EventSink {
   whenWritable(): Promise<void>;
   /**
    * The journal append of every row written so far (group commit: one per event-loop turn):
-   * resolves once they would survive a crash of the process, rejects when the append failed and
-   * the rows were dropped. Await it before acknowledging what was written. Undefined when nothing waits.
+   * resolves once they would survive a crash of the process or, when the append failed, once they
+   * are kept in memory (the failure is reported by the sink); it never rejects. Await it before
+   * acknowledging (acking, settling) what was written. Undefined when nothing waits.
    */
   whenDurable(): Promise<void> | undefined;
   flush(): Promise<void>;

@@ -117,23 +117,25 @@ export function describeWarehouseJournalContract(migrated: () => Promise<Warehou
       await next.close();
     });
 
-    test('a failed append rejects whenDurable, drops its rows and is counted; the next append is stored', async () => {
+    test('a failed append keeps its rows in memory and stores them, and is counted until an append succeeds', async () => {
       const dirs = await folders();
       const backend = await migrated();
       // The journal folder's place is taken by a file: no segment can be created there.
       await writeFile(dirs.journalDir, 'not a folder');
       const failing = sink(backend, dirs);
-      failing.write('events', eventRow({ visitor_id: 'dropped' }));
-      await expect(failing.whenDurable()).rejects.toMatchObject({ code: 'TW_WAREHOUSE_SPILL', message: expect.stringContaining('not acknowledged') });
+      failing.write('events', eventRow({ visitor_id: 'kept' }));
+      await failing.whenDurable();
+      expect(errors).toContainEqual(expect.objectContaining({ code: 'TW_WAREHOUSE_JOURNAL', message: expect.stringContaining('kept in memory') }));
       expect(failing.journalFailures).toBe(1);
       expect(failing.journalFailing).toBe(true);
+      expect(failing.buffered.events).toBe(1);
 
       await rm(dirs.journalDir);
-      failing.write('events', eventRow({ visitor_id: 'resent' }));
+      failing.write('events', eventRow({ visitor_id: 'next' }));
       await failing.whenDurable();
       expect(failing.journalFailing).toBe(false);
       await failing.flush();
-      expect(await visitors(backend, 'events')).toEqual(['resent']);
+      expect(await visitors(backend, 'events')).toEqual(['kept', 'next']);
       await failing.close();
     });
 
