@@ -137,6 +137,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
       onRejected: (table, rows) => metrics.warehouseRowsRejected.inc({ table }, rows),
       onWarning: (message) => logger.warn(message),
       onJournalFailed: () => metrics.warehouseJournalFailures.inc(),
+      onJournalAppendTimed: (seconds) => metrics.warehouseJournalAppendSeconds.observe(seconds),
     });
     closers.push(() => sink.close());
     // Rows held back while the server was unreachable go as soon as the schema is in place, not

@@ -27,6 +27,8 @@ export interface EngineMetrics {
   warehouseRowsRejected: Counter<'table'>;
   /** Appends to the warehouse journal that failed: their rows were kept in memory only (a crash would lose them). */
   warehouseJournalFailures: Counter;
+  /** How long each journal append took: acks wait for it, so a slow disk shows here first. */
+  warehouseJournalAppendSeconds: Histogram;
   /** 1 while the warehouse takes rows, 0 while it cannot be reached, its schema is not yet created, or inserts fail. */
   warehouseAvailable: Gauge;
   /** Tells warehouseAvailable how to read the warehouse's state, asked at each scrape. */
@@ -115,6 +117,12 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
     warehouseJournalFailures: new Counter({
       name: 'tripwire_warehouse_journal_failures_total',
       help: 'Appends to the warehouse journal (dataDir/journal) that failed; their rows are kept in memory and stored as usual, but a crash of the engine would lose them',
+      registers,
+    }),
+    warehouseJournalAppendSeconds: new Histogram({
+      name: 'tripwire_warehouse_journal_append_seconds',
+      help: 'Time each append to the warehouse journal (dataDir/journal) took, failed ones included; frames and settled timers wait for it',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
     warehouseAvailable: new Gauge({

@@ -47,6 +47,8 @@ export interface BatchingSinkOptions {
   onWarning?: (message: string) => void;
   /** A journal append failed, with its rows, kept in memory only (also reported through onError). */
   onJournalFailed?: (rows: number) => void;
+  /** How long each journal append took, in seconds, failed ones included. */
+  onJournalAppendTimed?: (seconds: number) => void;
   /** A batch ClickHouse refused as malformed was set aside (`<spillDir>/*.rejected`), with its row count. */
   onRejected?: (table: WarehouseTable, rows: number) => void;
 }
@@ -109,6 +111,7 @@ export class BatchingSink implements EventSink {
               if (rows.length > 0) this.armInterval();
               options.onJournalFailed?.(rows.length);
             },
+            onAppendTimed: (seconds) => options.onJournalAppendTimed?.(seconds),
             onError: (error) => this.onError(error),
             onWarning: (message) => options.onWarning?.(message),
           });

@@ -17,6 +17,7 @@ describe('RowJournal', () => {
   const appends: Array<{ tables: readonly WarehouseTable[]; rows: number; segment: JournalHold }> = [];
   const errors: TripwireError[] = [];
   const notJournaled: WarehouseTable[] = [];
+  const appendSeconds: number[] = [];
 
   beforeEach(async () => {
     folder = await mkdtemp(join(tmpdir(), 'tw-row-journal-'));
@@ -25,6 +26,7 @@ describe('RowJournal', () => {
     appends.length = 0;
     errors.length = 0;
     notJournaled.length = 0;
+    appendSeconds.length = 0;
     await rm(folder, { recursive: true, force: true });
   });
 
@@ -34,6 +36,7 @@ describe('RowJournal', () => {
       onNotJournaled: (tables, rows) => notJournaled.push(...rows.map((_, i) => tables[i]!)),
       onError: (error) => errors.push(error),
       onWarning: () => undefined,
+      onAppendTimed: (seconds) => appendSeconds.push(seconds),
     });
   }
 
@@ -52,6 +55,24 @@ describe('RowJournal', () => {
     await rows.whenDurable();
     expect(appends).toEqual([{ tables: ['deliveries'], rows: 1, segment: expect.anything() }]);
     expect([rows.failing, rows.failures]).toEqual([false, 1]);
+  });
+
+  test('the time of every append is reported, a failed one included', async () => {
+    const rows = journal();
+    rows.append('deliveries', delivery('d1'));
+    await rows.whenDurable();
+    await writeFile(join(folder, 'blocked'), 'not a folder');
+    const blocked = new RowJournal(join(folder, 'blocked'), {
+      onAppended: () => undefined,
+      onNotJournaled: () => undefined,
+      onError: () => undefined,
+      onWarning: () => undefined,
+      onAppendTimed: (seconds) => appendSeconds.push(seconds),
+    });
+    blocked.append('deliveries', delivery('d2'));
+    await blocked.whenDurable();
+    expect(appendSeconds).toHaveLength(2);
+    for (const seconds of appendSeconds) expect(seconds).toBeGreaterThanOrEqual(0);
   });
 
   test('rows passed in one turn share one promise and go in one write', async () => {

@@ -23,6 +23,8 @@ export interface RowJournalOptions {
    * journal), so a crash loses them, but the process loses nothing while it lives.
    */
   onNotJournaled(tables: readonly WarehouseTable[], rows: readonly AnyRow[]): void;
+  /** How long each append took, failed ones included: a slow disk slows every ack. */
+  onAppendTimed?(seconds: number): void;
   onError(error: TripwireError): void;
   onWarning(message: string): void;
 }
@@ -165,6 +167,8 @@ export class RowJournal {
    * Turns the segments a crashed engine left into spill batches, one per segment and table,
    * named by the segment's id, so a recovery that is itself interrupted writes the same batches
    * again. Their replay leaves out rows ClickHouse already holds, as for any spilled batch.
+   * spillMaxBytes is not checked: these rows were acknowledged and have nowhere else to go, and
+   * each segment is removed once written, so the disk they take does not grow.
    */
   async recover(spill: SpillFolder): Promise<void> {
     let names: string[];
@@ -220,6 +224,7 @@ export class RowJournal {
   };
 
   private async write(group: Group): Promise<void> {
+    const started = performance.now();
     let segment: Segment | undefined;
     try {
       let body = '';
@@ -231,6 +236,7 @@ export class RowJournal {
       if (bytesWritten < bytes.length) throw new Error(`only ${bytesWritten} of ${bytes.length} bytes were written (disk full?)`);
       segment.written += bytesWritten;
     } catch (error) {
+      this.options.onAppendTimed?.((performance.now() - started) / 1000);
       // A write cut short leaves a torn line, and a broken file fails again: the next append opens a new segment.
       if (segment !== undefined) this.rotateDue = true;
       this.stagedRows -= group.rows.length;
@@ -247,6 +253,7 @@ export class RowJournal {
       group.resolve();
       return;
     }
+    this.options.onAppendTimed?.((performance.now() - started) / 1000);
     this.failingNow = false;
     this.stagedRows -= group.rows.length;
     this.options.onAppended(group.tables, group.rows, segment);
