@@ -40,7 +40,17 @@ describe('a connection that stopped reading', () => {
     const id = (f: number, e: number) => `frozen-page-${f}-${e}-`.padEnd(WIRE_LIMITS.idMaxLength, 'x');
     for (let f = 0; f < pageFrames; f++) {
       frozen.send(JSON.stringify({ b: Array.from({ length: 100 }, (_, e) => event(id(f, e), 'page')) }));
-      if (f % 4 === 3) await eventually(async () => ((await metric(engine, 'tripwire_events_accepted_total{type="page"}')) >= (f + 1) * 100 ? true : undefined), 20_000, 'the page views to be applied');
+      if (f % 4 === 3) {
+        // Applied is not enough: a frame's events count against gateway.maxInFlightPerSocket (500)
+        // until its ack, which waits for the journal append, and this client reads no ack to pace
+        // itself by. The frame histogram is observed once a frame is acked (or failed).
+        await eventually(
+          async () => ((await metric(engine, 'tripwire_events_accepted_total{type="page"}')) >= (f + 1) * 100 && (await metric(engine, 'tripwire_frame_seconds_count')) >= f + 1 ? true : undefined),
+          20_000,
+          'the page views to be applied and acked',
+        );
+        expect(await metric(engine, 'tripwire_events_rejected_total{code="TW_BACKPRESSURE"}')).toBe(0);
+      }
     }
     await eventually(async () => ((await metric(engine, 'tripwire_events_accepted_total{type="page"}')) === pageFrames * 100 ? true : undefined), 20_000, 'every page view to be applied');
   });
