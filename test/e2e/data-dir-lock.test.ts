@@ -11,24 +11,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ENV_SETTINGS } from '../../engine/config/index.js';
 import { freePort } from '../support/free-port.js';
 import { SocketClient } from '../support/socket-client.js';
-import { backendVariants, eventually, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { backendVariants, engineProcessEnvironment, eventually, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 const { variants, urls } = await backendVariants();
-
-/**
- * The test runner's environment without the variables that override an engine's config file.
- * CI exports REDIS_URL and CLICKHOUSE_URL, which win over the file: an 'embedded' engine process
- * would store its rows on the ClickHouse server while the engine restarted in this process, given
- * no URL, reads chdb in the same folder, and finds none. Only the file says where rows go.
- */
-function engineEnvironment(configFile: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TW_CONFIG: configFile };
-  for (const setting of ENV_SETTINGS) delete env[setting.env];
-  return env;
-}
 
 interface EngineProcess {
   child: ChildProcess;
@@ -64,7 +51,7 @@ describe.each(variants)('engines on one data folder ($backends)', ({ backends, s
     const warehouse = (servers.warehouse ?? {}) as Record<string, unknown>;
     const config = { server: { host: '127.0.0.1', port }, dataDir, ...servers, warehouse: { ...warehouse, batchSize: 1_000_000, flushInterval: 3_600_000 }, log: { level: 'error' } };
     await writeFile(join(folder, `${name}.yaml`), stringify(config));
-    const child = fork('engine/cli/main.ts', ['start'], { execArgv: ['--import', 'tsx'], env: engineEnvironment(join(folder, `${name}.yaml`)), stdio: 'pipe' });
+    const child = fork('engine/cli/main.ts', ['start'], { execArgv: ['--import', 'tsx'], env: engineProcessEnvironment(join(folder, `${name}.yaml`)), stdio: 'pipe' });
     processes.push(child);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -12,7 +12,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, grantEmailConsent, serverUrls, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { engineProcessEnvironment, eventually, grantEmailConsent, serverUrls, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 const servers = await serverUrls();
 const skip = 'skip' in servers ? servers.skip : undefined;
@@ -83,7 +83,7 @@ describe.skipIf(skip !== undefined)(`a mailer process killed mid-send${skip ? ` 
   test('its job is completed by another worker, and the recipient gets exactly one email', async () => {
     child = fork('engine/cli/main.ts', ['mailer'], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, TW_CONFIG: join(folder, 'tripwire.yaml') },
+      env: engineProcessEnvironment(join(folder, 'tripwire.yaml')),
       stdio: 'pipe',
     });
     await grantEmailConsent(engine, 'demo', 'visitor-killed-1');

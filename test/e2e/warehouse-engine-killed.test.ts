@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { afterEach, describe, expect, test } from 'vitest';
 import { freePort } from '../support/free-port.js';
 import { SocketClient } from '../support/socket-client.js';
-import { backendVariants, eventually, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { backendVariants, engineProcessEnvironment, eventually, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 const { variants, urls } = await backendVariants();
 
@@ -49,7 +49,7 @@ describe.each(variants)('an engine killed with rows acknowledged but not yet ins
       log: { level: 'error' },
     };
     await writeFile(join(folder, 'tripwire.yaml'), stringify(config));
-    killed = fork('engine/cli/main.ts', ['start'], { execArgv: ['--import', 'tsx'], env: { ...process.env, TW_CONFIG: join(folder, 'tripwire.yaml') }, stdio: 'pipe' });
+    killed = fork('engine/cli/main.ts', ['start'], { execArgv: ['--import', 'tsx'], env: engineProcessEnvironment(join(folder, 'tripwire.yaml')), stdio: 'pipe' });
     const engineUrl = `http://127.0.0.1:${port}`;
     await eventually(async () => ((await fetch(`${engineUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined), 60_000, 'the engine process to serve');
 

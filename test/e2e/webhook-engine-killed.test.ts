@@ -17,7 +17,7 @@ import { verifyWebhookSignature } from '../../engine/channels/webhook/index.js';
 import { redisWebhookQueue } from '../../engine/channels/webhook/redis/index.js';
 import { connectRedis } from '../../engine/redis/index.js';
 import { SocketClient, event } from '../support/socket-client.js';
-import { eventually, serverUrls, startTestEngine, type TestEngine } from '../support/test-engine.js';
+import { engineProcessEnvironment, eventually, serverUrls, startTestEngine, type TestEngine } from '../support/test-engine.js';
 
 const servers = await serverUrls();
 const skip = 'skip' in servers ? servers.skip : undefined;
@@ -125,7 +125,7 @@ describe.skipIf(skip !== undefined)(`a webhook whose engine is killed${skip ? ` 
       log: { level: 'error' },
     };
     await writeFile(join(folder, 'tripwire.yaml'), stringify(config));
-    killed = fork('engine/cli/main.ts', ['start'], { execArgv: ['--import', 'tsx'], env: { ...process.env, TW_CONFIG: join(folder, 'tripwire.yaml') }, stdio: 'pipe' });
+    killed = fork('engine/cli/main.ts', ['start'], { execArgv: ['--import', 'tsx'], env: engineProcessEnvironment(join(folder, 'tripwire.yaml')), stdio: 'pipe' });
     const engineUrl = `http://127.0.0.1:${KILLED_ENGINE_PORT}`;
     await eventually(async () => ((await fetch(`${engineUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined), 60_000, 'the engine process to serve');
     return engineUrl;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
-import { parseConfig, type ConfigInput } from '../../engine/config/index.js';
+import { ENV_SETTINGS, parseConfig, type ConfigInput } from '../../engine/config/index.js';
 import { startEngine, type RunningEngine } from '../../engine/config/compose.js';
 import { createLogger } from '../../engine/observability/index.js';
 import { clickhouseForTests } from './clickhouse-server.js';
@@ -156,4 +156,16 @@ export async function grantEmailConsent(engine: RunningEngine, site: string, vis
     withProfile: false,
     events: [{ eventId: `consent-${randomBytes(6).toString('hex')}`, ops: [{ kind: 'hash.set', hash: 'profile', field: 'consent.email', value: '1' }] }],
   });
+}
+
+/**
+ * The environment of an engine process a test starts with `TW_CONFIG`: the runner's, without the
+ * variables that override a config file. CI exports REDIS_URL and CLICKHOUSE_URL, which win over
+ * the file, so an 'embedded' engine process would keep its state in the CI Redis and store its
+ * rows on the ClickHouse server's default database. Only the file says where they go.
+ */
+export function engineProcessEnvironment(configFile: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TW_CONFIG: configFile };
+  for (const setting of ENV_SETTINGS) delete env[setting.env];
+  return env;
 }
