@@ -65,7 +65,7 @@ export class TrackerHarness {
   /** How many more socket frames failFrames fails; then frames go through again. */
   failFramesLeft = Infinity;
   /**
-   * true: a failed frame's error waits for releaseFailures() (or a page's GET /release-failures),
+   * true: a failed frame's error waits for releaseFailures(),
    * as the engine's answer does while its store call times out; false: it goes at once.
    */
   holdFailures = false;
@@ -145,11 +145,6 @@ export class TrackerHarness {
           res.end(JSON.stringify(ack));
         });
       });
-    });
-    // A page releases the errors itself when the test needs them to arrive between two of its own steps.
-    this.app.get('/release-failures', (res) => {
-      this.releaseFailures();
-      res.writeHeader('Access-Control-Allow-Origin', '*').end();
     });
     this.app.get('/*', (res, req) => {
       const name = req.getUrl().slice(1);

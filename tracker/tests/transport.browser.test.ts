@@ -29,6 +29,34 @@ async function visitor(page: Page): Promise<string> {
   return id!;
 }
 
+/** A shop page whose timers run only as the test advances them. */
+async function pausedPage(path: string, before?: string): Promise<Page> {
+  const page = await stage.newPage();
+  await page.clock.install();
+  await page.clock.pauseAt(Date.now() + 60_000);
+  await page.goto(serveShopPage(stage.harness, path, { before }));
+  return page;
+}
+
+/** The engine fails the next socket frame as a whole, as when its store is unreachable, and holds its error. */
+function failNextFrame(): void {
+  Object.assign(stage.harness, { failFrames: 'TW_STORE_UNAVAILABLE', failFramesLeft: 1, holdFailures: true });
+}
+
+/**
+ * Sends the held error, then a pop-in down the same socket: the page reads them in order, so once
+ * it asks for the pop-in's renderer it has read the error. Returns the page's clock then.
+ */
+async function readHeldError(page: Page, id: string): Promise<number> {
+  const { harness } = stage;
+  let renderer = false;
+  page.on('request', (request) => void (new URL(request.url()).pathname === '/tw-ui.js' && (renderer = true)));
+  harness.releaseFailures();
+  harness.pushPopin(id, { id: 'trg-after-error', s: 'after-error', tpl: 'toast', title: 'Read after the error', body: '' });
+  await until('the page read the error', () => renderer);
+  return page.evaluate(() => Date.now());
+}
+
 function names(events: Array<{ p?: Record<string, unknown> }>): unknown[] {
   return events.map((event) => event.p?.name);
 }
@@ -150,26 +178,20 @@ describe('delivery', () => {
 
   test('a frame the engine failed as a whole goes again after the pause, though an event recorded just before the error was waiting to be sent', async () => {
     const { harness } = stage;
-    const page = await stage.newPage();
-    await page.goto(serveShopPage(harness, '/store-blip/pending-batch'));
+    const page = await pausedPage('/store-blip/pending-batch');
     const id = await visitor(page);
     await until('the page view is acked', async () => harness.eventsOf(id).length === 1 && (await unacked(page)).length === 0);
-
-    // The engine fails the next frame, answering only once the visitor has recorded another event:
-    // the page records it and has the error sent in one task, so the error is read while that
-    // event's batch is pending.
+    failNextFrame();
     const failed = harness.failedFrames;
-    Object.assign(harness, { failFrames: 'TW_STORE_UNAVAILABLE', failFramesLeft: 1, holdFailures: true });
     await page.evaluate(() => tw('track', 'failed'));
+    await page.clock.runFor(50);
     await until('the frame reached the engine', () => harness.failedFrames === failed + 1);
-    const errorAt = await page.evaluate((engine) => {
-      tw('track', 'recorded-meanwhile');
-      const release = new XMLHttpRequest();
-      release.open('GET', engine + '/release-failures', false);
-      release.send();
-      return Date.now();
-    }, harness.engineOrigin);
 
+    // The page's timers stand still: the event's batch is certainly pending when the error is read.
+    await page.evaluate(() => tw('track', 'recorded-meanwhile'));
+    const errorAt = await readHeldError(page, id);
+
+    await page.clock.runFor(1_000);
     await until('both events arrived', () => harness.eventsOf(id, 'track').length === 2, 10_000);
     const resent = harness.deliveries.find((d) => d.visitor === id && d.event.p?.name === 'failed')!;
     // The pause after a first failed frame is 0.5 s.
