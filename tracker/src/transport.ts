@@ -155,6 +155,9 @@ export function openTransport(options: TransportOptions): Transport {
   }
 
   function send(): void {
+    // Called directly too (a socket opening, closing): a batch still pending would otherwise fire
+    // later unseen, and a pause put in its place after a failed frame could not hold it back.
+    clearTimeout(batchTimer);
     batchTimer = 0;
     const batches = frames(unsent());
     if (!batches.length) return;

@@ -198,6 +198,23 @@ describe('delivery', () => {
     expect(resent.sentAt).toBeGreaterThanOrEqual(errorAt + 500);
   });
 
+  test('a first frame the engine failed as a whole goes again after the pause, though its batch was still pending when the socket opened', async () => {
+    const { harness } = stage;
+    failNextFrame();
+    const failed = harness.failedFrames;
+    // Recorded before tw.js runs: the socket's first frame carries it with the page view, sent as
+    // the socket opens while their batch is still pending (the clock stands still).
+    const page = await pausedPage('/store-blip/first-frame', "tw('track', 'failed')");
+    const id = await visitor(page);
+    await until('the first frame reached the engine', () => harness.failedFrames === failed + 1);
+    const errorAt = await readHeldError(page, id);
+
+    await page.clock.runFor(1_000);
+    await until('the failed event arrived', () => harness.eventsOf(id, 'track').length === 1, 10_000);
+    const resent = harness.deliveries.find((d) => d.visitor === id && d.event.p?.name === 'failed')!;
+    expect(resent.sentAt).toBeGreaterThanOrEqual(errorAt + 500);
+  });
+
   test('an event the engine rejects is dropped, the others are delivered', async () => {
     const { harness } = stage;
     harness.reject = (event) => (event.p?.name === 'too-big' ? 'TW_BAD_EVENT' : undefined);
