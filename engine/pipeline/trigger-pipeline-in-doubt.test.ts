@@ -4,22 +4,10 @@
  * reach the warehouse, once.
  */
 import { describe, expect, test } from 'vitest';
-import { ManualClock, type TrackedEvent } from '../events/index.js';
-import type { Frame } from './frame.js';
-import { T0, pipelineWith, recording, storeFailingOnce } from '../../test/support/trigger-pipeline.js';
+import { ManualClock } from '../events/index.js';
+import { T0, pipelineWith, recording, storeFailingOnce, frameOf, purchase } from '../../test/support/trigger-pipeline.js';
 
-const ann = { site: 'shop', visitor: 'ann' };
 
-function purchase(id: string): TrackedEvent {
-  return { id, site: 'shop', visitor: 'ann', session: 's', type: 'purchase', time: T0, receivedAt: T0, url: '', props: { order: 'order-42', value: 80 } };
-}
-
-/** The frame of `events`, and how its reply ended. */
-function frameOf(events: TrackedEvent[]): { frame: Frame; outcome: () => string } {
-  let outcome = 'none';
-  const frame = { visitor: ann, events, receivedAt: T0, reply: { ack: () => (outcome = 'acked'), fail: (code: string) => (outcome = `failed ${code}`) } };
-  return { frame, outcome: () => outcome };
-}
 
 describe('TriggerPipeline events whose store call failed', () => {
   test('a frame whose apply ran but lost its reply fails, and its resend writes its rows once', async () => {

@@ -10,15 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { TripwireError } from '../errors.js';
-import { ManualClock, type TrackedEvent } from '../events/index.js';
+import { ManualClock } from '../events/index.js';
 import { MemoryWindowStore, TIMER_LEASE_MS } from '../state/index.js';
 import type { Candidate } from '../scenarios/index.js';
 import { BatchingSink } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
-import type { Frame } from './frame.js';
 import { redisForTests } from '../../test/support/redis-server.js';
 import { closeTestWindowStore, openTestWindowStore } from '../../test/support/redis-window-store.js';
-import { SEARCH_LEFT, T0, pipelineWith, recording, search } from '../../test/support/trigger-pipeline.js';
+import { SEARCH_LEFT, T0, pipelineWith, recording, search, frameOf, purchase } from '../../test/support/trigger-pipeline.js';
 
 const redis = await redisForTests();
 afterAll(async () => {
@@ -33,15 +32,7 @@ afterAll(async () => {
 
 const ann = { site: 'shop', visitor: 'ann' };
 
-function purchase(id: string): TrackedEvent {
-  return { id, site: 'shop', visitor: 'ann', session: 's', type: 'purchase', time: T0, receivedAt: T0, url: '', props: { order: 'order-42', value: 80 } };
-}
 
-function frameOf(events: TrackedEvent[]): { frame: Frame; outcome: () => string } {
-  let outcome = 'none';
-  const frame = { visitor: ann, events, receivedAt: T0, reply: { ack: () => (outcome = 'acked'), fail: (code: string) => (outcome = `failed ${code}`) } };
-  return { frame, outcome: () => outcome };
-}
 
 describe('TriggerPipeline over a journaled warehouse sink', () => {
   let folder: string;

@@ -153,13 +153,7 @@ export class RowJournal {
   /** After the sink closed: the last segment goes unless a batch still holds it (rows neither stored nor spilled). */
   async close(): Promise<void> {
     await this.drain();
-    const last = this.current;
-    this.current = undefined;
-    if (last !== undefined) {
-      await last.handle?.close();
-      last.handle = undefined;
-      last.retire();
-    }
+    await this.retireCurrent();
     await Promise.all(this.removals);
   }
 
@@ -260,16 +254,20 @@ export class RowJournal {
     group.resolve();
   }
 
+  /** Closes the segment appended to; it is removed once no batch holds its rows. */
+  private async retireCurrent(): Promise<void> {
+    const segment = this.current;
+    this.current = undefined;
+    if (segment === undefined) return;
+    await segment.handle?.close();
+    segment.handle = undefined;
+    segment.retire();
+  }
+
   private async segmentForAppend(): Promise<Segment> {
     if (this.current !== undefined && !this.rotateDue) return this.current;
     this.rotateDue = false;
-    const previous = this.current;
-    this.current = undefined;
-    if (previous !== undefined) {
-      await previous.handle?.close();
-      previous.handle = undefined;
-      previous.retire();
-    }
+    await this.retireCurrent();
     const id = newBatchId();
     this.own.add(id);
     const segment = new Segment(id, join(this.dir, `${id}.journal`), (idle) => this.remove(idle));

@@ -5,6 +5,7 @@
 import { Registry } from 'prom-client';
 import { ManualClock, type TrackedEvent } from '../../engine/events/index.js';
 import { createLogger, createMetrics, type Logger } from '../../engine/observability/index.js';
+import type { Frame } from '../../engine/pipeline/frame.js';
 import type { EmailPort, PopinPort, WebhookPort } from '../../engine/pipeline/ports.js';
 import { CollectingSink } from '../../engine/pipeline/replay/collecting-sink.js';
 import { TriggerPipeline } from '../../engine/pipeline/trigger-pipeline.js';
@@ -137,4 +138,16 @@ export function storeFailingOnce<M extends FailingCall>(
     throw new Error(afterRunning ? 'connection lost' : 'store unavailable');
   };
   return Object.assign(store, { [method]: failingFirst });
+}
+
+/** Ann's purchase of order-42 as event `id`. */
+export function purchase(id: string): TrackedEvent {
+  return { id, site: 'shop', visitor: 'ann', session: 's', type: 'purchase', time: T0, receivedAt: T0, url: '', props: { order: 'order-42', value: 80 } };
+}
+
+/** Ann's frame of `events`, and how its reply ended. */
+export function frameOf(events: TrackedEvent[]): { frame: Frame; outcome: () => string } {
+  let outcome = 'none';
+  const frame = { visitor: { site: 'shop', visitor: 'ann' }, events, receivedAt: T0, reply: { ack: () => (outcome = 'acked'), fail: (code: string) => (outcome = `failed ${code}`) } };
+  return { frame, outcome: () => outcome };
 }
