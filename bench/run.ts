@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --clickhouse-server] [-- --scenarios DIR] [-- --profile] [-- --node-flags="..."] [-- --only a,b]`
+ * `npm run bench [-- --quick] [-- --clickhouse-server] [-- --scenarios DIR] [-- --profile] [-- --node-flags="..."] [-- --journal on|off] [-- --only a,b]`
  * `npm run bench -- --replay FILE` (NDJSON from bench/generate.ts, or a clickstream CSV)
  *
  * Measures, in one run and with one load generator (k6), the bare uWS ceiling, the engine on the
@@ -48,6 +48,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'node-flags': { type: 'string', default: '' },
     only: { type: 'string' },
+    journal: { type: 'string', default: 'on' },
   },
 });
 
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     return;
   }
   const only = new Set(values.only?.split(',') ?? SECTIONS);
+  if (values.journal !== 'on' && values.journal !== 'off') throw new Error(`--journal takes on or off, not ${values.journal}`);
   const k6 = await findK6();
   console.log('building the engine as shipped (tsc) for the target processes');
   await buildTarget();
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
       clickhouse,
       profileDir: values.profile ? join(tmpdir(), `tripwire-profiles-${Date.now().toString(36)}`) : undefined,
       nodeFlags: values['node-flags']!.split(' ').filter(Boolean),
+      journal: values.journal === 'on',
       log: (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`),
     };
     const results = await measureAll(ctx, only);
@@ -105,6 +108,7 @@ async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise
     redis: ctx.redis.origin,
     redisCluster: ctx.redisCluster?.origin,
     clickhouse: ctx.clickhouse?.origin ?? 'chdb in the engine process',
+    journal: ctx.journal,
     throughput: [],
     latency: [],
     redisCost: [],

@@ -10,6 +10,8 @@ export interface BenchResults {
   /** Where the cluster rows' Redis Cluster came from; absent when they did not run. */
   redisCluster?: string;
   clickhouse: string;
+  /** Whether the engines ran with the warehouse journal (absent in results from before the flag: on). */
+  journal?: boolean;
   throughput: ThroughputRow[];
   latency: LatencyRow[];
   redisCost: RedisCostRow[];

@@ -24,7 +24,7 @@ export function renderResults(results: BenchResults): string {
     '',
     `${results.startedAt} · commit ${m.commit} · ${m.cpus} × ${m.cpuModel} · ${m.memoryGiB} GiB RAM · Node ${m.node} · ${m.k6}`,
     `Load average (1 min) at start ${m.loadAverage.start.toFixed(2)}, at end ${m.loadAverage.end.toFixed(2)}: anything above 0 is other work sharing the cores.`,
-    `Scenarios: ${results.scenarios} · Redis: ${results.redis}${results.redisCluster === undefined ? '' : ` · Redis Cluster: ${results.redisCluster}`} · ClickHouse: ${results.clickhouse}`,
+    `Scenarios: ${results.scenarios} · Redis: ${results.redis}${results.redisCluster === undefined ? '' : ` · Redis Cluster: ${results.redisCluster}`} · ClickHouse: ${results.clickhouse} · warehouse journal: ${results.journal === false ? 'off' : 'on'}`,
     '',
     '## Targets',
     table(

@@ -20,6 +20,8 @@ export interface BenchContext {
   profileDir: string | undefined;
   /** Node/V8 flags for every engine process (not the bare servers). */
   nodeFlags: readonly string[];
+  /** The warehouse journal of every engine (`--journal on|off`; on, as the engine ships). */
+  journal: boolean;
   log(message: string): void;
 }
 
@@ -41,10 +43,11 @@ export async function withEngine<T>(ctx: BenchContext, store: StoreChoice, wareh
     dataDir,
     log: { level: 'warn' },
     scenarios: { dir: ctx.scenarios },
+    warehouse: { journal: ctx.journal },
   };
   if (store === 'redis') config.store = { redisUrl: ctx.redis.url, prefix: namespace };
   if (store === 'redis-cluster') config.store = { redisUrl: ctx.redisCluster!.url, redisCluster: true, prefix: namespace };
-  if (warehouse === 'server') config.warehouse = { clickhouseUrl: ctx.clickhouse!.url, database: namespace };
+  if (warehouse === 'server') config.warehouse = { ...config.warehouse, clickhouseUrl: ctx.clickhouse!.url, database: namespace };
   const target = await spawnTarget(
     { kind: 'engine', config, warehouse: warehouse === 'discard' ? 'discard' : 'configured' },
     { cpuProfileDir: ctx.profileDir === undefined ? undefined : join(ctx.profileDir, `${store}-${warehouse}`), nodeFlags: ctx.nodeFlags },
