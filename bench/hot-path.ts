@@ -134,6 +134,12 @@ async function startProfiler(): Promise<{ stop(): Promise<string> } | undefined>
   return { stop: async () => write('cpuprofile', (await session.post('Profiler.stop')).profile) };
 }
 
+/** Journal appends so far: the count of the engine's append-time histogram. */
+async function journalAppends(engine: RunningEngine): Promise<number> {
+  const samples = (await engine.metrics.warehouseJournalAppendSeconds.get()).values;
+  return samples.find((sample) => sample.metricName?.endsWith('_count') === true)?.value ?? 0;
+}
+
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tw-hot-path-'));
   const store = values.redis === undefined ? {} : { redisUrl: values.redis, redisCluster: values['redis-cluster'], prefix: `hot${process.pid}` };
@@ -151,6 +157,7 @@ async function main(): Promise<void> {
     const profiler = await startProfiler();
     gcObserver.observe({ entryTypes: ['gc'] });
     const counts: Counts = { frames: 0, failed: 0, rejected: 0 };
+    const appendsBefore = await journalAppends(engine);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await drive(engine, limits, 'v-', FRAMES, counts);
@@ -164,6 +171,8 @@ async function main(): Promise<void> {
     console.log(`scenarios ${values.scenarios}, ${counts.frames} frames of ${EVENTS_PER_FRAME} event(s) after ${warm.frames} warm-up, ${IN_FLIGHT} in flight, journal ${values.journal}`);
     console.log(`CPU per frame  ${perFrame.toFixed(2)} µs   (per event ${(perFrame / EVENTS_PER_FRAME).toFixed(2)} µs; user ${(cpu.user / counts.frames).toFixed(2)}, system ${(cpu.system / counts.frames).toFixed(2)})`);
     console.log(`frames/s       ${Math.round(counts.frames / seconds)}   (${seconds.toFixed(2)} s wall; GC ${((gcMillis * 1000) / counts.frames).toFixed(2)} µs per frame)`);
+    const appends = (await journalAppends(engine)) - appendsBefore;
+    if (appends > 0) console.log(`journal        ${appends} appends, ${(appends / seconds).toFixed(0)}/s, one per ${(counts.frames / appends).toFixed(1)} frames`);
     if (counts.failed + counts.rejected > 0) console.log(`failed ${counts.failed}, rejected ${counts.rejected}`);
     if (profiler !== undefined) {
       const file = await profiler.stop();

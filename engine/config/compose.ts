@@ -266,7 +266,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
           store,
           warehouse,
           config.store.redisUrl ? 'redis' : 'memory',
-          { enabled: config.warehouse.journal, failing: sink.journalFailing, failures: sink.journalFailures },
+          { enabled: config.warehouse.journal, failing: sink.journalFailing, failures: sink.journalFailures, slowDisk: sink.journalSlowDisk },
           queues,
         ),
       metrics,

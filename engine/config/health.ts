@@ -29,7 +29,10 @@ export type EngineHealth = {
   warehouse: { kind: string; state: string; available: boolean };
   /** Jobs of the mail and webhook queues by state, or unknown and why. */
   queues: Record<string, QueueDepthReading>;
-  /** The warehouse journal: `failing` from a failed append until one succeeds; `failures` since the start. */
+  /**
+   * The warehouse journal: `failing` from a failed append until one succeeds; `failures` since the
+   * start; `slowDisk` while appends go through the thread pool because one was slow on the event loop.
+   */
   journal: JournalHealth;
 };
 
@@ -37,6 +40,7 @@ export interface JournalHealth {
   enabled: boolean;
   failing: boolean;
   failures: number;
+  slowDisk: boolean;
 }
 
 /** The store, the warehouse and each queue asked to answer within a deadline; the journal as the sink last saw it. */

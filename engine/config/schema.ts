@@ -30,7 +30,6 @@ const site = z.strictObject({
 /** How long one webhook attempt may take; webhooks.reclaimAfter must stay above it. */
 export const WEBHOOK_REQUEST_TIMEOUT_MS = 10_000;
 
-/** Kept 30 days by default, as the sent marks are: long enough to notice, fix the cause and replay. */
 /**
  * A dead letter is kept for an operator to notice and replay: a retention under an hour is most
  * likely a bare number meant as days or hours, which the duration reads as milliseconds.

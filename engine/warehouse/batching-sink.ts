@@ -153,6 +153,11 @@ export class BatchingSink implements EventSink {
     return this.journal?.failing ?? false;
   }
 
+  /** True while journal appends go through the thread pool because one was slow on the event loop. */
+  get journalSlowDisk(): boolean {
+    return this.journal?.slowDisk ?? false;
+  }
+
   get pressure(): boolean {
     return this.memoryRows >= this.highWaterMark;
   }

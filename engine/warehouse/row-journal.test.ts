@@ -18,6 +18,7 @@ describe('RowJournal', () => {
   const errors: TripwireError[] = [];
   const notJournaled: WarehouseTable[] = [];
   const appendSeconds: number[] = [];
+  const warnings: string[] = [];
 
   beforeEach(async () => {
     folder = await mkdtemp(join(tmpdir(), 'tw-row-journal-'));
@@ -27,15 +28,17 @@ describe('RowJournal', () => {
     errors.length = 0;
     notJournaled.length = 0;
     appendSeconds.length = 0;
+    warnings.length = 0;
     await rm(folder, { recursive: true, force: true });
   });
 
-  function journal(): RowJournal {
+  function journal(slowAppendMs = 60_000): RowJournal {
     return new RowJournal(join(folder, 'journal'), {
+      slowAppendMs,
       onAppended: (tables, rows, segment) => appends.push({ tables: [...tables], rows: rows.length, segment }),
       onNotJournaled: (tables, rows) => notJournaled.push(...rows.map((_, i) => tables[i]!)),
       onError: (error) => errors.push(error),
-      onWarning: () => undefined,
+      onWarning: (message) => warnings.push(message),
       onAppendTimed: (seconds) => appendSeconds.push(seconds),
     });
   }
@@ -87,6 +90,35 @@ describe('RowJournal', () => {
     expect(await readFile(join(folder, 'journal', segment!), 'utf8')).toBe(
       JOURNAL_HEADER + journalLine('deliveries', delivery('d1')) + journalLine('triggers', delivery('d2') as never),
     );
+  });
+
+  test('on a quick disk, the rows of a turn are in the journal before the next callback of that turn runs', async () => {
+    // Written on the event loop: an ack waits for no thread-pool round trip and no later turn.
+    const rows = journal();
+    rows.append('deliveries', delivery('d1'));
+    await rows.whenDurable();
+    let durable = false;
+    rows.append('deliveries', delivery('d2'));
+    void rows.whenDurable()!.then(() => (durable = true));
+    const seenByTheNextCallback = await new Promise<boolean>((resolve) => setImmediate(() => resolve(durable)));
+    expect(seenByTheNextCallback).toBe(true);
+    expect(rows.slowDisk).toBe(false);
+  });
+
+  test('an append slower than slowAppendMs moves the next ones off the event loop, with a warning', async () => {
+    const rows = journal(-1);
+    rows.append('deliveries', delivery('d1'));
+    await rows.whenDurable();
+    expect(rows.slowDisk).toBe(true);
+    expect(warnings).toEqual([expect.stringMatching(/took .* ms on the event loop; appends go through the thread pool for the next 30 s/)]);
+
+    rows.append('deliveries', delivery('d2'));
+    await rows.whenDurable();
+    const [segment] = await readdir(join(folder, 'journal'));
+    expect(await readFile(join(folder, 'journal', segment!), 'utf8')).toBe(
+      JOURNAL_HEADER + journalLine('deliveries', delivery('d1')) + journalLine('deliveries', delivery('d2')),
+    );
+    expect(warnings).toHaveLength(1);
   });
 
   test('a segment left behind becomes one spill batch per table, named by the segment, and is removed', async () => {

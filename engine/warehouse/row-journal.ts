@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TripwireError } from '../errors.js';
@@ -25,6 +26,11 @@ export interface RowJournalOptions {
   onNotJournaled(tables: readonly WarehouseTable[], rows: readonly AnyRow[]): void;
   /** How long each append took, failed ones included: a slow disk slows every ack. */
   onAppendTimed?(seconds: number): void;
+  /**
+   * An append on the event loop that took longer than this (ms) moves appends off it for a
+   * while (default 20 ms).
+   */
+  slowAppendMs?: number;
   onError(error: TripwireError): void;
   onWarning(message: string): void;
 }
@@ -38,6 +44,9 @@ interface Group {
 }
 
 const SEGMENT_NAME = /^([0-9a-z]{23})\.journal$/;
+
+/** How long appends stay off the event loop after a slow one, before it is tried again. */
+const OFF_LOOP_MS = 30_000;
 
 function journalError(what: string, error: unknown, code: 'TW_WAREHOUSE_SPILL' | 'TW_WAREHOUSE_JOURNAL' = 'TW_WAREHOUSE_SPILL'): TripwireError {
   const message = error instanceof Error ? error.message : String(error);
@@ -94,6 +103,7 @@ export class RowJournal {
   private failingNow = false;
   private failureCount = 0;
   private stagedRows = 0;
+  private offLoopUntil = 0;
 
   constructor(
     readonly dir: string,
@@ -108,6 +118,11 @@ export class RowJournal {
   /** Appends that failed since the journal opened. */
   get failures(): number {
     return this.failureCount;
+  }
+
+  /** True while appends go through libuv's thread pool because one on the event loop was slow. */
+  get slowDisk(): boolean {
+    return performance.now() < this.offLoopUntil;
   }
 
   /** Rows waiting for their append (the turn's and the one being written). */
@@ -226,7 +241,7 @@ export class RowJournal {
       segment = await this.segmentForAppend();
       const text = segment.written === 0 ? JOURNAL_HEADER + body : body;
       const bytes = Buffer.from(text);
-      const { bytesWritten } = await segment.handle!.write(bytes, 0, bytes.length);
+      const bytesWritten = await this.appendBytes(segment.handle!, bytes);
       if (bytesWritten < bytes.length) throw new Error(`only ${bytesWritten} of ${bytes.length} bytes were written (disk full?)`);
       segment.written += bytesWritten;
     } catch (error) {
@@ -252,6 +267,27 @@ export class RowJournal {
     this.stagedRows -= group.rows.length;
     this.options.onAppended(group.tables, group.rows, segment);
     group.resolve();
+  }
+
+  /**
+   * On the event loop: into the page cache a write takes microseconds, where one handed to libuv's
+   * thread pool costs tens of microseconds of CPU and, on busy cores, a wait for the pool's thread
+   * that every ack of the turn shares (and the frames waiting for it pile up in the heap). A disk
+   * that answers slowly must not stall the loop: after a slow append the next ones go through the
+   * pool for a while. A disk that hangs on the first write stalls the loop, as it would the log.
+   */
+  private async appendBytes(handle: FileHandle, bytes: Buffer): Promise<number> {
+    if (this.slowDisk) return (await handle.write(bytes, 0, bytes.length)).bytesWritten;
+    const started = performance.now();
+    const written = writeSync(handle.fd, bytes, 0, bytes.length);
+    const took = performance.now() - started;
+    if (took > (this.options.slowAppendMs ?? 20)) {
+      this.offLoopUntil = performance.now() + OFF_LOOP_MS;
+      this.options.onWarning(
+        `A journal append of ${bytes.length} bytes took ${took.toFixed(1)} ms on the event loop; appends go through the thread pool for the next ${OFF_LOOP_MS / 1000} s so a slow disk (${this.dir}) does not stall the engine`,
+      );
+    }
+    return written;
   }
 
   /** Closes the segment appended to; it is removed once no batch holds its rows. */
