@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { refusal, tripwireCli } from '../../test/support/tripwire-cli.js';
 import { runBacktestCommand } from './backtest.js';
 
 describe('tripwire backtest --from/--to', () => {
@@ -11,5 +12,21 @@ describe('tripwire backtest --from/--to', () => {
   ])('refuses %s with TW_QUERY_INVALID before reading anything', async (_what, range, message) => {
     // The scenario file does not exist: a refusal must come from the range, before any file or warehouse is opened.
     await expect(runBacktestCommand(['no-such-scenario.yaml', ...range])).rejects.toMatchObject({ code: 'TW_QUERY_INVALID', message: expect.stringMatching(message) });
+  });
+});
+
+describe('tripwire backtest, given arguments it does not take', () => {
+  const backtest = async (...args: string[]) => refusal(await tripwireCli(['backtest', ...args], { REDIS_URL: '', CLICKHOUSE_URL: '' }));
+
+  test('names a flag it does not know before the usage, and exits 2', async () => {
+    expect(await backtest('no-such-scenario.yaml', '--from', '2026-11-01', '--to', '2026-11-08', '--jsno')).toEqual({
+      code: 2,
+      problem: expect.stringMatching(/^tripwire backtest: Unknown option '--jsno'/),
+      usage: expect.stringMatching(/^usage: tripwire backtest /),
+    });
+  });
+
+  test('says it needs --from and --to before the usage, and exits 2', async () => {
+    expect(await backtest('no-such-scenario.yaml', '--from', '2026-11-01')).toMatchObject({ code: 2, problem: 'tripwire backtest: needs --from and --to' });
   });
 });

@@ -1,25 +1,29 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { runBacktest, type BacktestReport } from '../backtest/index.js';
 import { loadConfig } from '../config/index.js';
 import { ScenarioCompiler, loadScenarioFolder, type Scenario } from '../scenarios/index.js';
 import { parseRequiredTimeRange } from '../warehouse/index.js';
 import { openWarehouse } from './open-warehouse.js';
+import { UsageError, parseCommandArgs } from './usage-error.js';
 
 const USAGE =
   'usage: tripwire backtest <scenario.yaml|folder>... --from <time> --to <time> [--with <live scenario folder>] [--json]\n' +
-  '  a time is a UTC day (2026-11-01), a date-time with its offset (2026-11-01T09:00:00+01:00) or epoch milliseconds';
+  '  a time is a UTC day (2026-11-01), a date-time with its offset (2026-11-01T09:00:00+01:00) or epoch milliseconds\n';
 
 export async function runBacktestCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs(
+    'tripwire backtest',
+    USAGE,
     args,
-    allowPositionals: true,
-    options: { from: { type: 'string' }, to: { type: 'string' }, with: { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
-  if (positionals.length === 0 || values.from === undefined || values.to === undefined) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
+    { from: { type: 'string' }, to: { type: 'string' }, with: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+    Infinity,
+  );
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
   }
+  if (positionals.length === 0) throw new UsageError('tripwire backtest', 'needs a scenario file or folder', USAGE);
+  if (values.from === undefined || values.to === undefined) throw new UsageError('tripwire backtest', 'needs --from and --to', USAGE);
   const range = parseRequiredTimeRange(values.from, values.to);
   const config = await loadConfig();
   const candidates = (await Promise.all(positionals.map(loadScenarios))).flat();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../test/support/free-port.js';
+import { refusal, tripwireCli } from '../../test/support/tripwire-cli.js';
 import { ErrorCodes } from '../errors.js';
 import { importCatalogue } from './catalogue.js';
 
@@ -13,5 +14,21 @@ describe('tripwire catalogue import', () => {
       message: expect.stringContaining(`cannot reach the engine at ${engineUrl} (is it running? use --url)`),
     });
     expect(ErrorCodes.TW_ENGINE_UNREACHABLE).toMatch(/--url/);
+  });
+});
+
+describe('tripwire catalogue, given arguments it does not take', () => {
+  const catalogue = async (...args: string[]) => refusal(await tripwireCli(['catalogue', ...args], { REDIS_URL: '', CLICKHOUSE_URL: '' }));
+
+  it('refuses a second file after the first rather than importing the first alone, and exits 2', async () => {
+    expect(await catalogue('import', 'demo', 'feed.json', 'more.json')).toEqual({
+      code: 2,
+      problem: 'tripwire catalogue: unexpected argument more.json',
+      usage: expect.stringMatching(/^usage: tripwire catalogue import /),
+    });
+  });
+
+  it('refuses --batch without its value, and exits 2', async () => {
+    expect(await catalogue('import', 'demo', 'feed.json', '--batch')).toMatchObject({ code: 2, problem: "tripwire catalogue: Option '--batch <value>' argument missing" });
   });
 });

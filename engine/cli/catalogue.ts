@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { readFeedFile, type ProductUpdate } from '../catalogue/index.js';
 import { loadConfig } from '../config/index.js';
 import { TripwireError } from '../errors.js';
+import { UsageError, parseCommandArgs } from './usage-error.js';
 
 const USAGE = `usage: tripwire catalogue import <site> <file.json|file.ndjson|file.csv> [--url <engine url>] [--batch <rows>]
 
@@ -30,16 +30,14 @@ export interface ImportTotals {
 }
 
 export async function runCatalogue(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { url: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean' } },
-  });
-  const [command, site, file] = positionals;
-  if (values.help === true || command !== 'import' || site === undefined || file === undefined) {
-    process.stderr.write(USAGE);
-    return values.help === true ? 0 : 2;
+  const { positionals, values } = parseCommandArgs('tripwire catalogue', USAGE, args, { url: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean' } }, 3);
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
   }
+  const [command, site, file] = positionals;
+  if (command !== 'import') throw new UsageError('tripwire catalogue', command === undefined ? 'which command?' : `unknown command ${command}`, USAGE);
+  if (site === undefined || file === undefined) throw new UsageError('tripwire catalogue', 'import needs a site key and a file', USAGE);
   const config = await loadConfig();
   const siteConfig = config.sites.find((candidate) => candidate.key === site);
   if (siteConfig === undefined) {

@@ -1,10 +1,27 @@
 import { checkScenarioEmails } from '../channels/templates/index.js';
 import { loadConfig } from '../config/index.js';
 import { checkScenarioFolder, formatProblems, scenarioJsonSchema, type FolderCheck } from '../scenarios/index.js';
+import { parseCommandArgs } from './usage-error.js';
+
+const CHECK_USAGE = `usage: tripwire check [dir]
+
+  Checks a scenario folder (default: the configured scenarios.dir), and its email actions against
+  the template folder, as the engine's start would; explains each problem and exits 1 if there is one.
+`;
+
+const SCHEMA_USAGE = `usage: tripwire schema
+
+  Prints the JSON Schema of scenario files (docs/scenario.schema.json is this output).
+`;
 
 export async function runCheck(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('tripwire check', CHECK_USAGE, args, { help: { type: 'boolean' } }, 1);
+  if (values.help === true) {
+    process.stdout.write(CHECK_USAGE);
+    return 0;
+  }
   const config = await loadConfig();
-  const { scenarios, problems } = await checkScenarios(args[0] ?? config.scenarios.dir, config.templates.dir);
+  const { scenarios, problems } = await checkScenarios(positionals[0] ?? config.scenarios.dir, config.templates.dir);
   for (const scenario of scenarios) process.stdout.write(`ok  ${scenario.id}  (${scenario.source})\n`);
   if (problems.length === 0) {
     process.stdout.write(`${scenarios.length} scenarios, no problems\n`);
@@ -21,7 +38,12 @@ export async function checkScenarios(dir: string, templatesDir: string): Promise
 }
 
 /** Prints the JSON Schema of scenario files (docs/scenario.schema.json is this output). */
-export async function runSchema(): Promise<number> {
+export async function runSchema(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs('tripwire schema', SCHEMA_USAGE, args, { help: { type: 'boolean' } }, 0);
+  if (values.help === true) {
+    process.stdout.write(SCHEMA_USAGE);
+    return 0;
+  }
   process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
   return 0;
 }

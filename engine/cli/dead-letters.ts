@@ -1,6 +1,7 @@
 import type { TripwireConfig } from '../config/index.js';
 import { TripwireError } from '../errors.js';
 import type { JobQueue, QueuedJob } from '../queue/index.js';
+import { UsageError } from './usage-error.js';
 
 /** The dead-letter commands as `--help` lists them, under the command that reaches one queue. */
 export const DEAD_LETTER_USAGE = `  dead-letters                           list the dead letters, one JSON line each
@@ -16,60 +17,96 @@ export interface DeadLetterCommand<J extends QueuedJob> {
   describe(job: J): Record<string, unknown>;
 }
 
+/** What one `dead-letters` command asks for. */
+type DeadLetterAction =
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'replay-all' }
+  | { kind: 'replay'; id: string }
+  | { kind: 'purge'; id: string }
+  | { kind: 'purge-all' };
+
+/** The queue a `dead-letters` command works on, opened only once its arguments are understood. */
+export interface OpenedQueue<J extends QueuedJob> {
+  queue: JobQueue<J>;
+  close(): Promise<void>;
+}
+
 /**
  * `dead-letters` of one queue: the same for every queue (the JobQueue is generic), each queue
- * saying only what a line shows of its jobs. Returns the exit code; 2 for arguments it does not
- * know, with what was wrong and `usage` printed.
+ * saying only what a line shows of its jobs. Arguments it does not take are a UsageError, found
+ * before the queue is opened, so a typo is named without a reachable Redis. Returns the exit code.
  */
-export async function runDeadLetters<J extends QueuedJob>(queue: JobQueue<J>, args: string[], command: DeadLetterCommand<J>, usage: string): Promise<number> {
-  const [flag, value, ...rest] = args;
-  const misused = (problem: string): number => {
-    process.stderr.write(`${command.name}: ${problem}\n\n${usage}`);
-    return 2;
-  };
-  const listThem = `list them with \`${command.name}\``;
-  if (rest.length > 0) return misused(`unexpected ${rest.join(' ')}: one action at a time`);
-  if (flag === '--help') {
+export async function runDeadLetters<J extends QueuedJob>(args: string[], command: DeadLetterCommand<J>, usage: string, open: () => Promise<OpenedQueue<J>>): Promise<number> {
+  const action = parseDeadLetterArgs(args, command.name, usage);
+  if (action.kind === 'help') {
     process.stdout.write(usage);
     return 0;
   }
-  if (flag === undefined) {
-    for (const letter of await queue.deadLetters()) {
-      const { job } = letter;
-      const line = { id: job.id, ...command.describe(job), attempt: job.attempt, error: letter.error, at: new Date(letter.at).toISOString() };
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    }
-    await warnUnreadable(queue, command.name);
-    return 0;
+  const { queue, close } = await open();
+  try {
+    await act(queue, action, command);
+  } finally {
+    await close();
   }
-  if (flag === '--all') {
-    if (value !== undefined) return misused(`--all takes nothing after it, not ${value}`);
-    const letters = await queue.deadLetters();
-    let replayed = 0;
-    for (const letter of letters) if (await queue.replay(letter.job.id)) replayed++;
-    const unreadable = await warnUnreadable(queue, command.name);
-    process.stdout.write(`replayed ${replayed} of ${letters.length} dead letters${unreadable > 0 ? `; ${unreadable} could not be read` : ''}\n`);
-    return 0;
+  return 0;
+}
+
+function parseDeadLetterArgs(args: string[], name: string, usage: string): DeadLetterAction {
+  const [flag, value, ...rest] = args;
+  const misuse = (problem: string) => new UsageError(name, problem, usage);
+  const listThem = `list them with \`${name}\``;
+  if (rest.length > 0) throw misuse(`unexpected ${rest.join(' ')}: one action at a time`);
+  if (flag === undefined) return { kind: 'list' };
+  if (flag === '--help' || flag === '--all') {
+    if (value !== undefined) throw misuse(`${flag} takes nothing after it, not ${value}`);
+    return { kind: flag === '--help' ? 'help' : 'replay-all' };
   }
   if (flag === '--replay') {
-    if (value === undefined) return misused(`--replay needs a trigger id; ${listThem}`);
-    if (value.startsWith('--')) return misused(`--replay takes a trigger id, not ${value} (\`${command.name} --all\` replays every one)`);
-    if (!(await queue.replay(value))) throw notFound(value, command);
-    process.stdout.write(`replayed ${value}\n`);
-    return 0;
+    if (value === undefined) throw misuse(`--replay needs a trigger id; ${listThem}`);
+    if (value.startsWith('--')) throw misuse(`--replay takes a trigger id, not ${value} (\`${name} --all\` replays every one)`);
+    return { kind: 'replay', id: value };
   }
   if (flag === '--purge') {
-    if (value === '--all') {
-      process.stdout.write(`removed ${await queue.purgeDeadLetters()} dead letters\n`);
-      return 0;
-    }
-    if (value === undefined) return misused(`--purge needs a trigger id, or --all; ${listThem}`);
-    if (value.startsWith('--')) return misused(`--purge takes a trigger id or --all, not ${value}`);
-    if (!(await queue.discardDeadLetter(value))) throw notFound(value, command);
-    process.stdout.write(`removed ${value}\n`);
-    return 0;
+    if (value === '--all') return { kind: 'purge-all' };
+    if (value === undefined) throw misuse(`--purge needs a trigger id, or --all; ${listThem}`);
+    if (value.startsWith('--')) throw misuse(`--purge takes a trigger id or --all, not ${value}`);
+    return { kind: 'purge', id: value };
   }
-  return misused(`unknown argument ${flag}`);
+  throw misuse(`unknown argument ${flag}`);
+}
+
+async function act<J extends QueuedJob>(queue: JobQueue<J>, action: Exclude<DeadLetterAction, { kind: 'help' }>, command: DeadLetterCommand<J>): Promise<void> {
+  switch (action.kind) {
+    case 'list': {
+      for (const letter of await queue.deadLetters()) {
+        const { job } = letter;
+        const line = { id: job.id, ...command.describe(job), attempt: job.attempt, error: letter.error, at: new Date(letter.at).toISOString() };
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+      }
+      await warnUnreadable(queue, command.name);
+      return;
+    }
+    case 'replay-all': {
+      const letters = await queue.deadLetters();
+      let replayed = 0;
+      for (const letter of letters) if (await queue.replay(letter.job.id)) replayed++;
+      const unreadable = await warnUnreadable(queue, command.name);
+      process.stdout.write(`replayed ${replayed} of ${letters.length} dead letters${unreadable > 0 ? `; ${unreadable} could not be read` : ''}\n`);
+      return;
+    }
+    case 'replay':
+      if (!(await queue.replay(action.id))) throw notFound(action.id, command);
+      process.stdout.write(`replayed ${action.id}\n`);
+      return;
+    case 'purge':
+      if (!(await queue.discardDeadLetter(action.id))) throw notFound(action.id, command);
+      process.stdout.write(`removed ${action.id}\n`);
+      return;
+    case 'purge-all':
+      process.stdout.write(`removed ${await queue.purgeDeadLetters()} dead letters\n`);
+      return;
+  }
 }
 
 /** Dead letters that cannot be read are named on stderr, so stdout stays one JSON dead letter a line. Returns how many. */

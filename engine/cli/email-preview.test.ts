@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { refusal, tripwireCli } from '../../test/support/tripwire-cli.js';
 
 const run = promisify(execFile);
 let folder: string;
@@ -42,5 +43,30 @@ describe('tripwire email preview', () => {
 
     expect(stdout).toContain('Subject: Grace, your 2 items');
     expect(await readFile(out, 'utf8')).toContain('GRACE5');
+  });
+});
+
+describe('tripwire email preview, given arguments it does not take', () => {
+  const preview = async (...args: string[]) => refusal(await tripwireCli(['email', 'preview', ...args], { TW_TEMPLATES_DIR: 'deploy/demo/templates' }));
+
+  it('names a flag it does not know before the usage, exits 2 and renders nothing, rather than rendering without that data', async () => {
+    const out = join(folder, 'cart.html');
+    const data = join(folder, 'data.json');
+    await writeFile(data, JSON.stringify({ visitor: { name: 'Grace' } }));
+
+    expect(await preview('cart-abandoned', '--dat', data, '--out', out)).toEqual({
+      code: 2,
+      problem: expect.stringMatching(/^tripwire email: Unknown option '--dat'/),
+      usage: expect.stringMatching(/^usage: tripwire email preview /),
+    });
+    await expect(readFile(out, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('says --out is missing its value before the usage, and exits 2', async () => {
+    expect(await preview('cart-abandoned', '--out')).toMatchObject({ code: 2, problem: "tripwire email: Option '--out <value>' argument missing" });
+  });
+
+  it('refuses a second template name, and exits 2', async () => {
+    expect(await preview('cart-abandoned', 'price-drop', '--out', join(folder, 'cart.html'))).toMatchObject({ code: 2, problem: 'tripwire email: unexpected argument price-drop' });
   });
 });

@@ -3,17 +3,27 @@ import { sampleEmailContext, type EmailSite } from '../channels/email/index.js';
 import { TemplateRenderer } from '../channels/templates/index.js';
 import { loadConfig } from '../config/index.js';
 import { TripwireError } from '../errors.js';
+import { UsageError, parseCommandArgs } from './usage-error.js';
 
 const USAGE = 'usage: tripwire email preview <template> [--data file.json] [--site key] --out file.html\n';
 
 /** `tripwire email preview`: renders a template with sample data (or yours) to an HTML file, and prints subject and text. */
 export async function runEmail(args: string[]): Promise<number> {
-  const [command, template, ...rest] = args;
-  const options = flags(rest);
-  if (command !== 'preview' || template === undefined || options.out === undefined) {
-    process.stderr.write(USAGE);
-    return 2;
+  const { positionals, values: options } = parseCommandArgs(
+    'tripwire email',
+    USAGE,
+    args,
+    { data: { type: 'string' }, site: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
+    2,
+  );
+  if (options.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
   }
+  const [command, template] = positionals;
+  if (command !== 'preview') throw new UsageError('tripwire email', command === undefined ? 'which command?' : `unknown command ${command}`, USAGE);
+  if (template === undefined) throw new UsageError('tripwire email', 'preview needs a template name', USAGE);
+  if (options.out === undefined) throw new UsageError('tripwire email', 'preview needs --out <file.html>', USAGE);
   const config = await loadConfig();
   const site = config.sites.find((candidate) => candidate.key === (options.site ?? config.sites[0]!.key));
   if (site === undefined) throw new TripwireError('TW_UNKNOWN_SITE', `no site "${options.site}" in the configuration`);
@@ -24,16 +34,6 @@ export async function runEmail(args: string[]): Promise<number> {
   await writeFile(options.out, rendered.html);
   process.stdout.write(`Subject: ${rendered.subject}\n\n${rendered.text}\nHTML written to ${options.out}\n`);
   return 0;
-}
-
-function flags(args: string[]): { data?: string; out?: string; site?: string } {
-  const found: Record<string, string> = {};
-  for (let i = 0; i < args.length; i += 2) {
-    const name = args[i]?.replace(/^--/, '');
-    const value = args[i + 1];
-    if (name !== undefined && value !== undefined) found[name] = value;
-  }
-  return found;
 }
 
 async function readData(path: string): Promise<Record<string, unknown>> {

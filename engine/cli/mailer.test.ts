@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redisForTests } from '../../test/support/redis-server.js';
+import { refusal, tripwireCli } from '../../test/support/tripwire-cli.js';
 import type { SuppressionList } from '../mailer/index.js';
 import { FileSuppressionList } from '../mailer/file/index.js';
 import { RedisMailerStore } from '../mailer/redis/index.js';
@@ -102,14 +103,26 @@ describe.each(BACKENDS)('tripwire mailer suppress/suppressions/unsuppress on $na
 });
 
 describe('tripwire mailer, given arguments it does not take', () => {
-  const tripwire = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'engine/cli/main.ts', 'mailer', ...args], { env: { ...process.env, TW_CONFIG: '', REDIS_URL: '' } });
+  let folder: string;
+  // The list a misused command would change: the file in a data folder of the test's own.
   const failure = async (args: string[]) => {
-    const failed = (await tripwire(...args).then(
-      () => expect.fail('the command succeeded'),
-      (error: unknown) => error,
-    )) as { code: number; stderr: string };
-    return { code: failed.code, firstLine: failed.stderr.split('\n')[0] };
+    const { code, problem } = refusal(await tripwireCli(['mailer', ...args], { REDIS_URL: '', TW_DATA_DIR: folder }));
+    return { code, firstLine: problem };
   };
+  const suppressed = async () => {
+    const list = await FileSuppressionList.open(join(folder, 'suppressions.ndjson'));
+    try {
+      return await list.list('demo');
+    } finally {
+      await list.close();
+    }
+  };
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'tripwire-cli-mailer-misuse-'));
+  });
+
+  afterEach(() => rm(folder, { recursive: true, force: true }));
 
   it('says which command it does not know before the usage, and exits 2', async () => {
     expect(await failure(['dead-letter'])).toEqual({ code: 2, firstLine: 'tripwire mailer: unknown command dead-letter' });
@@ -120,5 +133,29 @@ describe('tripwire mailer, given arguments it does not take', () => {
       code: 2,
       firstLine: 'tripwire mailer suppress: --reason is one of unsubscribe, bounce, complaint, not spam',
     });
+  });
+
+  it('names a mistyped flag of suppress and suppresses nothing, rather than suppressing for the default reason', async () => {
+    expect(await failure(['suppress', 'demo', 'ada@example.test', '--reson', 'bounce'])).toEqual({
+      code: 2,
+      firstLine: expect.stringMatching(/^tripwire mailer suppress: Unknown option '--reson'/),
+    });
+    expect(await suppressed()).toEqual([]);
+  });
+
+  it('refuses a surplus argument to unsuppress and removes nothing', async () => {
+    const list = await FileSuppressionList.open(join(folder, 'suppressions.ndjson'));
+    await list.add({ site: 'demo', email: 'ada@example.test', reason: 'bounce', at: Date.UTC(2026, 0, 1), detail: 'test' });
+    await list.close();
+
+    expect(await failure(['unsuppress', 'demo', 'ada@example.test', 'grace@example.test'])).toEqual({
+      code: 2,
+      firstLine: 'tripwire mailer unsuppress: unexpected argument grace@example.test',
+    });
+    expect(await suppressed()).toEqual([expect.objectContaining({ email: 'ada@example.test' })]);
+  });
+
+  it('refuses a surplus argument to suppressions, and exits 2', async () => {
+    expect(await failure(['suppressions', 'demo', 'acme'])).toEqual({ code: 2, firstLine: 'tripwire mailer suppressions: unexpected argument acme' });
   });
 });

@@ -13,6 +13,7 @@ import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
 import { DEAD_LETTER_USAGE, requireQueueRedis, runDeadLetters, type DeadLetterCommand } from './dead-letters.js';
 import { openSuppressions } from './open-suppressions.js';
+import { UsageError, parseCommandArgs } from './usage-error.js';
 
 const USAGE = `usage: tripwire mailer [command]
 
@@ -36,30 +37,26 @@ export async function runMailer(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command === undefined) return runWorker(await loadConfig());
   if (command === '--help') {
+    if (rest.length > 0) throw new UsageError('tripwire mailer', `unexpected ${rest.join(' ')} after --help`, USAGE);
     process.stdout.write(USAGE);
     return 0;
   }
-  const suppressionHandlers: Record<string, (list: SuppressionList, args: string[]) => Promise<number>> = {
-    suppressions: listSuppressions,
-    suppress,
-    unsuppress,
-  };
-  const suppressionHandler = suppressionHandlers[command];
-  if (suppressionHandler === undefined && command !== 'dead-letters') return misused('tripwire mailer', `unknown command ${command}`);
-  const config = await loadConfig();
-  if (suppressionHandler !== undefined) {
-    const suppressions = await openSuppressions(config);
-    try {
-      return await suppressionHandler(suppressions.list, rest);
-    } finally {
-      await suppressions.close();
-    }
+  if (command === 'dead-letters') {
+    return runDeadLetters(rest, DEAD_LETTERS, USAGE, async () => {
+      const config = await loadConfig();
+      const store = await RedisMailerStore.connect(requireQueueRedis(config, `tripwire mailer ${command}`, 'mail'), { prefix: config.store.prefix, cluster: config.store.redisCluster });
+      return { queue: store.queue, close: () => store.close() };
+    });
   }
-  const store = await RedisMailerStore.connect(requireQueueRedis(config, `tripwire mailer ${command}`, 'mail'), { prefix: config.store.prefix, cluster: config.store.redisCluster });
+  const parse = SUPPRESSION_COMMANDS.get(command);
+  if (parse === undefined) throw new UsageError('tripwire mailer', `unknown command ${command}`, USAGE);
+  // The arguments first: a typo is named before the list is opened, and never changes it.
+  const change = parse(rest);
+  const suppressions = await openSuppressions(await loadConfig());
   try {
-    return await runDeadLetters(store.queue, rest, DEAD_LETTERS, USAGE);
+    return await change(suppressions.list);
   } finally {
-    await store.close();
+    await suppressions.close();
   }
 }
 
@@ -103,35 +100,45 @@ async function runWorker(config: TripwireConfig): Promise<number> {
   return 0;
 }
 
-async function listSuppressions(list: SuppressionList, args: string[]): Promise<number> {
-  const [site] = args;
-  if (site === undefined) return misused('tripwire mailer suppressions', 'needs a site key');
-  for (const entry of await list.list(site)) {
-    process.stdout.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
-  }
-  return 0;
+/** A suppression command, its arguments understood: what it does to the list. */
+type SuppressionChange = (list: SuppressionList) => Promise<number>;
+
+const SUPPRESSION_COMMANDS = new Map<string, (args: string[]) => SuppressionChange>([
+  ['suppressions', listSuppressions],
+  ['suppress', suppress],
+  ['unsuppress', unsuppress],
+]);
+
+function listSuppressions(args: string[]): SuppressionChange {
+  const [site] = parseCommandArgs('tripwire mailer suppressions', USAGE, args, {}, 1).positionals;
+  if (site === undefined) throw new UsageError('tripwire mailer suppressions', 'needs a site key', USAGE);
+  return async (list) => {
+    for (const entry of await list.list(site)) {
+      process.stdout.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
+    }
+    return 0;
+  };
 }
 
-async function suppress(list: SuppressionList, args: string[]): Promise<number> {
-  const [site, email, flag, value] = args;
-  const reason = (flag === '--reason' ? value : 'unsubscribe') as SuppressionReason;
-  if (site === undefined || email === undefined) return misused('tripwire mailer suppress', 'needs a site key and an email address');
-  if (!SUPPRESSION_REASONS.includes(reason)) return misused('tripwire mailer suppress', `--reason is one of ${SUPPRESSION_REASONS.join(', ')}, ${reason === undefined ? 'and needs one of them after it' : `not ${reason}`}`);
-  await list.add({ site, email, reason, at: Date.now(), detail: 'operator' });
-  process.stdout.write(`suppressed ${email} for ${site} (${reason})\n`);
-  return 0;
+function suppress(args: string[]): SuppressionChange {
+  const { positionals, values } = parseCommandArgs('tripwire mailer suppress', USAGE, args, { reason: { type: 'string', default: 'unsubscribe' } }, 2);
+  const [site, email] = positionals;
+  if (site === undefined || email === undefined) throw new UsageError('tripwire mailer suppress', 'needs a site key and an email address', USAGE);
+  const reason = values.reason as SuppressionReason;
+  if (!SUPPRESSION_REASONS.includes(reason)) throw new UsageError('tripwire mailer suppress', `--reason is one of ${SUPPRESSION_REASONS.join(', ')}, not ${reason}`, USAGE);
+  return async (list) => {
+    await list.add({ site, email, reason, at: Date.now(), detail: 'operator' });
+    process.stdout.write(`suppressed ${email} for ${site} (${reason})\n`);
+    return 0;
+  };
 }
 
-async function unsuppress(list: SuppressionList, args: string[]): Promise<number> {
-  const [site, email] = args;
-  if (site === undefined || email === undefined) return misused('tripwire mailer unsuppress', 'needs a site key and an email address');
-  const removed = await list.remove(site, email);
-  process.stdout.write(removed ? `${email} may be emailed by ${site} again\n` : `${email} was not suppressed for ${site}\n`);
-  return 0;
-}
-
-/** What was wrong, then the usage: exit 2. */
-function misused(command: string, problem: string): number {
-  process.stderr.write(`${command}: ${problem}\n\n${USAGE}`);
-  return 2;
+function unsuppress(args: string[]): SuppressionChange {
+  const [site, email] = parseCommandArgs('tripwire mailer unsuppress', USAGE, args, {}, 2).positionals;
+  if (site === undefined || email === undefined) throw new UsageError('tripwire mailer unsuppress', 'needs a site key and an email address', USAGE);
+  return async (list) => {
+    const removed = await list.remove(site, email);
+    process.stdout.write(removed ? `${email} may be emailed by ${site} again\n` : `${email} was not suppressed for ${site}\n`);
+    return 0;
+  };
 }

@@ -7,6 +7,7 @@ import { runEmail } from './email-preview.js';
 import { runMailer } from './mailer.js';
 import { runQuery } from './query.js';
 import { runStart } from './start.js';
+import { UsageError } from './usage-error.js';
 import { runWebhooks } from './webhooks.js';
 
 const USAGE = `usage: tripwire <command>
@@ -38,7 +39,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  const command = name === undefined ? undefined : commands[name];
+  // Own keys only: `tripwire constructor` is an unknown command, not Object's constructor.
+  const command = name !== undefined && Object.hasOwn(commands, name) ? commands[name] : undefined;
   const serves = name === 'start' || (name === 'mailer' && args.length === 0);
   // A reader that stops early (`tripwire schema | head`) has taken all it wanted: no failure of a
   // command that prints. An engine or a worker that loses its stdout still fails loudly, so that
@@ -49,10 +51,11 @@ async function main(argv: string[]): Promise<number> {
       process.exit(0);
     });
   }
-  if (command === undefined) {
+  if (name === undefined || name === '--help') {
     process.stderr.write(USAGE);
-    return name === undefined || name === '--help' ? 0 : 2;
+    return 0;
   }
+  if (command === undefined) throw new UsageError('tripwire', `unknown command ${name}`, USAGE);
   return command(args);
 }
 
@@ -61,6 +64,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.command}: ${error.message}\n\n${error.usage}`);
+      process.exitCode = 2;
+      return;
+    }
     if (isTripwireError(error)) process.stderr.write(`tripwire: ${error.code}: ${error.message}\n  hint: ${error.hint}\n`);
     else process.stderr.write(`tripwire: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 1;

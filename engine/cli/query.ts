@@ -14,6 +14,7 @@ import {
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
 import { openSuppressions } from './open-suppressions.js';
+import { UsageError, parseCommandArgs } from './usage-error.js';
 
 function usage(): string {
   const lines = ['usage: tripwire query <name> [--format json|csv] [--<parameter> <value> ...]', '', 'queries:'];
@@ -25,19 +26,6 @@ function usage(): string {
   return lines.join('\n');
 }
 
-/** `--name value` and `--name=value` pairs; anything else is a usage error. */
-function parseFlags(args: readonly string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(args[i]!);
-    if (!match) throw new TripwireError('TW_QUERY_INVALID', `Unexpected argument "${args[i]}"; parameters are written --name value.`);
-    const value = match[2] ?? args[++i];
-    if (value === undefined) throw new TripwireError('TW_QUERY_INVALID', `--${match[1]} needs a value.`);
-    flags[match[1]!] = value;
-  }
-  return flags;
-}
-
 async function openWarehouse(config: TripwireConfig): Promise<WarehouseBackend> {
   return config.warehouse.clickhouseUrl
     ? ServerWarehouse.connect(config.warehouse.clickhouseUrl, { database: config.warehouse.database })
@@ -47,12 +35,22 @@ async function openWarehouse(config: TripwireConfig): Promise<WarehouseBackend> 
 /** `tripwire query <name> [--format json|csv] [--from ... --to ... ...]`: rows on stdout. */
 export async function runQuery(args: string[]): Promise<number> {
   const [name, ...rest] = args;
-  if (name === undefined || name === '--help' || name === '-h') {
+  if (name === '--help' || name === '-h') {
     process.stdout.write(usage());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
+  if (name === undefined) throw new UsageError('tripwire query', 'which query?', usage());
+  if (name.startsWith('-')) throw new UsageError('tripwire query', `the query name comes first, then its parameters: not ${name}`, usage());
   const query = shippedQuery(name);
-  const { format = 'json', ...params } = parseFlags(rest);
+  // The query's own parameters and --format, written --name value or --name=value; any other flag is a typo.
+  const options = Object.fromEntries([...query.parameters.map((parameter) => parameter.name), 'format'].map((flag) => [flag, { type: 'string' as const }]));
+  const { values } = parseCommandArgs('tripwire query', usage(), rest, { ...options, help: { type: 'boolean' } }, 0);
+  // Options built at run time: parseArgs cannot type them, but each is a string, --help the one boolean.
+  const { help, format = 'json', ...params } = values as { help?: boolean; format?: string } & QueryParams;
+  if (help === true) {
+    process.stdout.write(usage());
+    return 0;
+  }
   if (!EXPORT_FORMATS.includes(format as ExportFormat)) {
     throw new TripwireError('TW_QUERY_INVALID', `--format "${format}" is not one of ${EXPORT_FORMATS.join(', ')}.`);
   }

@@ -1,7 +1,19 @@
 import { loadConfig } from '../config/index.js';
 import { startEngine } from '../config/compose.js';
+import { parseCommandArgs } from './usage-error.js';
 
-export async function runStart(): Promise<number> {
+const USAGE = `usage: tripwire start
+
+  Runs the engine until SIGINT/SIGTERM. It takes no arguments: its configuration comes from the
+  JSON file in $TW_CONFIG and the environment (README: Configuration).
+`;
+
+export async function runStart(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs('tripwire start', USAGE, args, { help: { type: 'boolean' } }, 0);
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const config = await loadConfig();
   const engine = await startEngine(config);
   const store = config.store.redisUrl ? 'Redis' : 'in-process store';

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { refusal, tripwireCli } from '../../test/support/tripwire-cli.js';
 
 const run = promisify(execFile);
 
@@ -14,5 +15,15 @@ describe('tripwire webhooks, given a command it does not know', () => {
     expect(failed.code).toBe(2);
     expect(failed.stderr.split('\n')[0]).toBe('tripwire webhooks: unknown command dead-letter');
     expect(failed.stderr).toContain('usage: tripwire webhooks <command>');
+  });
+});
+
+describe('tripwire webhooks dead-letters, given arguments it does not take', () => {
+  it('names a flag it does not know before the usage and exits 2, without needing Redis to say so', async () => {
+    expect(refusal(await tripwireCli(['webhooks', 'dead-letters', '--replya', 't1'], { REDIS_URL: '' }))).toEqual({
+      code: 2,
+      problem: 'tripwire webhooks dead-letters: unknown argument --replya',
+      usage: 'usage: tripwire webhooks <command>',
+    });
   });
 });

@@ -3,6 +3,7 @@ import { redisWebhookQueue } from '../channels/webhook/redis/index.js';
 import { loadConfig } from '../config/index.js';
 import { connectRedis } from '../redis/index.js';
 import { DEAD_LETTER_USAGE, requireQueueRedis, runDeadLetters, type DeadLetterCommand } from './dead-letters.js';
+import { UsageError } from './usage-error.js';
 
 const USAGE = `usage: tripwire webhooks <command>
 
@@ -20,21 +21,17 @@ const DEAD_LETTERS: DeadLetterCommand<WebhookJob> = {
 export async function runWebhooks(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command === '--help') {
+    if (rest.length > 0) throw new UsageError('tripwire webhooks', `unexpected ${rest.join(' ')} after --help`, USAGE);
     process.stdout.write(USAGE);
     return 0;
   }
-  if (command !== 'dead-letters') {
-    process.stderr.write(`tripwire webhooks: ${command === undefined ? 'which command?' : `unknown command ${command}`}\n\n${USAGE}`);
-    return 2;
-  }
-  const config = await loadConfig();
-  const client = await connectRedis(requireQueueRedis(config, `tripwire webhooks ${command}`, 'webhook'), {
-    purpose: 'The webhook queue',
-    cluster: config.store.redisCluster,
+  if (command !== 'dead-letters') throw new UsageError('tripwire webhooks', command === undefined ? 'which command?' : `unknown command ${command}`, USAGE);
+  return runDeadLetters(rest, DEAD_LETTERS, USAGE, async () => {
+    const config = await loadConfig();
+    const client = await connectRedis(requireQueueRedis(config, `tripwire webhooks ${command}`, 'webhook'), {
+      purpose: 'The webhook queue',
+      cluster: config.store.redisCluster,
+    });
+    return { queue: redisWebhookQueue(client, config.store.prefix), close: () => client.close() };
   });
-  try {
-    return await runDeadLetters(redisWebhookQueue(client, config.store.prefix), rest, DEAD_LETTERS, USAGE);
-  } finally {
-    await client.close();
-  }
 }
