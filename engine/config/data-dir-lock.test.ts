@@ -79,6 +79,15 @@ describe('the data folder lock', () => {
     expect(error.message).toContain('this process');
   });
 
+  test('tells a second engine of this process that the first runs on the folder since its start, to stop it or use another dataDir, not to wait', async () => {
+    await take();
+    const { startedAt } = JSON.parse(await readFile(join(dataDir, DATA_DIR_LOCK_FILE), 'utf8')) as { startedAt: string };
+    const error = await refused();
+    expect(error.message).toContain(`An engine (this process, running since ${startedAt}) is running on the data folder`);
+    expect(error.message).toContain('Stop that engine, or give this engine another dataDir (TW_DATA_DIR)');
+    expect(error.message).not.toContain('start again');
+  });
+
   test('refuses a second engine of this process given the held folder through a symlink', async () => {
     await take();
     const link = `${dataDir}-link`;
@@ -96,14 +105,21 @@ describe('the data folder lock', () => {
     expect(await lockHolder()).toMatchObject({ pid: process.pid });
   });
 
-  test('refuses a start while a running process of this host holds the folder, saying whose it is and what to do', async () => {
+  test('refuses a start while a running process of this host holds the folder, naming the folder and the engine with its start', async () => {
     const owner = await runningProcess();
     await lockLeftBy({ pid: owner.pid!, host: hostname() });
     const error = await refused();
     expect(error.code).toBe('TW_DATA_DIR_IN_USE');
     expect(error.message).toContain(dataDir);
-    expect(error.message).toContain(`pid ${owner.pid} on ${hostname()}`);
-    expect(error.message).toMatch(/Give each engine its own TW_DATA_DIR.*if that engine is gone, start again in 3 s/);
+    expect(error.message).toContain(`An engine (pid ${owner.pid} on ${hostname()}, running since 2026-12-07T09:00:00.000Z) is running on the data folder`);
+  });
+
+  test('tells a start refused by a running process of this host to stop that engine or use another dataDir, not to wait: its lock never goes stale', async () => {
+    const owner = await runningProcess();
+    await lockLeftBy({ pid: owner.pid!, host: hostname() });
+    const error = await refused();
+    expect(error.message).toContain('Stop that engine, or give this engine another dataDir (TW_DATA_DIR)');
+    expect(error.message).not.toContain('start again');
   });
 
   test('takes over at once a lock left by a process of this host that is no longer running', async () => {
@@ -118,11 +134,11 @@ describe('the data folder lock', () => {
     expect(await lockHolder()).toMatchObject({ pid: process.pid });
   });
 
-  test('refuses a start while the lock of an engine on another host is refreshed', async () => {
+  test('refuses a start while the lock of an engine on another host is refreshed, saying when to start again if that engine is gone', async () => {
     await lockLeftBy({ pid: 1, host: 'another-host' }, REFRESH_MS);
     const error = await refused();
     expect(error.message).toContain('pid 1 on another-host');
-    expect(error.message).toContain('start again in 2 s');
+    expect(error.message).toContain('if that engine is gone, start again in 2 s');
   });
 
   test('takes over the lock of an engine on another host once it went 3 refresh periods without a refresh', async () => {

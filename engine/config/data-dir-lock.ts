@@ -23,11 +23,11 @@ export interface DataDirLockOptions {
 }
 
 /**
- * The folders of one process: a lock naming this process's pid that is not among them is a
- * leftover of an earlier life of the pid (a restarted container is pid 1 again), while one
- * among them is a second engine started in this process on the same folder.
+ * The folders of one process, with the holder each lock names: a lock naming this process's pid
+ * that is not among them is a leftover of an earlier life of the pid (a restarted container is
+ * pid 1 again), while one among them is a second engine started in this process on the same folder.
  */
-const heldInThisProcess = new Set<string>();
+const heldInThisProcess = new Map<string, LockHolder>();
 
 /**
  * One engine per data folder. The journal, spill, outbox and suppression list of `dataDir`
@@ -53,9 +53,10 @@ export class DataDirLock {
     const file = join(dir, DATA_DIR_LOCK_FILE);
     const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
     const content = `${JSON.stringify(holder)}\n`;
-    if (heldInThisProcess.has(dir)) throw inUse(dir, holder, 0, refreshMs);
+    const running = heldInThisProcess.get(dir);
+    if (running !== undefined) throw runningOnFolder(dir, running, 'this process');
     // Reserved with no await since the check, so two starts in this process cannot both get past it.
-    heldInThisProcess.add(dir);
+    heldInThisProcess.set(dir, holder);
     try {
       await placeLock(dir, file, content, refreshMs);
     } catch (error) {
@@ -112,7 +113,10 @@ async function placeLock(dir: string, file: string, content: string, refreshMs: 
     for (let removedStale = false; !(await linked(draft, file)); ) {
       const found = await readHolder(file);
       if (found === undefined) continue;
-      if (removedStale || !isStale(found, refreshMs)) throw inUse(dir, found.holder, found.ageMs, refreshMs);
+      const running = runsOnThisHost(found.holder);
+      if (removedStale || !isStale(found, refreshMs, running)) {
+        throw running ? runningOnFolder(dir, found.holder, `pid ${found.holder.pid} on ${found.holder.host}`) : inUse(dir, found.holder, found.ageMs, refreshMs);
+      }
       await removeIfUnchanged(file, found.ino);
       removedStale = true;
     }
@@ -166,10 +170,15 @@ function parseHolder(text: string, file: string): LockHolder {
   return { pid: parsed.pid, host: parsed.host, startedAt: parsed.startedAt };
 }
 
-function isStale(found: { holder: LockHolder; ageMs: number }, refreshMs: number): boolean {
+/** Another process of this host that is running: if it is an engine, it keeps the lock fresh for as long as it runs. */
+function runsOnThisHost(holder: LockHolder): boolean {
+  return holder.host === hostname() && holder.pid !== process.pid && isRunning(holder.pid);
+}
+
+function isStale(found: { holder: LockHolder; ageMs: number }, refreshMs: number, running: boolean): boolean {
   if (found.ageMs > 3 * refreshMs) return true;
   if (found.holder.host !== hostname()) return false;
-  return found.holder.pid === process.pid || !isRunning(found.holder.pid);
+  return !running;
 }
 
 function isRunning(pid: number): boolean {
@@ -193,11 +202,22 @@ async function removeIfUnchanged(file: string, ino: number): Promise<void> {
   });
 }
 
-function inUse(dir: string, holder: LockHolder, ageMs: number, refreshMs: number): TripwireError {
-  const waitS = Math.max(1, Math.ceil((3 * refreshMs - ageMs) / 1000));
-  const who = holder.pid === process.pid && holder.host === hostname() ? 'this process' : `pid ${holder.pid} on ${holder.host}`;
+/**
+ * An engine of this host runs on the folder: its lock never goes stale while it runs, so waiting
+ * does not help.
+ */
+function runningOnFolder(dir: string, holder: LockHolder, who: string): TripwireError {
   return new TripwireError(
     'TW_DATA_DIR_IN_USE',
-    `The data folder ${dir} is in use by another engine (${who}, started ${holder.startedAt}; ${join(dir, DATA_DIR_LOCK_FILE)}). Give each engine its own TW_DATA_DIR (dataDir); if that engine is gone, start again in ${waitS} s.`,
+    `An engine (${who}, running since ${holder.startedAt}) is running on the data folder ${dir} (${join(dir, DATA_DIR_LOCK_FILE)}). Stop that engine, or give this engine another dataDir (TW_DATA_DIR).`,
+  );
+}
+
+/** A holder on another host, or one whose engine may be gone: its lock goes stale 3 refresh periods after its last refresh. */
+function inUse(dir: string, holder: LockHolder, ageMs: number, refreshMs: number): TripwireError {
+  const waitS = Math.max(1, Math.ceil((3 * refreshMs - ageMs) / 1000));
+  return new TripwireError(
+    'TW_DATA_DIR_IN_USE',
+    `The data folder ${dir} is in use by another engine (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}; ${join(dir, DATA_DIR_LOCK_FILE)}). Give each engine its own TW_DATA_DIR (dataDir); if that engine is gone, start again in ${waitS} s.`,
   );
 }

@@ -91,7 +91,8 @@ describe.each(variants)('engines on one data folder ($backends)', ({ backends, s
     expect(second.stderr()).toContain('TW_DATA_DIR_IN_USE');
     expect(second.stderr()).toContain(dataDir);
     expect(second.stderr()).toContain(`pid ${running.child.pid} on ${hostname()}`);
-    expect(second.stderr()).toContain('Give each engine its own TW_DATA_DIR');
+    expect(second.stderr()).toContain('Stop that engine, or give this engine another dataDir (TW_DATA_DIR)');
+    expect(second.stderr()).not.toContain('start again');
     expect((await fetch(`${running.url}/healthz`)).ok).toBe(true);
   });
 
