@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { composeMailer, projectRoot } from '../config/compose.js';
 import { loadConfig, type TripwireConfig } from '../config/index.js';
 import { loadCatalogue } from '../demo-shop/index.js';
-import { TripwireError } from '../errors.js';
 import { systemClock } from '../events/index.js';
 import { SUPPRESSION_REASONS, type EmailJob, type SuppressionList, type SuppressionReason } from '../mailer/index.js';
 import { RedisMailerStore } from '../mailer/redis/index.js';
