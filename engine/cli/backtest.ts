@@ -18,10 +18,6 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     { from: { type: 'string' }, to: { type: 'string' }, with: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean' } },
     Infinity,
   );
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   if (positionals.length === 0) throw new UsageError('tripwire backtest', 'needs a scenario file or folder', USAGE);
   if (values.from === undefined || values.to === undefined) throw new UsageError('tripwire backtest', 'needs --from and --to', USAGE);
   const range = parseRequiredTimeRange(values.from, values.to);

@@ -31,10 +31,6 @@ export interface ImportTotals {
 
 export async function runCatalogue(args: string[]): Promise<number> {
   const { positionals, values } = parseCommandArgs('tripwire catalogue', USAGE, args, { url: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean' } }, 3);
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const [command, site, file] = positionals;
   if (command !== 'import') throw new UsageError('tripwire catalogue', command === undefined ? 'which command?' : `unknown command ${command}`, USAGE);
   if (site === undefined || file === undefined) throw new UsageError('tripwire catalogue', 'import needs a site key and a file', USAGE);

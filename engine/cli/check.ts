@@ -15,11 +15,7 @@ const SCHEMA_USAGE = `usage: tripwire schema
 `;
 
 export async function runCheck(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('tripwire check', CHECK_USAGE, args, { help: { type: 'boolean' } }, 1);
-  if (values.help === true) {
-    process.stdout.write(CHECK_USAGE);
-    return 0;
-  }
+  const { positionals } = parseCommandArgs('tripwire check', CHECK_USAGE, args, { help: { type: 'boolean' } }, 1);
   const config = await loadConfig();
   const { scenarios, problems } = await checkScenarios(positionals[0] ?? config.scenarios.dir, config.templates.dir);
   for (const scenario of scenarios) process.stdout.write(`ok  ${scenario.id}  (${scenario.source})\n`);
@@ -39,11 +35,7 @@ export async function checkScenarios(dir: string, templatesDir: string): Promise
 
 /** Prints the JSON Schema of scenario files (docs/scenario.schema.json is this output). */
 export async function runSchema(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs('tripwire schema', SCHEMA_USAGE, args, { help: { type: 'boolean' } }, 0);
-  if (values.help === true) {
-    process.stdout.write(SCHEMA_USAGE);
-    return 0;
-  }
+  parseCommandArgs('tripwire schema', SCHEMA_USAGE, args, { help: { type: 'boolean' } }, 0);
   process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
   return 0;
 }

@@ -16,10 +16,6 @@ export async function runEmail(args: string[]): Promise<number> {
     { data: { type: 'string' }, site: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
     2,
   );
-  if (options.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const [command, template] = positionals;
   if (command !== 'preview') throw new UsageError('tripwire email', command === undefined ? 'which command?' : `unknown command ${command}`, USAGE);
   if (template === undefined) throw new UsageError('tripwire email', 'preview needs a template name', USAGE);

@@ -7,7 +7,7 @@ import { runEmail } from './email-preview.js';
 import { runMailer } from './mailer.js';
 import { runQuery } from './query.js';
 import { runStart } from './start.js';
-import { UsageError } from './usage-error.js';
+import { HelpRequested, UsageError } from './usage-error.js';
 import { runWebhooks } from './webhooks.js';
 
 const USAGE = `usage: tripwire <command>
@@ -64,6 +64,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(error.usage);
+      process.exitCode = 0;
+      return;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(`${error.command}: ${error.message}\n\n${error.usage}`);
       process.exitCode = 2;

@@ -45,12 +45,8 @@ export async function runQuery(args: string[]): Promise<number> {
   // The query's own parameters and --format, written --name value or --name=value; any other flag is a typo.
   const options = Object.fromEntries([...query.parameters.map((parameter) => parameter.name), 'format'].map((flag) => [flag, { type: 'string' as const }]));
   const { values } = parseCommandArgs('tripwire query', usage(), rest, { ...options, help: { type: 'boolean' } }, 0);
-  // Options built at run time: parseArgs cannot type them, but each is a string, --help the one boolean.
-  const { help, format = 'json', ...params } = values as { help?: boolean; format?: string } & QueryParams;
-  if (help === true) {
-    process.stdout.write(usage());
-    return 0;
-  }
+  // Options built at run time: parseArgs cannot type them, but each is a string (--help was handled).
+  const { help: _help, format = 'json', ...params } = values as { help?: boolean; format?: string } & QueryParams;
   if (!EXPORT_FORMATS.includes(format as ExportFormat)) {
     throw new TripwireError('TW_QUERY_INVALID', `--format "${format}" is not one of ${EXPORT_FORMATS.join(', ')}.`);
   }

@@ -9,11 +9,7 @@ const USAGE = `usage: tripwire start
 `;
 
 export async function runStart(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs('tripwire start', USAGE, args, { help: { type: 'boolean' } }, 0);
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  parseCommandArgs('tripwire start', USAGE, args, { help: { type: 'boolean' } }, 0);
   const config = await loadConfig();
   const engine = await startEngine(config);
   const store = config.store.redisUrl ? 'Redis' : 'in-process store';

@@ -17,6 +17,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * `--help` given to a command that takes it: main.ts prints the usage on stdout and exits 0.
+ * Thrown by parseCommandArgs, so every command answers --help the same way.
+ */
+export class HelpRequested extends Error {
+  constructor(readonly usage: string) {
+    super('help requested');
+    this.name = 'HelpRequested';
+  }
+}
+
 /** What `parseArgs` refuses under `strict`: an unknown flag, a flag missing its value or given one it does not take. */
 const REFUSED_BY_PARSE_ARGS = new Set(['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL']);
 
@@ -25,7 +36,8 @@ type StrictConfig<T extends Options> = { args: string[]; options: T; allowPositi
 
 /**
  * `parseArgs` with `strict` (its default): a flag the command does not know, a flag missing its
- * value, or more than `mostPositionals` positional arguments is a UsageError.
+ * value, or more than `mostPositionals` positional arguments is a UsageError. A command whose
+ * options have `help` throws HelpRequested when it is given.
  */
 export function parseCommandArgs<const T extends Options>(
   command: string,
@@ -41,6 +53,7 @@ export function parseCommandArgs<const T extends Options>(
     if (REFUSED_BY_PARSE_ARGS.has((error as NodeJS.ErrnoException).code ?? '')) throw new UsageError(command, (error as Error).message, usage);
     throw error;
   }
+  if ((parsed.values as { help?: unknown }).help === true) throw new HelpRequested(usage);
   const surplus = parsed.positionals.slice(mostPositionals);
   if (surplus.length > 0) throw new UsageError(command, `unexpected argument${surplus.length > 1 ? 's' : ''} ${surplus.join(' ')}`, usage);
   return parsed;
