@@ -316,7 +316,7 @@ export class TriggerPipeline {
         if (conversion !== undefined && (order === undefined || !isDuplicate(result, settled, order))) sink.write('conversions', conversion);
       }
       unwritten = undefined;
-      // The turn's journal append runs while the delivery does: pop-ins do not wait for the disk.
+      // The turn's journal append comes at the end of the turn, after the delivery: pop-ins do not wait for it.
       const rowsDurable = sink.whenDurable();
       let delivered = false;
       if (plan.probes.length > 0) {

@@ -45,7 +45,10 @@ export interface BatchingSinkOptions {
    * Required: the sink works in the background, so nobody else would see these errors.
    */
   onError: (error: TripwireError) => void;
-  /** Something recovered at start that an operator may want to know of: a torn last journal line that was dropped. */
+  /**
+   * Something an operator may want to know of: a torn last journal line dropped at start, or
+   * journal appends moved off the event loop by a slow disk.
+   */
   onWarning?: (message: string) => void;
   /** A journal append failed, with its rows, kept in memory only (also reported through onError). */
   onJournalFailed?: (rows: number) => void;

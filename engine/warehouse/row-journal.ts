@@ -7,6 +7,7 @@ import type { WarehouseRows, WarehouseTable } from './rows.js';
 import { WAREHOUSE_TABLES } from './rows.js';
 import type { SpillFolder } from './spill-folder.js';
 import { newBatchId } from './spill-folder.js';
+import { SlowDiskRule, ThreadRunTime } from './slow-disk.js';
 
 type AnyRow = WarehouseRows[WarehouseTable];
 
@@ -27,10 +28,12 @@ export interface RowJournalOptions {
   /** How long each append took, failed ones included: a slow disk slows every ack. */
   onAppendTimed?(seconds: number): void;
   /**
-   * An append on the event loop that took longer than this (ms) moves appends off it for a
-   * while (default 20 ms).
+   * Time appends on the event loop may keep it blocked on the disk within one second (ms) before
+   * they move off it for a while (default 50 ms: 5% of the loop).
    */
-  slowAppendMs?: number;
+  slowDiskBudgetMs?: number;
+  /** The event loop thread's time running or waiting for a CPU, in ms (default: ThreadRunTime, Linux). */
+  threadRunTime?: () => number | undefined;
   onError(error: TripwireError): void;
   onWarning(message: string): void;
 }
@@ -44,9 +47,6 @@ interface Group {
 }
 
 const SEGMENT_NAME = /^([0-9a-z]{23})\.journal$/;
-
-/** How long appends stay off the event loop after a slow one, before it is tried again. */
-const OFF_LOOP_MS = 30_000;
 
 function journalError(what: string, error: unknown, code: 'TW_WAREHOUSE_SPILL' | 'TW_WAREHOUSE_JOURNAL' = 'TW_WAREHOUSE_SPILL'): TripwireError {
   const message = error instanceof Error ? error.message : String(error);
@@ -103,12 +103,20 @@ export class RowJournal {
   private failingNow = false;
   private failureCount = 0;
   private stagedRows = 0;
-  private offLoopUntil = 0;
+  private readonly slowDiskRule: SlowDiskRule;
+  private readonly threadRunTime: ThreadRunTime | undefined;
+  private readonly runTime: () => number | undefined;
+  /** A move off the event loop to report once the append that caused it is accounted for. */
+  private moveNotice: string | undefined;
 
   constructor(
     readonly dir: string,
     private readonly options: RowJournalOptions,
-  ) {}
+  ) {
+    this.slowDiskRule = new SlowDiskRule(options.slowDiskBudgetMs ?? 50);
+    this.threadRunTime = options.threadRunTime === undefined ? ThreadRunTime.open() : undefined;
+    this.runTime = options.threadRunTime ?? (() => this.threadRunTime?.ms());
+  }
 
   /** True from a failed append until one succeeds. */
   get failing(): boolean {
@@ -120,9 +128,9 @@ export class RowJournal {
     return this.failureCount;
   }
 
-  /** True while appends go through libuv's thread pool because one on the event loop was slow. */
+  /** True while appends go through libuv's thread pool because those on the event loop were blocked too long. */
   get slowDisk(): boolean {
-    return performance.now() < this.offLoopUntil;
+    return this.slowDiskRule.offLoop(performance.now());
   }
 
   /** Rows waiting for their append (the turn's and the one being written). */
@@ -170,6 +178,7 @@ export class RowJournal {
     await this.drain();
     await this.retireCurrent();
     await Promise.all(this.removals);
+    this.threadRunTime?.close();
   }
 
   /**
@@ -260,6 +269,7 @@ export class RowJournal {
         ),
       );
       group.resolve();
+      this.reportMove();
       return;
     }
     this.options.onAppendTimed?.((performance.now() - started) / 1000);
@@ -267,27 +277,40 @@ export class RowJournal {
     this.stagedRows -= group.rows.length;
     this.options.onAppended(group.tables, group.rows, segment);
     group.resolve();
+    this.reportMove();
+  }
+
+  private reportMove(): void {
+    const notice = this.moveNotice;
+    this.moveNotice = undefined;
+    if (notice !== undefined) this.options.onWarning(notice);
   }
 
   /**
    * On the event loop: into the page cache a write takes microseconds, where one handed to libuv's
    * thread pool costs tens of microseconds of CPU and, on busy cores, a wait for the pool's thread
    * that every ack of the turn shares (and the frames waiting for it pile up in the heap). A disk
-   * that answers slowly must not stall the loop: after a slow append the next ones go through the
-   * pool for a while. A disk that hangs on the first write stalls the loop, as it would the log.
+   * that keeps the loop blocked must not stall the engine: past SlowDiskRule's budget, appends go
+   * through the pool for a while. Only the time the thread slept counts, not the time it waited
+   * for a core or ran; a failed write's time counts too (a network disk that times out). A disk
+   * that hangs on a write stalls the loop until the write returns.
    */
   private async appendBytes(handle: FileHandle, bytes: Buffer): Promise<number> {
     if (this.slowDisk) return (await handle.write(bytes, 0, bytes.length)).bytesWritten;
+    const ranBefore = this.runTime();
     const started = performance.now();
-    const written = writeSync(handle.fd, bytes, 0, bytes.length);
-    const took = performance.now() - started;
-    if (took > (this.options.slowAppendMs ?? 20)) {
-      this.offLoopUntil = performance.now() + OFF_LOOP_MS;
-      this.options.onWarning(
-        `A journal append of ${bytes.length} bytes took ${took.toFixed(1)} ms on the event loop; appends go through the thread pool for the next ${OFF_LOOP_MS / 1000} s so a slow disk (${this.dir}) does not stall the engine`,
-      );
+    try {
+      return writeSync(handle.fd, bytes, 0, bytes.length);
+    } finally {
+      const now = performance.now();
+      const ranAfter = ranBefore === undefined ? undefined : this.runTime();
+      const wall = now - started;
+      const blocked = ranAfter === undefined ? wall : Math.max(0, wall - (ranAfter - ranBefore!));
+      const move = this.slowDiskRule.record(blocked, now);
+      if (move !== undefined) {
+        this.moveNotice = `Journal appends kept the event loop blocked on the disk for ${move.blockedMs.toFixed(1)} ms within a second (${this.dir}); they go through the thread pool for the next ${move.offMs / 1000} s so a slow disk does not stall the engine`;
+      }
     }
-    return written;
   }
 
   /** Closes the segment appended to; it is removed once no batch holds its rows. */

@@ -1,0 +1,52 @@
+import { describe, expect, test } from 'vitest';
+import { OFF_LOOP_MS, SlowDiskRule, ThreadRunTime } from './slow-disk.js';
+
+describe('SlowDiskRule', () => {
+  test('appends blocked for less than the budget within a second stay on the event loop', () => {
+    const rule = new SlowDiskRule(50);
+    expect([rule.record(30, 0), rule.record(19, 500)]).toEqual([undefined, undefined]);
+    expect(rule.offLoop(501)).toBe(false);
+  });
+
+  test('appends each blocked under the budget, adding up past it within a second, move off the loop', () => {
+    const rule = new SlowDiskRule(50);
+    for (let at = 0; at < 500; at += 100) rule.record(12, at);
+    expect(rule.offLoop(500)).toBe(true);
+    expect(rule.offLoop(400 + OFF_LOOP_MS)).toBe(false);
+  });
+
+  test('blocked time in different seconds does not add up', () => {
+    const rule = new SlowDiskRule(50);
+    for (let at = 0; at < 10_000; at += 1_000) expect(rule.record(40, at)).toBeUndefined();
+  });
+
+  test('a move right after appends came back lasts twice as long, up to 4 minutes', () => {
+    const rule = new SlowDiskRule(50);
+    let now = 0;
+    const moves: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const move = rule.record(60, now)!;
+      moves.push(move.offMs);
+      now += move.offMs + 1_000;
+    }
+    expect(moves).toEqual([30_000, 60_000, 120_000, 240_000, 240_000, 240_000]);
+  });
+
+  test('a move long after appends came back lasts 30 s again', () => {
+    const rule = new SlowDiskRule(50);
+    rule.record(60, 0);
+    rule.record(60, 31_000);
+    expect(rule.record(60, 31_000 + 60_000 + OFF_LOOP_MS + 1)!.offMs).toBe(30_000);
+  });
+});
+
+describe('ThreadRunTime', () => {
+  test.runIf(process.platform === 'linux')("reads the thread's time on a CPU and waiting for one, which grows as it runs", () => {
+    const runTime = ThreadRunTime.open()!;
+    const before = runTime.ms()!;
+    const until = performance.now() + 20;
+    while (performance.now() < until);
+    expect(runTime.ms()! - before).toBeGreaterThan(10);
+    runTime.close();
+  });
+});
