@@ -23,6 +23,15 @@ describe('tripwire', () => {
 });
 
 describe('tripwire, given arguments a command does not take', () => {
+  it('given no command, says so before the usage, and exits 2', async () => {
+    expect(refusal(await tripwireCli([]))).toEqual({ code: 2, problem: 'tripwire: no command given', usage: 'usage: tripwire <command>' });
+  });
+
+  it('answers --help with the usage on stdout, and exits 0', async () => {
+    const outcome = await tripwireCli(['--help']);
+    expect([outcome.code, outcome.stdout.split('\n')[0], outcome.stderr]).toEqual([0, 'usage: tripwire <command>', '']);
+  });
+
   it('names a command it does not know before the usage, and exits 2', async () => {
     expect(refusal(await tripwireCli(['frobnicate']))).toEqual({ code: 2, problem: 'tripwire: unknown command frobnicate', usage: 'usage: tripwire <command>' });
   });

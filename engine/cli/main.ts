@@ -51,10 +51,8 @@ async function main(argv: string[]): Promise<number> {
       process.exit(0);
     });
   }
-  if (name === undefined || name === '--help') {
-    process.stderr.write(USAGE);
-    return 0;
-  }
+  if (name === '--help' || name === '-h') throw new HelpRequested(USAGE);
+  if (name === undefined) throw new UsageError('tripwire', 'no command given', USAGE);
   if (command === undefined) throw new UsageError('tripwire', `unknown command ${name}`, USAGE);
   return command(args);
 }
