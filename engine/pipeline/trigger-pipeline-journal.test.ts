@@ -155,51 +155,6 @@ describe('TriggerPipeline over a journaled warehouse sink', () => {
     expect(await warehouse.query('SELECT event_id FROM {events}')).toEqual([{ event_id: 'p1' }]);
   });
 
-  test('a frame the store recorded before its engine crashed, short of journaling its rows, is stored when resent', async () => {
-    // kill -9 between the store's apply and the turn's journal append: the store holds the
-    // events, the rows died with the process. The resend is a duplicate to the store.
-    const clock = new ManualClock(T0);
-    const store = new MemoryWindowStore(undefined, clock);
-    const crashed = new BatchingSink(warehouse, { flushIntervalMs: 3_600_000, onError: (error) => errors.push(error) });
-    await pipelineWith(recording([]), clock, { sink: crashed, store }).pipeline.process(frameOf([purchase('p1')]).frame);
-
-    sink = journaledSink();
-    const resend = frameOf([purchase('p1')]);
-    await pipelineWith(recording([]), clock, { sink, store }).pipeline.process(resend.frame);
-    expect(resend.outcome()).toBe('acked');
-    await sink.flush();
-    expect(await warehouse.query('SELECT event_id FROM {events}')).toEqual([{ event_id: 'p1' }]);
-    expect(await warehouse.query('SELECT order_id, event_id FROM {conversions}')).toEqual([{ order_id: 'order-42', event_id: 'p1' }]);
-  });
-
-  test('a frame resent after its ack was lost, its time a second off the first copy, is stored once', async () => {
-    // The resend's time is corrected by its own frame's clock offset: a network delay apart.
-    const clock = new ManualClock(T0);
-    const store = new MemoryWindowStore(undefined, clock);
-    sink = journaledSink();
-    const { pipeline } = pipelineWith(recording([]), clock, { sink, store });
-    await pipeline.process(frameOf([purchase('p1')]).frame);
-    const resent = { ...purchase('p1'), time: T0 + 1_500 };
-    await pipeline.process(frameOf([resent]).frame);
-    await sink.flush();
-    expect(await warehouse.query('SELECT event_id FROM {events}')).toEqual([{ event_id: 'p1' }]);
-    expect(await warehouse.query('SELECT event_id FROM {conversions}')).toEqual([{ event_id: 'p1' }]);
-  });
-
-  test('a resent purchase whose order another purchase event reported first adds no conversion', async () => {
-    // The site fired the purchase twice (a reloaded thank-you page): one conversion per order and visitor.
-    const clock = new ManualClock(T0);
-    const store = new MemoryWindowStore(undefined, clock);
-    sink = journaledSink();
-    const { pipeline } = pipelineWith(recording([]), clock, { sink, store });
-    await pipeline.process(frameOf([purchase('p1')]).frame);
-    await pipeline.process(frameOf([purchase('p2')]).frame);
-    await pipeline.process(frameOf([purchase('p2')]).frame);
-    await sink.flush();
-    expect(await warehouse.query('SELECT event_id FROM {events} ORDER BY event_id')).toEqual([{ event_id: 'p1' }, { event_id: 'p2' }]);
-    expect(await warehouse.query('SELECT event_id FROM {conversions}')).toEqual([{ event_id: 'p1' }]);
-  });
-
   test.skipIf(!('url' in redis))('a due timer is settled in Redis only once its trigger row is in the journal', async () => {
     // Settled, the timer is gone for good: an engine killed before the append would lose the
     // trigger row, and no pass would fire the timer again to write it. A slow disk is what makes

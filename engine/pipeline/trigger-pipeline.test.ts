@@ -13,9 +13,7 @@ import {
   annSearches,
   failingOnce,
   fireAt,
-  frameOf,
   pipelineWith,
-  purchase,
   recording,
   reply,
   search,
@@ -146,19 +144,6 @@ class CountingStore extends MemoryWindowStore {
     return super.snapshot(visitor);
   }
 }
-
-describe('TriggerPipeline resent events', () => {
-  test("a resent event's rows go to the sink as rows it stores unless the warehouse holds them", async () => {
-    // The first copy's rows may be stored (a lost ack) or lost (a crash before the journal append).
-    const { pipeline, sink } = pipelineWith(recording([]), new ManualClock(T0));
-    await pipeline.process(frameOf([purchase('p1')]).frame);
-    const resend = frameOf([purchase('p1')]);
-    await pipeline.process(resend.frame);
-    expect(resend.outcome()).toBe('acked');
-    expect([sink.rows.events.length, sink.rows.conversions.length]).toEqual([1, 1]);
-    expect([sink.resent.events.map((row) => row.event_id), sink.resent.conversions.map((row) => row.order_id)]).toEqual([['p1'], ['order-42']]);
-  });
-});
 
 describe('TriggerPipeline claims', () => {
   const views = [

@@ -1,5 +1,5 @@
 import { Subject, Subscription, exhaustMap, from, merge, tap, timer } from 'rxjs';
-import type { Clock, TrackedEvent, VisitorRef } from '../events/index.js';
+import type { Clock, VisitorRef } from '../events/index.js';
 import { isTripwireError } from '../errors.js';
 import type { EngineMetrics, Logger } from '../observability/index.js';
 import type { Candidate, ScenarioEvaluator } from '../scenarios/index.js';
@@ -304,7 +304,6 @@ export class TriggerPipeline {
         const event = frame.events[i]!;
         if (isDuplicate(result, settled, i)) {
           metrics.eventsDuplicate.inc();
-          writeResentRows(sink, event);
           continue;
         }
         metrics.acceptEvent(event.type);
@@ -363,20 +362,7 @@ export class TriggerPipeline {
   }
 }
 
-/**
- * The rows of an event the store had recorded before: a resend of a frame whose ack was lost,
- * whose rows are stored, or of one whose engine crashed after recording it and before journaling
- * them, whose rows are lost. The sink tells them apart by what the warehouse holds.
- */
-function writeResentRows(sink: EventSink, event: TrackedEvent): void {
-  sink.writeUnlessStored('events', eventRow(event));
-  const feedback = popinFeedbackRow(event);
-  if (feedback !== undefined) sink.writeUnlessStored('deliveries', feedback);
-  const conversion = conversionRow(event);
-  if (conversion !== undefined) sink.writeUnlessStored('conversions', conversion);
-}
-
-/** Entry `i` of the apply is a duplicate: stored before, not only by a failed call of this frame (`settled`). */
+/** Entry `i` of the apply is a duplicate to drop: stored before, not only by a failed call of this frame (`settled`). */
 function isDuplicate(result: ApplyResult, settled: readonly boolean[] | undefined, i: number): boolean {
   return result.events[i]?.duplicate === true && settled?.[i] !== true;
 }

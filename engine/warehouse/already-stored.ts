@@ -1,20 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { WarehouseRows, WarehouseTable } from './rows.js';
-import type { RowIdentity } from './schema/index.js';
-import { RESENT_ROW_IDENTITIES, ROW_IDENTITIES, sqlNumber, sqlString, storedKey } from './schema/index.js';
+import { ROW_IDENTITIES, sqlNumber, sqlString, storedKey } from './schema/index.js';
 
 /**
  * Ids per lookup query. Each id is sent as its 32-character MD5, so a lookup is at most about
  * 1000 x 36 bytes whatever the ids' length: well under ClickHouse's 256 KiB max_query_size.
  */
 const LOOKUP_CHUNK = 1000;
-
-/**
- * Seconds the lookup reads on either side of the rows' times. A resent event's time is its
- * client time corrected by the clock offset its frame carried, so it lands a network delay's
- * difference away from the first copy's, possibly across a second boundary.
- */
-const TIME_SLACK_SECONDS = 60;
 
 /** The id as ClickHouse's hex(MD5(id)) writes it: MD5 of its UTF-8 bytes, upper-case hex. */
 function md5Hex(id: string): string {
@@ -27,20 +19,18 @@ type Select = <Row>(sql: string) => Promise<Row[]>;
  * The rows of a batch that ClickHouse does not hold yet. A batch is replayed after a failure
  * whose outcome is unknown (the server may have stored it before the connection broke), or
  * from the spill folder after a crash; ClickHouse 18.16 cannot deduplicate such an insert by
- * itself, so the replay asks first. Rows of resent events (`resent`) may have been stored by
- * an earlier batch. Rows of one batch span a few seconds, so the time bounds let the lookup
- * read one partition. Ids come from sites (order ids, event ids) and may be long: the lookup
- * names them by hash, so its size does not grow with theirs, and the rows it finds are matched
- * on their whole identity.
+ * itself, so the replay asks first. Rows of one batch span a few seconds, so the time bounds
+ * let the lookup read one partition. Ids come from sites (order ids, event ids) and may be
+ * long: the lookup names them by hash, so its size does not grow with theirs, and the rows it
+ * finds are matched on their whole identity.
  */
 export async function rowsNotYetStored<T extends WarehouseTable>(
   select: Select,
   table: T,
   rows: readonly WarehouseRows[T][],
-  resent = false,
 ): Promise<WarehouseRows[T][]> {
   if (rows.length === 0) return [];
-  const identity: RowIdentity<T> = (resent ? RESENT_ROW_IDENTITIES[table] : undefined) ?? ROW_IDENTITIES[table];
+  const identity = ROW_IDENTITIES[table];
   const stored = new Set<string>();
   for (let start = 0; start < rows.length; start += LOOKUP_CHUNK) {
     const chunk = rows.slice(start, start + LOOKUP_CHUNK);
@@ -49,8 +39,8 @@ export async function rowsNotYetStored<T extends WarehouseTable>(
     const found = await select<Record<string, unknown>>(
       `SELECT ${identity.columns.join(', ')} FROM {${table}}
 WHERE hex(MD5(${identity.lookup})) IN (${hashes.map(sqlString).join(', ')})
-  AND time >= toDateTime(${sqlNumber(Math.max(0, Math.floor(Math.min(...times) / 1000) - TIME_SLACK_SECONDS))})
-  AND time <= toDateTime(${sqlNumber(Math.floor(Math.max(...times) / 1000) + TIME_SLACK_SECONDS)})`,
+  AND time >= toDateTime(${sqlNumber(Math.floor(Math.min(...times) / 1000))})
+  AND time <= toDateTime(${sqlNumber(Math.floor(Math.max(...times) / 1000))})`,
     );
     for (const row of found) stored.add(storedKey(identity, row));
   }

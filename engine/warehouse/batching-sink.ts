@@ -7,8 +7,6 @@ import { TableLane } from './table-lane.js';
 import { wellFormedRow } from './well-formed-rows.js';
 import type { EventSink, WarehouseBackend } from './warehouse.js';
 
-type AnyRow = WarehouseRows[WarehouseTable];
-
 export interface BatchingSinkOptions {
   /** Rows per insert; a table's rows are sent as soon as this many wait. Default 1000. */
   batchSize?: number;
@@ -75,8 +73,6 @@ export class BatchingSink implements EventSink {
   private readonly onError: (error: TripwireError) => void;
   private readonly ready: Promise<void>;
   private readonly writableWaiters: Array<() => void> = [];
-  /** Rows of resent events on their way through the journal, until their lane takes them. */
-  private readonly resentInJournal = new Set<AnyRow>();
   private memoryRows = 0;
   private intervalTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -110,11 +106,11 @@ export class BatchingSink implements EventSink {
         ? undefined
         : new RowJournal(options.journalDir, {
             onAppended: (tables, rows, segment) => {
-              for (let i = 0; i < rows.length; i++) this.lanes[tables[i]!].push(rows[i]!, segment, this.takeResent(rows[i]!));
+              for (let i = 0; i < rows.length; i++) this.lanes[tables[i]!].push(rows[i]!, segment);
               if (rows.length > 0) this.armInterval();
             },
             onNotJournaled: (tables, rows) => {
-              for (let i = 0; i < rows.length; i++) this.lanes[tables[i]!].push(rows[i]!, undefined, this.takeResent(rows[i]!));
+              for (let i = 0; i < rows.length; i++) this.lanes[tables[i]!].push(rows[i]!);
               if (rows.length > 0) this.armInterval();
               options.onJournalFailed?.(rows.length);
             },
@@ -175,35 +171,16 @@ export class BatchingSink implements EventSink {
   }
 
   write<T extends WarehouseTable>(table: T, row: WarehouseRows[T]): void {
-    this.accept(table, row, false);
-  }
-
-  /**
-   * Its batch is looked up before it is inserted, after every batch written before it: a first
-   * copy this engine wrote is stored by then, and one the warehouse holds is left out.
-   */
-  writeUnlessStored<T extends WarehouseTable>(table: T, row: WarehouseRows[T]): void {
-    this.accept(table, row, true);
-  }
-
-  private accept(table: WarehouseTable, row: AnyRow, resent: boolean): void {
     if (this.closed) {
       throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `A ${table} row was written after the warehouse sink was closed.`);
     }
     this.memoryRows += 1;
-    const accepted = wellFormedRow(row);
     if (this.journal !== undefined) {
-      if (resent) this.resentInJournal.add(accepted);
-      this.journal.append(table, accepted);
+      this.journal.append(table, wellFormedRow(row));
       return;
     }
-    this.lanes[table].push(accepted, undefined, resent);
+    this.lanes[table].push(wellFormedRow(row));
     if (this.lanes[table].hasPending) this.armInterval();
-  }
-
-  /** Whether a row leaving the journal was written as a resent event's (the check is free while none is). */
-  private takeResent(row: AnyRow): boolean {
-    return this.resentInJournal.size > 0 && this.resentInJournal.delete(row);
   }
 
   /**

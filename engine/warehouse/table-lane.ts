@@ -16,29 +16,6 @@ interface MemoryBatch {
   /** Journal segments holding the batch's rows, released once it is stored, spilled or set aside. */
   readonly journal: readonly JournalHold[];
   replay: boolean;
-  /** Rows of resent events, each of which may be stored already (InsertBatch.resent). */
-  readonly resent: boolean;
-}
-
-/** Rows not yet sealed into a batch, with the journal segments holding them. */
-class OpenBatch {
-  rows: AnyRow[] = [];
-  journal: JournalHold[] = [];
-
-  push(row: AnyRow, journal: JournalHold | undefined): void {
-    if (journal !== undefined && this.journal.at(-1) !== journal) {
-      journal.hold();
-      this.journal.push(journal);
-    }
-    this.rows.push(row);
-  }
-
-  take(): { rows: AnyRow[]; journal: JournalHold[] } {
-    const taken = { rows: this.rows, journal: this.journal };
-    this.rows = [];
-    this.journal = [];
-    return taken;
-  }
 }
 
 interface DiskBatch {
@@ -113,13 +90,8 @@ class Wakeup {
  * it: after REFUSALS_BEFORE_SET_ASIDE tries (one at shutdown) it is set aside as a `.rejected` file.
  */
 export class TableLane {
-  private readonly open = new OpenBatch();
-  /**
-   * Rows of resent events, batched apart so only they pay the lookup of what is stored, and
-   * sealed after `open`: a copy stored earlier by this engine is in an earlier batch, stored by
-   * the time theirs is looked up.
-   */
-  private readonly openResent = new OpenBatch();
+  private pending: AnyRow[] = [];
+  private pendingJournal: JournalHold[] = [];
   private readonly queue: MemoryBatch[] = [];
   private readonly spilled: DiskBatch[] = [];
   private readonly flushWaiters: FlushWaiter[] = [];
@@ -148,7 +120,7 @@ export class TableLane {
 
   /** Rows in memory: not yet sealed, or sealed and waiting (a batch in flight included). */
   get inMemory(): number {
-    return this.queue.reduce((sum, batch) => sum + batch.rows.length, this.open.rows.length + this.openResent.rows.length);
+    return this.queue.reduce((sum, batch) => sum + batch.rows.length, this.pending.length);
   }
 
   get onDisk(): { batches: number; bytes: number } {
@@ -161,7 +133,7 @@ export class TableLane {
   }
 
   get hasPending(): boolean {
-    return this.open.rows.length + this.openResent.rows.length > 0;
+    return this.pending.length > 0;
   }
 
   /** Batches found in the spill folder at start; they are older than anything written since. */
@@ -170,21 +142,24 @@ export class TableLane {
     this.start();
   }
 
-  /**
-   * `journal`: the segment the row was appended to, held until the row's batch is stored or
-   * spilled. `resent`: the row is a resent event's, and may be stored already.
-   */
-  push(row: AnyRow, journal?: JournalHold, resent = false): void {
-    const open = resent ? this.openResent : this.open;
-    open.push(row, journal);
-    if (open.rows.length >= this.settings.batchSize) this.seal();
+  /** `journal`: the segment the row was appended to, held until the row's batch is stored or spilled. */
+  push(row: AnyRow, journal?: JournalHold): void {
+    if (journal !== undefined && this.pendingJournal.at(-1) !== journal) {
+      journal.hold();
+      this.pendingJournal.push(journal);
+    }
+    this.pending.push(row);
+    if (this.pending.length >= this.settings.batchSize) this.seal();
   }
 
-  /** Turns the rows written so far into batches for the worker. */
+  /** Turns the rows written so far into a batch for the worker. */
   seal(): void {
-    if (this.open.rows.length === 0 && this.openResent.rows.length === 0) return;
-    if (this.open.rows.length > 0) this.queue.push({ kind: 'memory', id: newBatchId(), seq: ++this.lastSeq, ...this.open.take(), replay: false, resent: false });
-    if (this.openResent.rows.length > 0) this.queue.push({ kind: 'memory', id: newBatchId(), seq: ++this.lastSeq, ...this.openResent.take(), replay: true, resent: true });
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    const journal = this.pendingJournal;
+    this.pending = [];
+    this.pendingJournal = [];
+    this.queue.push({ kind: 'memory', id: newBatchId(), seq: ++this.lastSeq, rows, journal, replay: false });
     this.wakeup.notify();
   }
 
@@ -293,7 +268,6 @@ export class TableLane {
         id: next.kind === 'memory' ? next.id : next.spilled.id,
         // A spilled batch may have been stored before the crash or failure that left it on disk.
         replay: next.kind === 'disk' || next.replay,
-        resent: next.kind === 'memory' && next.resent,
       });
     } catch (error) {
       if (next.kind === 'memory') next.replay = true;

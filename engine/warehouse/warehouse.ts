@@ -5,11 +5,6 @@ export interface InsertBatch {
   readonly id: string;
   /** The batch may already be stored, wholly or in part (an earlier attempt's outcome is unknown). */
   readonly replay: boolean;
-  /**
-   * The rows are resent events' (EventSink.writeUnlessStored), each stored already or not: with
-   * `replay`, a conversion counts as stored when one of its order and visitor is.
-   */
-  readonly resent?: boolean;
 }
 
 /**
@@ -39,12 +34,6 @@ export interface WarehouseBackend {
 export interface EventSink {
   /** Never refuses a row; past the high-water mark it only raises `pressure`. */
   write<T extends WarehouseTable>(table: T, row: WarehouseRows[T]): void;
-  /**
-   * A row of an event the store had already recorded (a resent frame): its first rows may have
-   * been stored, or lost with an engine that crashed between recording the event and journaling
-   * them. The sink stores it unless the warehouse already holds it.
-   */
-  writeUnlessStored<T extends WarehouseTable>(table: T, row: WarehouseRows[T]): void;
   /** True while more rows wait in memory than the sink wants to hold. */
   readonly pressure: boolean;
   /** Resolves once the sink is below its high-water mark: await it before acknowledging what was written. */

@@ -155,41 +155,6 @@ export function describeBatchingSinkContract(migrated: () => Promise<WarehouseBa
       await sink.close();
     });
 
-    test('a row written unless stored is left out when the same row was written before it', async () => {
-      const backend = await migrated();
-      const sink = new BatchingSink(backend, { flushIntervalMs: HOUR, onError });
-      const row = eventRow();
-      sink.write('events', row);
-      sink.writeUnlessStored('events', { ...row });
-      await sink.flush();
-      expect(await count(backend, 'events')).toBe(1);
-      await sink.close();
-    });
-
-    test('a row written unless stored is stored when the warehouse does not hold it', async () => {
-      const backend = await migrated();
-      const sink = new BatchingSink(backend, { flushIntervalMs: HOUR, onError });
-      sink.writeUnlessStored('events', eventRow());
-      sink.write('events', eventRow());
-      await sink.flush();
-      expect(await count(backend, 'events')).toBe(2);
-      await sink.close();
-    });
-
-    test('only the batch of rows written unless stored is looked up before its insert', async () => {
-      const backend = new FlakyBackend(await migrated(), 0);
-      const sink = new BatchingSink(backend, { flushIntervalMs: HOUR, onError });
-      sink.write('events', eventRow());
-      sink.writeUnlessStored('events', eventRow());
-      sink.write('events', eventRow());
-      await sink.flush();
-      expect(backend.batches.map((batch) => [batch?.replay, batch?.resent])).toEqual([
-        [false, false],
-        [true, true],
-      ]);
-      await sink.close();
-    });
-
     describe('spill folder', () => {
       let spillDir: string;
       afterEach(async () => {

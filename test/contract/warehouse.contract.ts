@@ -196,32 +196,6 @@ export function describeWarehouseContract(name: string, setup: WarehouseContract
         expect(await count(backend, 'events')).toBe(2);
       });
 
-      test('a replay leaves out a row stored with a time up to a minute from its own', async () => {
-        // A resent event's time carries its own frame's clock correction.
-        const backend = await migrated();
-        const first = eventRow({ time: T0 });
-        await backend.insert('events', [first]);
-        await backend.insert('events', [{ ...first, time: T0 + 59_000 }], { id: 'resent-late', replay: true, resent: true });
-        await backend.insert('events', [{ ...first, time: T0 - 59_000 }], { id: 'resent-early', replay: true, resent: true });
-        expect(await count(backend, 'events')).toBe(1);
-      });
-
-      test("a resent conversion is left out when its order is stored for its visitor under another event's id", async () => {
-        const backend = await migrated();
-        await backend.insert('conversions', [conversionRow({ order_id: 'A-7', event_id: 'first' })]);
-        await backend.insert('conversions', [conversionRow({ order_id: 'A-7', event_id: 'second' })], { id: 'resent', replay: true, resent: true });
-        await backend.insert('conversions', [conversionRow({ order_id: 'A-7', event_id: 'other', visitor_id: 'v2' })], { id: 'resent-2', replay: true, resent: true });
-        const stored = await backend.query<{ event_id: string }>('SELECT event_id FROM {conversions} ORDER BY event_id');
-        expect(stored.map((row) => row.event_id)).toEqual(['first', 'other']);
-      });
-
-      test("a replayed conversion under another event's id is stored: a later repeat of the order", async () => {
-        const backend = await migrated();
-        await backend.insert('conversions', [conversionRow({ order_id: 'A-8', event_id: 'first' })]);
-        await backend.insert('conversions', [conversionRow({ order_id: 'A-8', event_id: 'repeat' })], { id: 'replayed', replay: true });
-        expect(await count(backend, 'conversions')).toBe(2);
-      });
-
       test('one insert call stores a whole batch', async () => {
         const backend = await migrated();
         await backend.insert('events', Array.from({ length: 500 }, (_, i) => eventRow({ visitor_id: `v${i}` })));

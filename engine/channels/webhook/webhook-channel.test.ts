@@ -82,7 +82,6 @@ function channel(options: { attempts?: number; maxRetryDelayMs?: number; pollInt
 function journaledAt(rows: CollectingSink, appended: Promise<void>): EventSink {
   return {
     write: (table, row) => rows.write(table, row),
-    writeUnlessStored: (table, row) => rows.writeUnlessStored(table, row),
     pressure: false,
     whenWritable: async () => undefined,
     whenDurable: () => appended,

@@ -10,6 +10,6 @@ export { MIGRATIONS } from './migrations.js';
 export type { SchemaExecutor, AppliedMigration } from './migrator.js';
 export { migrateSchema, appliedMigrations } from './migrator.js';
 export type { RowIdentity } from './row-keys.js';
-export { RESENT_ROW_IDENTITIES, ROW_IDENTITIES, storedKey } from './row-keys.js';
+export { ROW_IDENTITIES, storedKey } from './row-keys.js';
 export type { ClusterDdlOptions } from './cluster-ddl.js';
 export { clusterDdl, SHARDING_KEY } from './cluster-ddl.js';

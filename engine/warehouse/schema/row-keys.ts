@@ -16,19 +16,6 @@ export interface RowIdentity<T extends WarehouseTable> {
 
 const SEPARATOR = '\u0000';
 
-/**
- * The identity of a resent event's row, where it differs: the pipeline writes one conversion per
- * order and visitor, so a resent purchase's conversion is stored already when its order is, even
- * under another event id (the first purchase event to report it).
- */
-export const RESENT_ROW_IDENTITIES: { readonly [T in WarehouseTable]?: RowIdentity<T> } = {
-  conversions: {
-    columns: ['site', 'order_id', 'visitor_id'],
-    lookup: 'order_id',
-    key: (row) => [row.site, row.order_id, row.visitor_id].join(SEPARATOR),
-  },
-};
-
 export const ROW_IDENTITIES: { readonly [T in WarehouseTable]: RowIdentity<T> } = {
   events: { columns: ['visitor_id', 'event_id'], lookup: 'event_id', key: (row) => `${row.visitor_id}${SEPARATOR}${row.event_id}` },
   triggers: { columns: ['trigger_id'], lookup: 'trigger_id', key: (row) => row.trigger_id },

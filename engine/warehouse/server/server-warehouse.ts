@@ -124,7 +124,7 @@ export class ServerWarehouse implements WarehouseBackend {
   async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][], batch?: InsertBatch): Promise<void> {
     if (rows.length === 0) return;
     await this.guard(insertFailureCode, `rejected a batch of ${rows.length} ${table} rows`, async () => {
-      const missing = batch?.replay === true ? await rowsNotYetStored((sql) => this.select(resolveTableNames(sql, this.names)), table, rows, batch.resent === true) : rows;
+      const missing = batch?.replay === true ? await rowsNotYetStored((sql) => this.select(resolveTableNames(sql, this.names)), table, rows) : rows;
       if (missing.length === 0) return;
       await this.client.insert({
         table: this.names[table],
