@@ -49,4 +49,13 @@ describe('ThreadRunTime', () => {
     expect(runTime.ms()! - before).toBeGreaterThan(10);
     runTime.close();
   });
+
+  test.runIf(process.platform === 'linux')('does not grow while the thread sleeps, as it does blocked on a disk', () => {
+    const runTime = ThreadRunTime.open()!;
+    const before = runTime.ms()!;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    // A scheduler tick's worth of CPU time from before the sleep may be brought up to date meanwhile.
+    expect(runTime.ms()! - before).toBeLessThan(20);
+    runTime.close();
+  });
 });

@@ -50,8 +50,12 @@ export class SlowDiskRule {
 /**
  * The event loop thread's time on a CPU or waiting for one (ms), from Linux's
  * /proc/thread-self/schedstat: what of a write's wall time was not spent blocked. A thread that
- * waits for a core on a busy machine, or whose VM is descheduled, is not blocked on the disk.
- * Undefined where the file cannot be read (not Linux): then a write's wall time is all blocked.
+ * waits for a core on a busy machine is not blocked on the disk. Coarse: the kernel brings a
+ * running thread's CPU time up to date at its scheduler ticks (every few ms), so a single short
+ * write may be misjudged by a tick, which the rule's one-second budget absorbs; and a VM's vCPU
+ * descheduled by its host (steal) counts as blocked where the kernel accounts steal apart.
+ * Undefined where the file cannot be read or reads all zeros (not Linux, or scheduler
+ * statistics off): then a write's wall time is all blocked.
  */
 export class ThreadRunTime {
   private readonly buffer = Buffer.alloc(64);
@@ -67,7 +71,7 @@ export class ThreadRunTime {
       // Not Linux, or /proc not mounted: wall time stands in, as documented.
       return undefined;
     }
-    if (reader.ms() !== undefined) return reader;
+    if ((reader.ms() ?? 0) > 0) return reader;
     reader.close();
     return undefined;
   }
