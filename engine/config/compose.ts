@@ -86,6 +86,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
   const closers: Array<() => Promise<void>> = [];
   const drain = new DrainDeadline(config.server.drainTimeout, logger);
   let stopping: Promise<void> | undefined;
+  let dataDirState = 'ok';
   // Every closer runs, in reverse order of start, even when one fails: a failing sink must not keep the store open.
   const stopAll = () =>
     (stopping ??= (async () => {
@@ -104,7 +105,18 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
 
   try {
     // Before anything opens the folder: a second engine on it would replay the first's journal and spill as its own.
-    const lock = await DataDirLock.take(config.dataDir, { onRefreshFailed: (error) => logger.error({ err: error }, 'the data folder lock could not be refreshed') });
+    const lock = await DataDirLock.take(config.dataDir, {
+      onRefreshFailed: (error) => {
+        dataDirState = error.message;
+        metrics.dataDirLockRefreshFailures.inc();
+        logger.error({ err: error }, 'the data folder lock could not be refreshed; /healthz lists dataDir in degraded until it is');
+      },
+      onRefreshedAgain: () => {
+        dataDirState = 'ok';
+        logger.info('the data folder lock is refreshed again');
+      },
+      onPutBack: (file) => logger.warn({ file }, 'the data folder lock had been removed, and no other engine had placed one: it is back; check what removes files from the data folder'),
+    });
     closers.push(() => lock.release());
     const store = config.store.redisUrl
       ? await RedisWindowStore.connect(config.store.redisUrl, { prefix: config.store.prefix, retention, cluster: config.store.redisCluster })
@@ -268,6 +280,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
           config.store.redisUrl ? 'redis' : 'memory',
           { enabled: config.warehouse.journal, failing: sink.journalFailing, failures: sink.journalFailures, slowDisk: sink.journalSlowDisk },
           queues,
+          { state: dataDirState },
         ),
       metrics,
       logger,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -12,6 +12,8 @@ const REFRESH_MS = 1_000;
 let dataDir: string;
 const held: DataDirLock[] = [];
 const refreshFailures: TripwireError[] = [];
+const recoveries: number[] = [];
+const putBack: string[] = [];
 const children: ChildProcess[] = [];
 
 beforeEach(async () => {
@@ -21,12 +23,19 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const lock of held.splice(0)) await lock.release();
   refreshFailures.splice(0);
+  recoveries.splice(0);
+  putBack.splice(0);
   for (const child of children.splice(0)) child.kill('SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
 
 async function take(refreshMs = REFRESH_MS, folder = dataDir): Promise<DataDirLock> {
-  const lock = await DataDirLock.take(folder, { refreshMs, onRefreshFailed: (error) => refreshFailures.push(error) });
+  const lock = await DataDirLock.take(folder, {
+    refreshMs,
+    onRefreshFailed: (error) => refreshFailures.push(error),
+    onRefreshedAgain: () => recoveries.push(Date.now()),
+    onPutBack: (file) => putBack.push(file),
+  });
   held.push(lock);
   return lock;
 }
@@ -153,6 +162,31 @@ describe('the data folder lock', () => {
     const long = new Date(Date.now() - 60_000);
     await utimes(file, long, long);
     await eventually(async () => ((await stat(file)).mtimeMs > Date.now() - 5_000 ? true : undefined), 5_000, 'the lock to be touched');
+  });
+
+  test('reports a refresh that fails while the lock is still its own, then the next refresh that succeeds', async () => {
+    await take(50);
+    const file = join(dataDir, DATA_DIR_LOCK_FILE);
+    // A lock that cannot be read: a directory in its place fails every read (EISDIR), even for root.
+    await unlink(file);
+    await mkdir(file);
+    await eventually(() => refreshFailures[0], 5_000, 'the refresh to fail');
+    expect(refreshFailures[0]!.code).toBe('TW_DATA_DIR_IN_USE');
+    expect(refreshFailures[0]!.message).toContain(`The data folder's lock ${file} could not be refreshed`);
+    expect(recoveries).toEqual([]);
+    await rm(file, { recursive: true });
+    await eventually(() => recoveries[0], 5_000, 'a refresh to succeed again');
+    expect(await lockHolder()).toMatchObject({ pid: process.pid, host: hostname() });
+  });
+
+  test('puts its lock back, naming this engine as before, when the file was removed and no other engine placed one', async () => {
+    await take(50);
+    const file = join(dataDir, DATA_DIR_LOCK_FILE);
+    const before = await readFile(file, 'utf8');
+    await unlink(file);
+    await eventually(() => putBack[0], 5_000, 'the lock to be put back');
+    expect(putBack[0]).toBe(file);
+    expect(await readFile(file, 'utf8')).toBe(before);
   });
 
   test('reports a refresh that finds its lock taken over by another engine, and leaves that engine\'s lock when released', async () => {

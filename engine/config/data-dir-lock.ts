@@ -18,8 +18,16 @@ interface LockHolder {
 
 export interface DataDirLockOptions {
   refreshMs?: number;
-  /** A refresh that failed: the lock may be taken over by another engine once it is 3 periods old, or already was. */
+  /**
+   * A refresh that failed (a read or write error, a removed lock that could not be put back, or
+   * a lock naming another engine): once the lock is 3 periods old, another engine may take the
+   * folder over, or already has. Reported at each failed refresh.
+   */
   onRefreshFailed: (error: TripwireError) => void;
+  /** The first refresh that succeeded after one or more failed. */
+  onRefreshedAgain: () => void;
+  /** The lock was gone (something removed it) and no other engine had placed one: this engine's is back. */
+  onPutBack: (file: string) => void;
 }
 
 /**
@@ -36,14 +44,21 @@ const heldInThisProcess = new Map<string, LockHolder>();
  * compacts the suppression list under it. The lock is `<dataDir>/engine.lock`, made whole then
  * linked into place (so no engine ever reads half a lock), and touched every refresh period
  * while the engine runs, so one on another host sharing the folder can tell a live owner from a
- * gone one.
+ * gone one. What the engine does when a refresh fails is the caller's to decide: this module only
+ * tells it.
  */
 export class DataDirLock {
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+  private released = false;
+  private refreshing: Promise<void> | undefined;
+
   private constructor(
     private readonly dir: string,
     private readonly file: string,
     private readonly content: string,
-    private readonly timer: NodeJS.Timeout,
+    private readonly refreshMs: number,
+    private readonly options: DataDirLockOptions,
   ) {}
 
   static async take(dataDir: string, options: DataDirLockOptions): Promise<DataDirLock> {
@@ -63,33 +78,102 @@ export class DataDirLock {
       heldInThisProcess.delete(dir);
       throw error;
     }
-    const timer = setInterval(() => {
-      refresh(file, content).catch((error: unknown) =>
-        options.onRefreshFailed(
-          new TripwireError(
-            'TW_DATA_DIR_IN_USE',
-            `The data folder's lock ${file} could not be refreshed (${(error as Error).message}): another engine may take ${dir} over, or already has. Stop this engine unless it is the only one on the folder, and check that nothing removes files from it.`,
-            { cause: error },
-          ),
-        ),
-      );
-    }, refreshMs);
-    // The engine's own components keep the process alive; the lock must not keep a stopped one.
-    timer.unref();
-    return new DataDirLock(dir, file, content, timer);
+    const lock = new DataDirLock(dir, file, content, refreshMs, options);
+    lock.scheduleRefresh();
+    return lock;
   }
 
   /** Gives the folder up: the next engine on it starts at once. */
   async release(): Promise<void> {
-    clearInterval(this.timer);
+    this.released = true;
+    clearTimeout(this.timer);
+    // A refresh under way could otherwise put back the lock this removes.
+    await this.refreshing;
     heldInThisProcess.delete(this.dir);
     // A lock another engine took over after this one stopped refreshing is that engine's to keep.
-    const current = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
+    const current = await readLock(this.file);
     if (current === this.content) await unlink(this.file);
   }
+
+  // One refresh at a time: on a disk that hangs, refreshes must not pile up behind each other.
+  private scheduleRefresh(): void {
+    this.timer = setTimeout(() => (this.refreshing = this.refresh()), this.refreshMs);
+    // The engine's own components keep the process alive; the lock must not keep a stopped one.
+    this.timer.unref();
+  }
+
+  private async refresh(): Promise<void> {
+    let outcome: RefreshOutcome;
+    try {
+      outcome = await refreshLock(this.dir, this.file, this.content);
+    } catch (error) {
+      if (this.released) return;
+      this.failing = true;
+      this.scheduleRefresh();
+      this.options.onRefreshFailed(
+        new TripwireError(
+          'TW_DATA_DIR_IN_USE',
+          `The data folder's lock ${this.file} could not be refreshed (${(error as Error).message}): once it is ${(3 * this.refreshMs) / 1000} s old, another engine may take ${this.dir} over, or already has. Check the folder's disk and permissions, and that nothing removes files from it.`,
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    if (this.released) return;
+    this.scheduleRefresh();
+    if (outcome === 'put back') this.options.onPutBack(this.file);
+    if (this.failing) {
+      this.failing = false;
+      this.options.onRefreshedAgain();
+    }
+  }
+}
+
+/** Touched, or put back after something removed it. */
+type RefreshOutcome = 'touched' | 'put back';
+
+async function refreshLock(dir: string, file: string, content: string): Promise<RefreshOutcome> {
+  const current = await readLock(file);
+  if (current === undefined) {
+    // Linked into place as at the start: if another engine's lock got there first, that one stays.
+    if ((await linkAgain(dir, file, content)) !== undefined) throw new Error('it names another engine now');
+    return 'put back';
+  }
+  if (current !== content) throw new Error('it names another engine now');
+  const now = new Date();
+  await utimes(file, now, now);
+  return 'touched';
+}
+
+/** Links a fresh copy of this engine's lock into place; the content found there instead when another engine's was first. */
+async function linkAgain(dir: string, file: string, content: string): Promise<string | undefined> {
+  const draft = await writeDraft(dir, content);
+  try {
+    await link(draft, file);
+    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(draft);
+  }
+  const found = await readLock(file);
+  if (found === undefined) throw new Error('it was removed again while being put back');
+  return found === content ? undefined : found;
+}
+
+async function readLock(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function writeDraft(dir: string, content: string): Promise<string> {
+  const draft = join(dir, `${DATA_DIR_LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  await writeFile(draft, content);
+  return draft;
 }
 
 async function realFolder(dataDir: string): Promise<string> {
@@ -102,9 +186,9 @@ async function realFolder(dataDir: string): Promise<string> {
 }
 
 async function placeLock(dir: string, file: string, content: string, refreshMs: number): Promise<void> {
-  const draft = join(dir, `${DATA_DIR_LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  let draft: string;
   try {
-    await writeFile(draft, content);
+    draft = await writeDraft(dir, content);
   } catch (error) {
     throw unwritable(dir, error);
   }
@@ -123,13 +207,6 @@ async function placeLock(dir: string, file: string, content: string, refreshMs: 
   } finally {
     await unlink(draft);
   }
-}
-
-/** Touches the lock, unless it is no longer this engine's (taken over while this process stood still). */
-async function refresh(file: string, content: string): Promise<void> {
-  if ((await readFile(file, 'utf8')) !== content) throw new Error('it names another engine now');
-  const now = new Date();
-  await utimes(file, now, now);
 }
 
 async function linked(draft: string, file: string): Promise<boolean> {

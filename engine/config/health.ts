@@ -14,16 +14,20 @@ export const QUEUE_DEPTH_TIMEOUT_MS = 1_000;
  * warehouse that does not answer leaves `ok` true and is listed in `degraded`, and
  * `warehouse.available` is false: a load balancer keeps sending visitors, a monitor still sees it.
  * Queue depths never change `ok`: a count that fails or is slow shows as unknown, since a load
- * balancer that took the engine out over a slow count would stop ingestion for nothing.
+ * balancer that took the engine out over a slow count would stop ingestion for nothing. Nor does a
+ * data folder lock that cannot be refreshed: the engine still owns the folder and serves, and a
+ * load balancer taking it out would not give the folder back.
  */
 export type EngineHealth = {
   ok: boolean;
   /**
    * Parts that do not answer but which the engine serves without; empty when all is well. The
    * journal is listed while its appends fail: rows are then kept in memory only, stored as usual,
-   * and frames are acknowledged, but a crash of the engine would lose those rows.
+   * and frames are acknowledged, but a crash of the engine would lose those rows. The data folder
+   * is listed while its lock cannot be refreshed: 15 s after the last refresh, another engine may
+   * take the folder over.
    */
-  degraded: Array<'warehouse' | 'journal'>;
+  degraded: Array<'warehouse' | 'journal' | 'dataDir'>;
   store: { kind: string; state: string };
   /** `state` is "ok" or why the warehouse did not answer. */
   warehouse: { kind: string; state: string; available: boolean };
@@ -34,6 +38,8 @@ export type EngineHealth = {
    * start; `slowDisk` while appends go through the thread pool because one was slow on the event loop.
    */
   journal: JournalHealth;
+  /** `state` is "ok", or why the last refresh of the data folder's lock (dataDir/engine.lock) failed. */
+  dataDir: { state: string };
 };
 
 export interface JournalHealth {
@@ -43,13 +49,14 @@ export interface JournalHealth {
   slowDisk: boolean;
 }
 
-/** The store, the warehouse and each queue asked to answer within a deadline; the journal as the sink last saw it. */
+/** The store, the warehouse and each queue asked to answer within a deadline; the journal and the data folder's lock as last seen. */
 export async function checkHealth(
   store: WindowStore,
   warehouse: WarehouseBackend,
   storeKind: string,
   journal: JournalHealth,
   queues: Readonly<Record<string, JobQueue<QueuedJob>>>,
+  dataDir: { state: string },
 ): Promise<EngineHealth> {
   const probe = async (check: () => Promise<unknown>) => {
     try {
@@ -67,10 +74,15 @@ export async function checkHealth(
   const warehouseAvailable = warehouseState === 'ok';
   return {
     ok: storeState === 'ok',
-    degraded: [...(warehouseAvailable ? [] : ['warehouse' as const]), ...(journal.failing ? ['journal' as const] : [])],
+    degraded: [
+      ...(warehouseAvailable ? [] : ['warehouse' as const]),
+      ...(journal.failing ? ['journal' as const] : []),
+      ...(dataDir.state === 'ok' ? [] : ['dataDir' as const]),
+    ],
     store: { kind: storeKind, state: storeState },
     warehouse: { kind: warehouse.version === '' ? 'clickhouse' : `clickhouse ${warehouse.version}`, state: warehouseState, available: warehouseAvailable },
     queues: queueDepths,
     journal,
+    dataDir: { state: dataDir.state },
   };
 }

@@ -27,6 +27,8 @@ export interface EngineMetrics {
   warehouseRowsRejected: Counter<'table'>;
   /** Appends to the warehouse journal that failed: their rows were kept in memory only (a crash would lose them). */
   warehouseJournalFailures: Counter;
+  /** Refreshes of the data folder's lock (dataDir/engine.lock) that failed: 15 s after the last good one, another engine may take the folder over. */
+  dataDirLockRefreshFailures: Counter;
   /** How long each journal append took: acks wait for it, so a slow disk shows here first. */
   warehouseJournalAppendSeconds: Histogram;
   /** 1 while the warehouse takes rows, 0 while it cannot be reached, its schema is not yet created, or inserts fail. */
@@ -117,6 +119,11 @@ export function createMetrics(registry = new Registry(), withDefaults = true): E
     warehouseJournalFailures: new Counter({
       name: 'tripwire_warehouse_journal_failures_total',
       help: 'Appends to the warehouse journal (dataDir/journal) that failed; their rows are kept in memory and stored as usual, but a crash of the engine would lose them',
+      registers,
+    }),
+    dataDirLockRefreshFailures: new Counter({
+      name: 'tripwire_data_dir_lock_refresh_failures_total',
+      help: "Refreshes of the data folder's lock (dataDir/engine.lock) that failed; /healthz lists dataDir in degraded until one succeeds, as 15 s after the last good refresh another engine may take the folder over",
       registers,
     }),
     warehouseJournalAppendSeconds: new Histogram({

@@ -3,10 +3,12 @@
  * dataDir (a deploy that starts the new process before the old one stops, two replicas given one
  * folder) would take the running engine's journal segment for a crash's leftover and store its
  * rows twice. It is refused instead; the folder of an engine killed with SIGKILL is free at once.
+ * A running engine whose lock is removed puts it back, and one whose lock cannot be refreshed says
+ * so in /healthz.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -73,6 +75,11 @@ describe.each(variants)('engines on one data folder ($backends)', ({ backends, s
     );
   }
 
+  async function health(engine: EngineProcess): Promise<{ status: number; body: { ok: boolean; degraded: string[]; dataDir: { state: string } } }> {
+    const response = await fetch(`${engine.url}/healthz`);
+    return { status: response.status, body: (await response.json()) as { ok: boolean; degraded: string[]; dataDir: { state: string } } };
+  }
+
   async function sendEvents(engine: EngineProcess, count: number): Promise<void> {
     const client = await SocketClient.open(engine.url, 'demo', 'visitor-lock');
     const events = Array.from({ length: count }, (_, n) => ({ i: `e${n}`, t: 'page', ts: Date.now(), u: `https://shop.example/page/${n}` }));
@@ -135,4 +142,36 @@ describe.each(variants)('engines on one data folder ($backends)', ({ backends, s
     expect(await engine.exited).toBe(0);
     await expect(stat(join(dataDir, 'engine.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  test.skipIf(skip !== undefined)(`an engine whose lock was removed puts it back, naming itself, and goes on serving${skip ? ` (${skip})` : ''}`, async () => {
+    await prepare();
+    const engine = await spawnEngine('running');
+    expect(await serving(engine)).toBe(true);
+    await unlink(join(dataDir, 'engine.lock'));
+    const holder = await eventually(async () => JSON.parse(await readFile(join(dataDir, 'engine.lock'), 'utf8')) as { pid: number; host: string }, 15_000, 'the lock to be put back');
+    expect(holder).toMatchObject({ pid: engine.child.pid, host: hostname() });
+    expect(await health(engine)).toMatchObject({ status: 200, body: { ok: true, degraded: [] } });
+  }, 90_000);
+
+  test.skipIf(skip !== undefined)(`/healthz lists dataDir in degraded, still serving, while the lock cannot be refreshed, and clears it once a refresh succeeds${skip ? ` (${skip})` : ''}`, async () => {
+    await prepare();
+    const engine = await spawnEngine('running');
+    expect(await serving(engine)).toBe(true);
+    const lock = join(dataDir, 'engine.lock');
+    // A directory in the lock's place fails every read (EISDIR), even for root, and keeps other engines out.
+    await unlink(lock);
+    await mkdir(lock);
+    const failing = await eventually(async () => {
+      const answer = await health(engine);
+      return answer.body.degraded.includes('dataDir') ? answer : undefined;
+    }, 15_000, '/healthz to list dataDir in degraded');
+    expect(failing).toMatchObject({ status: 200, body: { ok: true } });
+    expect(failing.body.dataDir.state).toContain(`The data folder's lock ${lock} could not be refreshed`);
+    await rm(lock, { recursive: true });
+    const recovered = await eventually(async () => {
+      const answer = await health(engine);
+      return answer.body.degraded.includes('dataDir') ? undefined : answer;
+    }, 15_000, '/healthz to clear dataDir from degraded');
+    expect(recovered).toMatchObject({ status: 200, body: { ok: true, degraded: [], dataDir: { state: 'ok' } } });
+  }, 90_000);
 });
