@@ -34,8 +34,6 @@ export const ErrorCodes = {
     'Rows could not be appended to the warehouse journal (dataDir/journal). Nothing is lost while the engine runs: the rows stay in memory and are stored as usual, and frames are acknowledged; but a crash of the engine before they are stored loses them. /healthz lists `journal` under degraded until an append succeeds again. Free disk space or fix the folder\'s permissions.',
   TW_DATA_DIR_IN_USE:
     'Another engine runs on this data folder (its dataDir/engine.lock names it), or the lock could not be kept. Stop that engine, or give each engine its own TW_DATA_DIR; a lock left by an engine that is gone is taken over at the next start (at once on the same host, 15 s after its last refresh from another host).',
-  TW_DATA_DIR_LOST:
-    'Another engine took this engine\'s data folder over (dataDir/engine.lock names it now) after this one went 15 s without refreshing its lock (a paused VM or container, SIGSTOP, a hung disk). The engine stops at once with exit code 1, without draining, so that it writes nothing more into the other engine\'s journal, spill, outbox and suppression list: what it held in memory only (emails and webhooks queued in process, rows whose journal append failed) is lost as in a crash. Give each engine its own TW_DATA_DIR.',
   TW_QUERY_INVALID: 'An analyst query name or parameter is unknown or malformed. `tripwire query --help` and docs/analysts.md list them.',
   TW_REPLAY_INPUT: 'A recorded event stream could not be read. Fix the file and line named in the message (NDJSON of wire events, or a timestamp,visitorid,event,itemid,transactionid CSV).',
   TW_CATALOGUE_INVALID:

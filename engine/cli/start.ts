@@ -34,13 +34,6 @@ export async function runStart(args: string[]): Promise<number> {
       .filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1)
       .join('\n') + '\n',
   );
-  // No graceful stop once another engine owns the folder: draining would write rows, spill files,
-  // emails and suppressions into it and remove journal segments the other engine now keeps. The
-  // process ends as after a crash, so what it held in memory only is lost (docs/warehouse.md).
-  void engine.dataDirLost.then((error) => {
-    process.stderr.write(`tripwire: ${error.code}: ${error.message}\n  hint: ${error.hint}\n`);
-    process.exit(1);
-  });
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       engine.logger.info({ signal }, 'shutting down: draining frames, emails and warehouse batches');

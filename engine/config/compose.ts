@@ -57,13 +57,6 @@ export interface RunningEngine {
   adminToken: string;
   /** True when no admin.token was configured and this one was made at start (the banner prints it). */
   adminTokenGenerated: boolean;
-  /**
-   * Settles only if another engine takes the data folder over while this one runs
-   * (TW_DATA_DIR_LOST, already logged as fatal). Whoever owns the process must then end it at
-   * once, without stop(): a graceful stop would flush, spill and remove journal segments in a
-   * folder that is now the other engine's. `tripwire start` exits with code 1.
-   */
-  dataDirLost: Promise<TripwireError>;
   stop(): Promise<void>;
 }
 
@@ -94,8 +87,6 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
   const drain = new DrainDeadline(config.server.drainTimeout, logger);
   let stopping: Promise<void> | undefined;
   let dataDirState = 'ok';
-  let reportDataDirLost: (error: TripwireError) => void = () => undefined;
-  const dataDirLost = new Promise<TripwireError>((resolve) => (reportDataDirLost = resolve));
   // Every closer runs, in reverse order of start, even when one fails: a failing sink must not keep the store open.
   const stopAll = () =>
     (stopping ??= (async () => {
@@ -125,10 +116,6 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
         logger.info('the data folder lock is refreshed again');
       },
       onPutBack: (file) => logger.warn({ file }, 'the data folder lock had been removed, and no other engine had placed one: it is back; check what removes files from the data folder'),
-      onLost: (error) => {
-        logger.fatal({ err: error }, 'another engine took the data folder over: this engine stops at once, without draining');
-        reportDataDirLost(error);
-      },
     });
     closers.push(() => lock.release());
     const store = config.store.redisUrl
@@ -309,7 +296,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     const url = publicUrl ?? `http://localhost:${port}`;
     engineUrl = url;
     const adminTokenGenerated = config.admin.token === undefined;
-    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, mailer, webhooks, catalogue: products, schedules, adminToken, adminTokenGenerated, dataDirLost, stop: stopAll };
+    return { port, url, config, store, warehouse, sink, pipeline, metrics, logger, outboxDir, mailer, webhooks, catalogue: products, schedules, adminToken, adminTokenGenerated, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, realpath, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TripwireError, isTripwireError } from '../errors.js';
+import { TripwireError } from '../errors.js';
 
 /** The file in the data folder that names the engine owning it. */
 export const DATA_DIR_LOCK_FILE = 'engine.lock';
@@ -19,20 +19,15 @@ interface LockHolder {
 export interface DataDirLockOptions {
   refreshMs?: number;
   /**
-   * A refresh that failed while the lock names no other engine (a read or write error, or a
-   * removed lock that could not be put back): once the lock is 3 periods old, another engine may
-   * take the folder over. Reported at each failed refresh.
+   * A refresh that failed (a read or write error, a removed lock that could not be put back, or
+   * a lock naming another engine): once the lock is 3 periods old, another engine may take the
+   * folder over, or already has. Reported at each failed refresh.
    */
   onRefreshFailed: (error: TripwireError) => void;
   /** The first refresh that succeeded after one or more failed. */
   onRefreshedAgain: () => void;
   /** The lock was gone (something removed it) and no other engine had placed one: this engine's is back. */
   onPutBack: (file: string) => void;
-  /**
-   * The lock names another engine: it took the folder over while this process stood still
-   * (paused VM, SIGSTOP). Reported once; the lock is not refreshed any more.
-   */
-  onLost: (error: TripwireError) => void;
 }
 
 /**
@@ -49,8 +44,8 @@ const heldInThisProcess = new Map<string, LockHolder>();
  * compacts the suppression list under it. The lock is `<dataDir>/engine.lock`, made whole then
  * linked into place (so no engine ever reads half a lock), and touched every refresh period
  * while the engine runs, so one on another host sharing the folder can tell a live owner from a
- * gone one. What the engine does when a refresh fails or finds the lock another engine's is the
- * caller's to decide: this module only tells it.
+ * gone one. What the engine does when a refresh fails is the caller's to decide: this module only
+ * tells it.
  */
 export class DataDirLock {
   private timer: NodeJS.Timeout | undefined;
@@ -118,17 +113,13 @@ export class DataDirLock {
       this.options.onRefreshFailed(
         new TripwireError(
           'TW_DATA_DIR_IN_USE',
-          `The data folder's lock ${this.file} could not be refreshed (${(error as Error).message}): once it is ${(3 * this.refreshMs) / 1000} s old, another engine may take ${this.dir} over. Check the folder's disk and permissions, and that nothing removes files from it.`,
+          `The data folder's lock ${this.file} could not be refreshed (${(error as Error).message}): once it is ${(3 * this.refreshMs) / 1000} s old, another engine may take ${this.dir} over, or already has. Check the folder's disk and permissions, and that nothing removes files from it.`,
           { cause: error },
         ),
       );
       return;
     }
     if (this.released) return;
-    if (typeof outcome === 'object') {
-      this.options.onLost(lost(this.dir, this.file, outcome.other, this.refreshMs));
-      return;
-    }
     this.scheduleRefresh();
     if (outcome === 'put back') this.options.onPutBack(this.file);
     if (this.failing) {
@@ -138,17 +129,17 @@ export class DataDirLock {
   }
 }
 
-/** Touched, put back after something removed it, or the content of another engine's lock found in its place. */
-type RefreshOutcome = 'touched' | 'put back' | { other: string };
+/** Touched, or put back after something removed it. */
+type RefreshOutcome = 'touched' | 'put back';
 
 async function refreshLock(dir: string, file: string, content: string): Promise<RefreshOutcome> {
   const current = await readLock(file);
   if (current === undefined) {
     // Linked into place as at the start: if another engine's lock got there first, that one stays.
-    const other = await linkAgain(dir, file, content);
-    return other === undefined ? 'put back' : { other };
+    if ((await linkAgain(dir, file, content)) !== undefined) throw new Error('it names another engine now');
+    return 'put back';
   }
-  if (current !== content) return { other: current };
+  if (current !== content) throw new Error('it names another engine now');
   const now = new Date();
   await utimes(file, now, now);
   return 'touched';
@@ -286,25 +277,6 @@ async function removeIfUnchanged(file: string, ino: number): Promise<void> {
   if (now?.ino === ino) await unlink(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
-}
-
-/**
- * Another engine took the folder over while this one stood still: from then on both write its
- * journal, spill, outbox and suppression list, so the caller must stop writing to it at once.
- */
-function lost(dir: string, file: string, content: string, refreshMs: number): TripwireError {
-  let taker: string;
-  try {
-    const holder = parseHolder(content, file);
-    taker = `Another engine (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}) took the data folder ${dir} over (${file})`;
-  } catch (error) {
-    if (!isTripwireError(error)) throw error;
-    taker = `This engine's lock on the data folder ${dir} was replaced with one no engine wrote (${file})`;
-  }
-  return new TripwireError(
-    'TW_DATA_DIR_LOST',
-    `${taker}: this engine had not refreshed its lock for over ${(3 * refreshMs) / 1000} s (a paused VM or container, SIGSTOP, a disk that hung or refused the refresh), and two writers would now share its journal, spill, outbox and suppression list. Give each engine its own TW_DATA_DIR (dataDir); if the other engine should not run on this folder, stop it, then start this one again.`,
-  );
 }
 
 /**

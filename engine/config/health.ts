@@ -16,8 +16,7 @@ export const QUEUE_DEPTH_TIMEOUT_MS = 1_000;
  * Queue depths never change `ok`: a count that fails or is slow shows as unknown, since a load
  * balancer that took the engine out over a slow count would stop ingestion for nothing. Nor does a
  * data folder lock that cannot be refreshed: the engine still owns the folder and serves, and a
- * load balancer taking it out would not give the folder back; if another engine takes the folder
- * over, this one stops by itself (TW_DATA_DIR_LOST).
+ * load balancer taking it out would not give the folder back.
  */
 export type EngineHealth = {
   ok: boolean;
