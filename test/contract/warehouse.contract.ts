@@ -189,6 +189,14 @@ export function describeWarehouseContract(name: string, setup: WarehouseContract
         expect(await count(backend, 'conversions')).toBe(300);
       });
 
+      test('a replay recognises stored ids holding quotes, backslashes and other scripts', async () => {
+        const backend = await migrated();
+        const rows = [`it's`, 'back\\slash', 'tab\there', 'é€😀', "q'\\'"].map((id) => eventRow({ event_id: id }));
+        await backend.insert('events', rows);
+        await backend.insert('events', rows, { id: 'quoted', replay: true });
+        expect(await count(backend, 'events')).toBe(rows.length);
+      });
+
       test('an event id seen for another visitor is not mistaken for a stored row on replay', async () => {
         const backend = await migrated();
         await backend.insert('events', [eventRow({ visitor_id: 'a', event_id: 'e1' })]);
