@@ -4,7 +4,6 @@ import { WaitingWarehouse, type WarehouseBackend } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
 import type { TripwireConfig } from './schema.js';
-import { dataDirWriterId } from './writer-id.js';
 
 export interface WarehouseDeps {
   logger: Logger;
@@ -30,11 +29,10 @@ export async function composeWarehouse(config: TripwireConfig, deps: WarehouseDe
     return chdb;
   }
   const where = ServerWarehouse.where(clickhouseUrl);
-  const writerId = await dataDirWriterId(config.dataDir);
   return WaitingWarehouse.start({
     where,
     open: async () => {
-      const server = await ServerWarehouse.connect(clickhouseUrl, { database, insertQueryPrefix: `tw-${writerId}` });
+      const server = await ServerWarehouse.connect(clickhouseUrl, { database });
       try {
         await server.migrate();
       } catch (error) {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { TripwireError } from '../../errors.js';
@@ -23,16 +23,7 @@ export interface ServerWarehouseOptions {
   database?: string;
   /** Per-request timeout. Default 30 s. */
   requestTimeoutMs?: number;
-  /**
-   * Starts the query id of every insert (letters, digits and dashes), so that a replay can stop
-   * the inserts of its table still running on the server from an earlier attempt, or from an
-   * engine killed mid-insert, before it reads what the table holds. The engine gives the same
-   * one at every start on a data folder (WriterId). Default: one of this connection's own.
-   */
-  insertQueryPrefix?: string;
 }
-
-const QUERY_PREFIX = /^[A-Za-z0-9-]{1,64}$/;
 
 // 64-bit counts and epoch milliseconds come back as JSON numbers, not strings, on every server.
 const READ_SETTINGS: ClickHouseSettings = { output_format_json_quote_64bit_integers: 0 };
@@ -69,7 +60,6 @@ export class ServerWarehouse implements WarehouseBackend {
     private readonly url: string,
     readonly version: string,
     names: TableNames,
-    private readonly insertQueryPrefix: string,
   ) {
     this.capabilities = capabilitiesOf(version);
     this.names = names;
@@ -88,10 +78,6 @@ export class ServerWarehouse implements WarehouseBackend {
   static async connect(url: string, options: ServerWarehouseOptions = {}): Promise<ServerWarehouse> {
     const names = tableNames(options.database ?? DEFAULT_DATABASE);
     const safeUrl = withoutCredentials(url);
-    const insertQueryPrefix = options.insertQueryPrefix ?? `tw-${randomBytes(8).toString('hex')}`;
-    if (!QUERY_PREFIX.test(insertQueryPrefix)) {
-      throw new TripwireError('TW_CONFIG_INVALID', `The insert query prefix ${JSON.stringify(insertQueryPrefix)} may hold only letters, digits and dashes (at most 64).`);
-    }
     let client: ClickHouseClient;
     try {
       client = createClient({
@@ -108,7 +94,7 @@ export class ServerWarehouse implements WarehouseBackend {
     try {
       const result = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
       const [row] = await result.json<{ version: string }>();
-      return new ServerWarehouse(client, safeUrl, row?.version ?? '', names, insertQueryPrefix);
+      return new ServerWarehouse(client, safeUrl, row?.version ?? '', names);
     } catch (error) {
       await client.close();
       if (isTransportFailure(error)) {
@@ -137,9 +123,6 @@ export class ServerWarehouse implements WarehouseBackend {
 
   async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][], batch?: InsertBatch): Promise<void> {
     if (rows.length === 0) return;
-    if (batch?.replay === true) {
-      await this.guard('TW_WAREHOUSE_UNAVAILABLE', `could not stop the earlier ${table} inserts still running before a replay`, () => this.stopEarlierInserts(table));
-    }
     await this.guard(insertFailureCode, `rejected a batch of ${rows.length} ${table} rows`, async () => {
       const missing = batch?.replay === true ? await rowsNotYetStored((sql) => this.select(resolveTableNames(sql, this.names)), table, rows) : rows;
       if (missing.length === 0) return;
@@ -147,21 +130,9 @@ export class ServerWarehouse implements WarehouseBackend {
         table: this.names[table],
         values: missing.map((row) => toStoredRow(table, row)),
         format: 'JSONEachRow',
-        query_id: `${this.insertQueryPrefix}-${table}-${randomUUID()}`,
         clickhouse_settings: this.insertSettings(table, missing, batch && insertToken(batch.id, missing.length, rows.length)),
       });
     });
-  }
-
-  /**
-   * A replay reads which rows the table holds, then inserts the others. An insert of an earlier
-   * attempt the server is still running (its client timed out), or of an engine killed mid-insert,
-   * could land after that read and double its rows: it is stopped first, and waited for (SYNC),
-   * so whatever it stored is read. The lane sends one insert per table at a time, so any insert
-   * of this table under this writer's prefix is such a leftover.
-   */
-  private async stopEarlierInserts(table: WarehouseTable): Promise<void> {
-    await this.client.command({ query: `KILL QUERY WHERE query_id LIKE '${this.insertQueryPrefix}-${table}-%' SYNC` });
   }
 
   async query<Row = Record<string, unknown>>(sql: string): Promise<Row[]> {
