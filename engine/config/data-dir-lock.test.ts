@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +177,19 @@ describe('the data folder lock', () => {
     await rm(file, { recursive: true });
     await eventually(() => recoveries[0], 5_000, 'a refresh to succeed again');
     expect(await lockHolder()).toMatchObject({ pid: process.pid, host: hostname() });
+  });
+
+  test('reports a refresh that hangs on the disk for a period, before it ends', async () => {
+    await take(100);
+    const file = join(dataDir, DATA_DIR_LOCK_FILE);
+    // A FIFO in the lock's place: reading it blocks, as a hung disk would.
+    await unlink(file);
+    execFileSync('mkfifo', [file]);
+    await eventually(() => refreshFailures[0], 5_000, 'the hung refresh to be reported');
+    expect(refreshFailures[0]!.message).toMatch(/has not been refreshed: the refresh has waited on the disk for 0.1 s/);
+    // The disk answers: the hung read ends, and the FIFO goes so the release finds no lock.
+    await writeFile(file, 'x');
+    await unlink(file);
   });
 
   test('puts its lock back, naming this engine as before, when the file was removed and no other engine placed one', async () => {

@@ -104,9 +104,22 @@ export class DataDirLock {
 
   private async refresh(): Promise<void> {
     let outcome: RefreshOutcome;
+    // A disk that hangs would keep the refresh from ever failing: past a period, that is a failure.
+    const stalled = setTimeout(() => {
+      if (this.released) return;
+      this.failing = true;
+      this.options.onRefreshFailed(
+        new TripwireError(
+          'TW_DATA_DIR_IN_USE',
+          `The data folder's lock ${this.file} has not been refreshed: the refresh has waited on the disk for ${this.refreshMs / 1000} s. Once the lock is ${(3 * this.refreshMs) / 1000} s old, another engine may take ${this.dir} over. Check the folder's disk.`,
+        ),
+      );
+    }, this.refreshMs);
+    stalled.unref();
     try {
       outcome = await refreshLock(this.dir, this.file, this.content);
     } catch (error) {
+      clearTimeout(stalled);
       if (this.released) return;
       this.failing = true;
       this.scheduleRefresh();
@@ -119,6 +132,7 @@ export class DataDirLock {
       );
       return;
     }
+    clearTimeout(stalled);
     if (this.released) return;
     this.scheduleRefresh();
     if (outcome === 'put back') this.options.onPutBack(this.file);
