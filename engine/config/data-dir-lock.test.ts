@@ -164,7 +164,7 @@ describe('the data folder lock', () => {
     await eventually(async () => ((await stat(file)).mtimeMs > Date.now() - 5_000 ? true : undefined), 5_000, 'the lock to be touched');
   });
 
-  test('reports a refresh that fails while the lock is still its own, then the next refresh that succeeds', async () => {
+  test('reports a refresh that cannot read its lock (a directory in its place), then the next refresh that succeeds', async () => {
     await take(50);
     const file = join(dataDir, DATA_DIR_LOCK_FILE);
     // A lock that cannot be read: a directory in its place fails every read (EISDIR), even for root.
