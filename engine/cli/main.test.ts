@@ -27,6 +27,15 @@ describe('tripwire, given arguments a command does not take', () => {
     expect(refusal(await tripwireCli([]))).toEqual({ code: 2, problem: 'tripwire: no command given', usage: 'usage: tripwire <command>' });
   });
 
+  it('given an empty command, as a script with an unset variable passes, says no command was given', async () => {
+    expect(refusal(await tripwireCli(['']))).toEqual({ code: 2, problem: 'tripwire: no command given', usage: 'usage: tripwire <command>' });
+  });
+
+  it('answers -h with the usage on stdout, and exits 0', async () => {
+    const outcome = await tripwireCli(['-h']);
+    expect([outcome.code, outcome.stdout.split('\n')[0], outcome.stderr]).toEqual([0, 'usage: tripwire <command>', '']);
+  });
+
   it('answers --help with the usage on stdout, and exits 0', async () => {
     const outcome = await tripwireCli(['--help']);
     expect([outcome.code, outcome.stdout.split('\n')[0], outcome.stderr]).toEqual([0, 'usage: tripwire <command>', '']);

@@ -52,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   if (name === '--help' || name === '-h') throw new HelpRequested(USAGE);
-  if (name === undefined) throw new UsageError('tripwire', 'no command given', USAGE);
+  // An empty argument is what a script passes with an unset "$command": no command either.
+  if (name === undefined || name === '') throw new UsageError('tripwire', 'no command given', USAGE);
   if (command === undefined) throw new UsageError('tripwire', `unknown command ${name}`, USAGE);
   return command(args);
 }

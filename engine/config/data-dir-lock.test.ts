@@ -185,11 +185,15 @@ describe('the data folder lock', () => {
     // A FIFO in the lock's place: reading it blocks, as a hung disk would.
     await unlink(file);
     execFileSync('mkfifo', [file]);
-    await eventually(() => refreshFailures[0], 5_000, 'the hung refresh to be reported');
-    expect(refreshFailures[0]!.message).toMatch(/has not been refreshed: the refresh has waited on the disk for 0.1 s/);
-    // The disk answers: the hung read ends, and the FIFO goes so the release finds no lock.
-    await writeFile(file, 'x');
-    await unlink(file);
+    try {
+      await eventually(() => refreshFailures[0], 5_000, 'the hung refresh to be reported');
+      expect(refreshFailures[0]!.message).toMatch(/has not been refreshed: the refresh has waited on the disk for 0.1 s/);
+    } finally {
+      // The disk answers: the hung read ends (whatever the test found), and the FIFO goes.
+      await writeFile(file, 'x');
+      await unlink(file);
+    }
+    await eventually(() => recoveries[0], 5_000, 'a refresh to succeed again');
   });
 
   test('puts its lock back, naming this engine as before, when the file was removed and no other engine placed one', async () => {

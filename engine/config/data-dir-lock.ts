@@ -21,10 +21,11 @@ export interface DataDirLockOptions {
   /**
    * A refresh that failed (a read or write error, a removed lock that could not be put back, or
    * a lock naming another engine): once the lock is 3 periods old, another engine may take the
-   * folder over, or already has. Reported at each failed refresh.
+   * folder over, or already has. Reported at each failed refresh, and once when a refresh has
+   * waited on the disk for a period (then again if it ends in a failure).
    */
   onRefreshFailed: (error: TripwireError) => void;
-  /** The first refresh that succeeded after one or more failed. */
+  /** The first refresh that succeeded after one or more failed or waited a period. */
   onRefreshedAgain: () => void;
   /** The lock was gone (something removed it) and no other engine had placed one: this engine's is back. */
   onPutBack: (file: string) => void;

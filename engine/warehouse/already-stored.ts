@@ -52,8 +52,16 @@ WHERE ${idsIn(chunk, identity.lookup)}
 
 /** The distinct values of `column` in the rows, as an SQL list; undefined past LIST_BYTES. */
 function valuesOf(rows: readonly object[], column: string): string | undefined {
-  const list = [...new Set(rows.map((row) => String((row as Record<string, unknown>)[column])))].map(sqlString).join(', ');
-  return Buffer.byteLength(list) <= LIST_BYTES ? list : undefined;
+  const literals: string[] = [];
+  let bytes = 0;
+  // Measured literal by literal: ids of tens of kilobytes are not all escaped only to be hashed.
+  for (const value of new Set(rows.map((row) => String((row as Record<string, unknown>)[column])))) {
+    const literal = sqlString(value);
+    bytes += Buffer.byteLength(literal) + 2;
+    if (bytes > LIST_BYTES + 2) return undefined;
+    literals.push(literal);
+  }
+  return literals.join(', ');
 }
 
 /**
