@@ -4,6 +4,7 @@ import { WaitingWarehouse, type WarehouseBackend } from '../warehouse/index.js';
 import { ChdbWarehouse } from '../warehouse/chdb/index.js';
 import { ServerWarehouse } from '../warehouse/server/index.js';
 import type { TripwireConfig } from './schema.js';
+import { dataDirWriterId } from './writer-id.js';
 
 export interface WarehouseDeps {
   logger: Logger;
@@ -29,15 +30,22 @@ export async function composeWarehouse(config: TripwireConfig, deps: WarehouseDe
     return chdb;
   }
   const where = ServerWarehouse.where(clickhouseUrl);
+  const writerId = await dataDirWriterId(config.dataDir);
   return WaitingWarehouse.start({
     where,
     open: async () => {
-      const server = await ServerWarehouse.connect(clickhouseUrl, { database });
+      const server = await ServerWarehouse.connect(clickhouseUrl, { database, insertQueryPrefix: `tw-${writerId}` });
       try {
         await server.migrate();
       } catch (error) {
         await server.close();
         throw error;
+      }
+      if (server.processesRefused !== undefined) {
+        deps.logger.warn(
+          { reason: server.processesRefused },
+          `ClickHouse at ${where} does not let this user list its running queries (system.processes): a replay cannot wait for an earlier insert still running on the server, whose rows may then be stored twice. Grant the user SELECT on system.processes.`,
+        );
       }
       return server;
     },

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { TripwireError } from '../../errors.js';
@@ -23,7 +23,17 @@ export interface ServerWarehouseOptions {
   database?: string;
   /** Per-request timeout. Default 30 s. */
   requestTimeoutMs?: number;
+  /**
+   * Starts the query id of every insert (`tw-` and 16 hex digits), so that a replay can wait for
+   * the inserts of its table still running on the server from an earlier attempt, or from an
+   * engine killed mid-insert, before it reads what the table holds. The engine gives the same
+   * one at every start on a data folder (dataDirWriterId). Default: one of this connection's own.
+   */
+  insertQueryPrefix?: string;
 }
+
+// Fixed length and alphabet: no prefix is the start of another, and none needs escaping in LIKE.
+const QUERY_PREFIX = /^tw-[0-9a-f]{16}$/;
 
 // 64-bit counts and epoch milliseconds come back as JSON numbers, not strings, on every server.
 const READ_SETTINGS: ClickHouseSettings = { output_format_json_quote_64bit_integers: 0 };
@@ -54,12 +64,19 @@ function withoutCredentials(url: string): string {
 export class ServerWarehouse implements WarehouseBackend {
   readonly capabilities: ServerCapabilities;
   readonly names: TableNames;
+  /**
+   * The server's refusal when this user may not list its running queries (system.processes),
+   * which a replay reads to wait for a leftover insert; learnt by migrate(). Then a replay reads
+   * at once, as before that wait existed.
+   */
+  processesRefused: string | undefined;
 
   private constructor(
     private readonly client: ClickHouseClient,
     private readonly url: string,
     readonly version: string,
     names: TableNames,
+    private readonly insertQueryPrefix: string,
   ) {
     this.capabilities = capabilitiesOf(version);
     this.names = names;
@@ -78,6 +95,10 @@ export class ServerWarehouse implements WarehouseBackend {
   static async connect(url: string, options: ServerWarehouseOptions = {}): Promise<ServerWarehouse> {
     const names = tableNames(options.database ?? DEFAULT_DATABASE);
     const safeUrl = withoutCredentials(url);
+    const insertQueryPrefix = options.insertQueryPrefix ?? `tw-${randomBytes(8).toString('hex')}`;
+    if (!QUERY_PREFIX.test(insertQueryPrefix)) {
+      throw new TripwireError('TW_CONFIG_INVALID', `The insert query prefix ${JSON.stringify(insertQueryPrefix)} is not tw- and 16 hex digits.`);
+    }
     let client: ClickHouseClient;
     try {
       client = createClient({
@@ -94,7 +115,7 @@ export class ServerWarehouse implements WarehouseBackend {
     try {
       const result = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
       const [row] = await result.json<{ version: string }>();
-      return new ServerWarehouse(client, safeUrl, row?.version ?? '', names);
+      return new ServerWarehouse(client, safeUrl, row?.version ?? '', names, insertQueryPrefix);
     } catch (error) {
       await client.close();
       if (isTransportFailure(error)) {
@@ -111,6 +132,13 @@ export class ServerWarehouse implements WarehouseBackend {
   }
 
   async migrate(): Promise<void> {
+    this.processesRefused = await this.select('SELECT count() FROM system.processes WHERE 0').then(
+      () => undefined,
+      (error: unknown) => {
+        if (isTransportFailure(error)) throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `ClickHouse at ${this.url} is unreachable: ${messageOf(error)}`, { cause: error });
+        return messageOf(error);
+      },
+    );
     await migrateSchema(
       {
         version: this.version,
@@ -123,6 +151,15 @@ export class ServerWarehouse implements WarehouseBackend {
 
   async insert<T extends WarehouseTable>(table: T, rows: readonly WarehouseRows[T][], batch?: InsertBatch): Promise<void> {
     if (rows.length === 0) return;
+    if (batch?.replay === true && this.processesRefused === undefined) {
+      const leftover = await this.guard('TW_WAREHOUSE_UNAVAILABLE', `did not list the queries it runs`, () => this.runningInsert(table));
+      if (leftover !== undefined) {
+        throw new TripwireError(
+          'TW_WAREHOUSE_UNAVAILABLE',
+          `An earlier insert of ${table} rows is still running on ClickHouse at ${this.url} (query ${leftover}): the replay waits for it to end, so that its rows are not stored twice`,
+        );
+      }
+    }
     await this.guard(insertFailureCode, `rejected a batch of ${rows.length} ${table} rows`, async () => {
       const missing = batch?.replay === true ? await rowsNotYetStored((sql) => this.select(resolveTableNames(sql, this.names)), table, rows) : rows;
       if (missing.length === 0) return;
@@ -130,9 +167,25 @@ export class ServerWarehouse implements WarehouseBackend {
         table: this.names[table],
         values: missing.map((row) => toStoredRow(table, row)),
         format: 'JSONEachRow',
+        query_id: `${this.insertQueryPrefix}-${table}-${randomUUID()}`,
         clickhouse_settings: this.insertSettings(table, missing, batch && insertToken(batch.id, missing.length, rows.length)),
       });
     });
+  }
+
+  /**
+   * A replay reads which rows the table holds, then inserts the others. An insert of an earlier
+   * attempt the server is still running (its client timed out), or of an engine killed
+   * mid-insert, could land after that read and double its rows, so a replay waits while one
+   * runs: it fails, and the lane tries again after its backoff. A lane sends one insert per table
+   * at a time, so any insert of this table under this writer's prefix is such a leftover. Waited
+   * for rather than killed: 18.16 cannot cancel an insert whose rows come in its body.
+   */
+  private async runningInsert(table: WarehouseTable): Promise<string | undefined> {
+    const [running] = await this.select<{ query_id: string }>(
+      `SELECT query_id FROM system.processes WHERE query_id LIKE '${this.insertQueryPrefix}-${table}-%' LIMIT 1`,
+    );
+    return running?.query_id;
   }
 
   async query<Row = Record<string, unknown>>(sql: string): Promise<Row[]> {
