@@ -77,6 +77,12 @@ async function runWorker(config: TripwireConfig): Promise<number> {
     ? await ServerWarehouse.connect(config.warehouse.clickhouseUrl, { database: config.warehouse.database })
     : await ChdbWarehouse.open(join(config.dataDir, 'chdb'), { database: config.warehouse.database });
   await warehouse.migrate();
+  if (warehouse instanceof ServerWarehouse && warehouse.processesRefused !== undefined) {
+    logger.warn(
+      { reason: warehouse.processesRefused },
+      'ClickHouse does not let this user list its running queries (system.processes): a replay cannot wait for an earlier insert still running on the server, whose rows may then be stored twice. Grant the user SELECT on system.processes.',
+    );
+  }
   const sink = new BatchingSink(warehouse, {
     batchSize: config.warehouse.batchSize,
     flushIntervalMs: config.warehouse.flushInterval,

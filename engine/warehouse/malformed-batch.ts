@@ -20,7 +20,7 @@ const MALFORMED_INPUT_CODES: ReadonlySet<number> = new Set([
 ]);
 
 /** The server's error code: a numeric `code` (@clickhouse/client), else "Code: 25." (chdb) or "Code: 25," (18.16) in the message. */
-function clickhouseCode(error: unknown): number | undefined {
+export function clickhouseCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
   if (typeof code === 'number') return code;

@@ -6,7 +6,7 @@ import type { ErrorCode } from '../../errors.js';
 import type { WarehouseRows, WarehouseTable } from '../rows.js';
 import type { InsertBatch, WarehouseBackend } from '../warehouse.js';
 import { insertToken, rowsNotYetStored } from '../already-stored.js';
-import { insertFailureCode } from '../malformed-batch.js';
+import { clickhouseCode, insertFailureCode } from '../malformed-batch.js';
 import type { ServerCapabilities, TableNames } from '../schema/index.js';
 import {
   DEFAULT_DATABASE,
@@ -31,6 +31,9 @@ export interface ServerWarehouseOptions {
    */
   insertQueryPrefix?: string;
 }
+
+// ACCESS_DENIED, and NOT_ENOUGH_PRIVILEGES of servers with access control.
+const ACCESS_DENIED_CODES = new Set([497, 519]);
 
 // Fixed length and alphabet: no prefix is the start of another, and none needs escaping in LIKE.
 const QUERY_PREFIX = /^tw-[0-9a-f]{16}$/;
@@ -135,8 +138,10 @@ export class ServerWarehouse implements WarehouseBackend {
     this.processesRefused = await this.select('SELECT count() FROM system.processes WHERE 0').then(
       () => undefined,
       (error: unknown) => {
+        // Only a refusal of the user's rights: any other failure (the server busy, unreachable) fails the start, to be tried again.
+        if (ACCESS_DENIED_CODES.has(clickhouseCode(error) ?? -1)) return messageOf(error);
         if (isTransportFailure(error)) throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `ClickHouse at ${this.url} is unreachable: ${messageOf(error)}`, { cause: error });
-        return messageOf(error);
+        throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `ClickHouse at ${this.url} did not list its running queries: ${messageOf(error)}`, { cause: error });
       },
     );
     await migrateSchema(
