@@ -33,7 +33,9 @@ export const ErrorCodes = {
   TW_WAREHOUSE_JOURNAL:
     'Rows could not be appended to the warehouse journal (dataDir/journal). Nothing is lost while the engine runs: the rows stay in memory and are stored as usual, and frames are acknowledged; but a crash of the engine before they are stored loses them. /healthz lists `journal` under degraded until an append succeeds again. Free disk space or fix the folder\'s permissions.',
   TW_DATA_DIR_IN_USE:
-    'Another engine runs on this data folder (its dataDir/engine.lock names it), or the lock could not be kept. Stop that engine, or give each engine its own TW_DATA_DIR; a lock left by an engine that is gone is taken over at the next start (at once on the same host, 15 s after its last refresh from another host).',
+    'Another engine runs on this data folder (its dataDir/engine.lock names it). Stop that engine, or give each engine its own TW_DATA_DIR; a lock left by an engine that is gone is taken over at the next start (at once on the same host, 15 s after its last refresh from another host).',
+  TW_DATA_DIR_LOCK_REFRESH:
+    "The data folder's lock (dataDir/engine.lock) could not be refreshed, or its refresh has waited on the disk for a whole period. The engine still owns the folder and serves, and /healthz lists dataDir under degraded until a refresh succeeds; but 15 s after the last refresh another engine may take the folder over. Check the folder's disk and permissions, and that nothing removes files from it.",
   TW_QUERY_INVALID: 'An analyst query name or parameter is unknown or malformed. `tripwire query --help` and docs/analysts.md list them.',
   TW_REPLAY_INPUT: 'A recorded event stream could not be read. Fix the file and line named in the message (NDJSON of wire events, or a timestamp,visitorid,event,itemid,transactionid CSV).',
   TW_CATALOGUE_INVALID:

@@ -171,7 +171,7 @@ describe('the data folder lock', () => {
     await unlink(file);
     await mkdir(file);
     await eventually(() => refreshFailures[0], 5_000, 'the refresh to fail');
-    expect(refreshFailures[0]!.code).toBe('TW_DATA_DIR_IN_USE');
+    expect(refreshFailures[0]!.code).toBe('TW_DATA_DIR_LOCK_REFRESH');
     expect(refreshFailures[0]!.message).toContain(`The data folder's lock ${file} could not be refreshed`);
     expect(recoveries).toEqual([]);
     await rm(file, { recursive: true });
@@ -187,7 +187,7 @@ describe('the data folder lock', () => {
     execFileSync('mkfifo', [file]);
     try {
       await eventually(() => refreshFailures[0], 5_000, 'the hung refresh to be reported');
-      expect(refreshFailures[0]!.message).toMatch(/has not been refreshed: the refresh has waited on the disk for 0.1 s/);
+      expect(refreshFailures[0]).toMatchObject({ code: 'TW_DATA_DIR_LOCK_REFRESH', message: expect.stringMatching(/has not been refreshed: the refresh has waited on the disk for 0.1 s/) });
     } finally {
       // The disk answers: the hung read ends (whatever the test found), and the FIFO goes.
       await writeFile(file, 'x');

@@ -111,7 +111,7 @@ export class DataDirLock {
       this.failing = true;
       this.options.onRefreshFailed(
         new TripwireError(
-          'TW_DATA_DIR_IN_USE',
+          'TW_DATA_DIR_LOCK_REFRESH',
           `The data folder's lock ${this.file} has not been refreshed: the refresh has waited on the disk for ${this.refreshMs / 1000} s. Once the lock is ${(3 * this.refreshMs) / 1000} s old, another engine may take ${this.dir} over. Check the folder's disk.`,
         ),
       );
@@ -125,11 +125,17 @@ export class DataDirLock {
       this.failing = true;
       this.scheduleRefresh();
       this.options.onRefreshFailed(
-        new TripwireError(
-          'TW_DATA_DIR_IN_USE',
-          `The data folder's lock ${this.file} could not be refreshed (${(error as Error).message}): once it is ${(3 * this.refreshMs) / 1000} s old, another engine may take ${this.dir} over, or already has. Check the folder's disk and permissions, and that nothing removes files from it.`,
-          { cause: error },
-        ),
+        error instanceof TakenOver
+          ? new TripwireError(
+              'TW_DATA_DIR_IN_USE',
+              `The data folder's lock ${this.file} could not be refreshed (${error.message}): another engine took ${this.dir} over while this one did not refresh it. Stop one of them: two engines on one folder store rows twice.`,
+              { cause: error },
+            )
+          : new TripwireError(
+              'TW_DATA_DIR_LOCK_REFRESH',
+              `The data folder's lock ${this.file} could not be refreshed (${(error as Error).message}): once it is ${(3 * this.refreshMs) / 1000} s old, another engine may take ${this.dir} over. Check the folder's disk and permissions, and that nothing removes files from it.`,
+              { cause: error },
+            ),
       );
       return;
     }
@@ -144,6 +150,13 @@ export class DataDirLock {
   }
 }
 
+/** A refresh found the lock naming another engine: a second engine on the folder, not a disk's failure. */
+class TakenOver extends Error {
+  constructor() {
+    super('it names another engine now');
+  }
+}
+
 /** Touched, or put back after something removed it. */
 type RefreshOutcome = 'touched' | 'put back';
 
@@ -151,10 +164,10 @@ async function refreshLock(dir: string, file: string, content: string): Promise<
   const current = await readLock(file);
   if (current === undefined) {
     // Linked into place as at the start: if another engine's lock got there first, that one stays.
-    if ((await linkAgain(dir, file, content)) !== undefined) throw new Error('it names another engine now');
+    if ((await linkAgain(dir, file, content)) !== undefined) throw new TakenOver();
     return 'put back';
   }
-  if (current !== content) throw new Error('it names another engine now');
+  if (current !== content) throw new TakenOver();
   const now = new Date();
   await utimes(file, now, now);
   return 'touched';
