@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, realpath, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TripwireError } from '../errors.js';
+import { linkIntoPlace } from './placed-file.js';
 
 /** The file in the data folder that names the engine owning it. */
 export const DATA_DIR_LOCK_FILE = 'engine.lock';
@@ -106,40 +106,25 @@ export class DataDirLock {
   private async refresh(): Promise<void> {
     let outcome: RefreshOutcome;
     // A disk that hangs would keep the refresh from ever failing: past a period, that is a failure.
-    const stalled = setTimeout(() => {
-      if (this.released) return;
-      this.failing = true;
-      this.options.onRefreshFailed(
-        new TripwireError(
-          'TW_DATA_DIR_LOCK_REFRESH',
-          `The data folder's lock ${this.file} has not been refreshed: the refresh has waited on the disk for ${this.refreshMs / 1000} s. Once the lock is ${(3 * this.refreshMs) / 1000} s old, another engine may take ${this.dir} over. Check the folder's disk.`,
-        ),
-      );
-    }, this.refreshMs);
+    const stalled = setTimeout(() => this.failed(refreshFailure(this.file, this.dir, `has not been refreshed: the refresh has waited on the disk for ${this.refreshMs / 1000} s`, this.refreshMs)), this.refreshMs);
     stalled.unref();
     try {
-      outcome = await refreshLock(this.dir, this.file, this.content);
+      outcome = await refreshLock(this.file, this.content);
     } catch (error) {
-      clearTimeout(stalled);
-      if (this.released) return;
-      this.failing = true;
-      this.scheduleRefresh();
-      this.options.onRefreshFailed(
+      this.failed(
         error instanceof TakenOver
           ? new TripwireError(
               'TW_DATA_DIR_IN_USE',
               `The data folder's lock ${this.file} could not be refreshed (${error.message}): another engine took ${this.dir} over while this one did not refresh it. Stop one of them: two engines on one folder store rows twice.`,
               { cause: error },
             )
-          : new TripwireError(
-              'TW_DATA_DIR_LOCK_REFRESH',
-              `The data folder's lock ${this.file} could not be refreshed (${(error as Error).message}): once it is ${(3 * this.refreshMs) / 1000} s old, another engine may take ${this.dir} over. Check the folder's disk and permissions, and that nothing removes files from it.`,
-              { cause: error },
-            ),
+          : refreshFailure(this.file, this.dir, `could not be refreshed (${(error as Error).message})`, this.refreshMs, error),
       );
+      if (!this.released) this.scheduleRefresh();
       return;
+    } finally {
+      clearTimeout(stalled);
     }
-    clearTimeout(stalled);
     if (this.released) return;
     this.scheduleRefresh();
     if (outcome === 'put back') this.options.onPutBack(this.file);
@@ -148,6 +133,21 @@ export class DataDirLock {
       this.options.onRefreshedAgain();
     }
   }
+
+  private failed(error: TripwireError): void {
+    if (this.released) return;
+    this.failing = true;
+    this.options.onRefreshFailed(error);
+  }
+}
+
+/** A refresh that failed, or waits, on the disk: the engine still owns the folder, for 3 periods. */
+function refreshFailure(file: string, dir: string, what: string, refreshMs: number, cause?: unknown): TripwireError {
+  return new TripwireError(
+    'TW_DATA_DIR_LOCK_REFRESH',
+    `The data folder's lock ${file} ${what}: once it is ${(3 * refreshMs) / 1000} s old, another engine may take ${dir} over. Check the folder's disk and permissions, and that nothing removes files from it.`,
+    { cause },
+  );
 }
 
 /** A refresh found the lock naming another engine: a second engine on the folder, not a disk's failure. */
@@ -160,11 +160,11 @@ class TakenOver extends Error {
 /** Touched, or put back after something removed it. */
 type RefreshOutcome = 'touched' | 'put back';
 
-async function refreshLock(dir: string, file: string, content: string): Promise<RefreshOutcome> {
+async function refreshLock(file: string, content: string): Promise<RefreshOutcome> {
   const current = await readLock(file);
   if (current === undefined) {
     // Linked into place as at the start: if another engine's lock got there first, that one stays.
-    if ((await linkAgain(dir, file, content)) !== undefined) throw new TakenOver();
+    if ((await linkAgain(file, content)) !== undefined) throw new TakenOver();
     return 'put back';
   }
   if (current !== content) throw new TakenOver();
@@ -174,16 +174,8 @@ async function refreshLock(dir: string, file: string, content: string): Promise<
 }
 
 /** Links a fresh copy of this engine's lock into place; the content found there instead when another engine's was first. */
-async function linkAgain(dir: string, file: string, content: string): Promise<string | undefined> {
-  const draft = await writeDraft(dir, content);
-  try {
-    await link(draft, file);
-    return undefined;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(draft);
-  }
+async function linkAgain(file: string, content: string): Promise<string | undefined> {
+  if (await linkIntoPlace(file, content)) return undefined;
   const found = await readLock(file);
   if (found === undefined) throw new Error('it was removed again while being put back');
   return found === content ? undefined : found;
@@ -198,11 +190,6 @@ async function readLock(file: string): Promise<string | undefined> {
   }
 }
 
-async function writeDraft(dir: string, content: string): Promise<string> {
-  const draft = join(dir, `${DATA_DIR_LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
-  await writeFile(draft, content);
-  return draft;
-}
 
 async function realFolder(dataDir: string): Promise<string> {
   try {
@@ -214,36 +201,16 @@ async function realFolder(dataDir: string): Promise<string> {
 }
 
 async function placeLock(dir: string, file: string, content: string, refreshMs: number): Promise<void> {
-  let draft: string;
-  try {
-    draft = await writeDraft(dir, content);
-  } catch (error) {
-    throw unwritable(dir, error);
-  }
-  try {
-    // A lock left by an engine that is gone is removed once; still one after that is a live engine's.
-    for (let removedStale = false; !(await linked(draft, file)); ) {
-      const found = await readHolder(file);
-      if (found === undefined) continue;
-      const running = runsOnThisHost(found.holder);
-      if (removedStale || !isStale(found, refreshMs, running)) {
-        throw running ? runningOnFolder(dir, found.holder, `pid ${found.holder.pid} on ${found.holder.host}`) : inUse(dir, found.holder, found.ageMs, refreshMs);
-      }
-      await removeIfUnchanged(file, found.ino);
-      removedStale = true;
+  // A lock left by an engine that is gone is removed once; still one after that is a live engine's.
+  for (let removedStale = false; !(await linkIntoPlace(file, content).catch((error: unknown) => Promise.reject(unwritable(file, error)))); ) {
+    const found = await readHolder(file);
+    if (found === undefined) continue;
+    const running = runsOnThisHost(found.holder);
+    if (removedStale || !isStale(found, refreshMs, running)) {
+      throw running ? runningOnFolder(dir, found.holder, `pid ${found.holder.pid} on ${found.holder.host}`) : inUse(dir, found.holder, found.ageMs, refreshMs);
     }
-  } finally {
-    await unlink(draft);
-  }
-}
-
-async function linked(draft: string, file: string): Promise<boolean> {
-  try {
-    await link(draft, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw unwritable(file, error);
+    await removeIfUnchanged(file, found.ino);
+    removedStale = true;
   }
 }
 

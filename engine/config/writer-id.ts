@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TripwireError } from '../errors.js';
+import { linkIntoPlace } from './placed-file.js';
 
 /** The file in the data folder naming the engine that writes from it, the same at every start. */
 export const WRITER_ID_FILE = 'writer.id';
@@ -12,29 +13,13 @@ const WRITER_ID = /^[0-9a-f]{16}$/;
  * The data folder's writer id: made once, read at every later start. It starts the query id of
  * the engine's inserts into a ClickHouse server, so an engine restarted on the folder after a
  * kill -9 knows which inserts still running there were its predecessor's (ServerWarehouse).
- * Made whole (written, fsync'd) then linked into place, so no start ever reads half of one.
+ * Made whole then linked into place (linkIntoPlace), so no start ever reads half of one.
  */
 export async function dataDirWriterId(dataDir: string): Promise<string> {
   const file = join(dataDir, WRITER_ID_FILE);
   const made = randomBytes(8).toString('hex');
-  const draft = `${file}.${made}`;
-  try {
-    const handle = await open(draft, 'wx');
-    try {
-      await handle.writeFile(`${made}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await link(draft, file);
-    return made;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unusable(file, error);
-  } finally {
-    await unlink(draft).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw unusable(draft, error);
-    });
-  }
+  const placed = await linkIntoPlace(file, `${made}\n`).catch((error: unknown) => Promise.reject(unusable(file, error)));
+  if (placed) return made;
   const found = (
     await readFile(file, 'utf8').catch((error: unknown) => {
       throw unusable(file, error);

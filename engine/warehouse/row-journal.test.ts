@@ -44,6 +44,15 @@ describe('RowJournal', () => {
     });
   }
 
+  /** Appends a row: whether its append was over by the next callback of the turn, and whether it is now. */
+  async function appendSeenByTheNextCallback(rows: RowJournal): Promise<{ seenByTheNextCallback: boolean; durable: () => boolean }> {
+    let durable = false;
+    rows.append('deliveries', delivery('d2'));
+    void rows.whenDurable()!.then(() => (durable = true));
+    const seenByTheNextCallback = await new Promise<boolean>((resolve) => setImmediate(() => resolve(durable)));
+    return { seenByTheNextCallback, durable: () => durable };
+  }
+
   test('a failed append resolves and hands its rows back, and the journal is failing until an append succeeds', async () => {
     // The journal folder's place is taken by a file: no segment can be created there.
     await writeFile(join(folder, 'journal'), 'not a folder');
@@ -98,11 +107,7 @@ describe('RowJournal', () => {
     const rows = journal();
     rows.append('deliveries', delivery('d1'));
     await rows.whenDurable();
-    let durable = false;
-    rows.append('deliveries', delivery('d2'));
-    void rows.whenDurable()!.then(() => (durable = true));
-    const seenByTheNextCallback = await new Promise<boolean>((resolve) => setImmediate(() => resolve(durable)));
-    expect(seenByTheNextCallback).toBe(true);
+    expect((await appendSeenByTheNextCallback(rows)).seenByTheNextCallback).toBe(true);
     expect(rows.slowDisk).toBe(false);
   });
 
@@ -135,13 +140,10 @@ describe('RowJournal', () => {
     const rows = journal(-1);
     rows.append('deliveries', delivery('d1'));
     await rows.whenDurable();
-    let durable = false;
-    rows.append('deliveries', delivery('d2'));
-    void rows.whenDurable()!.then(() => (durable = true));
-    const seenByTheNextCallback = await new Promise<boolean>((resolve) => setImmediate(() => resolve(durable)));
-    expect(seenByTheNextCallback).toBe(false);
+    const append = await appendSeenByTheNextCallback(rows);
+    expect(append.seenByTheNextCallback).toBe(false);
     await rows.whenDurable();
-    expect(durable).toBe(true);
+    expect(append.durable()).toBe(true);
   });
 
   test('a segment left behind becomes one spill batch per table, named by the segment, and is removed', async () => {

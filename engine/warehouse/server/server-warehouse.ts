@@ -135,14 +135,12 @@ export class ServerWarehouse implements WarehouseBackend {
   }
 
   async migrate(): Promise<void> {
-    this.processesRefused = await this.select('SELECT count() FROM system.processes WHERE 0').then(
-      () => undefined,
-      (error: unknown) => {
-        // Only a refusal of the user's rights: any other failure (the server busy, unreachable) fails the start, to be tried again.
-        if (ACCESS_DENIED_CODES.has(clickhouseCode(error) ?? -1)) return messageOf(error);
-        if (isTransportFailure(error)) throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `ClickHouse at ${this.url} is unreachable: ${messageOf(error)}`, { cause: error });
-        throw new TripwireError('TW_WAREHOUSE_UNAVAILABLE', `ClickHouse at ${this.url} did not list its running queries: ${messageOf(error)}`, { cause: error });
-      },
+    // Only a refusal of the user's rights: any other failure (the server busy, unreachable) fails the start, to be tried again.
+    this.processesRefused = await this.guard('TW_WAREHOUSE_UNAVAILABLE', 'did not list its running queries', () =>
+      this.select('SELECT count() FROM system.processes WHERE 0').then(
+        () => undefined,
+        (error: unknown) => (ACCESS_DENIED_CODES.has(clickhouseCode(error) ?? -1) ? messageOf(error) : Promise.reject(error)),
+      ),
     );
     await migrateSchema(
       {
