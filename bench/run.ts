@@ -22,7 +22,7 @@ import {
   engineThroughput,
   frameErrors,
   compareLatency,
-  scalingRun,
+  scalingRounds,
   socketMemory,
   withCeiling,
   withEngine,
@@ -38,6 +38,8 @@ const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS = join(BENCH, 'results');
 const SECTIONS = ['ceiling', 'memory', 'redis', 'cluster', 'sink', 'scaling', 'sockets'] as const;
 const LOADS = [0.25, 0.75] as const;
+/** Rounds of the scaling step in a full run (a quick run takes one): a single run per population moved 1.3× either way on these shared cores. */
+const SCALING_ROUNDS = 3;
 
 const { values } = parseArgs({
   options: {
@@ -154,7 +156,7 @@ async function measureAll(ctx: BenchContext, only: ReadonlySet<string>): Promise
   }
   if (only.has('scaling')) {
     const populations = [1_000, 10_000, 100_000];
-    for (const store of ['memory', 'redis'] as const) for (const visitors of populations) results.scaling.push(await scalingRun(ctx, store, visitors));
+    for (const store of ['memory', 'redis'] as const) results.scaling.push(...(await scalingRounds(ctx, store, populations, ctx.quick ? 1 : SCALING_ROUNDS)));
     const largest = (store: StoreChoice) => results.scaling.find((r) => r.store === store && r.visitors === populations.at(-1));
     results.memory.redisBytesPerVisitor = largest('redis')?.bytesPerVisitor;
     results.memory.heapBytesPerVisitor = largest('memory')?.bytesPerVisitor;
@@ -196,7 +198,7 @@ function notes(results: BenchResults): string[] {
     'Parse-and-drop receives every frame at once in 2000-frame sessions (nothing to wait for); echo and the engine run the same closed loop (50 sockets, 16 frames in flight each, 50 frames per session; the engine acks the frames of a socket that finish together in one message).',
     '"of ceiling by CPU" divides the bare server\'s CPU time per event by the row\'s: the share of the ceiling the server would reach if the load generator ran elsewhere.',
     'Latency send times come from k6 message timestamps (k6 scripts have no sub-millisecond clock): k6 event-loop delay is included, equally for the engine and the echo.',
-    'The scaling rows seed the store with that many visitors (6 events each) through the pipeline first; memory/visitor is Redis used_memory or the V8 heap after GC, divided by the visitors seeded.',
+    'The scaling rows seed a fresh engine\'s store with that many visitors (6 events each) through the pipeline first; memory/visitor is Redis used_memory or the V8 heap after GC, divided by the visitors seeded. A full run measures each population in 3 rounds of alternating order (1k → 100k, then 100k → 1k); the rows hold the medians, and the flat-cost target the median of each round\'s 100k ÷ 1k ratio.',
   ];
 }
 

@@ -131,8 +131,11 @@ export interface MemoryFigures {
 export interface ScalingRow {
   store: string;
   visitors: number;
+  /** Medians over the rounds. */
   eventsPerSecond: number;
   cpuMicrosPerEvent: number;
+  /** CPU µs per event of each round, in round order. */
+  cpuRounds: number[];
   bytesPerVisitor: number;
 }
 

@@ -102,10 +102,10 @@ export function renderResults(results: BenchResults): string {
       ],
     ),
     '',
-    '## Cost per event as distinct visitors grow (store seeded with that many visitors first)',
+    '## Cost per event as distinct visitors grow (store seeded with that many visitors first; medians of alternating rounds)',
     table(
-      ['store', 'visitors', 'events/s', 'server CPU/event', 'memory/visitor'],
-      results.scaling.map((r) => [r.store, n(r.visitors), n(r.eventsPerSecond), `${n(r.cpuMicrosPerEvent, 1)} µs`, kib(r.bytesPerVisitor)]),
+      ['store', 'visitors', 'events/s', 'server CPU/event', 'by round', 'memory/visitor'],
+      results.scaling.map((r) => [r.store, n(r.visitors), n(r.eventsPerSecond), `${n(r.cpuMicrosPerEvent, 1)} µs`, r.cpuRounds.map((cpu) => `${n(cpu, 1)} µs`).join(', '), kib(r.bytesPerVisitor)]),
     ),
     '',
     '## ClickHouse sink at max throughput',

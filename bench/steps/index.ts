@@ -3,4 +3,4 @@ export type { BenchContext, StoreChoice, WarehouseChoice } from './bench-context
 export { ceilingThroughput, engineThroughput, frameErrors, FRAME_SIZES } from './throughput-steps.js';
 export type { CeilingRuns, EngineRuns } from './throughput-steps.js';
 export { compareLatency, latencyRunId } from './latency-steps.js';
-export { socketMemory, scalingRun } from './memory-steps.js';
+export { socketMemory, scalingRounds } from './memory-steps.js';

@@ -3,6 +3,7 @@ import { quantileBetween } from '../histogram/index.js';
 import { pct, type LatencyRow, type RedisFloor } from '../report/index.js';
 import type { Target, TargetPauses, TargetStats } from '../target/index.js';
 import { accepted, k6RunId, type BenchContext } from './bench-context.js';
+import { medianOf } from './median.js';
 
 interface LatencyRun {
   offered: number;
@@ -169,14 +170,6 @@ function floorOf(trips: number, runs: readonly LatencyRun[], engineRuns: readonl
 /** One side of a round for the progress log: its p99, the cores it and k6 took, its wait for a core. */
 function roundSummary(run: LatencyRun): string {
   return `p99 ${run.p99.toFixed(2)} ms (${run.cores.toFixed(2)} + k6 ${run.k6Cores.toFixed(2)} cores, waited ${pct(run.waitShare)})`;
-}
-
-/** The median of the rounds that measured something (a round without a pop-in reads NaN). */
-function medianOf(values: readonly number[]): number {
-  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** The kind of the longest GC pause over the rounds' longest pauses by kind; undefined when none ran. */
