@@ -28,8 +28,8 @@ export interface RowJournalOptions {
   /** How long each append took, failed ones included: a slow disk slows every ack. */
   onAppendTimed?(seconds: number): void;
   /**
-   * Time appends on the event loop may keep it blocked on the disk within one second (ms) before
-   * they move off it for a while (default 50 ms: 5% of the loop).
+   * Time appends on the event loop may keep it blocked on the disk within the last second (ms)
+   * before they move off it for a while (default 50 ms: 5% of the loop).
    */
   slowDiskBudgetMs?: number;
   /** The event loop thread's time running or waiting for a CPU, in ms (default: ThreadRunTime, Linux). */

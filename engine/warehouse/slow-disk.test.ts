@@ -15,9 +15,40 @@ describe('SlowDiskRule', () => {
     expect(rule.offLoop(400 + OFF_LOOP_MS)).toBe(false);
   });
 
-  test('blocked time in different seconds does not add up', () => {
+  test('blocked time a second or more apart does not add up', () => {
     const rule = new SlowDiskRule(50);
     for (let at = 0; at < 10_000; at += 1_000) expect(rule.record(40, at)).toBeUndefined();
+  });
+
+  test('blocked time either side of a second boundary adds up: what counts is the last second, wherever it starts', () => {
+    // 90 ms blocked within 100 ms of wall time, for a budget of 50 ms.
+    const rule = new SlowDiskRule(50);
+    rule.record(1, 0);
+    expect(rule.record(45, 950)).toBeUndefined();
+    expect(rule.record(45, 1_050)).toEqual({ offMs: OFF_LOOP_MS, blockedMs: 90 });
+    expect(rule.offLoop(1_051)).toBe(true);
+  });
+
+  test('blocked time older than a second no longer counts', () => {
+    const rule = new SlowDiskRule(50);
+    rule.record(30, 0);
+    rule.record(15, 600);
+    expect(rule.record(30, 1_100)).toBeUndefined();
+    expect(rule.record(6, 1_599)).toEqual({ offMs: OFF_LOOP_MS, blockedMs: 51 });
+  });
+
+  test('appends past the room kept for one second of them still all count, a little longer rather than less', () => {
+    const rule = new SlowDiskRule(50);
+    // Ten thousand appends in half a second, each blocked 0.004 ms: 40 ms in all.
+    for (let i = 0; i < 10_000; i++) expect(rule.record(0.004, i * 0.05)).toBeUndefined();
+    const move = rule.record(11, 600);
+    expect(move?.blockedMs).toBeCloseTo(51, 6);
+  });
+
+  test('blocked time past the room kept for one second of appends still drops out within two seconds', () => {
+    const rule = new SlowDiskRule(50);
+    for (let i = 0; i < 10_000; i++) rule.record(0.004, i * 0.05);
+    expect(rule.record(49, 2_500)).toBeUndefined();
   });
 
   test('a move right after appends came back lasts twice as long, up to 4 minutes', () => {

@@ -4,21 +4,34 @@ import { closeSync, openSync, readSync } from 'node:fs';
 export const OFF_LOOP_MS = 30_000;
 const OFF_LOOP_MAX_MS = 8 * OFF_LOOP_MS;
 const WINDOW_MS = 1_000;
+/**
+ * Appends that blocked, remembered at most at once: five times the ~200 a second of an engine
+ * under load, in 16 KiB allocated once. Past it, an append's blocked time joins the newest one
+ * remembered and takes its time, so it is counted a little longer (less than a second more),
+ * never less: a rate of appends past this cap cannot hide a slow disk.
+ */
+const REMEMBERED_APPENDS = 1_024;
+const SLOT_MASK = REMEMBERED_APPENDS - 1;
 
 /**
  * When the journal's appends leave the event loop. What counts is the time a write kept the
- * thread asleep (blocked on the disk), added up over one second: one write blocked for 30 ms in
- * a second does not pay for 30 s of thread-pool appends, ten of 10 ms each should. A disk still
- * slow when appends come back moves them off again at once, for twice as long, so a disk that
- * hangs stalls the engine less and less often.
+ * thread asleep (blocked on the disk), added up over the last second, wherever that second
+ * starts: one write blocked for 30 ms in a second does not pay for 30 s of thread-pool appends,
+ * ten of 10 ms each should, and so should 45 ms on either side of a second boundary. A disk
+ * still slow when appends come back moves them off again at once, for twice as long, so a disk
+ * that hangs stalls the engine less and less often.
  */
 export class SlowDiskRule {
-  private windowStart = Number.NEGATIVE_INFINITY;
+  /** A ring of the appends of the last second that blocked at all: when each was over, and for how long (ms). */
+  private readonly endedAt = new Float64Array(REMEMBERED_APPENDS);
+  private readonly blocked = new Float64Array(REMEMBERED_APPENDS);
+  private oldest = 0;
+  private remembered = 0;
   private blockedInWindow = 0;
   private offUntil = 0;
   private moves = 0;
 
-  /** `budgetMs`: blocked time allowed within one second on the event loop. */
+  /** `budgetMs`: blocked time allowed within any one second on the event loop. */
   constructor(private readonly budgetMs: number) {}
 
   /** True while appends go through the thread pool. */
@@ -27,23 +40,49 @@ export class SlowDiskRule {
   }
 
   /**
-   * An append on the event loop that kept the thread blocked for `blockedMs`. Returns how long
-   * appends now stay off the loop (ms), or undefined when they stay on it.
+   * An append on the event loop that kept the thread blocked for `blockedMs`, over at `now`.
+   * Returns how long appends now stay off the loop (ms) and the blocked time of the last second
+   * that moved them, or undefined when they stay on it. Called once per append: allocates nothing
+   * unless it moves appends off the loop.
    */
   record(blockedMs: number, now: number): { offMs: number; blockedMs: number } | undefined {
-    if (now - this.windowStart >= WINDOW_MS) {
-      this.windowStart = now;
-      this.blockedInWindow = 0;
-    }
-    this.blockedInWindow += blockedMs;
+    this.forgetUpTo(now - WINDOW_MS);
+    // An append that did not block adds nothing to the sum: leaving it out is exact.
+    if (blockedMs > 0) this.remember(blockedMs, now);
     if (this.blockedInWindow <= this.budgetMs) return undefined;
     const returnedAt = this.offUntil;
     this.moves = this.moves > 0 && now - returnedAt < OFF_LOOP_MS ? this.moves + 1 : 1;
     const offMs = Math.min(OFF_LOOP_MAX_MS, OFF_LOOP_MS * 2 ** (this.moves - 1));
     this.offUntil = now + offMs;
     const blocked = this.blockedInWindow;
-    this.blockedInWindow = 0;
+    // The blocked time that paid for this move does not count toward the next one.
+    this.forgetUpTo(Number.POSITIVE_INFINITY);
     return { offMs, blockedMs: blocked };
+  }
+
+  /** Drops the appends over at or before `time`. */
+  private forgetUpTo(time: number): void {
+    while (this.remembered > 0 && this.endedAt[this.oldest]! <= time) {
+      this.blockedInWindow -= this.blocked[this.oldest]!;
+      this.oldest = (this.oldest + 1) & SLOT_MASK;
+      this.remembered -= 1;
+    }
+    // No rounding error of the additions and subtractions outlives the appends it came from.
+    if (this.remembered === 0) this.blockedInWindow = 0;
+  }
+
+  private remember(blockedMs: number, now: number): void {
+    if (this.remembered === REMEMBERED_APPENDS) {
+      const newest = (this.oldest + REMEMBERED_APPENDS - 1) & SLOT_MASK;
+      this.endedAt[newest] = now;
+      this.blocked[newest]! += blockedMs;
+    } else {
+      const slot = (this.oldest + this.remembered) & SLOT_MASK;
+      this.endedAt[slot] = now;
+      this.blocked[slot] = blockedMs;
+      this.remembered += 1;
+    }
+    this.blockedInWindow += blockedMs;
   }
 }
 
@@ -52,7 +91,7 @@ export class SlowDiskRule {
  * /proc/thread-self/schedstat: what of a write's wall time was not spent blocked. A thread that
  * waits for a core on a busy machine is not blocked on the disk. Coarse: the kernel brings a
  * running thread's CPU time up to date at its scheduler ticks (every few ms), so a single short
- * write may be misjudged by a tick, which the rule's one-second budget absorbs; and a VM's vCPU
+ * write may be misjudged by a tick, which the rule's budget over a second absorbs; and a VM's vCPU
  * descheduled by its host (steal) counts as blocked where the kernel accounts steal apart.
  * Undefined where the file cannot be read or reads all zeros (not Linux, or scheduler
  * statistics off): then a write's wall time is all blocked.
