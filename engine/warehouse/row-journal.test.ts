@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { TripwireError } from '../errors.js';
 import { JOURNAL_HEADER, journalLine } from './journal-segment.js';
-import { RowJournal, type JournalHold } from './row-journal.js';
+import { RowJournal, type JournalHold, type RowJournalOptions } from './row-journal.js';
 import type { DeliveryRow, WarehouseTable } from './rows.js';
 import { SpillFolder } from './spill-folder.js';
 
@@ -32,7 +33,7 @@ describe('RowJournal', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  function journal(slowDiskBudgetMs = 60_000, threadRunTime?: () => number): RowJournal {
+  function journal(slowDiskBudgetMs = 60_000, threadRunTime?: () => number, callbacks: Partial<RowJournalOptions> = {}): RowJournal {
     return new RowJournal(join(folder, 'journal'), {
       slowDiskBudgetMs,
       threadRunTime,
@@ -41,7 +42,23 @@ describe('RowJournal', () => {
       onError: (error) => errors.push(error),
       onWarning: (message) => warnings.push(message),
       onAppendTimed: (seconds) => appendSeconds.push(seconds),
+      ...callbacks,
     });
+  }
+
+  /** Whether an append's promise settled within a second: one that never does hangs every ack of its turn. */
+  async function settled(durable: Promise<void> | undefined): Promise<'resolved' | 'pending'> {
+    let timer: NodeJS.Timeout | undefined;
+    const pending = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), 1_000)));
+    const outcome = await Promise.race([durable!.then(() => 'resolved' as const), pending]);
+    clearTimeout(timer);
+    return outcome;
+  }
+
+  function throwing(what: string): () => never {
+    return () => {
+      throw new Error(`${what} is closed`);
+    };
   }
 
   /** Appends a row: whether its append was over by the next callback of the turn, and whether it is now. */
@@ -144,6 +161,78 @@ describe('RowJournal', () => {
     expect(append.seenByTheNextCallback).toBe(false);
     await rows.whenDurable();
     expect(append.durable()).toBe(true);
+  });
+
+  test('a throwing onWarning during a slow-disk move leaves no append pending, and the rows are still appended', async () => {
+    const rows = journal(-1, undefined, { onWarning: throwing('the log stream') });
+    rows.append('deliveries', delivery('d1'));
+    expect(await settled(rows.whenDurable())).toBe('resolved');
+    rows.append('deliveries', delivery('d2'));
+    expect(await settled(rows.whenDurable())).toBe('resolved');
+    await rows.close();
+    expect(appends.map((append) => append.rows)).toEqual([1, 1]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'TW_INTERNAL', message: expect.stringMatching(/onWarning threw: the log stream is closed\. .*a warning is missing from the log: Journal appends kept the event loop blocked/) })]);
+  });
+
+  test('a throwing onAppendTimed neither keeps the rows from their table nor leaves the append pending', async () => {
+    const rows = journal(60_000, undefined, { onAppendTimed: throwing('the metrics registry') });
+    rows.append('deliveries', delivery('d1'));
+    expect(await settled(rows.whenDurable())).toBe('resolved');
+    expect([appends.length, rows.staged, rows.failing]).toEqual([1, 0, false]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'TW_INTERNAL', message: expect.stringMatching(/onAppendTimed threw/) })]);
+  });
+
+  test('a throwing onAppended is reported and the append still resolves, its rows not handed over a second time', async () => {
+    const rows = journal(60_000, undefined, { onAppended: throwing('the table lane') });
+    rows.append('deliveries', delivery('d1'));
+    expect(await settled(rows.whenDurable())).toBe('resolved');
+    expect([notJournaled, rows.staged]).toEqual([[], 0]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'TW_INTERNAL', message: expect.stringMatching(/onAppended threw/) })]);
+  });
+
+  test('the segment of rows a throwing onAppended may not have handed to their table stays on disk for the next start to replay', async () => {
+    const rows = journal(60_000, undefined, { onAppended: throwing('the table lane') });
+    rows.append('deliveries', delivery('d1'));
+    await rows.whenDurable();
+    await rows.close();
+    const [segment] = await readdir(join(folder, 'journal'));
+    expect(await readFile(join(folder, 'journal', segment!), 'utf8')).toBe(JOURNAL_HEADER + journalLine('deliveries', delivery('d1')));
+  });
+
+  test('on a failed append, a throwing onNotJournaled still leaves the failure reported and the append resolved', async () => {
+    await writeFile(join(folder, 'journal'), 'not a folder');
+    const rows = journal(60_000, undefined, { onNotJournaled: throwing('the table lane') });
+    rows.append('deliveries', delivery('d1'));
+    expect(await settled(rows.whenDurable())).toBe('resolved');
+    expect([rows.failing, rows.failures, rows.staged]).toEqual([true, 1, 0]);
+    expect(errors.map((error) => error.code)).toEqual(['TW_INTERNAL', 'TW_WAREHOUSE_JOURNAL']);
+  });
+
+  test('a throwing onError is thrown out of the event loop, not rejected, once the failed append is resolved and its rows handed over', async () => {
+    // The error channel itself is broken: nothing is left to report to, so the process fails as
+    // for any uncaught exception, rather than with an unhandled rejection or a hung ack.
+    await writeFile(join(folder, 'journal'), 'not a folder');
+    const script = `
+      import { RowJournal } from './engine/warehouse/row-journal.ts';
+      process.on('unhandledRejection', (reason) => { console.log('unhandled rejection: ' + reason); process.exit(3); });
+      const rows = new RowJournal(${JSON.stringify(join(folder, 'journal'))}, {
+        onAppended: () => undefined,
+        onNotJournaled: (tables) => console.log('not journaled: ' + tables.length),
+        onError: () => { throw new Error('the log stream is closed'); },
+        onWarning: () => undefined,
+      });
+      rows.append('deliveries', {});
+      await rows.whenDurable();
+      console.log('resolved');
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect([code, stdout]).toEqual([1, 'not journaled: 1\nresolved\n']);
+    expect(stderr).toMatch(/the log stream is closed/);
   });
 
   test('a segment left behind becomes one spill batch per table, named by the segment, and is removed', async () => {

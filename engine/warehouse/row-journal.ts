@@ -213,11 +213,12 @@ export class RowJournal {
       await rename(file, aside).catch((failure: unknown) => {
         throw journalError(`Journal segment ${file} cannot be read (${error.message}) nor set aside`, failure);
       });
-      this.options.onError(new TripwireError('TW_WAREHOUSE_SPILL', `Journal segment ${file} cannot be read (${error.message}); set aside as ${aside}, its rows are not replayed`));
+      this.reportError(new TripwireError('TW_WAREHOUSE_SPILL', `Journal segment ${file} cannot be read (${error.message}); set aside as ${aside}, its rows are not replayed`));
       return;
     }
     if (segment.tornBytes > 0) {
-      this.options.onWarning(`Journal segment ${file} ends with a line cut short (${segment.tornBytes} bytes, a write a crash interrupted and never acknowledged); it is dropped`);
+      const warning = `Journal segment ${file} ends with a line cut short (${segment.tornBytes} bytes, a write a crash interrupted and never acknowledged); it is dropped`;
+      this.observe('onWarning', () => this.options.onWarning(warning), `a warning is missing from the log: ${warning}`);
     }
     for (const table of WAREHOUSE_TABLES) {
       const rows = segment.rows[table];
@@ -241,9 +242,17 @@ export class RowJournal {
     });
   };
 
+  /**
+   * Never rejects, whatever the option callbacks do: the journal's own bookkeeping comes first
+   * (the rows counted and handed over once, the group resolved), and a callback that throws is
+   * reported through onError as TW_INTERNAL, so a broken logger or metric loses no row and hangs
+   * no ack.
+   */
   private async write(group: Group): Promise<void> {
     const started = performance.now();
     let segment: Segment | undefined;
+    let failure: unknown;
+    let appended = false;
     try {
       let body = '';
       for (let i = 0; i < group.rows.length; i++) body += journalLine(group.tables[i]!, group.rows[i]!);
@@ -253,37 +262,76 @@ export class RowJournal {
       const bytesWritten = await this.appendBytes(segment.handle!, bytes);
       if (bytesWritten < bytes.length) throw new Error(`only ${bytesWritten} of ${bytes.length} bytes were written (disk full?)`);
       segment.written += bytesWritten;
+      appended = true;
     } catch (error) {
-      this.options.onAppendTimed?.((performance.now() - started) / 1000);
+      failure = error;
       // A write cut short leaves a torn line, and a broken file fails again: the next append opens a new segment.
       if (segment !== undefined) this.rotateDue = true;
-      this.stagedRows -= group.rows.length;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.stagedRows -= group.rows.length;
+    if (appended) {
+      this.failingNow = false;
+      const handedOver = this.observe(
+        'onAppended',
+        () => this.options.onAppended(group.tables, group.rows, segment!),
+        'which of its rows reached their table is unknown, so their journal segment is kept for the next start to replay (without duplicates)',
+      );
+      // Never released: the segment outlives this process, whose batches may not hold every row.
+      if (!handedOver) segment!.hold();
+    } else {
       this.failingNow = true;
       this.failureCount += 1;
-      this.options.onNotJournaled(group.tables, group.rows);
-      this.options.onError(
+      this.observe('onNotJournaled', () => this.options.onNotJournaled(group.tables, group.rows), 'rows of an append that failed, in memory only, may not have reached their table');
+      this.reportError(
         journalError(
           `Cannot append ${group.rows.length} warehouse rows to the journal in ${this.dir}; they are kept in memory and stored as usual, but a crash of the engine now would lose them. Free disk space or fix the folder's permissions; the next append tries again`,
-          error,
+          failure,
           'TW_WAREHOUSE_JOURNAL',
         ),
       );
-      group.resolve();
-      this.reportMove();
-      return;
     }
-    this.options.onAppendTimed?.((performance.now() - started) / 1000);
-    this.failingNow = false;
-    this.stagedRows -= group.rows.length;
-    this.options.onAppended(group.tables, group.rows, segment);
     group.resolve();
+    this.observe('onAppendTimed', () => this.options.onAppendTimed?.(seconds), "an append's time is missing from the metrics");
     this.reportMove();
   }
 
   private reportMove(): void {
     const notice = this.moveNotice;
     this.moveNotice = undefined;
-    if (notice !== undefined) this.options.onWarning(notice);
+    if (notice !== undefined) this.observe('onWarning', () => this.options.onWarning(notice), `a warning is missing from the log: ${notice}`);
+  }
+
+  /**
+   * Runs an option callback; false when it threw. A throw is a defect of whoever passed the
+   * callback (a logger whose stream closed, say), reported as TW_INTERNAL with what it cost, as
+   * RxJS routes an operator's throw to the error channel: the append that called it completes.
+   */
+  private observe(callback: Exclude<keyof RowJournalOptions, 'onError'>, call: () => void, cost: string): boolean {
+    try {
+      call();
+      return true;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.reportError(new TripwireError('TW_INTERNAL', `The warehouse journal's ${callback} threw: ${message}. The journal went on; ${cost}`, { cause: error }));
+      return false;
+    }
+  }
+
+  /**
+   * onError, which must not throw. If it does, nothing is left to report to: its error is thrown
+   * out of the event loop (an uncaught exception, as RxJS does with an error that has nowhere to
+   * go), after the append under way is resolved and its waiters resumed, never as a rejection of
+   * the append.
+   */
+  private reportError(error: TripwireError): void {
+    try {
+      this.options.onError(error);
+    } catch (failure) {
+      setImmediate(() => {
+        throw new AggregateError([failure, error], `The warehouse journal's onError threw while reporting ${error.code}`);
+      });
+    }
   }
 
   /**
@@ -344,7 +392,7 @@ export class RowJournal {
       await rm(segment.file, { force: true });
     })()
       .catch((error: unknown) =>
-        this.options.onError(journalError(`Cannot remove journal segment ${segment.file}; its rows are replayed at the next start, without duplicates`, error)),
+        this.reportError(journalError(`Cannot remove journal segment ${segment.file}; its rows are replayed at the next start, without duplicates`, error)),
       )
       .finally(() => {
         this.own.delete(segment.id);
