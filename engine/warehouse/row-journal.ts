@@ -7,6 +7,7 @@ import type { WarehouseRows, WarehouseTable } from './rows.js';
 import { WAREHOUSE_TABLES } from './rows.js';
 import type { SpillFolder } from './spill-folder.js';
 import { newBatchId } from './spill-folder.js';
+import { JournalReports } from './journal-reports.js';
 import { SlowDiskRule, ThreadRunTime } from './slow-disk.js';
 
 type AnyRow = WarehouseRows[WarehouseTable];
@@ -108,12 +109,14 @@ export class RowJournal {
   private readonly runTime: () => number | undefined;
   /** A move off the event loop to report once the append that caused it is accounted for. */
   private moveNotice: string | undefined;
+  private readonly reports: JournalReports;
 
   constructor(
     readonly dir: string,
     private readonly options: RowJournalOptions,
   ) {
     this.slowDiskRule = new SlowDiskRule(options.slowDiskBudgetMs ?? 50);
+    this.reports = new JournalReports((error) => options.onError(error));
     this.threadRunTime = options.threadRunTime === undefined ? ThreadRunTime.open() : undefined;
     this.runTime = options.threadRunTime ?? (() => this.threadRunTime?.ms());
   }
@@ -213,12 +216,12 @@ export class RowJournal {
       await rename(file, aside).catch((failure: unknown) => {
         throw journalError(`Journal segment ${file} cannot be read (${error.message}) nor set aside`, failure);
       });
-      this.reportError(new TripwireError('TW_WAREHOUSE_SPILL', `Journal segment ${file} cannot be read (${error.message}); set aside as ${aside}, its rows are not replayed`));
+      this.reports.error(new TripwireError('TW_WAREHOUSE_SPILL', `Journal segment ${file} cannot be read (${error.message}); set aside as ${aside}, its rows are not replayed`));
       return;
     }
     if (segment.tornBytes > 0) {
       const warning = `Journal segment ${file} ends with a line cut short (${segment.tornBytes} bytes, a write a crash interrupted and never acknowledged); it is dropped`;
-      this.observe('onWarning', () => this.options.onWarning(warning), `a warning is missing from the log: ${warning}`);
+      this.reports.call('onWarning', () => this.options.onWarning(warning), `a warning is missing from the log: ${warning}`);
     }
     for (const table of WAREHOUSE_TABLES) {
       const rows = segment.rows[table];
@@ -245,8 +248,7 @@ export class RowJournal {
   /**
    * Never rejects, whatever the option callbacks do: the journal's own bookkeeping comes first
    * (the rows counted and handed over once, the group resolved), and a callback that throws is
-   * reported through onError as TW_INTERNAL, so a broken logger or metric loses no row and hangs
-   * no ack.
+   * reported (JournalReports), so a broken logger or metric loses no row and hangs no ack.
    */
   private async write(group: Group): Promise<void> {
     const started = performance.now();
@@ -272,7 +274,7 @@ export class RowJournal {
     this.stagedRows -= group.rows.length;
     if (appended) {
       this.failingNow = false;
-      const handedOver = this.observe(
+      const handedOver = this.reports.call(
         'onAppended',
         () => this.options.onAppended(group.tables, group.rows, segment!),
         'which of its rows reached their table is unknown, so their journal segment is kept for the next start to replay (without duplicates)',
@@ -282,8 +284,8 @@ export class RowJournal {
     } else {
       this.failingNow = true;
       this.failureCount += 1;
-      this.observe('onNotJournaled', () => this.options.onNotJournaled(group.tables, group.rows), 'rows of an append that failed, in memory only, may not have reached their table');
-      this.reportError(
+      this.reports.call('onNotJournaled', () => this.options.onNotJournaled(group.tables, group.rows), 'rows of an append that failed, in memory only, may not have reached their table');
+      this.reports.error(
         journalError(
           `Cannot append ${group.rows.length} warehouse rows to the journal in ${this.dir}; they are kept in memory and stored as usual, but a crash of the engine now would lose them. Free disk space or fix the folder's permissions; the next append tries again`,
           failure,
@@ -292,46 +294,14 @@ export class RowJournal {
       );
     }
     group.resolve();
-    this.observe('onAppendTimed', () => this.options.onAppendTimed?.(seconds), "an append's time is missing from the metrics");
+    this.reports.call('onAppendTimed', () => this.options.onAppendTimed?.(seconds), "an append's time is missing from the metrics");
     this.reportMove();
   }
 
   private reportMove(): void {
     const notice = this.moveNotice;
     this.moveNotice = undefined;
-    if (notice !== undefined) this.observe('onWarning', () => this.options.onWarning(notice), `a warning is missing from the log: ${notice}`);
-  }
-
-  /**
-   * Runs an option callback; false when it threw. A throw is a defect of whoever passed the
-   * callback (a logger whose stream closed, say), reported as TW_INTERNAL with what it cost, as
-   * RxJS routes an operator's throw to the error channel: the append that called it completes.
-   */
-  private observe(callback: Exclude<keyof RowJournalOptions, 'onError'>, call: () => void, cost: string): boolean {
-    try {
-      call();
-      return true;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.reportError(new TripwireError('TW_INTERNAL', `The warehouse journal's ${callback} threw: ${message}. The journal went on; ${cost}`, { cause: error }));
-      return false;
-    }
-  }
-
-  /**
-   * onError, which must not throw. If it does, nothing is left to report to: its error is thrown
-   * out of the event loop (an uncaught exception, as RxJS does with an error that has nowhere to
-   * go), after the append under way is resolved and its waiters resumed, never as a rejection of
-   * the append.
-   */
-  private reportError(error: TripwireError): void {
-    try {
-      this.options.onError(error);
-    } catch (failure) {
-      setImmediate(() => {
-        throw new AggregateError([failure, error], `The warehouse journal's onError threw while reporting ${error.code}`);
-      });
-    }
+    if (notice !== undefined) this.reports.call('onWarning', () => this.options.onWarning(notice), `a warning is missing from the log: ${notice}`);
   }
 
   /**
@@ -392,7 +362,7 @@ export class RowJournal {
       await rm(segment.file, { force: true });
     })()
       .catch((error: unknown) =>
-        this.reportError(journalError(`Cannot remove journal segment ${segment.file}; its rows are replayed at the next start, without duplicates`, error)),
+        this.reports.error(journalError(`Cannot remove journal segment ${segment.file}; its rows are replayed at the next start, without duplicates`, error)),
       )
       .finally(() => {
         this.own.delete(segment.id);
