@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -29,9 +29,10 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function take(refreshMs = REFRESH_MS, folder = dataDir): Promise<DataDirLock> {
+async function take(refreshMs = REFRESH_MS, folder = dataDir, beforeStaleLockRemoved?: (file: string) => Promise<void>): Promise<DataDirLock> {
   const lock = await DataDirLock.take(folder, {
     refreshMs,
+    beforeStaleLockRemoved,
     onRefreshFailed: (error) => refreshFailures.push(error),
     onRefreshedAgain: () => recoveries.push(Date.now()),
     onPutBack: (file) => putBack.push(file),
@@ -40,8 +41,8 @@ async function take(refreshMs = REFRESH_MS, folder = dataDir): Promise<DataDirLo
   return lock;
 }
 
-async function refused(refreshMs = REFRESH_MS, folder = dataDir): Promise<TripwireError> {
-  const error = await take(refreshMs, folder).then(
+async function refused(refreshMs = REFRESH_MS, folder = dataDir, beforeStaleLockRemoved?: (file: string) => Promise<void>): Promise<TripwireError> {
+  const error = await take(refreshMs, folder, beforeStaleLockRemoved).then(
     () => undefined,
     (failure: unknown) => failure as TripwireError,
   );
@@ -154,6 +155,34 @@ describe('the data folder lock', () => {
     await lockLeftBy({ pid: 1, host: 'another-host' }, 3 * REFRESH_MS + 100);
     await take();
     expect(await lockHolder()).toMatchObject({ pid: process.pid, host: hostname() });
+  });
+
+  test('keeps a lock judged stale that its engine refreshes before the start removes it, as a frozen engine resuming does, and refuses the start', async () => {
+    await lockLeftBy({ pid: 1, host: 'another-host' }, 3 * REFRESH_MS + 100);
+    const file = join(dataDir, DATA_DIR_LOCK_FILE);
+    const before = await readFile(file, 'utf8');
+    const resumes = async () => {
+      const now = new Date();
+      await utimes(file, now, now);
+    };
+    const error = await refused(REFRESH_MS, dataDir, resumes);
+    expect(error.code).toBe('TW_DATA_DIR_IN_USE');
+    expect(error.message).toContain('pid 1 on another-host');
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await readdir(dataDir)).toEqual([DATA_DIR_LOCK_FILE]);
+  });
+
+  test('keeps a lock another engine placed after the start judged the one before it stale, and refuses the start', async () => {
+    await lockLeftBy({ pid: 1, host: 'another-host' }, 3 * REFRESH_MS + 100);
+    const file = join(dataDir, DATA_DIR_LOCK_FILE);
+    const replaces = async () => {
+      await unlink(file);
+      await lockLeftBy({ pid: 2, host: 'a-third-host' });
+    };
+    const error = await refused(REFRESH_MS, dataDir, replaces);
+    expect(error.code).toBe('TW_DATA_DIR_IN_USE');
+    expect(await lockHolder()).toMatchObject({ pid: 2, host: 'a-third-host' });
+    expect(await readdir(dataDir)).toEqual([DATA_DIR_LOCK_FILE]);
   });
 
   test('touches the lock every refresh period while it is held', async () => {

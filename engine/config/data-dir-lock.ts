@@ -1,8 +1,8 @@
-import { mkdir, readFile, realpath, stat, unlink, utimes } from 'node:fs/promises';
+import { link, mkdir, readFile, realpath, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TripwireError } from '../errors.js';
-import { linkIntoPlace } from './placed-file.js';
+import { draftName, linkIntoPlace } from './placed-file.js';
 
 /** The file in the data folder that names the engine owning it. */
 export const DATA_DIR_LOCK_FILE = 'engine.lock';
@@ -29,6 +29,12 @@ export interface DataDirLockOptions {
   onRefreshedAgain: () => void;
   /** The lock was gone (something removed it) and no other engine had placed one: this engine's is back. */
   onPutBack: (file: string) => void;
+  /**
+   * Awaited once a start has judged the folder's lock stale, before it removes it: the moment at
+   * which a holder that was frozen (SIGSTOP, a paused VM) may resume and refresh it. Tests drive
+   * that interleaving here; the engine gives none.
+   */
+  beforeStaleLockRemoved?: (file: string) => Promise<void>;
 }
 
 /**
@@ -74,7 +80,7 @@ export class DataDirLock {
     // Reserved with no await since the check, so two starts in this process cannot both get past it.
     heldInThisProcess.set(dir, holder);
     try {
-      await placeLock(dir, file, content, refreshMs);
+      await placeLock(dir, file, content, refreshMs, options.beforeStaleLockRemoved);
     } catch (error) {
       heldInThisProcess.delete(dir);
       throw error;
@@ -200,7 +206,7 @@ async function realFolder(dataDir: string): Promise<string> {
   }
 }
 
-async function placeLock(dir: string, file: string, content: string, refreshMs: number): Promise<void> {
+async function placeLock(dir: string, file: string, content: string, refreshMs: number, beforeStaleLockRemoved?: (file: string) => Promise<void>): Promise<void> {
   // A lock left by an engine that is gone is removed once; still one after that is a live engine's.
   for (let removedStale = false; !(await linkIntoPlace(file, content).catch((error: unknown) => Promise.reject(unwritable(file, error)))); ) {
     const found = await readHolder(file);
@@ -209,7 +215,8 @@ async function placeLock(dir: string, file: string, content: string, refreshMs: 
     if (removedStale || !isStale(found, refreshMs, running)) {
       throw running ? runningOnFolder(dir, found.holder, `pid ${found.holder.pid} on ${found.holder.host}`) : inUse(dir, found.holder, found.ageMs, refreshMs);
     }
-    await removeIfUnchanged(file, found.ino);
+    await beforeStaleLockRemoved?.(file);
+    await removeStale(file, found);
     removedStale = true;
   }
 }
@@ -218,11 +225,19 @@ function unwritable(path: string, error: unknown): TripwireError {
   return new TripwireError('TW_CONFIG_INVALID', `The data folder's lock ${path} cannot be made: ${(error as Error).message}. Give a dataDir (TW_DATA_DIR) the engine may write to.`, { cause: error });
 }
 
+/** A lock found at the start, with what tells the file apart from a refreshed or replaced one. */
+interface FoundLock {
+  holder: LockHolder;
+  ageMs: number;
+  ino: number;
+  mtimeMs: number;
+}
+
 /** The lock's holder, or undefined when the lock went away meanwhile. */
-async function readHolder(file: string): Promise<{ holder: LockHolder; ageMs: number; ino: number } | undefined> {
+async function readHolder(file: string): Promise<FoundLock | undefined> {
   try {
     const [text, stats] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-    return { holder: parseHolder(text, file), ageMs: Date.now() - stats.mtimeMs, ino: stats.ino };
+    return { holder: parseHolder(text, file), ageMs: Date.now() - stats.mtimeMs, ino: stats.ino, mtimeMs: stats.mtimeMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -263,15 +278,42 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** Removes the stale lock unless another engine replaced it since it was read. */
-async function removeIfUnchanged(file: string, ino: number): Promise<void> {
-  const now = await stat(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
+/**
+ * Removes the lock judged stale, and only it. Checking then unlinking by name would remove a lock
+ * refreshed in between (a holder frozen by SIGSTOP or a paused VM resumes and touches it: same
+ * inode, fresh time), so the lock is first moved aside in one rename, and what was moved is
+ * checked: the file judged (same inode, same modification time) is removed; anything else is a
+ * live engine's and goes back. It goes back with link, which never replaces a lock placed since
+ * the move (its holder, finding none at its refresh, puts its own back): then that one stays and
+ * the moved copy goes. Either way no moved-aside file is left, unless putting it back fails on the
+ * disk; its name is then a draft's (placed-file.ts), so it is not taken for a lock.
+ */
+async function removeStale(file: string, judged: FoundLock): Promise<void> {
+  const aside = draftName(file);
+  try {
+    await rename(file, aside);
+  } catch (error) {
+    // Gone already: another start removed it, or its holder released it.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
-  });
-  if (now?.ino === ino) await unlink(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
+  }
+  let isJudged = false;
+  try {
+    const moved = await stat(aside);
+    isJudged = moved.ino === judged.ino && moved.mtimeMs === judged.mtimeMs;
+  } finally {
+    // A check that failed puts the lock back too: it might be a live engine's.
+    if (!isJudged) await putBack(aside, file);
+    await unlink(aside);
+  }
+}
+
+async function putBack(aside: string, file: string): Promise<void> {
+  try {
+    await link(aside, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /**

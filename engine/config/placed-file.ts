@@ -8,7 +8,7 @@ import { link, open, unlink } from 'node:fs/promises';
  * is left as it is. Any other failure is thrown as it came.
  */
 export async function linkIntoPlace(file: string, content: string): Promise<boolean> {
-  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const draft = draftName(file);
   const handle = await open(draft, 'wx');
   try {
     try {
@@ -25,4 +25,9 @@ export async function linkIntoPlace(file: string, content: string): Promise<bool
   } finally {
     await unlink(draft);
   }
+}
+
+/** A name beside `file` for a copy of it that this process alone uses: `<file>.<pid>.<8 hex digits>`. */
+export function draftName(file: string): string {
+  return `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
 }
