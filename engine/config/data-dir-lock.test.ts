@@ -246,6 +246,30 @@ describe('the data folder lock', () => {
     expect(await lockHolder()).toMatchObject({ pid: 1, host: 'another-host' });
   });
 
+  test('gives up its release after a refresh period while a refresh waits on the disk, throwing that the lock is left to go stale', async () => {
+    const lock = await take(200);
+    held.splice(0);
+    const file = join(dataDir, DATA_DIR_LOCK_FILE);
+    // A FIFO in the lock's place: reading it blocks, as a hung disk would, so the refresh never settles.
+    await unlink(file);
+    execFileSync('mkfifo', [file]);
+    try {
+      await eventually(() => refreshFailures[0], 5_000, 'the refresh to wait on the disk');
+      const started = Date.now();
+      const stillWaiting = new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 2_000).unref());
+      const outcome = await Promise.race([lock.release().then(() => 'released', (error: unknown) => error), stillWaiting]);
+      expect(outcome).toMatchObject({
+        code: 'TW_DATA_DIR_LOCK_REFRESH',
+        message: expect.stringMatching(/was not removed at the stop: the disk has not answered for 0.2 s.*goes stale 0.6 s after its last refresh/),
+      });
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      // The disk answers: the hung read ends, and the FIFO goes.
+      await writeFile(file, 'x');
+      await unlink(file);
+    }
+  });
+
   test('once released, leaves no lock, so the next engine starts at once', async () => {
     const lock = await take();
     await lock.release();

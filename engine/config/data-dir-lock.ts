@@ -58,6 +58,8 @@ export class DataDirLock {
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
   private released = false;
+  /** Its release gave up waiting on the disk: the lock is left to go stale. */
+  private abandoned = false;
   private refreshing: Promise<void> | undefined;
 
   private constructor(
@@ -90,16 +92,46 @@ export class DataDirLock {
     return lock;
   }
 
-  /** Gives the folder up: the next engine on it starts at once. */
+  /**
+   * Gives the folder up: the next engine on it starts at once. On a disk that does not answer (an
+   * NFS server gone) this waits one refresh period, not for ever: the engine's stop awaits it.
+   * Then it throws TW_DATA_DIR_LOCK_REFRESH and leaves the lock, which goes stale 3 periods after
+   * its last refresh.
+   */
   async release(): Promise<void> {
     this.released = true;
     clearTimeout(this.timer);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'waited'>((resolve) => {
+      timer = setTimeout(() => resolve('waited'), this.refreshMs);
+    });
+    const removal = this.removeLock();
+    try {
+      if ((await Promise.race([removal, waited])) !== 'waited') return;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.abandoned = true;
+    heldInThisProcess.delete(this.dir);
+    // Already thrown below as not removed: a failure once the disk answers changes nothing more.
+    removal.catch(() => undefined);
+    throw new TripwireError(
+      'TW_DATA_DIR_LOCK_REFRESH',
+      `The data folder's lock ${this.file} was not removed at the stop: the disk has not answered for ${this.refreshMs / 1000} s. It is left behind and goes stale ${(3 * this.refreshMs) / 1000} s after its last refresh; then the next engine takes ${this.dir} over (an engine on this host does so at once once this process has exited). Check the folder's disk.`,
+    );
+  }
+
+  private async removeLock(): Promise<'removed'> {
     // A refresh under way could otherwise put back the lock this removes.
     await this.refreshing;
+    // Given up on, as thrown: no more reads of a disk that hangs, each of which would hold one of
+    // libuv's few threads (shared by all the process's file I/O) for as long as it does.
+    if (this.abandoned) return 'removed';
     heldInThisProcess.delete(this.dir);
     // A lock another engine took over after this one stopped refreshing is that engine's to keep.
     const current = await readLock(this.file);
     if (current === this.content) await unlink(this.file);
+    return 'removed';
   }
 
   // One refresh at a time: on a disk that hangs, refreshes must not pile up behind each other.
