@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TripwireError } from '../errors.js';
 import { draftName, linkIntoPlace } from './placed-file.js';
+import { isRunning } from './running-process.js';
 
 /** The file in the data folder that names the engine owning it. */
 export const DATA_DIR_LOCK_FILE = 'engine.lock';
@@ -300,16 +301,6 @@ function isStale(found: { holder: LockHolder; ageMs: number }, refreshMs: number
   return !running;
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the lock judged stale, and only it. Checking then unlinking by name would remove a lock
  * refreshed in between (a holder frozen by SIGSTOP or a paused VM resumes and touches it: same
@@ -318,7 +309,7 @@ function isRunning(pid: number): boolean {
  * live engine's and goes back. It goes back with link, which never replaces a lock placed since
  * the move (its holder, finding none at its refresh, puts its own back): then that one stays and
  * the moved copy goes. Either way no moved-aside file is left, unless putting it back fails on the
- * disk; its name is then a draft's (placed-file.ts), so it is not taken for a lock.
+ * disk; it has a draft's name, so a placing of the lock removes it once this process is gone.
  */
 async function removeStale(file: string, judged: FoundLock): Promise<void> {
   const aside = draftName(file);
@@ -333,10 +324,15 @@ async function removeStale(file: string, judged: FoundLock): Promise<void> {
   try {
     const moved = await stat(aside);
     isJudged = moved.ino === judged.ino && moved.mtimeMs === judged.mtimeMs;
+  } catch (error) {
+    // Removed as a leftover draft by a start on another host sharing the folder, which removes
+    // only those last written over a minute ago: a stale lock, no live engine's.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
   } finally {
     // A check that failed puts the lock back too: it might be a live engine's.
     if (!isJudged) await putBack(aside, file);
-    await unlink(aside);
+    await unlink(aside).catch(unlessMissing);
   }
 }
 
@@ -344,8 +340,13 @@ async function putBack(aside: string, file: string): Promise<void> {
   try {
     await link(aside, file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // EEXIST: a lock placed since the move stays. ENOENT: nothing aside to put back (see above).
+    if (!['EEXIST', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
   }
+}
+
+function unlessMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
 }
 
 /**
