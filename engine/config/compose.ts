@@ -144,7 +144,9 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
               ? 'the warehouse spill folder or journal failed (dataDir/spill, dataDir/journal)'
               : error.code === 'TW_WAREHOUSE_JOURNAL'
                 ? 'the warehouse journal is degraded (dataDir/journal): rows are kept in memory, a crash of the engine would lose them'
-              : 'warehouse insert failed; rows are kept (in memory or dataDir/spill) and retried',
+                : error.code === 'TW_INTERNAL'
+                  ? 'a defect in the warehouse journal\'s reporting: the message says what it cost'
+                  : 'warehouse insert failed; rows are kept (in memory or dataDir/spill) and retried',
         ),
       onRejected: (table, rows) => metrics.warehouseRowsRejected.inc({ table }, rows),
       onWarning: (message) => logger.warn(message),

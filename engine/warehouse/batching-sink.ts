@@ -39,7 +39,8 @@ export interface BatchingSinkOptions {
   journalDir?: string;
   /**
    * Failed inserts (TW_WAREHOUSE_UNAVAILABLE), batches refused as malformed (TW_WAREHOUSE_REJECTED)
-   * spill-folder failures (TW_WAREHOUSE_SPILL) and failed journal appends (TW_WAREHOUSE_JOURNAL).
+   * spill-folder failures (TW_WAREHOUSE_SPILL), failed journal appends (TW_WAREHOUSE_JOURNAL), and
+   * a journal callback that threw (TW_INTERNAL, a defect: the message says what it cost).
    * Required: the sink works in the background, so nobody else would see these errors.
    */
   onError: (error: TripwireError) => void;

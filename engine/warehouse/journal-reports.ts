@@ -7,16 +7,16 @@ import { TripwireError } from '../errors.js';
  * reported through onError as TW_INTERNAL with what it cost, as RxJS routes an operator's throw
  * to the error channel.
  */
-export class JournalReports {
+export class JournalReports<Callback extends string> {
   constructor(private readonly onError: (error: TripwireError) => void) {}
 
   /** Runs the callback named `callback`; false when it threw, `cost` saying what that lost. */
-  call(callback: string, run: () => void, cost: string): boolean {
+  call(callback: Callback, run: () => void, cost: string): boolean {
     try {
       run();
       return true;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeThrown(error);
       this.error(new TripwireError('TW_INTERNAL', `The warehouse journal's ${callback} threw: ${message}. The journal went on; ${cost}`, { cause: error }));
       return false;
     }
@@ -24,17 +24,29 @@ export class JournalReports {
 
   /**
    * onError, which must not throw. If it does, nothing is left to report to: its error is thrown
-   * out of the event loop (an uncaught exception, as RxJS does with an error that has nowhere to
-   * go) once the append under way is resolved and its waiters resumed, never as a rejection of
-   * the append.
+   * out of the event loop at the next turn (an uncaught exception, as RxJS does with an error that
+   * has nowhere to go), never as a rejection of the append. False then: the engine is about to
+   * stop, so a caller holding rows in memory only must not declare them over (their frames would
+   * be acknowledged, then lost with the process).
    */
-  error(error: TripwireError): void {
+  error(error: TripwireError): boolean {
     try {
       this.onError(error);
+      return true;
     } catch (failure) {
       setImmediate(() => {
         throw new AggregateError([failure, error], `The warehouse journal's onError threw while reporting ${error.code}`);
       });
+      return false;
     }
+  }
+}
+
+/** A thrown value as text, whatever it is: one without a string form must not break the report of it. */
+function describeThrown(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? thrown.message : String(thrown);
+  } catch {
+    return 'a value with no text form';
   }
 }

@@ -109,7 +109,7 @@ export class RowJournal {
   private readonly runTime: () => number | undefined;
   /** A move off the event loop to report once the append that caused it is accounted for. */
   private moveNotice: string | undefined;
-  private readonly reports: JournalReports;
+  private readonly reports: JournalReports<Exclude<keyof RowJournalOptions, 'onError'>>;
 
   constructor(
     readonly dir: string,
@@ -285,13 +285,16 @@ export class RowJournal {
       this.failingNow = true;
       this.failureCount += 1;
       this.reports.call('onNotJournaled', () => this.options.onNotJournaled(group.tables, group.rows), 'rows of an append that failed, in memory only, may not have reached their table');
-      this.reports.error(
+      const reported = this.reports.error(
         journalError(
           `Cannot append ${group.rows.length} warehouse rows to the journal in ${this.dir}; they are kept in memory and stored as usual, but a crash of the engine now would lose them. Free disk space or fix the folder's permissions; the next append tries again`,
           failure,
           'TW_WAREHOUSE_JOURNAL',
         ),
       );
+      // Unreported, the engine stops at the next turn (JournalReports.error) with these rows in
+      // memory only: left unresolved, their frames are never acknowledged, and the tracker resends them.
+      if (!reported) return;
     }
     group.resolve();
     this.reports.call('onAppendTimed', () => this.options.onAppendTimed?.(seconds), "an append's time is missing from the metrics");
@@ -336,9 +339,13 @@ export class RowJournal {
     const segment = this.current;
     this.current = undefined;
     if (segment === undefined) return;
-    await segment.handle?.close();
-    segment.handle = undefined;
-    segment.retire();
+    try {
+      await segment.handle?.close();
+    } finally {
+      // Retired even when its close failed: else it would never be removed once its rows are stored.
+      segment.handle = undefined;
+      segment.retire();
+    }
   }
 
   private async segmentForAppend(): Promise<Segment> {
@@ -361,9 +368,9 @@ export class RowJournal {
       segment.handle = undefined;
       await rm(segment.file, { force: true });
     })()
-      .catch((error: unknown) =>
-        this.reports.error(journalError(`Cannot remove journal segment ${segment.file}; its rows are replayed at the next start, without duplicates`, error)),
-      )
+      .catch((error: unknown) => {
+        this.reports.error(journalError(`Cannot remove journal segment ${segment.file}; its rows are replayed at the next start, without duplicates`, error));
+      })
       .finally(() => {
         this.own.delete(segment.id);
         this.removals.delete(removal);

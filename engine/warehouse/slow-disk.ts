@@ -5,10 +5,10 @@ export const OFF_LOOP_MS = 30_000;
 const OFF_LOOP_MAX_MS = 8 * OFF_LOOP_MS;
 const WINDOW_MS = 1_000;
 /**
- * Appends that blocked, remembered at most at once: five times the ~200 a second of an engine
- * under load, in 16 KiB allocated once. Past it, an append's blocked time joins the newest one
- * remembered and takes its time, so it is counted a little longer (less than a second more),
- * never less: a rate of appends past this cap cannot hide a slow disk.
+ * Entries of the ring, allocated once (16 KiB). Appends over within the same millisecond share an
+ * entry, which then takes the later time (counted under a millisecond longer), so a second holds
+ * at most 1001 entries whatever the rate of appends. Were the ring ever full, an append would join
+ * the newest entry as well: counted longer, never less, so no rate of appends can hide a slow disk.
  */
 const REMEMBERED_APPENDS = 1_024;
 const SLOT_MASK = REMEMBERED_APPENDS - 1;
@@ -72,8 +72,8 @@ export class SlowDiskRule {
   }
 
   private remember(blockedMs: number, now: number): void {
-    if (this.remembered === REMEMBERED_APPENDS) {
-      const newest = (this.oldest + REMEMBERED_APPENDS - 1) & SLOT_MASK;
+    const newest = (this.oldest + this.remembered - 1) & SLOT_MASK;
+    if (this.remembered === REMEMBERED_APPENDS || (this.remembered > 0 && Math.floor(this.endedAt[newest]!) === Math.floor(now))) {
       this.endedAt[newest] = now;
       this.blocked[newest]! += blockedMs;
     } else {
