@@ -59,7 +59,7 @@ function conversionChart(rows: readonly ScenarioKpiRow[]): string {
       label: row.variant === 'control' ? 'control' : `variant ${row.variant}`,
       value: row.conversion_rate,
       tone: row.variant === 'control' ? 'tone-control' : 'tone-conversion',
-      ...(row.variant !== 'control' && arms.some((arm) => arm.variant === 'control') ? { note: points(row.uplift).replace(' vs control', '') } : {}),
+      ...(row.variant !== 'control' && row.uplift !== null ? { note: points(row.uplift).replace(' vs control', '') } : {}),
     })),
   }));
   const top = Math.max(0.05, ...rows.map((row) => row.conversion_rate));
@@ -80,10 +80,9 @@ function funnelDays(days: readonly FunnelDayRow[]): string {
 
 function kpiTable(rows: readonly ScenarioKpiRow[]): string {
   if (rows.length === 0) return '<p class="muted">No trigger decisions in this period.</p>';
-  const withControl = new Set(rows.filter((row) => row.variant === 'control').map((row) => row.scenario_id));
   const body = rows
     .map(
-      (row) => `<tr><td>${escapeHtml(row.scenario_id)}</td><td>${escapeHtml(row.variant)}</td><td>${count(row.fired)}</td><td>${count(row.suppressed)}</td><td>${count(row.held_out)}</td><td>${count(row.delivered)}</td><td>${count(row.stopped_at_delivery)}</td><td>${percent(row.popin_click_rate)}</td><td>${percent(row.email_open_rate)}</td><td>${percent(row.email_click_rate)}</td><td>${count(row.conversions)}</td><td>${percent(row.conversion_rate)}</td><td>${money(row.revenue)}</td><td class="${row.uplift > 0 ? 'up' : row.uplift < 0 ? 'down' : ''}">${row.variant === 'control' || !withControl.has(row.scenario_id) ? '—' : points(row.uplift).replace(' vs control', '')}</td></tr>`,
+      (row) => `<tr><td>${escapeHtml(row.scenario_id)}</td><td>${escapeHtml(row.variant)}</td><td>${count(row.fired)}</td><td>${count(row.suppressed)}</td><td>${count(row.held_out)}</td><td>${count(row.delivered)}</td><td>${count(row.stopped_at_delivery)}</td><td>${percent(row.popin_click_rate)}</td><td>${percent(row.email_open_rate)}</td><td>${percent(row.email_click_rate)}</td><td>${count(row.conversions)}</td><td>${percent(row.conversion_rate)}</td><td>${money(row.revenue)}</td><td class="${(row.uplift ?? 0) > 0 ? 'up' : (row.uplift ?? 0) < 0 ? 'down' : ''}">${row.variant === 'control' || row.uplift === null ? '—' : points(row.uplift).replace(' vs control', '')}</td></tr>`,
     )
     .join('');
   return `<div class="table-wrap"><table><thead><tr><th>Scenario</th><th>Variant</th><th>Fired</th><th>Suppressed</th><th>Held out</th><th>Delivered</th><th title="Fired, then stopped before delivery: suppression list, or a retry stopped by consent, audience or a reload">Stopped</th><th>Pop-in CTR</th><th>Email open</th><th>Email click</th><th>Orders</th><th>Conv. rate</th><th>Revenue</th><th>Uplift</th></tr></thead><tbody>${body}</tbody></table></div>`;

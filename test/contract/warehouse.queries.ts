@@ -116,6 +116,11 @@ export function describeShippedQueries(name: string, setup: WarehouseContractSet
       expect(rows.map((row) => [row.variant, row.fired])).toEqual([['A', 1]]);
     });
 
+    test('scenario-kpis leaves the control rate and uplift null where no control group was measured, not zero', async () => {
+      const rows = await scenarioKpis(backend, { from: D - DAY, to: D });
+      expect(rows.map((row) => [row.variant, row.control_conversion_rate, row.uplift])).toEqual([['A', null, null]]);
+    });
+
     test('attributed orders count an order once when triggers of two scenarios preceded it, and leave the control group out', async () => {
       const site = 'two-scenarios';
       await backend.insert('triggers', [

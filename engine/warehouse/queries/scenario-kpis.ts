@@ -55,10 +55,10 @@ export interface ScenarioKpiRow {
   /** Distinct orders placed within the attribution window after a trigger of this arm. */
   conversions: number;
   revenue: number;
-  /** The scenario's control group conversion rate (0 without a control group). */
-  control_conversion_rate: number;
-  /** conversion_rate − control_conversion_rate, in rate points; 0 for the control row itself and without a control group. */
-  uplift: number;
+  /** The scenario's control group conversion rate; null without a control group (not measured, not zero). */
+  control_conversion_rate: number | null;
+  /** conversion_rate − control_conversion_rate, in rate points; 0 for the control row itself, null without a control group. */
+  uplift: number | null;
 }
 
 interface DecisionCounts {
@@ -225,9 +225,9 @@ export async function scenarioKpis(backend: WarehouseBackend, options: ScenarioK
       conversion_rate: rate(convertedVisitors, Number(row.visitors)),
       conversions: Number(won?.conversions ?? 0),
       revenue: Math.round(Number(won?.revenue ?? 0) * 100) / 100,
-      control_conversion_rate: 0,
-      uplift: 0,
-    } satisfies ScenarioKpiRow;
+      control_conversion_rate: null,
+      uplift: null,
+    } satisfies ScenarioKpiRow as ScenarioKpiRow;
   });
   const controlRate = new Map(rows.filter((row) => row.variant === 'control').map((row) => [row.scenario_id, row.conversion_rate]));
   for (const row of rows) {
