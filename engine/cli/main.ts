@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { isTripwireError } from '../errors.js';
 import { runBacktestCommand } from './backtest.js';
 import { runCatalogue } from './catalogue.js';
 import { runCheck, runSchema } from './check.js';
 import { runEmail } from './email-preview.js';
+import { reportFailure } from './failure-report.js';
 import { runMailer } from './mailer.js';
 import { runQuery } from './query.js';
 import { runStart } from './start.js';
@@ -37,11 +37,16 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   catalogue: runCatalogue,
 };
 
+/** The engine and the mailer worker: they run until a signal stops them. */
+function servesUntilStopped(argv: readonly string[]): boolean {
+  return argv[0] === 'start' || (argv[0] === 'mailer' && argv.length === 1);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   // Own keys only: `tripwire constructor` is an unknown command, not Object's constructor.
   const command = name !== undefined && Object.hasOwn(commands, name) ? commands[name] : undefined;
-  const serves = name === 'start' || (name === 'mailer' && args.length === 0);
+  const serves = servesUntilStopped(argv);
   // A reader that stops early (`tripwire schema | head`) has taken all it wanted: no failure of a
   // command that prints. An engine or a worker that loses its stdout still fails loudly, so that
   // its supervisor restarts it.
@@ -58,7 +63,8 @@ async function main(argv: string[]): Promise<number> {
   return command(args);
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
@@ -73,8 +79,13 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    if (isTripwireError(error)) process.stderr.write(`tripwire: ${error.code}: ${error.message}\n  hint: ${error.hint}\n`);
-    else process.stderr.write(`tripwire: ${(error as Error).stack ?? String(error)}\n`);
+    reportFailure(error);
     process.exitCode = 1;
   },
-);
+)
+  // A stopped engine or worker exits, whatever a component it closed may have left scheduled: its
+  // supervisor must see it gone. Its logs are written synchronously (stdout to a file or a pipe),
+  // so none is cut short. (One that gave up on a hung disk ends by its signal instead: start.ts.)
+  .finally(() => {
+    if (servesUntilStopped(argv)) process.exit();
+  });

@@ -1,5 +1,6 @@
-import { loadConfig } from '../config/index.js';
+import { LockLeftOnHungDisk, loadConfig } from '../config/index.js';
 import { startEngine } from '../config/compose.js';
+import { reportFailure } from './failure-report.js';
 import { parseCommandArgs } from './usage-error.js';
 
 const USAGE = `usage: tripwire start
@@ -34,14 +35,35 @@ export async function runStart(args: string[]): Promise<number> {
       .filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1)
       .join('\n') + '\n',
   );
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      engine.logger.info({ signal }, 'shutting down: draining frames, emails and warehouse batches');
-      resolve();
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const shutdown = (received: NodeJS.Signals) => {
+      engine.logger.info({ signal: received }, 'shutting down: draining frames, emails and warehouse batches');
+      resolve(received);
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
-  await engine.stop();
+  try {
+    await engine.stop();
+  } catch (error) {
+    if (leftOnHungDisk(error)) endBy(signal, error);
+    throw error;
+  }
   return 0;
+}
+
+function leftOnHungDisk(error: unknown): boolean {
+  return error instanceof LockLeftOnHungDisk || (error instanceof AggregateError && error.errors.some((each) => each instanceof LockLeftOnHungDisk));
+}
+
+/**
+ * Ends the process by the signal that stopped it, as a process without a handler for it would
+ * end: an exit would wait for libuv's threads, one of which waits on a disk that does not answer
+ * (LockLeftOnHungDisk), and the supervisor would see the engine still running.
+ */
+function endBy(signal: NodeJS.Signals, error: unknown): never {
+  reportFailure(error);
+  process.kill(process.pid, signal);
+  // The signal ends the process before this turn is over; nothing runs after it.
+  throw error;
 }

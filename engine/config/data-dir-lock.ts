@@ -116,7 +116,7 @@ export class DataDirLock {
     heldInThisProcess.delete(this.dir);
     // Already thrown below as not removed: a failure once the disk answers changes nothing more.
     removal.catch(() => undefined);
-    throw new TripwireError(
+    throw new LockLeftOnHungDisk(
       'TW_DATA_DIR_LOCK_REFRESH',
       `The data folder's lock ${this.file} was not removed at the stop: the disk has not answered for ${this.refreshMs / 1000} s. It is left behind and goes stale ${(3 * this.refreshMs) / 1000} s after its last refresh; then the next engine takes ${this.dir} over (an engine on this host does so at once once this process has exited). Check the folder's disk.`,
     );
@@ -148,7 +148,7 @@ export class DataDirLock {
     const stalled = setTimeout(() => this.failed(refreshFailure(this.file, this.dir, `has not been refreshed: the refresh has waited on the disk for ${this.refreshMs / 1000} s`, this.refreshMs)), this.refreshMs);
     stalled.unref();
     try {
-      outcome = await refreshLock(this.file, this.content);
+      outcome = await refreshLock(this.file, this.content, () => this.released);
     } catch (error) {
       this.failed(
         error instanceof TakenOver
@@ -180,6 +180,12 @@ export class DataDirLock {
   }
 }
 
+/**
+ * A release that gave up on a disk that does not answer: a read of the lock still waits in one of
+ * libuv's threads, which the process joins as it exits, so a plain exit waits with it.
+ */
+export class LockLeftOnHungDisk extends TripwireError {}
+
 /** A refresh that failed, or waits, on the disk: the engine still owns the folder, for 3 periods. */
 function refreshFailure(file: string, dir: string, what: string, refreshMs: number, cause?: unknown): TripwireError {
   return new TripwireError(
@@ -199,8 +205,11 @@ class TakenOver extends Error {
 /** Touched, or put back after something removed it. */
 type RefreshOutcome = 'touched' | 'put back';
 
-async function refreshLock(file: string, content: string): Promise<RefreshOutcome> {
+async function refreshLock(file: string, content: string, released: () => boolean): Promise<RefreshOutcome> {
   const current = await readLock(file);
+  // A release that gave up on this refresh (a disk that hung) has let the folder go: a read that
+  // ends after it must not put the lock back, or the next engine would wait for it to go stale.
+  if (released()) return 'touched';
   if (current === undefined) {
     // Linked into place as at the start: if another engine's lock got there first, that one stays.
     if ((await linkAgain(file, content)) !== undefined) throw new TakenOver();

@@ -3,3 +3,4 @@ export type { LoadOptions } from './load.js';
 export { configSchema } from './schema.js';
 export type { TripwireConfig, SiteConfig, ConfigInput } from './schema.js';
 
+export { LockLeftOnHungDisk } from './data-dir-lock.js';

@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isRunning } from './running-process.js';
 
-/**
- * A draft younger than this may be in flight (made, linked, not yet removed) on another host
- * sharing the folder, whose pid means nothing here; a process's own drafts live for milliseconds.
- */
+/** A draft younger than this may be in flight (made, linked, not yet removed), here or on another host sharing the folder. */
 const DRAFT_IN_FLIGHT_MS = 60_000;
 
 /**
@@ -18,6 +14,16 @@ const DRAFT_IN_FLIGHT_MS = 60_000;
  */
 export async function linkIntoPlace(file: string, content: string): Promise<boolean> {
   await removeLeftDrafts(file);
+  // A draft removed under this placing by another's cleanup (it stalled past DRAFT_IN_FLIGHT_MS:
+  // a paused VM, an NFS hiccup, a clock skewed against the file server) is made again.
+  for (let tries = 1; tries <= 3; tries++) {
+    const placed = await placeOnce(file, content);
+    if (placed !== 'draft gone') return placed;
+  }
+  throw new Error(`its draft beside ${file} was removed before it could be linked, three times`);
+}
+
+async function placeOnce(file: string, content: string): Promise<boolean | 'draft gone'> {
   const draft = draftName(file);
   const handle = await open(draft, 'wx');
   try {
@@ -31,10 +37,12 @@ export async function linkIntoPlace(file: string, content: string): Promise<bool
     await syncFolder(dirname(file));
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code === 'ENOENT' && (error as NodeJS.ErrnoException).syscall === 'link') return 'draft gone';
     throw error;
   } finally {
-    await unlink(draft);
+    await unlink(draft).catch(unlessMissing);
   }
 }
 
@@ -54,34 +62,47 @@ async function syncFolder(dir: string): Promise<void> {
     folder = await open(dir, 'r');
     await folder.sync();
   } catch (error) {
-    // Windows cannot open a folder (EISDIR, EPERM) and some file systems refuse to fsync one
-    // (EINVAL): there the link is as durable as the file system makes it, which no call changes.
-    if (!['EISDIR', 'EINVAL', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    // Where a folder cannot be opened (Windows: EISDIR, EPERM; a folder the engine may write to
+    // but not list: EACCES) or fsync'd (EINVAL, ENOTSUP on some network and FUSE file systems),
+    // the link is as durable as the file system makes it, which no call here changes.
+    if (!FOLDER_SYNC_REFUSED.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
   } finally {
     await folder?.close();
   }
 }
 
+const FOLDER_SYNC_REFUSED = new Set(['EISDIR', 'EINVAL', 'EPERM', 'EACCES', 'ENOTSUP', 'EOPNOTSUPP']);
+
 /**
- * A crash between linking and removing a draft leaves it for ever, so each placing removes those
- * of `file` whose process is gone: its pid is not running on this host, or is this process's own
- * (a restarted container is pid 1 again). Only drafts last written over a minute ago: a younger
- * one may be in flight, in this process or on another host sharing the folder.
+ * A crash between linking and removing a draft leaves it for ever, so each placing removes the
+ * drafts of `file` last written over a minute ago, whichever process made them: a live one's
+ * draft lives for milliseconds, and one that stalled past the minute makes its draft again
+ * (linkIntoPlace). In a folder the engine may write to but not list, none are removed.
  */
 async function removeLeftDrafts(file: string): Promise<void> {
   const dir = dirname(file);
-  const draft = new RegExp(`^${escapeRegExp(basename(file))}\\.(\\d+)\\.[0-9a-f]{8}$`);
-  for (const name of await readdir(dir)) {
-    const pid = draft.exec(name)?.[1];
-    if (pid === undefined || (Number(pid) !== process.pid && isRunning(Number(pid)))) continue;
+  const draft = new RegExp(`^${escapeRegExp(basename(file))}\\.\\d+\\.[0-9a-f]{8}$`);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') return;
+    throw error;
+  }
+  for (const name of names) {
+    if (!draft.test(name)) continue;
     const path = join(dir, name);
     try {
       if (Date.now() - (await stat(path)).mtimeMs > DRAFT_IN_FLIGHT_MS) await unlink(path);
     } catch (error) {
       // Removed meanwhile, by its own process or another start.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      unlessMissing(error as NodeJS.ErrnoException);
     }
   }
+}
+
+function unlessMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
 }
 
 function escapeRegExp(text: string): string {
