@@ -30,7 +30,7 @@ export interface CatalogueDeps {
   store: WindowStore;
   clock: Clock;
   logger: Logger;
-  /** The demo catalogue's products, added to the first site's catalogue where missing. */
+  /** The demo catalogue's products, added to the demo site's catalogue (the only site when the demo is on) where missing. */
   demo: ReadonlyArray<{ id: string; name: string; price: number; category: string; stock: 'in_stock' | 'out_of_stock'; url: string; image: string }> | undefined;
 }
 

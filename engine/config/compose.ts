@@ -242,6 +242,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     // Closers run in reverse: fan-outs under way finish before the pipeline stops.
     closers.push(() => drain.within('catalogue fan-outs', feed.fanOut.drain()));
 
+    // The demo is on only with the built-in demo site (withDemoSite): its sign-in signs any address with this secret.
     const demoSite = config.sites[0]!;
     const pages: PageSource[] = [feed.api];
     if (catalogue !== undefined) {

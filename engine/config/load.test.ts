@@ -150,3 +150,46 @@ describe("a site's url", () => {
     }
   });
 });
+
+// The demo shop's sign-in signs any address with its site's secret: it may only ever sign for the built-in demo site.
+describe('the demo shop', () => {
+  const shop = { key: 'shop', secret: '0123456789abcdef0123', url: 'https://shop.example' };
+  const whySignsAnyAddress = /demo\.enabled \(environment variable TW_DEMO\): .*sign any email address .* secret of site "shop".*remove demo\.enabled/s;
+
+  test('is on with the built-in demo site when no sites are configured', () => {
+    const config = parseConfig({});
+    expect([config.demo.enabled, config.sites.map((site) => site.key)]).toEqual([true, ['demo']]);
+  });
+
+  test('can be turned off without configured sites', async () => {
+    expect((await loadConfig({ env: { TW_DEMO: 'false' } })).demo.enabled).toBe(false);
+  });
+
+  test('is off by default once sites are configured', () => {
+    expect(parseConfig({ sites: [shop] }).demo.enabled).toBe(false);
+  });
+
+  test('turned off explicitly next to configured sites, stays off', () => {
+    expect(parseConfig({ sites: [shop], demo: { enabled: false } }).demo.enabled).toBe(false);
+  });
+
+  test('asked for in the config file next to configured sites stops the engine, saying why and what to do', () => {
+    expect(() => parseConfig({ sites: [shop], demo: { enabled: true } })).toThrow(
+      expect.objectContaining({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(whySignsAnyAddress) }),
+    );
+  });
+
+  test('asked for with TW_DEMO next to sites of the config file stops the engine, saying why and what to do', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tripwire-config-'));
+    try {
+      const file = join(dir, 'tripwire.yaml');
+      await writeFile(file, `sites:\n  - key: ${shop.key}\n    secret: ${shop.secret}\n    url: ${shop.url}\n`);
+      await expect(loadConfig({ env: { TW_DEMO: 'true' }, file })).rejects.toMatchObject({
+        code: 'TW_CONFIG_INVALID',
+        message: expect.stringMatching(whySignsAnyAddress),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

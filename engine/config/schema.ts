@@ -221,23 +221,44 @@ export const configSchema = z.strictObject({
       fanOutRetryInterval: duration.default(60_000),
     })
     .prefault({}),
-  demo: z.strictObject({ enabled: z.boolean().default(true), catalogue: z.string().default('deploy/demo/catalogue.json') }).prefault({}),
+  demo: z
+    .strictObject({
+      /** Unset: on with the built-in demo site (no sites configured), off with configured sites (see withDemoSite). */
+      enabled: z.boolean().optional(),
+      catalogue: z.string().default('deploy/demo/catalogue.json'),
+    })
+    .prefault({}),
   log: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .prefault({}),
+}).superRefine((config, context) => {
+  // The demo shop's sign-in vouches for whatever address a visitor types, signed with its site's
+  // secret: harmless for the built-in demo site, a bypass of requireVerifiedEmail for a real one.
+  const site = config.sites?.[0];
+  if (site !== undefined && config.demo.enabled === true) {
+    context.addIssue({
+      code: 'custom',
+      path: ['demo', 'enabled'],
+      message:
+        `the demo shop runs only with the built-in demo site, when no sites are configured: here its sign-in would sign any email address a visitor types with the secret of site "${site.key}", ` +
+        'so anyone could pass as a verified address, and its demo products would be added to that site\'s catalogue. ' +
+        'To serve your sites, remove demo.enabled and TW_DEMO (or set them to false); to try the demo shop, run an engine without sites',
+    });
+  }
 });
 
 export type SiteConfig = z.infer<typeof site>;
-export type TripwireConfig = Omit<z.infer<typeof configSchema>, 'sites'> & { sites: SiteConfig[] };
+type ParsedConfig = z.infer<typeof configSchema>;
+export type TripwireConfig = Omit<ParsedConfig, 'sites' | 'demo'> & { sites: SiteConfig[]; demo: { enabled: boolean; catalogue: string } };
 
 /**
  * The parsed settings with the demo site when no site is configured. The demo site is the shop the
  * engine itself serves at /shop, so its URL follows the engine's: server.publicUrl, else
  * http://localhost:<port> (with port 0 the port is picked only when the engine listens, so its
- * links name port 0: set server.publicUrl then).
+ * links name port 0: set server.publicUrl then). The demo shop is on only with it.
  */
-export function withDemoSite(parsed: z.infer<typeof configSchema>): TripwireConfig {
-  if (parsed.sites !== undefined) return { ...parsed, sites: parsed.sites };
+export function withDemoSite(parsed: ParsedConfig): TripwireConfig {
+  if (parsed.sites !== undefined) return { ...parsed, sites: parsed.sites, demo: { ...parsed.demo, enabled: false } };
   const engineUrl = parsed.server.publicUrl ?? `http://localhost:${parsed.server.port}`;
   const demo: SiteConfig = {
     key: 'demo',
@@ -247,6 +268,6 @@ export function withDemoSite(parsed: z.infer<typeof configSchema>): TripwireConf
     from: 'Tripwire Demo Shop <shop@demo.tripwire.test>',
     requireVerifiedEmail: true,
   };
-  return { ...parsed, sites: [demo] };
+  return { ...parsed, sites: [demo], demo: { ...parsed.demo, enabled: parsed.demo.enabled ?? true } };
 }
 export type ConfigInput = z.input<typeof configSchema>;
