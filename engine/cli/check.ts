@@ -1,12 +1,13 @@
-import { checkScenarioEmails } from '../channels/templates/index.js';
+import { checkScenarioSetup, scenarioSetup } from '../config/compose.js';
 import { loadConfig } from '../config/index.js';
-import { checkScenarioFolder, formatProblems, scenarioJsonSchema, type FolderCheck } from '../scenarios/index.js';
+import { formatProblems, scenarioJsonSchema } from '../scenarios/index.js';
 import { parseCommandArgs } from './usage-error.js';
 
 const CHECK_USAGE = `usage: tripwire check [dir]
 
-  Checks a scenario folder (default: the configured scenarios.dir), and its email actions against
-  the template folder, as the engine's start would; explains each problem and exits 1 if there is one.
+  Checks a scenario folder (default: the configured scenarios.dir), the template folder, and the
+  scenarios' email actions against it, as the engine's start would; explains each problem and
+  exits 1 if there is one.
 `;
 
 const SCHEMA_USAGE = `usage: tripwire schema
@@ -17,20 +18,17 @@ const SCHEMA_USAGE = `usage: tripwire schema
 export async function runCheck(args: string[]): Promise<number> {
   const { positionals } = parseCommandArgs('tripwire check', CHECK_USAGE, args, { help: { type: 'boolean' } }, 1);
   const config = await loadConfig();
-  const { scenarios, problems } = await checkScenarios(positionals[0] ?? config.scenarios.dir, config.templates.dir);
+  const setup = scenarioSetup(config);
+  const { scenarios, problems, setup: setupProblems } = await checkScenarioSetup({ ...setup, dir: positionals[0] ?? setup.dir });
   for (const scenario of scenarios) process.stdout.write(`ok  ${scenario.id}  (${scenario.source})\n`);
-  if (problems.length === 0) {
+  const count = problems.length + setupProblems.length;
+  if (count === 0) {
     process.stdout.write(`${scenarios.length} scenarios, no problems\n`);
     return 0;
   }
-  process.stderr.write(`${formatProblems(problems)}\n${problems.length} problem(s)\n`);
+  const lines = [...setupProblems.map((problem) => problem.message), ...(problems.length > 0 ? [formatProblems(problems)] : [])];
+  process.stderr.write(`${lines.join('\n')}\n${count} problem(s)\n`);
   return 1;
-}
-
-/** The folder's problems, and those of its email actions against the template folder, as the engine's start would find them. */
-export async function checkScenarios(dir: string, templatesDir: string): Promise<FolderCheck> {
-  const { scenarios, problems } = await checkScenarioFolder(dir);
-  return { scenarios, problems: [...problems, ...(await checkScenarioEmails(scenarios, templatesDir))] };
 }
 
 /** Prints the JSON Schema of scenario files (docs/scenario.schema.json is this output). */

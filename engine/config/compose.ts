@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PopinChannel } from '../channels/popin/index.js';
-import { checkScenarioEmails, checkTemplates } from '../channels/templates/index.js';
 import { BacktestApi } from '../backtest/index.js';
 import { TripwireError } from '../errors.js';
 import { AdminAuth, Dashboard, QueryApi } from '../dashboard/index.js';
@@ -11,8 +10,7 @@ import { systemClock, type Clock } from '../events/index.js';
 import { Gateway, SocketRegistry, VisitorCookiePage, loadTrackerAssets, type PageSource } from '../gateway/index.js';
 import { createLogger, createMetrics, type EngineMetrics, type Logger, type QueueCounts } from '../observability/index.js';
 import { TriggerPipeline, type SiteProfile } from '../pipeline/index.js';
-import { DeliveryPolicy, ScenarioLibrary, formatProblems } from '../scenarios/index.js';
-import { loadPack } from '../scenarios/pack/index.js';
+import { DeliveryPolicy, formatProblems } from '../scenarios/index.js';
 import { MemoryWindowStore, type RetentionPolicy, type WindowStore } from '../state/index.js';
 import { RedisWindowStore } from '../state/redis/index.js';
 import { BatchingSink, WaitingWarehouse, type EventSink, type WarehouseBackend } from '../warehouse/index.js';
@@ -20,6 +18,7 @@ import { EmailLinkPages, TriggerEmailPort } from '../mailer/index.js';
 import { SegmentScheduler, checkSchedules } from '../multicast/index.js';
 import { readQueueDepths } from '../queue/index.js';
 import { composeCatalogue, type ComposedCatalogue } from './compose-catalogue.js';
+import { composeScenarios, scenarioSetup } from './compose-scenarios.js';
 import { composeMailer, type ComposedMailer } from './compose-mailer.js';
 import { composeWarehouse } from './compose-warehouse.js';
 import { composeWebhooks, type ComposedWebhooks } from './compose-webhooks.js';
@@ -29,6 +28,8 @@ import { QUEUE_DEPTH_TIMEOUT_MS, checkHealth } from './health.js';
 import type { TripwireConfig } from './schema.js';
 
 export { composeMailer, composeCatalogue, composeWebhooks };
+export { checkScenarioSetup, scenarioSetup } from './compose-scenarios.js';
+export type { ScenarioSetup, SetupCheck } from './compose-scenarios.js';
 export type { ComposedMailer, MailerDeps } from './compose-mailer.js';
 export type { ComposedCatalogue, CatalogueDeps } from './compose-catalogue.js';
 export type { ComposedWebhooks, WebhookDeps } from './compose-webhooks.js';
@@ -159,13 +160,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     onWarehouseReady = () => void sink.flush().catch(() => undefined);
     metrics.reportWarehouse(() => (!(warehouse instanceof WaitingWarehouse) || warehouse.available) && !sink.failing);
 
-    // A broken template is found now, not by the first email that needs it.
-    const templateProblems = await checkTemplates(config.templates.dir);
-    if (templateProblems.length > 0) throw new TripwireError('TW_TEMPLATE_INVALID', templateProblems.map((problem) => problem.message).join('\n'));
-    const scenarios = await ScenarioLibrary.open({
-      dir: config.scenarios.dir,
-      extra: await loadPack(config.scenarios.pack),
-      check: (all) => checkScenarioEmails(all, config.templates.dir),
+    const scenarios = await composeScenarios(scenarioSetup(config), {
       onReload: ({ scenarios: count, problems }) => {
         if (problems.length === 0) logger.info({ scenarios: count }, 'scenarios reloaded');
         else logger.error({ problems: formatProblems(problems) }, 'scenario folder has problems; the previous scenarios stay in force');

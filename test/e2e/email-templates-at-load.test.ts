@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { checkScenarioEmails } from '../../engine/channels/templates/index.js';
-import { checkScenarios } from '../../engine/cli/check.js';
+import { checkScenarioSetup } from '../../engine/config/compose.js';
 import { ScenarioLibrary } from '../../engine/scenarios/index.js';
 import { startTestEngine, type TestEngine } from '../support/test-engine.js';
 
@@ -58,7 +58,7 @@ describe('email templates at load time', () => {
   test('the scenario check reports an email subject that does not parse', async () => {
     const dir = await scenarioFolder({ 'cart-mail.yaml': mailing('{ template: cart-abandoned, subject: "{{ product.name | shout }}" }') });
 
-    const { problems } = await checkScenarios(dir, demoTemplates);
+    const { problems } = await checkScenarioSetup({ dir, templatesDir: demoTemplates, pack: [] });
 
     expect(problems).toEqual([expect.objectContaining({ file: join(dir, 'cart-mail.yaml'), line: 5, path: 'then.email', message: expect.stringMatching(/shout/) })]);
   });
@@ -67,7 +67,7 @@ describe('email templates at load time', () => {
     const templates = await scenarioFolder({ 'bare.html.liquid': '<p>Hi</p>', 'bare.text.liquid': 'Hi' });
     const dir = await scenarioFolder({ 'cart-mail.yaml': mailing('{ template: bare }') });
 
-    const { problems } = await checkScenarios(dir, templates);
+    const { problems } = await checkScenarioSetup({ dir, templatesDir: templates, pack: [] });
 
     expect(problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/template "bare" lacks bare\.subject\.liquid/)]);
   });
@@ -79,7 +79,7 @@ describe('email templates at load time', () => {
     });
     const dir = await scenarioFolder({ 'cart-mail.yaml': mailing('{ template: priced, subject: "Your cart" }') });
 
-    const { problems } = await checkScenarios(dir, templates);
+    const { problems } = await checkScenarioSetup({ dir, templatesDir: templates, pack: [] });
 
     expect(problems).toEqual([
       expect.objectContaining({
@@ -101,7 +101,7 @@ describe('email templates at load time', () => {
       'cart-mail.yaml': mailing('{ template: priced, subject: "{{ cartTotal | money: \'EUX\' }} in your cart", variables: { currency: EURO } }'),
     });
 
-    const { problems } = await checkScenarios(dir, templates);
+    const { problems } = await checkScenarioSetup({ dir, templatesDir: templates, pack: [] });
 
     expect(problems.map((problem) => [problem.line, problem.message])).toEqual([
       [5, 'the subject, subject:1:1: money: "EUX" is not a currency code: write an ISO 4217 code such as "EUR", "USD" or "GBP"'],
