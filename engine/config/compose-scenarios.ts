@@ -1,6 +1,6 @@
 import { checkScenarioEmails, checkTemplates } from '../channels/templates/index.js';
-import { TripwireError } from '../errors.js';
-import { ScenarioLibrary, checkScenarioFolder, type FolderCheck, type Scenario, type ScenarioLibraryOptions, type ScenarioProblem } from '../scenarios/index.js';
+import { TripwireError, isTripwireError } from '../errors.js';
+import { ScenarioLibrary, type FolderCheck, type Scenario, type ScenarioLibraryOptions, type ScenarioProblem } from '../scenarios/index.js';
 import { loadPack } from '../scenarios/pack/index.js';
 import type { TripwireConfig } from './schema.js';
 
@@ -14,7 +14,7 @@ export interface ScenarioSetup {
 }
 
 export interface SetupCheck extends FolderCheck {
-  /** Problems outside the scenario files: the template folder's. */
+  /** Problems outside the scenario files: the template folder's, and pack names the pack does not have. */
   setup: TripwireError[];
 }
 
@@ -37,8 +37,16 @@ export async function composeScenarios(setup: ScenarioSetup, reports: Pick<Scena
 /** Every problem the engine's start would stop at, all listed rather than the first kind met. */
 export async function checkScenarioSetup(setup: ScenarioSetup): Promise<SetupCheck> {
   const setupProblems = await checkTemplates(setup.templatesDir);
-  const { scenarios, problems } = await checkScenarioFolder(setup.dir);
-  return { scenarios, problems: [...problems, ...(await outsideChecks(setup)(scenarios))], setup: setupProblems };
+  let extra: Scenario[] = [];
+  try {
+    extra = await loadPack(setup.pack);
+  } catch (error) {
+    // A name the pack does not have: the folder is still checked, alone.
+    if (!isTripwireError(error) || error.code !== 'TW_SCENARIO_INVALID') throw error;
+    setupProblems.push(error);
+  }
+  const { scenarios, problems } = await ScenarioLibrary.check({ dir: setup.dir, extra, check: outsideChecks(setup) });
+  return { scenarios, problems, setup: setupProblems };
 }
 
 /** What the scenarios must satisfy outside the core, at the start, on a reload and in `tripwire check`. */

@@ -41,4 +41,33 @@ describe('tripwire check, as the engine start would', () => {
     expect(checked.stderr).toContain(`cart-abandoned.html.liquid:${lines}:`);
     expect(checked.stderr).toMatch(/undefined filter: nosuch/);
   });
+
+  test('names both files when a built-in scenario the config enables has the id of one of the folder\'s, and exits 1', async () => {
+    const config = await folder({ 'tripwire.yaml': 'scenarios: { pack: [cart-abandoned, birthday] }\n' });
+
+    const checked = await tripwireCli(['check'], { TW_CONFIG: join(config, 'tripwire.yaml') });
+
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toMatch(/id "cart-abandoned" is defined twice/);
+    expect(checked.stderr).toContain(join('deploy', 'demo', 'scenarios', 'cart-abandoned.yaml'));
+    expect(checked.stderr).toContain(join(pack, 'cart-abandoned.yaml'));
+  });
+
+  test('names a built-in scenario the config enables that the pack does not have, and exits 1', async () => {
+    const config = await folder({ 'tripwire.yaml': 'scenarios: { pack: [birthday, abandoned-cart] }\n' });
+
+    const checked = await tripwireCli(['check'], { TW_CONFIG: join(config, 'tripwire.yaml') });
+
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toMatch(/no built-in scenario named "abandoned-cart"; the pack has: back-in-stock, birthday/);
+  });
+
+  test('counts the built-in scenarios the config enables among those it checked', async () => {
+    const config = await folder({ 'tripwire.yaml': 'scenarios: { pack: [birthday] }\n' });
+
+    const checked = await tripwireCli(['check'], { TW_CONFIG: join(config, 'tripwire.yaml') });
+
+    expect([checked.code, checked.stdout.trim().split('\n').at(-1)]).toEqual([0, '4 scenarios, no problems']);
+    expect(checked.stdout).toContain(`ok  birthday  (${join(pack, 'birthday.yaml')})`);
+  });
 });

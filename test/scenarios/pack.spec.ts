@@ -67,7 +67,7 @@ describe('the built-in scenario pack', () => {
   test('a pack scenario whose id the folder already uses stops the start', async () => {
     await expect(ScenarioLibrary.open({ dir: DEMO_SCENARIOS, extra: await loadPack(['cart-abandoned']) })).rejects.toMatchObject({
       code: 'TW_SCENARIO_INVALID',
-      message: expect.stringContaining('"cart-abandoned" is defined twice'),
+      message: expect.stringContaining(`deploy/demo/scenarios/cart-abandoned.yaml:1:1: id: id "cart-abandoned" is defined twice: in this file and in the built-in ${PACK_DIR}cart-abandoned.yaml`),
     });
   });
 });

@@ -3,7 +3,7 @@ import { ScenarioEvaluator } from '../evaluate/scenario-evaluator.js';
 import type { Scenario } from '../model.js';
 import { isTripwireError, TripwireError } from '../../errors.js';
 import { formatProblems, type ScenarioProblem } from './scenario-compiler.js';
-import { checkScenarioFolder, loadScenarioFolder, type FolderCheck } from './scenario-folder.js';
+import { checkScenarioFolder, type FolderCheck } from './scenario-folder.js';
 
 export interface ScenarioLibraryOptions {
   dir: string;
@@ -40,12 +40,14 @@ export class ScenarioLibrary {
 
   /** Loads the folder (any problem stops the start, with every problem listed). */
   static async open(options: ScenarioLibraryOptions): Promise<ScenarioLibrary> {
-    const scenarios = await loadScenarioFolder(options.dir);
-    const problems: ScenarioProblem[] = [];
-    const all = merge(scenarios, options.extra ?? [], problems);
-    if (problems.length === 0) problems.push(...((await options.check?.(all)) ?? []));
+    const { scenarios, problems } = await ScenarioLibrary.check(options);
     if (problems.length > 0) throw new TripwireError('TW_SCENARIO_INVALID', formatProblems(problems));
-    return new ScenarioLibrary(options, all);
+    return new ScenarioLibrary(options, scenarios);
+  }
+
+  /** The scenarios open would serve, and every problem that would stop it (`tripwire check`). */
+  static async check(options: Pick<ScenarioLibraryOptions, 'dir' | 'extra' | 'check'>): Promise<FolderCheck> {
+    return withExtra(await checkScenarioFolder(options.dir), options);
   }
 
   current(): ScenarioEvaluator {
@@ -66,10 +68,8 @@ export class ScenarioLibrary {
 
   /** Checks the folder again and puts it in force, unless it has problems, which are returned. */
   async reload(): Promise<ScenarioProblem[]> {
-    const { scenarios, problems } = await this.checkFolder();
-    const all = merge(scenarios, this.options.extra ?? [], problems);
-    if (problems.length === 0) problems.push(...((await this.options.check?.(all)) ?? []));
-    if (problems.length === 0) this.evaluator = new ScenarioEvaluator(all);
+    const { scenarios, problems } = await withExtra(await this.checkFolder(), this.options);
+    if (problems.length === 0) this.evaluator = new ScenarioEvaluator(scenarios);
     this.options.onReload?.({ scenarios: this.evaluator.scenarios.length, problems });
     return problems;
   }
@@ -90,10 +90,28 @@ export class ScenarioLibrary {
   }
 }
 
+/** The folder's scenarios with the extra ones, checked by the options' check when none clashes. */
+async function withExtra(folder: FolderCheck, options: Pick<ScenarioLibraryOptions, 'extra' | 'check'>): Promise<FolderCheck> {
+  const problems = [...folder.problems];
+  const all = merge(folder.scenarios, options.extra ?? [], problems);
+  if (problems.length === 0) problems.push(...((await options.check?.(all)) ?? []));
+  return { scenarios: all, problems };
+}
+
+/** The problem names both files: the folder's, which the user can rename, and the built-in one, which can be left out. */
 function merge(folder: readonly Scenario[], extra: readonly Scenario[], problems: ScenarioProblem[]): Scenario[] {
-  const ids = new Set(folder.map((scenario) => scenario.id));
+  const sources = new Map(folder.map((scenario) => [scenario.id, scenario.source]));
   for (const scenario of extra) {
-    if (ids.has(scenario.id)) problems.push({ file: scenario.source, line: 1, column: 1, path: 'id', message: `id "${scenario.id}" is defined twice` });
+    const source = sources.get(scenario.id);
+    if (source !== undefined) {
+      problems.push({
+        file: source,
+        line: 1,
+        column: 1,
+        path: 'id',
+        message: `id "${scenario.id}" is defined twice: in this file and in the built-in ${scenario.source} (scenarios.pack); rename this one or leave that one out of scenarios.pack`,
+      });
+    }
   }
-  return [...folder, ...extra.filter((scenario) => !ids.has(scenario.id))];
+  return [...folder, ...extra.filter((scenario) => !sources.has(scenario.id))];
 }
