@@ -1,3 +1,4 @@
+import { checkScenarioPopins } from '../channels/popin/index.js';
 import { checkScenarioEmails, checkTemplates } from '../channels/templates/index.js';
 import { TripwireError, isTripwireError } from '../errors.js';
 import { ScenarioLibrary, type FolderCheck, type Scenario, type ScenarioLibraryOptions, type ScenarioProblem } from '../scenarios/index.js';
@@ -51,5 +52,5 @@ export async function checkScenarioSetup(setup: ScenarioSetup): Promise<SetupChe
 
 /** What the scenarios must satisfy outside the core, at the start, on a reload and in `tripwire check`. */
 function outsideChecks(setup: ScenarioSetup): (scenarios: readonly Scenario[]) => Promise<ScenarioProblem[]> {
-  return (scenarios) => checkScenarioEmails(scenarios, setup.templatesDir);
+  return async (scenarios) => [...(await checkScenarioEmails(scenarios, setup.templatesDir)), ...(await checkScenarioPopins(scenarios))];
 }

@@ -28,7 +28,7 @@ import { QUEUE_DEPTH_TIMEOUT_MS, checkHealth } from './health.js';
 import type { TripwireConfig } from './schema.js';
 
 export { composeMailer, composeCatalogue, composeWebhooks };
-export { checkScenarioSetup, scenarioSetup } from './compose-scenarios.js';
+export { checkScenarioSetup, composeScenarios, scenarioSetup } from './compose-scenarios.js';
 export type { ScenarioSetup, SetupCheck } from './compose-scenarios.js';
 export type { ComposedMailer, MailerDeps } from './compose-mailer.js';
 export type { ComposedCatalogue, CatalogueDeps } from './compose-catalogue.js';

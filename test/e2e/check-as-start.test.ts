@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { composeScenarios } from '../../engine/config/compose.js';
+import { startTestEngine } from '../support/test-engine.js';
 import { tripwireCli } from '../support/tripwire-cli.js';
 
 const demo = fileURLToPath(new URL('../../deploy/demo/', import.meta.url));
@@ -69,5 +71,68 @@ describe('tripwire check, as the engine start would', () => {
 
     expect([checked.code, checked.stdout.trim().split('\n').at(-1)]).toEqual([0, '4 scenarios, no problems']);
     expect(checked.stdout).toContain(`ok  birthday  (${join(pack, 'birthday.yaml')})`);
+  });
+});
+
+const popin = (title: string, survey = 'Which colour?') => `id: welcome-popin
+when:
+  count: { event: page, atLeast: 1, within: 1m }
+then:
+  popin:
+    template: modal
+    title: "${title}"
+    body: "Have a look around."
+    form:
+      kind: survey
+      trait: colour
+      question: "${survey}"
+      options: [Red, Blue]
+`;
+
+describe('pop-in Liquid at load time', () => {
+  test('tripwire check names the line and field of a pop-in title that does not parse, and exits 1', async () => {
+    const dir = await folder({ 'welcome-popin.yaml': popin('Welcome to {{ props.name }') });
+
+    const checked = await tripwireCli(['check', dir]);
+
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain(`${join(dir, 'welcome-popin.yaml')}:7:`);
+    expect(checked.stderr).toMatch(/then\.popin\.title: .*output .* not closed/);
+  });
+
+  test('tripwire check names a pop-in form string that uses a filter there is not', async () => {
+    const dir = await folder({ 'welcome-popin.yaml': popin('Welcome', "{{ visitor.name | shout }}, which colour?") });
+
+    const checked = await tripwireCli(['check', dir]);
+
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toMatch(/welcome-popin\.yaml:12:\d+: then\.popin\.form\.question: .*undefined filter: shout/);
+  });
+
+  test('an engine whose pop-in title does not parse refuses to start, naming the file and line', async () => {
+    const dir = await folder({ 'welcome-popin.yaml': popin('Welcome to {{ props.name }') });
+
+    const started = await startTestEngine('embedded', undefined, { scenarios: { dir }, log: { level: 'fatal' } }).then(
+      async (running) => {
+        await running.close();
+        return 'started';
+      },
+      (error: Error) => error.message,
+    );
+
+    expect(started).toMatch(/welcome-popin\.yaml:7:\d+: then\.popin\.title: /);
+  });
+
+  test('a reload whose pop-in title does not parse keeps the scenarios in force and reports it', async () => {
+    const dir = await folder({ 'welcome-popin.yaml': popin('Welcome to {{ props.name }}') });
+    const templatesDir = join(demo, 'templates');
+    const library = await composeScenarios({ dir, templatesDir, pack: [] }, {});
+    await writeFile(join(dir, 'welcome-popin.yaml'), popin('Welcome to {{ props.name }'));
+
+    const problems = await library.reload();
+
+    expect(problems).toEqual([expect.objectContaining({ file: join(dir, 'welcome-popin.yaml'), line: 7, path: 'then.popin.title' })]);
+    expect(library.current().scenarios.map((scenario) => scenario.variants[0]!.steps[0]!.action)).toMatchObject([{ title: 'Welcome to {{ props.name }}' }]);
+    library.close();
   });
 });

@@ -1,8 +1,9 @@
-import { Liquid, type Template } from 'liquidjs';
+import type { Template } from 'liquidjs';
 import type { VisitorRef } from '../../events/index.js';
 import type { DeliveryContext, PopinOutcome, PopinPort } from '../../pipeline/index.js';
 import { isSafeLink, type PopinForm, type PopinMessage } from '../../protocol/index.js';
 import type { PopinAction } from '../../scenarios/index.js';
+import { createPopinLiquid } from './popin-liquid.js';
 
 /** The visitor's open connections; the gateway implements it. */
 export interface VisitorConnections {
@@ -16,7 +17,7 @@ export interface VisitorConnections {
  * checked here so that a bad template cannot ship a javascript: link or a path that leaves the site.
  */
 export class PopinChannel implements PopinPort {
-  private readonly liquid = new Liquid({ strictFilters: true });
+  private readonly liquid = createPopinLiquid();
   /** Scenario strings are few and fixed: parse each once. */
   private readonly parsed = new Map<string, Template[]>();
 

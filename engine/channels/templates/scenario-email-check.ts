@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Liquid, Template } from 'liquidjs';
 import type { EmailAction, Scenario, ScenarioProblem } from '../../scenarios/index.js';
 import { currencyMisuses, type CurrencyMisuse } from './currency-check.js';
 import { createLiquidEngine } from './liquid-engine.js';
 import { currencyCodeProblem } from './money-filter.js';
+import { scenarioLineOf } from './scenario-line.js';
 import { partFile, readTemplateFolder, type TemplatePart } from './template-files.js';
 
 /**
@@ -31,7 +31,7 @@ export async function checkScenarioEmails(scenarios: readonly Scenario[], templa
   const problems: ScenarioProblem[] = [];
   const lines = new Map<string, string[]>();
   for (const { scenario, action, path } of actions) {
-    const at = async (text: string) => ({ file: scenario.source, ...(await lineOf(scenario.source, text, lines)), path });
+    const at = async (text: string) => ({ file: scenario.source, ...(await scenarioLineOf(scenario.source, text, lines)), path });
     const parts = templates.get(action.template);
     const needed: TemplatePart[] = action.subject === undefined ? ['subject', 'html', 'text'] : ['html', 'text'];
     const missing = needed.filter((part) => !parts?.has(part));
@@ -96,18 +96,4 @@ function emailActionsOf(scenario: Scenario): EmailActionAt[] {
     });
   }
   return found;
-}
-
-/** The first line of the scenario file that mentions `text`, so the problem points at it; else the top. */
-async function lineOf(file: string, text: string, cache: Map<string, string[]>): Promise<{ line: number; column: number }> {
-  let lines = cache.get(file);
-  if (lines === undefined) {
-    lines = await readFile(file, 'utf8').then(
-      (content) => content.split('\n'),
-      () => [],
-    );
-    cache.set(file, lines);
-  }
-  const index = lines.findIndex((line) => line.includes(text));
-  return index < 0 ? { line: 1, column: 1 } : { line: index + 1, column: lines[index]!.indexOf(text) + 1 };
 }
