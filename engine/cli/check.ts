@@ -6,9 +6,9 @@ import { parseCommandArgs } from './usage-error.js';
 const CHECK_USAGE = `usage: tripwire check [dir]
 
   Checks a scenario folder (default: the configured scenarios.dir) with the built-in scenarios the
-  config enables (scenarios.pack), the template folder, the scenarios' email actions against it
-  and the Liquid of their pop-ins, as the engine's start would; explains each problem and exits 1
-  if there is one.
+  config enables (scenarios.pack), the template folder, the scenarios' email actions against it,
+  the Liquid of their pop-ins and the audiences of their schedules, as the engine's start would;
+  explains each problem and exits 1 if there is one.
 `;
 
 const SCHEMA_USAGE = `usage: tripwire schema

@@ -1,6 +1,7 @@
 import { checkScenarioPopins } from '../channels/popin/index.js';
 import { checkScenarioEmails, checkTemplates } from '../channels/templates/index.js';
 import { TripwireError, isTripwireError } from '../errors.js';
+import { checkScenarioSchedules } from '../multicast/index.js';
 import { ScenarioLibrary, type FolderCheck, type Scenario, type ScenarioLibraryOptions, type ScenarioProblem } from '../scenarios/index.js';
 import { loadPack } from '../scenarios/pack/index.js';
 import type { TripwireConfig } from './schema.js';
@@ -52,5 +53,9 @@ export async function checkScenarioSetup(setup: ScenarioSetup): Promise<SetupChe
 
 /** What the scenarios must satisfy outside the core, at the start, on a reload and in `tripwire check`. */
 function outsideChecks(setup: ScenarioSetup): (scenarios: readonly Scenario[]) => Promise<ScenarioProblem[]> {
-  return async (scenarios) => [...(await checkScenarioEmails(scenarios, setup.templatesDir)), ...(await checkScenarioPopins(scenarios))];
+  return async (scenarios) => [
+    ...(await checkScenarioEmails(scenarios, setup.templatesDir)),
+    ...(await checkScenarioPopins(scenarios)),
+    ...(await checkScenarioSchedules(scenarios)),
+  ];
 }

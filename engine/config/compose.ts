@@ -15,7 +15,7 @@ import { MemoryWindowStore, type RetentionPolicy, type WindowStore } from '../st
 import { RedisWindowStore } from '../state/redis/index.js';
 import { BatchingSink, WaitingWarehouse, type EventSink, type WarehouseBackend } from '../warehouse/index.js';
 import { EmailLinkPages, TriggerEmailPort } from '../mailer/index.js';
-import { SegmentScheduler, checkSchedules } from '../multicast/index.js';
+import { SegmentScheduler } from '../multicast/index.js';
 import { readQueueDepths } from '../queue/index.js';
 import { composeCatalogue, type ComposedCatalogue } from './compose-catalogue.js';
 import { composeScenarios, scenarioSetup } from './compose-scenarios.js';
@@ -169,7 +169,6 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     });
     scenarios.watch();
     closers.push(async () => scenarios.close());
-    checkSchedules(scenarios.current().scenarios);
     const publicUrl = config.server.publicUrl;
     const catalogue = config.demo.enabled ? await loadCatalogue(join(root, config.demo.catalogue)) : undefined;
     const products = await composeCatalogue(config, { store, clock, logger, demo: catalogue?.products });

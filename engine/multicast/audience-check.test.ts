@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ScenarioCompiler, type Scenario, type ScheduleTrigger } from '../scenarios/index.js';
-import { audienceProblem, audienceQueries, checkSchedules } from './audience-check.js';
+import { audienceProblem, audienceQueries, checkScenarioSchedules } from './audience-check.js';
 
 const compiler = new ScenarioCompiler();
 
@@ -63,9 +63,9 @@ describe('the audience of a schedule', () => {
     expect(audienceProblem(trigger(scheduled('{ query: audience-cart-abandoners, params: { as-of: "2026-01-01" } }')))).toContain('as-of is set by the schedule');
   });
 
-  test('that cannot run stops the start with TW_SCENARIO_INVALID, naming the file', () => {
-    expect(() => checkSchedules([scheduled('{ query: funnel }')])).toThrow(
-      expect.objectContaining({ code: 'TW_SCENARIO_INVALID', message: expect.stringContaining('weekly.yaml: when.schedule.audience: "funnel"') }),
-    );
+  test('that cannot run is a problem of the scenario file, at its audience', async () => {
+    expect(await checkScenarioSchedules([scheduled('{ query: funnel }')])).toEqual([
+      expect.objectContaining({ file: 'weekly.yaml', path: 'when.schedule.audience', message: expect.stringMatching(/^"funnel" is not an audience query/) }),
+    ]);
   });
 });

@@ -1,5 +1,5 @@
-import { TripwireError, isTripwireError } from '../errors.js';
-import type { Scenario, ScheduleTrigger } from '../scenarios/index.js';
+import { isTripwireError } from '../errors.js';
+import { scenarioLineOf, type Scenario, type ScenarioProblem, type ScheduleTrigger } from '../scenarios/index.js';
 import { SHIPPED_QUERIES, checkParameters, type ShippedQuery } from '../warehouse/index.js';
 
 /** Parameters the scheduler sets itself: the site it sends for, and the send's own time. */
@@ -32,15 +32,19 @@ export function audienceProblem(schedule: ScheduleTrigger): string | undefined {
 }
 
 /**
- * Stops the start when a schedule names an audience that cannot run. The scenario compiler cannot
- * tell: the core knows no warehouse, so the check runs where both meet.
+ * The schedules that name an audience that cannot run, checked when scenarios are loaded (engine
+ * start, a reload, `tripwire check`). The scenario compiler cannot tell: the core knows no
+ * warehouse, so the check runs where both meet.
  */
-export function checkSchedules(scenarios: readonly Scenario[]): void {
-  const problems: string[] = [];
+export async function checkScenarioSchedules(scenarios: readonly Scenario[]): Promise<ScenarioProblem[]> {
+  const problems: ScenarioProblem[] = [];
+  const lines = new Map<string, string[]>();
   for (const scenario of scenarios) {
     if (scenario.trigger.kind !== 'schedule') continue;
     const problem = audienceProblem(scenario.trigger);
-    if (problem !== undefined) problems.push(`${scenario.source}: when.schedule.audience: ${problem}`);
+    if (problem === undefined) continue;
+    const at = await scenarioLineOf(scenario.source, 'audience:', lines);
+    problems.push({ file: scenario.source, ...at, path: 'when.schedule.audience', message: problem });
   }
-  if (problems.length > 0) throw new TripwireError('TW_SCENARIO_INVALID', problems.join('\n'));
+  return problems;
 }

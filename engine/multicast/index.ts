@@ -1,3 +1,3 @@
 export { SegmentScheduler } from './segment-scheduler.js';
 export type { ScheduledDelivery, SegmentSchedulerDeps, SegmentSchedulerOptions, MulticastRun } from './segment-scheduler.js';
-export { checkSchedules, audienceProblem, audienceQueries } from './audience-check.js';
+export { checkScenarioSchedules, audienceProblem, audienceQueries } from './audience-check.js';

@@ -23,6 +23,7 @@ export type {
 export { ScenarioCompiler, formatProblems } from './compile/scenario-compiler.js';
 export type { ScenarioProblem, CompileResult } from './compile/scenario-compiler.js';
 export { checkScenarioFolder, loadScenarioFolder } from './compile/scenario-folder.js';
+export { scenarioLineOf } from './compile/scenario-line.js';
 export { ScenarioLibrary } from './compile/scenario-library.js';
 export type { ScenarioLibraryOptions } from './compile/scenario-library.js';
 export type { FolderCheck } from './compile/scenario-folder.js';

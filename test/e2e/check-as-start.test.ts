@@ -136,3 +136,39 @@ describe('pop-in Liquid at load time', () => {
     library.close();
   });
 });
+
+const weekly = (audience: string) => `id: weekly-picks
+when:
+  schedule:
+    every: 7d
+    audience: ${audience}
+visitor: { identified: true }
+then:
+  email: { template: new-arrivals }
+`;
+
+describe('schedule audiences at load time', () => {
+  test('tripwire check names a schedule whose audience query is not one, at its line, and exits 1', async () => {
+    const dir = await folder({ 'weekly-picks.yaml': weekly('{ query: funnel }') });
+
+    const checked = await tripwireCli(['check', dir]);
+
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain(`${join(dir, 'weekly-picks.yaml')}:5:`);
+    expect(checked.stderr).toMatch(/when\.schedule\.audience: "funnel" is not an audience query/);
+  });
+
+  test('a reload whose schedule audience cannot run keeps the scenarios in force and reports it', async () => {
+    const dir = await folder({ 'weekly-picks.yaml': weekly('{ query: audience-cart-abandoners }') });
+    const library = await composeScenarios({ dir, templatesDir: join(demo, 'templates'), pack: [] }, {});
+    await writeFile(join(dir, 'weekly-picks.yaml'), weekly('{ query: audience-category-viewers }'));
+
+    const problems = await library.reload();
+
+    expect(problems).toEqual([
+      expect.objectContaining({ file: join(dir, 'weekly-picks.yaml'), line: 5, path: 'when.schedule.audience', message: 'audience-category-viewers needs "category" in params' }),
+    ]);
+    expect(library.current().scenarios.map((scenario) => scenario.trigger)).toMatchObject([{ audience: { query: 'audience-cart-abandoners' } }]);
+    library.close();
+  });
+});

@@ -1,5 +1,4 @@
-import type { PopinAction, Scenario, ScenarioProblem } from '../../scenarios/index.js';
-import { scenarioLineOf } from '../templates/index.js';
+import { scenarioLineOf, type PopinAction, type Scenario, type ScenarioProblem } from '../../scenarios/index.js';
 import { createPopinLiquid } from './popin-liquid.js';
 
 /**

@@ -2,4 +2,3 @@ export type { RenderedEmail, RenderOverrides, TemplateRendererOptions } from './
 export { TemplateRenderer } from './template-renderer.js';
 export { checkTemplates } from './check-templates.js';
 export { checkScenarioEmails } from './scenario-email-check.js';
-export { scenarioLineOf } from './scenario-line.js';

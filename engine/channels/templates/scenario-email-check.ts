@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import type { Liquid, Template } from 'liquidjs';
-import type { EmailAction, Scenario, ScenarioProblem } from '../../scenarios/index.js';
+import { scenarioLineOf, type EmailAction, type Scenario, type ScenarioProblem } from '../../scenarios/index.js';
 import { currencyMisuses, type CurrencyMisuse } from './currency-check.js';
 import { createLiquidEngine } from './liquid-engine.js';
 import { currencyCodeProblem } from './money-filter.js';
-import { scenarioLineOf } from './scenario-line.js';
 import { partFile, readTemplateFolder, type TemplatePart } from './template-files.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-/** The first line of the scenario file that mentions `text`, so the problem points at it; else the top. */
+/** The first line of the scenario file that mentions `text`, so a problem found after compiling points at it; else the top. */
 export async function scenarioLineOf(file: string, text: string, cache: Map<string, string[]>): Promise<{ line: number; column: number }> {
   let lines = cache.get(file);
   if (lines === undefined) {
