@@ -21,7 +21,9 @@ export async function runCheck(args: string[]): Promise<number> {
   const config = await loadConfig();
   const setup = scenarioSetup(config);
   const { scenarios, problems, setup: setupProblems } = await checkScenarioSetup({ ...setup, dir: positionals[0] ?? setup.dir });
-  for (const scenario of scenarios) process.stdout.write(`ok  ${scenario.id}  (${scenario.source})\n`);
+  // A scenario that compiled but fails a later check (its templates, its pop-in Liquid) is not ok.
+  const failing = new Set(problems.map((problem) => problem.file));
+  for (const scenario of scenarios) if (!failing.has(scenario.source)) process.stdout.write(`ok  ${scenario.id}  (${scenario.source})\n`);
   const count = problems.length + setupProblems.length;
   if (count === 0) {
     process.stdout.write(`${scenarios.length} scenarios, no problems\n`);

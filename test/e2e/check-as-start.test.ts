@@ -90,6 +90,15 @@ then:
 `;
 
 describe('pop-in Liquid at load time', () => {
+  test('tripwire check does not list a scenario with a problem as ok', async () => {
+    const dir = await folder({ 'welcome-popin.yaml': popin('Welcome to {{ props.name }'), 'hello.yaml': popin('Hello').replace('welcome-popin', 'hello') });
+
+    const checked = await tripwireCli(['check', dir]);
+
+    expect(checked.stdout).toBe(`ok  hello  (${join(dir, 'hello.yaml')})\n`);
+  });
+
+
   test('tripwire check names the line and field of a pop-in title that does not parse, and exits 1', async () => {
     const dir = await folder({ 'welcome-popin.yaml': popin('Welcome to {{ props.name }') });
 
