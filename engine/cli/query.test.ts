@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { refusal, tripwireCli } from '../../test/support/tripwire-cli.js';
 
@@ -18,5 +22,32 @@ describe('tripwire query, given arguments it does not take', () => {
 
   it('refuses a flag missing its value, and exits 2', async () => {
     expect(await query('events-per-type', '--from')).toMatchObject({ code: 2, problem: "tripwire query: Option '--from <value>' argument missing" });
+  });
+});
+
+describe('tripwire query, on embedded defaults, given no warehouse it may open', () => {
+  const query = (dataDir: string) => tripwireCli(['query', 'events-per-type'], { REDIS_URL: '', CLICKHOUSE_URL: '', TW_DATA_DIR: dataDir });
+
+  it('refuses a data folder that does not exist, naming it and the settings, and creates nothing', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'tw-query-')), '.tripwire');
+    const outcome = await query(dataDir);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain(join(dataDir, 'chdb'));
+    expect(outcome.stderr).toMatch(/TW_DATA_DIR.*CLICKHOUSE_URL/s);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('names the engine running on the data folder, and the HTTP query API that asks it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tw-query-'));
+    await mkdir(join(dataDir, 'chdb'));
+    // This test's process is the running engine the lock names.
+    const startedAt = new Date().toISOString();
+    await writeFile(join(dataDir, 'engine.lock'), `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt })}\n`);
+    const outcome = await query(dataDir);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('TW_WAREHOUSE_IN_USE');
+    expect(outcome.stderr).toContain(`pid ${process.pid} on ${hostname()}, running since ${startedAt}`);
+    expect(outcome.stderr).toContain('GET /api/queries/<name>');
+    expect(outcome.stderr).not.toContain('CLICKHOUSE_URL; batches are retried');
   });
 });

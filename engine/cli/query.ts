@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { loadConfig, type TripwireConfig } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { TripwireError } from '../errors.js';
 import {
   EXPORT_FORMATS,
@@ -9,11 +8,9 @@ import {
   toCsv,
   type ExportFormat,
   type QueryParams,
-  type WarehouseBackend,
 } from '../warehouse/index.js';
-import { ChdbWarehouse } from '../warehouse/chdb/index.js';
-import { ServerWarehouse } from '../warehouse/server/index.js';
 import { openSuppressions } from './open-suppressions.js';
+import { openWarehouse } from './open-warehouse.js';
 import { UsageError, parseCommandArgs } from './usage-error.js';
 
 function usage(): string {
@@ -24,12 +21,6 @@ function usage(): string {
   }
   lines.push('', 'Reads the configured warehouse (CLICKHOUSE_URL, or the chdb folder in TW_DATA_DIR: stop the engine first).', '');
   return lines.join('\n');
-}
-
-async function openWarehouse(config: TripwireConfig): Promise<WarehouseBackend> {
-  return config.warehouse.clickhouseUrl
-    ? ServerWarehouse.connect(config.warehouse.clickhouseUrl, { database: config.warehouse.database })
-    : ChdbWarehouse.open(join(config.dataDir, 'chdb'), { database: config.warehouse.database });
 }
 
 /** `tripwire query <name> [--format json|csv] [--from ... --to ... ...]`: rows on stdout. */

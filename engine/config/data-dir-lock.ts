@@ -11,7 +11,7 @@ export const DATA_DIR_LOCK_FILE = 'engine.lock';
 /** How often a running engine touches its lock; one not touched for 3 periods is taken over. */
 export const DATA_DIR_LOCK_REFRESH_MS = 5_000;
 
-interface LockHolder {
+export interface LockHolder {
   pid: number;
   host: string;
   startedAt: string;
@@ -185,6 +185,18 @@ export class DataDirLock {
  * libuv's threads, which the process joins as it exits, so a plain exit waits with it.
  */
 export class LockLeftOnHungDisk extends TripwireError {}
+
+/**
+ * The engine running on `dataDir` as its lock names it, or undefined when none does (no lock, or
+ * one left by an engine that is gone). Only reads the lock: for commands that must not open what a
+ * running engine holds, such as its embedded warehouse.
+ */
+export async function engineRunningOn(dataDir: string, refreshMs = DATA_DIR_LOCK_REFRESH_MS): Promise<LockHolder | undefined> {
+  const found = await readHolder(join(dataDir, DATA_DIR_LOCK_FILE));
+  if (found === undefined) return undefined;
+  const running = runsOnThisHost(found.holder);
+  return isStale(found, refreshMs, running) ? undefined : found.holder;
+}
 
 /** A refresh that failed, or waits, on the disk: the engine still owns the folder, for 3 periods. */
 function refreshFailure(file: string, dir: string, what: string, refreshMs: number, cause?: unknown): TripwireError {
