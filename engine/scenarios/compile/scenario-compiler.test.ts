@@ -101,3 +101,46 @@ describe('ScenarioCompiler', () => {
     expect(!list.ok && list.problems).toEqual([expect.objectContaining({ path: 'when.count.where.stock', message: 'expected string, number, boolean or object' })]);
   });
 });
+
+describe('ScenarioCompiler, given settings it does not know or lacks', () => {
+  const misspelt = [
+    'id: cart',
+    'when:',
+    '  count:',
+    '    event: product',
+    '    atLeast: 1',
+    '    within: 1h',
+    'then:',
+    '  popin:',
+    '    titel: "Hi"',
+    'cooldonw: 1h',
+    '',
+  ].join('\n');
+  const problems = () => {
+    const result = compile(misspelt);
+    return result.ok ? [] : result.problems;
+  };
+
+  test('points an unknown key at its own line and column, with the key in its setting path', () => {
+    expect(problems()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ line: 9, column: 5, path: 'then.popin.titel' }),
+        expect.objectContaining({ line: 10, column: 1, path: 'cooldonw' }),
+      ]),
+    );
+  });
+
+  test('suggests the known key closest to an unknown one', () => {
+    expect(problems().find((p) => p.path === 'then.popin.titel')?.message).toBe('unknown setting "titel": did you mean "title"?');
+    expect(problems().find((p) => p.path === 'cooldonw')?.message).toBe('unknown setting "cooldonw": did you mean "cooldown"?');
+  });
+
+  test('says no more than unknown of a key like none it knows', () => {
+    const result = compile('id: x\nzzzzzz: 1\nwhen:\n  count: { event: product, atLeast: 1, within: 1h }\nthen:\n  popin: { title: Hi }\n');
+    expect(!result.ok && result.problems).toEqual([expect.objectContaining({ line: 2, path: 'zzzzzz', message: 'unknown setting "zzzzzz"' })]);
+  });
+
+  test('says a missing required setting is required', () => {
+    expect(problems().find((p) => p.path === 'then.popin.title')).toMatchObject({ line: 9, message: '"title" is required' });
+  });
+});

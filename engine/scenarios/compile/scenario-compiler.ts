@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { TripwireError } from '../../errors.js';
 import type { EventType } from '../../protocol/index.js';
@@ -14,6 +14,7 @@ import type {
   Variant,
 } from '../model.js';
 import { scenarioFileSchema, type ActionInput, type ConditionInput, type ScenarioFile, type StepInput } from './scenario-schema.js';
+import { unknownSettingMessage } from './unknown-setting.js';
 
 export interface ScenarioProblem {
   file: string;
@@ -62,11 +63,20 @@ export function formatProblems(problems: readonly ScenarioProblem[]): string {
 }
 
 function locate(file: string, error: z.ZodError, document: Document, lines: LineCounter): ScenarioProblem[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const specific = mostSpecific(issue);
     const path = specific.path.map(String);
+    // zod reports unknown keys on the object holding them: each is pointed at where it is written.
+    if (specific.keys !== undefined) {
+      return specific.keys.map((key) => {
+        const at = keyPositionOf(document, path, key, lines);
+        return { file, line: at.line, column: at.col, path: [...path, key].join('.'), message: unknownSettingMessage(scenarioFileSchema, specific.path, key) };
+      });
+    }
     const at = positionOf(document, path, lines);
-    return { file, line: at.line, column: at.col, path: path.join('.'), message: specific.message };
+    // zod says "expected string, received undefined" of a setting the file does not write.
+    const missing = specific.expected !== undefined && path.length > 0 && !document.hasIn(path);
+    return [{ file, line: at.line, column: at.col, path: path.join('.'), message: missing ? `"${path.at(-1)}" is required` : specific.message }];
   });
 }
 
@@ -75,6 +85,8 @@ interface Issue {
   message: string;
   /** Set when the value is of none of the types expected here: the types it could have been. */
   expected?: string[];
+  /** Set when the object at `path` has keys its schema does not know: those keys. */
+  keys?: string[];
 }
 
 /**
@@ -93,7 +105,7 @@ function mostSpecific(issue: z.core.$ZodIssue): Issue {
     if (inner.path.length === 0 && inner.expected !== undefined) expected.push(...inner.expected);
     else if (best === undefined || inner.path.length > best.path.length) best = inner;
   }
-  if (best !== undefined) return { path: [...issue.path, ...best.path], message: best.message };
+  if (best !== undefined) return { path: [...issue.path, ...best.path], message: best.message, keys: best.keys };
   if (expected.length === 0) return issue;
   const types = [...new Set(expected)];
   return { path: issue.path, message: `expected ${types.length === 1 ? types[0] : `${types.slice(0, -1).join(', ')} or ${types.at(-1)}`}`, expected };
@@ -106,6 +118,14 @@ function positionOf(document: Document, path: string[], lines: LineCounter): { l
     if (isNode(node) && node.range !== undefined && node.range !== null) return lines.linePos(node.range[0]);
   }
   return { line: 1, col: 1 };
+}
+
+/** Where an unknown key of the object at `path` is written; the object's position if it cannot be found. */
+function keyPositionOf(document: Document, path: string[], key: string, lines: LineCounter): { line: number; col: number } {
+  const parent = path.length === 0 ? document.contents : document.getIn(path, true);
+  const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && String(item.key.value) === key) : undefined;
+  const range = isScalar(pair?.key) ? pair.key.range : undefined;
+  return range !== undefined && range !== null ? lines.linePos(range[0]) : positionOf(document, path, lines);
 }
 
 function toScenario(file: string, input: ScenarioFile): Scenario {
