@@ -66,6 +66,13 @@ describe('tripwire email preview, given arguments it does not take', () => {
     expect(await preview('cart-abandoned', '--out')).toMatchObject({ code: 2, problem: "tripwire email: Option '--out <value>' argument missing" });
   });
 
+  it('says an --out file in a folder that does not exist cannot be written, without a stack, and exits 2', async () => {
+    const out = join(folder, 'no-such-folder', 'cart.html');
+    const outcome = await tripwireCli(['email', 'preview', 'cart-abandoned', '--out', out], { TW_TEMPLATES_DIR: 'deploy/demo/templates' });
+    expect(refusal(outcome)).toMatchObject({ code: 2, problem: `tripwire email: --out ${out} cannot be written: the folder ${join(folder, 'no-such-folder')} does not exist` });
+    expect(outcome.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('refuses a second template name, and exits 2', async () => {
     expect(await preview('cart-abandoned', 'price-drop', '--out', join(folder, 'cart.html'))).toMatchObject({ code: 2, problem: 'tripwire email: unexpected argument price-drop' });
   });

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { sampleEmailContext, type EmailSite } from '../channels/email/index.js';
 import { TemplateRenderer } from '../channels/templates/index.js';
 import { loadConfig } from '../config/index.js';
@@ -27,9 +28,23 @@ export async function runEmail(args: string[]): Promise<number> {
   const data = options.data === undefined ? {} : await readData(options.data);
   const context = { ...sampleEmailContext(emailSite), ...data, site: emailSite };
   const rendered = await new TemplateRenderer({ dir: config.templates.dir }).render(template, context);
-  await writeFile(options.out, rendered.html);
+  await writeOut(options.out, rendered.html);
   process.stdout.write(`Subject: ${rendered.subject}\n\n${rendered.text}\nHTML written to ${options.out}\n`);
   return 0;
+}
+
+/** The preview's HTML to --out: a path that cannot be written is the argument's fault, said without a stack. */
+async function writeOut(path: string, html: string): Promise<void> {
+  try {
+    await writeFile(path, html);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError('tripwire email', `--out ${path} cannot be written: the folder ${dirname(resolve(path))} does not exist`, USAGE);
+    if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EROFS' || code === 'EPERM') {
+      throw new UsageError('tripwire email', `--out ${path} cannot be written: ${(error as Error).message}`, USAGE);
+    }
+    throw error;
+  }
 }
 
 async function readData(path: string): Promise<Record<string, unknown>> {
