@@ -193,3 +193,14 @@ describe('the demo shop', () => {
     }
   });
 });
+
+describe("a site's secret", () => {
+  test('a configured site without a secret stops the engine, naming the setting, what it is for and how long it must be', () => {
+    expect(() => parseConfig({ sites: [{ key: 'shop', url: 'https://shop.example' }] })).toThrow(
+      expect.objectContaining({
+        code: 'TW_CONFIG_INVALID',
+        message: expect.stringContaining('sites.0.secret: a site needs its secret (secret), shared with its backend to sign identify calls and catalogue uploads: at least 16 characters'),
+      }),
+    );
+  });
+});

@@ -5,7 +5,14 @@ const site = z.strictObject({
   key: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a site key is 1-40 characters of A-Z a-z 0-9 _ -'),
   name: z.string().default('Shop'),
   /** Shared with the site's backend: it signs identify calls (HMAC-SHA256 of the email). */
-  secret: z.string().min(16, 'a site secret must be at least 16 characters'),
+  secret: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'a site needs its secret (secret), shared with its backend to sign identify calls and catalogue uploads: at least 16 characters, e.g. from `openssl rand -hex 16`'
+          : undefined,
+    })
+    .min(16, 'a site secret must be at least 16 characters'),
   /**
    * Public URL of the site, for links in emails. Required: the engine cannot know where a real
    * site lives, and a guessed URL would put dead links in every email without a word.
