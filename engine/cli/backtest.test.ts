@@ -4,11 +4,11 @@ import { runBacktestCommand } from './backtest.js';
 
 describe('tripwire backtest --from/--to', () => {
   test.each([
-    ['a year past what ClickHouse DateTime holds', ['--from', '2026-11-01', '--to', '9999-12-31'], /^--to "9999-12-31" is out of range; .*2106-02-07/],
-    ['a date-time without its offset', ['--from', '2026-11-01T00:00', '--to', '2026-11-08'], /^--from "2026-11-01T00:00" is not a time; write /],
-    ['a day that does not exist', ['--from', '2026-02-30', '--to', '2026-03-08'], /^--from "2026-02-30" is not a time/],
-    ['an empty bound', ['--from', '', '--to', '2026-11-08'], /^--from is required/],
-    ['a start after the end', ['--from', '2026-11-08', '--to', '2026-11-01'], /^--from must be before --to/],
+    ['a year past what ClickHouse DateTime holds', ['--from', '2026-11-01', '--to', '9999-12-31'], /^to "9999-12-31" is out of range; .*2106-02-07/],
+    ['a date-time without its offset', ['--from', '2026-11-01T00:00', '--to', '2026-11-08'], /^from "2026-11-01T00:00" is not a time; write /],
+    ['a day that does not exist', ['--from', '2026-02-30', '--to', '2026-03-08'], /^from "2026-02-30" is not a time/],
+    ['an empty bound', ['--from', '', '--to', '2026-11-08'], /^from is required/],
+    ['a start after the end', ['--from', '2026-11-08', '--to', '2026-11-01'], /^from "2026-11-08" must be before to "2026-11-01"/],
   ])('refuses %s with TW_QUERY_INVALID before reading anything', async (_what, range, message) => {
     // The scenario file does not exist: a refusal must come from the range, before any file or warehouse is opened.
     await expect(runBacktestCommand(['no-such-scenario.yaml', ...range])).rejects.toMatchObject({ code: 'TW_QUERY_INVALID', message: expect.stringMatching(message) });

@@ -85,7 +85,7 @@ describe.each(variants)('a backtest of the stored stream, on $backends backends'
       });
     const outOfRange = await post('2026-11-01', '9999-12-31');
     expect(outOfRange.status).toBe(400);
-    expect(((await outOfRange.json()) as { error: unknown }).error).toMatchObject({ code: 'TW_QUERY_INVALID', message: expect.stringMatching(/^--to "9999-12-31" is out of range; .*2106-02-07/) });
+    expect(((await outOfRange.json()) as { error: unknown }).error).toMatchObject({ code: 'TW_QUERY_INVALID', message: expect.stringMatching(/^to "9999-12-31" is out of range; .*2106-02-07/) });
     const withOffset = await post('2026-11-01T00:00:00+01:00', '2026-11-02T00:00:00Z');
     expect(withOffset.status).toBe(200);
   });

@@ -80,7 +80,7 @@ describe.each(variants)('the queries API on $backends backends', ({ backends, sk
   test.skipIf(skip !== undefined)('answers 400 with TW_QUERY_INVALID naming the parameter for a time out of the stored range', async () => {
     const huge = await get('/api/queries/scenario-kpis?from=100000000000000000000000');
     expect(huge.status).toBe(400);
-    expect(await huge.json()).toMatchObject({ error: { code: 'TW_QUERY_INVALID', message: expect.stringMatching(/^--from .*1970-01-01.*2106-02-07/) } });
+    expect(await huge.json()).toMatchObject({ error: { code: 'TW_QUERY_INVALID', message: expect.stringMatching(/^from .*1970-01-01.*2106-02-07/) } });
     expect((await get('/api/queries/audience-cart-abandoners?as-of=1969-12-31')).status).toBe(400);
   });
 });

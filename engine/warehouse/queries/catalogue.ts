@@ -96,26 +96,31 @@ function readTime(text: string): number {
 export function parseTime(name: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   const time = readTime(text);
-  if (Number.isNaN(time)) throw invalid(`--${name} "${text.slice(0, 40)}" is not a time; ${FORMS}.`);
+  if (Number.isNaN(time)) throw invalid(`${name} "${text.slice(0, 40)}" is not a time; ${FORMS}.`);
   if (time < 0 || time > LATEST_TIME_MS) {
-    throw invalid(`--${name} "${text.slice(0, 40)}" is out of range; the warehouse holds times from 1970-01-01 to 2106-02-07T06:28:15Z (epoch milliseconds 0 to ${LATEST_TIME_MS}).`);
+    throw invalid(`${name} "${text.slice(0, 40)}" is out of range; the warehouse holds times from 1970-01-01 to 2106-02-07T06:28:15Z (epoch milliseconds 0 to ${LATEST_TIME_MS}).`);
   }
   return time;
 }
 
-/** `--from` and `--to`, each optional, parsed with parseTime; the start must come before the end. */
+/**
+ * `from` and `to`, each optional, parsed with parseTime; the start must come before the end. Its
+ * messages name parameters bare, as the CLI (`--from`) and the HTTP API (`?from=`) both call them.
+ */
 export function parseTimeRange(fromText: string | undefined, toText: string | undefined): { from?: number; to?: number } {
   const from = parseTime('from', fromText);
   const to = parseTime('to', toText);
-  if (from !== undefined && to !== undefined && from >= to) throw invalid(`--from must be before --to.`);
+  if (from !== undefined && to !== undefined && from >= to) {
+    throw invalid(`from "${fromText}" must be before to "${toText}": the range takes times from its start up to, not including, its end.`);
+  }
   return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
 }
 
 /** parseTimeRange where both bounds are needed, as a backtest's (CLI and HTTP API). */
 export function parseRequiredTimeRange(fromText: string | undefined, toText: string | undefined): { from: number; to: number } {
   const { from, to } = parseTimeRange(fromText, toText);
-  if (from === undefined) throw invalid('--from is required: the first time to include, e.g. 2026-11-01.');
-  if (to === undefined) throw invalid('--to is required: the first time past the range, e.g. 2026-11-08 for a range ending on the 7th.');
+  if (from === undefined) throw invalid('from is required: the first time to include, e.g. 2026-11-01.');
+  if (to === undefined) throw invalid('to is required: the first time past the range, e.g. 2026-11-08 for a range ending on the 7th.');
   return { from, to };
 }
 
@@ -126,12 +131,12 @@ function range(params: QueryParams): QueryRange {
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw invalid(`--${name} "${text}" is not a positive whole number.`);
+  if (!Number.isInteger(value) || value <= 0) throw invalid(`${name} "${text}" is not a positive whole number.`);
   return value;
 }
 
 function required(name: string, text: string | undefined): string {
-  if (text === undefined || text === '') throw invalid(`--${name} is required.`);
+  if (text === undefined || text === '') throw invalid(`${name} is required.`);
   return text;
 }
 
@@ -148,7 +153,7 @@ export const SHIPPED_QUERIES: readonly ShippedQuery[] = [
     ],
     run: (backend, params) => {
       const window = params.window === undefined || params.window === '' ? DEFAULT_ATTRIBUTION_WINDOW_MS : parseDuration(params.window);
-      if (window === undefined) throw invalid(`--window "${params.window}" is not a duration; write e.g. 24h or 7d.`);
+      if (window === undefined) throw invalid(`window "${params.window}" is not a duration; write e.g. 24h or 7d.`);
       return scenarioKpis(backend, { ...range(params), attributionWindowMs: window });
     },
   },
