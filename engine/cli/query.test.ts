@@ -32,8 +32,17 @@ describe('tripwire query, on embedded defaults, given no warehouse it may open',
     const dataDir = join(await mkdtemp(join(tmpdir(), 'tw-query-')), '.tripwire');
     const outcome = await query(dataDir);
     expect(outcome.code).toBe(1);
-    expect(outcome.stderr).toContain(join(dataDir, 'chdb'));
+    expect(outcome.stderr).toContain(`No data folder at ${dataDir}`);
     expect(outcome.stderr).toMatch(/TW_DATA_DIR.*CLICKHOUSE_URL/s);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('refuses a data folder that does not exist with a ClickHouse server too, rather than read audiences with no suppression list', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'tw-query-')), '.tripwire');
+    const outcome = await tripwireCli(['query', 'events-per-type'], { REDIS_URL: '', CLICKHOUSE_URL: 'http://127.0.0.1:9', TW_DATA_DIR: dataDir });
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain(`No data folder at ${dataDir}`);
+    expect(outcome.stderr).toMatch(/TW_DATA_DIR.*REDIS_URL/s);
     expect(existsSync(dataDir)).toBe(false);
   });
 

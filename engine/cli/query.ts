@@ -43,17 +43,18 @@ export async function runQuery(args: string[]): Promise<number> {
   }
   checkParameters(query, params as QueryParams);
   const config = await loadConfig();
-  const warehouse = await openWarehouse(config);
+  // First, and never creating the data folder: a query run where no engine keeps its files is refused before any server is asked.
+  const suppressions = await openSuppressions(config, { createDataDir: false });
   try {
-    const suppressions = await openSuppressions(config);
+    const warehouse = await openWarehouse(config);
     try {
       const rows = await query.run(warehouse, params, Date.now(), suppressions.list);
       process.stdout.write(format === 'csv' ? toCsv(rows, query.columns) : `${JSON.stringify(rows, null, 2)}\n`);
     } finally {
-      await suppressions.close();
+      await warehouse.close();
     }
   } finally {
-    await warehouse.close();
+    await suppressions.close();
   }
   return 0;
 }
