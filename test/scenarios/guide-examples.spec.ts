@@ -11,7 +11,7 @@ import { ScenarioCompiler, formatProblems } from '../../engine/scenarios/index.j
  * put into the smallest scenario around it; a block of engine settings is parsed as the config.
  */
 const GUIDES = ['README.md', 'docs/scenarios.md', 'docs/catalogue.md', 'docs/tracker.md'];
-const CONFIG_SECTIONS = ['policies', 'scenarios'];
+const CONFIG_SECTIONS = ['policies', 'scenarios', 'sites'];
 
 interface Example {
   guide: string;
