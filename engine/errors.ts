@@ -38,6 +38,8 @@ export const ErrorCodes = {
     'An engine runs on this data folder (its dataDir/engine.lock names it) and holds its embedded warehouse (dataDir/chdb), which one process at a time can open. Stop that engine to read the folder from the command line, or ask the running engine: its HTTP query API (GET /api/queries/<name>, with the admin token TW_ADMIN_TOKEN) runs the same queries.',
   TW_DATA_DIR_LOCK_REFRESH:
     "The data folder's lock (dataDir/engine.lock) could not be refreshed, or its refresh has waited on the disk for a whole period. The engine still owns the folder and serves, and /healthz lists dataDir under degraded until a refresh succeeds; but 15 s after the last refresh another engine may take the folder over. Check the folder's disk and permissions, and that nothing removes files from it. At a stop, the lock's removal waits on the disk for one period at most; then the stop goes on and the lock left behind goes stale 15 s after its last refresh.",
+  TW_PORT_IN_USE:
+    'Another process, maybe another engine, listens on the port this engine was given. Stop it, or give this engine another port (PORT / server.port): two engines never share a port.',
   TW_QUERY_INVALID: 'An analyst query name or parameter is unknown or malformed. `tripwire query --help` and docs/analysts.md list them.',
   TW_REPLAY_INPUT: 'A recorded event stream could not be read. Fix the file and line named in the message (NDJSON of wire events, or a timestamp,visitorid,event,itemid,transactionid CSV).',
   TW_CATALOGUE_INVALID:

@@ -7,6 +7,7 @@ import { PATHS, VISITOR_ID_PATTERN, type BeaconAnswer, type ErrorMessage } from 
 import { decodeFrame, type DecodeLimits, type EventProblem } from './decode-frame.js';
 import { AckBatcher } from './ack-batcher.js';
 import { ResponseWriter } from './http-response.js';
+import { listenRefusal } from './listen-refusal.js';
 import { verifyIdentify } from './identity-verification.js';
 import { sendCorked, type SocketData, type SocketRegistry } from './socket-registry.js';
 import type { StaticAsset } from './static-assets.js';
@@ -70,6 +71,14 @@ const UWS_CLOSE_REASONS: Record<string, string> = {
   'Received invalid UTF-8': 'invalid_utf8',
   'Received too big message': 'too_large',
 };
+/**
+ * uWS binds with SO_REUSEPORT unless told otherwise: a second engine on a busy port would then
+ * start and the kernel would split connections between the two. The native module takes the
+ * option as listen(host, port, options, cb), an overload its typings lack.
+ */
+const LISTEN_EXCLUSIVE_PORT = (uWS as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT;
+type ListenExclusive = (host: string, port: number, options: number, callback: (socket: us_listen_socket | false) => void) => TemplatedApp;
+
 const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type' };
 
 /**
@@ -93,9 +102,10 @@ export class Gateway {
 
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.app.listen(this.deps.host, this.deps.port, (socket) => {
+      const listen = this.app.listen.bind(this.app) as unknown as ListenExclusive;
+      listen(this.deps.host, this.deps.port, LISTEN_EXCLUSIVE_PORT, (socket) => {
         if (socket === false) {
-          reject(new Error(`cannot listen on ${this.deps.host}:${this.deps.port} (port in use?)`));
+          listenRefusal(this.deps.host, this.deps.port).then(reject, reject);
           return;
         }
         this.listenSocket = socket;
