@@ -9,6 +9,7 @@ import type { InsertBatch, WarehouseBackend } from '../warehouse.js';
 import { insertToken, rowsNotYetStored } from '../already-stored.js';
 import { insertFailureCode } from '../malformed-batch.js';
 import type { ServerCapabilities, TableNames } from '../schema/index.js';
+import { detachStdinFromChdb } from './stdin-detach.js';
 import { DEFAULT_DATABASE, capabilitiesOf, migrateSchema, resolveTableNames, tableNames, toJsonEachRow } from '../schema/index.js';
 
 export interface ChdbWarehouseOptions {
@@ -65,6 +66,7 @@ export class ChdbWarehouse implements WarehouseBackend {
     let session: Session;
     try {
       mkdirSync(folder, { recursive: true });
+      detachStdinFromChdb();
       session = new Session(folder, { connectionArgs: CONNECTION_ARGS });
     } catch (error) {
       throw new TripwireError(
