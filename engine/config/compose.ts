@@ -274,6 +274,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
         checkHealth(
           store,
           warehouse,
+          sink.failure,
           config.store.redisUrl ? 'redis' : 'memory',
           { enabled: config.warehouse.journal, failing: sink.journalFailing, failures: sink.journalFailures, slowDisk: sink.journalSlowDisk },
           queues,

@@ -11,8 +11,9 @@ export const QUEUE_DEPTH_TIMEOUT_MS = 1_000;
  * Health as /healthz reports it, answered with 200 when `ok`, else 503. `ok` says whether the
  * engine serves: without its window store it cannot, so a store that does not answer makes it
  * false. The engine serves without the warehouse (rows wait in memory or the spill folder), so a
- * warehouse that does not answer leaves `ok` true and is listed in `degraded`, and
- * `warehouse.available` is false: a load balancer keeps sending visitors, a monitor still sees it.
+ * warehouse that does not answer, or answers but fails the sink's inserts, leaves `ok` true and
+ * is listed in `degraded`, and `warehouse.available` is false (as tripwire_warehouse_available
+ * is 0): a load balancer keeps sending visitors, a monitor still sees it.
  * Queue depths never change `ok`: a count that fails or is slow shows as unknown, since a load
  * balancer that took the engine out over a slow count would stop ingestion for nothing. Nor does a
  * data folder lock that cannot be refreshed: the engine still owns the folder and serves, and a
@@ -29,7 +30,7 @@ export type EngineHealth = {
    */
   degraded: Array<'warehouse' | 'journal' | 'dataDir'>;
   store: { kind: string; state: string };
-  /** `state` is "ok" or why the warehouse did not answer. */
+  /** `state` is "ok", why the warehouse did not answer, or why the sink's inserts fail. */
   warehouse: { kind: string; state: string; available: boolean };
   /** Jobs of the mail and webhook queues by state, or unknown and why. */
   queues: Record<string, QueueDepthReading>;
@@ -49,10 +50,15 @@ export interface JournalHealth {
   slowDisk: boolean;
 }
 
-/** The store, the warehouse and each queue asked to answer within a deadline; the journal and the data folder's lock as last seen. */
+/**
+ * The store, the warehouse and each queue asked to answer within a deadline; the sink's inserts,
+ * the journal and the data folder's lock as last seen. A warehouse can answer a probe and still
+ * fail every insert, so `insertFailure` (the sink's last insert error while failing) counts too.
+ */
 export async function checkHealth(
   store: WindowStore,
   warehouse: WarehouseBackend,
+  insertFailure: string | undefined,
   storeKind: string,
   journal: JournalHealth,
   queues: Readonly<Record<string, JobQueue<QueuedJob>>>,
@@ -71,7 +77,8 @@ export async function checkHealth(
     probe(() => warehouse.query('SELECT 1 AS ok')),
     readQueueDepths(queues, QUEUE_DEPTH_TIMEOUT_MS),
   ]);
-  const warehouseAvailable = warehouseState === 'ok';
+  const warehouseReason = warehouseState === 'ok' && insertFailure !== undefined ? `inserts fail: ${insertFailure}` : warehouseState;
+  const warehouseAvailable = warehouseReason === 'ok';
   return {
     ok: storeState === 'ok',
     degraded: [
@@ -80,7 +87,7 @@ export async function checkHealth(
       ...(dataDir.state === 'ok' ? [] : ['dataDir' as const]),
     ],
     store: { kind: storeKind, state: storeState },
-    warehouse: { kind: warehouse.version === '' ? 'clickhouse' : `clickhouse ${warehouse.version}`, state: warehouseState, available: warehouseAvailable },
+    warehouse: { kind: warehouse.version === '' ? 'clickhouse' : `clickhouse ${warehouse.version}`, state: warehouseReason, available: warehouseAvailable },
     queues: queueDepths,
     journal,
     dataDir: { state: dataDir.state },

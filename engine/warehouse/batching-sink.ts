@@ -147,6 +147,11 @@ export class BatchingSink implements EventSink {
     return WAREHOUSE_TABLES.some((table) => this.lanes[table].failing);
   }
 
+  /** Why inserts fail, from the first failing table's last attempt; undefined while none fails. */
+  get failure(): string | undefined {
+    return WAREHOUSE_TABLES.map((table) => this.lanes[table].failure).find((failure) => failure !== undefined);
+  }
+
   /** Journal appends that failed since the sink started (their rows were kept in memory only). */
   get journalFailures(): number {
     return this.journal?.failures ?? 0;

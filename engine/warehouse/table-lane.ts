@@ -132,6 +132,11 @@ export class TableLane {
     return this.failures > 0;
   }
 
+  /** The error of the last insert attempt while failing; undefined once an insert succeeds. */
+  get failure(): string | undefined {
+    return this.failing ? this.lastError?.message : undefined;
+  }
+
   get hasPending(): boolean {
     return this.pending.length > 0;
   }
