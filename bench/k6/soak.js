@@ -54,7 +54,7 @@ export function shoppers() {
   shopperSession(freshVisitor('soak', __VU, __ITER), { frames: FRAMES, eventsPerFrame: EVENTS, thinkMs: THINK_MS });
 }
 
-/** Reads one sample from the Prometheus text; prom-client's default metrics carry the tripwire_process_ prefix. */
+/** Reads one sample from the Prometheus text; prom-client's default metrics carry the tripwire_ prefix. */
 export function metricValue(text, pattern) {
   const match = text.match(pattern);
   return match === null ? undefined : Number(match[1]);
@@ -63,8 +63,8 @@ export function metricValue(text, pattern) {
 export function memory() {
   const response = http.get(`${TARGET}/metrics`, { tags: { name: 'metrics' } });
   if (response.status !== 200) return;
-  const rss = metricValue(response.body, /^tripwire_process_\w*resident_memory_bytes (\S+)$/m);
-  const heap = metricValue(response.body, /^tripwire_process_\w*heap_size_used_bytes (\S+)$/m);
+  const rss = metricValue(response.body, /^tripwire_process_resident_memory_bytes (\S+)$/m);
+  const heap = metricValue(response.body, /^tripwire_nodejs_heap_size_used_bytes (\S+)$/m);
   if (rss !== undefined) {
     rssBytes.add(rss);
     rssTrend.add(rss / 1024 / 1024);

@@ -25,4 +25,13 @@ describe('engine metrics', () => {
     expect(text).toContain('tripwire_queue_jobs{queue="mail",state="ready"} 1');
     expect(text).not.toContain('queue="webhook"');
   });
+
+  test("prom-client's default metrics carry one tripwire_ prefix: tripwire_process_cpu_seconds_total, tripwire_nodejs_heap_size_used_bytes", async () => {
+    const text = await createMetrics().registry.metrics();
+
+    expect(text).toMatch(/^tripwire_process_cpu_seconds_total /m);
+    expect(text).toMatch(/^tripwire_process_resident_memory_bytes /m);
+    expect(text).toMatch(/^tripwire_nodejs_heap_size_used_bytes /m);
+    expect(text).not.toContain('tripwire_process_process_');
+  });
 });

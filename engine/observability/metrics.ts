@@ -50,7 +50,7 @@ export interface EngineMetrics {
 export type QueueCounts = { readonly state: 'counted'; readonly jobs: Readonly<Record<string, number>> } | { readonly state: 'unknown' };
 
 export function createMetrics(registry = new Registry(), withDefaults = true): EngineMetrics {
-  if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'tripwire_process_' });
+  if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'tripwire_' });
   const registers = [registry];
   const acceptedByType = new Map<string, number>();
   let warehouseAvailable: () => boolean = () => true;
