@@ -81,7 +81,8 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
         onError: (error) => logger.warn({ err: error }, 'mail queue Redis connection error; reconnecting'),
       })
     : undefined;
-  const queue = redis?.queue ?? new MemoryJobQueue<EmailJob>({ clock });
+  const memoryQueue = redis === undefined ? new MemoryJobQueue<EmailJob>({ clock }) : undefined;
+  const queue = redis?.queue ?? memoryQueue!;
   const ledger = redis?.ledger ?? new MemorySendLedger({ clock, retention: config.mailer.sentRetention });
   // Unsubscribes outlive a restart as the chdb rows do: in dataDir when there is no Redis.
   const suppressions: SuppressionList = redis?.suppressions ?? (await FileSuppressionList.open(join(config.dataDir, 'suppressions.ndjson')));
@@ -122,11 +123,24 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
     close: async () => {
       await worker.stop();
       if (redis === undefined && config.mailer.worker === 'inline') while ((await worker.work()) > 0);
+      if (memoryQueue !== undefined) warnDropped(memoryQueue.unfinished(DROPPED_IDS_LOGGED), logger);
       await transport.close();
       if (redis === undefined) await suppressions.close();
       await redis?.close();
     },
   };
+}
+
+/** Trigger ids named in the warning of a stop that drops emails; the count covers them all. */
+const DROPPED_IDS_LOGGED = 20;
+
+/** The in-process queue dies with the engine: what it still holds at a stop is never sent, and the operator is told which. */
+function warnDropped(dropped: { count: number; ids: string[] }, logger: Logger): void {
+  if (dropped.count === 0) return;
+  logger.warn(
+    { dropped: dropped.count, triggerIds: dropped.ids },
+    `${dropped.count} queued email(s) dropped at stop, retries still waiting among them: the in-process queue does not outlive the engine (run it on Redis, REDIS_URL, to keep them)`,
+  );
 }
 
 async function readDkimKey(site: string, path: string): Promise<string> {

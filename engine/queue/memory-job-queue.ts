@@ -110,6 +110,12 @@ export class MemoryJobQueue<J extends QueuedJob> implements JobQueue<J> {
     return { ready: this.ready.length, held: this.held.size, delayed: this.delayed.length, dead: this.dead.size };
   }
 
+  /** Jobs not yet done (ready, held, waiting for a retry): what a stop of the process loses; the ids of the first `max`. */
+  unfinished(max: number): { count: number; ids: string[] } {
+    const jobs = [...this.ready.map((entry) => entry.job), ...[...this.held.values()].map((held) => held.job), ...this.delayed.map((entry) => entry.job)];
+    return { count: jobs.length, ids: jobs.slice(0, max).map((job) => job.id) };
+  }
+
   async close(): Promise<void> {}
 
   private push(job: J): void {
