@@ -38,7 +38,11 @@ export class AdminAuth {
     return this.accepts(bearer) || this.accepts(cookieValue(request.headers.cookie, COOKIE));
   }
 
-  /** Set-Cookie for a signed-in browser: HttpOnly, SameSite=Strict, scoped to the admin pages. */
+  /**
+   * Set-Cookie for a signed-in browser: HttpOnly, SameSite=Strict, Secure when the engine is
+   * reached over https. Path=/, not /dashboard: the query API (/api/queries) and the backtest API
+   * (/api/backtest) take the cookie too, so a signed-in browser can open a query's CSV.
+   */
   signInCookie(secure: boolean): string {
     return `${COOKIE}=${encodeURIComponent(this.token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200${secure ? '; Secure' : ''}`;
   }

@@ -11,6 +11,8 @@ export interface DashboardDeps {
   warehouse: WarehouseBackend;
   auth: AdminAuth;
   logger: Logger;
+  /** Always mark the admin cookie Secure (the engine's public URL is https); otherwise only when the proxy says the request was https. */
+  secureCookie: boolean;
   now?: () => number;
 }
 
@@ -45,7 +47,7 @@ export class Dashboard implements PageSource {
   async handle(request: PageRequest): Promise<PageResponse | undefined> {
     const path = request.path.replace(/\/+$/, '') || '/';
     const search = new URLSearchParams(request.query.replace(/^\?/, ''));
-    const secure = request.headers['x-forwarded-proto'] === 'https';
+    const secure = this.deps.secureCookie || request.headers['x-forwarded-proto'] === 'https';
     if (path === '/dashboard/dashboard.css') return { status: 200, contentType: 'text/css; charset=utf-8', body: DASHBOARD_CSS, headers: { 'cache-control': 'no-cache' } };
     if (path === '/dashboard/dashboard.js') return { status: 200, contentType: 'text/javascript; charset=utf-8', body: DASHBOARD_JS, headers: { 'cache-control': 'no-cache' } };
     if (path === '/dashboard/login' && request.method === 'POST') return this.signIn(request, secure);
