@@ -30,7 +30,7 @@ export async function listenRefusal(host: string, port: number): Promise<Tripwir
   }
 }
 
-const HOST_CHOICES = 'give one of its addresses, 0.0.0.0 for all of them, or 127.0.0.1 for this machine alone';
+const HOST_CHOICES = 'give an address of this machine, 0.0.0.0 for all of its addresses, or 127.0.0.1 for this machine alone';
 
 /** The error code of binding host:port now; undefined when the bind succeeds (the holder has just let go). */
 function bindErrorCode(host: string, port: number): Promise<string | undefined> {
