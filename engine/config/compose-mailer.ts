@@ -81,8 +81,7 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
         onError: (error) => logger.warn({ err: error }, 'mail queue Redis connection error; reconnecting'),
       })
     : undefined;
-  const memoryQueue = redis === undefined ? new MemoryJobQueue<EmailJob>({ clock }) : undefined;
-  const queue = redis?.queue ?? memoryQueue!;
+  const queue = redis?.queue ?? new MemoryJobQueue<EmailJob>({ clock });
   const ledger = redis?.ledger ?? new MemorySendLedger({ clock, retention: config.mailer.sentRetention });
   // Unsubscribes outlive a restart as the chdb rows do: in dataDir when there is no Redis.
   const suppressions: SuppressionList = redis?.suppressions ?? (await FileSuppressionList.open(join(config.dataDir, 'suppressions.ndjson')));
@@ -123,7 +122,7 @@ export async function composeMailer(config: TripwireConfig, deps: MailerDeps): P
     close: async () => {
       await worker.stop();
       if (redis === undefined && config.mailer.worker === 'inline') while ((await worker.work()) > 0);
-      if (memoryQueue !== undefined) warnDropped(memoryQueue.unfinished(DROPPED_IDS_LOGGED), logger);
+      if (queue instanceof MemoryJobQueue) warnDropped(queue.unfinished(DROPPED_IDS_LOGGED), logger);
       await transport.close();
       if (redis === undefined) await suppressions.close();
       await redis?.close();
