@@ -35,7 +35,7 @@ export const ErrorCodes = {
   TW_DATA_DIR_IN_USE:
     'Another engine runs on this data folder (its dataDir/engine.lock names it). Stop that engine, or give each engine its own TW_DATA_DIR; a lock left by an engine that is gone is taken over at the next start (at once on the same host, 15 s after its last refresh from another host).',
   TW_WAREHOUSE_IN_USE:
-    'An engine runs on this data folder (its dataDir/engine.lock names it) and holds its embedded warehouse (dataDir/chdb), which one process at a time can open. Stop that engine to read the folder from the command line, or ask the running engine: its HTTP query API (GET /api/queries/<name>, with the admin token TW_ADMIN_TOKEN) runs the same queries.',
+    'An engine runs on this data folder (its dataDir/engine.lock names it) and holds its embedded warehouse (dataDir/chdb), which one process at a time can open. Stop that engine to read the folder from the command line, or ask the running engine: its HTTP API, with the admin token TW_ADMIN_TOKEN, runs the same queries (GET /api/queries/<name>) and backtests (POST /api/backtest).',
   TW_DATA_DIR_LOCK_REFRESH:
     "The data folder's lock (dataDir/engine.lock) could not be refreshed, or its refresh has waited on the disk for a whole period. The engine still owns the folder and serves, and /healthz lists dataDir under degraded until a refresh succeeds; but 15 s after the last refresh another engine may take the folder over. Check the folder's disk and permissions, and that nothing removes files from it. At a stop, the lock's removal waits on the disk for one period at most; then the stop goes on and the lock left behind goes stale 15 s after its last refresh.",
   TW_PORT_IN_USE:

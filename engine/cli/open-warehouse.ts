@@ -26,7 +26,7 @@ export async function openWarehouse(config: TripwireConfig): Promise<WarehouseBa
   if (engine !== undefined) {
     throw new TripwireError(
       'TW_WAREHOUSE_IN_USE',
-      `An engine (pid ${engine.pid} on ${engine.host}, running since ${engine.startedAt}) is running on the data folder ${dataDir} (${join(dataDir, 'engine.lock')}), and holds its embedded warehouse ${folder}, which one process at a time can open. Stop that engine first, or ask it: the analyst queries answer at GET /api/queries/<name> with the admin token (Authorization: Bearer $TW_ADMIN_TOKEN).`,
+      `An engine (pid ${engine.pid} on ${engine.host}, running since ${engine.startedAt}) is running on the data folder ${dataDir} (${join(dataDir, 'engine.lock')}), and holds its embedded warehouse ${folder}, which one process at a time can open. Stop that engine first, or ask it, with the admin token (Authorization: Bearer $TW_ADMIN_TOKEN): the analyst queries answer at GET /api/queries/<name>, backtests at POST /api/backtest.`,
     );
   }
   return ChdbWarehouse.open(folder, { database: config.warehouse.database });

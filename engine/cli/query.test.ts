@@ -32,21 +32,30 @@ describe('tripwire query, on embedded defaults, given no warehouse it may open',
     const dataDir = join(await mkdtemp(join(tmpdir(), 'tw-query-')), '.tripwire');
     const outcome = await query(dataDir);
     expect(outcome.code).toBe(1);
-    expect(outcome.stderr).toContain(`No data folder at ${dataDir}`);
+    expect(outcome.stderr).toContain(`No embedded warehouse at ${join(dataDir, 'chdb')}`);
     expect(outcome.stderr).toMatch(/TW_DATA_DIR.*CLICKHOUSE_URL/s);
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('refuses a data folder that does not exist with a ClickHouse server too, rather than read audiences with no suppression list', async () => {
+  it('refuses an audience with a ClickHouse server but no data folder, rather than read it with no suppression list', async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'tw-query-')), '.tripwire');
-    const outcome = await tripwireCli(['query', 'events-per-type'], { REDIS_URL: '', CLICKHOUSE_URL: 'http://127.0.0.1:9', TW_DATA_DIR: dataDir });
+    const outcome = await tripwireCli(['query', 'audience-cart-abandoners'], { REDIS_URL: '', CLICKHOUSE_URL: 'http://127.0.0.1:9', TW_DATA_DIR: dataDir });
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toContain(`No data folder at ${dataDir}`);
     expect(outcome.stderr).toMatch(/TW_DATA_DIR.*REDIS_URL/s);
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('names the engine running on the data folder, and the HTTP query API that asks it', async () => {
+  it('runs a query that reads no suppression list against a ClickHouse server from a machine without the data folder, creating none', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'tw-query-')), '.tripwire');
+    const outcome = await tripwireCli(['query', 'events-per-type'], { REDIS_URL: '', CLICKHOUSE_URL: 'http://127.0.0.1:9', TW_DATA_DIR: dataDir });
+    // Port 9 answers nothing: the query gets as far as the server, and fails there.
+    expect(outcome.stderr).toContain('TW_WAREHOUSE_UNAVAILABLE');
+    expect(outcome.stderr).not.toContain('No data folder');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('names the engine running on the data folder, and the HTTP API that asks it', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tw-query-'));
     await mkdir(join(dataDir, 'chdb'));
     // This test's process is the running engine the lock names.
@@ -57,6 +66,7 @@ describe('tripwire query, on embedded defaults, given no warehouse it may open',
     expect(outcome.stderr).toContain('TW_WAREHOUSE_IN_USE');
     expect(outcome.stderr).toContain(`pid ${process.pid} on ${hostname()}, running since ${startedAt}`);
     expect(outcome.stderr).toContain('GET /api/queries/<name>');
+    expect(outcome.stderr).toContain('POST /api/backtest');
     expect(outcome.stderr).not.toContain('CLICKHOUSE_URL; batches are retried');
   });
 });

@@ -6,6 +6,7 @@ import {
   checkParameters,
   shippedQuery,
   toCsv,
+  type AudienceSuppressions,
   type ExportFormat,
   type QueryParams,
 } from '../warehouse/index.js';
@@ -43,18 +44,24 @@ export async function runQuery(args: string[]): Promise<number> {
   }
   checkParameters(query, params as QueryParams);
   const config = await loadConfig();
-  // First, and never creating the data folder: a query run where no engine keeps its files is refused before any server is asked.
-  const suppressions = await openSuppressions(config, { createDataDir: false });
+  // An audience's first, and never creating the data folder: where no engine keeps its files, it
+  // is refused before any server is asked. The other queries read only the warehouse.
+  const suppressions = query.readsSuppressions ? await openSuppressions(config, { createDataDir: false }) : undefined;
   try {
     const warehouse = await openWarehouse(config);
     try {
-      const rows = await query.run(warehouse, params, Date.now(), suppressions.list);
+      const rows = await query.run(warehouse, params, Date.now(), suppressions?.list ?? SUPPRESSIONS_NOT_READ);
       process.stdout.write(format === 'csv' ? toCsv(rows, query.columns) : `${JSON.stringify(rows, null, 2)}\n`);
     } finally {
       await warehouse.close();
     }
   } finally {
-    await suppressions.close();
+    await suppressions?.close();
   }
   return 0;
 }
+
+/** What a query that does not read the suppression list is given: reading it would be a defect of the query's declaration. */
+const SUPPRESSIONS_NOT_READ: AudienceSuppressions = {
+  list: () => Promise.reject(new TripwireError('TW_INTERNAL', 'this query reads the suppression list but does not declare it (readsSuppressions)')),
+};

@@ -89,6 +89,28 @@ then:
       options: [Red, Blue]
 `;
 
+describe('tripwire check with a file that does not compile', () => {
+  const typo = 'id: typo\nwhen:\n  count: { event: page, atLeast: many, within: 1m }\nthen:\n  popin: { template: modal, title: "Hi", body: "x" }\n';
+  const mail = 'id: mail\nwhen:\n  count: { event: page, atLeast: 1, within: 1m }\nvisitor: { identified: true }\nthen:\n  email: { template: no-such-template }\n';
+  const pop = 'id: pop\nwhen:\n  count: { event: page, atLeast: 1, within: 1m }\nthen:\n  popin: { template: modal, title: "Welcome {{ props.name }", body: "x" }\n';
+
+  test('still lists the email and pop-in problems of the other files', async () => {
+    const dir = await folder({ 'typo.yaml': typo, 'mail.yaml': mail, 'pop.yaml': pop });
+
+    const checked = await tripwireCli(['check', dir]);
+
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('no template "no-such-template"');
+    expect(checked.stderr).toMatch(/pop\.yaml:5:\d+: then\.popin\.title: .*not closed/);
+  });
+
+  test('lists none of them as ok', async () => {
+    const dir = await folder({ 'typo.yaml': typo, 'mail.yaml': mail, 'pop.yaml': pop });
+
+    expect((await tripwireCli(['check', dir])).stdout).toBe('');
+  });
+});
+
 describe('pop-in Liquid at load time', () => {
   test('tripwire check does not list a scenario with a problem as ok', async () => {
     const dir = await folder({ 'welcome-popin.yaml': popin('Welcome to {{ props.name }'), 'hello.yaml': popin('Hello').replace('welcome-popin', 'hello') });

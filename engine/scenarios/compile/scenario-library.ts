@@ -90,11 +90,14 @@ export class ScenarioLibrary {
   }
 }
 
-/** The folder's scenarios with the extra ones, checked by the options' check when none clashes. */
+/**
+ * The folder's scenarios with the extra ones, and the options' check run on those that compiled
+ * even when others did not: every problem is listed at once, not one kind per run.
+ */
 async function withExtra(folder: FolderCheck, options: Pick<ScenarioLibraryOptions, 'extra' | 'check'>): Promise<FolderCheck> {
   const problems = [...folder.problems];
   const all = merge(folder.scenarios, options.extra ?? [], problems);
-  if (problems.length === 0) problems.push(...((await options.check?.(all)) ?? []));
+  problems.push(...((await options.check?.(all)) ?? []));
   return { scenarios: all, problems };
 }
 

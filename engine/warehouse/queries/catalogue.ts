@@ -23,6 +23,8 @@ export interface ShippedQuery {
   readonly parameters: readonly QueryParameter[];
   /** Column order, for CSV headers even when no row comes back. */
   readonly columns: readonly string[];
+  /** True for the audiences, which leave out the mailer's suppression list: the others never read it. */
+  readonly readsSuppressions?: true;
   /** `suppressions`: the mailer's suppression list, which audiences leave out (see audiences.ts). */
   run(backend: WarehouseBackend, params: QueryParams, now: number, suppressions: AudienceSuppressions): Promise<object[]>;
 }
@@ -169,6 +171,7 @@ export const SHIPPED_QUERIES: readonly ShippedQuery[] = [
     description: 'retargeting: visitors who viewed a category (or its products) in the last N days and did not buy; email only when consented and not suppressed',
     parameters: [{ name: 'category', description: 'category id, as the tracker sends it', required: true }, DAYS, AS_OF, SITE],
     columns: ['site', 'visitor_id', 'email', 'views', 'last_viewed_at'],
+    readsSuppressions: true,
     run: (backend, params, now, suppressions) =>
       categoryViewers(
         backend,
@@ -183,6 +186,7 @@ export const SHIPPED_QUERIES: readonly ShippedQuery[] = [
     description: 'retargeting: identified visitors, consenting to email and not suppressed, who added to cart in the last N days and have not bought since',
     parameters: [DAYS, AS_OF, SITE],
     columns: ['site', 'visitor_id', 'email', 'cart_adds', 'products', 'cart_value', 'last_cart_at'],
+    readsSuppressions: true,
     run: (backend, params, now, suppressions) =>
       cartAbandoners(
         backend,
