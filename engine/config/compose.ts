@@ -249,7 +249,7 @@ export async function startEngine(config: TripwireConfig, options: ComposeOption
     pages.push(new VisitorCookiePage({ secure: publicUrl?.startsWith('https:') ?? false }));
     const adminToken = config.admin.token ?? randomBytes(24).toString('base64url');
     const adminAuth = new AdminAuth(adminToken);
-    pages.push(new QueryApi({ warehouse, suppressions: mailer.suppressions, auth: adminAuth, logger }), new Dashboard({ warehouse, auth: adminAuth, logger, secureCookie: publicUrl?.startsWith('https:') ?? false }));
+    pages.push(new QueryApi({ warehouse, suppressions: mailer.suppressions, auth: adminAuth, logger }), new Dashboard({ warehouse, auth: adminAuth, logger, httpsHost: publicUrl?.startsWith('https:') ? new URL(publicUrl).host : undefined }));
     pages.push(
       new BacktestApi({
         warehouse,

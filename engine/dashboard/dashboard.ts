@@ -11,8 +11,13 @@ export interface DashboardDeps {
   warehouse: WarehouseBackend;
   auth: AdminAuth;
   logger: Logger;
-  /** Always mark the admin cookie Secure (the engine's public URL is https); otherwise only when the proxy says the request was https. */
-  secureCookie: boolean;
+  /**
+   * The host of the engine's public URL when it is https: a sign-in that reaches the engine under
+   * that name gets a Secure cookie. One at another name (the engine's own address, over plain
+   * http on a private network) does not, or the browser would drop it and show the sign-in again.
+   * A proxy's X-Forwarded-Proto: https makes it Secure too.
+   */
+  httpsHost: string | undefined;
   now?: () => number;
 }
 
@@ -47,7 +52,7 @@ export class Dashboard implements PageSource {
   async handle(request: PageRequest): Promise<PageResponse | undefined> {
     const path = request.path.replace(/\/+$/, '') || '/';
     const search = new URLSearchParams(request.query.replace(/^\?/, ''));
-    const secure = this.deps.secureCookie || request.headers['x-forwarded-proto'] === 'https';
+    const secure = request.headers['x-forwarded-proto'] === 'https' || (this.deps.httpsHost !== undefined && request.headers.host === this.deps.httpsHost);
     if (path === '/dashboard/dashboard.css') return { status: 200, contentType: 'text/css; charset=utf-8', body: DASHBOARD_CSS, headers: { 'cache-control': 'no-cache' } };
     if (path === '/dashboard/dashboard.js') return { status: 200, contentType: 'text/javascript; charset=utf-8', body: DASHBOARD_JS, headers: { 'cache-control': 'no-cache' } };
     if (path === '/dashboard/login' && request.method === 'POST') return this.signIn(request, secure);
