@@ -204,3 +204,18 @@ describe("a site's secret", () => {
     );
   });
 });
+
+describe('server URLs', () => {
+  test.each([
+    ['REDIS_URL', 'localhost:6379', /store\.redisUrl.*REDIS_URL.*starts with redis:\/\/ or rediss:\/\//s],
+    ['CLICKHOUSE_URL', 'localhost:8123', /warehouse\.clickhouseUrl.*CLICKHOUSE_URL.*starts with http:\/\/ or https:\/\//s],
+    ['SMTP_URL', 'localhost:25', /email\.smtpUrl.*SMTP_URL.*starts with smtp:\/\/ or smtps:\/\//s],
+  ])('%s without its scheme (%s) stops the engine as a setting, naming the schemes', async (env, value, message) => {
+    await expect(loadConfig({ env: { [env]: value } })).rejects.toMatchObject({ code: 'TW_CONFIG_INVALID', message: expect.stringMatching(message) });
+  });
+
+  test('each scheme its client speaks is taken', async () => {
+    const config = await loadConfig({ env: { REDIS_URL: 'rediss://cache:6380', CLICKHOUSE_URL: 'https://warehouse:8443', SMTP_URL: 'smtps://user:pass@mail:465' } });
+    expect([config.store.redisUrl, config.warehouse.clickhouseUrl, config.email.smtpUrl]).toEqual(['rediss://cache:6380', 'https://warehouse:8443', 'smtps://user:pass@mail:465']);
+  });
+});

@@ -41,6 +41,16 @@ export const WEBHOOK_REQUEST_TIMEOUT_MS = 10_000;
  * A dead letter is kept for an operator to notice and replay: a retention under an hour is most
  * likely a bare number meant as days or hours, which the duration reads as milliseconds.
  */
+/**
+ * A server's URL with one of the schemes its client speaks. `localhost:6379` is a valid URL (of
+ * the scheme "localhost:"), which the client would only refuse at connect time, in its own words.
+ */
+const serviceUrl = (schemes: readonly string[], example: string) =>
+  z
+    .string()
+    .url()
+    .refine((url) => schemes.includes(new URL(url).protocol), { message: `starts with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}, e.g. ${example}` });
+
 const deadLetterRetention = () =>
   duration
     .refine((ms) => ms >= 3_600_000, {
@@ -75,7 +85,7 @@ export const configSchema = z.strictObject({
   dataDir: z.string().default('.tripwire'),
   store: z
     .strictObject({
-      redisUrl: z.string().url().optional(),
+      redisUrl: serviceUrl(['redis:', 'rediss:'], 'redis://localhost:6379').optional(),
       /** redisUrl is one node of a Redis Cluster; the engine learns the others from it. */
       redisCluster: z.boolean().default(false),
       prefix: z.string().default('tw'),
@@ -85,7 +95,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   warehouse: z
     .strictObject({
-      clickhouseUrl: z.string().url().optional(),
+      clickhouseUrl: serviceUrl(['http:', 'https:'], 'http://localhost:8123').optional(),
       database: z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a database name is letters, digits and _, not starting with a digit')
@@ -106,7 +116,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   email: z
     .strictObject({
-      smtpUrl: z.string().url().optional(),
+      smtpUrl: serviceUrl(['smtp:', 'smtps:'], 'smtp://user:pass@mail.example:587').optional(),
     })
     .prefault({}),
   /** The mailer: queue, workers, retries (docs/email.md). */
