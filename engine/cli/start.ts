@@ -17,7 +17,8 @@ export async function runStart(args: string[]): Promise<number> {
   const server = engine.warehouse.version === '' ? 'not reachable yet: rows are kept and sent once it answers (see /healthz)' : engine.warehouse.version;
   const warehouse = config.warehouse.clickhouseUrl ? `ClickHouse ${server}` : `chdb (${engine.warehouse.version}) in ${config.dataDir}/chdb`;
   const email = config.email.smtpUrl ? 'SMTP' : `outbox folder ${engine.outboxDir}`;
-  process.stdout.write(
+  // On stderr: stdout carries the JSON log lines alone, for a log shipper to read.
+  process.stderr.write(
     [
       '',
       `  Tripwire is running on ${engine.url}`,
