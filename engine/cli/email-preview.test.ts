@@ -30,7 +30,7 @@ describe('tripwire email preview', () => {
     expect(html).toContain('Ethiopia Guji, 250 g');
     expect(html).toContain('WELCOME10');
     expect(html).toContain('You might also like');
-    expect(stdout).toContain('Subject: Ada, your 2 items are waiting at Tripwire Demo Shop');
+    expect(stdout).toContain('Subject: Ada, your 2 items are waiting at Kettle & Kiln');
     expect(stdout).toContain('Total: 81.00');
   });
 

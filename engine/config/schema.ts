@@ -279,10 +279,10 @@ export function withDemoSite(parsed: ParsedConfig): TripwireConfig {
   const engineUrl = parsed.server.publicUrl ?? `http://localhost:${parsed.server.port}`;
   const demo: SiteConfig = {
     key: 'demo',
-    name: 'Tripwire Demo Shop',
+    name: 'Kettle & Kiln',
     secret: 'demo-secret-change-me-please',
     url: `${engineUrl.replace(/\/$/, '')}/shop`,
-    from: 'Tripwire Demo Shop <shop@demo.tripwire.test>',
+    from: 'Kettle & Kiln <shop@demo.tripwire.test>',
     requireVerifiedEmail: true,
   };
   return { ...parsed, sites: [demo], demo: { ...parsed.demo, enabled: parsed.demo.enabled ?? true } };

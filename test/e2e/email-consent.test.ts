@@ -111,7 +111,7 @@ describe.each(variants)('email consent and links on $backends backends', ({ back
 
     mail = await eventually(() => mailsTo('ada@example.test')[0], 15_000, 'the email');
     expect(mailsTo('ada@example.test')).toHaveLength(1);
-    expect(mail.subject).toBe('Your cart at Tripwire Demo Shop');
+    expect(mail.subject).toBe('Your cart at Kettle & Kiln');
     expect(mail.html).toEqual(expect.stringContaining('Ethiopia Guji, 250 g'));
     expect(mail.text).toEqual(expect.stringContaining('Ethiopia Guji, 250 g: 2 x 13.50 = 27.00'));
     expect(mail.text).not.toContain('0.01');

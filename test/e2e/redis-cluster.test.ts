@@ -94,6 +94,6 @@ describe.skipIf('skip' in cluster)('the engine on a Redis Cluster', () => {
     await client.next((message) => message.k === 'ack');
     client.close();
     const mail = await eventually(() => smtp.messages.find((message) => JSON.stringify(message.to).includes(email)), 15_000, 'the email');
-    expect(mail.subject).toBe('Your cart at Tripwire Demo Shop');
+    expect(mail.subject).toBe('Your cart at Kettle & Kiln');
   });
 });
