@@ -13,7 +13,7 @@ import { runWebhooks } from './webhooks.js';
 const USAGE = `usage: tripwire <command>
 
   start                 run the engine (config from $TW_CONFIG and the environment; see README)
-  check [dir]           check a scenario folder (default: the configured one) and explain each error
+  check [dir|file]      check a scenario folder (default: the configured one; a file: its folder) and explain each error
   schema                print the JSON Schema of scenario files
   query <name>          run an analyst query (KPIs, funnel, audiences...): tripwire query --help
   mailer [command]      run a mailer worker (needs Redis); dead-letters, suppressions: see \`tripwire mailer --help\`

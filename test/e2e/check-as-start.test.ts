@@ -89,6 +89,27 @@ then:
       options: [Red, Blue]
 `;
 
+describe('tripwire check given a file', () => {
+  const hello = (id: string) => `id: ${id}\nwhen:\n  count: { event: page, atLeast: 1, within: 1m }\nthen:\n  popin: { template: modal, title: "Hi", body: "x" }\n`;
+
+  test('checks it with the other scenarios of its folder, and exits 0 when none has a problem', async () => {
+    const dir = await folder({ 'a.yaml': hello('a'), 'b.yaml': hello('b') });
+
+    const checked = await tripwireCli(['check', join(dir, 'a.yaml')]);
+
+    expect([checked.code, checked.stdout]).toEqual([0, `ok  a  (${join(dir, 'a.yaml')})\nok  b  (${join(dir, 'b.yaml')})\n2 scenarios, no problems\n`]);
+  });
+
+  test('finds an id it shares with another file of its folder', async () => {
+    const dir = await folder({ 'a.yaml': hello('same'), 'b.yaml': hello('same') });
+
+    const checked = await tripwireCli(['check', join(dir, 'b.yaml')]);
+
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain(`${join(dir, "b.yaml")}:1:1: id: id "same" is already used by ${join(dir, "a.yaml")}`);
+  });
+});
+
 describe('tripwire check with a file that does not compile', () => {
   const typo = 'id: typo\nwhen:\n  count: { event: page, atLeast: many, within: 1m }\nthen:\n  popin: { template: modal, title: "Hi", body: "x" }\n';
   const mail = 'id: mail\nwhen:\n  count: { event: page, atLeast: 1, within: 1m }\nvisitor: { identified: true }\nthen:\n  email: { template: no-such-template }\n';
