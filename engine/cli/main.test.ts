@@ -65,7 +65,7 @@ describe('tripwire, given arguments a command does not take', () => {
     expect(refusal(await tripwireCli(['check', 'deploy/demo/scenarios', 'more-scenarios']))).toEqual({
       code: 2,
       problem: 'tripwire check: unexpected argument more-scenarios',
-      usage: 'usage: tripwire check [dir]',
+      usage: 'usage: tripwire check [dir | file.yaml]',
     });
   });
 });
